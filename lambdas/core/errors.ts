@@ -1,0 +1,30 @@
+/**
+ * Error classes shared by the core. Each has a literal `name`, because Step Functions'
+ * Retry/Catch and the API's error mapping match on it; each extends the built-in error of its
+ * kind (RangeError for values out of their domain, TypeError for wrong shapes/types).
+ */
+
+/** Input data the core cannot use: NaN, Infinity, wrong column count, one class, no rows. */
+export class InvalidDataError extends RangeError {
+  override readonly name = 'InvalidDataError' as const;
+}
+
+/** Wrong shape or kind of argument (dimension mismatch, unknown option). */
+export class ShapeError extends TypeError {
+  override readonly name = 'ShapeError' as const;
+}
+
+/** A matrix that should be symmetric positive definite is not, even after the allowed jitter. */
+export class NotPositiveDefiniteError extends RangeError {
+  override readonly name = 'NotPositiveDefiniteError' as const;
+}
+
+/** A model artifact that cannot be loaded: unknown format version, corrupt or missing payload. */
+export class ArtifactError extends Error {
+  override readonly name = 'ArtifactError' as const;
+}
+
+/** A model used before it was fitted. */
+export class NotFittedError extends Error {
+  override readonly name = 'NotFittedError' as const;
+}

@@ -1,0 +1,385 @@
+import { InvalidDataError, NotFittedError } from '../errors.ts';
+import { assertFinite, type DenseMatrix, row, takeRows } from './dense.ts';
+import { ConstantRbfKernel, type KernelOptions } from './kernel.ts';
+import { type LaplaceState, logMarginalLikelihoodGradient, posteriorMode } from './laplace.ts';
+import { dot, solveLowerInPlace } from './linalg.ts';
+import { averageSigmoid } from './logistic-gaussian.ts';
+import { type CurvatureHistory, minimizeBounded, type MinimizeResult } from './optimize/lbfgsb.ts';
+import { SeededRandom } from './random.ts';
+import { stratifiedSplit } from './split.ts';
+
+/** Progress of a fit, for logs and progress bars. */
+export type FitProgress =
+  | { readonly stage: 'subsample' | 'full'; readonly start: number; readonly iteration: number; readonly logMarginalLikelihood: number; readonly theta: number[]; readonly projectedGradient: number }
+  | { readonly stage: 'start'; readonly start: number; readonly theta: number[]; readonly rows: number };
+
+export interface GpcOptions {
+  readonly kernel?: KernelOptions;
+  /** Optimise θ by maximising the log marginal likelihood; false keeps the kernel as given. @default true */
+  readonly optimize?: boolean;
+  /** Extra optimiser starts, drawn log-uniformly (uniform in θ) within `restartBounds`. @default 0 */
+  readonly restarts?: number;
+  /** Box in natural units for restart draws: [[c_lo, c_hi], [l_lo, l_hi]]. @default the kernel bounds */
+  readonly restartBounds?: readonly [readonly [number, number], readonly [number, number]];
+  /** Seed for restart draws and the subsample. @default 0 */
+  readonly seed?: number;
+  /**
+   * Optimise first on a stratified subsample of this many rows, then finish on all rows from
+   * the best subsample optimum (restarts run on the subsample only). 0 or ≥ n: all rows throughout.
+   * @default 0
+   */
+  readonly subsampleSize?: number;
+  /** Start each Newton search from the previous mode instead of f = 0. @default true */
+  readonly warmStart?: boolean;
+  /** Optimiser stop: ‖projected gradient‖∞ of the log marginal likelihood. @default 1e-5 (scikit-learn's) */
+  readonly gradientTolerance?: number;
+  /** Optimiser stop: relative reduction of the objective per step. @default 2.2e-9 (scikit-learn's) */
+  readonly relativeTolerance?: number;
+  readonly onProgress?: (progress: FitProgress) => void;
+}
+
+/** What a fit did, kept in the artifact and drawn in the report. */
+export interface FitSummary {
+  readonly nTrain: number;
+  readonly nPositive: number;
+  readonly theta: number[];
+  readonly kernel: string;
+  readonly logMarginalLikelihood: number;
+  readonly optimizer: {
+    readonly starts: Array<{ readonly theta0: number[]; readonly theta: number[]; readonly logMarginalLikelihood: number; readonly iterations: number; readonly reason: string; readonly stage: 'subsample' | 'full' }>;
+    /** Log marginal likelihood after each accepted step of the final full-data run. */
+    readonly trace: number[];
+    readonly evaluations: number;
+    readonly newtonIterations: number;
+  };
+  readonly fitSeconds: number;
+}
+
+/** The posterior quantities needed to predict (everything else is recomputed from these). */
+export interface FittedState {
+  readonly xTrain: DenseMatrix;
+  /** y − π at the mode: the predictive mean is k*ᵀ (y − π). */
+  readonly residual: Float64Array;
+  readonly wSqrt: Float64Array;
+  /** Lower Cholesky factor of B = I + W½ K W½. */
+  readonly cholB: Float64Array;
+  readonly logMarginalLikelihood: number;
+}
+
+export interface Prediction {
+  /** P(y = 1 | x), averaged over the latent Gaussian. */
+  readonly probability: Float64Array;
+  /** Mean of the latent f(x) under the Laplace posterior. */
+  readonly latentMean: Float64Array;
+  /** Variance of the latent f(x): the model's own uncertainty about this row. */
+  readonly latentVariance: Float64Array;
+}
+
+/**
+ * Binary Gaussian process classifier with the Laplace approximation (GPML ch. 3; the model of
+ * scikit-learn's `GaussianProcessClassifier`). Class 1 is the positive class: needs maintenance.
+ */
+export class GaussianProcessClassifier {
+  readonly options: GpcOptions;
+  #kernel: ConstantRbfKernel | undefined;
+  #state: FittedState | undefined;
+  #summary: FitSummary | undefined;
+
+  constructor(options: GpcOptions = {}) {
+    this.options = options;
+  }
+
+  get kernel(): ConstantRbfKernel {
+    if (!this.#kernel) throw new NotFittedError('the classifier has not been fitted');
+    return this.#kernel;
+  }
+
+  get summary(): FitSummary {
+    if (!this.#summary) throw new NotFittedError('the classifier has not been fitted');
+    return this.#summary;
+  }
+
+  get state(): FittedState {
+    if (!this.#state) throw new NotFittedError('the classifier has not been fitted');
+    return this.#state;
+  }
+
+  get isFitted(): boolean {
+    return this.#state !== undefined;
+  }
+
+  fit(x: DenseMatrix, y: ArrayLike<number>): this {
+    const started = performance.now();
+    const labels = checkTrainingData(x, y);
+    const kernel = new ConstantRbfKernel(x.cols, this.options.kernel);
+    const starts: FitSummary['optimizer']['starts'][number][] = [];
+    let trace: number[] = [];
+    let evaluations = 0;
+    let newtonIterations = 0;
+
+    let finalState: { theta: Float64Array; state: LaplaceState } | undefined;
+    if (this.options.optimize ?? true) {
+      const random = new SeededRandom(this.options.seed ?? 0);
+      const theta0s = [kernel.theta, ...this.#restartPoints(kernel, random)];
+      const subsampleSize = this.options.subsampleSize ?? 0;
+      let fullStart: { theta0: Float64Array; latent?: Float64Array; history?: CurvatureHistory } | undefined;
+      if (subsampleSize > 0 && subsampleSize < x.rows) {
+        // Coarse stage: every start on a stratified subsample, where a factorisation is cheap.
+        const { testIndex } = stratifiedSplit(labels, { testFraction: subsampleSize / x.rows, seed: this.options.seed ?? 0 });
+        const xs = takeRows(x, testIndex);
+        const ys = Uint8Array.from(testIndex, (i) => labels[i]);
+        let best: ReturnType<GaussianProcessClassifier['optimizeFrom']> | undefined;
+        theta0s.forEach((theta0, start) => {
+          const run = this.optimizeFrom(kernel, xs, ys, { theta0 }, 'subsample', start);
+          evaluations += run.result.evaluations;
+          newtonIterations += run.newton;
+          starts.push(startRecord(theta0, run.result, 'subsample'));
+          if (!best || run.result.value < best.result.value) best = run;
+        });
+        // Finish on all rows. Newton starts from the subsample model's latent mean at every row,
+        // and L-BFGS keeps its curvature pairs: the log marginal likelihood grows about linearly
+        // with n, so gradient differences are scaled by n / m.
+        const bestRun = best!;
+        kernel.theta = bestRun.result.x;
+        const subsampleModel = fittedState(xs, ys, bestRun.best.state);
+        const latent = new Float64Array(x.rows);
+        const w = kernel.inverseSquaredScales();
+        const kStar = new Float64Array(xs.rows);
+        for (let r = 0; r < x.rows; r++) {
+          kernel.crossRow(xs, row(x, r), kStar, w);
+          latent[r] = dot(kStar, 0, subsampleModel.residual, 0, xs.rows);
+        }
+        const scale = x.rows / xs.rows;
+        fullStart = {
+          theta0: bestRun.result.x,
+          latent,
+          history: { s: bestRun.result.history.s, y: bestRun.result.history.y.map((v) => v.map((e) => e * scale)) },
+        };
+      }
+      const fullStarts = fullStart ? [fullStart] : theta0s.map((theta0) => ({ theta0 }));
+      let best: ReturnType<GaussianProcessClassifier['optimizeFrom']> | undefined;
+      fullStarts.forEach((start, index) => {
+        const run = this.optimizeFrom(kernel, x, labels, start, 'full', index);
+        evaluations += run.result.evaluations;
+        newtonIterations += run.newton;
+        starts.push(startRecord(start.theta0, run.result, 'full'));
+        if (!best || run.result.value < best.result.value) {
+          best = run;
+          trace = run.result.trace.map((v) => -v);
+        }
+      });
+      finalState = best!.best;
+    }
+
+    let mode: LaplaceState;
+    if (finalState) {
+      // The state of the best evaluation: a converged mode at the chosen θ.
+      kernel.theta = finalState.theta;
+      mode = finalState.state;
+    } else {
+      // Fixed θ: one mode search from f = 0, as scikit-learn's fit does.
+      mode = posteriorMode(kernel.matrix(x), labels);
+      newtonIterations += mode.iterations;
+    }
+    this.#kernel = kernel;
+    this.#state = fittedState(x, labels, mode);
+    this.#summary = {
+      nTrain: x.rows,
+      nPositive: labels.reduce((s, v) => s + v, 0),
+      theta: Array.from(kernel.theta),
+      kernel: kernel.toString(),
+      logMarginalLikelihood: mode.logMarginalLikelihood,
+      optimizer: { starts, trace, evaluations, newtonIterations },
+      fitSeconds: (performance.now() - started) / 1000,
+    };
+    return this;
+  }
+
+  /**
+   * Log marginal likelihood at θ (default: the fitted θ) and optionally its gradient, computed
+   * from f = 0 as scikit-learn does. Needs the training data, so only on a fitted model or with X, y.
+   */
+  static logMarginalLikelihood(
+    x: DenseMatrix,
+    y: ArrayLike<number>,
+    theta: ArrayLike<number>,
+    options: { kernel?: KernelOptions; gradient?: boolean } = {},
+  ): { value: number; gradient?: Float64Array; newtonIterations: number; state: LaplaceState } {
+    const labels = checkTrainingData(x, y);
+    const kernel = new ConstantRbfKernel(x.cols, options.kernel);
+    kernel.theta = theta;
+    const k = kernel.matrix(x);
+    const state = posteriorMode(k, labels);
+    const gradient = options.gradient ? logMarginalLikelihoodGradient(state, k, x, labels, kernel) : undefined;
+    return { value: state.logMarginalLikelihood, gradient, newtonIterations: state.iterations, state };
+  }
+
+  /** Probability, latent mean and latent variance for each row of X (scaled like the training rows). */
+  predict(x: DenseMatrix): Prediction {
+    const { xTrain, residual, wSqrt, cholB } = this.state;
+    const kernel = this.kernel;
+    if (x.cols !== xTrain.cols) {
+      throw new InvalidDataError(`predict: expected ${xTrain.cols} feature column(s), got ${x.cols}`);
+    }
+    assertFinite(x, 'predict');
+    const n = xTrain.rows;
+    const c = kernel.constant;
+    const w = kernel.inverseSquaredScales();
+    const kStar = new Float64Array(n);
+    const v = new Float64Array(n);
+    const probability = new Float64Array(x.rows);
+    const latentMean = new Float64Array(x.rows);
+    const latentVariance = new Float64Array(x.rows);
+    for (let r = 0; r < x.rows; r++) {
+      kernel.crossRow(xTrain, row(x, r), kStar, w);
+      // GPML 3.2 line 4: f̄* = k*ᵀ ∇log p(y|f̂) = k*ᵀ (y − π).
+      const mean = dot(kStar, 0, residual, 0, n);
+      // Lines 5–6: v = L \ (W½ k*), V[f*] = k(x*, x*) − vᵀv.
+      for (let i = 0; i < n; i++) v[i] = wSqrt[i] * kStar[i];
+      solveLowerInPlace(cholB, n, v);
+      const variance = Math.max(0, c - dot(v, 0, v, 0, n));
+      latentMean[r] = mean;
+      latentVariance[r] = variance;
+      probability[r] = averageSigmoid(mean, variance);
+    }
+    return { probability, latentMean, latentVariance };
+  }
+
+  /**
+   * Approximate leave-one-out predictions for the training rows, without refitting: remove row
+   * i's Gaussian site (precision W_i, matched to the likelihood's slope at the mode) from the
+   * Laplace marginal N(f̂_i, Σ_ii) to get the cavity N(μ₋ᵢ, 1/τ_i) with τ_i = 1/Σ_ii − W_i and
+   * μ₋ᵢ = f̂_i − (y_i − π_i)/τ_i (the construction EP uses; Rasmussen & Williams §3.6).
+   * These are honest out-of-sample scores from all rows, used to choose the decision threshold.
+   */
+  leaveOneOut(): Prediction {
+    const { xTrain, residual, wSqrt } = this.state;
+    const atTrain = this.predict(xTrain);
+    const n = xTrain.rows;
+    const probability = new Float64Array(n);
+    const latentMean = new Float64Array(n);
+    const latentVariance = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const sigma = atTrain.latentVariance[i];
+      const w = wSqrt[i] * wSqrt[i];
+      // Σ_ii < 1/W_i always holds in exact arithmetic; guard the rounding edge.
+      const tau = sigma > 0 ? Math.max(1 / sigma - w, 1e-12) : Infinity;
+      latentMean[i] = atTrain.latentMean[i] - residual[i] / tau;
+      latentVariance[i] = 1 / tau;
+      probability[i] = averageSigmoid(latentMean[i], latentVariance[i]);
+    }
+    return { probability, latentMean, latentVariance };
+  }
+
+  predictProbability(x: DenseMatrix): Float64Array {
+    return this.predict(x).probability;
+  }
+
+  /** Rebuilds a fitted classifier from stored state (used by the model artifact). */
+  static fromState(kernel: ConstantRbfKernel, state: FittedState, summary: FitSummary): GaussianProcessClassifier {
+    const model = new GaussianProcessClassifier();
+    model.#kernel = kernel;
+    model.#state = state;
+    model.#summary = summary;
+    return model;
+  }
+
+  #restartPoints(kernel: ConstantRbfKernel, random: SeededRandom): Float64Array[] {
+    const restarts = this.options.restarts ?? 0;
+    const box = this.options.restartBounds ?? [kernel.constantBounds, kernel.lengthScaleBounds];
+    const logBox = box.map(([lo, hi]) => [Math.log(lo), Math.log(hi)] as const);
+    return Array.from({ length: restarts }, () =>
+      Float64Array.from({ length: kernel.nHyperparameters }, (_, m) => {
+        const [lo, hi] = logBox[m === 0 ? 0 : 1];
+        return lo + (hi - lo) * random.uniform();
+      }),
+    );
+  }
+
+  private optimizeFrom(
+    kernel: ConstantRbfKernel,
+    x: DenseMatrix,
+    y: Uint8Array,
+    from: { theta0: Float64Array; latent?: Float64Array; history?: CurvatureHistory },
+    stage: 'subsample' | 'full',
+    start: number,
+  ): { result: MinimizeResult; newton: number; best: { theta: Float64Array; state: LaplaceState } } {
+    const { theta0 } = from;
+    const warmStart = this.options.warmStart ?? true;
+    let lastMode: Float64Array | undefined = warmStart ? from.latent : undefined;
+    let newton = 0;
+    let best: { theta: Float64Array; state: LaplaceState } | undefined;
+    const objective = (theta: Float64Array) => {
+      kernel.theta = theta;
+      const k = kernel.matrix(x);
+      let state = posteriorMode(k, y, { initialLatent: warmStart ? lastMode : undefined });
+      newton += state.iterations;
+      if (warmStart && lastMode && !(state.iterations < 100 && Number.isFinite(state.logMarginalLikelihood))) {
+        // A warm start far from the new mode did not converge: fall back to f = 0.
+        state = posteriorMode(k, y);
+        newton += state.iterations;
+      }
+      lastMode = state.mode;
+      if (!best || state.logMarginalLikelihood > best.state.logMarginalLikelihood) best = { theta: theta.slice(), state };
+      const gradientKernel = new ConstantRbfKernel(x.cols, this.options.kernel);
+      gradientKernel.theta = theta;
+      return {
+        value: -state.logMarginalLikelihood,
+        gradient: () => logMarginalLikelihoodGradient(state, k, x, y, gradientKernel).map((g) => -g),
+      };
+    };
+    this.options.onProgress?.({ stage: 'start', start, theta: Array.from(theta0), rows: x.rows });
+    const result = minimizeBounded(objective, theta0, {
+      bounds: kernel.logBounds,
+      gradientTolerance: this.options.gradientTolerance,
+      relativeTolerance: this.options.relativeTolerance,
+      initialHistory: from.history,
+      onIteration: (it) =>
+        this.options.onProgress?.({
+          stage,
+          start,
+          iteration: it.iteration,
+          logMarginalLikelihood: -it.value,
+          theta: Array.from(it.x),
+          projectedGradient: it.projectedGradient,
+        }),
+    });
+    return { result, newton, best: best! };
+  }
+}
+
+function startRecord(theta0: Float64Array, result: MinimizeResult, stage: 'subsample' | 'full') {
+  return {
+    theta0: Array.from(theta0),
+    theta: Array.from(result.x),
+    logMarginalLikelihood: -result.value,
+    iterations: result.iterations,
+    reason: result.reason,
+    stage,
+  };
+}
+
+function fittedState(x: DenseMatrix, y: Uint8Array, mode: LaplaceState): FittedState {
+  // Same temporaries as scikit-learn keeps after fit (π of the f before the last update).
+  const residual = Float64Array.from(y, (yi, i) => yi - mode.pi[i]);
+  return { xTrain: x, residual, wSqrt: mode.wSqrt, cholB: mode.cholB, logMarginalLikelihood: mode.logMarginalLikelihood };
+}
+
+/** Checks X and y and returns y as 0/1 bytes; every problem gets a message that names it. */
+function checkTrainingData(x: DenseMatrix, y: ArrayLike<number>): Uint8Array {
+  if (x.rows === 0) throw new InvalidDataError('training data is empty: at least one row of each class is needed');
+  if (x.cols === 0) throw new InvalidDataError('training data has no feature columns');
+  if (y.length !== x.rows) throw new InvalidDataError(`training data has ${x.rows} rows but ${y.length} labels`);
+  assertFinite(x, 'training data');
+  const labels = new Uint8Array(y.length);
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 0 && y[i] !== 1) throw new InvalidDataError(`label of row ${i} is ${y[i]}; labels must be 0 or 1`);
+    labels[i] = y[i];
+    positives += y[i];
+  }
+  if (positives === 0 || positives === y.length) {
+    throw new InvalidDataError(`training data has a single class (all labels are ${labels[0]}); a classifier needs both 0 and 1`);
+  }
+  return labels;
+}
