@@ -127,28 +127,80 @@ export function choSolveInPlace(l: Float64Array, n: number, b: Float64Array): vo
  */
 export function inverseFromCholesky(l: Float64Array, n: number): { inverse: Float64Array; diagonal: Float64Array } {
   const u = new Float64Array(n * n);
-  // Column i of L⁻¹: x_k = (δ_ik − Σ_{m=i}^{k-1} L_km x_m) / L_kk for k ≥ i, stored at U[i][k].
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    x.fill(0, 0, n);
-    x[i] = 1 / l[i * n + i];
-    for (let k = i + 1; k < n; k++) {
+  // Column i of L⁻¹: x_k = (δ_ik − Σ_{m=i}^{k-1} L_km x_m) / L_kk for k ≥ i, stored in row i of U.
+  // Columns i and i+1 are solved together so each row of L is read once for both.
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const ui = i * n;
+    const uj = ui + n;
+    u[ui + i] = 1 / l[ui + i];
+    u[ui + i + 1] = -(l[uj + i] * u[ui + i]) / l[uj + i + 1];
+    u[uj + i + 1] = 1 / l[uj + i + 1];
+    for (let k = i + 2; k < n; k++) {
       const rk = k * n;
-      x[k] = -dot(l, rk + i, x, i, k - i) / l[rk + k];
+      // Row k of L against both columns; column i+1 has no entry at index i.
+      let si0 = l[rk + i] * u[ui + i];
+      let si1 = 0;
+      let sj0 = 0;
+      let sj1 = 0;
+      let m = i + 1;
+      for (; m + 1 < k; m += 2) {
+        const l0 = l[rk + m];
+        const l1 = l[rk + m + 1];
+        si0 += l0 * u[ui + m];
+        si1 += l1 * u[ui + m + 1];
+        sj0 += l0 * u[uj + m];
+        sj1 += l1 * u[uj + m + 1];
+      }
+      if (m < k) {
+        si0 += l[rk + m] * u[ui + m];
+        sj0 += l[rk + m] * u[uj + m];
+      }
+      const lkk = l[rk + k];
+      u[ui + k] = -(si0 + si1) / lkk;
+      u[uj + k] = -(sj0 + sj1) / lkk;
     }
-    u.set(x.subarray(i), i * n + i);
   }
+  if (i < n) u[i * n + i] = 1 / l[i * n + i];
+
+  // A⁻¹[i][j] = U[i, i:]·U[j, i:] for j ≤ i; rows i and i+1 share the loads of row j.
   const inverse = new Float64Array(n * n);
   const diagonal = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const ui = i * n;
-    for (let j = 0; j <= i; j++) {
-      const v = dot(u, ui + i, u, j * n + i, n - i);
-      inverse[ui + j] = v;
-      inverse[j * n + i] = v;
+  const put = (r: number, c: number, v: number): void => {
+    inverse[r * n + c] = v;
+    inverse[c * n + r] = v;
+  };
+  let r = 0;
+  for (; r + 1 < n; r += 2) {
+    const ur = r * n;
+    const us = ur + n;
+    for (let j = 0; j <= r; j++) {
+      const uj = j * n;
+      // U[r, k] and U[r+1, k] vanish below their diagonals, so the common range starts at r+1.
+      let a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+      let k = r + 1;
+      for (; k + 1 < n; k += 2) {
+        const v0 = u[uj + k];
+        const v1 = u[uj + k + 1];
+        a0 += u[ur + k] * v0;
+        a1 += u[ur + k + 1] * v1;
+        b0 += u[us + k] * v0;
+        b1 += u[us + k + 1] * v1;
+      }
+      if (k < n) {
+        a0 += u[ur + k] * u[uj + k];
+        b0 += u[us + k] * u[uj + k];
+      }
+      put(r, j, u[ur + r] * u[uj + r] + a0 + a1);
+      put(r + 1, j, b0 + b1);
     }
-    diagonal[i] = inverse[ui + i];
+    put(r + 1, r + 1, dot(u, us + r + 1, u, us + r + 1, n - r - 1));
   }
+  if (r < n) {
+    const ur = r * n;
+    for (let j = 0; j <= r; j++) put(r, j, dot(u, ur + r, u, j * n + r, n - r));
+  }
+  for (let d = 0; d < n; d++) diagonal[d] = inverse[d * n + d];
   return { inverse, diagonal };
 }
 

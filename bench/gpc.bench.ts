@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: Prognos's Gaussian process classifier against scikit-learn's, data set by data
+ * set, each in its own child process (bench/run-one.ts) so peak memory is per data set.
+ *
+ *   npm run bench                                   # the reference data sets in ../shared
+ *   npm run bench -- --only moons_1000,ai4i2020 --json out.json --markdown out.md
+ *   npm run bench -- --data my.csv --label failed --features a,b --gpc-json '{"restarts":2}'
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
+import { loadBaseline } from './baseline.ts';
+import { customDataset, type DatasetSpec, defaultDatasets, findSharedDir, sharedDirCandidate } from './datasets.ts';
+import type { BenchJob } from './protocol.ts';
+import { type BenchRecord, isMeasured, toRecord } from './records.ts';
+import { markdownReport, textReport } from './report.ts';
+import { runJob } from './runner.ts';
+
+/** Parsed command-line options. */
+interface CliOptions {
+  readonly data?: string;
+  readonly label: string;
+  readonly features?: string[];
+  readonly only?: string[];
+  readonly json?: string;
+  readonly markdown?: string;
+  /** undefined: each data set's default; 0: no cap. */
+  readonly maxTrain?: number;
+  readonly gpcJson: Omit<GpcOptions, 'onProgress'>;
+  readonly timeout: number;
+}
+
+try {
+  await main(process.argv);
+} catch (error) {
+  // Bad input (unknown --only name, unreadable file …): a message, not a stack trace.
+  log(`bench: ${(error as Error).message}`);
+  process.exitCode = 2;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const options = parseCli(argv);
+  const sharedDir = findSharedDir();
+  const specs = selectDatasets(options, sharedDir);
+  if (specs.length === 0) return;
+
+  const jobs = specs.map((spec) => toJob(spec, options));
+  log(`benchmarking ${jobs.length} data set(s): ${jobs.map((j) => j.name).join(', ')}; GPC options ${JSON.stringify(options.gpcJson)}`);
+  const baseline = loadBaseline(sharedDir);
+  const records: BenchRecord[] = [];
+  for (const job of jobs) records.push(toRecord(job.name, await runOne(job, options.timeout), baseline));
+
+  process.stdout.write('\n' + textReport(records));
+  writeOutputs(records, options, argv);
+  if (!records.every(isMeasured)) process.exitCode = 1;
+}
+
+function parseCli(argv: string[]): CliOptions {
+  const program = new Command()
+    .name('npm run bench --')
+    .description('Benchmark the Prognos GPC against the scikit-learn baseline, one child process per data set.')
+    .option('--data <file>', 'benchmark this CSV instead of the reference data sets')
+    .option('--label <column>', 'label column of --data (0/1)', 'label')
+    .option('--features <names>', 'comma-separated feature columns of --data (default: all but the label)', list)
+    .option('--only <names>', 'comma-separated data set names to run (e.g. moons_1000,ai4i2020)', list)
+    .option('--json <file>', 'write the results as a JSON list')
+    .option('--markdown <file>', 'write the results as Markdown (for docs/benchmarks.md)')
+    .option('--max-train <n>', 'train on a stratified subsample of at most n training rows; 0 = all rows (default: 2800 for ai4i2020, all rows elsewhere)', nonNegativeInteger)
+    .option('--gpc-json <json>', 'GpcOptions as JSON, e.g. \'{"subsampleSize":500,"restarts":4}\'', gpcOptions, {})
+    .option('--timeout <seconds>', 'stop a data set after this many seconds; 0 = never', nonNegativeInteger, 0)
+    .showHelpAfterError()
+    .parse(argv);
+  return program.opts<CliOptions>();
+}
+
+/** The data sets to run; empty (with a message) when there is nothing to run. */
+function selectDatasets(options: CliOptions, sharedDir: string | undefined): DatasetSpec[] {
+  if (options.data) return filterOnly([customDataset(options.data, options.label, options.features)], options.only);
+  if (!sharedDir) {
+    log(`shared reference folder not found at ${sharedDirCandidate()} (set PROGNOS_SHARED_DIR): nothing to benchmark.`);
+    log('Use --data FILE --label COLUMN to benchmark a CSV of your own.');
+    return [];
+  }
+  const { specs, skipped } = defaultDatasets(sharedDir);
+  for (const file of skipped) log(`skipping ${file}: not found`);
+  return filterOnly(specs, options.only);
+}
+
+function filterOnly(specs: DatasetSpec[], only: readonly string[] | undefined): DatasetSpec[] {
+  if (!only) return specs;
+  const unknown = only.filter((name) => !specs.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`--only: unknown data set(s) ${unknown.join(', ')}; available: ${specs.map((s) => s.name).join(', ')}`);
+  }
+  return specs.filter((s) => only.includes(s.name));
+}
+
+function toJob(spec: DatasetSpec, options: CliOptions): BenchJob {
+  const cap = options.maxTrain ?? spec.defaultMaxTrain;
+  return { name: spec.name, file: spec.file, label: spec.label, features: spec.features, maxTrain: cap ? cap : undefined, gpc: options.gpcJson };
+}
+
+/** Runs one child and logs how it went and how long it took. */
+async function runOne(job: BenchJob, timeout: number): Promise<Awaited<ReturnType<typeof runJob>>> {
+  const cap = job.maxTrain === undefined ? '' : ` (training on a stratified subsample of at most ${job.maxTrain} rows of the training split)`;
+  log(`[${job.name}] starting${cap}`);
+  const outcome = await runJob(job, timeout);
+  const status = outcome.result ? 'done' : `FAILED: ${outcome.error}`;
+  log(`[${job.name}] ${status} in ${outcome.wallSeconds.toFixed(1)} s`);
+  return outcome;
+}
+
+function writeOutputs(records: readonly BenchRecord[], options: CliOptions, argv: string[]): void {
+  if (options.json) {
+    writeFileSync(options.json, JSON.stringify(records, null, 2) + '\n');
+    log(`wrote ${options.json}`);
+  }
+  if (options.markdown) {
+    const context = { command: commandLine(argv), date: new Date(), gpcOptions: options.gpcJson };
+    writeFileSync(options.markdown, markdownReport(records, context));
+    log(`wrote ${options.markdown}`);
+  }
+}
+
+/** The command as the user would type it again (npm sets npm_lifecycle_event for `npm run`). */
+function commandLine(argv: string[]): string {
+  const args = argv.slice(2).map(shellQuote).join(' ');
+  const prefix = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'npx tsx bench/gpc.bench.ts';
+  return args ? `${prefix} ${args}` : prefix.replace(/ --$/, '');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function list(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new InvalidArgumentError('expected a comma-separated list of names');
+  return names;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Parses --gpc-json; only a JSON object is accepted (the classifier validates the fields). */
+function gpcOptions(value: string): Omit<GpcOptions, 'onProgress'> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('expected a JSON object of GpcOptions');
+  }
+  return parsed as Omit<GpcOptions, 'onProgress'>;
+}
+
+function log(message: string): void {
+  process.stderr.write(message + '\n');
+}

@@ -1,0 +1,574 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ArtifactError } from '../errors.ts';
+import { denseMatrix } from './dense.ts';
+import { type FitSummary, type FittedState, GaussianProcessClassifier } from './gpc.ts';
+import { ConstantRbfKernel, type KernelJson } from './kernel.ts';
+import { MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
+import type { ModelMetrics } from './metrics.ts';
+import { STANDARD_SCALER_VERSION, StandardScaler, type StandardScalerJson } from './scaler.ts';
+
+/**
+ * The versioned model artifact: everything needed to predict (scaler, GP posterior, feature
+ * names, decision threshold) plus how it was made (fit summary, metrics, lineage), as one
+ * directory of files:
+ *
+ *   manifest.json   JSON: format, version, parameters, and one entry per payload with its sha256
+ *   x_train.f64     scaled training rows, n × p, row-major
+ *   residual.f64    y − π at the posterior mode, n
+ *   w_sqrt.f64      W½ at the mode, n
+ *   chol_b.f64      lower Cholesky factor of B = I + W½KW½, packed: n(n+1)/2 values, row by row
+ *
+ * Payloads are raw float64 little-endian, whatever the host, so numpy can read them with
+ * `np.fromfile(f, '<f8').reshape(shape)`. Every float the predictions depend on is stored
+ * exactly (binary payloads, JSON numbers, the kernel's log-hyperparameters θ themselves rather
+ * than exp(θ)), so a loaded model predicts bitwise the same numbers as the one that was saved.
+ */
+
+/** Value of `format` in every manifest. */
+export const ARTIFACT_FORMAT = 'prognos-model';
+/** The one manifest version this build reads and writes. */
+export const ARTIFACT_FORMAT_VERSION = 1;
+/** Name of the manifest inside the artifact. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/** What the caller adds to a model when saving it. */
+export interface ArtifactInfo {
+  /** Version label of the model, e.g. `2025-06-01T12-00-00Z` or a git-style id. */
+  readonly modelVersion: string;
+  /** ISO 8601 timestamp. @default now */
+  readonly createdAt?: string;
+  /** Metrics on the held-out test set. */
+  readonly metrics?: ModelMetrics;
+  /** Anything else worth keeping with the model (data summary, lineage); must be JSON-serialisable. */
+  readonly extra?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas. Each is typed against the interface of the module that owns the value, so the
+// compiler flags any drift between what is written and what is read.
+
+const finite = z.number();
+const positiveFinite = z.number().positive();
+const count = z.int().nonnegative();
+
+const scalerJsonSchema: z.ZodType<StandardScalerJson> = z.object({
+  kind: z.literal('StandardScaler'),
+  version: z.literal(STANDARD_SCALER_VERSION),
+  mean: z.array(finite).min(1),
+  scale: z.array(positiveFinite).min(1),
+});
+
+const boundsSchema = z.tuple([positiveFinite, positiveFinite]);
+
+const kernelJsonSchema: z.ZodType<KernelJson> = z.object({
+  kind: z.literal('ConstantRbf'),
+  constant: positiveFinite,
+  lengthScales: z.array(positiveFinite).min(1),
+  constantBounds: boundsSchema,
+  lengthScaleBounds: boundsSchema,
+});
+
+const thresholdRecordSchema: z.ZodType<ThresholdRecord> = z.object({
+  value: finite,
+  targetRecall: finite,
+  recall: finite,
+  precision: finite,
+  source: z.literal('leave-one-out'),
+  rocAuc: finite,
+});
+
+const stageSchema = z.enum(['subsample', 'full']);
+
+const fitSummarySchema: z.ZodType<FitSummary> = z.object({
+  nTrain: count,
+  nPositive: count,
+  theta: z.array(finite),
+  kernel: z.string(),
+  logMarginalLikelihood: finite,
+  optimizer: z.object({
+    starts: z.array(
+      z.object({
+        theta0: z.array(finite),
+        theta: z.array(finite),
+        logMarginalLikelihood: finite,
+        iterations: count,
+        reason: z.string(),
+        stage: stageSchema,
+      }),
+    ),
+    trace: z.array(finite),
+    evaluations: count,
+    newtonIterations: count,
+  }),
+  fitSeconds: z.number().nonnegative(),
+});
+
+const modelMetricsSchema: z.ZodType<ModelMetrics> = z.object({
+  threshold: finite,
+  confusion: z.object({ tp: count, fp: count, tn: count, fn: count }),
+  accuracy: finite,
+  precision: finite,
+  recall: finite,
+  specificity: finite,
+  f1: finite,
+  f2: finite,
+  balancedAccuracy: finite,
+  rocAuc: finite,
+  averagePrecision: finite,
+  brier: finite,
+  logLoss: finite,
+  nPositive: count,
+  nNegative: count,
+});
+
+/** How a payload's values are laid out; `lower-packed` is the lower triangle, row by row. */
+const layoutSchema = z.enum(['row-major', 'lower-packed']);
+export type PayloadLayout = z.infer<typeof layoutSchema>;
+
+const payloadEntrySchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a payload name is lower-case letters, digits and _'),
+  // A bare file name: the reader joins it to the artifact directory, so no path may escape it.
+  file: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, 'a payload file is a bare file name inside the artifact'),
+  dtype: z.literal('float64'),
+  layout: layoutSchema,
+  shape: z.array(count),
+  byteLength: count,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lower-case hex digits'),
+});
+/** One binary payload as the manifest describes it. */
+export type PayloadEntry = z.infer<typeof payloadEntrySchema>;
+
+const manifestHeaderSchema = z.object({ format: z.string(), formatVersion: z.number() });
+
+const artifactManifestSchema = z.object({
+  format: z.literal(ARTIFACT_FORMAT),
+  formatVersion: z.literal(ARTIFACT_FORMAT_VERSION),
+  modelVersion: z.string().min(1),
+  createdAt: z.iso.datetime({ offset: true }),
+  featureNames: z.array(z.string().min(1)).min(1),
+  scaler: scalerJsonSchema,
+  kernel: kernelJsonSchema,
+  /** θ = [log c, log l…] exactly; `kernel` holds exp(θ) for readers, which may not invert bitwise. */
+  kernelTheta: z.array(finite).min(2),
+  threshold: thresholdRecordSchema,
+  fitSummary: fitSummarySchema,
+  logMarginalLikelihood: finite,
+  nTrain: z.int().positive(),
+  nFeatures: z.int().positive(),
+  metrics: modelMetricsSchema.optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+  payloads: z.array(payloadEntrySchema),
+});
+/** The parsed, validated `manifest.json`. */
+export type ArtifactManifest = z.infer<typeof artifactManifestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Payload layout: one table, used by both the writer and the reader.
+
+interface PayloadSpec {
+  readonly name: string;
+  readonly layout: PayloadLayout;
+  readonly shape: (nTrain: number, nFeatures: number) => number[];
+  readonly extract: (state: FittedState) => Float64Array;
+}
+
+const PAYLOADS: readonly PayloadSpec[] = [
+  { name: 'x_train', layout: 'row-major', shape: (n, p) => [n, p], extract: (s) => s.xTrain.data },
+  { name: 'residual', layout: 'row-major', shape: (n) => [n], extract: (s) => s.residual },
+  { name: 'w_sqrt', layout: 'row-major', shape: (n) => [n], extract: (s) => s.wSqrt },
+  // The strict upper triangle of L is zero: storing it would double the largest file for nothing.
+  { name: 'chol_b', layout: 'lower-packed', shape: (n) => [packedLength(n)], extract: (s) => packLower(s.cholB, s.xTrain.rows) },
+];
+
+const BYTES_PER_VALUE = Float64Array.BYTES_PER_ELEMENT;
+
+function payloadFile(name: string): string {
+  return `${name}.f64`;
+}
+
+/** Number of entries in the lower triangle (diagonal included) of an n×n matrix. */
+export function packedLength(n: number): number {
+  return (n * (n + 1)) / 2;
+}
+
+/** The lower triangle of the n×n row-major matrix `full`, row by row: L00, L10, L11, L20, … */
+export function packLower(full: Float64Array, n: number): Float64Array {
+  const packed = new Float64Array(packedLength(n));
+  for (let i = 0, k = 0; i < n; i++) {
+    packed.set(full.subarray(i * n, i * n + i + 1), k);
+    k += i + 1;
+  }
+  return packed;
+}
+
+/** Inverse of {@link packLower}: the full n×n row-major matrix with a zero strict upper triangle. */
+export function unpackLower(packed: Float64Array, n: number): Float64Array {
+  if (packed.length !== packedLength(n)) {
+    throw new ArtifactError(`packed triangle of a ${n}×${n} matrix needs ${packedLength(n)} values, got ${packed.length}`);
+  }
+  const full = new Float64Array(n * n);
+  for (let i = 0, k = 0; i < n; i++) {
+    full.set(packed.subarray(k, k + i + 1), i * n);
+    k += i + 1;
+  }
+  return full;
+}
+
+/** float64 little-endian bytes, written through DataView so the result does not depend on the host. */
+export function encodeFloat64(values: Float64Array): Uint8Array {
+  const bytes = new Uint8Array(values.length * BYTES_PER_VALUE);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat64(i * BYTES_PER_VALUE, values[i], true);
+  return bytes;
+}
+
+/** Inverse of {@link encodeFloat64}; `bytes` may sit at any offset (Node Buffers often do). */
+export function decodeFloat64(bytes: Uint8Array): Float64Array {
+  if (bytes.byteLength % BYTES_PER_VALUE !== 0) {
+    throw new ArtifactError(`float64 payload of ${bytes.byteLength} bytes is not a multiple of ${BYTES_PER_VALUE}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Float64Array(bytes.byteLength / BYTES_PER_VALUE);
+  for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * BYTES_PER_VALUE, true);
+  return values;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Index of the first NaN/±Infinity, or -1. */
+function firstNonFinite(values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+function assertFinitePayload(file: string, values: Float64Array): void {
+  const i = firstNonFinite(values);
+  if (i >= 0) {
+    throw new ArtifactError(`payload ${file} has a non-finite value at index ${i} (${values[i]}); every value must be a finite number`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifest
+
+/**
+ * Validates a parsed `manifest.json`: format and version first (so a newer artifact gets a
+ * version message, not a list of schema errors), then the schema, then agreement between parts.
+ * @throws ArtifactError saying what is wrong and what was expected
+ */
+export function parseManifest(json: unknown): ArtifactManifest {
+  const header = manifestHeaderSchema.safeParse(json);
+  if (!header.success) {
+    throw new ArtifactError(`not a model artifact manifest (needs "format" and "formatVersion"):\n${z.prettifyError(header.error)}`);
+  }
+  const { format, formatVersion } = header.data;
+  if (format !== ARTIFACT_FORMAT) {
+    throw new ArtifactError(`unknown artifact format ${JSON.stringify(format)}; expected ${JSON.stringify(ARTIFACT_FORMAT)}`);
+  }
+  if (formatVersion !== ARTIFACT_FORMAT_VERSION) {
+    throw new ArtifactError(`unsupported artifact format version ${formatVersion}; this build reads version ${ARTIFACT_FORMAT_VERSION}`);
+  }
+  const parsed = artifactManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ArtifactError(`invalid artifact manifest:\n${z.prettifyError(parsed.error)}`);
+  }
+  checkConsistency(parsed.data);
+  return parsed.data;
+}
+
+/** Cross-field checks the schema cannot express: counts that must agree, the payload set. */
+function checkConsistency(m: ArtifactManifest): void {
+  const p = m.featureNames.length;
+  if (m.scaler.mean.length !== p || m.scaler.scale.length !== p) {
+    throw new ArtifactError(
+      `manifest has ${p} feature names but the scaler has ${m.scaler.mean.length} means and ${m.scaler.scale.length} scales; expected ${p} of each`,
+    );
+  }
+  const nScales = m.kernel.lengthScales.length;
+  if (nScales !== 1 && nScales !== p) {
+    throw new ArtifactError(`manifest has ${p} feature names but the kernel has ${nScales} length scales; expected 1 (isotropic) or ${p}`);
+  }
+  if (m.nFeatures !== p) {
+    throw new ArtifactError(`manifest has ${p} feature names but nFeatures is ${m.nFeatures}; they must match`);
+  }
+  const duplicate = m.featureNames.find((name, i) => m.featureNames.indexOf(name) !== i);
+  if (duplicate !== undefined) {
+    throw new ArtifactError(`manifest names feature ${JSON.stringify(duplicate)} twice; feature names must be unique`);
+  }
+  if (m.kernelTheta.length !== 1 + nScales) {
+    throw new ArtifactError(`kernelTheta has ${m.kernelTheta.length} entries; expected ${1 + nScales} (log constant and ${nScales} log length scale(s))`);
+  }
+  // A hand-edited kernel.constant would otherwise be silently ignored in favour of θ.
+  [m.kernel.constant, ...m.kernel.lengthScales].forEach((value, i) => {
+    const fromTheta = Math.exp(m.kernelTheta[i]);
+    if (!(Math.abs(fromTheta - value) <= 1e-12 * Math.abs(value))) {
+      throw new ArtifactError(`kernel hyperparameter ${i} is ${value} but exp(kernelTheta[${i}]) is ${fromTheta}; they must agree`);
+    }
+  });
+  if (m.fitSummary.nTrain !== m.nTrain) {
+    throw new ArtifactError(`fitSummary.nTrain is ${m.fitSummary.nTrain} but nTrain is ${m.nTrain}; they must match`);
+  }
+  checkPayloadEntries(m.payloads, m.nTrain, p);
+}
+
+function checkPayloadEntries(entries: readonly PayloadEntry[], n: number, p: number): void {
+  const expectedNames = PAYLOADS.map((s) => s.name);
+  for (const entry of entries) {
+    if (!expectedNames.includes(entry.name)) {
+      throw new ArtifactError(`manifest lists unknown payload ${JSON.stringify(entry.name)}; expected ${expectedNames.join(', ')}`);
+    }
+  }
+  for (const spec of PAYLOADS) {
+    const matching = entries.filter((e) => e.name === spec.name);
+    if (matching.length !== 1) {
+      throw new ArtifactError(`manifest lists payload ${spec.name} ${matching.length} times; expected exactly once`);
+    }
+    const entry = matching[0];
+    const shape = spec.shape(n, p);
+    const file = payloadFile(spec.name);
+    if (entry.file !== file) {
+      throw new ArtifactError(`payload ${spec.name} is in file ${entry.file}; expected ${file}`);
+    }
+    if (entry.layout !== spec.layout) {
+      throw new ArtifactError(`payload ${file} has layout ${entry.layout}; expected ${spec.layout}`);
+    }
+    if (formatShape(entry.shape) !== formatShape(shape)) {
+      throw new ArtifactError(`payload ${file} has shape ${formatShape(entry.shape)}; expected ${formatShape(shape)} for ${n} training rows and ${p} features`);
+    }
+    const byteLength = product(shape) * BYTES_PER_VALUE;
+    if (entry.byteLength !== byteLength) {
+      throw new ArtifactError(`payload ${file} declares ${entry.byteLength} bytes; shape ${formatShape(shape)} of float64 needs ${byteLength}`);
+    }
+  }
+}
+
+function decodeManifest(bytes: Uint8Array | undefined): ArtifactManifest {
+  if (bytes === undefined) throw new ArtifactError(`artifact has no ${MANIFEST_FILE}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new ArtifactError(`${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseManifest(json);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialise / deserialise in memory
+
+function serialize(model: MaintenanceModel, info: ArtifactInfo): { files: Map<string, Uint8Array>; manifest: ArtifactManifest } {
+  const { classifier, scaler } = model;
+  const state = classifier.state;
+  const kernel = classifier.kernel;
+  const n = state.xTrain.rows;
+  const p = state.xTrain.cols;
+
+  const files = new Map<string, Uint8Array>();
+  const payloads: PayloadEntry[] = PAYLOADS.map((spec) => {
+    const file = payloadFile(spec.name);
+    const values = spec.extract(state);
+    // Refuse to write what the reader would reject: fail at training time, not at deploy time.
+    assertFinitePayload(file, values);
+    const bytes = encodeFloat64(values);
+    files.set(file, bytes);
+    return { name: spec.name, file, dtype: 'float64', layout: spec.layout, shape: spec.shape(n, p), byteLength: bytes.byteLength, sha256: sha256Hex(bytes) };
+  });
+
+  const draft: ArtifactManifest = {
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    modelVersion: info.modelVersion,
+    createdAt: info.createdAt ?? new Date().toISOString(),
+    featureNames: [...model.featureNames],
+    scaler: scaler.toJSON(),
+    kernel: kernel.toJSON(),
+    kernelTheta: Array.from(kernel.theta),
+    threshold: model.threshold,
+    fitSummary: classifier.summary,
+    logMarginalLikelihood: state.logMarginalLikelihood,
+    nTrain: n,
+    nFeatures: p,
+    ...(info.metrics !== undefined && { metrics: info.metrics }),
+    ...(info.extra !== undefined && { extra: info.extra }),
+    payloads,
+  };
+  const text = `${JSON.stringify(draft, null, 2)}\n`;
+  let manifest: ArtifactManifest;
+  try {
+    // Read back what was just written, so a model this build cannot load is never saved.
+    manifest = parseManifest(JSON.parse(text));
+  } catch (error) {
+    throw new ArtifactError(`refusing to write a model artifact this build could not read: ${(error as Error).message}`, { cause: error });
+  }
+  files.set(MANIFEST_FILE, new TextEncoder().encode(text));
+  return { files, manifest };
+}
+
+/**
+ * The artifact as files in memory: file name → bytes, payloads first and `manifest.json` last
+ * (iteration order is a safe write order).
+ * @throws ArtifactError when the model holds a value the artifact cannot represent (NaN, ±Infinity)
+ * @throws NotFittedError when the classifier was never fitted
+ */
+export function serializeModel(model: MaintenanceModel, info: ArtifactInfo): Map<string, Uint8Array> {
+  return serialize(model, info).files;
+}
+
+/** Checks one payload (present, length, checksum, finite) and decodes it. */
+function readPayload(entry: PayloadEntry, bytes: Uint8Array | undefined): Float64Array {
+  const { file } = entry;
+  if (bytes === undefined) {
+    throw new ArtifactError(`payload ${file} is missing: the manifest lists it but the artifact has no such file`);
+  }
+  if (bytes.byteLength !== entry.byteLength) {
+    throw new ArtifactError(
+      `payload ${file} has ${bytes.byteLength} bytes; expected ${entry.byteLength} (float64 ${formatShape(entry.shape)}), so it is truncated or from another artifact`,
+    );
+  }
+  const digest = sha256Hex(bytes);
+  if (digest !== entry.sha256) {
+    throw new ArtifactError(`payload ${file} is corrupt: sha256 ${digest} expected ${entry.sha256}`);
+  }
+  const values = decodeFloat64(bytes);
+  assertFinitePayload(file, values);
+  return values;
+}
+
+/** Rebuilds the model from a validated manifest and a way to fetch payload bytes by file name. */
+function restoreModel(manifest: ArtifactManifest, fetch: (file: string) => Uint8Array | undefined): MaintenanceModel {
+  const values = new Map<string, Float64Array>();
+  for (const entry of manifest.payloads) values.set(entry.name, readPayload(entry, fetch(entry.file)));
+  const get = (name: string): Float64Array => values.get(name)!; // parseManifest guarantees every name
+
+  const n = manifest.nTrain;
+  const p = manifest.nFeatures;
+  const cholB = unpackLower(get('chol_b'), n);
+  for (let i = 0; i < n; i++) {
+    // A zero or negative pivot would turn every prediction into NaN or garbage.
+    if (!(cholB[i * n + i] > 0)) {
+      throw new ArtifactError(`payload chol_b.f64: diagonal entry ${i} is ${cholB[i * n + i]}; a Cholesky factor needs a positive diagonal`);
+    }
+  }
+  const state: FittedState = {
+    xTrain: denseMatrix(n, p, get('x_train')),
+    residual: get('residual'),
+    wSqrt: get('w_sqrt'),
+    cholB,
+    logMarginalLikelihood: manifest.logMarginalLikelihood,
+  };
+  return wrapErrors('cannot rebuild the model', () => {
+    const scaler = StandardScaler.load(manifest.scaler);
+    const kernel = ConstantRbfKernel.load(manifest.kernel, p);
+    kernel.theta = manifest.kernelTheta; // exact θ: exp/log would not round-trip bitwise
+    const classifier = GaussianProcessClassifier.fromState(kernel, state, manifest.fitSummary);
+    return new MaintenanceModel(manifest.featureNames, scaler, classifier, manifest.threshold);
+  });
+}
+
+/** Runs `build`, turning any error other than ArtifactError into one that says `what` failed. */
+function wrapErrors<T>(what: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ArtifactError) throw error;
+    throw new ArtifactError(`${what}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Rebuilds a model from the files of {@link serializeModel}, verifying every payload.
+ * @throws ArtifactError for an unknown format or version, invalid manifest, missing, truncated,
+ *   corrupt (sha256) or non-finite payload, or parts that disagree (feature names vs scaler/kernel)
+ */
+export function deserializeModel(files: ReadonlyMap<string, Uint8Array>): { model: MaintenanceModel; manifest: ArtifactManifest } {
+  const manifest = decodeManifest(files.get(MANIFEST_FILE));
+  return { model: restoreModel(manifest, (file) => files.get(file)), manifest };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory I/O
+
+/** Writes to a temporary name in the same directory, syncs, then renames: readers see all or nothing. */
+async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Saves the model to `dir` (created if needed). Each file is written atomically; payloads first
+ * and the manifest last, so a reader never sees a manifest without its payloads. An existing
+ * manifest in `dir` is removed first, so while an artifact is being replaced a reader finds no
+ * manifest rather than an old one next to new payloads.
+ * @returns the absolute directory, the file names written inside it (manifest last), the manifest
+ */
+export async function writeModelArtifact(
+  dir: string,
+  model: MaintenanceModel,
+  info: ArtifactInfo,
+): Promise<{ dir: string; files: string[]; manifest: ArtifactManifest }> {
+  const { files, manifest } = serialize(model, info);
+  const target = resolve(dir);
+  await mkdir(target, { recursive: true });
+  await unlink(join(target, MANIFEST_FILE)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  const payloadFiles = [...files.keys()].filter((file) => file !== MANIFEST_FILE);
+  await Promise.all(payloadFiles.map((file) => writeFileAtomic(join(target, file), files.get(file)!)));
+  await writeFileAtomic(join(target, MANIFEST_FILE), files.get(MANIFEST_FILE)!);
+  return { dir: target, files: [...payloadFiles, MANIFEST_FILE], manifest };
+}
+
+/**
+ * Loads and verifies the artifact in `dir`.
+ * @throws ArtifactError (message prefixed with the directory) for every problem
+ *   {@link deserializeModel} reports, and when `dir` holds no manifest
+ */
+export async function readModelArtifact(dir: string): Promise<{ model: MaintenanceModel; manifest: ArtifactManifest }> {
+  try {
+    const manifestBytes = await readIfExists(join(dir, MANIFEST_FILE));
+    if (manifestBytes === undefined) {
+      throw new ArtifactError(`no ${MANIFEST_FILE}: not a model artifact, or one still being written`);
+    }
+    const manifest = decodeManifest(manifestBytes);
+    const payloads = await Promise.all(manifest.payloads.map(async (entry) => [entry.file, await readIfExists(join(dir, entry.file))] as const));
+    const files = new Map(payloads);
+    return { model: restoreModel(manifest, (file) => files.get(file)), manifest };
+  } catch (error) {
+    if (error instanceof ArtifactError) throw new ArtifactError(`model artifact ${dir}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}

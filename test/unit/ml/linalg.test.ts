@@ -1,0 +1,71 @@
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { NotPositiveDefiniteError } from '../../../lambdas/core/errors.ts';
+import { choleskyInPlace, choSolveInPlace, inverseFromCholesky, matVec, solveLowerInPlace, solveLowerTransposedInPlace, sumLogDiagonal } from '../../../lambdas/core/ml/linalg.ts';
+import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
+
+/** A random SPD matrix A = G Gᵀ + n I, symmetric to the last bit. */
+function randomSpd(n: number, seed: number): Float64Array {
+  const random = new SeededRandom(seed);
+  const g = Float64Array.from({ length: n * n }, () => random.normal());
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += g[i * n + k] * g[j * n + k];
+      a[i * n + j] = s + (i === j ? n : 0);
+      a[j * n + i] = a[i * n + j];
+    }
+  }
+  return a;
+}
+
+const toRows = (a: Float64Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));
+
+describe('dense linear algebra', () => {
+  // Odd and even sizes: the kernels handle rows in pairs.
+  for (const n of [1, 2, 7, 64, 129]) {
+    it(`Cholesky, solves and inverse agree with ml-matrix and with A at n = ${n}`, () => {
+      const a = randomSpd(n, n);
+      const l = a.slice();
+      choleskyInPlace(l, n);
+      const reference = new CholeskyDecomposition(new Matrix(toRows(a, n))).lowerTriangularMatrix;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) expect(Math.abs(l[i * n + j] - reference.get(i, j))).toBeLessThan(1e-10 * Math.sqrt(n));
+      }
+      const b = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+      const x = b.slice();
+      choSolveInPlace(l, n, x);
+      const ax = matVec(a, n, x);
+      for (let i = 0; i < n; i++) expect(Math.abs(ax[i] - b[i])).toBeLessThan(1e-10);
+
+      const y = b.slice();
+      solveLowerInPlace(l, n, y);
+      solveLowerTransposedInPlace(l, n, y);
+      expect(Array.from(y)).toEqual(Array.from(x));
+
+      const { inverse, diagonal } = inverseFromCholesky(l, n);
+      for (let i = 0; i < n; i++) {
+        expect(diagonal[i]).toBe(inverse[i * n + i]);
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += a[i * n + k] * inverse[k * n + j];
+          expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+          expect(inverse[i * n + j]).toBe(inverse[j * n + i]);
+        }
+      }
+      const logDet = reference.diagonal().reduce((s: number, v: number) => s + Math.log(v), 0);
+      expect(sumLogDiagonal(l, n)).toBeCloseTo(logDet, 9);
+    });
+  }
+
+  it('rejects a matrix that is not positive definite with a clear error, never NaN', () => {
+    const a = Float64Array.from([4, 2, 2, 1]); // singular: second pivot is 0
+    expect(() => choleskyInPlace(a.slice(), 2)).toThrow(NotPositiveDefiniteError);
+    expect(() => choleskyInPlace(a.slice(), 2)).toThrow(/not positive definite: pivot 1 is 0/);
+    const negative = Float64Array.from([1, 0, 0, 0, -1, 0, 0, 0, 1]);
+    expect(() => choleskyInPlace(negative, 3)).toThrow(/pivot 1 is -1/);
+    const withNaN = Float64Array.from([1, Number.NaN, Number.NaN, 1]);
+    expect(() => choleskyInPlace(withNaN, 2)).toThrow(NotPositiveDefiniteError);
+  });
+});
