@@ -6,7 +6,7 @@
  *   npm run bench -- --only moons_1000,ai4i2020 --json out.json --markdown out.md
  *   npm run bench -- --data my.csv --label failed --features a,b --gpc-json '{"restarts":2}'
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
 import { loadBaseline } from './baseline.ts';
@@ -75,6 +75,7 @@ function parseCli(argv: string[]): CliOptions {
 
 /** The data sets to run; empty (with a message) when there is nothing to run. */
 function selectDatasets(options: CliOptions, sharedDir: string | undefined): DatasetSpec[] {
+  if (options.data && !existsSync(options.data)) throw new Error(`--data: ${options.data} not found`);
   if (options.data) return filterOnly([customDataset(options.data, options.label, options.features)], options.only);
   if (!sharedDir) {
     log(`shared reference folder not found at ${sharedDirCandidate()} (set PROGNOS_SHARED_DIR): nothing to benchmark.`);

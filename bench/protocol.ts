@@ -1,12 +1,16 @@
 /**
  * What the bench parent (gpc.bench.ts) and its per-data-set child (run-one.ts) exchange: the
  * parent hands a {@link BenchJob} to the child as one JSON argument, the child answers with one
- * {@link ChildResult} on a stdout line that starts with {@link RESULT_MARKER}.
+ * {@link ChildResult} on a stdout line that starts with {@link RESULT_MARKER}, or with its error
+ * message after {@link ERROR_MARKER}.
  */
 import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
 
 /** Prefix of the stdout line that carries the child's result; every other line is just passed on. */
 export const RESULT_MARKER = '@@prognos-bench-result ';
+
+/** Prefix of the stdout line with which a failing child says why (its message, without a stack). */
+export const ERROR_MARKER = '@@prognos-bench-error ';
 
 /** The fixed protocol every data set is measured with (the one of the scikit-learn baseline). */
 export const PROTOCOL = { testFraction: 0.3, seed: 99, targetRecall: 0.9 } as const;
@@ -45,4 +49,6 @@ export interface ChildResult {
   readonly log_marginal_likelihood: number;
   /** Fitted kernel, e.g. `3.2**2 * RBF(length_scale=0.91)`. */
   readonly kernel: string;
+  /** Fitted hyperparameters in log space: [log c, log l_1, …]. */
+  readonly theta: number[];
 }

@@ -12,7 +12,7 @@ import type { FitProgress, GpcOptions } from '../lambdas/core/ml/gpc.ts';
 import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';
 import { evaluate } from '../lambdas/core/ml/metrics.ts';
 import { stratifiedSplit } from '../lambdas/core/ml/split.ts';
-import { type BenchJob, type ChildResult, PROTOCOL, RESULT_MARKER } from './protocol.ts';
+import { type BenchJob, type ChildResult, ERROR_MARKER, PROTOCOL, RESULT_MARKER } from './protocol.ts';
 
 /** An experiment result plus how many training rows there were before subsampling. */
 interface Measured {
@@ -20,7 +20,14 @@ interface Measured {
   readonly nTrainAvailable: number;
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  // The parent shows the message in its table notes; the stack only helps for a bug, so it goes to stderr.
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.stdout.write(ERROR_MARKER + JSON.stringify((error as Error).message ?? String(error)) + '\n');
+  process.exitCode = 1;
+}
 
 function main(): void {
   const job = JSON.parse(process.argv[2] ?? 'null') as BenchJob | null;
@@ -98,6 +105,7 @@ function toResult(name: string, { experiment, nTrainAvailable }: Measured): Chil
     precision: test.precision,
     log_marginal_likelihood: model.fitSummary.logMarginalLikelihood,
     kernel: model.fitSummary.kernel,
+    theta: model.fitSummary.theta,
   };
 }
 

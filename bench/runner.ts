@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type BenchJob, type ChildResult, RESULT_MARKER } from './protocol.ts';
+import { type BenchJob, type ChildResult, ERROR_MARKER, RESULT_MARKER } from './protocol.ts';
 
 /** How a child ended: its result, or why there is none; and how long it took, wall clock. */
 export interface JobOutcome {
@@ -33,9 +33,11 @@ export function runJob(job: BenchJob, timeoutSeconds = 0): Promise<JobOutcome> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let result: ChildResult | undefined;
+  let childError: string | undefined;
   // Our stdout is the table; anything else the child prints is passed on to stderr.
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line.startsWith(RESULT_MARKER)) result = JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+    else if (line.startsWith(ERROR_MARKER)) childError = JSON.parse(line.slice(ERROR_MARKER.length)) as string;
     else process.stderr.write(line + '\n');
   });
   let timedOut = false;
@@ -51,7 +53,7 @@ export function runJob(job: BenchJob, timeoutSeconds = 0): Promise<JobOutcome> {
       const wallSeconds = elapsed();
       if (timedOut) resolvePromise({ error: `stopped after the ${timeoutSeconds} s timeout`, wallSeconds });
       else if (code === 0 && result) resolvePromise({ result, wallSeconds });
-      else resolvePromise({ error: `worker exited with ${signal ?? `code ${code}`}${result ? '' : ' and no result'}`, wallSeconds });
+      else resolvePromise({ error: childError ?? `worker exited with ${signal ?? `code ${code}`}${result ? '' : ' and no result'}`, wallSeconds });
     });
   });
 }

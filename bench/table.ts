@@ -109,5 +109,5 @@ function times(v: number | undefined): string {
 }
 
 function signed(v: number | undefined, digits: number): string {
-  return optional(v, (x) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits));
+  return optional(v, (x) => (x >= 0 ? '+' : '') + x.toFixed(digits));
 }

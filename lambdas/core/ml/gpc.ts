@@ -35,6 +35,12 @@ export interface GpcOptions {
   readonly gradientTolerance?: number;
   /** Optimiser stop: relative reduction of the objective per step. @default 2.2e-9 (scikit-learn's) */
   readonly relativeTolerance?: number;
+  /**
+   * The same rule for the finishing run on all rows after a subsample stage, which starts close to
+   * the optimum: there each step costs a full factorisation, while steps below this change the log
+   * marginal likelihood by ~1e-5 and the predictions by far less. @default 1e-7
+   */
+  readonly refineRelativeTolerance?: number;
   readonly onProgress?: (progress: FitProgress) => void;
 }
 
@@ -332,7 +338,7 @@ export class GaussianProcessClassifier {
     const result = minimizeBounded(objective, theta0, {
       bounds: kernel.logBounds,
       gradientTolerance: this.options.gradientTolerance,
-      relativeTolerance: this.options.relativeTolerance,
+      relativeTolerance: from.latent ? (this.options.refineRelativeTolerance ?? 1e-7) : this.options.relativeTolerance,
       initialHistory: from.history,
       onIteration: (it) =>
         this.options.onProgress?.({

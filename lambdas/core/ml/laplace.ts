@@ -1,5 +1,6 @@
 import type { DenseMatrix } from './dense.ts';
 import type { ConstantRbfKernel } from './kernel.ts';
+import { linalgPool } from './parallel.ts';
 import { choleskyInPlace, choSolveInPlace, dot, inverseFromCholesky, matVec, sumLogDiagonal } from './linalg.ts';
 
 /**
@@ -69,7 +70,8 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
   const b = new Float64Array(n);
   const a = new Float64Array(n);
   const kb = new Float64Array(n);
-  const l = new Float64Array(n * n);
+  const pool = linalgPool(n);
+  const l = pool ? pool.allocate(n * n) : new Float64Array(n * n);
   let lml = -Infinity;
   let iterations = 0;
 
@@ -87,7 +89,7 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
       for (let j = 0; j < i; j++) l[ri + j] = wi * k[ri + j] * wSqrt[j];
       l[ri + i] = 1 + wi * k[ri + i] * wi;
     }
-    choleskyInPlace(l, n);
+    choleskyInPlace(l, n, pool);
     // Line 6: b = W f + ∇ log p(y|f) = W f + (y − π).
     for (let i = 0; i < n; i++) b[i] = pi[i] * (1 - pi[i]) * f[i] + (y[i] - pi[i]);
     // Line 7: a = b − W½ L⁻ᵀ L⁻¹ (W½ K b).
@@ -131,7 +133,7 @@ export function logMarginalLikelihoodGradient(
   const n = state.n;
   const p = x.cols;
   const { pi, wSqrt, a } = state;
-  const { inverse: bInv, diagonal: bInvDiag } = inverseFromCholesky(state.cholB, n);
+  const { inverse: bInv, diagonal: bInvDiag } = inverseFromCholesky(state.cholB, n, linalgPool(n));
 
   // s2 = −½ diag(Σ) ∘ ∂³ log p/∂f³ = −½ (1 − B⁻¹_ii)(1 − 2π_i)  (GPML 5.1 line 7, see above).
   const s2 = new Float64Array(n);

@@ -26,23 +26,46 @@ export function dot(a: Float64Array, ia: number, b: Float64Array, ib: number, le
   return s0 + s1 + (s2 + s3);
 }
 
+/** Rows per block of the Cholesky: the unit of work handed to the second core. */
+const CHOLESKY_BLOCK = 32;
+
 /**
  * In-place Cholesky factorisation A = L Lᵀ of a symmetric positive definite n×n matrix.
  * Reads only the lower triangle; on return the lower triangle holds L and the strict upper
  * triangle is zero. Throws NotPositiveDefiniteError at the first non-positive pivot, never NaN.
  *
- * Crout (dot-product) order: L[i][j] = (A[i][j] − L[i,:j]·L[j,:j]) / L[j][j]. Rows i and i+1
- * are computed together so every row j of L is read once for both (half the memory traffic).
+ * Crout (dot-product) order by blocks of rows: for a block [i0, i1), the entries left of the
+ * block, L[i][j] = (A[i][j] − L[i,:j]·L[j,:j]) / L[j][j] with j < i0, depend only on finished rows,
+ * so each row of the block is independent (`choleskyRowsLeftOfBlock`, split across threads when
+ * `parallel` is given); the small triangle inside the block is then done in order.
  */
-export function choleskyInPlace(a: Float64Array, n: number): void {
+export function choleskyInPlace(a: Float64Array, n: number, parallel?: ParallelRows): void {
   if (a.length < n * n) throw new ShapeError(`cholesky: expected ${n}×${n} values, got ${a.length}`);
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
+  for (let i0 = 0; i0 < n; i0 += CHOLESKY_BLOCK) {
+    const i1 = Math.min(n, i0 + CHOLESKY_BLOCK);
+    if (parallel && i0 > 0) parallel.choleskyRowsLeftOfBlock(a, n, i0, i1);
+    else choleskyRowsLeftOfBlock(a, n, i0, i1, i0);
+    choleskyDiagonalBlock(a, n, i0, i1);
+  }
+  for (let r = 0; r < n; r++) a.fill(0, r * n + r + 1, (r + 1) * n);
+}
+
+/** Splits row-independent work across threads (see parallel.ts); absent means one thread. */
+export interface ParallelRows {
+  choleskyRowsLeftOfBlock(a: Float64Array, n: number, i0: number, i1: number): void;
+}
+
+/**
+ * L[i][j] for rows i in [rowStart, rowEnd) and columns j < colEnd, given finished rows < colEnd.
+ * Rows go in pairs so every row j of L is read once for both (half the memory traffic).
+ */
+export function choleskyRowsLeftOfBlock(a: Float64Array, n: number, rowStart: number, rowEnd: number, colEnd: number): void {
+  let i = rowStart;
+  for (; i + 1 < rowEnd; i += 2) {
     const ri = i * n;
     const rk = ri + n; // row i+1
-    for (let j = 0; j < i; j++) {
+    for (let j = 0; j < colEnd; j++) {
       const rj = j * n;
-      // Both rows against row j, sharing its loads.
       let si0 = 0, si1 = 0, sk0 = 0, sk1 = 0;
       let k = 0;
       for (; k + 1 < j; k += 2) {
@@ -62,27 +85,22 @@ export function choleskyInPlace(a: Float64Array, n: number): void {
       a[ri + j] = (a[ri + j] - (si0 + si1)) / ljj;
       a[rk + j] = (a[rk + j] - (sk0 + sk1)) / ljj;
     }
-    // Diagonal of row i, then the (i+1, i) entry and the diagonal of row i+1.
-    const dii = a[ri + i] - dot(a, ri, a, ri, i);
-    if (!(dii > 0)) throw notPositiveDefinite(i, dii);
-    const lii = Math.sqrt(dii);
-    a[ri + i] = lii;
-    const lki = (a[rk + i] - dot(a, rk, a, ri, i)) / lii;
-    a[rk + i] = lki;
-    const dkk = a[rk + i + 1] - dot(a, rk, a, rk, i + 1);
-    if (!(dkk > 0)) throw notPositiveDefinite(i + 1, dkk);
-    a[rk + i + 1] = Math.sqrt(dkk);
   }
-  if (i < n) {
+  if (i < rowEnd) {
     const ri = i * n;
-    for (let j = 0; j < i; j++) {
-      a[ri + j] = (a[ri + j] - dot(a, ri, a, j * n, j)) / a[j * n + j];
-    }
-    const dii = a[ri + i] - dot(a, ri, a, ri, i);
-    if (!(dii > 0)) throw notPositiveDefinite(i, dii);
-    a[ri + i] = Math.sqrt(dii);
+    for (let j = 0; j < colEnd; j++) a[ri + j] = (a[ri + j] - dot(a, ri, a, j * n, j)) / a[j * n + j];
   }
-  for (let r = 0; r < n; r++) a.fill(0, r * n + r + 1, (r + 1) * n);
+}
+
+/** The triangle of a block, [i0, i1) × [i0, i], in order: it depends on its own earlier rows. */
+function choleskyDiagonalBlock(a: Float64Array, n: number, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) {
+    const ri = i * n;
+    for (let j = i0; j < i; j++) a[ri + j] = (a[ri + j] - dot(a, ri, a, j * n, j)) / a[j * n + j];
+    const d = a[ri + i] - dot(a, ri, a, ri, i);
+    if (!(d > 0)) throw notPositiveDefinite(i, d);
+    a[ri + i] = Math.sqrt(d);
+  }
 }
 
 function notPositiveDefinite(index: number, pivot: number): NotPositiveDefiniteError {
@@ -125,12 +143,33 @@ export function choSolveInPlace(l: Float64Array, n: number, b: Float64Array): vo
  * passes of n³/6 multiply-adds over contiguous memory, the same work as LAPACK's potri.
  * Also returns diag(A⁻¹), which the GP gradient needs on its own.
  */
-export function inverseFromCholesky(l: Float64Array, n: number): { inverse: Float64Array; diagonal: Float64Array } {
-  const u = new Float64Array(n * n);
-  // Column i of L⁻¹: x_k = (δ_ik − Σ_{m=i}^{k-1} L_km x_m) / L_kk for k ≥ i, stored in row i of U.
-  // Columns i and i+1 are solved together so each row of L is read once for both.
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
+export function inverseFromCholesky(l: Float64Array, n: number, parallel?: ParallelInverse): { inverse: Float64Array; diagonal: Float64Array } {
+  const u = parallel ? parallel.allocate(n * n) : new Float64Array(n * n);
+  const inverse = parallel ? parallel.allocate(n * n) : new Float64Array(n * n);
+  if (parallel) parallel.inverseRows(l, u, inverse, n);
+  else {
+    triangularInverseRows(l, u, n, 0, n);
+    gramRows(u, inverse, n, 0, n);
+  }
+  const diagonal = new Float64Array(n);
+  for (let d = 0; d < n; d++) diagonal[d] = inverse[d * n + d];
+  return { inverse, diagonal };
+}
+
+/** Shared-memory allocation and the two row-parallel passes of `inverseFromCholesky`. */
+export interface ParallelInverse {
+  allocate(length: number): Float64Array;
+  inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void;
+}
+
+/**
+ * Rows [rowStart, rowEnd) of U = L⁻ᵀ: row i of U is column i of L⁻¹, found by forward
+ * substitution from e_i: x_k = (δ_ik − Σ_{m=i}^{k-1} L_km x_m) / L_kk for k ≥ i. Rows are
+ * independent; pairs of columns share each row of L. `rowStart` must be even.
+ */
+export function triangularInverseRows(l: Float64Array, u: Float64Array, n: number, rowStart: number, rowEnd: number): void {
+  let i = rowStart;
+  for (; i + 1 < rowEnd; i += 2) {
     const ui = i * n;
     const uj = ui + n;
     u[ui + i] = 1 / l[ui + i];
@@ -161,17 +200,24 @@ export function inverseFromCholesky(l: Float64Array, n: number): { inverse: Floa
       u[uj + k] = -(sj0 + sj1) / lkk;
     }
   }
-  if (i < n) u[i * n + i] = 1 / l[i * n + i];
+  if (i < rowEnd) {
+    const ui = i * n;
+    u[ui + i] = 1 / l[ui + i];
+    for (let k = i + 1; k < n; k++) u[ui + k] = -dot(l, k * n + i, u, ui + i, k - i) / l[k * n + k];
+  }
+}
 
-  // A⁻¹[i][j] = U[i, i:]·U[j, i:] for j ≤ i; rows i and i+1 share the loads of row j.
-  const inverse = new Float64Array(n * n);
-  const diagonal = new Float64Array(n);
+/**
+ * Rows [rowStart, rowEnd) of A⁻¹ = U Uᵀ: A⁻¹[r][j] = U[r, r:]·U[j, r:] for j ≤ r, mirrored to
+ * [j][r]. Rows r and r+1 share the loads of row j. `rowStart` must be even.
+ */
+export function gramRows(u: Float64Array, inverse: Float64Array, n: number, rowStart: number, rowEnd: number): void {
   const put = (r: number, c: number, v: number): void => {
     inverse[r * n + c] = v;
     inverse[c * n + r] = v;
   };
-  let r = 0;
-  for (; r + 1 < n; r += 2) {
+  let r = rowStart;
+  for (; r + 1 < rowEnd; r += 2) {
     const ur = r * n;
     const us = ur + n;
     for (let j = 0; j <= r; j++) {
@@ -196,12 +242,10 @@ export function inverseFromCholesky(l: Float64Array, n: number): { inverse: Floa
     }
     put(r + 1, r + 1, dot(u, us + r + 1, u, us + r + 1, n - r - 1));
   }
-  if (r < n) {
+  if (r < rowEnd) {
     const ur = r * n;
     for (let j = 0; j <= r; j++) put(r, j, dot(u, ur + r, u, j * n + r, n - r));
   }
-  for (let d = 0; d < n; d++) diagonal[d] = inverse[d * n + d];
-  return { inverse, diagonal };
 }
 
 /** y = A x for a full n×n row-major A (symmetric or not). */

@@ -1,0 +1,124 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { choleskyRowsLeftOfBlock, gramRows, type ParallelInverse, type ParallelRows, triangularInverseRows } from './linalg.ts';
+import { Control, Operation } from './parallel-protocol.ts';
+
+/**
+ * Uses the second core for the O(n³) passes of the GP: the rows of a Cholesky block, of L⁻ᵀ and
+ * of U Uᵀ are independent, so one worker thread takes part of them while this thread does the
+ * rest, both on the same SharedArrayBuffer. Synchronisation is one Atomics wait per pass.
+ *
+ * Only worth it for large matrices: below MIN_PARALLEL_N the hand-off costs more than it saves.
+ * Disabled with PROGNOS_THREADS=1, on one-core machines, and wherever the worker cannot start
+ * (the caller then gets undefined and runs single-threaded).
+ */
+export const MIN_PARALLEL_N = 384;
+
+export class LinalgPool implements ParallelRows, ParallelInverse {
+  readonly #control = new Int32Array(new SharedArrayBuffer(Control.Length * 4));
+  readonly #worker: Worker;
+  readonly #port: MessageChannel['port1'];
+  readonly #sent: Array<SharedArrayBuffer | undefined> = [];
+  #sequence = 0;
+
+  constructor() {
+    const channel = new MessageChannel();
+    this.#port = channel.port1;
+    this.#worker = new Worker(new URL('./linalg-worker.ts', import.meta.url), {
+      workerData: { control: this.#control.buffer, port: channel.port2 },
+      transferList: [channel.port2],
+    });
+    // A blocked compute thread must not keep the process alive.
+    this.#worker.unref();
+    this.#port.unref();
+  }
+
+  allocate(length: number): Float64Array {
+    return new Float64Array(new SharedArrayBuffer(length * 8));
+  }
+
+  choleskyRowsLeftOfBlock(a: Float64Array, n: number, i0: number, i1: number): void {
+    if (!isShared(a) || i1 - i0 < 4) {
+      choleskyRowsLeftOfBlock(a, n, i0, i1, i0);
+      return;
+    }
+    // Rows of a block cost the same: split them in half (even boundary: rows go in pairs).
+    const mid = i0 + (((i1 - i0) >> 1) & ~1);
+    this.#run(Operation.CholeskyRows, n, i0, mid, i0, [a]);
+    choleskyRowsLeftOfBlock(a, n, mid, i1, i0);
+    this.#wait();
+  }
+
+  inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void {
+    // Row i of L⁻ᵀ costs ~(n − i)²: the first ~21 % of rows are half the work.
+    const s = evenSplit(n, (i) => (n - i) * (n - i));
+    this.#run(Operation.TriangularInverseRows, n, 0, s, 0, [l, u]);
+    triangularInverseRows(l, u, n, s, n);
+    this.#wait();
+    // Row r of U Uᵀ costs ~(r + 1)(n − r).
+    const g = evenSplit(n, (r) => (r + 1) * (n - r));
+    this.#run(Operation.GramRows, n, 0, g, 0, [l, u, inverse]);
+    gramRows(u, inverse, n, g, n);
+    this.#wait();
+  }
+
+  #run(op: number, n: number, start: number, end: number, extra: number, buffers: Float64Array[]): void {
+    let fresh = 0;
+    buffers.forEach((view, slot) => {
+      const buffer = view.buffer as SharedArrayBuffer;
+      if (this.#sent[slot] !== buffer) {
+        this.#port.postMessage({ slot, buffer });
+        this.#sent[slot] = buffer;
+        fresh++;
+      }
+    });
+    const c = this.#control;
+    c[Control.Op] = op;
+    c[Control.N] = n;
+    c[Control.Start] = start;
+    c[Control.End] = end;
+    c[Control.Extra] = extra;
+    c[Control.NewBuffers] = fresh;
+    this.#sequence++;
+    Atomics.store(c, Control.Sequence, this.#sequence);
+    Atomics.notify(c, Control.Sequence);
+  }
+
+  #wait(): void {
+    while (Atomics.load(this.#control, Control.Done) !== this.#sequence) {
+      Atomics.wait(this.#control, Control.Done, Atomics.load(this.#control, Control.Done), 1000);
+    }
+  }
+}
+
+/** First even index s such that rows [0, s) carry half of the total cost. */
+function evenSplit(n: number, cost: (row: number) => number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += cost(i);
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += cost(i);
+    if (acc >= total / 2) return (i + 1) & ~1;
+  }
+  return n & ~1;
+}
+
+function isShared(a: Float64Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+let pool: LinalgPool | null | undefined;
+
+/** The process-wide pool for a matrix of order n, or undefined when one thread is better. */
+export function linalgPool(n: number): LinalgPool | undefined {
+  if (n < MIN_PARALLEL_N) return undefined;
+  if (pool === undefined) {
+    const threads = Number(process.env.PROGNOS_THREADS ?? availableParallelism());
+    try {
+      pool = threads >= 2 ? new LinalgPool() : null;
+    } catch {
+      pool = null;
+    }
+  }
+  return pool ?? undefined;
+}
