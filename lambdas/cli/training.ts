@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { readNumericCsv } from '../core/data/csv.ts';
 import { InvalidDataError } from '../core/errors.ts';
 import { type ArtifactManifest, writeModelArtifact } from '../core/ml/artifact.ts';
 import { type ExperimentResult, runExperiment } from '../core/ml/experiment.ts';
 import { CliError } from './errors.ts';
+import { readInputFile } from './files.ts';
 import { displayPath, metricsReport, modelSummary } from './format.ts';
 import { modelDir, modelVersion } from './home.ts';
 import type { CliIo } from './io.ts';
@@ -50,7 +50,7 @@ export interface TrainOutcome {
  * metrics and lineage, and print the metrics and where the model went (stdout).
  */
 export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Promise<TrainOutcome> {
-  const bytes = await readDataFile(options.dataFile);
+  const bytes = await readInputFile(options.dataFile, 'data file');
   const dataset = withFileName(options.dataFile, () =>
     readNumericCsv({ text: new TextDecoder().decode(bytes) }, { label: options.label, features: options.features }),
   );
@@ -98,17 +98,6 @@ export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Pro
   io.out(`${modelSummary(experiment.model.fitSummary, { fitSeconds: experiment.fitSeconds, predictMsPerRow: experiment.predictMsPerRow, features: dataset.featureNames })}\n`);
   io.out(`Model ${version} written to ${displayPath(dir)}${sep}\n`);
   return { version, dir, manifest, experiment };
-}
-
-async function readDataFile(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`data file not found: ${file}`);
-    if (code === 'EISDIR') throw new CliError(`data file is a directory: ${file}; expected a CSV file`);
-    throw error;
-  }
 }
 
 /** Runs `read`, prefixing data errors with the file they are about. */

@@ -52,7 +52,7 @@ export interface FitSummary {
   readonly kernel: string;
   readonly logMarginalLikelihood: number;
   readonly optimizer: {
-    readonly starts: Array<{ readonly theta0: number[]; readonly theta: number[]; readonly logMarginalLikelihood: number; readonly iterations: number; readonly reason: string; readonly stage: 'subsample' | 'full' }>;
+    readonly starts: Array<{ readonly theta0: number[]; readonly theta: number[]; readonly logMarginalLikelihood: number; readonly iterations: number; readonly reason: string; readonly stage: Stage }>;
     /** Log marginal likelihood after each accepted step of the final full-data run. */
     readonly trace: number[];
     readonly evaluations: number;
@@ -60,6 +60,23 @@ export interface FitSummary {
   };
   readonly fitSeconds: number;
 }
+
+type Stage = 'subsample' | 'full';
+
+/** Where one optimiser run begins: θ, and optionally Newton's first f and L-BFGS curvature. */
+interface StartPoint {
+  readonly theta0: Float64Array;
+  readonly latent?: Float64Array;
+  readonly history?: CurvatureHistory;
+}
+
+interface OptimizerRun {
+  readonly result: MinimizeResult;
+  /** The best evaluation of the run, with its converged Laplace state. */
+  readonly best: { readonly theta: Float64Array; readonly state: LaplaceState };
+}
+
+type FitLog = { -readonly [K in keyof FitSummary['optimizer']]: FitSummary['optimizer'][K] };
 
 /** The posterior quantities needed to predict (everything else is recomputed from these). */
 export interface FittedState {
@@ -118,74 +135,29 @@ export class GaussianProcessClassifier {
     const started = performance.now();
     const labels = checkTrainingData(x, y);
     const kernel = new ConstantRbfKernel(x.cols, this.options.kernel);
-    const starts: FitSummary['optimizer']['starts'][number][] = [];
-    let trace: number[] = [];
-    let evaluations = 0;
-    let newtonIterations = 0;
-
-    let finalState: { theta: Float64Array; state: LaplaceState } | undefined;
-    if (this.options.optimize ?? true) {
-      const random = new SeededRandom(this.options.seed ?? 0);
-      const theta0s = [kernel.theta, ...this.#restartPoints(kernel, random)];
-      const subsampleSize = this.options.subsampleSize ?? 0;
-      let fullStart: { theta0: Float64Array; latent?: Float64Array; history?: CurvatureHistory } | undefined;
-      if (subsampleSize > 0 && subsampleSize < x.rows) {
-        // Coarse stage: every start on a stratified subsample, where a factorisation is cheap.
-        const { testIndex } = stratifiedSplit(labels, { testFraction: subsampleSize / x.rows, seed: this.options.seed ?? 0 });
-        const xs = takeRows(x, testIndex);
-        const ys = Uint8Array.from(testIndex, (i) => labels[i]);
-        let best: ReturnType<GaussianProcessClassifier['optimizeFrom']> | undefined;
-        theta0s.forEach((theta0, start) => {
-          const run = this.optimizeFrom(kernel, xs, ys, { theta0 }, 'subsample', start);
-          evaluations += run.result.evaluations;
-          newtonIterations += run.newton;
-          starts.push(startRecord(theta0, run.result, 'subsample'));
-          if (!best || run.result.value < best.result.value) best = run;
-        });
-        // Finish on all rows. Newton starts from the subsample model's latent mean at every row,
-        // and L-BFGS keeps its curvature pairs: the log marginal likelihood grows about linearly
-        // with n, so gradient differences are scaled by n / m.
-        const bestRun = best!;
-        kernel.theta = bestRun.result.x;
-        const subsampleModel = fittedState(xs, ys, bestRun.best.state);
-        const latent = new Float64Array(x.rows);
-        const w = kernel.inverseSquaredScales();
-        const kStar = new Float64Array(xs.rows);
-        for (let r = 0; r < x.rows; r++) {
-          kernel.crossRow(xs, row(x, r), kStar, w);
-          latent[r] = dot(kStar, 0, subsampleModel.residual, 0, xs.rows);
-        }
-        const scale = x.rows / xs.rows;
-        fullStart = {
-          theta0: bestRun.result.x,
-          latent,
-          history: { s: bestRun.result.history.s, y: bestRun.result.history.y.map((v) => v.map((e) => e * scale)) },
-        };
-      }
-      const fullStarts = fullStart ? [fullStart] : theta0s.map((theta0) => ({ theta0 }));
-      let best: ReturnType<GaussianProcessClassifier['optimizeFrom']> | undefined;
-      fullStarts.forEach((start, index) => {
-        const run = this.optimizeFrom(kernel, x, labels, start, 'full', index);
-        evaluations += run.result.evaluations;
-        newtonIterations += run.newton;
-        starts.push(startRecord(start.theta0, run.result, 'full'));
-        if (!best || run.result.value < best.result.value) {
-          best = run;
-          trace = run.result.trace.map((v) => -v);
-        }
-      });
-      finalState = best!.best;
-    }
+    const log: FitLog = { starts: [], trace: [], evaluations: 0, newtonIterations: 0 };
 
     let mode: LaplaceState;
-    if (finalState) {
+    if (this.options.optimize ?? true) {
+      const theta0s = [kernel.theta, ...this.#restartPoints(kernel, new SeededRandom(this.options.seed ?? 0))];
+      const subsampleSize = this.options.subsampleSize ?? 0;
+      const fullStarts =
+        subsampleSize > 0 && subsampleSize < x.rows ? [this.#subsampleStage(kernel, x, labels, theta0s, subsampleSize, log)] : theta0s.map((theta0) => ({ theta0 }));
+      let best: OptimizerRun | undefined;
+      fullStarts.forEach((from, index) => {
+        const run = this.#optimizeFrom(kernel, x, labels, from, 'full', index, log);
+        if (!best || run.result.value < best.result.value) {
+          best = run;
+          log.trace = run.result.trace.map((v) => -v);
+        }
+      });
       // The state of the best evaluation: a converged mode at the chosen θ.
-      kernel.theta = finalState.theta;
-      mode = finalState.state;
+      kernel.theta = best!.best.theta;
+      mode = best!.best.state;
     } else {
       // Fixed θ: one mode search from f = 0, as scikit-learn's fit does.
       mode = posteriorMode(kernel.matrix(x), labels);
-      newtonIterations += mode.iterations;
+      log.newtonIterations += mode.iterations;
     }
     this.#kernel = kernel;
     this.#state = fittedState(x, labels, mode);
@@ -195,10 +167,40 @@ export class GaussianProcessClassifier {
       theta: Array.from(kernel.theta),
       kernel: kernel.toString(),
       logMarginalLikelihood: mode.logMarginalLikelihood,
-      optimizer: { starts, trace, evaluations, newtonIterations },
+      optimizer: log,
       fitSeconds: (performance.now() - started) / 1000,
     };
     return this;
+  }
+
+  /**
+   * Coarse stage: every start on a stratified subsample of m rows, where a factorisation costs
+   * (m/n)³ of a full one. Returns where the run on all rows should begin: the best θ, the
+   * subsample model's latent mean at every row (Newton's start), and the L-BFGS curvature pairs
+   * with gradient differences scaled by n/m, since the log marginal likelihood grows about
+   * linearly with the number of rows.
+   */
+  #subsampleStage(kernel: ConstantRbfKernel, x: DenseMatrix, labels: Uint8Array, theta0s: Float64Array[], size: number, log: FitLog): StartPoint {
+    const { testIndex } = stratifiedSplit(labels, { testFraction: size / x.rows, seed: this.options.seed ?? 0 });
+    const xs = takeRows(x, testIndex);
+    const ys = Uint8Array.from(testIndex, (i) => labels[i]);
+    let best: OptimizerRun | undefined;
+    theta0s.forEach((theta0, index) => {
+      const run = this.#optimizeFrom(kernel, xs, ys, { theta0 }, 'subsample', index, log);
+      if (!best || run.result.value < best.result.value) best = run;
+    });
+    const { result, best: bestEvaluation } = best!;
+    kernel.theta = bestEvaluation.theta;
+    const { residual } = fittedState(xs, ys, bestEvaluation.state);
+    const latent = new Float64Array(x.rows);
+    const w = kernel.inverseSquaredScales();
+    const kStar = new Float64Array(xs.rows);
+    for (let r = 0; r < x.rows; r++) {
+      kernel.crossRow(xs, row(x, r), kStar, w);
+      latent[r] = dot(kStar, 0, residual, 0, xs.rows);
+    }
+    const scale = x.rows / xs.rows;
+    return { theta0: bestEvaluation.theta, latent, history: { s: result.history.s, y: result.history.y.map((v) => v.map((e) => e * scale)) } };
   }
 
   /**
@@ -302,28 +304,21 @@ export class GaussianProcessClassifier {
     );
   }
 
-  private optimizeFrom(
-    kernel: ConstantRbfKernel,
-    x: DenseMatrix,
-    y: Uint8Array,
-    from: { theta0: Float64Array; latent?: Float64Array; history?: CurvatureHistory },
-    stage: 'subsample' | 'full',
-    start: number,
-  ): { result: MinimizeResult; newton: number; best: { theta: Float64Array; state: LaplaceState } } {
+  /** One L-BFGS run of −log q(y|X,θ) from a start point; every evaluation is logged. */
+  #optimizeFrom(kernel: ConstantRbfKernel, x: DenseMatrix, y: Uint8Array, from: StartPoint, stage: Stage, start: number, log: FitLog): OptimizerRun {
     const { theta0 } = from;
     const warmStart = this.options.warmStart ?? true;
     let lastMode: Float64Array | undefined = warmStart ? from.latent : undefined;
-    let newton = 0;
-    let best: { theta: Float64Array; state: LaplaceState } | undefined;
+    let best: OptimizerRun['best'] | undefined;
     const objective = (theta: Float64Array) => {
       kernel.theta = theta;
       const k = kernel.matrix(x);
       let state = posteriorMode(k, y, { initialLatent: warmStart ? lastMode : undefined });
-      newton += state.iterations;
+      log.newtonIterations += state.iterations;
       if (warmStart && lastMode && !(state.iterations < 100 && Number.isFinite(state.logMarginalLikelihood))) {
         // A warm start far from the new mode did not converge: fall back to f = 0.
         state = posteriorMode(k, y);
-        newton += state.iterations;
+        log.newtonIterations += state.iterations;
       }
       lastMode = state.mode;
       if (!best || state.logMarginalLikelihood > best.state.logMarginalLikelihood) best = { theta: theta.slice(), state };
@@ -350,19 +345,17 @@ export class GaussianProcessClassifier {
           projectedGradient: it.projectedGradient,
         }),
     });
-    return { result, newton, best: best! };
+    log.evaluations += result.evaluations;
+    log.starts.push({
+      theta0: Array.from(theta0),
+      theta: Array.from(result.x),
+      logMarginalLikelihood: -result.value,
+      iterations: result.iterations,
+      reason: result.reason,
+      stage,
+    });
+    return { result, best: best! };
   }
-}
-
-function startRecord(theta0: Float64Array, result: MinimizeResult, stage: 'subsample' | 'full') {
-  return {
-    theta0: Array.from(theta0),
-    theta: Array.from(result.x),
-    logMarginalLikelihood: -result.value,
-    iterations: result.iterations,
-    reason: result.reason,
-    stage,
-  };
 }
 
 function fittedState(x: DenseMatrix, y: Uint8Array, mode: LaplaceState): FittedState {
