@@ -10,7 +10,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { DEMO_DEFAULT_ROWS, runDemo } from '../lambdas/cli/demo.ts';
-import { describeError, EXIT_USAGE, oneLine } from '../lambdas/cli/errors.ts';
+import { describeError, EXIT_FAILURE, EXIT_USAGE, oneLine } from '../lambdas/cli/errors.ts';
 import { GENERATORS, type GeneratorName, runGenerate } from '../lambdas/cli/generate.ts';
 import { DEFAULT_HOME } from '../lambdas/cli/home.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
@@ -101,7 +101,7 @@ function examples(...lines: string[]): string {
 /** Commander's "error: …" messages as one `prognos: …` line that points to the right help. */
 function errorPrinter(help: string): (text: string, write: (text: string) => void) => void {
   return (text, write) => {
-    const message = oneLine(text.replace(/^error: /, '').replace(/\n\((Did you mean [^)]*)\)/, ' ($1)'));
+    const message = oneLine(text.replace(/^error: /, '').replace(/\n\(Did you mean ([^)]*)\)/, ' (did you mean $1)')).replace(/\.$/, '');
     write(`prognos: ${message}; see '${help}'\n`);
   };
 }
@@ -123,4 +123,9 @@ async function main(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
+// `prognos predict … | head` closes stdout early: stop quietly, as other command-line tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') processIo.err(`prognos: cannot write the output: ${error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? 0 : EXIT_FAILURE);
+});
 process.exitCode = await main(process.argv, processIo);

@@ -60,11 +60,17 @@ function fsErrorMessage(error: unknown): string | undefined {
   return path !== undefined ? `${path}: ${FS_ERRORS[code]}` : oneLine(error.message);
 }
 
-/** Joins a multi-line message (zod's prettified issues, for one) into one line. */
+/**
+ * Joins a multi-line message into one line: lines are separated by "; " (by a space after a line
+ * ending in ":"), and zod's prettified issues ("✖ problem" then "→ at path") become "problem → at path".
+ */
 export function oneLine(message: string): string {
-  return message
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .join('; ');
+  const parts: string[] = [];
+  for (const raw of message.split('\n')) {
+    const line = raw.trim().replace(/^✖\s*/, '');
+    if (line.length === 0) continue;
+    if (line.startsWith('→') && parts.length > 0) parts[parts.length - 1] += ` ${line}`;
+    else parts.push(line);
+  }
+  return parts.reduce((joined, part) => (joined === '' ? part : `${joined}${joined.endsWith(':') ? ' ' : '; '}${part}`), '');
 }

@@ -48,7 +48,7 @@ export function metricsReport(metrics: ModelMetrics, threshold: ThresholdRecord)
   const n = metrics.nPositive + metrics.nNegative;
   const heading =
     `Test split: ${n} rows held out of training, ${metrics.nPositive} need maintenance.\n` +
-    `Threshold ${fixed(threshold.value, 4)} was chosen on the training rows for recall ≥ ${threshold.targetRecall}.\n\n`;
+    `Threshold ${fixed(threshold.value, 4)} was chosen for recall ≥ ${threshold.targetRecall} on leave-one-out predictions of the training rows.\n\n`;
   const table = formatTable([
     ['metric', 'test'],
     ['ROC AUC', fixed(metrics.rocAuc)],
@@ -61,7 +61,7 @@ export function metricsReport(metrics: ModelMetrics, threshold: ThresholdRecord)
     ['F2', fixed(metrics.f2)],
     ['Brier score', fixed(metrics.brier, 4)],
     ['log loss', fixed(metrics.logLoss, 4)],
-  ]);
+  ], { align: ['left', 'left'] });
   return `${heading}${table}\n${confusionTable(metrics.confusion)}`;
 }
 

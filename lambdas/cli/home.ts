@@ -28,7 +28,10 @@ export function modelVersion(createdAt: Date, fingerprintHex: string): string {
   return `${compactUtc(createdAt)}-${fingerprintHex.slice(0, 8)}`;
 }
 
-/** `2026-11-26T19:05:01.123Z` → `20261126T190501Z` (basic ISO 8601, no fraction: safe in paths and keys). */
+/**
+ * `2026-11-26T19:05:01.123Z` → `20261126T190501.123Z` (basic ISO 8601: sorts by time, safe in
+ * paths and S3 keys; milliseconds so two runs in the same second get two versions).
+ */
 export function compactUtc(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return date.toISOString().replace(/[-:]/g, '');
 }

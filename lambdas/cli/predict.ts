@@ -5,7 +5,7 @@ import { InvalidDataError } from '../core/errors.ts';
 import { readModelArtifact } from '../core/ml/artifact.ts';
 import type { DenseMatrix } from '../core/ml/dense.ts';
 import { CliError } from './errors.ts';
-import { parseFeatureCsv } from './feature-csv.ts';
+import { parseFeatureCsv } from '../core/data/csv.ts';
 import { readInputFile } from './files.ts';
 import { displayPath, fixed } from './format.ts';
 import type { CliIo } from './io.ts';

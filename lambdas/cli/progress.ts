@@ -19,7 +19,8 @@ export function fitProgressPrinter(write: (line: string) => void, now: () => num
     const seconds = `${((now() - started) / 1000).toFixed(1).padStart(6)} s`;
     if (progress.stage === 'start') {
       const restart = progress.start > 0 ? ` (restart ${progress.start})` : '';
-      write(`train  start      ${progress.rows} rows${restart}  ${formatHyperparameters(progress.theta)}  ${seconds}\n`);
+      // Padded like the iteration lines below, so the columns line up.
+      write(`train  ${'start'.padEnd(9)}  ${`${progress.rows} rows${restart}`.padEnd(19)}  ${formatHyperparameters(progress.theta).padEnd(16)}  ${seconds}\n`);
       return;
     }
     const key = `${progress.stage}/${progress.start}/${progress.iteration}`;

@@ -31,8 +31,6 @@ export interface TrainFromCsvOptions {
   readonly home: string;
   /** Which command trained it, kept in the manifest's lineage. */
   readonly command: string;
-  /** Clock, injectable for tests. @default the current time */
-  readonly now?: Date;
 }
 
 /** What {@link trainFromCsv} produced. */
@@ -51,7 +49,9 @@ export interface TrainOutcome {
  */
 export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Promise<TrainOutcome> {
   const bytes = await readInputFile(options.dataFile, 'data file');
-  const dataset = withFileName(options.dataFile, () =>
+  // Without --features every column but the label is a feature, ids and text included: say how to choose.
+  const hint = options.features === undefined ? ' (pick the numeric feature columns with --features a,b,…)' : '';
+  const dataset = withFileName(options.dataFile, hint, () =>
     readNumericCsv({ text: new TextDecoder().decode(bytes) }, { label: options.label, features: options.features }),
   );
   const positives = dataset.y.reduce((s, v) => s + v, 0);
@@ -71,7 +71,7 @@ export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Pro
     gpc: { onProgress: fitProgressPrinter(io.err) },
   });
 
-  const createdAt = options.now ?? new Date();
+  const createdAt = new Date();
   const dataSha256 = createHash('sha256').update(bytes).digest('hex');
   const settings = { label: options.label, features: dataset.featureNames, targetRecall: options.targetRecall, testFraction: options.testFraction, seed: options.seed };
   // Same data and settings give the same suffix: the version says what was trained, the time when.
@@ -79,7 +79,7 @@ export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Pro
   const version = modelVersion(createdAt, fingerprint);
   const target = modelDir(options.home, version);
   // A version is immutable once written: never replace one, even by an identical run.
-  if (existsSync(target)) throw new CliError(`model version ${version} already exists at ${target}; run again in a second`);
+  if (existsSync(target)) throw new CliError(`model version ${version} already exists at ${target}; versions are never replaced`);
 
   const { dir, manifest } = await writeModelArtifact(target, experiment.model, {
     modelVersion: version,
@@ -100,12 +100,13 @@ export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Pro
   return { version, dir, manifest, experiment };
 }
 
-/** Runs `read`, prefixing data errors with the file they are about. */
-function withFileName<T>(file: string, read: () => T): T {
+/** Runs `read`, prefixing data errors with the file they are about, and `hint` after a non-numeric cell. */
+function withFileName<T>(file: string, hint: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof InvalidDataError) throw new InvalidDataError(`${file}: ${error.message}`, { cause: error });
-    throw error;
+    if (!(error instanceof InvalidDataError)) throw error;
+    const suffix = error.message.endsWith('is not a finite number') ? hint : '';
+    throw new InvalidDataError(`${file}: ${error.message}${suffix}`, { cause: error });
   }
 }

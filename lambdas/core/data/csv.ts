@@ -68,6 +68,35 @@ export function parseNumericCsv(text: string, options: NumericCsvOptions): Numer
   return { X, y, featureNames };
 }
 
+/**
+ * Reads the feature columns a model needs, by name and in the model's order, from rows that have
+ * no label yet (rows to be scored); other columns (ids, labels, notes) are ignored.
+ * @throws InvalidDataError naming every missing column, or the line, column and value of a bad cell
+ */
+export function parseFeatureCsv(text: string, featureNames: readonly string[]): DenseMatrix {
+  const records = parseRecords(text);
+  if (records.length === 0) throw new InvalidDataError('CSV is empty: expected a header row');
+  const header = records[0].record.map((name) => name.trim());
+  const missing = featureNames.filter((name) => !header.includes(name));
+  if (missing.length > 0) {
+    throw new InvalidDataError(
+      `missing feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ` +
+        `(the model needs ${featureNames.join(', ')}; the file has ${header.join(', ')})`,
+    );
+  }
+  const columns = featureNames.map((name) => header.indexOf(name));
+  const rows = records.length - 1;
+  if (rows === 0) throw new InvalidDataError('CSV has a header but no data rows');
+  const x = denseMatrix(rows, featureNames.length);
+  for (let i = 0; i < rows; i++) {
+    const { record, line } = records[i + 1];
+    columns.forEach((column, j) => {
+      x.data[i * columns.length + j] = parseCell(record[column], line, header[column]);
+    });
+  }
+  return x;
+}
+
 /** A cell value for {@link writeCsv}. */
 export type CsvCell = string | number | boolean;
 

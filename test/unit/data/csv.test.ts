@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNumericCsv, readNumericCsv, writeCsv } from '../../../lambdas/core/data/csv.ts';
+import { parseFeatureCsv, parseNumericCsv, readNumericCsv, writeCsv } from '../../../lambdas/core/data/csv.ts';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
 import { toRows } from '../../../lambdas/core/ml/dense.ts';
 import { datasetPath, describeWithShared, referencePath } from '../../support/shared.ts';
@@ -173,5 +173,19 @@ describeWithShared('readNumericCsv on the reference data sets', () => {
     expect(X.rows).toBe(200);
     expect(y.reduce((s, v) => s + v, 0)).toBe(100);
     expect(Array.from(X.data.subarray(0, 2))).toEqual([0.7190130870366289, 0.445660206107658]);
+  });
+});
+
+describe('parseFeatureCsv', () => {
+  it('reads the named feature columns in the model order and ignores the others', () => {
+    const x = parseFeatureCsv('id,b,a,label\n7,2,1,0\n8,4,3,1\n', ['a', 'b']);
+    expect(x.rows).toBe(2);
+    expect(Array.from(x.data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('names every missing column and every bad cell', () => {
+    expect(() => parseFeatureCsv('a\n1\n', ['a', 'b', 'c'])).toThrow(/missing feature columns "b", "c"/);
+    expect(() => parseFeatureCsv('a,b\n1,x\n', ['a', 'b'])).toThrow(/line 2, column "b": "x" is not a finite number/);
+    expect(() => parseFeatureCsv('a,b\n', ['a', 'b'])).toThrow(/no data rows/);
   });
 });
