@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
 import { loadBaseline } from './baseline.ts';
+import { sourceFingerprint } from './fingerprint.ts';
 import { customDataset, type DatasetSpec, defaultDatasets, findSharedDir, sharedDirCandidate } from './datasets.ts';
 import type { BenchJob } from './protocol.ts';
 import { type BenchRecord, isMeasured, toRecord } from './records.ts';
@@ -48,7 +49,10 @@ async function main(argv: string[]): Promise<void> {
   log(`benchmarking ${jobs.length} data set(s): ${jobs.map((j) => j.name).join(', ')}; GPC options ${JSON.stringify(options.gpcJson)}`);
   const baseline = loadBaseline(sharedDir);
   const records: BenchRecord[] = [];
-  for (const job of jobs) records.push(toRecord(job.name, await runOne(job, options.timeout), baseline));
+  for (const job of jobs) {
+    const fingerprint = sourceFingerprint();
+    records.push(toRecord(job.name, await runOne(job, options.timeout), baseline, fingerprint));
+  }
 
   process.stdout.write('\n' + textReport(records));
   writeOutputs(records, options, argv);

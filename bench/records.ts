@@ -30,14 +30,20 @@ export interface SklearnComparison {
 }
 
 /** A measured data set. */
-export type MeasuredRecord = ChildResult & SklearnComparison & { readonly wall_seconds: number };
+export type MeasuredRecord = ChildResult & SklearnComparison & RunInfo;
+
+/** How a data set was run, known to the parent. */
+export interface RunInfo {
+  readonly wall_seconds: number;
+  /** Hash of the lambdas/core sources when the child started (see fingerprint.ts). */
+  readonly source_fingerprint: string;
+}
 
 /** A data set whose child failed or was stopped. */
-export interface FailedRecord {
+export interface FailedRecord extends RunInfo {
   readonly dataset: string;
   readonly model: 'prognos_gpc';
   readonly error: string;
-  readonly wall_seconds: number;
 }
 
 export type BenchRecord = MeasuredRecord | FailedRecord;
@@ -47,10 +53,10 @@ export function isMeasured(record: BenchRecord): record is MeasuredRecord {
 }
 
 /** Joins a child's outcome with the baseline row of its data set. */
-export function toRecord(dataset: string, outcome: JobOutcome, baseline: BaselineLookup): BenchRecord {
-  const wall_seconds = outcome.wallSeconds;
-  if (!outcome.result) return { dataset, model: 'prognos_gpc', error: outcome.error ?? 'no result', wall_seconds };
-  return { ...outcome.result, ...compare(outcome.result, baseline(dataset)), wall_seconds };
+export function toRecord(dataset: string, outcome: JobOutcome, baseline: BaselineLookup, sourceFingerprint: string): BenchRecord {
+  const info: RunInfo = { wall_seconds: outcome.wallSeconds, source_fingerprint: sourceFingerprint };
+  if (!outcome.result) return { dataset, model: 'prognos_gpc', error: outcome.error ?? 'no result', ...info };
+  return { ...outcome.result, ...compare(outcome.result, baseline(dataset)), ...info };
 }
 
 /** Compares only like with like: a baseline fitted on another number of rows (e.g. under --max-train) is left out. */

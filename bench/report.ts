@@ -15,23 +15,30 @@ export interface RunContext {
 }
 
 const LEGEND =
-  `70/30 stratified split (seed ${PROTOCOL.seed}); threshold chosen on leave-one-out predictions of the training rows for ` +
+  `70/30 stratified split: scikit-learn's own StratifiedShuffleSplit(test_size=0.3, random_state=${PROTOCOL.seed}), reproduced ` +
+  'bit for bit (bench/sklearn-split.ts), so both models see the same training and test rows; threshold chosen on leave-one-out predictions of the training rows for ' +
   `recall ${PROTOCOL.targetRecall}; ROC AUC, AP (average precision), recall and precision on the test split at that threshold; ` +
   'LML = log marginal likelihood at the fitted kernel; wall s = whole child process (load, fit, row-by-row and batch prediction). ' +
   '×sk = ours / scikit-learn, Δ = ours − scikit-learn, against scikit-learn 1.2.1 GaussianProcessClassifier(1.0 * RBF(1.0)) ' +
-  'with OpenBLAS forced to its SkylakeX kernel (the fastest peer; its threshold is 0.5); — = no baseline for that data set. ' +
-  "The split is Prognos's own seeded stratified split, not numpy's: same sizes and class counts but other rows, so ΔAUC and " +
-  'ΔLML include the difference between test and training sets, not only between the models.';
+  'with OpenBLAS forced to its SkylakeX kernel (the fastest peer; its threshold is 0.5); — = no baseline for that data set.';
 
-/** Notes under the table: subsampled training sets and failures. */
+/** Notes under the table: subsampled training sets, failures, and code that changed mid-run. */
 export function notes(records: readonly BenchRecord[]): string[] {
-  return records.map((r) => {
-    if (!isMeasured(r)) return `${r.dataset}: no result (${r.error}).`;
-    if (r.subsampled) {
-      return `${r.dataset}: trained on a stratified subsample of ${r.n_train} of the ${r.n_train_available} training rows (--max-train); evaluated on all ${r.n_test} test rows.`;
-    }
-    return '';
-  }).filter((n) => n !== '');
+  return [...records.map(recordNote), mixedCodeNote(records)].filter((n) => n !== '');
+}
+
+function recordNote(r: BenchRecord): string {
+  if (!isMeasured(r)) return `${r.dataset}: no result (${r.error}).`;
+  if (!r.subsampled) return '';
+  return `${r.dataset}: trained on a stratified subsample of ${r.n_train} of the ${r.n_train_available} training rows (--max-train); evaluated on all ${r.n_test} test rows.`;
+}
+
+/** Each child loads the sources afresh: say so when they were edited between data sets. */
+function mixedCodeNote(records: readonly BenchRecord[]): string {
+  const versions = [...new Set(records.map((r) => r.source_fingerprint))];
+  if (versions.length < 2) return '';
+  const which = records.map((r) => `${r.dataset} ${r.source_fingerprint}`).join(', ');
+  return `WARNING: lambdas/core changed during the run, so these rows measure different code (source fingerprints: ${which}).`;
 }
 
 /** The stdout report: result table, notes, legend and scikit-learn's own figures. */
@@ -51,7 +58,8 @@ export function markdownReport(records: readonly BenchRecord[], context: RunCont
   const cpu = cpus();
   return [
     `Measured ${context.date.toISOString().replace(/\.\d+Z$/, 'Z')} with Node ${process.version} on ${cpu[0]?.model ?? 'an unknown CPU'} ` +
-      `(${cpu.length} logical CPUs), GPC options \`${JSON.stringify(context.gpcOptions)}\`:`,
+      `(${cpu.length} logical CPUs), GPC options \`${JSON.stringify(context.gpcOptions)}\`, ` +
+      `lambdas/core source fingerprint ${[...new Set(records.map((r) => r.source_fingerprint))].join(' / ')}:`,
     '',
     '```sh',
     context.command,

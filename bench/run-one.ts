@@ -5,20 +5,11 @@
  * Usage (the parent does this): `node --import tsx bench/run-one.ts '<BenchJob as JSON>'`.
  * Progress goes to stderr; the result is one stdout line starting with RESULT_MARKER.
  */
-import { readNumericCsv, type NumericDataset } from '../lambdas/core/data/csv.ts';
-import { type DenseMatrix, takeRows } from '../lambdas/core/ml/dense.ts';
+import { readNumericCsv } from '../lambdas/core/data/csv.ts';
 import { type ExperimentResult, runExperiment } from '../lambdas/core/ml/experiment.ts';
 import type { FitProgress, GpcOptions } from '../lambdas/core/ml/gpc.ts';
-import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';
-import { evaluate } from '../lambdas/core/ml/metrics.ts';
-import { stratifiedSplit } from '../lambdas/core/ml/split.ts';
+import { sklearnStratifiedShuffleSplit } from './sklearn-split.ts';
 import { type BenchJob, type ChildResult, ERROR_MARKER, PROTOCOL, RESULT_MARKER } from './protocol.ts';
-
-/** An experiment result plus how many training rows there were before subsampling. */
-interface Measured {
-  readonly experiment: ExperimentResult;
-  readonly nTrainAvailable: number;
-}
 
 try {
   main();
@@ -34,66 +25,22 @@ function main(): void {
   if (job === null) throw new Error('run-one: expected the job as a JSON argument');
   const dataset = readNumericCsv(job.file, { label: job.label, features: job.features });
   const gpc: GpcOptions = { ...job.gpc, onProgress: progressPrinter(job.name) };
-  const measured = job.maxTrain === undefined ? runFull(dataset, gpc) : runSubsampled(dataset, gpc, job.maxTrain);
-  process.stdout.write(RESULT_MARKER + JSON.stringify(toResult(job.name, measured)) + '\n');
+  // The baseline's own split (numpy's StratifiedShuffleSplit, seed 99): the same training rows,
+  // so log marginal likelihoods and AUCs compare model with model, not split with split.
+  const split = sklearnStratifiedShuffleSplit(dataset.y, { testSize: PROTOCOL.testFraction, randomState: PROTOCOL.seed });
+  const experiment = runExperiment(dataset, { ...PROTOCOL, gpc, split, maxTrainRows: job.maxTrain });
+  process.stdout.write(RESULT_MARKER + JSON.stringify(toResult(job.name, experiment)) + '\n');
 }
 
-/** The standard experiment: train on the whole 70 % split. */
-function runFull(dataset: NumericDataset, gpc: GpcOptions): Measured {
-  const experiment = runExperiment(dataset, { ...PROTOCOL, gpc });
-  return { experiment, nTrainAvailable: experiment.nTrain };
-}
-
-/**
- * Like runExperiment (same split, same timing and evaluation), but trains on a stratified
- * subsample of at most `maxTrain` training rows — an exact GP on many thousand rows is beyond a
- * benchmark's budget — and still evaluates on the full test split. runExperiment cannot take
- * explicit indices, hence the copy.
- */
-function runSubsampled(dataset: NumericDataset, gpc: GpcOptions, maxTrain: number): Measured {
-  const { trainIndex, testIndex } = stratifiedSplit(dataset.y, { testFraction: PROTOCOL.testFraction, seed: PROTOCOL.seed });
-  if (maxTrain >= trainIndex.length) return runFull(dataset, gpc);
-  const yTrainAll = Uint8Array.from(trainIndex, (i) => dataset.y[i]);
-  // The "test" part of a split of the training rows is a stratified sample of the wanted size.
-  const sample = stratifiedSplit(yTrainAll, { testFraction: maxTrain / trainIndex.length, seed: PROTOCOL.seed }).testIndex;
-  const rows = Uint32Array.from(sample, (k) => trainIndex[k]);
-  const trainingSet = { X: takeRows(dataset.X, rows), y: Uint8Array.from(rows, (i) => dataset.y[i]), featureNames: dataset.featureNames };
-
-  const started = performance.now();
-  const model = MaintenanceModel.train(trainingSet, { gpc, targetRecall: PROTOCOL.targetRecall });
-  const fitSeconds = (performance.now() - started) / 1000;
-  const xTest = takeRows(dataset.X, testIndex);
-  const yTest = Uint8Array.from(testIndex, (i) => dataset.y[i]);
-  const predictMsPerRow = timeRowByRow(model, xTest);
-  const prediction = model.predict(xTest);
-  const experiment: ExperimentResult = {
-    model,
-    nTrain: rows.length,
-    nTest: testIndex.length,
-    test: evaluate(yTest, prediction.probability, model.threshold.value),
-    testPrediction: { yTrue: yTest, probability: prediction.probability, latentStd: prediction.latentStd },
-    fitSeconds,
-    predictMsPerRow,
-  };
-  return { experiment, nTrainAvailable: trainIndex.length };
-}
-
-/** Mean milliseconds of a one-row prediction, as runExperiment measures it (the API predicts row by row). */
-function timeRowByRow(model: MaintenanceModel, x: DenseMatrix): number {
-  const t0 = performance.now();
-  for (let r = 0; r < x.rows; r++) model.predict(takeRows(x, [r]));
-  return (performance.now() - t0) / x.rows;
-}
-
-function toResult(name: string, { experiment, nTrainAvailable }: Measured): ChildResult {
+function toResult(name: string, experiment: ExperimentResult): ChildResult {
   const { model, test } = experiment;
   return {
     dataset: name,
     model: 'prognos_gpc',
     n_train: experiment.nTrain,
     n_test: experiment.nTest,
-    n_train_available: nTrainAvailable,
-    subsampled: experiment.nTrain < nTrainAvailable,
+    n_train_available: experiment.nTrainAvailable,
+    subsampled: experiment.nTrain < experiment.nTrainAvailable,
     fit_seconds: experiment.fitSeconds,
     predict_ms_per_row: experiment.predictMsPerRow,
     // maxRSS is in KiB on Linux and macOS; measured last, so it covers load, fit and prediction.

@@ -2,18 +2,27 @@ import type { NumericDataset } from '../data/csv.ts';
 import { takeRows } from './dense.ts';
 import { MaintenanceModel, type TrainOptions } from './maintenance-model.ts';
 import { evaluate, type ModelMetrics } from './metrics.ts';
-import { stratifiedSplit } from './split.ts';
+import { type SplitIndices, stratifiedSplit } from './split.ts';
 
 export interface ExperimentOptions extends TrainOptions {
   /** Share of rows held out for evaluation. @default 0.3 */
   readonly testFraction?: number;
   /** Seed of the split. @default 99 */
   readonly seed?: number;
+  /** Use this split instead of drawing one (e.g. to measure on another tool's split). */
+  readonly split?: SplitIndices;
+  /**
+   * Train on a stratified sample of at most this many rows of the training split (an exact GP
+   * costs O(n³)); the test split is still evaluated whole. @default no cap
+   */
+  readonly maxTrainRows?: number;
 }
 
 export interface ExperimentResult {
   readonly model: MaintenanceModel;
   readonly nTrain: number;
+  /** Rows in the training split before any `maxTrainRows` cap. */
+  readonly nTrainAvailable: number;
   readonly nTest: number;
   /** Metrics on the held-out split at the model's threshold. */
   readonly test: ModelMetrics;
@@ -28,7 +37,9 @@ export interface ExperimentResult {
  * the order that keeps test rows out of the scaler, the kernel and the threshold.
  */
 export function runExperiment(dataset: NumericDataset, options: ExperimentOptions = {}): ExperimentResult {
-  const { trainIndex, testIndex } = stratifiedSplit(dataset.y, { testFraction: options.testFraction ?? 0.3, seed: options.seed ?? 99 });
+  const seed = options.seed ?? 99;
+  const { trainIndex: available, testIndex } = options.split ?? stratifiedSplit(dataset.y, { testFraction: options.testFraction ?? 0.3, seed });
+  const trainIndex = capTrainingRows(dataset.y, available, options.maxTrainRows, seed);
   const trainingSet = { X: takeRows(dataset.X, trainIndex), y: Uint8Array.from(trainIndex, (i) => dataset.y[i]), featureNames: dataset.featureNames };
   const started = performance.now();
   const model = MaintenanceModel.train(trainingSet, options);
@@ -44,10 +55,20 @@ export function runExperiment(dataset: NumericDataset, options: ExperimentOption
   return {
     model,
     nTrain: trainIndex.length,
+    nTrainAvailable: available.length,
     nTest: testIndex.length,
     test: evaluate(yTest, prediction.probability, model.threshold.value),
     testPrediction: { yTrue: yTest, probability: prediction.probability, latentStd: prediction.latentStd },
     fitSeconds,
     predictMsPerRow,
   };
+}
+
+/** At most `cap` of the training rows, as a stratified sample; all of them without a cap. */
+function capTrainingRows(y: ArrayLike<number>, trainIndex: ArrayLike<number>, cap: number | undefined, seed: number): ArrayLike<number> {
+  if (cap === undefined || cap >= trainIndex.length) return trainIndex;
+  const yTrain = Array.from(trainIndex, (i) => y[i]);
+  // The "test" part of a split of the training rows is a stratified sample of the wanted size.
+  const { testIndex: sample } = stratifiedSplit(yTrain, { testFraction: cap / trainIndex.length, seed });
+  return Uint32Array.from(sample, (k) => trainIndex[k]);
 }

@@ -46,6 +46,13 @@ export function sigmoid(f: number): number {
   return e / (1 + e);
 }
 
+/** log p(y|f) = −Σ log(1 + e^{−(2y_i−1) f_i}) for the logistic likelihood. */
+function logLikelihood(f: Float64Array, y: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < f.length; i++) s -= log1pExp(-(2 * y[i] - 1) * f[i]);
+  return s;
+}
+
 /** log(1 + e^x) without overflow. */
 function log1pExp(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
@@ -74,6 +81,10 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
   const l = pool ? pool.allocate(n * n) : new Float64Array(n * n);
   let lml = -Infinity;
   let iterations = 0;
+  // Damping state of a warm start (see below).
+  const previousA = warm ? new Float64Array(n) : a;
+  const previousF = warm ? new Float64Array(n) : f;
+  let previousPsi = -Infinity;
 
   for (let it = 0; it < maxIterations; it++) {
     iterations++;
@@ -99,16 +110,35 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
     for (let i = 0; i < n; i++) a[i] = b[i] - wSqrt[i] * kb[i];
     // Line 8: f = K a.
     matVec(k, n, a, f);
-    // Line 10: objective −½ aᵀf + log p(y|f) − Σ log L_ii, where log p(y_i|f_i) = −log(1 + e^{−(2y_i−1) f_i}).
-    let logLik = 0;
-    for (let i = 0; i < n; i++) logLik -= log1pExp(-(2 * y[i] - 1) * f[i]);
-    const objective = -0.5 * dot(a, 0, f, 0, n) + logLik - sumLogDiagonal(l, n);
+    // Line 10: objective Ψ(f) − Σ log L_ii with Ψ(f) = −½ aᵀf + log p(y|f), where
+    // log p(y_i|f_i) = −log(1 + e^{−(2y_i−1) f_i}).
+    let psi = -0.5 * dot(a, 0, f, 0, n) + logLikelihood(f, y);
+    const damped = warm && it > 0 && psi < previousPsi;
+    if (damped) {
+      // Newton without a step-size control can overshoot or cycle from a start far from the
+      // mode (GPML §3.4.1 notes this): halve the step until Ψ, which is concave, rises again.
+      // Not used from f = 0, where scikit-learn's plain iteration is reproduced exactly.
+      for (let halving = 0; halving < 30 && psi < previousPsi; halving++) {
+        for (let i = 0; i < n; i++) {
+          a[i] = 0.5 * (a[i] + previousA[i]);
+          f[i] = 0.5 * (f[i] + previousF[i]);
+        }
+        psi = -0.5 * dot(a, 0, f, 0, n) + logLikelihood(f, y);
+      }
+    }
+    if (warm) {
+      previousA.set(a);
+      previousF.set(f);
+      previousPsi = psi;
+    }
+    const objective = psi - sumLogDiagonal(l, n);
     // From f = 0 the objective rises monotonically until it stalls (scikit-learn's signed rule,
     // kept for its iteration counts). From a warm start the first objective mixes the new a
     // with log|B| of the old W and may overshoot, so a dip is not convergence: wait until the
     // objective stops changing in either direction.
+    // A damped step is short by construction, so its small change says nothing about convergence.
     const change = objective - lml;
-    if (warm ? Math.abs(change) < tolerance : change < tolerance) break;
+    if (warm ? !damped && Math.abs(change) < tolerance : change < tolerance) break;
     lml = objective;
   }
   return { n, logMarginalLikelihood: lml, mode: f, pi, wSqrt, cholB: l, a, iterations };

@@ -5,8 +5,9 @@ import { NotPositiveDefiniteError, ShapeError } from '../errors.ts';
  *
  * Why not ml-matrix: its CholeskyDecomposition works on arrays of rows and runs at about
  * 1.5–2.2 GFLOP/s here; the dot-product form below, walking two rows at once over
- * contiguous memory, reaches about 3.5 GFLOP/s at n = 1,400 (docs/ml.md has the numbers).
- * Every routine works on the lower triangle only and never forms an inverse of K.
+ * contiguous memory, reaches about 5 GFLOP/s at n = 1,400 on one core, and its row-independent
+ * passes can use a second core (parallel.ts; docs/ml.md has the numbers). Every routine works on
+ * the lower triangle only and never forms an inverse of K.
  */
 
 /** Dot product of a[ia … ia+len) and b[ib … ib+len), four accumulators for the FPU pipeline. */
@@ -141,11 +142,12 @@ export function choSolveInPlace(l: Float64Array, n: number, b: Float64Array): vo
  * First U = L⁻ᵀ row by row (row i of U is column i of L⁻¹, found by forward substitution from
  * e_i, so only entries k ≥ i are non-zero), then A⁻¹[i][j] = U[i, i:]·U[j, i:] for j ≤ i — two
  * passes of n³/6 multiply-adds over contiguous memory, the same work as LAPACK's potri.
- * Also returns diag(A⁻¹), which the GP gradient needs on its own.
+ * Also returns diag(A⁻¹), which the GP gradient needs on its own. With `parallel`, the inverse
+ * lives in a reused buffer: valid until the next call.
  */
 export function inverseFromCholesky(l: Float64Array, n: number, parallel?: ParallelInverse): { inverse: Float64Array; diagonal: Float64Array } {
-  const u = parallel ? parallel.allocate(n * n) : new Float64Array(n * n);
-  const inverse = parallel ? parallel.allocate(n * n) : new Float64Array(n * n);
+  const u = parallel ? parallel.scratch('inverse-u', n * n) : new Float64Array(n * n);
+  const inverse = parallel ? parallel.scratch('inverse', n * n) : new Float64Array(n * n);
   if (parallel) parallel.inverseRows(l, u, inverse, n);
   else {
     triangularInverseRows(l, u, n, 0, n);
@@ -156,9 +158,10 @@ export function inverseFromCholesky(l: Float64Array, n: number, parallel?: Paral
   return { inverse, diagonal };
 }
 
-/** Shared-memory allocation and the two row-parallel passes of `inverseFromCholesky`. */
+/** Shared-memory buffers and the two row-parallel passes of `inverseFromCholesky`. */
 export interface ParallelInverse {
-  allocate(length: number): Float64Array;
+  /** A reused buffer: the result is only valid until the next call with the same name. */
+  scratch(name: string, length: number): Float64Array;
   inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void;
 }
 

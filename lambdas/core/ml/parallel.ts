@@ -20,6 +20,7 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
   readonly #port: MessageChannel['port1'];
   readonly #sent: Array<SharedArrayBuffer | undefined> = [];
   #sequence = 0;
+  readonly #scratch = new Map<string, Float64Array>();
 
   constructor() {
     const channel = new MessageChannel();
@@ -35,6 +36,19 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
 
   allocate(length: number): Float64Array {
     return new Float64Array(new SharedArrayBuffer(length * 8));
+  }
+
+  /**
+   * A shared buffer reused across calls for temporaries of the same name. Shared memory lives
+   * outside the JavaScript heap, and the collector frees it late: at 2,800 rows a fresh 63 MB
+   * buffer per temporary per optimiser step drove the resident size past 2 GB.
+   */
+  scratch(name: string, length: number): Float64Array {
+    const cached = this.#scratch.get(name);
+    if (cached && cached.length >= length) return cached.subarray(0, length);
+    const fresh = this.allocate(length);
+    this.#scratch.set(name, fresh);
+    return fresh;
   }
 
   choleskyRowsLeftOfBlock(a: Float64Array, n: number, i0: number, i1: number): void {

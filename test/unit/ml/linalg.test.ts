@@ -2,6 +2,7 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError } from '../../../lambdas/core/errors.ts';
 import { choleskyInPlace, choSolveInPlace, inverseFromCholesky, matVec, solveLowerInPlace, solveLowerTransposedInPlace, sumLogDiagonal } from '../../../lambdas/core/ml/linalg.ts';
+import { linalgPool, MIN_PARALLEL_N } from '../../../lambdas/core/ml/parallel.ts';
 import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
 
 /** A random SPD matrix A = G Gᵀ + n I, symmetric to the last bit. */
@@ -67,5 +68,30 @@ describe('dense linear algebra', () => {
     expect(() => choleskyInPlace(negative, 3)).toThrow(/pivot 1 is -1/);
     const withNaN = Float64Array.from([1, Number.NaN, Number.NaN, 1]);
     expect(() => choleskyInPlace(withNaN, 2)).toThrow(NotPositiveDefiniteError);
+  });
+});
+
+describe('row-parallel passes on the second core', () => {
+  for (const n of [400, 417]) {
+    it(`give bitwise the same Cholesky factor and inverse as one thread at n = ${n}`, () => {
+      const pool = linalgPool(n);
+      expect(pool, 'this machine should offer a second core (PROGNOS_THREADS unset)').toBeDefined();
+      const a = randomSpd(n, 100 + n);
+      const serial = a.slice();
+      choleskyInPlace(serial, n);
+      const shared = pool!.allocate(n * n);
+      shared.set(a);
+      choleskyInPlace(shared, n, pool);
+      expect(Buffer.compare(Buffer.from(shared.buffer, 0, n * n * 8), Buffer.from(serial.buffer))).toBe(0);
+
+      const one = inverseFromCholesky(serial, n);
+      const two = inverseFromCholesky(shared, n, pool);
+      expect(Array.from(two.inverse)).toEqual(Array.from(one.inverse));
+      expect(Array.from(two.diagonal)).toEqual(Array.from(one.diagonal));
+    });
+  }
+
+  it('stays single-threaded for small matrices', () => {
+    expect(linalgPool(MIN_PARALLEL_N - 1)).toBeUndefined();
   });
 });
