@@ -108,6 +108,11 @@ function times(v: number | undefined): string {
   return optional(v, (x) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`);
 }
 
+/** A difference with its sign; one that rounds to zero is shown unsigned (no "-0.00" for noise). */
 function signed(v: number | undefined, digits: number): string {
-  return optional(v, (x) => (x >= 0 ? '+' : '') + x.toFixed(digits));
+  return optional(v, (x) => {
+    const text = x.toFixed(digits);
+    if (Number(text) === 0) return (0).toFixed(digits);
+    return x > 0 ? `+${text}` : text;
+  });
 }

@@ -1,10 +1,10 @@
 import { InvalidDataError, NotFittedError } from '../errors.ts';
 import { assertFinite, type DenseMatrix, row, takeRows } from './dense.ts';
 import { ConstantRbfKernel, type KernelOptions } from './kernel.ts';
-import { type LaplaceState, logMarginalLikelihoodGradient, posteriorMode } from './laplace.ts';
+import { allocateMatrix, type LaplaceState, logMarginalLikelihoodGradient, posteriorMode } from './laplace.ts';
 import { dot, solveLowerInPlace } from './linalg.ts';
 import { averageSigmoid } from './logistic-gaussian.ts';
-import { type CurvatureHistory, minimizeBounded, type MinimizeResult } from './optimize/lbfgsb.ts';
+import { type CurvatureHistory, type Evaluation, minimizeBounded, type MinimizeResult } from './optimize/lbfgsb.ts';
 import { SeededRandom } from './random.ts';
 import { stratifiedSplit } from './split.ts';
 
@@ -310,14 +310,21 @@ export class GaussianProcessClassifier {
     const warmStart = this.options.warmStart ?? true;
     let lastMode: Float64Array | undefined = warmStart ? from.latent : undefined;
     let best: OptimizerRun['best'] | undefined;
-    const objective = (theta: Float64Array) => {
+    // Two buffers for the Cholesky factor: one may belong to the best state so far, the other
+    // takes each new evaluation. K is rebuilt in place: its gradient is taken before the next
+    // evaluation. Without reuse, n×n buffers pile up faster than the collector frees them.
+    const n = x.rows;
+    const factors = [allocateMatrix(n), allocateMatrix(n)];
+    const k = new Float64Array(n * n);
+    const objective = (theta: Float64Array): Evaluation => {
       kernel.theta = theta;
-      const k = kernel.matrix(x);
-      let state = posteriorMode(k, y, { initialLatent: warmStart ? lastMode : undefined });
+      kernel.matrix(x, k);
+      const workspace = factors.find((buffer) => buffer !== best?.state.cholB)!;
+      let state = posteriorMode(k, y, { initialLatent: warmStart ? lastMode : undefined, workspace });
       log.newtonIterations += state.iterations;
       if (warmStart && lastMode && !(state.iterations < 100 && Number.isFinite(state.logMarginalLikelihood))) {
         // A warm start far from the new mode did not converge: fall back to f = 0.
-        state = posteriorMode(k, y);
+        state = posteriorMode(k, y, { workspace });
         log.newtonIterations += state.iterations;
       }
       lastMode = state.mode;

@@ -111,14 +111,15 @@ export class ConstantRbfKernel {
     return out;
   }
 
-  /** The symmetric n×n kernel matrix K(X, X), row-major. */
-  matrix(x: DenseMatrix): Float64Array {
+  /** The symmetric n×n kernel matrix K(X, X), row-major, written into `out` when given. */
+  matrix(x: DenseMatrix, out?: Float64Array): Float64Array {
     this.#checkColumns(x);
     const n = x.rows;
     const p = x.cols;
     const c = this.constant;
     const w = this.inverseSquaredScales();
-    const k = new Float64Array(n * n);
+    if (out && out.length !== n * n) throw new ShapeError(`kernel: output needs ${n * n} values, got ${out.length}`);
+    const k = out ?? new Float64Array(n * n);
     const xs = x.data;
     for (let i = 0; i < n; i++) {
       k[i * n + i] = c;

@@ -18,6 +18,8 @@ export interface ModeOptions {
   readonly maxIterations?: number;
   /** Stop when the objective improves by less than this. @default 1e-10 */
   readonly tolerance?: number;
+  /** n×n buffer for the Cholesky factor (returned as `cholB`); shared memory lets it use two cores. */
+  readonly workspace?: Float64Array;
 }
 
 /** Everything the gradient and the predictions need from one mode search. */
@@ -37,6 +39,12 @@ export interface LaplaceState {
   readonly a: Float64Array;
   /** Number of Newton iterations (= Cholesky factorisations), including the one that stopped. */
   readonly iterations: number;
+}
+
+/** An n×n buffer, in shared memory when a second core can work on it. */
+export function allocateMatrix(n: number): Float64Array {
+  const pool = linalgPool(n);
+  return pool ? pool.allocate(n * n) : new Float64Array(n * n);
 }
 
 /** σ(f) = 1 / (1 + e^{−f}) without overflow for large |f|. */
@@ -78,7 +86,7 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
   const a = new Float64Array(n);
   const kb = new Float64Array(n);
   const pool = linalgPool(n);
-  const l = pool ? pool.allocate(n * n) : new Float64Array(n * n);
+  const l = options.workspace ?? allocateMatrix(n);
   let lml = -Infinity;
   let iterations = 0;
   // Damping state of a warm start (see below).

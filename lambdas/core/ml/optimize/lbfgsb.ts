@@ -13,7 +13,7 @@ import { InvalidDataError } from '../../errors.ts';
 
 export interface Evaluation {
   readonly value: number;
-  /** The gradient at the same point; called at most once, only for accepted points. */
+  /** The gradient at the same point; called at most once, only for accepted points, and before the next evaluation. */
   readonly gradient: () => Float64Array;
 }
 
