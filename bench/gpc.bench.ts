@@ -9,6 +9,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
+import { DEFAULT_GPC_OPTIONS } from '../lambdas/core/ml/maintenance-model.ts';
 import { loadBaseline } from './baseline.ts';
 import { sourceFingerprint } from './fingerprint.ts';
 import { customDataset, type DatasetSpec, defaultDatasets, findSharedDir, sharedDirCandidate } from './datasets.ts';
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
   if (specs.length === 0) return;
 
   const jobs = specs.map((spec) => toJob(spec, options));
-  log(`benchmarking ${jobs.length} data set(s): ${jobs.map((j) => j.name).join(', ')}; GPC options ${JSON.stringify(options.gpcJson)}`);
+  log(`benchmarking ${jobs.length} data set(s): ${jobs.map((j) => j.name).join(', ')}; GPC options ${JSON.stringify(effectiveGpcOptions(options))}`);
   const baseline = loadBaseline(sharedDir);
   const records: BenchRecord[] = [];
   for (const job of jobs) {
@@ -70,7 +71,7 @@ function parseCli(argv: string[]): CliOptions {
     .option('--json <file>', 'write the results as a JSON list')
     .option('--markdown <file>', 'write the results as Markdown (for docs/benchmarks.md)')
     .option('--max-train <n>', 'train on a stratified subsample of at most n training rows; 0 = all rows (default: 2800 for ai4i2020, all rows elsewhere)', nonNegativeInteger)
-    .option('--gpc-json <json>', 'GpcOptions as JSON, e.g. \'{"subsampleSize":500,"restarts":4}\'', gpcOptions, {})
+    .option('--gpc-json <json>', 'GpcOptions as JSON, merged over MaintenanceModel\'s DEFAULT_GPC_OPTIONS, e.g. \'{"subsampleSize":0,"restarts":4}\'', gpcOptions, {})
     .option('--timeout <seconds>', 'stop a data set after this many seconds; 0 = never', nonNegativeInteger, 0)
     .showHelpAfterError()
     .parse(argv);
@@ -121,7 +122,7 @@ function writeOutputs(records: readonly BenchRecord[], options: CliOptions, argv
     log(`wrote ${options.json}`);
   }
   if (options.markdown) {
-    const context = { command: commandLine(argv), date: new Date(), gpcOptions: options.gpcJson };
+    const context = { command: commandLine(argv), date: new Date(), gpcOptions: effectiveGpcOptions(options) };
     writeFileSync(options.markdown, markdownReport(records, context));
     log(`wrote ${options.markdown}`);
   }
@@ -148,6 +149,11 @@ function nonNegativeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** What the classifier is trained with: the model's defaults with --gpc-json over them (as MaintenanceModel.train merges them). */
+function effectiveGpcOptions(options: CliOptions): Omit<GpcOptions, 'onProgress'> {
+  return { ...DEFAULT_GPC_OPTIONS, ...options.gpcJson };
 }
 
 /** Parses --gpc-json; only a JSON object is accepted (the classifier validates the fields). */

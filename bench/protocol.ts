@@ -25,6 +25,8 @@ export interface BenchJob {
   readonly features?: readonly string[];
   /** Train on a stratified subsample of at most this many rows of the training split. */
   readonly maxTrain?: number;
+  /** Threads for the linear algebra (PROGNOS_THREADS in the child); default: every core. */
+  readonly threads?: number;
   /** Passed to the classifier as given (without onProgress, which the child adds). */
   readonly gpc: Omit<GpcOptions, 'onProgress'>;
 }

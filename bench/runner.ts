@@ -31,6 +31,7 @@ export function runJob(job: BenchJob, timeoutSeconds = 0): Promise<JobOutcome> {
   const elapsed = () => (performance.now() - started) / 1000;
   const child = spawn(process.execPath, ['--import', TSX_LOADER, WORKER, JSON.stringify(job)], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: job.threads === undefined ? process.env : { ...process.env, PROGNOS_THREADS: String(job.threads) },
   });
   let result: ChildResult | undefined;
   let childError: string | undefined;

@@ -2,7 +2,8 @@ import { InvalidDataError, NotFittedError } from '../errors.ts';
 import { assertFinite, type DenseMatrix, row, takeRows } from './dense.ts';
 import { ConstantRbfKernel, type KernelOptions } from './kernel.ts';
 import { allocateMatrix, type LaplaceState, logMarginalLikelihoodGradient, posteriorMode } from './laplace.ts';
-import { dot, solveLowerInPlace } from './linalg.ts';
+import { dot, inverseDiagonalFromCholesky, matVec, solveLowerInPlace } from './linalg.ts';
+import { linalgPool } from './parallel.ts';
 import { averageSigmoid } from './logistic-gaussian.ts';
 import { type CurvatureHistory, type Evaluation, minimizeBounded, type MinimizeResult } from './optimize/lbfgsb.ts';
 import { SeededRandom } from './random.ts';
@@ -24,9 +25,10 @@ export interface GpcOptions {
   /** Seed for restart draws and the subsample. @default 0 */
   readonly seed?: number;
   /**
-   * Optimise first on a stratified subsample of this many rows, then finish on all rows from
-   * the best subsample optimum (restarts run on the subsample only). 0 or ≥ n: all rows throughout.
-   * @default 0
+   * Optimise first on a stratified subsample of at most this many rows and at most half of all
+   * rows (smaller than that, the finishing run saves too little to pay for the first), then finish
+   * on all rows from the best subsample optimum; restarts run on the subsample only.
+   * 0: all rows throughout. Below 40 rows there is no subsample. @default 0
    */
   readonly subsampleSize?: number;
   /** Start each Newton search from the previous mode instead of f = 0. @default true */
@@ -140,9 +142,9 @@ export class GaussianProcessClassifier {
     let mode: LaplaceState;
     if (this.options.optimize ?? true) {
       const theta0s = [kernel.theta, ...this.#restartPoints(kernel, new SeededRandom(this.options.seed ?? 0))];
-      const subsampleSize = this.options.subsampleSize ?? 0;
+      const subsampleSize = Math.min(this.options.subsampleSize ?? 0, Math.floor(x.rows / 2));
       const fullStarts =
-        subsampleSize > 0 && subsampleSize < x.rows ? [this.#subsampleStage(kernel, x, labels, theta0s, subsampleSize, log)] : theta0s.map((theta0) => ({ theta0 }));
+        subsampleSize >= 20 ? [this.#subsampleStage(kernel, x, labels, theta0s, subsampleSize, log)] : theta0s.map((theta0) => ({ theta0 }));
       let best: OptimizerRun | undefined;
       fullStarts.forEach((from, index) => {
         const run = this.#optimizeFrom(kernel, x, labels, from, 'full', index, log);
@@ -261,18 +263,30 @@ export class GaussianProcessClassifier {
    * These are honest out-of-sample scores from all rows, used to choose the decision threshold.
    */
   leaveOneOut(): Prediction {
-    const { xTrain, residual, wSqrt } = this.state;
-    const atTrain = this.predict(xTrain);
+    const { xTrain, residual, wSqrt, cholB } = this.state;
     const n = xTrain.rows;
+    const k = this.kernel.matrix(xTrain);
+    const mode = matVec(k, n, residual); // f̂ = K (y − π)
+    const bInvDiagonal = inverseDiagonalFromCholesky(cholB, n, linalgPool(n));
+    const v = new Float64Array(n);
     const probability = new Float64Array(n);
     const latentMean = new Float64Array(n);
     const latentVariance = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const sigma = atTrain.latentVariance[i];
       const w = wSqrt[i] * wSqrt[i];
+      // Σ_ii from W_i Σ_ii = 1 − B⁻¹_ii (as in the gradient); where W_i is so small that this
+      // difference cancels, from one forward substitution: Σ_ii = k_ii − ‖L⁻¹ W½ k_i‖².
+      const wSigma = 1 - bInvDiagonal[i];
+      let sigma: number;
+      if (wSigma > 1e-6) sigma = wSigma / w;
+      else {
+        for (let j = 0; j < n; j++) v[j] = wSqrt[j] * k[i * n + j];
+        solveLowerInPlace(cholB, n, v);
+        sigma = Math.max(0, k[i * n + i] - dot(v, 0, v, 0, n));
+      }
       // Σ_ii < 1/W_i always holds in exact arithmetic; guard the rounding edge.
       const tau = sigma > 0 ? Math.max(1 / sigma - w, 1e-12) : Infinity;
-      latentMean[i] = atTrain.latentMean[i] - residual[i] / tau;
+      latentMean[i] = mode[i] - residual[i] / tau;
       latentVariance[i] = 1 / tau;
       probability[i] = averageSigmoid(latentMean[i], latentVariance[i]);
     }

@@ -121,12 +121,13 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
     // Line 10: objective Ψ(f) − Σ log L_ii with Ψ(f) = −½ aᵀf + log p(y|f), where
     // log p(y_i|f_i) = −log(1 + e^{−(2y_i−1) f_i}).
     let psi = -0.5 * dot(a, 0, f, 0, n) + logLikelihood(f, y);
-    const damped = warm && it > 0 && psi < previousPsi;
+    // A drop within the tolerance is rounding at the mode, not an overshoot.
+    const damped = warm && it > 0 && psi < previousPsi - tolerance;
     if (damped) {
       // Newton without a step-size control can overshoot or cycle from a start far from the
       // mode (GPML §3.4.1 notes this): halve the step until Ψ, which is concave, rises again.
       // Not used from f = 0, where scikit-learn's plain iteration is reproduced exactly.
-      for (let halving = 0; halving < 30 && psi < previousPsi; halving++) {
+      for (let halving = 0; halving < 30 && psi < previousPsi - tolerance; halving++) {
         for (let i = 0; i < n; i++) {
           a[i] = 0.5 * (a[i] + previousA[i]);
           f[i] = 0.5 * (f[i] + previousF[i]);

@@ -158,10 +158,22 @@ export function inverseFromCholesky(l: Float64Array, n: number, parallel?: Paral
   return { inverse, diagonal };
 }
 
-/** Shared-memory buffers and the two row-parallel passes of `inverseFromCholesky`. */
+/**
+ * diag(A⁻¹) alone, from A = L Lᵀ: the squared row norms of U = L⁻ᵀ — one pass of n³/6
+ * multiply-adds instead of n forward substitutions (n³/2).
+ */
+export function inverseDiagonalFromCholesky(l: Float64Array, n: number, parallel?: ParallelInverse): Float64Array {
+  const u = parallel ? parallel.scratch('inverse-u', n * n) : new Float64Array(n * n);
+  if (parallel) parallel.triangularInverse(l, u, n);
+  else triangularInverseRows(l, u, n, 0, n);
+  return Float64Array.from({ length: n }, (_, i) => dot(u, i * n + i, u, i * n + i, n - i));
+}
+
+/** Shared-memory buffers and the row-parallel passes of `inverseFromCholesky`. */
 export interface ParallelInverse {
   /** A reused buffer: the result is only valid until the next call with the same name. */
   scratch(name: string, length: number): Float64Array;
+  triangularInverse(l: Float64Array, u: Float64Array, n: number): void;
   inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void;
 }
 

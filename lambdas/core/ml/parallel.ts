@@ -63,12 +63,25 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     this.#wait();
   }
 
-  inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void {
+  triangularInverse(l: Float64Array, u: Float64Array, n: number): void {
+    // The worker sees only shared memory: anything else would reach it as a copy.
+    if (!isShared(l) || !isShared(u)) {
+      triangularInverseRows(l, u, n, 0, n);
+      return;
+    }
     // Row i of L⁻ᵀ costs ~(n − i)²: the first ~21 % of rows are half the work.
     const s = evenSplit(n, (i) => (n - i) * (n - i));
     this.#run(Operation.TriangularInverseRows, n, 0, s, 0, [l, u]);
     triangularInverseRows(l, u, n, s, n);
     this.#wait();
+  }
+
+  inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void {
+    this.triangularInverse(l, u, n);
+    if (!isShared(u) || !isShared(inverse)) {
+      gramRows(u, inverse, n, 0, n);
+      return;
+    }
     // Row r of U Uᵀ costs ~(r + 1)(n − r).
     const g = evenSplit(n, (r) => (r + 1) * (n - r));
     this.#run(Operation.GramRows, n, 0, g, 0, [l, u, inverse]);

@@ -140,6 +140,13 @@ describe('GaussianProcessClassifier invariants', () => {
     const cold = posteriorMode(k, moons.y);
     const warm = posteriorMode(k, moons.y, { initialLatent: near.mode });
     expect(warm.iterations).toBeLessThan(cold.iterations);
+    // Started at the mode itself, Newton confirms it at once: rounding must not look like an overshoot.
+    for (const theta of [[1.7, -0.2], [3, -0.5], [0.2, 1.1]]) {
+      kernel.theta = theta;
+      const kAt = kernel.matrix(x);
+      const mode = posteriorMode(kAt, moons.y).mode;
+      expect(posteriorMode(kAt, moons.y, { initialLatent: mode }).iterations, `θ=${theta}`).toBeLessThanOrEqual(3);
+    }
     expect(Math.abs(warm.logMarginalLikelihood - cold.logMarginalLikelihood)).toBeLessThan(1e-9);
     expectClose(warm.mode, cold.mode, absolute(1e-6), 'mode');
   });
@@ -206,6 +213,22 @@ describe('GaussianProcessClassifier invariants', () => {
     }
     // The cavity approximation is close on average, not only within the per-row bound.
     expect(totalError / xs.rows).toBeLessThan(0.01);
+  });
+});
+
+describe('leave-one-out at a size that uses the second core', () => {
+  it('matches the cavity formula evaluated with predicted training variances', () => {
+    const data = makeMoons(450, { seed: 12, noise: 0.3 });
+    const xs = new StandardScaler().fit(data.X).transform(data.X);
+    const model = new GaussianProcessClassifier({ optimize: false, kernel: { constant: 30, lengthScale: 0.6 } }).fit(xs, data.y);
+    const loo = model.leaveOneOut();
+    const atTrain = model.predict(xs);
+    const { residual, wSqrt } = model.state;
+    for (let i = 0; i < xs.rows; i++) {
+      const tau = 1 / atTrain.latentVariance[i] - wSqrt[i] ** 2;
+      expect(Math.abs(loo.latentVariance[i] - 1 / tau), `variance ${i}`).toBeLessThan(1e-6 * Math.max(1, 1 / tau));
+      expect(Math.abs(loo.latentMean[i] - (atTrain.latentMean[i] - residual[i] / tau)), `mean ${i}`).toBeLessThan(1e-6 * Math.max(1, Math.abs(loo.latentMean[i])));
+    }
   });
 });
 

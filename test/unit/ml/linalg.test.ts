@@ -1,7 +1,7 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError } from '../../../lambdas/core/errors.ts';
-import { choleskyInPlace, choSolveInPlace, inverseFromCholesky, matVec, solveLowerInPlace, solveLowerTransposedInPlace, sumLogDiagonal } from '../../../lambdas/core/ml/linalg.ts';
+import { choleskyInPlace, choSolveInPlace, inverseDiagonalFromCholesky, inverseFromCholesky, matVec, solveLowerInPlace, solveLowerTransposedInPlace, sumLogDiagonal } from '../../../lambdas/core/ml/linalg.ts';
 import { linalgPool, MIN_PARALLEL_N } from '../../../lambdas/core/ml/parallel.ts';
 import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
 
@@ -85,6 +85,12 @@ describe('row-parallel passes on the second core', () => {
       expect(Buffer.compare(Buffer.from(shared.buffer, 0, n * n * 8), Buffer.from(serial.buffer))).toBe(0);
 
       const one = inverseFromCholesky(serial, n);
+      // The diagonal alone sums in another order than the full inverse: equal to rounding.
+      const diagonal = inverseDiagonalFromCholesky(serial, n);
+      one.diagonal.forEach((d, i) => expect(Math.abs(diagonal[i] - d)).toBeLessThan(1e-14 * d));
+      expect(Array.from(inverseDiagonalFromCholesky(shared, n, pool))).toEqual(Array.from(diagonal));
+      // Not shared: the pool must fall back to this thread rather than hand the worker a copy.
+      expect(Array.from(inverseDiagonalFromCholesky(serial, n, pool))).toEqual(Array.from(diagonal));
       const two = inverseFromCholesky(shared, n, pool);
       expect(Array.from(two.inverse)).toEqual(Array.from(one.inverse));
       expect(Array.from(two.diagonal)).toEqual(Array.from(one.diagonal));
