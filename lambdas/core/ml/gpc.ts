@@ -43,6 +43,11 @@ export interface GpcOptions {
    * marginal likelihood by ~1e-5 and the predictions by far less. @default 1e-7
    */
   readonly refineRelativeTolerance?: number;
+  /**
+   * The same rule on the subsample, whose optimum only has to be close: the run on all rows
+   * refines it. @default 1e-6
+   */
+  readonly subsampleRelativeTolerance?: number;
   readonly onProgress?: (progress: FitProgress) => void;
 }
 
@@ -220,7 +225,7 @@ export class GaussianProcessClassifier {
     kernel.theta = theta;
     const k = kernel.matrix(x);
     const state = posteriorMode(k, labels);
-    const gradient = options.gradient ? logMarginalLikelihoodGradient(state, k, x, labels, kernel) : undefined;
+    const gradient = options.gradient ? logMarginalLikelihoodGradient(state, k, x, labels, kernel).gradient : undefined;
     return { value: state.logMarginalLikelihood, gradient, newtonIterations: state.iterations, state };
   }
 
@@ -330,13 +335,27 @@ export class GaussianProcessClassifier {
     const n = x.rows;
     const factors = [allocateMatrix(n), allocateMatrix(n)];
     const k = new Float64Array(n * n);
+    // Newton's start: the mode at the last point whose gradient is known, moved to first order
+    // along ∂f̂/∂θ (which the gradient yields for free), so a nearby θ converges in two or three
+    // steps; before the first gradient, the last mode (or the caller's latent start).
+    let anchor: { theta: Float64Array; mode: Float64Array; derivatives: Float64Array[] } | undefined;
+    const predictedMode = (theta: Float64Array): Float64Array | undefined => {
+      if (!warmStart) return undefined;
+      if (!anchor) return lastMode;
+      const f = anchor.mode.slice();
+      anchor.derivatives.forEach((d, m) => {
+        const step = theta[m] - anchor!.theta[m];
+        for (let i = 0; i < n; i++) f[i] += step * d[i];
+      });
+      return f;
+    };
     const objective = (theta: Float64Array): Evaluation => {
       kernel.theta = theta;
       kernel.matrix(x, k);
       const workspace = factors.find((buffer) => buffer !== best?.state.cholB)!;
-      let state = posteriorMode(k, y, { initialLatent: warmStart ? lastMode : undefined, workspace });
+      let state = posteriorMode(k, y, { initialLatent: predictedMode(theta), workspace });
       log.newtonIterations += state.iterations;
-      if (warmStart && lastMode && !(state.iterations < 100 && Number.isFinite(state.logMarginalLikelihood))) {
+      if (warmStart && !(state.iterations < 100 && Number.isFinite(state.logMarginalLikelihood))) {
         // A warm start far from the new mode did not converge: fall back to f = 0.
         state = posteriorMode(k, y, { workspace });
         log.newtonIterations += state.iterations;
@@ -347,14 +366,18 @@ export class GaussianProcessClassifier {
       gradientKernel.theta = theta;
       return {
         value: -state.logMarginalLikelihood,
-        gradient: () => logMarginalLikelihoodGradient(state, k, x, y, gradientKernel).map((g) => -g),
+        gradient: () => {
+          const { gradient, modeDerivatives } = logMarginalLikelihoodGradient(state, k, x, y, gradientKernel);
+          anchor = { theta: theta.slice(), mode: state.mode, derivatives: modeDerivatives };
+          return gradient.map((g) => -g);
+        },
       };
     };
     this.options.onProgress?.({ stage: 'start', start, theta: Array.from(theta0), rows: x.rows });
     const result = minimizeBounded(objective, theta0, {
       bounds: kernel.logBounds,
       gradientTolerance: this.options.gradientTolerance,
-      relativeTolerance: from.latent ? (this.options.refineRelativeTolerance ?? 1e-7) : this.options.relativeTolerance,
+      relativeTolerance: stage === 'subsample' ? (this.options.subsampleRelativeTolerance ?? 1e-6) : from.latent ? (this.options.refineRelativeTolerance ?? 1e-7) : this.options.relativeTolerance,
       initialHistory: from.history,
       onIteration: (it) =>
         this.options.onProgress?.({

@@ -168,7 +168,7 @@ export function logMarginalLikelihoodGradient(
   x: DenseMatrix,
   y: Uint8Array,
   kernel: ConstantRbfKernel,
-): Float64Array {
+): LmlGradient {
   const n = state.n;
   const p = x.cols;
   const { pi, wSqrt, a } = state;
@@ -228,19 +228,29 @@ export function logMarginalLikelihoodGradient(
   }
 
   const gradient = new Float64Array(nTheta);
+  const modeDerivatives: Float64Array[] = [];
   const tmp = new Float64Array(n);
   const kTmp = new Float64Array(n);
   for (let m = 0; m < nTheta; m++) {
     // s1 = ½ aᵀ C a − ½ tr(R C)   (line 9)
     const s1 = 0.5 * quad[m] - 0.5 * trace[m];
-    // s3 = b − K R b   (line 10): the implicit change of the mode.
+    // s3 = b − K R b = (I + K W)⁻¹ C ∇log p   (line 10): ∂f̂/∂θ_m, the implicit change of the mode.
     for (let i = 0; i < n; i++) tmp[i] = wSqrt[i] * bb[m][i];
     const rb = matVec(bInv, n, tmp);
     for (let i = 0; i < n; i++) rb[i] *= wSqrt[i];
     matVec(k, n, rb, kTmp);
+    const s3 = bb[m].map((v, i) => v - kTmp[i]);
     let s2s3 = 0;
-    for (let i = 0; i < n; i++) s2s3 += s2[i] * (bb[m][i] - kTmp[i]);
+    for (let i = 0; i < n; i++) s2s3 += s2[i] * s3[i];
     gradient[m] = s1 + s2s3;
+    modeDerivatives.push(s3);
   }
-  return gradient;
+  return { gradient, modeDerivatives };
+}
+
+export interface LmlGradient {
+  /** ∂ log q(y|X,θ) / ∂θ. */
+  readonly gradient: Float64Array;
+  /** ∂f̂/∂θ_m for each hyperparameter (GPML 5.24): predicts the mode at a nearby θ. */
+  readonly modeDerivatives: Float64Array[];
 }
