@@ -10,17 +10,8 @@ import { Control, Operation } from './parallel-protocol.ts';
 const { control: controlBuffer, port } = workerData as { control: SharedArrayBuffer; port: MessagePort };
 const control = new Int32Array(controlBuffer);
 const slots: Float64Array[] = [];
-let seen = 0;
 
-for (;;) {
-  Atomics.wait(control, Control.Sequence, seen);
-  seen = Atomics.load(control, Control.Sequence);
-  for (let m = control[Control.NewBuffers]; m > 0; m--) {
-    let message = receiveMessageOnPort(port);
-    while (!message) message = receiveMessageOnPort(port);
-    const { slot, buffer } = message.message as { slot: number; buffer: SharedArrayBuffer };
-    slots[slot] = new Float64Array(buffer);
-  }
+function run(): void {
   const n = control[Control.N];
   const [start, end, extra] = [control[Control.Start], control[Control.End], control[Control.Extra]];
   switch (control[Control.Op]) {
@@ -33,6 +24,28 @@ for (;;) {
     case Operation.GramRows:
       gramRows(slots[1], slots[2], n, start, end);
       break;
+    default:
+      throw new Error(`unknown operation ${control[Control.Op]}`);
+  }
+}
+let seen = 0;
+Atomics.store(control, Control.Ready, 1);
+Atomics.notify(control, Control.Ready);
+
+for (;;) {
+  Atomics.wait(control, Control.Sequence, seen);
+  seen = Atomics.load(control, Control.Sequence);
+  for (let m = control[Control.NewBuffers]; m > 0; m--) {
+    let message = receiveMessageOnPort(port);
+    while (!message) message = receiveMessageOnPort(port);
+    const { slot, buffer } = message.message as { slot: number; buffer: SharedArrayBuffer };
+    slots[slot] = new Float64Array(buffer);
+  }
+  try {
+    run();
+  } catch {
+    // The main thread waits for Done whatever happens; the flag tells it the result is unusable.
+    control[Control.Failed] = 1;
   }
   Atomics.store(control, Control.Done, seen);
   Atomics.notify(control, Control.Done);

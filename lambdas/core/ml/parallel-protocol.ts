@@ -8,7 +8,11 @@ export const Control = {
   End: 5,
   Extra: 6,
   NewBuffers: 7,
-  Length: 8,
+  /** Set to 1 by the worker when its half of a pass threw. */
+  Failed: 8,
+  /** Set to 1 by the worker once it runs: a worker that cannot load never sets it. */
+  Ready: 9,
+  Length: 10,
 } as const;
 
 export const Operation = {

@@ -14,6 +14,9 @@ import { Control, Operation } from './parallel-protocol.ts';
  */
 export const MIN_PARALLEL_N = 384;
 
+/** How long the first use waits for the worker thread to load before going single-threaded. */
+const WORKER_START_TIMEOUT_MS = 10_000;
+
 export class LinalgPool implements ParallelRows, ParallelInverse {
   readonly #control = new Int32Array(new SharedArrayBuffer(Control.Length * 4));
   readonly #worker: Worker;
@@ -32,6 +35,13 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     // A blocked compute thread must not keep the process alive.
     this.#worker.unref();
     this.#port.unref();
+    // Wait (once per process) until the worker runs; one that cannot load its module, e.g. in a
+    // bundle without linalg-worker, would otherwise leave the first pass waiting for ever.
+    Atomics.wait(this.#control, Control.Ready, 0, WORKER_START_TIMEOUT_MS);
+    if (Atomics.load(this.#control, Control.Ready) !== 1) {
+      void this.#worker.terminate();
+      throw new Error(`the linear-algebra worker did not start within ${WORKER_START_TIMEOUT_MS} ms`);
+    }
   }
 
   allocate(length: number): Float64Array {
@@ -114,6 +124,10 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
   #wait(): void {
     while (Atomics.load(this.#control, Control.Done) !== this.#sequence) {
       Atomics.wait(this.#control, Control.Done, Atomics.load(this.#control, Control.Done), 1000);
+    }
+    if (this.#control[Control.Failed] !== 0) {
+      this.#control[Control.Failed] = 0;
+      throw new Error('the linear-algebra worker thread failed; rerun with PROGNOS_THREADS=1');
     }
   }
 }
