@@ -1,4 +1,13 @@
-/** Layout of the shared control block between parallel.ts and linalg-worker.ts. */
+/**
+ * The shared control block between parallel.ts (this thread) and linalg-worker.ts.
+ *
+ * A pass over rows [Start, End) is shared by dynamic claiming: each thread takes the next
+ * ROWS_PER_CLAIM rows from NextRow with Atomics.add until none are left, so a worker that the
+ * machine schedules late simply does fewer rows. JobState says whether the worker joined pass s:
+ * s·3 + 0 pending, + 1 the worker joined (this thread waits for Done = s), + 2 this thread took
+ * every row first and cancelled (no wait). Buffers reach the worker as MessagePort messages
+ * posted before the pass starts; the worker drains them whenever it wakes.
+ */
 export const Control = {
   Sequence: 0,
   Done: 1,
@@ -7,12 +16,13 @@ export const Control = {
   Start: 4,
   End: 5,
   Extra: 6,
-  NewBuffers: 7,
-  /** Set to 1 by the worker when its half of a pass threw. */
-  Failed: 8,
+  NextRow: 7,
+  JobState: 8,
+  /** Set to 1 by the worker when its part of a pass threw. */
+  Failed: 9,
   /** Set to 1 by the worker once it runs: a worker that cannot load never sets it. */
-  Ready: 9,
-  Length: 10,
+  Ready: 10,
+  Length: 11,
 } as const;
 
 export const Operation = {
@@ -20,3 +30,51 @@ export const Operation = {
   TriangularInverseRows: 2,
   GramRows: 3,
 } as const;
+
+/** Rows per claim: the kernels process rows in pairs. */
+export const ROWS_PER_CLAIM = 2;
+
+export const JobState = {
+  pending: (sequence: number) => sequence * 3,
+  joined: (sequence: number) => sequence * 3 + 1,
+  cancelled: (sequence: number) => sequence * 3 + 2,
+} as const;
+
+/** Runs one claimed range [from, to) of the pass described in the control block. */
+export function runRows(
+  op: number,
+  slots: readonly Float64Array[],
+  n: number,
+  from: number,
+  to: number,
+  extra: number,
+  kernels: {
+    choleskyRowsLeftOfBlock: (a: Float64Array, n: number, rowStart: number, rowEnd: number, colEnd: number) => void;
+    triangularInverseRows: (l: Float64Array, u: Float64Array, n: number, rowStart: number, rowEnd: number) => void;
+    gramRows: (u: Float64Array, inverse: Float64Array, n: number, rowStart: number, rowEnd: number) => void;
+  },
+): void {
+  switch (op) {
+    case Operation.CholeskyRows:
+      kernels.choleskyRowsLeftOfBlock(slots[0], n, from, to, extra);
+      return;
+    case Operation.TriangularInverseRows:
+      kernels.triangularInverseRows(slots[0], slots[1], n, from, to);
+      return;
+    case Operation.GramRows:
+      kernels.gramRows(slots[1], slots[2], n, from, to);
+      return;
+    default:
+      throw new Error(`unknown operation ${op}`);
+  }
+}
+
+/** Claims and runs rows of the current pass until none are left. */
+export function claimRows(control: Int32Array, run: (from: number, to: number) => void): void {
+  const end = control[Control.End];
+  for (;;) {
+    const from = Atomics.add(control, Control.NextRow, ROWS_PER_CLAIM);
+    if (from >= end) return;
+    run(from, Math.min(from + ROWS_PER_CLAIM, end));
+  }
+}

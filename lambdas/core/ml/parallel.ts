@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { choleskyRowsLeftOfBlock, gramRows, type ParallelInverse, type ParallelRows, triangularInverseRows } from './linalg.ts';
-import { Control, Operation } from './parallel-protocol.ts';
+import { claimRows, Control, JobState, Operation, runRows } from './parallel-protocol.ts';
+
+const KERNELS = { choleskyRowsLeftOfBlock, triangularInverseRows, gramRows };
 
 /**
  * Uses the second core for the O(n³) passes of the GP: the rows of a Cholesky block, of L⁻ᵀ and
- * of U Uᵀ are independent, so one worker thread takes part of them while this thread does the
- * rest, both on the same SharedArrayBuffer. Synchronisation is one Atomics wait per pass.
+ * of U Uᵀ are independent, so one worker thread and this one claim pairs of them from a shared
+ * counter until none are left, both on the same SharedArrayBuffer (parallel-protocol.ts). A worker
+ * the machine schedules late does fewer rows instead of holding this thread up.
  *
  * Only worth it for large matrices: below MIN_PARALLEL_N the hand-off costs more than it saves.
  * Disabled with PROGNOS_THREADS=1, on one-core machines, and wherever the worker cannot start
@@ -62,86 +65,62 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
   }
 
   choleskyRowsLeftOfBlock(a: Float64Array, n: number, i0: number, i1: number): void {
-    if (!isShared(a) || i1 - i0 < 4) {
-      choleskyRowsLeftOfBlock(a, n, i0, i1, i0);
-      return;
-    }
-    // Rows of a block cost the same: split them in half (even boundary: rows go in pairs).
-    const mid = i0 + (((i1 - i0) >> 1) & ~1);
-    this.#run(Operation.CholeskyRows, n, i0, mid, i0, [a]);
-    choleskyRowsLeftOfBlock(a, n, mid, i1, i0);
-    this.#wait();
+    if (!isShared(a) || i1 - i0 < 4) choleskyRowsLeftOfBlock(a, n, i0, i1, i0);
+    else this.#pass(Operation.CholeskyRows, n, i0, i1, i0, [a]);
   }
 
   triangularInverse(l: Float64Array, u: Float64Array, n: number): void {
     // The worker sees only shared memory: anything else would reach it as a copy.
-    if (!isShared(l) || !isShared(u)) {
-      triangularInverseRows(l, u, n, 0, n);
-      return;
-    }
-    // Row i of L⁻ᵀ costs ~(n − i)²: the first ~21 % of rows are half the work.
-    const s = evenSplit(n, (i) => (n - i) * (n - i));
-    this.#run(Operation.TriangularInverseRows, n, 0, s, 0, [l, u]);
-    triangularInverseRows(l, u, n, s, n);
-    this.#wait();
+    if (!isShared(l) || !isShared(u)) triangularInverseRows(l, u, n, 0, n);
+    else this.#pass(Operation.TriangularInverseRows, n, 0, n, 0, [l, u]);
   }
 
   inverseRows(l: Float64Array, u: Float64Array, inverse: Float64Array, n: number): void {
     this.triangularInverse(l, u, n);
-    if (!isShared(u) || !isShared(inverse)) {
-      gramRows(u, inverse, n, 0, n);
-      return;
-    }
-    // Row r of U Uᵀ costs ~(r + 1)(n − r).
-    const g = evenSplit(n, (r) => (r + 1) * (n - r));
-    this.#run(Operation.GramRows, n, 0, g, 0, [l, u, inverse]);
-    gramRows(u, inverse, n, g, n);
-    this.#wait();
+    if (!isShared(u) || !isShared(inverse)) gramRows(u, inverse, n, 0, n);
+    else this.#pass(Operation.GramRows, n, 0, n, 0, [l, u, inverse]);
   }
 
-  #run(op: number, n: number, start: number, end: number, extra: number, buffers: Float64Array[]): void {
-    let fresh = 0;
+  /**
+   * One row-parallel pass over [start, end): announce it, claim rows alongside the worker, and
+   * wait for the worker only if it joined. Rows differ in cost (row i of L⁻ᵀ costs ~(n − i)²),
+   * and the worker may be scheduled late; claiming a pair at a time balances both.
+   */
+  #pass(op: number, n: number, start: number, end: number, extra: number, buffers: Float64Array[]): void {
     buffers.forEach((view, slot) => {
       const buffer = view.buffer as SharedArrayBuffer;
       if (this.#sent[slot] !== buffer) {
         this.#port.postMessage({ slot, buffer });
         this.#sent[slot] = buffer;
-        fresh++;
       }
     });
     const c = this.#control;
+    const sequence = ++this.#sequence;
     c[Control.Op] = op;
     c[Control.N] = n;
     c[Control.Start] = start;
     c[Control.End] = end;
     c[Control.Extra] = extra;
-    c[Control.NewBuffers] = fresh;
-    this.#sequence++;
-    Atomics.store(c, Control.Sequence, this.#sequence);
+    Atomics.store(c, Control.NextRow, start);
+    Atomics.store(c, Control.JobState, JobState.pending(sequence));
+    Atomics.store(c, Control.Sequence, sequence);
     Atomics.notify(c, Control.Sequence);
-  }
 
-  #wait(): void {
-    while (Atomics.load(this.#control, Control.Done) !== this.#sequence) {
-      Atomics.wait(this.#control, Control.Done, Atomics.load(this.#control, Control.Done), 1000);
+    claimRows(c, (from, to) => runRows(op, buffers, n, from, to, extra, KERNELS));
+
+    // Every row is claimed. If the worker never joined, it must not start now.
+    const state = Atomics.compareExchange(c, Control.JobState, JobState.pending(sequence), JobState.cancelled(sequence));
+    if (state === JobState.pending(sequence)) return;
+    // Wait on the very value just compared: loading it again for the wait could read the
+    // worker's final store and then sleep through its notify.
+    for (let done = Atomics.load(c, Control.Done); done !== sequence; done = Atomics.load(c, Control.Done)) {
+      Atomics.wait(c, Control.Done, done);
     }
-    if (this.#control[Control.Failed] !== 0) {
-      this.#control[Control.Failed] = 0;
+    if (c[Control.Failed] !== 0) {
+      c[Control.Failed] = 0;
       throw new Error('the linear-algebra worker thread failed; rerun with PROGNOS_THREADS=1');
     }
   }
-}
-
-/** First even index s such that rows [0, s) carry half of the total cost. */
-function evenSplit(n: number, cost: (row: number) => number): number {
-  let total = 0;
-  for (let i = 0; i < n; i++) total += cost(i);
-  let acc = 0;
-  for (let i = 0; i < n; i++) {
-    acc += cost(i);
-    if (acc >= total / 2) return (i + 1) & ~1;
-  }
-  return n & ~1;
 }
 
 function isShared(a: Float64Array): boolean {
