@@ -18,7 +18,7 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { name: 'scikit-learn\'s algorithm: Newton from f = 0 at every step, one core, all rows', threads: 1, gpc: { warmStart: false, subsampleSize: 0, restarts: 0 } },
-  { name: '+ Newton warm start from the previous mode', threads: 1, gpc: { subsampleSize: 0, restarts: 0 } },
+  { name: '+ Newton warm start at the mode predicted from the last gradient', threads: 1, gpc: { subsampleSize: 0, restarts: 0 } },
   { name: '+ second core (row-parallel Cholesky and inverse)', threads: 2, gpc: { subsampleSize: 0, restarts: 0 } },
   { name: '+ first steps on a 500-row stratified subsample', threads: 2, gpc: { subsampleSize: 500, restarts: 0 } },
   { name: 'defaults: + two restarts on the subsample', threads: 2, gpc: {} },
