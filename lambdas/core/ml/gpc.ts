@@ -11,7 +11,7 @@ import { stratifiedSplit } from './split.ts';
 
 /** Progress of a fit, for logs and progress bars. */
 export type FitProgress =
-  | { readonly stage: 'subsample' | 'full'; readonly start: number; readonly iteration: number; readonly logMarginalLikelihood: number; readonly theta: number[]; readonly projectedGradient: number }
+  | { readonly stage: Stage; readonly start: number; readonly iteration: number; readonly logMarginalLikelihood: number; readonly theta: number[]; readonly projectedGradient: number }
   | { readonly stage: 'start'; readonly start: number; readonly theta: number[]; readonly rows: number };
 
 export interface GpcOptions {
@@ -31,7 +31,7 @@ export interface GpcOptions {
    * 0: all rows throughout. Below 40 rows there is no subsample. @default 0
    */
   readonly subsampleSize?: number;
-  /** Start each Newton search from the previous mode instead of f = 0. @default true */
+  /** Start each Newton search near the new mode (predicted from the last gradient) instead of f = 0. @default true */
   readonly warmStart?: boolean;
   /** Optimiser stop: ‖projected gradient‖∞ of the log marginal likelihood. @default 1e-5 (scikit-learn's) */
   readonly gradientTolerance?: number;
@@ -116,7 +116,7 @@ export class GaussianProcessClassifier {
   #summary: FitSummary | undefined;
 
   constructor(options: GpcOptions = {}) {
-    this.options = options;
+    this.options = checkOptions(options);
   }
 
   get kernel(): ConstantRbfKernel {
@@ -406,6 +406,24 @@ function fittedState(x: DenseMatrix, y: Uint8Array, mode: LaplaceState): FittedS
   // Same temporaries as scikit-learn keeps after fit (π of the f before the last update).
   const residual = Float64Array.from(y, (yi, i) => yi - mode.pi[i]);
   return { xTrain: x, residual, wSqrt: mode.wSqrt, cholB: mode.cholB, logMarginalLikelihood: mode.logMarginalLikelihood };
+}
+
+/** Every option checked up front, so a typo fails here and not deep inside a fit. */
+function checkOptions(options: GpcOptions): GpcOptions {
+  const count = (name: keyof GpcOptions) => {
+    const v = options[name];
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0)) throw new InvalidDataError(`GPC option ${name} must be a non-negative integer, got ${String(v)}`);
+  };
+  const tolerance = (name: keyof GpcOptions) => {
+    const v = options[name];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new InvalidDataError(`GPC option ${name} must be a finite number ≥ 0, got ${String(v)}`);
+  };
+  (['restarts', 'subsampleSize', 'seed'] as const).forEach(count);
+  (['gradientTolerance', 'relativeTolerance', 'refineRelativeTolerance', 'subsampleRelativeTolerance'] as const).forEach(tolerance);
+  for (const [lo, hi] of options.restartBounds ?? []) {
+    if (!(lo > 0 && hi > lo && Number.isFinite(hi))) throw new InvalidDataError(`GPC option restartBounds needs 0 < lower < upper < ∞ per pair, got [${lo}, ${hi}]`);
+  }
+  return options;
 }
 
 /** Checks X and y and returns y as 0/1 bytes; every problem gets a message that names it. */

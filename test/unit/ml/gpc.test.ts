@@ -255,6 +255,15 @@ describe('GaussianProcessClassifier rejects bad input with a message that says w
     expect(() => model.predict(fromRows([[1, Number.NaN]]))).toThrow(/row 0, column 1 is NaN/);
   });
 
+  it.each([
+    [{ restarts: -1 }, /restarts must be a non-negative integer, got -1/],
+    [{ subsampleSize: 2.5 }, /subsampleSize must be a non-negative integer, got 2.5/],
+    [{ gradientTolerance: Number.NaN }, /gradientTolerance must be a finite number ≥ 0, got NaN/],
+    [{ restartBounds: [[1, 0.5], [0.1, 10]] as const }, /restartBounds needs 0 < lower < upper/],
+  ])('an invalid option %o', (options, message) => {
+    expect(() => new GaussianProcessClassifier(options)).toThrow(message);
+  });
+
   it('prediction before fit', () => {
     expect(() => new GaussianProcessClassifier().predict(good)).toThrow(NotFittedError);
   });
