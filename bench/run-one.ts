@@ -7,7 +7,8 @@
  */
 import { readNumericCsv } from '../lambdas/core/data/csv.ts';
 import { type ExperimentResult, runExperiment } from '../lambdas/core/ml/experiment.ts';
-import type { FitProgress, GpcOptions } from '../lambdas/core/ml/gpc.ts';
+import { fitProgressPrinter } from '../lambdas/cli/progress.ts';
+import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
 import { sklearnStratifiedShuffleSplit } from './sklearn-split.ts';
 import { type BenchJob, type ChildResult, ERROR_MARKER, PROTOCOL, RESULT_MARKER } from './protocol.ts';
 
@@ -24,7 +25,7 @@ function main(): void {
   const job = JSON.parse(process.argv[2] ?? 'null') as BenchJob | null;
   if (job === null) throw new Error('run-one: expected the job as a JSON argument');
   const dataset = readNumericCsv(job.file, { label: job.label, features: job.features });
-  const gpc: GpcOptions = { ...job.gpc, onProgress: progressPrinter(job.name) };
+  const gpc: GpcOptions = { ...job.gpc, onProgress: fitProgressPrinter((line) => process.stderr.write(`[${job.name}] ${line}`)) };
   // The baseline's own split (numpy's StratifiedShuffleSplit, seed 99): the same training rows,
   // so log marginal likelihoods and AUCs compare model with model, not split with split.
   const split = sklearnStratifiedShuffleSplit(dataset.y, { testSize: PROTOCOL.testFraction, randomState: PROTOCOL.seed });
@@ -54,31 +55,4 @@ function toResult(name: string, experiment: ExperimentResult): ChildResult {
     kernel: model.fitSummary.kernel,
     theta: model.fitSummary.theta,
   };
-}
-
-/**
- * onProgress handler writing one stderr line per optimiser iteration (the classifier may report
- * an iteration more than once, e.g. around a line search; repeats are dropped).
- */
-function progressPrinter(name: string): (progress: FitProgress) => void {
-  const started = performance.now();
-  let last = '';
-  return (progress) => {
-    const elapsed = `${((performance.now() - started) / 1000).toFixed(1)}s`;
-    if (progress.stage === 'start') {
-      process.stderr.write(`[${name}] ${elapsed} start ${progress.start} on ${progress.rows} rows, θ=${formatTheta(progress.theta)}\n`);
-      return;
-    }
-    const key = `${progress.stage}/${progress.start}/${progress.iteration}`;
-    if (key === last) return;
-    last = key;
-    process.stderr.write(
-      `[${name}] ${elapsed} ${progress.stage} start ${progress.start} iter ${progress.iteration}: ` +
-        `lml ${progress.logMarginalLikelihood.toFixed(4)}, |pg| ${progress.projectedGradient.toExponential(2)}, θ=${formatTheta(progress.theta)}\n`,
-    );
-  };
-}
-
-function formatTheta(theta: readonly number[]): string {
-  return `[${theta.map((v) => v.toFixed(3)).join(', ')}]`;
 }

@@ -1,12 +1,9 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeCsv } from '../core/data/csv.ts';
-import { InvalidDataError } from '../core/errors.ts';
+import { parseFeatureCsv, writeCsv } from '../core/data/csv.ts';
 import { readModelArtifact } from '../core/ml/artifact.ts';
-import type { DenseMatrix } from '../core/ml/dense.ts';
 import { CliError } from './errors.ts';
-import { parseFeatureCsv } from '../core/data/csv.ts';
-import { readInputFile } from './files.ts';
+import { readInputFile, withFileName } from './files.ts';
 import { displayPath, fixed } from './format.ts';
 import type { CliIo } from './io.ts';
 
@@ -49,13 +46,7 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ 
   await assertDirectory(options.model);
   const { model, manifest } = await readModelArtifact(options.model);
   const text = (await readInputFile(options.data, 'data file')).toString('utf8');
-  let x: DenseMatrix;
-  try {
-    x = parseFeatureCsv(text, model.featureNames);
-  } catch (error) {
-    if (error instanceof InvalidDataError) throw new InvalidDataError(`${options.data}: ${error.message}`, { cause: error });
-    throw error;
-  }
+  const x = withFileName(options.data, '', () => parseFeatureCsv(text, model.featureNames));
   const p = model.predict(x);
   const rows: PredictionRow[] = Array.from(p.probability, (probability, i) => ({
     row: i + 1,

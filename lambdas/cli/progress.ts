@@ -7,14 +7,12 @@ import type { FitProgress } from '../core/ml/gpc.ts';
  *
  * stage (subsample / full), iteration, log marginal likelihood (higher is better), the kernel's
  * signal variance c and length scale(s) l in natural units, and seconds since the fit began.
- * The optimiser may report an iteration more than once (around a line search): repeats are dropped.
  *
  * @param write receives each line, newline included
  * @param now clock in milliseconds (injectable for tests)
  */
 export function fitProgressPrinter(write: (line: string) => void, now: () => number = () => performance.now()): (progress: FitProgress) => void {
   const started = now();
-  let last = '';
   return (progress) => {
     const seconds = `${((now() - started) / 1000).toFixed(1).padStart(6)} s`;
     if (progress.stage === 'start') {
@@ -23,9 +21,6 @@ export function fitProgressPrinter(write: (line: string) => void, now: () => num
       write(`train  ${'start'.padEnd(9)}  ${`${progress.rows} rows${restart}`.padEnd(19)}  ${formatHyperparameters(progress.theta).padEnd(16)}  ${seconds}\n`);
       return;
     }
-    const key = `${progress.stage}/${progress.start}/${progress.iteration}`;
-    if (key === last) return;
-    last = key;
     const iteration = `it ${String(progress.iteration).padStart(2)}`;
     const lml = `lml ${progress.logMarginalLikelihood.toFixed(2).padStart(8)}`;
     write(`train  ${progress.stage.padEnd(9)}  ${iteration}  ${lml}  ${formatHyperparameters(progress.theta).padEnd(16)}  ${seconds}\n`);

@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { readNumericCsv } from '../core/data/csv.ts';
-import { InvalidDataError } from '../core/errors.ts';
 import { type ArtifactManifest, writeModelArtifact } from '../core/ml/artifact.ts';
 import { type ExperimentResult, runExperiment } from '../core/ml/experiment.ts';
 import { CliError } from './errors.ts';
-import { readInputFile } from './files.ts';
+import { readInputFile, withFileName } from './files.ts';
 import { displayPath, metricsReport, modelSummary } from './format.ts';
 import { modelDir, modelVersion } from './home.ts';
 import type { CliIo } from './io.ts';
@@ -98,15 +97,4 @@ export async function trainFromCsv(options: TrainFromCsvOptions, io: CliIo): Pro
   io.out(`${modelSummary(experiment.model.fitSummary, { fitSeconds: experiment.fitSeconds, predictMsPerRow: experiment.predictMsPerRow, features: dataset.featureNames })}\n`);
   io.out(`Model ${version} written to ${displayPath(dir)}${sep}\n`);
   return { version, dir, manifest, experiment };
-}
-
-/** Runs `read`, prefixing data errors with the file they are about, and `hint` after a non-numeric cell. */
-function withFileName<T>(file: string, hint: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (!(error instanceof InvalidDataError)) throw error;
-    const suffix = error.message.endsWith('is not a finite number') ? hint : '';
-    throw new InvalidDataError(`${file}: ${error.message}${suffix}`, { cause: error });
-  }
 }

@@ -362,12 +362,12 @@ export class GaussianProcessClassifier {
       }
       lastMode = state.mode;
       if (!best || state.logMarginalLikelihood > best.state.logMarginalLikelihood) best = { theta: theta.slice(), state };
-      const gradientKernel = new ConstantRbfKernel(x.cols, this.options.kernel);
-      gradientKernel.theta = theta;
       return {
         value: -state.logMarginalLikelihood,
+        // Called before the next evaluation (the optimiser's contract), so K and the kernel's θ
+        // are still this point's.
         gradient: () => {
-          const { gradient, modeDerivatives } = logMarginalLikelihoodGradient(state, k, x, y, gradientKernel);
+          const { gradient, modeDerivatives } = logMarginalLikelihoodGradient(state, k, x, y, kernel);
           anchor = { theta: theta.slice(), mode: state.mode, derivatives: modeDerivatives };
           return gradient.map((g) => -g);
         },

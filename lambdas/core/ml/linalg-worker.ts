@@ -4,13 +4,11 @@
  * are fine here: this thread does nothing else.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { choleskyRowsLeftOfBlock, gramRows, triangularInverseRows } from './linalg.ts';
 import { claimRows, Control, JobState, runRows } from './parallel-protocol.ts';
 
 const { control: controlBuffer, port } = workerData as { control: SharedArrayBuffer; port: MessagePort };
 const control = new Int32Array(controlBuffer);
 const slots: Float64Array[] = [];
-const kernels = { choleskyRowsLeftOfBlock, triangularInverseRows, gramRows };
 let seen = 0;
 Atomics.store(control, Control.Ready, 1);
 Atomics.notify(control, Control.Ready);
@@ -27,7 +25,7 @@ for (;;) {
   if (Atomics.compareExchange(control, Control.JobState, JobState.pending(seen), JobState.joined(seen)) === JobState.pending(seen)) {
     try {
       const [op, n, extra] = [control[Control.Op], control[Control.N], control[Control.Extra]];
-      claimRows(control, (from, to) => runRows(op, slots, n, from, to, extra, kernels));
+      claimRows(control, (from, to) => runRows(op, slots, n, from, to, extra));
     } catch {
       // The main thread waits for Done whatever happens; the flag tells it the result is unusable.
       control[Control.Failed] = 1;

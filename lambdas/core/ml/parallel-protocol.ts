@@ -1,28 +1,29 @@
 /**
  * The shared control block between parallel.ts (this thread) and linalg-worker.ts.
  *
- * A pass over rows [Start, End) is shared by dynamic claiming: each thread takes the next
+ * A pass over rows [NextRow, End) is shared by dynamic claiming: each thread takes the next
  * ROWS_PER_CLAIM rows from NextRow with Atomics.add until none are left, so a worker that the
  * machine schedules late simply does fewer rows. JobState says whether the worker joined pass s:
  * s·3 + 0 pending, + 1 the worker joined (this thread waits for Done = s), + 2 this thread took
  * every row first and cancelled (no wait). Buffers reach the worker as MessagePort messages
  * posted before the pass starts; the worker drains them whenever it wakes.
  */
+import { choleskyRowsLeftOfBlock, gramRows, triangularInverseRows } from './linalg.ts';
+
 export const Control = {
   Sequence: 0,
   Done: 1,
   Op: 2,
   N: 3,
-  Start: 4,
-  End: 5,
-  Extra: 6,
-  NextRow: 7,
-  JobState: 8,
+  End: 4,
+  Extra: 5,
+  NextRow: 6,
+  JobState: 7,
   /** Set to 1 by the worker when its part of a pass threw. */
-  Failed: 9,
+  Failed: 8,
   /** Set to 1 by the worker once it runs: a worker that cannot load never sets it. */
-  Ready: 10,
-  Length: 11,
+  Ready: 9,
+  Length: 10,
 } as const;
 
 export const Operation = {
@@ -41,28 +42,16 @@ export const JobState = {
 } as const;
 
 /** Runs one claimed range [from, to) of the pass described in the control block. */
-export function runRows(
-  op: number,
-  slots: readonly Float64Array[],
-  n: number,
-  from: number,
-  to: number,
-  extra: number,
-  kernels: {
-    choleskyRowsLeftOfBlock: (a: Float64Array, n: number, rowStart: number, rowEnd: number, colEnd: number) => void;
-    triangularInverseRows: (l: Float64Array, u: Float64Array, n: number, rowStart: number, rowEnd: number) => void;
-    gramRows: (u: Float64Array, inverse: Float64Array, n: number, rowStart: number, rowEnd: number) => void;
-  },
-): void {
+export function runRows(op: number, slots: readonly Float64Array[], n: number, from: number, to: number, extra: number): void {
   switch (op) {
     case Operation.CholeskyRows:
-      kernels.choleskyRowsLeftOfBlock(slots[0], n, from, to, extra);
+      choleskyRowsLeftOfBlock(slots[0], n, from, to, extra);
       return;
     case Operation.TriangularInverseRows:
-      kernels.triangularInverseRows(slots[0], slots[1], n, from, to);
+      triangularInverseRows(slots[0], slots[1], n, from, to);
       return;
     case Operation.GramRows:
-      kernels.gramRows(slots[1], slots[2], n, from, to);
+      gramRows(slots[1], slots[2], n, from, to);
       return;
     default:
       throw new Error(`unknown operation ${op}`);

@@ -3,8 +3,6 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { choleskyRowsLeftOfBlock, gramRows, type ParallelInverse, type ParallelRows, triangularInverseRows } from './linalg.ts';
 import { claimRows, Control, JobState, Operation, runRows } from './parallel-protocol.ts';
 
-const KERNELS = { choleskyRowsLeftOfBlock, triangularInverseRows, gramRows };
-
 /**
  * Uses the second core for the O(n³) passes of the GP: the rows of a Cholesky block, of L⁻ᵀ and
  * of U Uᵀ are independent, so one worker thread and this one claim pairs of them from a shared
@@ -98,7 +96,6 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     const sequence = ++this.#sequence;
     c[Control.Op] = op;
     c[Control.N] = n;
-    c[Control.Start] = start;
     c[Control.End] = end;
     c[Control.Extra] = extra;
     Atomics.store(c, Control.NextRow, start);
@@ -106,7 +103,7 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     Atomics.store(c, Control.Sequence, sequence);
     Atomics.notify(c, Control.Sequence);
 
-    claimRows(c, (from, to) => runRows(op, buffers, n, from, to, extra, KERNELS));
+    claimRows(c, (from, to) => runRows(op, buffers, n, from, to, extra));
 
     // Every row is claimed. If the worker never joined, it must not start now.
     const state = Atomics.compareExchange(c, Control.JobState, JobState.pending(sequence), JobState.cancelled(sequence));
