@@ -3,10 +3,10 @@ import { NotPositiveDefiniteError, ShapeError } from '../errors.ts';
 /**
  * Dense linear algebra on row-major Float64Array, the few kernels the GP needs.
  *
- * Why not ml-matrix: its CholeskyDecomposition copies into arrays of rows and took 262 ms at
- * n = 1,400 here (3.5 GFLOP/s); the dot-product form below, walking two rows at once over
- * contiguous memory, reaches about 5 GFLOP/s at n = 1,400 on one core, and its row-independent
- * passes can use a second core (parallel.ts; docs/ml.md has the numbers). Every routine works on
+ * Why not ml-matrix: its CholeskyDecomposition copies into arrays of rows and runs at about
+ * 3.3 GFLOP/s here; the dot-product form below, walking two rows at once over contiguous memory,
+ * reaches about 4.5 GFLOP/s on one core, and its row-independent passes can use a second core
+ * (parallel.ts; `npm run bench:linalg` measures both, docs/ml.md has the table). Every routine works on
  * the lower triangle only and never forms an inverse of K.
  */
 
