@@ -28,3 +28,18 @@ export class ArtifactError extends Error {
 export class NotFittedError extends Error {
   override readonly name = 'NotFittedError' as const;
 }
+
+/** A file that cannot be used as a whole: not CSV, empty, no header, required columns missing. */
+export class UnusableFileError extends Error {
+  override readonly name = 'UnusableFileError' as const;
+}
+
+/** Too few rows, or too few of one class, to train or evaluate a model honestly. */
+export class InsufficientDataError extends RangeError {
+  override readonly name = 'InsufficientDataError' as const;
+}
+
+/** A failure worth retrying (throttling, a dropped connection): the state machine's Retry matches this name. */
+export class TransientError extends Error {
+  override readonly name = 'TransientError' as const;
+}

@@ -1,0 +1,98 @@
+import type { ModelMetrics } from '../ml/metrics.ts';
+import type { ThresholdRecord } from '../ml/maintenance-model.ts';
+
+/** One landing file as ingest saw it. */
+export interface IngestedFile {
+  readonly key: string;
+  /** 'ingested' now, or 'already-ingested' by an earlier run (same content). */
+  readonly status: 'ingested' | 'already-ingested';
+  readonly rowsRead: number;
+  readonly rowsValid: number;
+  readonly rowsQuarantined: number;
+}
+
+export interface DataSummary {
+  readonly files: readonly IngestedFile[];
+  /** Inclusive `YYYY-MM-DD` bounds of the `dt` partitions the training set was selected from. */
+  readonly window: { readonly from: string; readonly to: string };
+  readonly trainingSetRows: number;
+  readonly trainRows: number;
+  readonly holdoutRows: number;
+  readonly trainPositives: number;
+  readonly holdoutPositives: number;
+}
+
+/** One accepted optimiser step (from GaussianProcessClassifier's onProgress). */
+export interface OptimizerStep {
+  readonly stage: 'subsample' | 'full';
+  /** Which optimiser start (0 = the default start, then the restarts). */
+  readonly start: number;
+  readonly iteration: number;
+  readonly logMarginalLikelihood: number;
+}
+
+export interface TrainingSummary {
+  readonly mode: 'full' | 'refit';
+  readonly fitSeconds: number;
+  /** e.g. `12.3**2 * RBF(length_scale=[…])`. */
+  readonly kernel: string;
+  /** Hyperparameters in natural units, e.g. { name: 'constant', value: 151.9 }, { name: 'length scale (torque_nm)', value: 2.1 }. */
+  readonly hyperparameters: readonly { readonly name: string; readonly value: number }[];
+  readonly logMarginalLikelihood: number;
+  /** Empty in refit mode (nothing is optimised). */
+  readonly trace: readonly OptimizerStep[];
+  readonly threshold: ThresholdRecord;
+}
+
+/** One model scored on the run's holdout. */
+export interface HoldoutEvaluation {
+  readonly version: string;
+  /** The model's own decision threshold (chosen when it was trained). */
+  readonly threshold: number;
+  readonly metrics: ModelMetrics;
+  /** The highest threshold that reaches the target recall on this holdout, and the precision there. */
+  readonly thresholdForTargetRecall: { readonly threshold: number; readonly recall: number; readonly precision: number };
+  /** Per holdout row, in the same order for every model: P(needs maintenance). */
+  readonly probability: readonly number[];
+  /** Per holdout row: standard deviation of the latent function (the model's uncertainty). */
+  readonly latentStd: readonly number[];
+}
+
+export interface Evaluation {
+  /** Per holdout row: the true label (1 = needs maintenance). */
+  readonly labels: readonly number[];
+  readonly targetRecall: number;
+  readonly challenger: HoldoutEvaluation;
+  /** The serving model on the same holdout; null when there is none yet. */
+  readonly champion: HoldoutEvaluation | null;
+}
+
+/** One rule the gate applied, with its numbers. */
+export interface GateCheck {
+  readonly name: string;
+  readonly passed: boolean;
+  /** e.g. "holdout recall 0.944 ≥ target 0.900". */
+  readonly detail: string;
+}
+
+export interface GateDecision {
+  readonly promote: boolean;
+  readonly checks: readonly GateCheck[];
+  /** One sentence for people: why promoted or rejected. */
+  readonly summary: string;
+  readonly decidedAt: string;
+}
+
+/** Everything one model version's report shows. */
+export interface ReportData {
+  readonly version: string;
+  readonly runName: string;
+  readonly createdAt: string;
+  readonly contractName: string;
+  /** Model input columns, in order (after one-hot encoding). */
+  readonly featureNames: readonly string[];
+  readonly data: DataSummary;
+  readonly training: TrainingSummary;
+  readonly evaluation: Evaluation;
+  readonly decision: GateDecision;
+}
