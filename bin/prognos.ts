@@ -9,19 +9,51 @@
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { type DataContract, DEFAULT_CONTRACT, parseContract } from '../lambdas/core/contract/contract.ts';
+import { TRAINING_MODES, type TrainingMode } from '../lambdas/core/steps/run-state.ts';
 import { DEMO_DEFAULT_ROWS, runDemo } from '../lambdas/cli/demo.ts';
-import { describeError, EXIT_FAILURE, EXIT_USAGE, oneLine } from '../lambdas/cli/errors.ts';
+import { CliError, describeError, EXIT_FAILURE, EXIT_USAGE, oneLine } from '../lambdas/cli/errors.ts';
+import { readInputFile } from '../lambdas/cli/files.ts';
 import { GENERATORS, type GeneratorName, runGenerate } from '../lambdas/cli/generate.ts';
 import { DEFAULT_HOME } from '../lambdas/cli/home.ts';
+import { runIngest } from '../lambdas/cli/ingest.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
-import { columnList, integerIn, openFraction, positiveFractionUpToOne } from '../lambdas/cli/options.ts';
+import { runModels } from '../lambdas/cli/models.ts';
+import { integerIn } from '../lambdas/cli/options.ts';
 import { PREDICT_FORMATS, type PredictFormat, runPredict } from '../lambdas/cli/predict.ts';
-import { runTrain } from '../lambdas/cli/train.ts';
+import { runReport } from '../lambdas/cli/report.ts';
+import { runRollback } from '../lambdas/cli/rollback.ts';
+import { runTraining } from '../lambdas/cli/run.ts';
+
+/** Options every workspace command takes. */
+interface HomeOptions {
+  readonly home: string;
+  readonly contract?: string;
+}
+
+/** The data contract: the file given with --contract, else the shipped AI4I 2020 one. */
+async function loadContract(file: string | undefined): Promise<DataContract> {
+  if (file === undefined) return DEFAULT_CONTRACT;
+  const text = (await readInputFile(file, 'contract file')).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+  return parseContract(json);
+}
+
+function withHome(command: Command): Command {
+  return command
+    .option('--home <dir>', 'home folder: the local landing zone, lake and models', process.env.PROGNOS_HOME ?? DEFAULT_HOME)
+    .option('--contract <file>', 'data contract JSON (default: the shipped AI4I 2020 contract)');
+}
 
 /** Builds the program; every command writes through `io`. */
 function buildProgram(io: CliIo): Command {
   const program = new Command('prognos')
-    .description('Predictive maintenance with a Gaussian process classifier: generate data, train, evaluate, predict.')
+    .description('Predictive maintenance with a Gaussian process classifier: ingest readings, train, evaluate, gate, promote, predict.')
     .version(packageJson.version, '-V, --version', 'print the version')
     .option('--debug', 'print the stack trace of an error (or set PROGNOS_DEBUG=1)')
     .configureHelp({ showGlobalOptions: true })
@@ -29,21 +61,76 @@ function buildProgram(io: CliIo): Command {
     // Throw instead of exiting, so main() picks the exit code and stdout is flushed first.
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: errorPrinter('prognos --help') })
-    .addHelpText('after', examples('prognos demo', 'prognos train --data readings.csv --label machine_failure', 'prognos demo --help'));
+    .addHelpText('after', examples('prognos demo', 'prognos ingest readings.csv && prognos run', 'prognos predict new-readings.csv', 'prognos run --help'));
 
-  command(program, 'demo', 'Generate AI4I-style sample readings, train and evaluate a model on them, save it (npm start).', [
-    'prognos demo',
-    'prognos demo --rows 600 --seed 3 --home /tmp/prognos',
-  ])
-    .option('--rows <n>', 'readings to generate (70 % train, 30 % test)', integerIn(2, 1_000_000), DEMO_DEFAULT_ROWS)
+  withHome(
+    command(program, 'demo', 'Seed sample readings into the landing zone and run the whole training workflow (npm start).', [
+      'prognos demo',
+      'prognos demo --rows 600 --seed 3 --home /tmp/prognos',
+    ]),
+  )
+    .option('--rows <n>', 'sample readings to generate', integerIn(100, 1_000_000), DEMO_DEFAULT_ROWS)
     .option('--seed <n>', 'seed of the generated readings', integerIn(0), 7)
-    .option('--home <dir>', 'home folder for landing data and models', DEFAULT_HOME)
-    .option('--target-recall <r>', 'recall of failing machines the threshold must reach', positiveFractionUpToOne, 0.9)
-    .action(async (o: { rows: number; seed: number; home: string; targetRecall: number }) => {
-      await runDemo(o, io);
+    .action(async (o: HomeOptions & { rows: number; seed: number }) => {
+      await runDemo({ ...o, contract: await loadContract(o.contract) }, io);
     });
 
-  command(program, 'generate', 'Write a sample data set as CSV: AI4I-style machining readings, or two moons.', [
+  withHome(
+    command(program, 'run', 'Run the training workflow (statemachines/training.asl.json) over the files in the landing zone.', [
+      'prognos run',
+      'prognos run --mode full --config pipeline.json',
+    ]),
+  )
+    .addOption(new Option('--mode <mode>', 'full: optimise the kernel; refit: keep the champion\'s kernel (default: refit when there is a champion)').choices(TRAINING_MODES))
+    .option('--config <file>', 'pipeline settings as JSON (targetRecall, holdoutFraction, seed, windowDays, gateMargin, …)')
+    .option('--date <yyyy-mm-dd>', 'the run date; the training window ends on it (default: today, UTC)')
+    .action(async (o: HomeOptions & { mode?: TrainingMode; config?: string; date?: string }) => {
+      await runTraining({ home: o.home, contract: await loadContract(o.contract), mode: o.mode, configFile: o.config, date: o.date }, io);
+    });
+
+  withHome(
+    command(program, 'ingest', 'Copy CSV files into the landing zone (landing/training/); prognos run then validates and trains on them.', [
+      'prognos ingest readings-2026-11.csv',
+      'prognos ingest ../shared/datasets/ai4i2020.csv && prognos run',
+    ]),
+  )
+    .argument('<files...>', 'CSV files with a header row, in the format the data contract describes')
+    .action(async (files: string[], o: HomeOptions) => {
+      await runIngest({ files, home: o.home, contract: await loadContract(o.contract) }, io);
+    });
+
+  withHome(
+    command(program, 'predict', "Score readings with the champion: probability, label at the model's threshold, and uncertainty.", [
+      'prognos predict new-readings.csv',
+      'prognos predict instances.json --format json --out predictions.json',
+    ]),
+  )
+    .argument('<file>', 'CSV in the landing format, or JSON {"instances": [{feature: value, …}]}')
+    .option('--model <version>', 'score with this version instead of the champion')
+    .addOption(new Option('--format <format>', 'output format').choices(PREDICT_FORMATS).default('csv'))
+    .option('--out <file>', 'write the predictions to this file instead of stdout')
+    .action(async (file: string, o: HomeOptions & { model?: string; format: PredictFormat; out?: string }) => {
+      await runPredict({ file, home: o.home, contract: await loadContract(o.contract), model: o.model, format: o.format, out: o.out }, io);
+    });
+
+  withHome(command(program, 'models', 'List the model versions with their holdout metrics and gate decisions, and the champion.', ['prognos models', 'prognos models --json']))
+    .option('--json', 'print JSON')
+    .action(async (o: HomeOptions & { json?: boolean }) => {
+      await runModels({ home: o.home, contract: await loadContract(o.contract), json: o.json }, io);
+    });
+
+  withHome(command(program, 'rollback', 'Make the previous champion serve again.', ['prognos rollback']))
+    .action(async (o: HomeOptions) => {
+      await runRollback({ home: o.home, contract: await loadContract(o.contract) }, io);
+    });
+
+  withHome(command(program, 'report', "Print the path of a model version's HTML report (default: the champion's).", ['prognos report', 'prognos report 20261126T190501.123Z-1a2b3c4d']))
+    .argument('[version]', 'model version (see prognos models)')
+    .action(async (version: string | undefined, o: HomeOptions) => {
+      await runReport({ home: o.home, contract: await loadContract(o.contract), version }, io);
+    });
+
+  command(program, 'generate', 'Write a sample data set as CSV: AI4I 2020-style machining readings, or two moons.', [
     'prognos generate ai4i --rows 1000 --out readings.csv',
     'prognos generate moons --rows 200 --seed 1 --out moons.csv',
   ])
@@ -53,33 +140,6 @@ function buildProgram(io: CliIo): Command {
     .requiredOption('--out <file>', 'CSV file to write (its folder is created)')
     .action(async (kind: GeneratorName, o: { rows: number; seed: number; out: string }) => {
       await runGenerate({ kind, ...o }, io);
-    });
-
-  command(program, 'train', 'Train, evaluate (stratified hold-out split) and save a model from a numeric CSV.', [
-    'prognos train --data moons.csv --label label',
-    'prognos train --data readings.csv --label machine_failure --features air_temperature_k,torque_nm,tool_wear_min --target-recall 0.95',
-  ])
-    .requiredOption('--data <file>', 'CSV with a header row; numeric features and a 0/1 label (1 = needs maintenance)')
-    .requiredOption('--label <column>', 'name of the 0/1 label column')
-    .option('--features <a,b,...>', 'feature columns, comma-separated (default: every column but the label)', columnList)
-    .option('--target-recall <r>', 'recall of failing machines the threshold must reach', positiveFractionUpToOne, 0.9)
-    .option('--test-fraction <f>', 'share of rows held out for evaluation', openFraction, 0.3)
-    .option('--seed <n>', 'seed of the train/test split', integerIn(0), 99)
-    .option('--home <dir>', 'home folder; the model goes to <home>/models/<version>/', DEFAULT_HOME)
-    .action(async (o: { data: string; label: string; features?: string[]; targetRecall: number; testFraction: number; seed: number; home: string }) => {
-      await runTrain(o, io);
-    });
-
-  command(program, 'predict', 'Score the rows of a CSV with a saved model: probability, label, latent mean and std.', [
-    'prognos predict --model .prognos/models/20261126T190501Z-1a2b3c4d --data new-readings.csv',
-    'prognos predict --model .prognos/models/20261126T190501Z-1a2b3c4d --data new-readings.csv --format json --out predictions.json',
-  ])
-    .requiredOption('--model <dir>', 'model folder, e.g. .prognos/models/<version>')
-    .requiredOption('--data <file>', "CSV with the model's feature columns, by name (other columns are ignored)")
-    .addOption(new Option('--format <format>', 'output format').choices(PREDICT_FORMATS).default('csv'))
-    .option('--out <file>', 'write the predictions to this file instead of stdout')
-    .action(async (o: { model: string; data: string; format: PredictFormat; out?: string }) => {
-      await runPredict(o, io);
     });
 
   return program;

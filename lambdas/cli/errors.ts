@@ -1,4 +1,14 @@
-import { ArtifactError, InvalidDataError, NotFittedError, NotPositiveDefiniteError, ShapeError } from '../core/errors.ts';
+import {
+  ArtifactError,
+  InsufficientDataError,
+  InvalidDataError,
+  NotFittedError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  UnusableFileError,
+} from '../core/errors.ts';
+import { ObjectNotFoundError, PreconditionFailedError } from '../core/ports/object-store.ts';
+import { QueryError } from '../core/ports/query-engine.ts';
 
 /** Exit code of a command that failed on its input (bad data, missing file, unreadable model). */
 export const EXIT_FAILURE = 1;
@@ -26,7 +36,18 @@ export interface ErrorReport {
 }
 
 // Errors the core throws on purpose, with messages written for users.
-const CORE_ERRORS = [InvalidDataError, ShapeError, ArtifactError, NotFittedError, NotPositiveDefiniteError];
+const CORE_ERRORS = [
+  InvalidDataError,
+  ShapeError,
+  ArtifactError,
+  NotFittedError,
+  NotPositiveDefiniteError,
+  UnusableFileError,
+  InsufficientDataError,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  QueryError,
+];
 
 /** File-system error codes a user can cause (and fix), with the words to say for them. */
 const FS_ERRORS: Record<string, string> = {

@@ -1,92 +1,152 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseFeatureCsv, writeCsv } from '../core/data/csv.ts';
-import { readModelArtifact } from '../core/ml/artifact.ts';
+import { CsvError } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { type DataContract, parseContract } from '../core/contract/contract.ts';
+import { encodeRows } from '../core/contract/encode.ts';
+import { bindHeader } from '../core/contract/header.ts';
+import { predictRequestSchema } from '../core/contract/instance.ts';
+import { formatIssues } from '../core/contract/issues.ts';
+import { validateRecord } from '../core/contract/validate.ts';
+import { writeCsv } from '../core/data/csv.ts';
+import { UnusableFileError } from '../core/errors.ts';
+import { readChampion } from '../core/registry/champion.ts';
+import { assertVersion, loadModel } from '../core/registry/model-store.ts';
 import { CliError } from './errors.ts';
-import { readInputFile, withFileName } from './files.ts';
-import { displayPath, fixed } from './format.ts';
+import { readInputFile } from './files.ts';
+import { displayPath } from './format.ts';
 import type { CliIo } from './io.ts';
+import { openWorkspace } from './workspace.ts';
 
 /** Output formats of `prognos predict`. */
 export const PREDICT_FORMATS = ['csv', 'json'] as const;
 export type PredictFormat = (typeof PREDICT_FORMATS)[number];
 
 /** Columns of the CSV output, in order. */
-export const PREDICTION_COLUMNS = ['row', 'probability', 'label', 'latent_mean', 'latent_std', 'model_version'] as const;
+export const PREDICTION_COLUMNS = ['id', 'probability', 'label', 'latent_mean', 'latent_std', 'model_version'] as const;
 
-/** One scored row. */
+/** One scored reading. */
 export interface PredictionRow {
-  /** 1-based position of the row among the data rows of the input. */
-  readonly row: number;
+  /** The reading's id (the contract's id column), or its 1-based position in a JSON request. */
+  readonly id: string | number;
   /** P(needs maintenance). */
   readonly probability: number;
   /** 1 = needs maintenance: probability ≥ the model's threshold. */
   readonly label: number;
   readonly latentMean: number;
-  /** The model's uncertainty about this row (sd of the latent function). */
+  /** The model's uncertainty about this reading (sd of the latent function). */
   readonly latentStd: number;
 }
 
-/** Options of {@link runPredict}. */
 export interface PredictOptions {
-  /** Artifact folder, e.g. `.prognos/models/<version>`. */
-  readonly model: string;
-  readonly data: string;
+  readonly file: string;
+  readonly home: string;
+  /** The contract used when a model does not carry its own (older artifacts). */
+  readonly contract: DataContract;
+  /** A model version; @default the champion */
+  readonly model?: string;
   readonly format: PredictFormat;
-  /** Output file; default stdout. */
   readonly out?: string;
 }
 
+/** Rows that could be scored, and those that could not with their reasons. */
+interface Readings {
+  readonly rows: Record<string, unknown>[];
+  readonly ids: (string | number)[];
+  readonly rejected: string[];
+}
+
+function readCsv(text: string, contract: DataContract): Readings {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+  } catch (error) {
+    if (error instanceof CsvError) throw new UnusableFileError(`not a valid CSV file: ${error.message}`);
+    throw error;
+  }
+  if (records.length === 0) throw new UnusableFileError('the file is empty');
+  const binding = bindHeader(contract, records[0]!.record, { requireLabel: false });
+  const readings: Readings = { rows: [], ids: [], rejected: [] };
+  for (const { record, info } of records.slice(1)) {
+    const checked = validateRecord(binding, record);
+    if (!checked.ok) {
+      readings.rejected.push(`line ${info.lines}: ${checked.reason}`);
+      continue;
+    }
+    readings.rows.push(checked.reading);
+    readings.ids.push(checked.reading[contract.id.name] as string | number);
+  }
+  return readings;
+}
+
+/** JSON as the prediction API takes it: `{ "instances": [ … ] }` (or the bare array). */
+function readJson(text: string, contract: DataContract): Readings {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UnusableFileError(`not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = predictRequestSchema(contract, { maxInstances: Number.MAX_SAFE_INTEGER }).safeParse(Array.isArray(json) ? { instances: json } : json);
+  if (!parsed.success) throw new UnusableFileError(formatIssues(parsed.error).join('; '));
+  return { rows: parsed.data.instances, ids: parsed.data.instances.map((_, i) => i + 1), rejected: [] };
+}
+
+const extraSchema = z.looseObject({ contract: z.unknown().optional() });
+
 /**
- * `prognos predict`: loads a model artifact, scores every row of a CSV (feature columns by name),
- * and writes one line per row — CSV with {@link PREDICTION_COLUMNS}, or JSON
- * `{ modelVersion, threshold, featureNames, predictions: PredictionRow[] }`.
+ * `prognos predict FILE`: scores readings (CSV in the landing format, or JSON instances) with the
+ * champion or a given version: probability, label at the model's threshold, and uncertainty.
+ * Rows that fail the contract are listed with their line and reason, never dropped silently.
  */
 export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ modelVersion: string; rows: PredictionRow[] }> {
-  await assertDirectory(options.model);
-  const { model, manifest } = await readModelArtifact(options.model);
-  const text = (await readInputFile(options.data, 'data file')).toString('utf8');
-  const x = withFileName(options.data, '', () => parseFeatureCsv(text, model.featureNames));
-  const p = model.predict(x);
-  const rows: PredictionRow[] = Array.from(p.probability, (probability, i) => ({
-    row: i + 1,
-    probability,
-    label: p.label[i],
-    latentMean: p.latentMean[i],
-    latentStd: p.latentStd[i],
-  }));
-
-  const output = options.format === 'json' ? toJson(manifest.modelVersion, model.threshold.value, model.featureNames, rows) : toCsv(manifest.modelVersion, rows);
-  if (options.out === undefined) {
-    io.out(output);
+  const { store } = openWorkspace(options.home, options.contract);
+  let version = options.model;
+  if (version === undefined) {
+    version = (await readChampion(store))?.pointer.version;
+    if (version === undefined) throw new CliError('there is no champion yet: train one with prognos run (or name a version with --model)');
   } else {
+    try {
+      assertVersion(version);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
+  const { model, manifest } = await loadModel(store, version);
+  const carried = extraSchema.parse(manifest.extra ?? {}).contract;
+  const contract = carried === undefined ? options.contract : parseContract(carried);
+
+  const text = (await readInputFile(options.file, 'file to score')).toString('utf8');
+  const isJson = /^\s*[[{]/.test(text);
+  let readings: Readings;
+  try {
+    readings = isJson ? readJson(text, contract) : readCsv(text, contract);
+  } catch (error) {
+    if (error instanceof UnusableFileError) throw new UnusableFileError(`${options.file}: ${error.message}`, { cause: error });
+    throw error;
+  }
+  const rows: PredictionRow[] = [];
+  if (readings.rows.length > 0) {
+    const p = model.predict(encodeRows(contract, readings.rows));
+    readings.ids.forEach((id, i) => rows.push({ id, probability: p.probability[i]!, label: p.label[i]!, latentMean: p.latentMean[i]!, latentStd: p.latentStd[i]! }));
+  }
+  const output =
+    options.format === 'json'
+      ? `${JSON.stringify({ modelVersion: version, threshold: model.threshold.value, predictions: rows }, null, 2)}\n`
+      : writeCsv(
+          rows.map((row) => ({ id: row.id, probability: row.probability, label: row.label, latent_mean: row.latentMean, latent_std: row.latentStd, model_version: version })),
+          PREDICTION_COLUMNS,
+        );
+  if (options.out === undefined) io.out(output);
+  else {
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, output);
   }
-  const flagged = rows.filter((r) => r.label === 1).length;
-  io.err(
-    `predict  ${rows.length} rows, ${flagged} flagged for maintenance (probability ≥ ${fixed(model.threshold.value, 4)}), ` +
-      `model ${manifest.modelVersion}${options.out === undefined ? '' : ` → ${displayPath(options.out)}`}\n`,
-  );
-  return { modelVersion: manifest.modelVersion, rows };
-}
-
-function toCsv(modelVersion: string, rows: readonly PredictionRow[]): string {
-  return writeCsv(
-    rows.map((r) => ({ row: r.row, probability: r.probability, label: r.label, latent_mean: r.latentMean, latent_std: r.latentStd, model_version: modelVersion })),
-    PREDICTION_COLUMNS,
-  );
-}
-
-function toJson(modelVersion: string, threshold: number, featureNames: readonly string[], rows: readonly PredictionRow[]): string {
-  return `${JSON.stringify({ modelVersion, threshold, featureNames, predictions: rows }, null, 2)}\n`;
-}
-
-/** A clear message for the common mistakes (a typo, or the manifest file instead of its folder). */
-async function assertDirectory(dir: string): Promise<void> {
-  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new CliError(`model folder not found: ${dir}`);
-    throw error;
-  });
-  if (!info.isDirectory()) throw new CliError(`--model must be a model folder (with manifest.json inside), got the file ${dir}`);
+  io.err(`scored ${rows.length} reading${rows.length === 1 ? '' : 's'} with model ${version}${options.out ? ` → ${displayPath(options.out)}` : ''}\n`);
+  if (readings.rejected.length > 0) {
+    const shown = readings.rejected.slice(0, 10).join('; ');
+    throw new CliError(`${readings.rejected.length} row(s) of ${options.file} not scored: ${shown}${readings.rejected.length > 10 ? '; …' : ''}`);
+  }
+  return { modelVersion: version, rows };
 }

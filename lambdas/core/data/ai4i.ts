@@ -223,3 +223,47 @@ function overstrainFails(type: ProductType, wearMin: number, torqueNm: number): 
 function flag(value: boolean): Flag {
   return value ? 1 : 0;
 }
+
+/** The header of the published AI4I 2020 CSV (UCI), in its order: what the default data contract maps. */
+export const AI4I_SOURCE_COLUMNS = [
+  'UDI',
+  'Product ID',
+  'Type',
+  'Air temperature [K]',
+  'Process temperature [K]',
+  'Rotational speed [rpm]',
+  'Torque [Nm]',
+  'Tool wear [min]',
+  'Machine failure',
+  'TWF',
+  'HDF',
+  'PWF',
+  'OSF',
+  'RNF',
+] as const;
+
+export type Ai4iSourceRecord = Record<(typeof AI4I_SOURCE_COLUMNS)[number], string | number>;
+
+/**
+ * Readings as rows of the published file: `UDI` numbers them from `firstUdi`, readings round like
+ * the original (0.1 K, 1 rpm, 0.1 Nm, 1 min), so generated files look and ingest like the real one.
+ */
+export function toAi4iSourceRecords(readings: readonly Ai4iReading[], firstUdi = 1): Ai4iSourceRecord[] {
+  const tenth = (value: number): number => Math.round(value * 10) / 10;
+  return readings.map((r, i) => ({
+    UDI: firstUdi + i,
+    'Product ID': r.productId,
+    Type: r.type,
+    'Air temperature [K]': tenth(r.air_temperature_k),
+    'Process temperature [K]': tenth(r.process_temperature_k),
+    'Rotational speed [rpm]': Math.round(r.rotational_speed_rpm),
+    'Torque [Nm]': tenth(r.torque_nm),
+    'Tool wear [min]': Math.round(r.tool_wear_min),
+    'Machine failure': r.machine_failure,
+    TWF: r.TWF,
+    HDF: r.HDF,
+    PWF: r.PWF,
+    OSF: r.OSF,
+    RNF: r.RNF,
+  }));
+}

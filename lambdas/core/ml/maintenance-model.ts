@@ -32,6 +32,8 @@ export interface TrainOptions {
   readonly gpc?: GpcOptions;
   /** Recall of the "needs maintenance" class the threshold must reach. @default 0.9 */
   readonly targetRecall?: number;
+  /** A scaler already fitted on exactly these training rows (the pipeline's SplitAndScale step); fitted here when absent. */
+  readonly scaler?: StandardScaler;
 }
 
 /** How the decision threshold was chosen, kept with the model. */
@@ -84,7 +86,10 @@ export class MaintenanceModel {
       throw new InvalidDataError(`training set: ${featureNames.length} feature names for ${X.cols} columns`);
     }
     const targetRecall = options.targetRecall ?? 0.9;
-    const scaler = new StandardScaler().fit(X);
+    const scaler = options.scaler ?? new StandardScaler().fit(X);
+    if (scaler.nFeatures !== X.cols) {
+      throw new InvalidDataError(`training set: a scaler of ${scaler.nFeatures} columns for ${X.cols} columns`);
+    }
     const classifier = new GaussianProcessClassifier({ ...DEFAULT_GPC_OPTIONS, ...options.gpc }).fit(scaler.transform(X), y);
     const loo = classifier.leaveOneOut().probability;
     const choice = chooseThreshold(y, loo, { targetRecall });

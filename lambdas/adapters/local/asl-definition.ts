@@ -1,0 +1,122 @@
+/**
+ * Reading an Amazon States Language (JSONPath) definition without running it: walk every state
+ * (inside Map item processors and Parallel branches too), find the `${Name}` placeholders that CDK
+ * fills through `definitionSubstitutions`, and fill them with local stand-ins.
+ */
+
+/** The parts of a state the runner and the checks look at; everything else passes through untouched. */
+export interface AslState {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Retry?: readonly unknown[];
+  readonly Catch?: readonly unknown[];
+  readonly ItemProcessor?: AslDefinition;
+  readonly Iterator?: AslDefinition;
+  readonly Branches?: readonly AslDefinition[];
+  readonly [field: string]: unknown;
+}
+
+/** A parsed state machine (or Map item processor / Parallel branch) definition. */
+export interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, AslState>>;
+  readonly [field: string]: unknown;
+}
+
+/** One state found by {@link walkStates}. */
+export interface WalkedState {
+  readonly name: string;
+  readonly state: AslState;
+  /** The Map or Parallel state that contains it; undefined at the top level. */
+  readonly parent?: string;
+}
+
+/** The optimised Lambda integration: its result is `{ Payload, StatusCode, … }`, not the bare return value. */
+export const LAMBDA_INVOKE_RESOURCE = 'arn:aws:states:::lambda:invoke';
+
+/** `${Name}` as CDK's `definitionSubstitutions` understands it. */
+const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
+
+/** A definition the runner cannot use: not an object, no States, a placeholder without a value. */
+export class StateMachineDefinitionError extends Error {
+  override readonly name = 'StateMachineDefinitionError' as const;
+}
+
+/**
+ * Checks the outline (StartAt, States) of a parsed JSON value; the full validation is the engine's
+ * (asl-validator) when the state machine is built.
+ * @throws StateMachineDefinitionError
+ */
+export function asDefinition(value: unknown, source = 'definition'): AslDefinition {
+  if (!isObject(value) || typeof value.StartAt !== 'string' || !isObject(value.States)) {
+    throw new StateMachineDefinitionError(`${source} is not a state machine: it needs "StartAt" and "States"`);
+  }
+  return value as unknown as AslDefinition;
+}
+
+/** Every state, depth first in definition order, including those inside Map and Parallel states. */
+export function walkStates(definition: AslDefinition, parent?: string): WalkedState[] {
+  const found: WalkedState[] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    found.push(parent === undefined ? { name, state } : { name, state, parent });
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor !== undefined) found.push(...walkStates(processor, name));
+    for (const branch of state.Branches ?? []) found.push(...walkStates(branch, name));
+  }
+  return found;
+}
+
+/** Names of the Task states, nested ones included. */
+export function taskStateNames(definition: AslDefinition): string[] {
+  return walkStates(definition)
+    .filter((s) => s.state.Type === 'Task')
+    .map((s) => s.name);
+}
+
+/** Every distinct placeholder name (`Name` of `${Name}`) in any string of the definition, sorted. */
+export function placeholderNames(definition: AslDefinition): string[] {
+  const names = new Set<string>();
+  visitStrings(definition, (text) => {
+    for (const match of text.matchAll(PLACEHOLDER)) names.add(match[1]);
+  });
+  return [...names].sort();
+}
+
+/**
+ * A well-formed Lambda ARN for a placeholder, so that the engine's ARN validation accepts the
+ * definition; the Task it names is overridden by a local handler and never invoked.
+ */
+export function fakeLambdaArn(placeholder: string): string {
+  return `arn:aws:lambda:us-east-1:123456789012:function:prognos-local-${placeholder}`;
+}
+
+/**
+ * A copy of the definition with each `${Name}` replaced by `values[Name]`, or by
+ * {@link fakeLambdaArn} when `values` has no entry for it. The input is left untouched (the
+ * engine's validator adds fields to the object it is given).
+ */
+export function substitutePlaceholders(
+  definition: AslDefinition,
+  values: Readonly<Record<string, string>> = {},
+): AslDefinition {
+  const substitute = (text: string): string =>
+    text.replace(PLACEHOLDER, (_match, name: string) => (Object.hasOwn(values, name) ? values[name] : fakeLambdaArn(name)));
+  return mapStrings(definition, substitute) as AslDefinition;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function visitStrings(value: unknown, visit: (text: string) => void): void {
+  if (typeof value === 'string') visit(value);
+  else if (Array.isArray(value)) for (const item of value) visitStrings(item, visit);
+  else if (isObject(value)) for (const item of Object.values(value)) visitStrings(item, visit);
+}
+
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
+  return value;
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
+import { PreconditionFailedError } from '../core/ports/object-store.ts';
+import { CliError } from './errors.ts';
+import { readInputFile } from './files.ts';
+import { displayPath } from './format.ts';
+import type { CliIo } from './io.ts';
+import { openWorkspace } from './workspace.ts';
+import type { DataContract } from '../core/contract/contract.ts';
+
+/** What happened to one file given to `prognos ingest`. */
+export interface LandedFile {
+  readonly file: string;
+  readonly key: string;
+  /** 'landed' now, or 'present' (the same bytes were already there under this name). */
+  readonly status: 'landed' | 'present';
+}
+
+const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * `prognos ingest FILE…`: copies files into `landing/training/` (the upload of AWS), create-only:
+ * a landing file is never replaced. The next `prognos run` validates and trains on them.
+ */
+export async function runIngest(options: { readonly files: readonly string[]; readonly home: string; readonly contract: DataContract }, io: CliIo): Promise<LandedFile[]> {
+  const workspace = openWorkspace(options.home, options.contract);
+  const landed: LandedFile[] = [];
+  for (const file of options.files) {
+    const name = basename(file);
+    if (!SAFE_NAME.test(name)) throw new CliError(`${file}: use a file name of letters, digits, '.', '-' and '_' only (it becomes the landing key)`);
+    const body = await readInputFile(file, 'file to ingest');
+    const key = `${LANDING_TRAINING_PREFIX}${name}`;
+    try {
+      await workspace.store.put(key, body, { ifNoneMatch: '*', contentType: 'text/csv' });
+      landed.push({ file, key, status: 'landed' });
+      io.err(`landed ${displayPath(file)} → ${displayPath(workspace.pathOf(key))}\n`);
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      const existing = await workspace.store.get(key);
+      const same = createHash('sha256').update(existing.body).digest('hex') === createHash('sha256').update(body).digest('hex');
+      if (!same) {
+        throw new CliError(`${key} already exists with other contents; landing files are never replaced: rename the file to land it as a new one`);
+      }
+      landed.push({ file, key, status: 'present' });
+      io.err(`${displayPath(file)} is already in the landing zone as ${key}\n`);
+    }
+  }
+  if (landed.some((file) => file.status === 'landed')) io.err(`train on it: prognos run\n`);
+  return landed;
+}

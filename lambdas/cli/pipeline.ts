@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import type { DataContract } from '../core/contract/contract.ts';
+import type { StepContext, StepProgress } from '../core/steps/context.ts';
+import { TRAINING_STEPS, type TrainingTaskState } from '../core/steps/index.ts';
+import type { Workspace } from './workspace.ts';
+
+/**
+ * The training state machine's Tasks bound to the local adapters: what each Lambda does in AWS,
+ * done in this process. `statemachines/training.asl.json` is read as it ships.
+ */
+
+export const TRAINING_DEFINITION_URL = new URL('../../statemachines/training.asl.json', import.meta.url);
+
+export function readTrainingDefinition(): unknown {
+  return JSON.parse(readFileSync(TRAINING_DEFINITION_URL, 'utf8'));
+}
+
+/**
+ * A drill switch: `PROGNOS_FAIL_STEP=Train` makes that step fail as a permanent error would, so
+ * an operator (or a test) can watch the failure path leave the champion untouched.
+ */
+export class InjectedFailureError extends Error {
+  override readonly name = 'InjectedFailureError' as const;
+}
+
+export function stepContext(workspace: Workspace, contract: DataContract, progress: (event: StepProgress) => void): StepContext {
+  return {
+    store: workspace.store,
+    queries: { query: async (sql) => (await workspace.queries()).query(sql), close: () => workspace.close() },
+    contract,
+    now: () => new Date(),
+    progress,
+  };
+}
+
+export function trainingHandlers(context: StepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<TrainingTaskState, (payload: unknown) => Promise<unknown>> {
+  if (failStep !== undefined && failStep !== '' && !(failStep in TRAINING_STEPS)) {
+    throw new RangeError(`PROGNOS_FAIL_STEP=${failStep} names no step; the steps are ${Object.keys(TRAINING_STEPS).join(', ')}`);
+  }
+  const entries = Object.entries(TRAINING_STEPS).map(([state, step]) => [
+    state,
+    async (payload: unknown) => {
+      if (state === failStep) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${failStep})`);
+      return step(payload, context);
+    },
+  ]);
+  return Object.fromEntries(entries) as Record<TrainingTaskState, (payload: unknown) => Promise<unknown>>;
+}

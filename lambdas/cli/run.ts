@@ -1,0 +1,182 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { runStateMachine, type RunEvent, type RunRecord } from '../adapters/local/state-machine-runner.ts';
+import type { DataContract } from '../core/contract/contract.ts';
+import { readChampion } from '../core/registry/champion.ts';
+import { trainingExecutionName } from '../core/steps/execution-name.ts';
+import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
+import { type PipelineConfig, pipelineConfigSchema, type RunInput, type TrainingMode } from '../core/steps/run-state.ts';
+import { CliError } from './errors.ts';
+import { displayPath, fixed, formatTable } from './format.ts';
+import type { CliIo } from './io.ts';
+import { readTrainingDefinition, stepContext, trainingHandlers } from './pipeline.ts';
+import { formatHyperparameters } from './progress.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
+
+/** Options of {@link runTraining}. */
+export interface RunOptions {
+  readonly home: string;
+  readonly contract: DataContract;
+  /** @default refit when there is a champion, else full */
+  readonly mode?: TrainingMode;
+  /** JSON file with pipeline settings (see PipelineConfig); defaults for the rest. */
+  readonly configFile?: string;
+  /** The run's date (`YYYY-MM-DD`): the training window ends on it. @default today (UTC) */
+  readonly date?: string;
+}
+
+/** What a run came to, for the summary and for callers (the demo, tests). */
+export interface RunSummary {
+  readonly name: string;
+  /** False when a run with this name (the same input) already exists: nothing new was started. */
+  readonly started: boolean;
+  readonly record: RunRecord;
+}
+
+async function readConfig(file: string | undefined): Promise<PipelineConfig> {
+  if (file === undefined) return pipelineConfigSchema.parse({});
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new CliError(`${file} is not JSON: ${error.message}`);
+    throw error;
+  }
+  const parsed = pipelineConfigSchema.safeParse(json);
+  if (!parsed.success) throw new CliError(`${file}: not a valid pipeline configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** One line per state change: the live view of a run. */
+function liveView(io: CliIo): (event: RunEvent) => void {
+  return (event) => {
+    const where = event.mapIndex === undefined ? event.state : `${event.state}[${event.mapIndex}]`;
+    switch (event.type) {
+      case 'StateEntered':
+        if (event.stateType === 'Task' || event.stateType === 'Map') io.err(`▸ ${where}\n`);
+        break;
+      case 'StateSucceeded':
+        if (event.stateType === 'Task' || event.stateType === 'Map') io.err(`✓ ${where}  ${(event.durationMs! / 1000).toFixed(1)} s\n`);
+        else if (event.stateType === 'Succeed' || event.stateType === 'Fail') io.err(`■ ${where}\n`);
+        break;
+      case 'StateRetried':
+        io.err(`↻ ${where}: ${event.error ?? 'error'}, retrying\n`);
+        break;
+      case 'StateFailed':
+        io.err(`✗ ${where}: ${event.error ?? 'failed'}\n`);
+        break;
+    }
+  };
+}
+
+function stepPrinter(io: CliIo): Parameters<typeof stepContext>[2] {
+  return (event) => {
+    if (event.kind === 'message') io.err(`  ${event.text}\n`);
+    else io.err(`  ${event.stage.padEnd(9)} start ${event.start}  it ${String(event.iteration).padStart(2)}  lml ${event.logMarginalLikelihood.toFixed(2).padStart(8)}  ${formatHyperparameters(event.theta)}\n`);
+  };
+}
+
+async function landingFiles(workspace: Workspace): Promise<{ key: string; fingerprint: string }[]> {
+  return (await workspace.store.list(LANDING_TRAINING_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
+}
+
+/**
+ * `prognos run`: the training workflow over what is in `landing/training/`, executed from
+ * `statemachines/training.asl.json`. The run's name comes from the files' keys and content, so
+ * the same landing zone twice starts one run.
+ */
+export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSummary> {
+  const workspace = openWorkspace(options.home, options.contract);
+  try {
+    const config = await readConfig(options.configFile);
+    const files = await landingFiles(workspace);
+    if (files.length === 0) {
+      throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'prognos ingest FILE'`);
+    }
+    const name = trainingExecutionName(files);
+    const champion = await readChampion(workspace.store);
+    const mode = options.mode ?? (champion === undefined ? 'full' : 'refit');
+    const input: RunInput = {
+      runName: name,
+      runDate: options.date ?? new Date().toISOString().slice(0, 10),
+      mode,
+      files: files.map((file) => file.key),
+      config,
+    };
+    const context = stepContext(workspace, options.contract, stepPrinter(io));
+    io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
+    const outcome = await runStateMachine({
+      definition: readTrainingDefinition(),
+      handlers: trainingHandlers(context),
+      input,
+      executionName: name,
+      runsDir: workspace.runsDir,
+      onEvent: liveView(io),
+    });
+    if (!outcome.started) {
+      io.err(`run ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same landing files start no new training run\n`);
+    }
+    io.out(summarize(workspace, outcome.record));
+    if (outcome.started && outcome.record.status === 'FAILED') {
+      const version = champion?.pointer.version;
+      throw new CliError(`run ${name} failed: ${failureText(outcome.record)}; the champion is unchanged (${version ?? 'none yet'})`);
+    }
+    return { name, started: outcome.started, record: outcome.record };
+  } finally {
+    await workspace.close();
+  }
+}
+
+function failureText(record: RunRecord): string {
+  const cause = record.cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage) return `${record.error}: ${parsed.errorMessage}`;
+  } catch {
+    // plain text
+  }
+  return `${record.error ?? 'error'}${cause ? `: ${cause}` : ''}`;
+}
+
+const outputSchema = z.looseObject({
+  ingest: z.array(z.object({ key: z.string(), rowsRead: z.number(), rowsValid: z.number(), rowsQuarantined: z.number(), status: z.string() })).optional(),
+  trainingSet: z.object({ rows: z.number(), positives: z.number() }).optional(),
+  split: z.object({ trainRows: z.number(), holdoutRows: z.number() }).optional(),
+  train: z.object({ version: z.string(), mode: z.string(), fitSeconds: z.number() }).optional(),
+  evaluation: z
+    .object({
+      challenger: z.object({ recall: z.number(), precision: z.number(), averagePrecision: z.number(), rocAuc: z.number(), threshold: z.number() }),
+      champion: z.object({ version: z.string(), recall: z.number(), precision: z.number(), averagePrecision: z.number(), rocAuc: z.number(), threshold: z.number() }).nullable(),
+    })
+    .optional(),
+  gate: z.object({ promote: z.boolean(), summary: z.string() }).optional(),
+  report: z.object({ key: z.string() }).optional(),
+  promotion: z.object({ champion: z.string() }).optional(),
+});
+
+/** The end-of-run summary (stdout): rows in and quarantined, metrics, decision, champion, report. */
+export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {
+  const parsed = outputSchema.safeParse(record.status === 'SUCCEEDED' ? record.output : record.input);
+  if (!parsed.success || record.status !== 'SUCCEEDED') return `\nRun ${record.name}: ${record.status.toLowerCase()}\n`;
+  const out = parsed.data;
+  const files = out.ingest ?? [];
+  const rows: string[][] = [
+    ['run', `${record.name} (${record.status.toLowerCase()})`],
+    ['rows ingested', `${files.reduce((s, f) => s + f.rowsValid, 0)} valid of ${files.reduce((s, f) => s + f.rowsRead, 0)} read from ${files.length} file(s)`],
+    ['rows quarantined', String(files.reduce((s, f) => s + f.rowsQuarantined, 0))],
+  ];
+  if (out.trainingSet && out.split) {
+    rows.push(['training set', `${out.trainingSet.rows} rows, ${out.trainingSet.positives} needing maintenance; ${out.split.trainRows} train / ${out.split.holdoutRows} holdout`]);
+  }
+  if (out.train) rows.push(['model', `${out.train.version} (${out.train.mode}, fit ${fixed(out.train.fitSeconds, 1)} s)`]);
+  if (out.evaluation) {
+    const c = out.evaluation.challenger;
+    rows.push(['holdout', `recall ${fixed(c.recall)}  precision ${fixed(c.precision)}  avg precision ${fixed(c.averagePrecision)}  ROC AUC ${fixed(c.rocAuc)}  threshold ${fixed(c.threshold, 4)}`]);
+    const champion = out.evaluation.champion;
+    if (champion) rows.push(['champion on it', `recall ${fixed(champion.recall)}  precision ${fixed(champion.precision)}  avg precision ${fixed(champion.averagePrecision)}  (${champion.version})`]);
+  }
+  if (out.gate) rows.push(['gate', out.gate.summary]);
+  rows.push(['champion', out.promotion ? `${out.promotion.champion} (promoted by run ${record.name})` : 'unchanged by this run']);
+  if (out.report) rows.push(['report', displayPath(workspace.pathOf(out.report.key))]);
+  return `\n${formatTable(rows, { align: ['left', 'left'] })}`;
+}

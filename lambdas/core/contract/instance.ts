@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { type CategoricalFeature, type DataContract, isNumeric, type NumericFeature } from './contract.ts';
+import { describeValue } from './messages.ts';
+import { inRange, outOfRange } from './range.ts';
+
+/**
+ * The request schema of the prediction API, generated from the contract: one instance is an
+ * object with exactly the contract's features, each valid as ingest would require it.
+ * Messages name the feature; issue paths locate it (`instances[3].torque_nm`).
+ */
+
+/** One instance to score: feature name → number, or level for a categorical feature. */
+export type PredictionInstance = Record<string, number | string>;
+
+export interface PredictRequest {
+  readonly instances: PredictionInstance[];
+}
+
+export interface PredictRequestOptions {
+  /** Most instances one request may carry. @default 1000 */
+  readonly maxInstances?: number;
+}
+
+/** Strict object schema of one instance: unknown keys are rejected, every feature is required. */
+export function instanceSchema(contract: DataContract): z.ZodType<PredictionInstance> {
+  const names = contract.features.map((f) => f.name);
+  const shape = Object.fromEntries(
+    contract.features.map((f) => [f.name, isNumeric(f) ? numericField(f) : categoricalField(f)] as const),
+  );
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => `'${k}'`).join(', ');
+        return `unknown feature${issue.keys.length === 1 ? '' : 's'} ${keys}; an instance has exactly the features ${names.join(', ')}`;
+      }
+      if (issue.code === 'invalid_type') return `an instance must be an object with the features ${names.join(', ')}`;
+      return undefined;
+    },
+  }) as unknown as z.ZodType<PredictionInstance>;
+}
+
+/** Schema of `{ "instances": [ … ] }`: at least one instance, at most `maxInstances`, no other keys. */
+export function predictRequestSchema(contract: DataContract, options: PredictRequestOptions = {}): z.ZodType<PredictRequest> {
+  const maxInstances = options.maxInstances ?? 1000;
+  if (!Number.isInteger(maxInstances) || maxInstances < 1) {
+    throw new RangeError(`maxInstances must be a positive integer, got ${maxInstances}`);
+  }
+  const instances = z
+    .array(instanceSchema(contract), {
+      error: (issue) => (issue.input === undefined ? 'instances is required' : 'instances must be an array of instances'),
+    })
+    .min(1, 'instances must contain at least one instance')
+    .max(maxInstances, {
+      error: (issue) => `too many instances: ${Array.isArray(issue.input) ? issue.input.length : 'more than ' + maxInstances}; at most ${maxInstances} per request`,
+    });
+  return z.strictObject(
+    { instances },
+    {
+      error: (issue) => {
+        if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `'${k}'`).join(', ')}; the request body is { "instances": [ … ] }`;
+        if (issue.code === 'invalid_type') return 'the request body must be a JSON object { "instances": [ … ] }';
+        return undefined;
+      },
+    },
+  );
+}
+
+function numericField(feature: NumericFeature) {
+  return z
+    .number({
+      error: (issue) =>
+        issue.input === undefined
+          ? `${feature.name} is required`
+          : `${feature.name} must be a finite number, got ${describeValue(issue.input)}`,
+    })
+    .superRefine((value, ctx) => {
+      if (feature.type === 'integer' && !Number.isInteger(value)) {
+        ctx.addIssue({ code: 'custom', message: `${feature.name} must be a whole number, got ${value}`, input: value });
+      } else if (!inRange(feature, value)) {
+        ctx.addIssue({ code: 'custom', message: outOfRange(feature, value), input: value });
+      }
+    });
+}
+
+function categoricalField(feature: CategoricalFeature) {
+  return z.enum(feature.levels as [string, ...string[]], {
+    error: (issue) =>
+      issue.input === undefined
+        ? `${feature.name} is required`
+        : `${feature.name} must be one of ${feature.levels.join(', ')}, got ${describeValue(issue.input)}`,
+  });
+}

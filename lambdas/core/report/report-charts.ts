@@ -1,0 +1,47 @@
+import type { TopLevelSpec } from 'vega-lite';
+import {
+  calibrationRows,
+  challengerRows,
+  confusionCells,
+  precisionRecallOperatingPoints,
+  precisionRecallRows,
+  rocOperatingPoints,
+  rocRows,
+  traceRows,
+} from './chart-data.ts';
+import {
+  calibrationChart,
+  confusionChart,
+  optimizerChart,
+  precisionRecallChart,
+  rocChart,
+  scoreDistributionChart,
+  uncertaintyChart,
+} from './charts.ts';
+import { fixed } from './format.ts';
+import type { ReportData } from './report-data.ts';
+
+/** Every chart of one report as a Vega-Lite spec; `optimizer` is null when nothing was optimised (refit mode). */
+export interface ReportChartSpecs {
+  readonly roc: TopLevelSpec;
+  readonly precisionRecall: TopLevelSpec;
+  readonly confusion: TopLevelSpec;
+  readonly calibration: TopLevelSpec;
+  readonly scores: TopLevelSpec;
+  readonly uncertainty: TopLevelSpec;
+  readonly optimizer: TopLevelSpec | null;
+}
+
+export function reportChartSpecs(data: ReportData): ReportChartSpecs {
+  const { evaluation, training } = data;
+  const rows = challengerRows(evaluation);
+  return {
+    roc: rocChart(rocRows(evaluation), rocOperatingPoints(evaluation)),
+    precisionRecall: precisionRecallChart(precisionRecallRows(evaluation), precisionRecallOperatingPoints(evaluation), evaluation.targetRecall),
+    confusion: confusionChart(confusionCells(evaluation)),
+    calibration: calibrationChart(calibrationRows(evaluation)),
+    scores: scoreDistributionChart(rows, evaluation.challenger.threshold, `threshold ${fixed(evaluation.challenger.threshold, 4)}`),
+    uncertainty: uncertaintyChart(rows),
+    optimizer: training.trace.length === 0 ? null : optimizerChart(traceRows(training.trace)),
+  };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { type DenseMatrix, takeRows } from '../ml/dense.ts';
+import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import { evaluate as holdoutMetrics } from '../ml/metrics.ts';
+import { chooseThreshold } from '../ml/threshold.ts';
+import { readChampion } from '../registry/champion.ts';
+import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
+import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
+import type { StepContext } from './context.ts';
+import { parseStepInput, runInputSchema } from './run-state.ts';
+import { loadTrainingSet, splitRecordSchema, splitResultSchema } from './split-and-scale.ts';
+import { trainResultSchema } from './train.ts';
+import { trainingSetResultSchema } from './training-set.ts';
+
+/**
+ * Evaluate: the challenger and the champion on the same holdout rows, each at its own threshold
+ * and each through its own scaler (a model is its artifact). The full evaluation, with per-row
+ * scores for the report, goes to `models/<version>/evaluation.json`; the state gets the headline.
+ */
+
+const headlineSchema = z.object({
+  version: z.string(),
+  recall: z.number(),
+  precision: z.number(),
+  averagePrecision: z.number(),
+  rocAuc: z.number(),
+  threshold: z.number(),
+});
+
+export const evaluationResultSchema = z.object({
+  key: z.string(),
+  challenger: headlineSchema,
+  champion: headlineSchema.nullable(),
+  /** Why the champion was not scored, when it exists but was not; null otherwise. */
+  championNote: z.string().nullable(),
+});
+
+export type EvaluationResult = z.infer<typeof evaluationResultSchema>;
+
+function score(model: MaintenanceModel, version: string, x: DenseMatrix, labels: Uint8Array, targetRecall: number): HoldoutEvaluation {
+  const prediction = model.predict(x);
+  const forTarget = chooseThreshold(labels, prediction.probability, { targetRecall });
+  return {
+    version,
+    threshold: model.threshold.value,
+    metrics: holdoutMetrics(labels, prediction.probability, model.threshold.value),
+    thresholdForTargetRecall: { threshold: forTarget.threshold, recall: forTarget.recall, precision: forTarget.precision },
+    probability: Array.from(prediction.probability),
+    latentStd: Array.from(prediction.latentStd),
+  };
+}
+
+function headline(evaluation: HoldoutEvaluation): z.infer<typeof headlineSchema> {
+  const { recall, precision, averagePrecision, rocAuc } = evaluation.metrics;
+  return { version: evaluation.version, recall, precision, averagePrecision, rocAuc, threshold: evaluation.threshold };
+}
+
+export async function evaluateChallenger(input: unknown, context: StepContext): Promise<EvaluationResult> {
+  const run = parseStepInput(
+    'Evaluate',
+    runInputSchema.extend({ trainingSet: trainingSetResultSchema, split: splitResultSchema, train: trainResultSchema }),
+    input,
+  );
+  const { X, y, featureNames } = await loadTrainingSet(context, run.trainingSet.key);
+  const split = splitRecordSchema.parse(JSON.parse(new TextDecoder().decode((await context.store.get(run.split.key)).body)));
+  const x = takeRows(X, split.holdout);
+  const labels = Uint8Array.from(split.holdout, (i) => y[i]);
+  const { targetRecall } = run.config;
+
+  const challenger = score((await loadModel(context.store, run.train.version)).model, run.train.version, x, labels, targetRecall);
+  let champion: HoldoutEvaluation | null = null;
+  let championNote: string | null = null;
+  const current = await readChampion(context.store);
+  if (current !== undefined) {
+    const { model } = await loadModel(context.store, current.pointer.version);
+    if (model.featureNames.join(',') === featureNames.join(',')) {
+      champion = score(model, current.pointer.version, x, labels, targetRecall);
+    } else {
+      championNote = `champion ${current.pointer.version} takes other features (${model.featureNames.join(', ')}), so it cannot be scored on this holdout`;
+    }
+  }
+  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion };
+  const key = versionKey(run.train.version, 'evaluation.json');
+  await writeJson(context.store, key, evaluation);
+  const line = (e: HoldoutEvaluation): string =>
+    `recall ${e.metrics.recall.toFixed(3)}, precision ${e.metrics.precision.toFixed(3)}, average precision ${e.metrics.averagePrecision.toFixed(3)}`;
+  context.progress({ kind: 'message', text: `challenger ${line(challenger)}${champion ? `; champion ${line(champion)}` : ''}` });
+  return { key, challenger: headline(challenger), champion: champion && headline(champion), championNote };
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { versionKey, writeJson } from '../registry/model-store.ts';
+import type { GateCheck, GateDecision } from '../report/report-data.ts';
+import type { StepContext } from './context.ts';
+import { type EvaluationResult, evaluationResultSchema } from './evaluate.ts';
+import { parseStepInput, runInputSchema } from './run-state.ts';
+import { trainResultSchema } from './train.ts';
+
+/**
+ * Gate: recall first. The challenger must reach the target recall on the holdout, and must not
+ * be worse than the champion on the same holdout by more than the margin, neither in recall nor
+ * in average precision (how well it ranks the machines that need maintenance above the rest).
+ * The decision record is written either way, with every number it was based on.
+ */
+
+export const gateResultSchema = z.object({ promote: z.boolean(), summary: z.string(), key: z.string() });
+export type GateResult = z.infer<typeof gateResultSchema>;
+
+/** The decision record: the decision and what it was based on. */
+export interface DecisionRecord extends GateDecision {
+  readonly version: string;
+  readonly runName: string;
+  readonly targetRecall: number;
+  readonly margin: number;
+  readonly challenger: EvaluationResult['challenger'];
+  readonly champion: EvaluationResult['champion'];
+  readonly championNote: string | null;
+}
+
+const f3 = (value: number): string => value.toFixed(3);
+
+/** The gate's rules as data: pure, so every branch is tested without a model. */
+export function decide(evaluation: EvaluationResult, targetRecall: number, margin: number, decidedAt: Date): GateDecision {
+  const { challenger, champion } = evaluation;
+  const checks: GateCheck[] = [
+    {
+      name: 'recall target',
+      passed: challenger.recall >= targetRecall,
+      detail: `holdout recall ${f3(challenger.recall)} ${challenger.recall >= targetRecall ? '≥' : '<'} target ${f3(targetRecall)}`,
+    },
+  ];
+  if (champion !== null) {
+    for (const [name, metric] of [['recall', 'recall'], ['average precision', 'averagePrecision']] as const) {
+      const floor = champion[metric] - margin;
+      const passed = challenger[metric] >= floor;
+      checks.push({
+        name: `${name} vs champion`,
+        passed,
+        detail: `${name} ${f3(challenger[metric])} vs champion ${f3(champion[metric])} (margin ${f3(margin)}): ${passed ? 'not worse beyond the margin' : 'worse beyond the margin'}`,
+      });
+    }
+  } else {
+    checks.push({ name: 'champion', passed: true, detail: evaluation.championNote ?? 'no champion yet: nothing to compare with' });
+  }
+  const failed = checks.filter((check) => !check.passed);
+  const promote = failed.length === 0;
+  const summary = promote
+    ? `promote ${challenger.version}: ${checks.map((check) => check.detail).join('; ')}`
+    : `reject ${challenger.version}: ${failed.map((check) => check.detail).join('; ')}`;
+  return { promote, checks, summary, decidedAt: decidedAt.toISOString() };
+}
+
+export async function gate(input: unknown, context: StepContext): Promise<GateResult> {
+  const run = parseStepInput('Gate', runInputSchema.extend({ train: trainResultSchema, evaluation: evaluationResultSchema }), input);
+  const { targetRecall, gateMargin } = run.config;
+  const decision = decide(run.evaluation, targetRecall, gateMargin, context.now());
+  const record: DecisionRecord = {
+    ...decision,
+    version: run.train.version,
+    runName: run.runName,
+    targetRecall,
+    margin: gateMargin,
+    challenger: run.evaluation.challenger,
+    champion: run.evaluation.champion,
+    championNote: run.evaluation.championNote,
+  };
+  const key = versionKey(run.train.version, 'decision.json');
+  await writeJson(context.store, key, record);
+  context.progress({ kind: 'message', text: decision.summary });
+  return { promote: decision.promote, summary: decision.summary, key };
+}

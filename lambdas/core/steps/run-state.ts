@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * The JSON that flows through the training state machine. Each step receives the whole state
+ * (`$`) and parses only the parts it reads, so a step can be run alone with just those.
+ * Results stay small (Step Functions passes at most 256 KB): data goes through the object store.
+ */
+
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** Step Functions' rule for execution names: 1–80 of A–Z a–z 0–9 - _. */
+export const runName = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, '1–80 characters of A–Z, a–z, 0–9, - and _');
+
+export const TRAINING_MODES = ['full', 'refit'] as const;
+export type TrainingMode = (typeof TRAINING_MODES)[number];
+
+/** What a deployment can tune; every field has a default a newcomer can keep. */
+export const pipelineConfigSchema = z
+  .object({
+    /** Recall of "needs maintenance" the decision threshold is chosen for, and the gate's floor on the holdout. */
+    targetRecall: z.number().gt(0).lte(1).default(0.9),
+    /** Share of each class held out for evaluation (never seen by the scaler or the model). */
+    holdoutFraction: z.number().gt(0).lt(1).default(0.3),
+    /** Seed of the split and of the optimiser's restarts. */
+    seed: z.int().nonnegative().default(0),
+    /** Days of `dt` partitions, ending on the run date, that the training set is selected from. */
+    windowDays: z.int().positive().default(365),
+    /** Fewest rows of each class the training set needs (so that both splits keep some of each). */
+    minRowsPerClass: z.int().min(4).default(10),
+    /** Most training-split rows the exact GP is fitted on (a stratified sample beyond; cost grows as n³). */
+    maxTrainRows: z.int().min(20).default(2800),
+    /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
+    gateMargin: z.number().min(0).lt(1).default(0.02),
+  })
+  .strict();
+
+export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+
+export const runInputSchema = z.looseObject({
+  runName,
+  /** The day the run is for (`daily-YYYY-MM-DD` runs: that day); the training window ends on it. */
+  runDate: isoDate,
+  mode: z.enum(TRAINING_MODES),
+  /** Landing keys to ingest before training; empty for a scheduled run over what is in the lake. */
+  files: z.array(z.string().min(1)),
+  config: pipelineConfigSchema.default(pipelineConfigSchema.parse({})),
+});
+
+export type RunInput = z.infer<typeof runInputSchema>;
+
+/** Parses `input` with `schema`, or throws a TypeError that names each bad field (never a zod dump). */
+export function parseStepInput<T extends z.ZodType>(step: string, schema: T, input: unknown): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new TypeError(`${step}: unexpected input:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

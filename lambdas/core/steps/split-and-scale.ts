@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { encodeRows, labelsOf, modelFeatureNames } from '../contract/encode.ts';
+import { decodeParquet } from '../data/parquet.ts';
+import { takeRows } from '../ml/dense.ts';
+import { StandardScaler } from '../ml/scaler.ts';
+import { stratifiedSplit } from '../ml/split.ts';
+import { InsufficientDataError } from '../errors.ts';
+import type { StepContext } from './context.ts';
+import { parseStepInput, runInputSchema } from './run-state.ts';
+import { TRAINING_SETS_PREFIX, trainingSetResultSchema } from './training-set.ts';
+
+/**
+ * SplitAndScale: holdout first, then the scaler on the training split only (no statistic of a
+ * holdout row ever reaches the model).
+ *
+ * A reading's side is decided by a hash of its id and the seed, not by a shuffle of this run's
+ * rows: the same reading stays on the same side in every run with the same seed. So a champion
+ * trained by an earlier run has never seen this run's holdout, and the gate compares champion and
+ * challenger on rows that are new to both.
+ */
+
+export const splitResultSchema = z.object({
+  key: z.string(),
+  trainRows: z.int(),
+  holdoutRows: z.int(),
+  trainPositives: z.int(),
+  holdoutPositives: z.int(),
+  /** Training-split rows left out by config.maxTrainRows (a stratified sample is fitted). */
+  trainRowsCapped: z.int(),
+});
+
+export type SplitResult = z.infer<typeof splitResultSchema>;
+
+/** What SplitAndScale stores for Train and Evaluate: row indices into the training set, and the fitted scaler. */
+export const splitRecordSchema = z.object({
+  featureNames: z.array(z.string()),
+  train: z.array(z.int().nonnegative()),
+  holdout: z.array(z.int().nonnegative()),
+  scaler: z.unknown(),
+});
+
+export type SplitRecord = z.infer<typeof splitRecordSchema>;
+
+/** A uniform number in [0, 1) fixed by (seed, id): which side of the split a reading is on. */
+export function splitPosition(seed: number, id: unknown): number {
+  const digest = createHash('sha256').update(`${seed}\u0000${String(id)}`).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+/** The training set's rows as the model sees them: encoded features and labels. */
+export async function loadTrainingSet(context: StepContext, key: string): Promise<{ rows: Record<string, unknown>[]; X: ReturnType<typeof encodeRows>; y: Uint8Array; featureNames: string[] }> {
+  const rows = await decodeParquet((await context.store.get(key)).body);
+  return { rows, X: encodeRows(context.contract, rows), y: labelsOf(context.contract, rows), featureNames: modelFeatureNames(context.contract) };
+}
+
+function countPositives(y: Uint8Array, index: readonly number[]): number {
+  let count = 0;
+  for (const i of index) count += y[i];
+  return count;
+}
+
+function assertEnough(side: string, rows: number, positives: number, needed: number): void {
+  if (positives < needed || rows - positives < needed) {
+    throw new InsufficientDataError(
+      `the ${side} has ${positives} rows that needed maintenance and ${rows - positives} that did not; at least ${needed} of each are needed. ` +
+        'Upload more labelled readings, or change config.holdoutFraction.',
+    );
+  }
+}
+
+/** Most `cap` rows of `index`, as a stratified sample (the same for the same seed). */
+function capRows(y: Uint8Array, index: number[], cap: number, seed: number): number[] {
+  if (index.length <= cap) return index;
+  const { testIndex } = stratifiedSplit(Uint8Array.from(index, (i) => y[i]), { testFraction: cap / index.length, seed });
+  return Array.from(testIndex, (k) => index[k]).sort((a, b) => a - b);
+}
+
+export async function splitAndScale(input: unknown, context: StepContext): Promise<SplitResult> {
+  const run = parseStepInput('SplitAndScale', runInputSchema.extend({ trainingSet: trainingSetResultSchema }), input);
+  const { config } = run;
+  const { rows, X, y, featureNames } = await loadTrainingSet(context, run.trainingSet.key);
+  const idName = context.contract.id.name;
+
+  const available: number[] = [];
+  const holdout: number[] = [];
+  rows.forEach((row, i) => (splitPosition(config.seed, row[idName]) < config.holdoutFraction ? holdout : available).push(i));
+  const train = capRows(y, available, config.maxTrainRows, config.seed);
+  // Each side needs both classes: the GP to learn, the holdout to measure recall and AUC.
+  const needed = Math.max(2, Math.floor(config.minRowsPerClass / 2));
+  assertEnough('holdout', holdout.length, countPositives(y, holdout), needed);
+  assertEnough('training split', train.length, countPositives(y, train), needed);
+
+  const scaler = new StandardScaler().fit(takeRows(X, train));
+  const record: SplitRecord = { featureNames, train, holdout, scaler: scaler.toJSON() };
+  const key = `${TRAINING_SETS_PREFIX}${run.runName}/split.json`;
+  await context.store.put(key, JSON.stringify(record), { contentType: 'application/json' });
+  const result: SplitResult = {
+    key,
+    trainRows: train.length,
+    holdoutRows: holdout.length,
+    trainPositives: countPositives(y, train),
+    holdoutPositives: countPositives(y, holdout),
+    trainRowsCapped: available.length - train.length,
+  };
+  context.progress({
+    kind: 'message',
+    text: `train ${result.trainRows} rows (${result.trainPositives} needing maintenance), holdout ${result.holdoutRows} (${result.holdoutPositives})` +
+      (result.trainRowsCapped > 0 ? `; ${result.trainRowsCapped} training rows beyond config.maxTrainRows left out` : ''),
+  });
+  return result;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { readJson, versionKey } from '../registry/model-store.ts';
+import type { DataSummary, Evaluation, ReportData } from '../report/report-data.ts';
+import { renderReport } from '../report/render-report.ts';
+import type { StepContext } from './context.ts';
+import { gateResultSchema, type DecisionRecord } from './gate.ts';
+import { parseStepInput, runInputSchema } from './run-state.ts';
+import { splitResultSchema } from './split-and-scale.ts';
+import { type TrainingRecord, trainResultSchema } from './train.ts';
+import { trainingSetResultSchema } from './training-set.ts';
+
+/** WriteReport: the model version's one-file HTML report, `models/<version>/report.html`, promoted or not. */
+
+const ingestedFileSchema = z.object({
+  key: z.string(),
+  status: z.enum(['ingested', 'already-ingested']),
+  rowsRead: z.int(),
+  rowsValid: z.int(),
+  rowsQuarantined: z.int(),
+});
+
+export const reportResultSchema = z.object({ key: z.string() });
+export type ReportResult = z.infer<typeof reportResultSchema>;
+
+export async function writeReport(input: unknown, context: StepContext): Promise<ReportResult> {
+  const run = parseStepInput(
+    'WriteReport',
+    runInputSchema.extend({
+      ingest: z.array(ingestedFileSchema).default([]),
+      trainingSet: trainingSetResultSchema,
+      split: splitResultSchema,
+      train: trainResultSchema,
+      gate: gateResultSchema,
+    }),
+    input,
+  );
+  const { version } = run.train;
+  const training = (await readJson(context.store, run.train.trainingKey)) as TrainingRecord;
+  const evaluation = (await readJson(context.store, versionKey(version, 'evaluation.json'))) as Evaluation;
+  const decision = (await readJson(context.store, run.gate.key)) as DecisionRecord;
+  const data: DataSummary = {
+    files: run.ingest.map(({ key, status, rowsRead, rowsValid, rowsQuarantined }) => ({ key, status, rowsRead, rowsValid, rowsQuarantined })),
+    window: run.trainingSet.window,
+    trainingSetRows: run.trainingSet.rows,
+    trainRows: run.split.trainRows,
+    holdoutRows: run.split.holdoutRows,
+    trainPositives: run.split.trainPositives,
+    holdoutPositives: run.split.holdoutPositives,
+  };
+  const report: ReportData = {
+    version,
+    runName: run.runName,
+    createdAt: context.now().toISOString(),
+    contractName: training.contract.name,
+    featureNames: training.featureNames,
+    data,
+    training,
+    evaluation,
+    decision,
+  };
+  const key = versionKey(version, 'report.html');
+  await context.store.put(key, await renderReport(report), { contentType: 'text/html; charset=utf-8' });
+  context.progress({ kind: 'message', text: `report: ${key}` });
+  return { key };
+}
+

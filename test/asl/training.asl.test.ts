@@ -1,0 +1,355 @@
+/**
+ * The real `statemachines/training.asl.json`, executed by the local runner with fake steps that
+ * record what they receive: the paths through the workflow, the data each step sees, Retry and
+ * Catch, and the run record.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidDataError, TransientError, UnusableFileError } from '../../lambdas/core/errors.ts';
+import {
+  type RunEvent,
+  type RunRecord,
+  type StateRecord,
+  type StepHandler,
+  causeMessage,
+  runStateMachine,
+} from '../../lambdas/adapters/local/state-machine-runner.ts';
+
+const DEFINITION = fileURLToPath(new URL('../../statemachines/training.asl.json', import.meta.url));
+
+const TASKS = [
+  'ValidateAndIngest',
+  'BuildTrainingSet',
+  'SplitAndScale',
+  'Train',
+  'Evaluate',
+  'Gate',
+  'WriteReport',
+  'Promote',
+  'RecordFailure',
+] as const;
+type Task = (typeof TASKS)[number];
+
+const INPUT = {
+  runName: 'train-0123456789abcdef01234567',
+  runDate: '2026-11-26',
+  mode: 'full',
+  files: ['landing/training/a.csv', 'landing/training/b.csv', 'landing/training/c.csv'],
+  config: { targetRecall: 0.9, seed: 0 },
+};
+
+type Payload = Record<string, unknown>;
+
+interface Fake {
+  readonly handlers: Record<Task, StepHandler>;
+  /** Every call, in the order the handlers were entered. */
+  readonly calls: { task: Task; payload: Payload }[];
+  /** What each step returned (the last call's result). */
+  readonly results: Partial<Record<Task, unknown>>;
+  called(task: Task): Payload[];
+}
+
+/** Plausible step results; `behaviour` may throw or delay per task (n = 0 for its first call). */
+function fakeSteps(options: { promote: boolean; behaviour?: Partial<Record<Task, (payload: Payload, n: number) => Promise<void> | void>> }): Fake {
+  const calls: Fake['calls'] = [];
+  const results: Fake['results'] = {};
+  const make = (payload: Payload): Record<Task, unknown> => ({
+    ValidateAndIngest: { key: payload.key, rowsRead: 100, rowsValid: 97, rowsQuarantined: 3, status: 'ingested' },
+    BuildTrainingSet: { key: `lake/training-sets/${String(payload.runName)}/set.parquet`, rows: 291, positives: 12 },
+    SplitAndScale: { trainRows: 204, holdoutRows: 87, scalerKey: 'models/v1/scaler.json' },
+    Train: { version: 'v20261126-abc', mode: payload.mode, fitSeconds: 1.25 },
+    Evaluate: { challenger: { recall: 0.92, precision: 0.4, threshold: 0.21 }, champion: null },
+    Gate: { promote: options.promote, summary: options.promote ? 'no champion yet' : 'recall below the champion' },
+    WriteReport: { key: 'models/v20261126-abc/report.html' },
+    Promote: { champion: 'v20261126-abc', previous: null },
+    RecordFailure: { key: `lake/runs/${String(payload.runName)}/failure.json` },
+  });
+  const handlers = Object.fromEntries(
+    TASKS.map((task) => [
+      task,
+      async (payload: unknown): Promise<unknown> => {
+        const p = payload as Payload;
+        const n = calls.filter((c) => c.task === task).length;
+        calls.push({ task, payload: p });
+        await options.behaviour?.[task]?.(p, n);
+        const result = make(p)[task];
+        results[task] = result;
+        return result;
+      },
+    ]),
+  ) as Record<Task, StepHandler>;
+  return { handlers, calls, results, called: (task) => calls.filter((c) => c.task === task).map((c) => c.payload) };
+}
+
+function state(record: RunRecord, name: string): StateRecord {
+  const found = record.states.find((s) => s.name === name);
+  if (found === undefined) throw new Error(`no state ${name} in the record: ${record.states.map((s) => s.name).join(', ')}`);
+  return found;
+}
+
+let runsDir: string;
+beforeEach(async () => {
+  runsDir = await mkdtemp(join(tmpdir(), 'prognos-asl-'));
+});
+afterEach(async () => {
+  await rm(runsDir, { recursive: true, force: true });
+});
+
+async function run(fake: Fake, executionName: string, events?: RunEvent[]) {
+  return runStateMachine({
+    definition: DEFINITION,
+    handlers: fake.handlers,
+    input: INPUT,
+    executionName,
+    runsDir,
+    retryIntervalOverrides: 0,
+    ...(events ? { onEvent: (event: RunEvent) => events.push(event) } : {}),
+  });
+}
+
+describe('training.asl.json, happy path', () => {
+  it('promotes: every step once, in order, each seeing the accumulated state with exact results', async () => {
+    const fake = fakeSteps({ promote: true, behaviour: { Train: () => new Promise((r) => setTimeout(r, 30)) } });
+    const events: RunEvent[] = [];
+    const { started, record } = await run(fake, 'happy-promote', events);
+
+    expect(started).toBe(true);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.states.at(-1)?.name).toBe('Promoted');
+
+    const order = fake.calls.map((c) => c.task);
+    expect(order.slice(0, 3).sort()).toEqual(['ValidateAndIngest', 'ValidateAndIngest', 'ValidateAndIngest']);
+    expect(order.slice(3)).toEqual(['BuildTrainingSet', 'SplitAndScale', 'Train', 'Evaluate', 'Gate', 'WriteReport', 'Promote']);
+
+    // The Map's ItemSelector: each file key with the run name.
+    expect(fake.called('ValidateAndIngest').map((p) => p.key).sort()).toEqual(INPUT.files);
+    for (const payload of fake.called('ValidateAndIngest')) expect(payload).toEqual({ key: payload.key, runName: INPUT.runName });
+
+    // Each step gets the whole state so far, with each earlier result exactly as returned (no Payload wrapper).
+    const ingest = INPUT.files.map((key) => ({ key, rowsRead: 100, rowsValid: 97, rowsQuarantined: 3, status: 'ingested' }));
+    const [train] = fake.called('Train');
+    expect(train).toEqual({ ...INPUT, ingest, trainingSet: fake.results.BuildTrainingSet, split: fake.results.SplitAndScale });
+    const [promote] = fake.called('Promote');
+    expect(promote).toEqual({
+      ...INPUT,
+      ingest,
+      trainingSet: fake.results.BuildTrainingSet,
+      split: fake.results.SplitAndScale,
+      train: fake.results.Train,
+      evaluation: fake.results.Evaluate,
+      gate: fake.results.Gate,
+      report: fake.results.WriteReport,
+    });
+    expect(record.output).toEqual({ ...promote, promotion: fake.results.Promote });
+    expect(JSON.stringify(record.output)).not.toContain('"Payload"');
+  });
+
+  it('writes a record with every state in order, Map iterations, durations and retries', async () => {
+    const fake = fakeSteps({ promote: true, behaviour: { Train: () => new Promise((r) => setTimeout(r, 40)) } });
+    const { record } = await run(fake, 'happy-record');
+
+    const onDisk = JSON.parse(await readFile(join(runsDir, 'happy-record.json'), 'utf8')) as RunRecord;
+    expect(onDisk).toEqual(record);
+    expect(onDisk).toMatchObject({ name: 'happy-record', status: 'SUCCEEDED', input: INPUT, stateMachine: 'training' });
+    expect(Date.parse(onDisk.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(onDisk.startedAt));
+
+    const top = record.states.filter((s) => s.type !== 'Pass').map((s) => s.name);
+    expect(top).toEqual([
+      'IngestFiles',
+      'BuildTrainingSet',
+      'SplitAndScale',
+      'Train',
+      'Evaluate',
+      'Gate',
+      'WriteReport',
+      'PromoteOrReject',
+      'Promote',
+      'Promoted',
+    ]);
+    for (const entry of record.states) {
+      expect(entry.status).toBe('SUCCEEDED');
+      expect(entry.retries).toBe(0);
+      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Number.isNaN(Date.parse(entry.startedAt))).toBe(false);
+    }
+    expect(state(record, 'Train').durationMs).toBeGreaterThanOrEqual(35);
+    expect(state(record, 'Gate').output).toMatchObject({ gate: { Payload: fake.results.Gate } });
+    expect(state(record, 'GateResult').output).toMatchObject({ gate: fake.results.Gate });
+
+    const map = state(record, 'IngestFiles');
+    expect(map.iterations?.map((it) => [it.index, it.status, it.input])).toEqual(
+      INPUT.files.map((key, index) => [index, 'SUCCEEDED', { key, runName: INPUT.runName }]),
+    );
+    for (const iteration of map.iterations ?? []) {
+      expect(iteration.states.map((s) => [s.name, s.type, s.status])).toEqual([['ValidateAndIngest', 'Task', 'SUCCEEDED']]);
+      expect(iteration.output).toMatchObject({ key: INPUT.files[iteration.index], status: 'ingested' });
+    }
+  });
+
+  it('tells the live view about states, iterations and durations', async () => {
+    const fake = fakeSteps({ promote: true, behaviour: { Train: () => new Promise((r) => setTimeout(r, 30)) } });
+    const events: RunEvent[] = [];
+    await run(fake, 'happy-events', events);
+
+    expect(events[0]).toMatchObject({ type: 'ExecutionStarted', executionName: 'happy-events' });
+    expect(events.at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
+    const trainDone = events.find((e) => e.type === 'StateSucceeded' && e.state === 'Train');
+    expect(trainDone).toMatchObject({ stateType: 'Task' });
+    expect(trainDone?.type === 'StateSucceeded' && trainDone.durationMs).toBeGreaterThanOrEqual(25);
+    const iterationStarts = events.filter((e) => e.type === 'MapIterationStarted').map((e) => e.mapIndex);
+    expect(iterationStarts.sort()).toEqual([0, 1, 2]);
+    const nested = events.filter((e) => e.type === 'StateEntered' && e.state === 'ValidateAndIngest');
+    expect(nested.map((e) => e.mapIndex).sort()).toEqual([0, 1, 2]);
+    // Entered before succeeded, for every state.
+    const enteredAt = events.findIndex((e) => e.type === 'StateEntered' && e.state === 'Evaluate');
+    const doneAt = events.findIndex((e) => e.type === 'StateSucceeded' && e.state === 'Evaluate');
+    expect(enteredAt).toBeGreaterThan(0);
+    expect(doneAt).toBeGreaterThan(enteredAt);
+  });
+
+  it('rejects when the gate says no: ends in Rejected and never promotes', async () => {
+    const fake = fakeSteps({ promote: false });
+    const { record } = await run(fake, 'happy-reject');
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.states.at(-1)?.name).toBe('Rejected');
+    expect(fake.called('Promote')).toHaveLength(0);
+    expect(fake.called('WriteReport')).toHaveLength(1);
+    expect(record.output).toMatchObject({ gate: { promote: false }, report: fake.results.WriteReport });
+    expect(record.output).not.toHaveProperty('promotion');
+  });
+});
+
+describe('training.asl.json, errors', () => {
+  it('absorbs a transient error with the Retry and records the retry', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        Train: (_p, n) => {
+          if (n === 0) throw new TransientError('throttled');
+        },
+      },
+    });
+    const events: RunEvent[] = [];
+    const { record } = await run(fake, 'transient', events);
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.states.at(-1)?.name).toBe('Promoted');
+    expect(fake.called('Train')).toHaveLength(2);
+    const train = state(record, 'Train');
+    expect(train).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
+    expect(train.retriedErrors?.map((e) => [e.error, causeMessage(e.cause)])).toEqual([['TransientError', 'throttled']]);
+    expect(fake.called('RecordFailure')).toHaveLength(0);
+    expect(events.filter((e) => e.type === 'StateRetried')).toEqual([
+      expect.objectContaining({ state: 'Train', retry: 1, error: 'TransientError' }),
+    ]);
+  });
+
+  it('gives up after MaxAttempts retries of a transient error and takes the failure path', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        Evaluate: () => {
+          throw new TransientError('still throttled');
+        },
+      },
+    });
+    const { record } = await run(fake, 'transient-exhausted');
+
+    expect(fake.called('Evaluate')).toHaveLength(4); // the first attempt and MaxAttempts = 3 retries
+    expect(state(record, 'Evaluate')).toMatchObject({ status: 'CAUGHT', retries: 3, error: 'TransientError' });
+    expect(record).toMatchObject({ status: 'FAILED', error: 'TransientError' });
+  });
+
+  it('routes a permanent error to RecordFailure and ends FAILED with the original error', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        Train: () => {
+          throw new InvalidDataError('column torque has NaN in 3 rows');
+        },
+      },
+    });
+    const { record } = await run(fake, 'permanent');
+
+    expect(fake.called('Train')).toHaveLength(1); // not a transient error: no retry
+    for (const task of ['Evaluate', 'Gate', 'WriteReport', 'Promote'] as const) expect(fake.called(task)).toHaveLength(0);
+
+    const [failure] = fake.called('RecordFailure');
+    expect(failure).toMatchObject({ ...INPUT, split: fake.results.SplitAndScale, failure: { Error: 'InvalidDataError' } });
+    const cause = (failure.failure as { Cause: string }).Cause;
+    expect(JSON.parse(cause)).toMatchObject({ errorType: 'InvalidDataError', errorMessage: 'column torque has NaN in 3 rows' });
+
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('InvalidDataError');
+    expect(causeMessage(record.cause)).toBe('column torque has NaN in 3 rows');
+    expect(record.output).toBeUndefined();
+    expect(record.states.map((s) => s.name).slice(-3)).toEqual(['Train', 'RecordFailure', 'Failed']);
+    expect(state(record, 'Train')).toMatchObject({ status: 'CAUGHT', error: 'InvalidDataError', retries: 0 });
+    expect(state(record, 'RecordFailure').status).toBe('SUCCEEDED');
+    expect(state(record, 'Failed')).toMatchObject({ type: 'Fail', status: 'FAILED', error: 'InvalidDataError' });
+  });
+
+  it('takes the failure path when one file of the Map is unusable', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        ValidateAndIngest: (payload) => {
+          if (payload.key === 'landing/training/b.csv') throw new UnusableFileError('b.csv: no header row');
+        },
+      },
+    });
+    const { record } = await run(fake, 'bad-file');
+
+    expect(record).toMatchObject({ status: 'FAILED', error: 'UnusableFileError' });
+    expect(causeMessage(record.cause)).toBe('b.csv: no header row');
+    expect(fake.called('BuildTrainingSet')).toHaveLength(0);
+    expect(fake.called('ValidateAndIngest').filter((p) => p.key === 'landing/training/b.csv')).toHaveLength(1);
+    const [failure] = fake.called('RecordFailure');
+    expect(failure.failure).toMatchObject({ Error: 'UnusableFileError' });
+    expect(failure).not.toHaveProperty('ingest');
+
+    const map = state(record, 'IngestFiles');
+    expect(map).toMatchObject({ status: 'CAUGHT', error: 'UnusableFileError' });
+    const bad = map.iterations?.find((it) => it.index === 1);
+    expect(bad).toMatchObject({ status: 'FAILED', error: 'UnusableFileError', input: { key: 'landing/training/b.csv' } });
+    expect(bad?.states[0]).toMatchObject({ name: 'ValidateAndIngest', status: 'FAILED', error: 'UnusableFileError' });
+    expect(record.states.map((s) => s.name)).toEqual(['IngestFiles', 'RecordFailure', 'Failed']);
+  });
+
+  it('still ends with the original error when RecordFailure itself fails', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        Gate: () => {
+          throw new InvalidDataError('holdout has one class');
+        },
+        RecordFailure: () => {
+          throw new Error('disk full');
+        },
+      },
+    });
+    const { record } = await run(fake, 'failure-of-failure');
+
+    expect(record).toMatchObject({ status: 'FAILED', error: 'InvalidDataError' });
+    expect(state(record, 'RecordFailure')).toMatchObject({ status: 'CAUGHT', error: 'Error' });
+    expect(state(record, 'Failed').input).toMatchObject({ failure: { Error: 'InvalidDataError' }, recordFailureError: { Error: 'Error' } });
+  });
+});
+
+describe('training.asl.json, deterministic executions', () => {
+  it('starts one run for the same execution name: the second start calls no step', async () => {
+    const first = fakeSteps({ promote: true });
+    const a = await run(first, 'daily-2026-11-26');
+    const second = fakeSteps({ promote: true });
+    const b = await run(second, 'daily-2026-11-26');
+
+    expect(a.started).toBe(true);
+    expect(b.started).toBe(false);
+    expect(second.calls).toHaveLength(0);
+    expect(b.record).toEqual(a.record);
+  });
+});
