@@ -3,12 +3,13 @@
  * process (node --import tsx), in a fresh temporary working directory, with every path under it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { datasetPath, describeWithShared } from '../support/shared.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(repoRoot, 'bin', 'prognos.ts');
@@ -22,13 +23,20 @@ interface CliResult {
   readonly stderr: string;
 }
 
-let workDir: string;
+// Created at load: each scenario's home path is fixed when its describe block is collected.
+const workDir = mkdtempSync(join(tmpdir(), 'prognos-cli-'));
 
 /** Runs `prognos <args>` in the temp working directory. */
 function prognos(...args: string[]): CliResult {
-  const env = { ...process.env };
+  return prognosWith({}, ...args);
+}
+
+function prognosWith(extraEnv: Record<string, string>, ...args: string[]): CliResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.PROGNOS_DEBUG; // a developer's debug setting would add stack traces the error tests reject
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, bin, ...args], { cwd: workDir, encoding: 'utf8', env, timeout: 60_000 });
+  delete env.PROGNOS_HOME;
+  if (!('PROGNOS_FAIL_STEP' in extraEnv)) delete env.PROGNOS_FAIL_STEP;
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, bin, ...args], { cwd: workDir, encoding: 'utf8', env, timeout: 110_000 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -49,20 +57,61 @@ function expectCleanError(result: CliResult, message: string | RegExp): void {
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
 }
 
-beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'prognos-cli-'));
-});
-
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+/** A home folder of its own for one scenario. */
+function freshHome(name: string): string {
+  return join(workDir, name);
+}
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+interface ChampionFile {
+  readonly version: string;
+  readonly previous: string[];
+}
+
+function champion(home: string): ChampionFile | undefined {
+  const path = join(home, 'models', 'champion.json');
+  return existsSync(path) ? (readJson(path) as ChampionFile) : undefined;
+}
+
+function modelVersions(home: string): string[] {
+  const dir = join(home, 'models');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => /^\d{8}T/.test(name)).sort() : [];
+}
+
+/** Sample readings in the published AI4I header, written to `file` in the working directory. */
+function generate(file: string, rows: number, seed: number): string {
+  const result = prognos('generate', 'ai4i', '--rows', String(rows), '--seed', String(seed), '--out', file);
+  expect(result.status, result.stderr).toBe(0);
+  return join(workDir, file);
+}
+
+/** A lenient gate, so that a scenario that needs a second champion gets one whatever the data. */
+function lenientConfig(): string {
+  const file = join(workDir, 'lenient.json');
+  writeFileSync(file, JSON.stringify({ gateMinRecall: 0.2, gateMargin: 0.9 }));
+  return file;
+}
+
+/** `npm start`'s default size: the demo must promote its first model on it. */
+const DEMO_ROWS = '2000';
+
 describe('help and version', () => {
   const commands: [string, string[]][] = [
-    ['demo', ['--rows', '--seed', '--home', '--target-recall']],
+    ['demo', ['--rows', '--seed', '--home', '--contract']],
+    ['run', ['--mode', '--config', '--date', '--home']],
+    ['ingest', ['<files...>', '--home']],
+    ['predict', ['<file>', '--model', '--format', '--out']],
+    ['models', ['--json', '--home']],
+    ['rollback', ['--home']],
+    ['report', ['[version]', '--home']],
     ['generate', ['<kind>', 'ai4i', 'moons', '--rows', '--seed', '--out']],
-    ['train', ['--data', '--label', '--features', '--target-recall', '--test-fraction', '--seed', '--home']],
-    ['predict', ['--model', '--data', '--format', '--out']],
   ];
 
   it.each(commands)('prognos %s --help describes its options and shows examples', (command, options) => {
@@ -86,155 +135,245 @@ describe('help and version', () => {
   });
 });
 
-describe('generate → train → predict', () => {
-  const home = () => join(workDir, 'home-moons');
-  const data = () => join(workDir, 'data', 'moons.csv');
-  let modelDir: string;
-  let manifest: { modelVersion: string; featureNames: string[]; threshold: { value: number }; metrics: { nPositive: number; nNegative: number } };
+describe('the happy path: demo, a second demo, predict, report, models', () => {
+  const home = freshHome('home-demo');
+  let first: CliResult;
 
   beforeAll(() => {
-    const generated = prognos('generate', 'moons', '--rows', '120', '--seed', '3', '--out', data());
-    expect(generated.status, generated.stderr).toBe(0);
-    const trained = prognos('train', '--data', data(), '--label', 'label', '--home', home());
-    expect(trained.status, trained.stderr).toBe(0);
-    const versions = readdirSync(join(home(), 'models'));
-    expect(versions).toHaveLength(1);
-    modelDir = join(home(), 'models', versions[0]);
-    manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as typeof manifest;
+    first = prognos('demo', '--rows', DEMO_ROWS, '--home', home);
   });
 
-  it('generate writes the requested rows with features x0, x1 and a 0/1 label', () => {
-    const rows = parseSimpleCsv(readFileSync(data(), 'utf8'));
-    expect(rows).toHaveLength(120);
-    expect(Object.keys(rows[0])).toEqual(['x0', 'x1', 'label']);
-    expect(new Set(rows.map((r) => r.label))).toEqual(new Set(['0', '1']));
-  });
-
-  it('train names the model after the UTC time and a hash, and stores the test split metrics', () => {
-    expect(manifest.modelVersion).toMatch(/^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8}$/);
-    expect(modelDir.endsWith(manifest.modelVersion)).toBe(true);
-    expect(manifest.featureNames).toEqual(['x0', 'x1']);
-    // 30 % of 60 + 60 rows, stratified.
-    expect(manifest.metrics.nPositive + manifest.metrics.nNegative).toBe(36);
-  });
-
-  it('predict writes one CSV row per input row, labels at the stored threshold', () => {
-    const result = prognos('predict', '--model', modelDir, '--data', data());
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout.split('\n')[0]).toBe('row,probability,label,latent_mean,latent_std,model_version');
-    const rows = parseSimpleCsv(result.stdout);
-    expect(rows).toHaveLength(120);
-    const threshold = manifest.threshold.value;
-    for (const r of rows) {
-      const p = Number(r.probability);
-      expect(p).toBeGreaterThanOrEqual(0);
-      expect(p).toBeLessThanOrEqual(1);
-      expect(Number(r.label)).toBe(p >= threshold ? 1 : 0);
-      expect(Number(r.latent_std)).toBeGreaterThanOrEqual(0);
-      expect(Number.isFinite(Number(r.latent_mean))).toBe(true);
-      expect(r.model_version).toBe(manifest.modelVersion);
+  it('seeds the landing zone, says so, runs every state and promotes the first model', () => {
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toContain(`seeded ${DEMO_ROWS} sample AI4I 2020-style readings`);
+    for (const state of ['ValidateAndIngest', 'BuildTrainingSet', 'SplitAndScale', 'Train', 'Evaluate', 'Gate', 'WriteReport', 'Promote']) {
+      expect(first.stderr).toMatch(new RegExp(`✓ ${state}(\\[0\\])?  \\d+\\.\\d s`));
     }
-    // Both decisions occur, so the label check above is not vacuous.
-    expect(new Set(rows.map((r) => r.label))).toEqual(new Set(['0', '1']));
-    expect(result.stderr).toContain(`model ${manifest.modelVersion}`);
+    expect(first.stderr).toMatch(/full\s+start 0\s+it\s+\d+\s+lml\s+-\d+\.\d+/); // optimiser progress
+    expect(first.stdout).toMatch(new RegExp(`rows ingested\\s+${DEMO_ROWS} valid of ${DEMO_ROWS} read from 1 file`));
+    expect(first.stdout).toMatch(/rows quarantined\s+0/);
+    expect(first.stdout).toMatch(/holdout\s+recall \d\.\d{3}\s+precision \d\.\d{3}/);
+    expect(first.stdout).toMatch(/gate\s+promote /);
+    const versions = modelVersions(home);
+    expect(versions).toHaveLength(1);
+    expect(champion(home)?.version).toBe(versions[0]);
+    expect(first.stdout).toMatch(new RegExp(`report\\s+\\S*${join('models', versions[0]!, 'report.html').replaceAll('.', '\\.')}`));
   });
 
-  it('predict --format json --out writes the same predictions to a file, ignoring extra columns', () => {
-    const input = join(workDir, 'data', 'reordered.csv');
-    // Columns out of model order plus an id column: predict must pick x0, x1 by name.
-    writeFileSync(input, 'id,x1,x0\na,0.5,0.1\nb,-0.4,1.9\n');
-    const out = join(workDir, 'out', 'predictions.json');
-    const result = prognos('predict', '--model', modelDir, '--data', input, '--format', 'json', '--out', out);
+  it('records the run under runs/ with every state, its input, output and duration', () => {
+    const runs = readdirSync(join(home, 'runs')).filter((name) => name.endsWith('.json'));
+    expect(runs).toHaveLength(1);
+    const record = readJson(join(home, 'runs', runs[0]!)) as { name: string; status: string; states: { name: string; durationMs: number; output?: unknown }[] };
+    expect(record.status).toBe('SUCCEEDED');
+    expect(`${record.name}.json`).toBe(runs[0]);
+    const names = record.states.map((state) => state.name);
+    expect(names).toEqual(expect.arrayContaining(['IngestFiles', 'BuildTrainingSet', 'Train', 'Gate', 'PromoteOrReject', 'Promote', 'Promoted']));
+    for (const state of record.states) expect(state.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a second demo with the same data starts no new run and says so', () => {
+    const second = prognos('demo', '--rows', DEMO_ROWS, '--home', home);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toContain('sample readings already in the landing zone');
+    expect(second.stderr).toContain('the same landing files start no new training run');
+    expect(second.stderr).not.toContain('▸ Train');
+    expect(modelVersions(home)).toHaveLength(1);
+    expect(readdirSync(join(home, 'runs')).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+  });
+
+  it('report prints the path of a self-contained HTML report with drawn charts', () => {
+    const result = prognos('report', '--home', home);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toBe('');
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { modelVersion: string; predictions: { row: number; probability: number; label: number }[] };
-    expect(json.modelVersion).toBe(manifest.modelVersion);
-    expect(json.predictions.map((p) => p.row)).toEqual([1, 2]);
-
-    const asCsv = join(workDir, 'data', 'in-order.csv');
-    writeFileSync(asCsv, 'x0,x1\n0.1,0.5\n1.9,-0.4\n');
-    const csv = parseSimpleCsv(prognos('predict', '--model', modelDir, '--data', asCsv).stdout);
-    expect(json.predictions.map((p) => p.probability)).toEqual(csv.map((r) => Number(r.probability)));
-    // (0.1, 0.5) lies on the upper moon (label 0), (1.9, -0.4) on the lower one (label 1).
-    expect(json.predictions[0].probability).toBeLessThan(json.predictions[1].probability);
+    const path = resolve(workDir, result.stdout.trim());
+    expect(path).toBe(join(home, 'models', champion(home)!.version, 'report.html'));
+    const html = readFileSync(path, 'utf8');
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(6);
+    expect(html).not.toMatch(/<script[^>]+src=/);
   });
 
-  it('predict names the feature columns a file lacks', () => {
-    const input = join(workDir, 'data', 'no-x0.csv');
-    writeFileSync(input, 'x1,other\n0.5,1\n');
-    expectCleanError(prognos('predict', '--model', modelDir, '--data', input), /missing feature column "x0"/);
+  it('models lists the version with its holdout metrics and marks the champion', () => {
+    const result = prognos('models', '--home', home);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`\\*\\s+${champion(home)!.version.replace('.', '\\.')}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+promoted`));
+  });
+
+  it('predict scores a CSV in the landing format with the champion: probability, label, uncertainty, version', () => {
+    const file = generate('to-score.csv', 40, 99);
+    const result = prognos('predict', file, '--home', home);
+    expect(result.status, result.stderr).toBe(0);
+    const rows = parseSimpleCsv(result.stdout);
+    expect(rows).toHaveLength(40);
+    expect(rows[0]).toEqual(expect.objectContaining({ id: '1', model_version: champion(home)!.version }));
+    for (const row of rows) {
+      const probability = Number(row.probability);
+      expect(probability).toBeGreaterThan(0);
+      expect(probability).toBeLessThan(1);
+      expect(['0', '1']).toContain(row.label);
+      expect(Number(row.latent_std)).toBeGreaterThan(0);
+    }
+  });
+
+  it('predict takes JSON instances keyed by feature name, and names a bad field', () => {
+    const instance = { air_temperature_k: 300.1, process_temperature_k: 310.2, rotational_speed_rpm: 1500, torque_nm: 41.5, tool_wear_min: 120, product_type: 'M' };
+    writeFileSync(join(workDir, 'instances.json'), JSON.stringify({ instances: [instance, { ...instance, torque_nm: 75 }] }));
+    const result = prognos('predict', 'instances.json', '--format', 'json', '--home', home);
+    expect(result.status, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout) as { modelVersion: string; predictions: { probability: number }[] };
+    expect(output.modelVersion).toBe(champion(home)!.version);
+    expect(output.predictions).toHaveLength(2);
+
+    writeFileSync(join(workDir, 'bad-instances.json'), JSON.stringify({ instances: [{ ...instance, torque_nm: 'high' }] }));
+    expectCleanError(prognos('predict', 'bad-instances.json', '--home', home), /torque_nm/);
   });
 });
 
-describe('demo', () => {
-  it('lands the sample data, trains, prints the metrics table and writes the artifact', () => {
-    const home = join(workDir, 'home-demo');
-    const result = prognos('demo', '--rows', '300', '--home', home);
+describe('a file with bad rows', () => {
+  const home = freshHome('home-bad-rows');
+
+  it('quarantines each bad row with its line and reason, and trains on the good rows', () => {
+    const file = generate('with-bad-rows.csv', 1000, 11);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    lines[5] = lines[5]!.replace(/^(\d+),([^,]+),([LMH]),[^,]+,/, '$1,$2,$3,abc,'); // air temperature not a number (line 6)
+    lines[9] = lines[9]!.replace(/^(\d+),([^,]+),[LMH],/, '$1,$2,X,'); // unknown product type (line 10)
+    lines[12] = lines[12]!.split(',').slice(0, 5).join(','); // too few fields (line 13)
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    expect(prognos('ingest', file, '--home', home).status).toBe(0);
+    const result = prognos('run', '--home', home, '--config', lenientConfig());
     expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/rows ingested\s+997 valid of 1000 read from 1 file/);
+    expect(result.stdout).toMatch(/rows quarantined\s+3/);
 
-    const landed = join(home, 'landing', 'training', 'sample-300-7.csv');
-    expect(existsSync(landed)).toBe(true);
-    // Landing files are immutable: a second demo reuses the identical file, a changed one is refused.
-    const before = readFileSync(landed, 'utf8');
-    expect(prognos('demo', '--rows', '300', '--home', home).status).toBe(0);
-    expect(readFileSync(landed, 'utf8')).toBe(before);
-    writeFileSync(landed, before.replace(/\n[^\n]*\n$/, '\n'));
-    expectCleanError(prognos('demo', '--rows', '300', '--home', home), /exists with other contents/);
-    const versions = readdirSync(join(home, 'models')).sort();
-    expect(versions).toHaveLength(2);
-    const manifestPath = join(home, 'models', versions[0], 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { modelVersion: string; nTrain: number };
-    expect(manifest.modelVersion).toBe(versions[0]);
-    expect(manifest.nTrain).toBe(210);
+    const quarantine = join(home, 'lake', 'quarantine');
+    const [dt] = readdirSync(quarantine);
+    const [name] = readdirSync(join(quarantine, dt!));
+    const rows = readFileSync(join(quarantine, dt!, name!), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { source: string; line: number; reason: string });
+    expect(rows.map((row) => row.line)).toEqual([6, 10, 13]);
+    for (const row of rows) expect(row.source).toBe('landing/training/with-bad-rows.csv');
+    expect(rows[0]!.reason).toMatch(/air_temperature_k/);
+    expect(rows[1]!.reason).toMatch(/product_type/);
+    expect(rows[2]!.reason).toMatch(/field/);
+    expect(champion(home)).toBeDefined();
+  });
+});
 
-    for (const metric of ['ROC AUC', 'average precision', 'threshold', 'recall', 'precision', 'specificity', 'F1', 'F2', 'Brier score', 'log loss']) {
-      expect(result.stdout).toMatch(new RegExp(`^  ${metric} +\\d+\\.\\d+$`, 'm'));
-    }
-    expect(result.stdout).toMatch(/^ {2}needs maintenance +\d+ TP +\d+ FN$/m);
-    expect(result.stdout).toMatch(/^ {2}healthy +\d+ FP +\d+ TN$/m);
-    expect(result.stdout).toMatch(/^ {2}kernel +[\d.e+-]+\*\*2 \* RBF\(length_scale=[\d.e+-]+\)$/m);
-    expect(result.stdout).toMatch(/^ {2}training rows +210 /m);
-    expect(result.stdout).toContain(`Model ${manifest.modelVersion} written to `);
-    // Progress: one line per optimiser iteration on stderr.
-    expect(result.stderr).toMatch(/^train {2}full +it +1 {2}lml +-\d+\.\d+ {2}c=[\d.e+-]+ l=[\d.e+-]+ /m);
+describe('an unusable file', () => {
+  const home = freshHome('home-unusable');
+
+  it('fails the run with a clear message, loses nothing and leaves the champion as it was', () => {
+    const good = generate('good.csv', 1000, 5);
+    expect(prognos('ingest', good, '--home', home).status).toBe(0);
+    expect(prognos('run', '--home', home, '--config', lenientConfig()).status).toBe(0);
+    const before = readFileSync(join(home, 'models', 'champion.json'));
+
+    const text = readFileSync(good, 'utf8').replace(/^UDI,/, 'Serial,');
+    writeFileSync(join(workDir, 'no-udi.csv'), text);
+    expect(prognos('ingest', 'no-udi.csv', '--home', home).status).toBe(0);
+    const result = prognos('run', '--home', home);
+    expect(result.status).toBe(1);
+    const lastLine = result.stderr.trim().split('\n').at(-1)!;
+    expect(lastLine).toMatch(/^prognos: run train-\w+ failed: UnusableFileError: landing\/training\/no-udi\.csv: .*missing required column 'UDI'/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(readFileSync(join(home, 'landing', 'training', 'no-udi.csv'), 'utf8')).toBe(text);
+    expect(readFileSync(join(home, 'models', 'champion.json'))).toEqual(before);
+    expect(result.stderr).toContain('the champion is unchanged');
+  });
+});
+
+describe('a failure injected into Train', () => {
+  const home = freshHome('home-train-failure');
+
+  it('takes the failure path: the champion is unchanged and the failure is recorded', () => {
+    expect(prognos('ingest', generate('first.csv', 1000, 21), '--home', home).status).toBe(0);
+    expect(prognos('run', '--home', home, '--config', lenientConfig()).status).toBe(0);
+    const before = readFileSync(join(home, 'models', 'champion.json'));
+    const versionsBefore = modelVersions(home);
+
+    expect(prognos('ingest', generate('second.csv', 1000, 22), '--home', home).status).toBe(0);
+    const result = prognosWith({ PROGNOS_FAIL_STEP: 'Train' }, 'run', '--home', home);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('✗ Train');
+    expect(result.stderr).toContain('▸ RecordFailure');
+    expect(result.stderr).toMatch(/prognos: run train-[0-9a-f]+ failed: InjectedFailureError: Train failed on purpose/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(readFileSync(join(home, 'models', 'champion.json'))).toEqual(before);
+    expect(modelVersions(home)).toEqual(versionsBefore);
+    const failures = readdirSync(join(home, 'lake', 'runs'));
+    expect(failures).toHaveLength(1);
+    expect(readJson(join(home, 'lake', 'runs', failures[0]!, 'failure.json'))).toEqual(expect.objectContaining({ error: 'InjectedFailureError' }));
+  });
+});
+
+describe('a second champion, and rollback', () => {
+  const home = freshHome('home-rollback');
+
+  it('promotes a second model, then rollback puts the first back', () => {
+    expect(prognos('ingest', generate('r1.csv', 1000, 31), '--home', home).status).toBe(0);
+    expect(prognos('run', '--home', home, '--config', lenientConfig()).status).toBe(0);
+    const first = champion(home)!.version;
+    expect(prognos('ingest', generate('r2.csv', 1000, 32), '--home', home).status).toBe(0);
+    const refit = prognos('run', '--home', home, '--config', lenientConfig());
+    expect(refit.status, refit.stderr).toBe(0);
+    expect(refit.stdout).toMatch(/model\s+\S+ \(refit/);
+    expect(refit.stdout).toMatch(/champion on it\s+recall/);
+    const second = champion(home)!;
+    expect(second.version).not.toBe(first);
+    expect(second.previous).toEqual([first]);
+
+    const result = prognos('rollback', '--home', home);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(first);
+    expect(champion(home)!.version).toBe(first);
+    expectCleanError(prognos('rollback', '--home', home), /no earlier version/);
   });
 });
 
 describe('errors', () => {
-  beforeAll(() => {
-    mkdirSync(join(workDir, 'bad'), { recursive: true });
+  it('predict before any model says how to get one', () => {
+    writeFileSync(join(workDir, 'x.csv'), 'UDI\n1\n');
+    expectCleanError(prognos('predict', 'x.csv', '--home', freshHome('home-empty')), /no champion yet/);
   });
 
-  it('a missing data file', () => {
-    expectCleanError(prognos('train', '--data', 'does-not-exist.csv', '--label', 'label'), /data file not found: does-not-exist\.csv/);
+  it('run with an empty landing zone says how to add data', () => {
+    expectCleanError(prognos('run', '--home', freshHome('home-empty')), /nothing to train on.*prognos ingest/);
   });
 
-  it('an unknown label column lists the available ones', () => {
-    const file = join(workDir, 'bad', 'labels.csv');
-    writeFileSync(file, 'x0,x1,label\n1,2,0\n3,4,1\n');
-    expectCleanError(prognos('train', '--data', file, '--label', 'failure'), /unknown label column "failure"; available columns: x0, x1, label/);
-  });
-
-  it('a non-numeric value names its line and column', () => {
-    const file = join(workDir, 'bad', 'text.csv');
-    writeFileSync(file, 'x0,x1,label\n1,2,0\n3,four,1\n');
-    expectCleanError(prognos('train', '--data', file, '--label', 'label'), /line 3, column "x1": "four" is not a finite number/);
-  });
-
-  it('a model folder that does not exist', () => {
-    expectCleanError(prognos('predict', '--model', 'no-such-model', '--data', 'x.csv'), /model folder not found: no-such-model/);
+  it('ingest refuses to replace a landing file with other contents', () => {
+    const home = freshHome('home-ingest');
+    writeFileSync(join(workDir, 'same-name.csv'), 'UDI\n1\n');
+    expect(prognos('ingest', 'same-name.csv', '--home', home).status).toBe(0);
+    expect(prognos('ingest', 'same-name.csv', '--home', home).stderr).toContain('already in the landing zone');
+    writeFileSync(join(workDir, 'same-name.csv'), 'UDI\n2\n');
+    expectCleanError(prognos('ingest', 'same-name.csv', '--home', home), /never replaced/);
   });
 
   it('a bad option value is a usage error (exit code 2)', () => {
-    const result = prognos('demo', '--rows', 'many');
-    expectCleanError(result, /option '--rows <n>' argument 'many' is invalid/);
+    const result = prognos('run', '--mode', 'fast');
     expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^prognos: .*fast/);
   });
 
   it('--debug adds the stack trace', () => {
-    const result = prognos('train', '--data', 'does-not-exist.csv', '--label', 'label', '--debug');
+    const result = prognos('predict', 'missing.csv', '--home', freshHome('home-empty'), '--debug');
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^prognos: data file not found/);
     expect(result.stderr).toMatch(/^\s+at /m);
+  });
+});
+
+describeWithShared('the real AI4I 2020 data set', () => {
+  const home = freshHome('home-ai4i2020');
+
+  it('ingests by contract alone (leakage columns dropped) and trains', () => {
+    expect(prognos('ingest', datasetPath('ai4i2020.csv'), '--home', home).status).toBe(0);
+    const config = join(workDir, 'ai4i-config.json');
+    writeFileSync(config, JSON.stringify({ maxTrainRows: 700 }));
+    const result = prognos('run', '--home', home, '--config', config);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/rows ingested\s+10000 valid of 10000 read from 1 file/);
+    expect(result.stdout).toMatch(/rows quarantined\s+0/);
+    expect(result.stdout).toMatch(/training set\s+10000 rows, 339 needing maintenance/);
+    expect(result.stdout).toMatch(/gate\s+(promote|reject) /);
+    const [dt] = readdirSync(join(home, 'lake', 'features'));
+    expect(dt).toMatch(/^dt=\d{4}-\d{2}-\d{2}$/);
   });
 });

@@ -20,7 +20,8 @@ export type GateResult = z.infer<typeof gateResultSchema>;
 export interface DecisionRecord extends GateDecision {
   readonly version: string;
   readonly runName: string;
-  readonly targetRecall: number;
+  /** The holdout recall the gate required (config.gateMinRecall, else config.targetRecall). */
+  readonly minRecall: number;
   readonly margin: number;
   readonly challenger: EvaluationResult['challenger'];
   readonly champion: EvaluationResult['champion'];
@@ -30,13 +31,13 @@ export interface DecisionRecord extends GateDecision {
 const f3 = (value: number): string => value.toFixed(3);
 
 /** The gate's rules as data: pure, so every branch is tested without a model. */
-export function decide(evaluation: EvaluationResult, targetRecall: number, margin: number, decidedAt: Date): GateDecision {
+export function decide(evaluation: EvaluationResult, minRecall: number, margin: number, decidedAt: Date): GateDecision {
   const { challenger, champion } = evaluation;
   const checks: GateCheck[] = [
     {
       name: 'recall target',
-      passed: challenger.recall >= targetRecall,
-      detail: `holdout recall ${f3(challenger.recall)} ${challenger.recall >= targetRecall ? '≥' : '<'} target ${f3(targetRecall)}`,
+      passed: challenger.recall >= minRecall,
+      detail: `holdout recall ${f3(challenger.recall)} ${challenger.recall >= minRecall ? '≥' : '<'} target ${f3(minRecall)}`,
     },
   ];
   if (champion !== null) {
@@ -62,13 +63,14 @@ export function decide(evaluation: EvaluationResult, targetRecall: number, margi
 
 export async function gate(input: unknown, context: StepContext): Promise<GateResult> {
   const run = parseStepInput('Gate', runInputSchema.extend({ train: trainResultSchema, evaluation: evaluationResultSchema }), input);
-  const { targetRecall, gateMargin } = run.config;
-  const decision = decide(run.evaluation, targetRecall, gateMargin, context.now());
+  const { targetRecall, gateMinRecall, gateMargin } = run.config;
+  const minRecall = gateMinRecall ?? targetRecall;
+  const decision = decide(run.evaluation, minRecall, gateMargin, context.now());
   const record: DecisionRecord = {
     ...decision,
     version: run.train.version,
     runName: run.runName,
-    targetRecall,
+    minRecall,
     margin: gateMargin,
     challenger: run.evaluation.challenger,
     champion: run.evaluation.champion,

@@ -88,7 +88,13 @@ async function parseAndValidate(key: string, text: string, context: StepContext)
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (header === undefined) {
         header = record.map((name) => name.trim());
-        binding = bindHeader(contract, header, { requireLabel: true });
+        try {
+          binding = bindHeader(contract, header, { requireLabel: true });
+        } catch (error) {
+          // Name the file, as every other unusable-file message does (a run may ingest several).
+          if (error instanceof UnusableFileError) throw new UnusableFileError(`${key}: ${error.message}`, { cause: error });
+          throw error;
+        }
         continue;
       }
       const line = info.lines;

@@ -17,8 +17,13 @@ export type TrainingMode = (typeof TRAINING_MODES)[number];
 /** What a deployment can tune; every field has a default a newcomer can keep. */
 export const pipelineConfigSchema = z
   .object({
-    /** Recall of "needs maintenance" the decision threshold is chosen for, and the gate's floor on the holdout. */
+    /** Recall of "needs maintenance" the decision threshold is chosen for (on leave-one-out predictions of the training split). */
     targetRecall: z.number().gt(0).lte(1).default(0.9),
+    /**
+     * Holdout recall the gate requires; unset: targetRecall. A small holdout moves recall in big
+     * steps (one missed failure of 8 is 0.125), so a deployment with few failures may set it lower.
+     */
+    gateMinRecall: z.number().gt(0).lte(1).optional(),
     /** Share of each class held out for evaluation (never seen by the scaler or the model). */
     holdoutFraction: z.number().gt(0).lt(1).default(0.3),
     /** Seed of the split and of the optimiser's restarts. */

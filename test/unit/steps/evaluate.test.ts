@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeRows, labelsOf } from '../../../lambdas/core/contract/encode.ts';
+import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
+import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
+import { loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
+import type { Evaluation } from '../../../lambdas/core/report/report-data.ts';
+import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
+import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
+import { train, type TrainResult } from '../../../lambdas/core/steps/train.ts';
+import {
+  createPipelineFixture,
+  landAndIngest,
+  type PipelineFixture,
+  type PreparedRun,
+  prepareRun,
+  sampleCsv,
+  saveTinyModel,
+  testVersion,
+} from '../../support/pipeline-fixture.ts';
+
+describe('Evaluate', () => {
+  let fx: PipelineFixture;
+  let first: PreparedRun & { train: TrainResult };
+  beforeEach(async () => {
+    fx = await createPipelineFixture();
+    await landAndIngest(fx, 'batch.csv', sampleCsv());
+    const prepared = await prepareRun(fx, fx.runInput({ runName: 'run-1' }));
+    first = { ...prepared, train: await train(prepared, fx.context) };
+  });
+  afterEach(async () => {
+    await fx.close();
+  });
+
+  /** The holdout rows as the model sees them, straight from the stored training set and split. */
+  async function holdoutOf(run: PreparedRun) {
+    const rows = await decodeParquet(await fx.bytesOf(run.trainingSet.key));
+    const split = splitRecordSchema.parse(JSON.parse((await fx.bytesOf(run.split.key)).toString('utf8')));
+    const holdoutRows = split.holdout.map((i) => rows[i]);
+    return { x: encodeRows(fx.contract, holdoutRows), labels: Array.from(labelsOf(fx.contract, holdoutRows)) };
+  }
+
+  function recallAt(labels: readonly number[], probability: readonly number[], threshold: number): number {
+    const positives = labels.filter((y) => y === 1).length;
+    const found = labels.filter((y, i) => y === 1 && probability[i] >= threshold).length;
+    return found / positives;
+  }
+
+  it('without a champion scores the challenger alone on the holdout', async () => {
+    const result = await evaluateChallenger(first, fx.context);
+    const version = first.train.version;
+    expect(result.key).toBe(`models/${version}/evaluation.json`);
+    expect(result.champion).toBeNull();
+    expect(result.championNote).toBeNull();
+
+    const evaluation = (await readJson(fx.store, result.key)) as Evaluation;
+    const { x, labels } = await holdoutOf(first);
+    expect(evaluation.labels).toEqual(labels);
+    expect(evaluation.labels).toHaveLength(first.split.holdoutRows);
+    expect(evaluation.labels.filter((y) => y === 1)).toHaveLength(first.split.holdoutPositives);
+    expect(evaluation.champion).toBeNull();
+    expect(evaluation.targetRecall).toBe(first.config.targetRecall);
+
+    // The probabilities are the stored model's on exactly those rows, and the headline follows from them.
+    const { model } = await loadModel(fx.store, version);
+    expect(evaluation.challenger.probability).toEqual(Array.from(model.predict(x).probability));
+    expect(result.challenger.threshold).toBe(model.threshold.value);
+    expect(result.challenger.recall).toBe(recallAt(labels, evaluation.challenger.probability, model.threshold.value));
+    expect(result.challenger).toMatchObject({
+      version,
+      recall: evaluation.challenger.metrics.recall,
+      precision: evaluation.challenger.metrics.precision,
+      averagePrecision: evaluation.challenger.metrics.averagePrecision,
+      rocAuc: evaluation.challenger.metrics.rocAuc,
+    });
+    expect(evaluation.challenger.metrics.nPositive + evaluation.challenger.metrics.nNegative).toBe(labels.length);
+  });
+
+  it('with a champion scores both on the same holdout rows, each with its own artifact', async () => {
+    const champion = first.train.version;
+    await promoteChampion(fx.store, champion, 'run-1', undefined, fx.now);
+    fx.advance(86_400_000);
+    await landAndIngest(fx, 'more.csv', sampleCsv(150, 11, 501), { at: new Date('2026-03-02T02:00:00Z') });
+    const prepared = await prepareRun(fx, fx.runInput({ runName: 'run-2', mode: 'refit' }));
+    const second = { ...prepared, train: await train(prepared, fx.context) };
+    expect(second.split.holdoutRows).toBeGreaterThan(first.split.holdoutRows);
+
+    const result = await evaluateChallenger(second, fx.context);
+    expect(result.champion).not.toBeNull();
+    expect(result.champion!.version).toBe(champion);
+    expect(result.challenger.version).toBe(second.train.version);
+    expect(result.championNote).toBeNull();
+
+    const evaluation = (await readJson(fx.store, result.key)) as Evaluation;
+    const { x, labels } = await holdoutOf(second);
+    expect(evaluation.labels).toEqual(labels);
+    expect(evaluation.challenger.probability).toHaveLength(labels.length);
+    expect(evaluation.champion!.probability).toHaveLength(labels.length);
+    const { model: championModel } = await loadModel(fx.store, champion);
+    expect(evaluation.champion!.probability).toEqual(Array.from(championModel.predict(x).probability));
+    expect(evaluation.champion!.threshold).toBe(championModel.threshold.value);
+    expect(evaluation.champion!.metrics.nPositive).toBe(second.split.holdoutPositives);
+    expect(result.champion!.recall).toBe(recallAt(labels, evaluation.champion!.probability, championModel.threshold.value));
+    expect(result.champion!.averagePrecision).toBe(evaluation.champion!.metrics.averagePrecision);
+  });
+
+  it('notes, and does not score, a champion that takes other features', async () => {
+    const other = testVersion(3);
+    await saveTinyModel(fx.store, other, ['vibration_mm_s', 'current_a']);
+    await promoteChampion(fx.store, other, 'elsewhere', undefined, fx.now);
+    const result = await evaluateChallenger(first, fx.context);
+    expect(result.champion).toBeNull();
+    expect(result.championNote).toBe(`champion ${other} takes other features (vibration_mm_s, current_a), so it cannot be scored on this holdout`);
+    expect(((await readJson(fx.store, result.key)) as Evaluation).champion).toBeNull();
+  });
+});

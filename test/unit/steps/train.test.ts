@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { modelFeatureNames } from '../../../lambdas/core/contract/encode.ts';
+import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
+import { listVersions, loadManifest, loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
+import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
+import { newModelVersion, train, type TrainingRecord } from '../../../lambdas/core/steps/train.ts';
+import {
+  createPipelineFixture,
+  FIXED_NOW,
+  landAndIngest,
+  type PipelineFixture,
+  type PreparedRun,
+  prepareRun,
+  sampleCsv,
+  saveTinyModel,
+  testVersion,
+} from '../../support/pipeline-fixture.ts';
+
+describe('newModelVersion', () => {
+  it('sorts by time and ends with 8 hex digits of the run name', () => {
+    expect(newModelVersion(new Date('2026-11-26T19:05:01.123Z'), 'daily-2026-11-26')).toMatch(/^20261126T190501\.123Z-[0-9a-f]{8}$/);
+    const a = newModelVersion(FIXED_NOW, 'run-a');
+    expect(newModelVersion(FIXED_NOW, 'run-a')).toBe(a);
+    expect(newModelVersion(FIXED_NOW, 'run-b')).not.toBe(a);
+    expect(newModelVersion(new Date(FIXED_NOW.getTime() + 1), 'run-a') > a).toBe(true);
+  });
+});
+
+describe('Train', () => {
+  let fx: PipelineFixture;
+  let prepared: PreparedRun;
+  beforeEach(async () => {
+    fx = await createPipelineFixture();
+    await landAndIngest(fx, 'batch.csv', sampleCsv());
+    prepared = await prepareRun(fx, fx.runInput({ runName: 'run-1' }));
+  });
+  afterEach(async () => {
+    await fx.close();
+  });
+
+  const readTraining = async (key: string) => (await readJson(fx.store, key)) as TrainingRecord;
+
+  it('full mode: writes a verifiable artifact with the split’s scaler, and a training record with the optimiser trace', async () => {
+    const result = await train(prepared, fx.context);
+    const version = newModelVersion(FIXED_NOW, 'run-1');
+    expect(result).toMatchObject({ version, mode: 'full', modeNote: null, trainingKey: `models/${version}/training.json` });
+    expect(await listVersions(fx.store)).toEqual([version]);
+
+    const { model, manifest } = await loadModel(fx.store, version);
+    expect(manifest.modelVersion).toBe(version);
+    expect(manifest.nTrain).toBe(prepared.split.trainRows);
+    expect(model.featureNames).toEqual(modelFeatureNames(fx.contract));
+    expect(manifest.extra).toMatchObject({ runName: 'run-1', mode: 'full', trainingSetKey: prepared.trainingSet.key });
+    // The artifact carries exactly the scaler SplitAndScale fitted on the training split.
+    const split = splitRecordSchema.parse(JSON.parse((await fx.bytesOf(prepared.split.key)).toString('utf8')));
+    expect(manifest.scaler).toEqual(split.scaler);
+    expect(manifest.logMarginalLikelihood).toBe(result.logMarginalLikelihood);
+
+    const record = await readTraining(result.trainingKey);
+    expect(record).toMatchObject({ version, runName: 'run-1', mode: 'full', requestedMode: 'full', modeNote: null, trainRows: prepared.split.trainRows, splitKey: prepared.split.key });
+    expect(record.trace.length).toBeGreaterThan(0);
+    for (const step of record.trace) {
+      expect(['subsample', 'full']).toContain(step.stage);
+      expect(Number.isFinite(step.logMarginalLikelihood)).toBe(true);
+    }
+    // The optimiser's progress reached the live view, one event per trace step.
+    expect(fx.progress.filter((e) => e.kind === 'optimizer')).toHaveLength(record.trace.length);
+    expect(record.hyperparameters.map((h) => h.name)).toEqual(['signal variance (constant)', 'length scale (all features)']);
+    expect(record.hyperparameters[0].value).toBeCloseTo(Math.exp(manifest.kernelTheta[0]), 10);
+  });
+
+  it('refit with no champion falls back to full mode and says why', async () => {
+    const result = await train({ ...prepared, mode: 'refit' }, fx.context);
+    expect(result.mode).toBe('full');
+    expect(result.modeNote).toBe('refit asked, but there is no champion yet: trained in full mode');
+    const record = await readTraining(result.trainingKey);
+    expect(record).toMatchObject({ mode: 'full', requestedMode: 'refit', modeNote: result.modeNote });
+    expect(record.trace.length).toBeGreaterThan(0);
+    expect(fx.progress).toContainEqual({ kind: 'message', text: result.modeNote });
+  });
+
+  it('refit with a champion keeps exactly its kernel hyperparameters and does not optimise', async () => {
+    const champion = await train(prepared, fx.context);
+    await promoteChampion(fx.store, champion.version, 'run-1', undefined, fx.now);
+    const championManifest = await loadManifest(fx.store, champion.version);
+
+    fx.advance(60_000);
+    fx.progress.length = 0;
+    const again = await prepareRun(fx, fx.runInput({ runName: 'run-2', mode: 'refit' }));
+    const result = await train(again, fx.context);
+    expect(result.version).not.toBe(champion.version);
+    expect(result).toMatchObject({ mode: 'refit', modeNote: null });
+
+    const manifest = await loadManifest(fx.store, result.version);
+    expect(manifest.kernelTheta).toEqual(championManifest.kernelTheta);
+    expect(manifest.kernel.constant).toBe(championManifest.kernel.constant);
+    expect(manifest.kernel.lengthScales).toEqual(championManifest.kernel.lengthScales);
+    const record = await readTraining(result.trainingKey);
+    expect(record.trace).toEqual([]);
+    expect(record).toMatchObject({ mode: 'refit', requestedMode: 'refit', modeNote: null });
+    expect(fx.progress.filter((e) => e.kind === 'optimizer')).toEqual([]);
+    expect(fx.progress).toContainEqual({ kind: 'message', text: `refit with the hyperparameters of champion ${champion.version}` });
+  });
+
+  it('refit over a champion with other features falls back to full mode and names them', async () => {
+    const other = testVersion(1);
+    await saveTinyModel(fx.store, other, ['vibration_mm_s', 'current_a']);
+    await promoteChampion(fx.store, other, 'elsewhere', undefined, fx.now);
+    const result = await train({ ...prepared, mode: 'refit' }, fx.context);
+    expect(result.mode).toBe('full');
+    expect(result.modeNote).toBe(`refit asked, but champion ${other} has other features (vibration_mm_s, current_a): trained in full mode`);
+  });
+});
