@@ -130,7 +130,7 @@ describe('Gate', () => {
       ...expected,
       version: CHALLENGER,
       runName: 'gate-run',
-      targetRecall: 0.9,
+      minRecall: 0.9,
       margin: 0.02,
       challenger: evaluated.challenger,
       champion: evaluated.champion,
@@ -138,5 +138,15 @@ describe('Gate', () => {
     });
     expect(result.summary).toBe(expected.summary);
     expect(fx.progress).toContainEqual({ kind: 'message', text: expected.summary });
+  });
+
+  it('requires config.gateMinRecall on the holdout when it is set, instead of targetRecall', async () => {
+    const evaluated = evaluation([0.85, 0.6]);
+    const run = (config: { targetRecall: number; gateMinRecall?: number }) => ({ ...fx.runInput({ config }), train: trainResult, evaluation: evaluated });
+    expect((await gate(run({ targetRecall: 0.9 }), fx.context)).promote).toBe(false);
+    const lowered = await gate(run({ targetRecall: 0.9, gateMinRecall: 0.8 }), fx.context);
+    expect(lowered.promote).toBe(true);
+    expect(lowered.summary).toContain('holdout recall 0.850 ≥ target 0.800');
+    expect(((await readJson(fx.store, lowered.key)) as DecisionRecord).minRecall).toBe(0.8);
   });
 });
