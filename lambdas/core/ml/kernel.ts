@@ -17,6 +17,11 @@ export interface KernelOptions {
   readonly constantBounds?: Bounds;
   /** @default [1e-5, 1e5] */
   readonly lengthScaleBounds?: Bounds;
+  /**
+   * θ = [log c, log l…] exactly, in place of `constant` and `lengthScale`: another model's
+   * hyperparameters bit for bit (exp then log does not always round-trip).
+   */
+  readonly theta?: readonly number[];
 }
 
 /** The serialisable state of a kernel (what the artifact stores). */
@@ -60,6 +65,7 @@ export class ConstantRbfKernel {
       if (!(v > 0) || !Number.isFinite(v)) throw new InvalidDataError(`kernel: hyperparameters must be positive and finite, got ${v}`);
     }
     this.#theta = Float64Array.from([constant, ...scales], Math.log);
+    if (options.theta !== undefined) this.theta = options.theta;
   }
 
   /** Number of hyperparameters: 1 + number of length scales. */

@@ -62,14 +62,14 @@ export function namedHyperparameters(kernel: KernelJson, featureNames: readonly 
 }
 
 /** The champion's kernel for a refit, or why there is none to use. */
-async function championKernel(context: StepContext, featureNames: readonly string[]): Promise<{ kernel: KernelJson; version: string } | { note: string }> {
+async function championKernel(context: StepContext, featureNames: readonly string[]): Promise<{ kernel: KernelJson; theta: number[]; version: string } | { note: string }> {
   const champion = await readChampion(context.store);
   if (champion === undefined) return { note: 'refit asked, but there is no champion yet: trained in full mode' };
   const manifest = await loadManifest(context.store, champion.pointer.version);
   if (manifest.featureNames.join(',') !== featureNames.join(',')) {
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }
-  return { kernel: manifest.kernel, version: champion.pointer.version };
+  return { kernel: manifest.kernel, theta: manifest.kernelTheta, version: champion.pointer.version };
 }
 
 export async function train(input: unknown, context: StepContext): Promise<TrainResult> {
@@ -101,16 +101,10 @@ export async function train(input: unknown, context: StepContext): Promise<Train
       modeNote = champion.note;
       context.progress({ kind: 'message', text: champion.note });
     } else {
-      const { kernel } = champion;
+      const { kernel, theta } = champion;
       gpc = {
         optimize: false,
-        kernel: {
-          isotropic: kernel.lengthScales.length === 1,
-          constant: kernel.constant,
-          lengthScale: kernel.lengthScales.length === 1 ? kernel.lengthScales[0] : kernel.lengthScales,
-          constantBounds: kernel.constantBounds,
-          lengthScaleBounds: kernel.lengthScaleBounds,
-        },
+        kernel: { isotropic: kernel.lengthScales.length === 1, theta, constantBounds: kernel.constantBounds, lengthScaleBounds: kernel.lengthScaleBounds },
       };
       context.progress({ kind: 'message', text: `refit with the hyperparameters of champion ${champion.version}` });
     }

@@ -84,15 +84,23 @@ describe('Train', () => {
     await promoteChampion(fx.store, champion.version, 'run-1', undefined, fx.now);
     const championManifest = await loadManifest(fx.store, champion.version);
 
-    fx.advance(60_000);
+    // New readings arrive: on them a full fit would move θ; a refit must not.
+    fx.advance(86_400_000);
+    await landAndIngest(fx, 'upload.csv', sampleCsv(200, 21, 501), { at: new Date('2026-03-02T03:00:00Z') });
     fx.progress.length = 0;
     const again = await prepareRun(fx, fx.runInput({ runName: 'run-2', mode: 'refit' }));
+    expect(again.trainingSet.rows).toBe(700);
     const result = await train(again, fx.context);
     expect(result.version).not.toBe(champion.version);
     expect(result).toMatchObject({ mode: 'refit', modeNote: null });
 
     const manifest = await loadManifest(fx.store, result.version);
     expect(manifest.kernelTheta).toEqual(championManifest.kernelTheta);
+    // Fitted on the new training split, without a single optimiser step.
+    expect(manifest.nTrain).toBe(again.split.trainRows);
+    expect(manifest.fitSummary.optimizer.starts).toEqual([]);
+    expect(manifest.fitSummary.optimizer.evaluations).toBe(0);
+    expect(manifest.logMarginalLikelihood).not.toBe(championManifest.logMarginalLikelihood);
     expect(manifest.kernel.constant).toBe(championManifest.kernel.constant);
     expect(manifest.kernel.lengthScales).toEqual(championManifest.kernel.lengthScales);
     const record = await readTraining(result.trainingKey);
