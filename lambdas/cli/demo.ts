@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { DataContract } from '../core/contract/contract.ts';
-import { PreconditionFailedError } from '../core/ports/object-store.ts';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
-import { CliError } from './errors.ts';
 import { displayPath } from './format.ts';
 import { generateCsv } from './generate.ts';
 import type { CliIo } from './io.ts';
+import { landFile } from './landing.ts';
 import { type RunSummary, runTraining } from './run.ts';
 import { openWorkspace } from './workspace.ts';
 
@@ -33,15 +31,9 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<RunSumma
   const key = `${LANDING_TRAINING_PREFIX}sample-${options.rows}-${options.seed}.csv`;
   const workspace = openWorkspace(options.home, options.contract);
   const where = displayPath(workspace.pathOf(key));
-  try {
-    await workspace.store.put(key, sample.text, { ifNoneMatch: '*', contentType: 'text/csv' });
+  if ((await landFile(workspace.store, key, sample.text)) === 'landed') {
     io.err(`seeded ${options.rows} sample AI4I 2020-style readings (${sample.positives} machine failures, seed ${options.seed}) into the landing zone: ${where}\n`);
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    const existing = await workspace.store.get(key);
-    if (createHash('sha256').update(existing.body).digest('hex') !== createHash('sha256').update(sample.text).digest('hex')) {
-      throw new CliError(`${where} exists with other contents; landing files are never replaced (remove it or use another --seed)`);
-    }
+  } else {
     io.err(`sample readings already in the landing zone: ${where}\n`);
   }
   const summary = await runTraining({ home: options.home, contract: options.contract }, io);

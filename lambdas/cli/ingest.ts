@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
-import { PreconditionFailedError } from '../core/ports/object-store.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
 import { displayPath } from './format.ts';
 import type { CliIo } from './io.ts';
+import { landFile } from './landing.ts';
 import { openWorkspace } from './workspace.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 
@@ -31,20 +30,9 @@ export async function runIngest(options: { readonly files: readonly string[]; re
     if (!SAFE_NAME.test(name)) throw new CliError(`${file}: use a file name of letters, digits, '.', '-' and '_' only (it becomes the landing key)`);
     const body = await readInputFile(file, 'file to ingest');
     const key = `${LANDING_TRAINING_PREFIX}${name}`;
-    try {
-      await workspace.store.put(key, body, { ifNoneMatch: '*', contentType: 'text/csv' });
-      landed.push({ file, key, status: 'landed' });
-      io.err(`landed ${displayPath(file)} → ${displayPath(workspace.pathOf(key))}\n`);
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      const existing = await workspace.store.get(key);
-      const same = createHash('sha256').update(existing.body).digest('hex') === createHash('sha256').update(body).digest('hex');
-      if (!same) {
-        throw new CliError(`${key} already exists with other contents; landing files are never replaced: rename the file to land it as a new one`);
-      }
-      landed.push({ file, key, status: 'present' });
-      io.err(`${displayPath(file)} is already in the landing zone as ${key}\n`);
-    }
+    const status = await landFile(workspace.store, key, body);
+    landed.push({ file, key, status });
+    io.err(status === 'landed' ? `landed ${displayPath(file)} → ${displayPath(workspace.pathOf(key))}\n` : `${displayPath(file)} is already in the landing zone as ${key}\n`);
   }
   if (landed.some((file) => file.status === 'landed')) io.err(`train on it: prognos run\n`);
   return landed;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { runStateMachine, type RunEvent, type RunRecord } from '../adapters/local/state-machine-runner.ts';
+import { causeMessage, readRunRecord, runStateMachine, type RunEvent, type RunRecord } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
@@ -104,7 +104,9 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       config,
     };
     const context = stepContext(workspace, options.contract, stepPrinter(io));
-    io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
+    if ((await readRunRecord(workspace.runsDir, name)) === undefined) {
+      io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
+    }
     const outcome = await runStateMachine({
       definition: readTrainingDefinition(),
       handlers: trainingHandlers(context),
@@ -128,14 +130,8 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
 }
 
 function failureText(record: RunRecord): string {
-  const cause = record.cause ?? '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    if (parsed.errorMessage) return `${record.error}: ${parsed.errorMessage}`;
-  } catch {
-    // plain text
-  }
-  return `${record.error ?? 'error'}${cause ? `: ${cause}` : ''}`;
+  const message = causeMessage(record.cause);
+  return `${record.error ?? 'error'}${message ? `: ${message}` : ''}`;
 }
 
 const outputSchema = z.looseObject({

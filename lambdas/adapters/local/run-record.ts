@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { failureMessage } from '../../core/steps/record-failure.ts';
 
 /** The lifecycle of an execution, with Step Functions' names. */
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -134,22 +135,9 @@ export function causeText(cause: unknown): string {
   return cause === undefined ? '' : JSON.stringify(cause);
 }
 
-/**
- * The readable message inside a cause: a Lambda error's cause is the JSON
- * `{ errorType, errorMessage, trace }` (in AWS, and from the local runner alike); any other cause
- * is returned as it is.
- */
+/** The readable message inside a cause (a Lambda error's cause is JSON with `errorMessage`). */
 export function causeMessage(cause: string | undefined): string {
-  if (cause === undefined) return '';
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string') {
-      return parsed.errorMessage;
-    }
-  } catch {
-    // not JSON: a plain message
-  }
-  return cause;
+  return cause === undefined ? '' : failureMessage(cause);
 }
 
 /**

@@ -1,6 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ArtifactError } from '../errors.ts';
 import { denseMatrix } from './dense.ts';
@@ -496,79 +494,4 @@ function wrapErrors<T>(what: string, build: () => T): T {
 export function deserializeModel(files: ReadonlyMap<string, Uint8Array>): { model: MaintenanceModel; manifest: ArtifactManifest } {
   const manifest = decodeManifest(files.get(MANIFEST_FILE));
   return { model: restoreModel(manifest, (file) => files.get(file)), manifest };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Directory I/O
-
-/** Writes to a temporary name in the same directory, syncs, then renames: readers see all or nothing. */
-async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
-async function readIfExists(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/**
- * Saves the model to `dir` (created if needed). Each file is written atomically; payloads first
- * and the manifest last, so a reader never sees a manifest without its payloads. An existing
- * manifest in `dir` is removed first, so while an artifact is being replaced a reader finds no
- * manifest rather than an old one next to new payloads.
- * @returns the absolute directory, the file names written inside it (manifest last), the manifest
- */
-export async function writeModelArtifact(
-  dir: string,
-  model: MaintenanceModel,
-  info: ArtifactInfo,
-): Promise<{ dir: string; files: string[]; manifest: ArtifactManifest }> {
-  const { files, manifest } = serialize(model, info);
-  const target = resolve(dir);
-  await mkdir(target, { recursive: true });
-  await unlink(join(target, MANIFEST_FILE)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
-  const payloadFiles = [...files.keys()].filter((file) => file !== MANIFEST_FILE);
-  await Promise.all(payloadFiles.map((file) => writeFileAtomic(join(target, file), files.get(file)!)));
-  await writeFileAtomic(join(target, MANIFEST_FILE), files.get(MANIFEST_FILE)!);
-  return { dir: target, files: [...payloadFiles, MANIFEST_FILE], manifest };
-}
-
-/**
- * Loads and verifies the artifact in `dir`.
- * @throws ArtifactError (message prefixed with the directory) for every problem
- *   {@link deserializeModel} reports, and when `dir` holds no manifest
- */
-export async function readModelArtifact(dir: string): Promise<{ model: MaintenanceModel; manifest: ArtifactManifest }> {
-  try {
-    const manifestBytes = await readIfExists(join(dir, MANIFEST_FILE));
-    if (manifestBytes === undefined) {
-      throw new ArtifactError(`no ${MANIFEST_FILE}: not a model artifact, or one still being written`);
-    }
-    const manifest = decodeManifest(manifestBytes);
-    const payloads = await Promise.all(manifest.payloads.map(async (entry) => [entry.file, await readIfExists(join(dir, entry.file))] as const));
-    const files = new Map(payloads);
-    return { model: restoreModel(manifest, (file) => files.get(file)), manifest };
-  } catch (error) {
-    if (error instanceof ArtifactError) throw new ArtifactError(`model artifact ${dir}: ${error.message}`, { cause: error });
-    throw error;
-  }
 }

@@ -41,7 +41,7 @@ export interface IngestResult extends IngestedFile {
   readonly quarantineKey: string | null;
 }
 
-const ingestResultSchema = z.object({
+export const ingestResultSchema = z.object({
   key: z.string(),
   status: z.enum(['ingested', 'already-ingested']),
   rowsRead: z.int(),

@@ -4,20 +4,13 @@ import type { DataSummary, Evaluation, ReportData } from '../report/report-data.
 import { renderReport } from '../report/render-report.ts';
 import type { StepContext } from './context.ts';
 import { gateResultSchema, type DecisionRecord } from './gate.ts';
+import { ingestResultSchema } from './ingest.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { splitResultSchema } from './split-and-scale.ts';
 import { type TrainingRecord, trainResultSchema } from './train.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 
 /** WriteReport: the model version's one-file HTML report, `models/<version>/report.html`, promoted or not. */
-
-const ingestedFileSchema = z.object({
-  key: z.string(),
-  status: z.enum(['ingested', 'already-ingested']),
-  rowsRead: z.int(),
-  rowsValid: z.int(),
-  rowsQuarantined: z.int(),
-});
 
 export const reportResultSchema = z.object({ key: z.string() });
 export type ReportResult = z.infer<typeof reportResultSchema>;
@@ -26,7 +19,7 @@ export async function writeReport(input: unknown, context: StepContext): Promise
   const run = parseStepInput(
     'WriteReport',
     runInputSchema.extend({
-      ingest: z.array(ingestedFileSchema).default([]),
+      ingest: z.array(ingestResultSchema).default([]),
       trainingSet: trainingSetResultSchema,
       split: splitResultSchema,
       train: trainResultSchema,

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeMoons } from '../../../lambdas/core/data/moons.ts';
 import { ArtifactError } from '../../../lambdas/core/errors.ts';
@@ -14,10 +11,8 @@ import {
   packedLength,
   packLower,
   parseManifest,
-  readModelArtifact,
   serializeModel,
   unpackLower,
-  writeModelArtifact,
 } from '../../../lambdas/core/ml/artifact.ts';
 import { denseMatrix, fromRows, type DenseMatrix } from '../../../lambdas/core/ml/dense.ts';
 import { GaussianProcessClassifier } from '../../../lambdas/core/ml/gpc.ts';
@@ -118,23 +113,6 @@ describe('model artifact', () => {
       expect(bitwiseMismatches(restored.wSqrt, original.wSqrt)).toEqual([]);
       expect(bitwiseMismatches(restored.cholB, original.cholB)).toEqual([]);
       expect(restored.logMarginalLikelihood).toBe(original.logMarginalLikelihood);
-    });
-
-    it('through a directory gives the same model, writing the manifest last', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'prognos-artifact-'));
-      try {
-        const written = await writeModelArtifact(join(dir, 'models', 'v1'), model, { modelVersion: 'v1' });
-        expect(written.files.at(-1)).toBe('manifest.json');
-        expect([...written.files].sort()).toEqual(['chol_b.f64', 'manifest.json', 'residual.f64', 'w_sqrt.f64', 'x_train.f64']);
-        // No temporary files left behind.
-        expect((await readdir(written.dir)).sort()).toEqual([...written.files].sort());
-        const { model: loaded, manifest } = await readModelArtifact(written.dir);
-        expectSameModel(loaded, model);
-        expect(manifest).toEqual(written.manifest);
-        expect(Number.isNaN(Date.parse(manifest.createdAt))).toBe(false);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
     });
 
     it('keeps metrics and extra information', () => {
@@ -296,35 +274,6 @@ describe('model artifact', () => {
         payloadEntries(m)[0].file = '../x_train.f64';
       });
       expectArtifactError(() => deserializeModel(damaged), /invalid artifact manifest[\s\S]*bare file name/);
-    });
-
-    it('on disk: a deleted payload, a truncated one, a flipped byte, a garbage manifest, no manifest', async () => {
-      const root = await mkdtemp(join(tmpdir(), 'prognos-artifact-'));
-      const fresh = async (name: string): Promise<string> => (await writeModelArtifact(join(root, name), model, { modelVersion: name })).dir;
-      try {
-        const deleted = await fresh('deleted');
-        await unlink(join(deleted, 'w_sqrt.f64'));
-        await expect(readModelArtifact(deleted)).rejects.toThrow(ArtifactError);
-        await expect(readModelArtifact(deleted)).rejects.toThrow(/model artifact .*deleted: payload w_sqrt\.f64 is missing/);
-
-        const truncated = await fresh('truncated');
-        await truncate(join(truncated, 'chol_b.f64'), 800);
-        await expect(readModelArtifact(truncated)).rejects.toThrow(/payload chol_b\.f64 has 800 bytes; expected 58080/);
-
-        const flipped = await fresh('flipped');
-        const bytes = await readFile(join(flipped, 'x_train.f64'));
-        bytes[7] ^= 0x80;
-        await writeFile(join(flipped, 'x_train.f64'), bytes);
-        await expect(readModelArtifact(flipped)).rejects.toThrow(/payload x_train\.f64 is corrupt: sha256 [0-9a-f]{64} expected [0-9a-f]{64}/);
-
-        const garbage = await fresh('garbage');
-        await writeFile(join(garbage, 'manifest.json'), 'not json at all');
-        await expect(readModelArtifact(garbage)).rejects.toThrow(/manifest\.json is not valid JSON/);
-
-        await expect(readModelArtifact(join(root, 'nothing-here'))).rejects.toThrow(/no manifest\.json: not a model artifact/);
-      } finally {
-        await rm(root, { recursive: true, force: true });
-      }
     });
   });
 
