@@ -1,0 +1,24 @@
+import type { DescribedColumn } from './table.ts';
+import type { DataContract } from './contract.ts';
+
+/** The Glue table of batch predictions, `lake/predictions/dt=YYYY-MM-DD/…parquet`. */
+export const PREDICTIONS_TABLE = 'predictions';
+
+/**
+ * Columns of the predictions table, in file order: the reading's id (typed as the contract's id),
+ * what the model said, which model said it, and where the reading came from.
+ */
+export function predictionTableColumns(contract: DataContract): DescribedColumn[] {
+  return [
+    { name: contract.id.name, type: contract.id.type === 'integer' ? 'bigint' : 'string', nullable: false, comment: 'id of the scored reading' },
+    { name: 'probability', type: 'double', nullable: false, comment: 'P(needs maintenance)' },
+    { name: 'label', type: 'bigint', nullable: false, comment: "1 = needs maintenance (probability ≥ the model's threshold)" },
+    { name: 'latent_mean', type: 'double', nullable: false, comment: 'mean of the latent function' },
+    { name: 'latent_std', type: 'double', nullable: false, comment: "standard deviation of the latent function: the model's uncertainty" },
+    { name: 'review', type: 'bigint', nullable: false, comment: '1 = the probability interval straddles the threshold: send a person' },
+    { name: 'model_version', type: 'string', nullable: false, comment: 'model version that scored the reading' },
+    { name: 'source_key', type: 'string', nullable: false, comment: 'landing file the reading came from' },
+    { name: 'source_line', type: 'bigint', nullable: false, comment: 'line of the reading in that file' },
+    { name: 'scored_at', type: 'timestamp', nullable: false, comment: 'when the batch was scored' },
+  ];
+}
