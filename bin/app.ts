@@ -2,16 +2,21 @@
 // The CDK app (cdk.json: "app": "npx tsx bin/app.ts"). This is the only file that reads context or
 // the environment; everything else receives plain, typed configuration through buildApp.
 import { App } from 'aws-cdk-lib';
-import { buildApp, parseStage } from '../lib/app-builder.ts';
+import { buildApp } from '../lib/app-builder.ts';
+import { parseConfig, type PrognosConfig } from '../lib/config.ts';
 
 const app = new App();
-let stage: string;
+let config: PrognosConfig;
 try {
-  stage = parseStage(app.node.tryGetContext('prognos:stage'));
+  config = parseConfig((key) => app.node.tryGetContext(key));
 } catch (err) {
   // A plain message instead of a stack trace: this is a usage error.
   console.error((err as Error).message);
   process.exit(1);
 }
-buildApp(app, { stage });
+// The account and region the CLI resolved from the caller's credentials, when there are any;
+// without them (CI, offline synth) the stacks are environment-agnostic.
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+buildApp(app, { ...config, env: account && region ? { account, region } : undefined });
 app.synth();

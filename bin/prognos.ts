@@ -17,12 +17,14 @@ import { readInputFile } from '../lambdas/cli/files.ts';
 import { GENERATORS, type GeneratorName, runGenerate } from '../lambdas/cli/generate.ts';
 import { DEFAULT_HOME } from '../lambdas/cli/home.ts';
 import { runIngest } from '../lambdas/cli/ingest.ts';
+import { runInference } from '../lambdas/cli/infer.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
 import { runModels } from '../lambdas/cli/models.ts';
 import { integerIn } from '../lambdas/cli/options.ts';
 import { PREDICT_FORMATS, type PredictFormat, runPredict } from '../lambdas/cli/predict.ts';
 import { runReport } from '../lambdas/cli/report.ts';
 import { runRollback } from '../lambdas/cli/rollback.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, runServe } from '../lambdas/cli/serve.ts';
 import { runTraining } from '../lambdas/cli/run.ts';
 
 /** Options every workspace command takes. */
@@ -92,11 +94,24 @@ function buildProgram(io: CliIo): Command {
     command(program, 'ingest', 'Copy CSV files into the landing zone (landing/training/); prognos run then validates and trains on them.', [
       'prognos ingest readings-2026-11.csv',
       'prognos ingest ../shared/datasets/ai4i2020.csv && prognos run',
+      'prognos ingest --inference readings-today.csv && prognos infer',
     ]),
   )
     .argument('<files...>', 'CSV files with a header row, in the format the data contract describes')
-    .action(async (files: string[], o: HomeOptions) => {
-      await runIngest({ files, home: o.home, contract: await loadContract(o.contract) }, io);
+    .option('--inference', 'land them in landing/inference/ for prognos infer to score, instead of landing/training/')
+    .action(async (files: string[], o: HomeOptions & { inference?: boolean }) => {
+      await runIngest({ files, home: o.home, contract: await loadContract(o.contract), inference: o.inference }, io);
+    });
+
+  withHome(
+    command(program, 'infer', 'Batch inference (statemachines/batch-inference.asl.json): score every file in landing/inference/ with the champion, write predictions, check drift.', [
+      'prognos ingest --inference readings-today.csv && prognos infer',
+      'prognos infer --config batch.json',
+    ]),
+  )
+    .option('--config <file>', 'batch settings as JSON (drift thresholds, retrainOnDrift, retrainCooldownHours, retrainConfig)')
+    .action(async (o: HomeOptions & { config?: string }) => {
+      await runInference({ home: o.home, contract: await loadContract(o.contract), configFile: o.config }, io);
     });
 
   withHome(
@@ -128,6 +143,19 @@ function buildProgram(io: CliIo): Command {
     .argument('[version]', 'model version (see prognos models)')
     .action(async (version: string | undefined, o: HomeOptions) => {
       await runReport({ home: o.home, contract: await loadContract(o.contract), version }, io);
+    });
+
+  withHome(
+    command(program, 'serve', 'Serve the prediction API (POST /predict, GET /model, GET /health) over HTTP with the Lambda handler, as API Gateway would.', [
+      'prognos serve',
+      'prognos serve --port 9000 --host 0.0.0.0 --refresh-ms 1000',
+    ]),
+  )
+    .option('--port <n>', 'port to listen on (0: any free port)', integerIn(0, 65_535), DEFAULT_PORT)
+    .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', DEFAULT_HOST)
+    .option('--refresh-ms <ms>', 'least time between two checks for a new champion (0: on every request)', integerIn(0), 5000)
+    .action(async (o: HomeOptions & { port: number; host: string; refreshMs: number }) => {
+      await runServe({ home: o.home, contract: await loadContract(o.contract), port: o.port, host: o.host, refreshIntervalMs: o.refreshMs }, io);
     });
 
   command(program, 'generate', 'Write a sample data set as CSV: AI4I 2020-style machining readings, or two moons.', [

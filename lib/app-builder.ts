@@ -1,13 +1,19 @@
-import { Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import type { App, Environment } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_CONTRACT, type DataContract } from '../lambdas/core/contract/contract.ts';
+import { PrognosApiStack } from './api-stack.ts';
+import { defaultConfig, parseStage, type PrognosConfig } from './config.ts';
+import { dataLakeNames } from './data-lake.ts';
 import { PrognosDataStack } from './data-stack.ts';
+import { PrognosMonitoringStack } from './monitoring-stack.ts';
+import { PrognosPipelineStack } from './pipeline-stack.ts';
 
-/** Lowercase letters, digits and hyphens, 1–20 characters: safe inside stack and bucket names. */
-export const STAGE_PATTERN = /^[a-z0-9-]{1,20}$/;
+export { parseStage, STAGE_PATTERN } from './config.ts';
 
-export interface PrognosAppConfig {
-  /** Deployment stage; must match {@link STAGE_PATTERN}. */
+export interface PrognosAppConfig extends Partial<Omit<PrognosConfig, 'stage'>> {
+  /** Deployment stage; must match {@link STAGE_PATTERN}. Every other setting has its default (lib/config.ts). */
   readonly stage: string;
   /**
    * Target account/region.
@@ -19,32 +25,88 @@ export interface PrognosAppConfig {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * The data contract (Glue columns, API request model).
+   * @default DEFAULT_CONTRACT
+   */
+  readonly contract?: DataContract;
 }
 
-/** Checks a stage value (typically from the `prognos:stage` context key) and returns it. */
-export function parseStage(value: unknown): string {
-  if (typeof value !== 'string' || !STAGE_PATTERN.test(value)) {
-    throw new Error(
-      `Invalid stage ${JSON.stringify(value)} (context key 'prognos:stage'): ` +
-        'use 1-20 lowercase letters, digits or hyphens, e.g. -c prognos:stage=dev',
-    );
-  }
-  return value;
+export interface PrognosStacks {
+  readonly data: PrognosDataStack;
+  readonly pipeline: PrognosPipelineStack;
+  readonly api: PrognosApiStack;
+  readonly monitoring: PrognosMonitoringStack;
 }
 
-/** The stacks of one Prognos deployment, built into `app`. bin/app.ts and the tests both use it. */
-export function buildApp(app: App, config: PrognosAppConfig): { data: PrognosDataStack } {
-  const stage = parseStage(config.stage);
+/**
+ * The stacks of one Prognos deployment, built into `app`; bin/app.ts and the tests both use it.
+ *
+ * `Prognos-<stage>-Data` holds everything stateful (buckets, Glue, Athena). The stateless
+ * `-Pipeline` (training workflow and triggers) and `-Api` (prediction API) stacks import its
+ * bucket names by export name; `-Monitoring` (alarm topic, alarms, dashboard) comes last.
+ */
+export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
+  const stage = parseStage(appConfig.stage);
+  const { env, nag, contract = DEFAULT_CONTRACT, ...overrides } = appConfig;
+  const config: PrognosConfig = { ...defaultConfig(stage), ...overrides, stage };
   Tags.of(app).add('project', 'prognos');
+  const names = dataLakeNames(stage);
+  const logRetention = config.logRetentionDays as RetentionDays;
+  const prefix = `Prognos-${stage}`;
 
-  const data = new PrognosDataStack(app, `Prognos-${stage}-Data`, {
+  const data = new PrognosDataStack(app, `${prefix}-Data`, {
     stage,
-    env: config.env,
-    description: `Prognos (${stage}): data buckets`,
+    env,
+    names,
+    contract,
+    description: `Prognos (${stage}): data lake buckets, Glue catalogue, Athena workgroup`,
+    landingArchiveDays: config.landingArchiveDays,
+    trainingSetRetentionDays: config.trainingSetRetentionDays,
+    athenaBytesScannedCutoff: config.athenaScanLimitBytes,
+    noncurrentVersionExpiration: Duration.days(90),
   });
 
-  if (config.nag ?? true) {
+  const pipeline = new PrognosPipelineStack(app, `${prefix}-Pipeline`, {
+    stage,
+    env,
+    lake: names,
+    description: `Prognos (${stage}): training workflow, its functions and triggers`,
+    trainingSchedule: config.trainingSchedule,
+    pipelineConfig: config.pipelineConfig,
+    logLevel: config.logLevel,
+    logRetention,
+    trainMemoryMb: config.trainMemoryMb,
+  });
+  pipeline.addDependency(data, 'imports the bucket names the Data stack exports');
+
+  const api = new PrognosApiStack(app, `${prefix}-Api`, {
+    stage,
+    env,
+    lake: names,
+    contract,
+    description: `Prognos (${stage}): prediction API`,
+    authMode: config.apiAuth,
+    throttle: config.apiThrottle,
+    quotaPerDay: config.apiQuotaPerDay,
+    waf: config.apiWaf,
+    logLevel: config.logLevel,
+    logRetention,
+  });
+  api.addDependency(data, 'imports the bucket names the Data stack exports');
+
+  const monitoring = new PrognosMonitoringStack(app, `${prefix}-Monitoring`, {
+    stage,
+    env,
+    description: `Prognos (${stage}): alarm topic, alarms, dashboard`,
+    alarmEmail: config.alarmEmail,
+    workflows: [{ workflow: pipeline.training.workflow, functions: pipeline.training.functions }],
+    deadLetterQueues: [pipeline.triggers.deadLetterQueue],
+    api: api.prediction,
+  });
+
+  if (nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { data };
+  return { data, pipeline, api, monitoring };
 }

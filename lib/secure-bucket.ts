@@ -30,6 +30,11 @@ export interface AccessLogsBucketProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Days after which log objects expire.
+   * @default - never
+   */
+  readonly expirationDays?: number;
 }
 
 /**
@@ -52,7 +57,10 @@ export class AccessLogsBucket extends Construct {
       ...BASELINE,
       encryption: s3.BucketEncryption.S3_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: noncurrent }],
+      lifecycleRules: [
+        { id: 'expire-noncurrent', noncurrentVersionExpiration: noncurrent },
+        ...(props.expirationDays === undefined ? [] : [{ id: 'expire-logs', expiration: Duration.days(props.expirationDays) }]),
+      ],
     });
   }
 }
@@ -91,6 +99,13 @@ export interface SecureBucketProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Send every object event to Amazon EventBridge (the default event bus), where rules pick what
+   * they need. Set natively on the bucket (`NotificationConfiguration.EventBridgeConfiguration`),
+   * so no notification custom resource and its Lambda are created.
+   * @default false
+   */
+  readonly eventBridgeNotifications?: boolean;
 }
 
 /**
@@ -152,6 +167,11 @@ export class SecureBucket extends Construct {
         ...(props.lifecycleRules ?? []),
       ],
     });
+    if (props.eventBridgeNotifications) {
+      (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+        eventBridgeConfiguration: { eventBridgeEnabled: true },
+      };
+    }
   }
 }
 

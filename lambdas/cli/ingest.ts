@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { LANDING_INFERENCE_PREFIX } from '../core/steps/batch/batch-state.ts';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
@@ -20,20 +21,25 @@ const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 
 /**
  * `prognos ingest FILE…`: copies files into `landing/training/` (the upload of AWS), create-only:
- * a landing file is never replaced. The next `prognos run` validates and trains on them.
+ * a landing file is never replaced. The next `prognos run` validates and trains on them. With
+ * `inference`, into `landing/inference/` instead, for `prognos infer` to score.
  */
-export async function runIngest(options: { readonly files: readonly string[]; readonly home: string; readonly contract: DataContract }, io: CliIo): Promise<LandedFile[]> {
+export async function runIngest(
+  options: { readonly files: readonly string[]; readonly home: string; readonly contract: DataContract; readonly inference?: boolean },
+  io: CliIo,
+): Promise<LandedFile[]> {
   const workspace = openWorkspace(options.home, options.contract);
+  const prefix = options.inference ? LANDING_INFERENCE_PREFIX : LANDING_TRAINING_PREFIX;
   const landed: LandedFile[] = [];
   for (const file of options.files) {
     const name = basename(file);
     if (!SAFE_NAME.test(name)) throw new CliError(`${file}: use a file name of letters, digits, '.', '-' and '_' only (it becomes the landing key)`);
     const body = await readInputFile(file, 'file to ingest');
-    const key = `${LANDING_TRAINING_PREFIX}${name}`;
+    const key = `${prefix}${name}`;
     const status = await landFile(workspace.store, key, body);
     landed.push({ file, key, status });
     io.err(status === 'landed' ? `landed ${displayPath(file)} → ${displayPath(workspace.pathOf(key))}\n` : `${displayPath(file)} is already in the landing zone as ${key}\n`);
   }
-  if (landed.some((file) => file.status === 'landed')) io.err(`train on it: prognos run\n`);
+  if (landed.some((file) => file.status === 'landed')) io.err(options.inference ? `score it: prognos infer\n` : `train on it: prognos run\n`);
   return landed;
 }

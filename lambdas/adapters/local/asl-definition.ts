@@ -91,16 +91,27 @@ export function fakeLambdaArn(placeholder: string): string {
 }
 
 /**
- * A copy of the definition with each `${Name}` replaced by `values[Name]`, or by
- * {@link fakeLambdaArn} when `values` has no entry for it. The input is left untouched (the
- * engine's validator adds fields to the object it is given).
+ * The local value of a placeholder that is not a function ARN (e.g. `LandingBucketName` →
+ * `prognos-local-landing-bucket-name`): a well-formed name; the local adapters ignore it (the
+ * workspace folder stands in for every bucket).
+ */
+export function localStandIn(placeholder: string): string {
+  return `prognos-local-${placeholder.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/**
+ * A copy of the definition with each `${Name}` replaced by `values[Name]`, or, when `values` has
+ * no entry for it, by {@link fakeLambdaArn} for `…FunctionArn` and {@link localStandIn} for any
+ * other name. The input is left untouched (the engine's validator adds fields to the object it
+ * is given).
  */
 export function substitutePlaceholders(
   definition: AslDefinition,
   values: Readonly<Record<string, string>> = {},
 ): AslDefinition {
+  const fallback = (name: string): string => (name.endsWith('FunctionArn') ? fakeLambdaArn(name) : localStandIn(name));
   const substitute = (text: string): string =>
-    text.replace(PLACEHOLDER, (_match, name: string) => (Object.hasOwn(values, name) ? values[name] : fakeLambdaArn(name)));
+    text.replace(PLACEHOLDER, (_match, name: string) => (Object.hasOwn(values, name) ? values[name] : fallback(name)));
   return mapStrings(definition, substitute) as AslDefinition;
 }
 

@@ -32,6 +32,7 @@ import {
   substitutePlaceholders,
   walkStates,
 } from './asl-definition.ts';
+import { type ItemReader, type ItemReaderRequest, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItems } from './distributed-map.ts';
 import {
   type EngineEvent,
   type IterationRecord,
@@ -143,6 +144,11 @@ export interface RunStateMachineOptions {
   readonly signal?: AbortSignal;
   /** Name used in the record and the fake execution ARN; default: the file name without `.asl.json`. */
   readonly stateMachineName?: string;
+  /**
+   * Reads the items of a Distributed Map's ItemReader (see distributed-map.ts: the Map runs
+   * inline over them); required when the definition has one, e.g. `objectStoreItemReader(store)`.
+   */
+  readonly itemReaders?: ItemReader;
 }
 
 /** `started: false` means a record with this name already existed: `record` is that earlier record. */
@@ -205,7 +211,10 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
   validateExecutionName(options.executionName);
   const source = typeof options.definition === 'string' ? options.definition : 'definition';
   const raw = typeof options.definition === 'string' ? await readDefinitionFile(options.definition) : options.definition;
-  const definition = substitutePlaceholders(asDefinition(raw, source), options.substitutions);
+  const { definition, readers } = inlineDistributedMaps(substitutePlaceholders(asDefinition(raw, source), options.substitutions));
+  if (readers.length > 0 && options.itemReaders === undefined) {
+    throw new StateMachineDefinitionError(`${source} has a Distributed Map (${readers.map((r) => r.state).join(', ')}): pass itemReaders to read its items`);
+  }
   const handlers = wrapHandlers(definition, options.handlers);
   const stateMachine = buildStateMachine(definition, source);
   const stateMachineName = options.stateMachineName ?? machineNameOf(options.definition);
@@ -237,7 +246,7 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
     }
   };
   try {
-    await execute(stateMachine, definition, handlers, input, record, options, stateMachineName, emit);
+    await execute(stateMachine, definition, readers, handlers, input, record, options, stateMachineName, emit);
   } catch (error) {
     // A fault of the runner itself (not of the workflow): never leave the record RUNNING.
     record.status = 'FAILED';
@@ -265,6 +274,7 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
 async function execute(
   stateMachine: StateMachine,
   definition: AslDefinition,
+  readers: readonly ItemReaderRequest[],
   handlers: EngineHandlers,
   input: JsonValue,
   record: RunRecord,
@@ -274,6 +284,8 @@ async function execute(
 ): Promise<void> {
   const startedAt = Date.parse(record.startedAt);
   const builder = new RunRecordBuilder(record);
+  // What the Distributed Maps' ItemReaders read, for the inline Maps that stand in for them.
+  const items = await readItems(readers, options.itemReaders);
   const execution = stateMachine.run(input, {
     overrides: {
       taskResourceLocalHandlers: handlers,
@@ -290,6 +302,7 @@ async function execute(
         Id: `arn:aws:states:us-east-1:123456789012:stateMachine:prognos-local-${stateMachineName}`,
         Name: `prognos-local-${stateMachineName}`,
       },
+      ...(readers.length > 0 ? { [LOCAL_ITEMS_CONTEXT_FIELD]: items } : {}),
     },
   });
   const onAbort = (): void => execution.abort();

@@ -9,13 +9,19 @@ export interface FeatureReference {
   /** Sorted quantile values of the training rows at `probabilities` (same length). */
   readonly quantiles: readonly number[];
   readonly probabilities: readonly number[];
+  /**
+   * Training rows ≤ each quantile (same length): the exact training CDF at the quantile points is
+   * belowQuantile / rows. It differs from `probabilities` where values tie (one-hot columns, a
+   * constant feature), which is where PSI bin shares and the KS statistic need the exact value.
+   */
+  readonly belowQuantile: readonly number[];
   readonly min: number;
   readonly max: number;
   readonly mean: number;
   readonly sd: number;
 }
 
-/** What the artifact keeps of the training distribution (JSON, a few KB). */
+/** What the artifact keeps of the training distribution (JSON, about 1.7 KB per feature whatever the row count). */
 export interface TrainingReference {
   readonly version: 1;
   readonly rows: number;
@@ -39,8 +45,12 @@ export interface FeatureDrift {
   readonly psi: number;
   readonly ks: number;
   readonly drifted: boolean;
-  /** Per-bin shares for the report's chart: the reference's bins and the batch's share in each. */
-  readonly bins: readonly { readonly lower: number; readonly upper: number; readonly reference: number; readonly batch: number }[];
+  /**
+   * Per-bin shares for the report's chart: the reference's bins (lower < x ≤ upper) and the batch's
+   * share in each. `lower` is null for the first bin and `upper` null for the last (open-ended:
+   * ±Infinity would not survive JSON).
+   */
+  readonly bins: readonly { readonly lower: number | null; readonly upper: number | null; readonly reference: number; readonly batch: number }[];
 }
 
 export interface DriftReport {

@@ -1,6 +1,6 @@
 import { InvalidDataError } from '../errors.ts';
 import { assertFinite, type DenseMatrix } from './dense.ts';
-import { type FitSummary, GaussianProcessClassifier, type GpcOptions } from './gpc.ts';
+import { type FitSummary, GaussianProcessClassifier, type GpcOptions, type Prediction } from './gpc.ts';
 import { rocAuc } from './metrics.ts';
 import { StandardScaler } from './scaler.ts';
 import { chooseThreshold } from './threshold.ts';
@@ -69,6 +69,8 @@ export class MaintenanceModel {
     readonly scaler: StandardScaler,
     readonly classifier: GaussianProcessClassifier,
     readonly threshold: ThresholdRecord,
+    /** Leave-one-out predictions of the training rows, when this instance was trained (not loaded): what an unseen row looks like to the model. */
+    readonly leaveOneOut?: Prediction,
   ) {
     if (featureNames.length !== scaler.nFeatures) {
       throw new InvalidDataError(`model: ${featureNames.length} feature names for a scaler of ${scaler.nFeatures} columns`);
@@ -91,7 +93,8 @@ export class MaintenanceModel {
       throw new InvalidDataError(`training set: a scaler of ${scaler.nFeatures} columns for ${X.cols} columns`);
     }
     const classifier = new GaussianProcessClassifier({ ...DEFAULT_GPC_OPTIONS, ...options.gpc }).fit(scaler.transform(X), y);
-    const loo = classifier.leaveOneOut().probability;
+    const leaveOneOut = classifier.leaveOneOut();
+    const loo = leaveOneOut.probability;
     const choice = chooseThreshold(y, loo, { targetRecall });
     const threshold: ThresholdRecord = {
       value: choice.threshold,
@@ -101,7 +104,7 @@ export class MaintenanceModel {
       source: 'leave-one-out',
       rocAuc: rocAuc(y, loo),
     };
-    return new MaintenanceModel([...featureNames], scaler, classifier, threshold);
+    return new MaintenanceModel([...featureNames], scaler, classifier, threshold, leaveOneOut);
   }
 
   get fitSummary(): FitSummary {

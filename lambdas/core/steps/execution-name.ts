@@ -12,10 +12,27 @@ export interface InputFile {
   readonly fingerprint: string;
 }
 
+/** 24 hex digits of the hash of the set of files (order does not matter). */
+function filesDigest(files: readonly InputFile[]): string {
+  const lines = files.map((file) => `${file.key}\u0000${file.fingerprint}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 24);
+}
+
 /** `train-<24 hex>` from the set of input files (order does not matter). */
 export function trainingExecutionName(files: readonly InputFile[]): string {
-  const lines = files.map((file) => `${file.key}\u0000${file.fingerprint}`).sort();
-  return `train-${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 24)}`;
+  return `train-${filesDigest(files)}`;
+}
+
+/** `infer-<24 hex>`: the batch inference over this set of `landing/inference/` files (order does not matter). */
+export function inferenceExecutionName(files: readonly InputFile[]): string {
+  return `infer-${filesDigest(files)}`;
+}
+
+/** `drift-<batch name>`: the full retrain that drift in one batch asks for, started at most once. */
+export function driftRetrainExecutionName(batchName: string): string {
+  const name = `drift-${batchName}`;
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new RangeError(`"${batchName}" gives no valid execution name (1–80 of A–Z, a–z, 0–9, - and _)`);
+  return name;
 }
 
 /** `daily-YYYY-MM-DD`: the scheduled full retrain of one day. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DataContract } from '../contract/contract.ts';
+import { buildReference } from '../drift/reference.ts';
 import { takeRows } from '../ml/dense.ts';
 import type { GpcOptions } from '../ml/gpc.ts';
 import type { KernelJson } from '../ml/kernel.ts';
@@ -116,9 +117,12 @@ export async function train(input: unknown, context: StepContext): Promise<Train
   const version = newModelVersion(createdAt, run.runName);
   const summary = model.fitSummary;
   const kernelJson = model.classifier.kernel.toJSON();
+  // What batches are compared with for drift: the raw training inputs, and the uncertainty the
+  // model shows on rows it has not seen (leave-one-out), which is what a new reading gets.
+  const trainingReference = buildReference(trainingSet.X, featureNames, model.leaveOneOut!.latentVariance);
   await saveModel(context.store, version, model, {
     createdAt: createdAt.toISOString(),
-    extra: { runName: run.runName, mode, contract: context.contract, trainingSetKey: run.trainingSet.key },
+    extra: { runName: run.runName, mode, contract: context.contract, trainingSetKey: run.trainingSet.key, trainingReference },
   });
   const record: TrainingRecord = {
     version,

@@ -1,0 +1,66 @@
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { Orchestrator } from '../../core/ports/orchestrator.ts';
+import { errorName, isTransient, transientError } from './aws-errors.ts';
+
+/**
+ * The orchestrator port on Step Functions: one StartExecution per start. A name Step Functions
+ * has seen answers ExecutionAlreadyExists, which is how duplicate events collapse into one run,
+ * so that answer is success with `started: false`.
+ *
+ * One case Step Functions answers differently: the same name with the same input while that
+ * execution is still running succeeds and returns the running execution's ARN, so both callers
+ * see `started: true` for the one run (StartExecution is idempotent for Standard workflows).
+ */
+
+export interface SfnOrchestratorOptions {
+  readonly client: SFNClient;
+  /** arn:aws:states:<region>:<account>:stateMachine:<name> (a version or alias suffix is allowed). */
+  readonly stateMachineArn: string;
+}
+
+/** Step Functions' execution name rule, kept to the characters CloudWatch Logs also accepts. */
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*):stateMachine:([^:]+)(?::[^:]+)?$/;
+
+/** An execution name Step Functions would refuse (the local runner throws the same name). */
+export class InvalidExecutionNameError extends RangeError {
+  override readonly name = 'InvalidExecutionNameError' as const;
+}
+
+export class SfnOrchestrator implements Orchestrator {
+  readonly #client: SFNClient;
+  readonly #stateMachineArn: string;
+  /** `arn:…:execution:<state machine>:` — an execution's ARN is this plus its name. */
+  readonly #executionArnPrefix: string;
+
+  constructor({ client, stateMachineArn }: SfnOrchestratorOptions) {
+    const match = STATE_MACHINE_ARN.exec(stateMachineArn);
+    if (match === null) throw new TypeError(`not a state machine ARN: ${JSON.stringify(stateMachineArn)}`);
+    this.#client = client;
+    this.#stateMachineArn = stateMachineArn;
+    this.#executionArnPrefix = `${match[1]}:execution:${match[2]}:`;
+  }
+
+  /**
+   * @returns started: false with the existing execution's ARN when the name was used before
+   * @throws InvalidExecutionNameError before any call, for a name outside 1–80 of [A-Za-z0-9_-]
+   * @throws TransientError for throttling, Step Functions' internal errors, dropped connections
+   */
+  async start(name: string, input: unknown): Promise<{ readonly started: boolean; readonly executionId: string }> {
+    if (typeof name !== 'string' || !EXECUTION_NAME.test(name)) {
+      throw new InvalidExecutionNameError(`execution name ${JSON.stringify(name)} is not valid: use 1–80 characters of letters, digits, '-' and '_'`);
+    }
+    try {
+      const out = await this.#client.send(new StartExecutionCommand({ stateMachineArn: this.#stateMachineArn, name, input: input === undefined ? '{}' : JSON.stringify(input) }));
+      return { started: true, executionId: out.executionArn ?? this.#executionArn(name) };
+    } catch (error) {
+      if (errorName(error) === 'ExecutionAlreadyExists') return { started: false, executionId: this.#executionArn(name) };
+      if (isTransient(error)) throw transientError(`start execution ${name} of ${this.#stateMachineArn}`, error);
+      throw error;
+    }
+  }
+
+  #executionArn(name: string): string {
+    return `${this.#executionArnPrefix}${name}`;
+  }
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { LocalOrchestrator } from '../adapters/local/local-orchestrator.ts';
+import type { RunEvent } from '../adapters/local/state-machine-runner.ts';
+import type { StepContext } from '../core/steps/context.ts';
+import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
+import { BATCH_STEPS, type BatchTaskState } from '../core/steps/batch/index.ts';
+import { TRAINING_STEPS } from '../core/steps/index.ts';
+import { InjectedFailureError, readTrainingDefinition, trainingHandlers } from './pipeline.ts';
+import type { Workspace } from './workspace.ts';
+
+/**
+ * The batch inference state machine's Tasks bound to the local adapters, and the local
+ * stand-in for the training workflow that StartRetrain starts. `statemachines/batch-inference.asl.json`
+ * is read as it ships.
+ */
+
+export const BATCH_DEFINITION_URL = new URL('../../statemachines/batch-inference.asl.json', import.meta.url);
+
+export function readBatchDefinition(): unknown {
+  return JSON.parse(readFileSync(BATCH_DEFINITION_URL, 'utf8'));
+}
+
+/**
+ * Starts training runs in this process (see LocalOrchestrator): StartRetrain's drift retrain runs
+ * `statemachines/training.asl.json` with the same steps `prognos run` uses.
+ */
+export function localTrainingOrchestrator(workspace: Workspace, context: StepContext, onEvent?: (event: RunEvent) => void): LocalOrchestrator {
+  const failStep = process.env.PROGNOS_FAIL_STEP;
+  return new LocalOrchestrator({
+    definition: readTrainingDefinition(),
+    // The failure drill names one step of either workflow; training gets it only if it is one of its own ('' = none).
+    handlers: trainingHandlers(context, failStep !== undefined && failStep in TRAINING_STEPS ? failStep : ''),
+    runsDir: workspace.runsDir,
+    stateMachineName: 'training',
+    ...(onEvent ? { onEvent } : {}),
+  });
+}
+
+/** `PROGNOS_FAIL_STEP=<Task>` makes that step fail, as in the training workflow's drill. */
+export function batchHandlers(context: BatchStepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<BatchTaskState, (payload: unknown) => Promise<unknown>> {
+  const drill = failStep !== undefined && failStep in BATCH_STEPS ? failStep : undefined;
+  const entries = Object.entries(BATCH_STEPS).map(([state, step]) => [
+    state,
+    async (payload: unknown) => {
+      if (state === drill) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${failStep})`);
+      return step(payload, context);
+    },
+  ]);
+  return Object.fromEntries(entries) as Record<BatchTaskState, (payload: unknown) => Promise<unknown>>;
+}

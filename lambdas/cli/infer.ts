@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { objectStoreItemReader } from '../adapters/local/distributed-map.ts';
+import {
+  causeMessage,
+  isStaleRunRecord,
+  readRunRecord,
+  type RunOutcome,
+  type RunRecord,
+  runStateMachine,
+} from '../adapters/local/state-machine-runner.ts';
+import type { DataContract } from '../core/contract/contract.ts';
+import { readChampion } from '../core/registry/champion.ts';
+import { type BatchConfig, batchConfigSchema, type BatchInput, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX } from '../core/steps/batch/batch-state.ts';
+import { computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
+import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
+import { writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
+import { inferenceExecutionName } from '../core/steps/execution-name.ts';
+import { batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
+import { CliError } from './errors.ts';
+import { displayPath, fixed, formatTable } from './format.ts';
+import type { CliIo } from './io.ts';
+import { liveView, stepPrinter } from './live-view.ts';
+import { stepContext } from './pipeline.ts';
+import { summarize as summarizeTraining } from './run.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
+
+/** Options of {@link runInference}. */
+export interface InferOptions {
+  readonly home: string;
+  readonly contract: DataContract;
+  /** JSON file with batch settings (drift thresholds, retrainOnDrift, retrainCooldownHours, retrainConfig). */
+  readonly configFile?: string;
+}
+
+/** What `prognos infer` came to, for callers (watch, tests). */
+export interface InferSummary {
+  readonly name: string;
+  /** False when this batch (the same files) already ran: nothing new was started. */
+  readonly started: boolean;
+  readonly record: RunRecord;
+  /** The training runs that drift started, finished. */
+  readonly retrains: readonly RunOutcome[];
+}
+
+async function readBatchConfig(file: string | undefined): Promise<BatchConfig> {
+  if (file === undefined) return batchConfigSchema.parse({});
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new CliError(`${file} is not JSON: ${error.message}`);
+    throw error;
+  }
+  const parsed = batchConfigSchema.safeParse(json);
+  if (!parsed.success) throw new CliError(`${file}: not a valid batch configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * A finished batch starts nothing new; one that failed, was aborted or was left RUNNING by a dead
+ * process runs again under its name. That is safe: every file already scored returns its marker.
+ */
+function mustRunAgain(record: RunRecord | undefined): boolean {
+  if (record === undefined) return false;
+  return record.status === 'FAILED' || record.status === 'ABORTED' || record.status === 'TIMED_OUT' || isStaleRunRecord(record);
+}
+
+/**
+ * `prognos infer`: batch inference over everything in `landing/inference/`, executed from
+ * `statemachines/batch-inference.asl.json`: each file scored with the champion (a file scored
+ * before is not scored again), predictions under `lake/predictions/`, drift against the model's
+ * training data, the batch report; a drift retrain when the configuration asks for one. The
+ * batch is named from the files' keys and content, so the same landing zone twice starts one batch.
+ */
+export async function runInference(options: InferOptions, io: CliIo): Promise<InferSummary> {
+  const workspace = openWorkspace(options.home, options.contract);
+  try {
+    const config = await readBatchConfig(options.configFile);
+    const files = (await workspace.store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
+    if (files.length === 0) {
+      throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'prognos ingest --inference FILE'`);
+    }
+    if ((await readChampion(workspace.store)) === undefined) throw new CliError('there is no champion yet: train one with prognos run before scoring');
+    const name = inferenceExecutionName(files);
+    const earlier = await readRunRecord(workspace.runsDir, name);
+    const replace = mustRunAgain(earlier);
+    if (earlier === undefined || replace) {
+      io.err(`batch ${name}: scoring ${files.length} landing file${files.length === 1 ? '' : 's'}${replace ? ` (again: the last attempt ended ${earlier!.status.toLowerCase()})` : ''}\n`);
+    }
+
+    const context = stepContext(workspace, options.contract, stepPrinter(io));
+    const retrain = localTrainingOrchestrator(workspace, context, liveView(io));
+    const input: BatchInput = { batchName: name, config };
+    const outcome = await runStateMachine({
+      definition: readBatchDefinition(),
+      handlers: batchHandlers({ ...context, retrain }),
+      input,
+      executionName: name,
+      runsDir: workspace.runsDir,
+      onEvent: liveView(io),
+      itemReaders: objectStoreItemReader(workspace.store),
+      replace,
+    });
+    if (!outcome.started) {
+      io.err(`batch ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same inference files start no new batch\n`);
+    }
+    io.out(summarizeBatch(workspace, outcome.record));
+    const retrains = await retrain.settled();
+    for (const run of retrains) io.out(summarizeTraining(workspace, run.record));
+
+    if (outcome.record.status !== 'SUCCEEDED') {
+      throw new CliError(`batch ${name} ${outcome.record.status.toLowerCase()}: ${failureText(outcome.record)}`);
+    }
+    const failedRetrain = retrains.find((run) => run.record.status !== 'SUCCEEDED');
+    if (failedRetrain !== undefined) {
+      throw new CliError(`the drift retrain ${failedRetrain.record.name} ${failedRetrain.record.status.toLowerCase()}: ${failureText(failedRetrain.record)}; the champion is unchanged`);
+    }
+    // Loud, after everything else is written: the other files are scored, these need a person.
+    const report = outputSchema.safeParse(outcome.record.output);
+    const unusable = outcome.started && report.success ? (report.data.report?.unusable ?? []) : [];
+    if (unusable.length > 0) {
+      const count = report.data?.report?.files.unusable ?? unusable.length;
+      throw new CliError(
+        `${count} file(s) could not be scored and are quarantined (the others are scored): ${unusable.slice(0, 3).map((file) => file.reason).join('; ')}${count > 3 ? '; …' : ''}; fix and land them under a new name`,
+      );
+    }
+    return { name, started: outcome.started, record: outcome.record, retrains };
+  } finally {
+    await workspace.close();
+  }
+}
+
+function failureText(record: RunRecord): string {
+  const message = causeMessage(record.cause);
+  return `${record.error ?? 'error'}${message ? `: ${message}` : ''}`;
+}
+
+const outputSchema = z.looseObject({
+  drift: computeDriftResultSchema.optional(),
+  report: writeBatchReportResultSchema.optional(),
+  retrain: startRetrainResultSchema.optional(),
+});
+
+function share(part: number, whole: number): string {
+  return whole === 0 ? '0 %' : `${((100 * part) / whole).toFixed(1)} %`;
+}
+
+/** The end-of-batch summary (stdout): files, rows, flagged and review shares, drift per feature, retrain, report. */
+export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {
+  const parsed = outputSchema.safeParse(record.output);
+  if (record.status !== 'SUCCEEDED' || !parsed.success || parsed.data.report === undefined || parsed.data.drift === undefined) {
+    return `\nBatch ${record.name}: ${record.status.toLowerCase()}\n`;
+  }
+  const { report, drift, retrain } = parsed.data;
+  const { files, rows } = report;
+  const rowsTable: string[][] = [
+    ['batch', `${record.name} (${record.status.toLowerCase()})`],
+    ['files', `${files.listed} listed: ${files.scored} scored, ${files.duplicates} scored before, ${files.unusable} unusable${files.skipped > 0 ? `, ${files.skipped} skipped` : ''}`],
+    ['rows scored', `${rows.scored} of ${rows.read} read; ${rows.quarantined} quarantined`],
+    ['flagged', `${rows.flagged} need maintenance (${share(rows.flagged, rows.scored)})`],
+    ['to review', `${rows.review} sent to a person (${share(rows.review, rows.scored)})`],
+    ['model', report.modelVersion],
+  ];
+  if (drift.status !== 'computed') rowsTable.push(['drift', drift.note ?? drift.status]);
+  else {
+    rowsTable.push(['drift', `${drift.drifted ? 'DRIFTED' : 'no drift'} over ${drift.rows} rows${drift.note ? ` (${drift.note})` : ''}`]);
+    for (const feature of drift.features) {
+      rowsTable.push([`  ${feature.name}`, `PSI ${fixed(feature.psi)}  KS ${fixed(feature.ks)}  ${feature.drifted ? 'drifted' : 'ok'}`]);
+    }
+    const lv = drift.latentVariance;
+    if (lv !== null) {
+      rowsTable.push(['  uncertainty', `mean latent variance ${fixed(lv.batchMean, 4)} vs ${fixed(lv.referenceMean, 4)} in training (shift ${fixed(lv.relativeShift)})  ${lv.drifted ? 'drifted' : 'ok'}`]);
+    }
+  }
+  rowsTable.push(['retrain', retrain ? `${retrain.executionName} ${retrain.started ? 'started' : 'already started before'}` : drift.retrain.reason]);
+  rowsTable.push(['predictions', displayPath(workspace.pathOf(PREDICTIONS_PREFIX))]);
+  rowsTable.push(['report', displayPath(workspace.pathOf(report.reportKey))]);
+  return `\n${formatTable(rowsTable, { align: ['left', 'left'] })}`;
+}

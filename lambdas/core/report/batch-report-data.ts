@@ -1,0 +1,54 @@
+import type { DriftReport, TrainingReference } from '../drift/types.ts';
+import type { ScoreHistogram } from './batch-score-histogram.ts';
+
+/** One landing file as a batch saw it. */
+export interface BatchFile {
+  readonly key: string;
+  /**
+   * 'scored' by this batch; 'already-scored' when the same content was scored by an earlier batch
+   * (its rows are not scored or counted again); 'unusable' when the file as a whole could not be
+   * read (quarantined with `reason`).
+   */
+  readonly status: 'scored' | 'already-scored' | 'unusable';
+  readonly rowsRead: number;
+  readonly rowsScored: number;
+  readonly rowsQuarantined: number;
+  /** Why the file is unusable; null otherwise. */
+  readonly reason: string | null;
+}
+
+/** Row counts of the whole batch (files scored by this batch only). */
+export interface BatchCounts {
+  readonly rowsRead: number;
+  readonly rowsScored: number;
+  readonly rowsQuarantined: number;
+  /** Scored rows labelled "needs maintenance" at the model's threshold. */
+  readonly rowsFlagged: number;
+  /** Scored rows sent to a person: their 95 % probability interval straddles the threshold. */
+  readonly rowsReview: number;
+}
+
+/** The batch's drift against the model's training data. */
+export interface BatchDrift {
+  readonly report: DriftReport;
+  readonly reference: TrainingReference;
+}
+
+/** Everything one batch's report shows. */
+export interface BatchReportData {
+  /** The batch (execution) name, e.g. `infer-3f…`. */
+  readonly batchName: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly modelVersion: string;
+  /** The model's decision threshold on P(needs maintenance). */
+  readonly threshold: number;
+  readonly files: readonly BatchFile[];
+  readonly counts: BatchCounts;
+  /** P(needs maintenance) of the scored rows, binned (see batch-score-histogram.ts). */
+  readonly scores: ScoreHistogram;
+  /** null when drift was not computed (no scored rows, or a model without a training reference). */
+  readonly drift: BatchDrift | null;
+  /** Why `drift` is null, for the reader; null when drift was computed. */
+  readonly driftNote: string | null;
+}

@@ -1,0 +1,143 @@
+import type { FeatureDrift, FeatureReference } from '../drift/types.ts';
+import type { BatchDrift, BatchReportData } from './batch-report-data.ts';
+import { fixed, integer, percent, significant, timestamp } from './format.ts';
+import { html, type SafeHtml } from './html.ts';
+
+/**
+ * The batch report's sections, in reading order. Every value from the data goes through `html`,
+ * which escapes it; the SVGs arrive as SafeHtml from the renderer.
+ */
+
+/** A chart with its caption; drifted features get a class the stylesheet highlights. */
+function figure(svg: SafeHtml, caption: SafeHtml, drifted = false): SafeHtml {
+  return html`<figure${drifted ? html` class="drifted"` : ''}><div aria-hidden="true">${svg}</div><figcaption>${caption}</figcaption></figure>`;
+}
+
+function list(items: readonly string[]): SafeHtml {
+  return html`${items.map((item, i) => html`${i === 0 ? '' : i === items.length - 1 ? ' and ' : ', '}<code>${item}</code>`)}`;
+}
+
+function status(data: BatchReportData): SafeHtml {
+  const { drift } = data;
+  if (drift === null) {
+    return html`<div class="decision unknown" role="status"><strong>DRIFT NOT CHECKED</strong><p>${data.driftNote ?? 'No drift statistics were computed for this batch.'}</p></div>`;
+  }
+  const { report } = drift;
+  if (!report.drifted) {
+    return html`<div class="decision stable" role="status"><strong>NO DRIFT</strong> The batch looks like the training data.<p>Every feature and the model’s uncertainty are within their thresholds.</p></div>`;
+  }
+  const drifted = report.features.filter((f) => f.drifted).map((f) => f.name);
+  const features = drifted.length === 0 ? null : html`${drifted.length === 1 ? 'Feature' : 'Features'} ${list(drifted)} drifted. `;
+  const uncertainty = report.latentVariance.drifted
+    ? html`The model’s uncertainty changed by ${percent(report.latentVariance.relativeShift, 0)} (mean latent variance). `
+    : null;
+  return html`<div class="decision drifted" role="status"><strong>DRIFT DETECTED</strong> The batch differs from the data the model was trained on.<p>${features}${uncertainty}Its predictions rest on less evidence: check the sensors, and consider retraining on recent data.</p></div>`;
+}
+
+export function batchHeaderSection(data: BatchReportData): SafeHtml {
+  const byStatus = (s: BatchReportData['files'][number]['status']) => data.files.filter((f) => f.status === s).length;
+  return html`<header class="top">
+<p class="kicker">Prognos · predictive maintenance · batch report</p>
+<h1>Batch <code>${data.batchName}</code></h1>
+${status(data)}
+<dl class="facts">
+<dt>Model version</dt><dd><code>${data.modelVersion}</code></dd>
+<dt>Scored</dt><dd>${timestamp(data.createdAt)}</dd>
+<dt>Decision threshold</dt><dd>${fixed(data.threshold, 4)} on P(needs maintenance)</dd>
+<dt>Files</dt><dd>${integer(byStatus('scored'))} scored, ${integer(byStatus('already-scored'))} already scored by an earlier batch, ${integer(byStatus('unusable'))} unusable</dd>
+</dl>
+</header>`;
+}
+
+function countRow(name: string, count: number, share: number | null, of: string): SafeHtml {
+  return html`<tr><th scope="row">${name}</th><td class="num">${integer(count)}</td><td class="num">${share === null ? '' : percent(share)}</td><td>${of}</td></tr>`;
+}
+
+export function outcomesSection(data: BatchReportData): SafeHtml {
+  const c = data.counts;
+  return html`<section id="outcomes"><h2>What the model said</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">Rows</th><th scope="col" class="num">Count</th><th scope="col" class="num">Share</th><th scope="col">of</th></tr></thead><tbody>
+${countRow('Labelled “needs maintenance”', c.rowsFlagged, c.rowsFlagged / c.rowsScored, 'scored rows')}
+${countRow('Sent to review', c.rowsReview, c.rowsReview / c.rowsScored, 'scored rows')}
+${countRow('Scored', c.rowsScored, c.rowsScored / c.rowsRead, 'rows read')}
+${countRow('Quarantined', c.rowsQuarantined, c.rowsQuarantined / c.rowsRead, 'rows read')}
+${countRow('Read', c.rowsRead, null, '')}
+</tbody></table></div>
+<p class="note">A row is labelled “needs maintenance” when its probability reaches the threshold ${fixed(data.threshold, 4)}. It is sent to review when the model’s 95 % interval for that probability straddles the threshold: the model cannot tell on which side the machine is. Quarantined rows are kept with the reason per row under <code>lake/quarantine/</code>.</p>
+</section>`;
+}
+
+export function scoresSection(data: BatchReportData, svg: SafeHtml | null): SafeHtml {
+  const body =
+    svg === null
+      ? html`<p>No rows were scored, so there are no probabilities to show.</p>`
+      : figure(
+          svg,
+          html`The probability of needing maintenance over the ${integer(data.counts.rowsScored)} scored rows (bars are shares of them). Rows right of the dashed threshold ${fixed(data.threshold, 4)} are labelled “needs maintenance”.`,
+        );
+  return html`<section id="scores"><h2>Scores</h2>${body}</section>`;
+}
+
+function median(feature: FeatureReference): number {
+  const k = feature.probabilities.findIndex((p) => Math.abs(p - 0.5) < 1e-9);
+  return k < 0 ? Number.NaN : feature.quantiles[k];
+}
+
+function driftRow(f: FeatureDrift, reference: FeatureReference | undefined, thresholds: BatchDrift['report']['thresholds']): SafeHtml {
+  const psiOver = f.psi > thresholds.psi;
+  const ksOver = f.ks > thresholds.ks;
+  return html`<tr${f.drifted ? html` class="drifted"` : ''}><th scope="row"><code>${f.name}</code></th><td class="num${psiOver ? ' fail' : ''}">${fixed(f.psi, 3)}</td><td class="num${ksOver ? ' fail' : ''}">${fixed(f.ks, 3)}</td><td class="${f.drifted ? 'fail' : 'pass'}">${f.drifted ? '✗ drifted' : '✓ stable'}</td><td class="num">${reference === undefined ? '—' : significant(median(reference))}</td><td class="num">${reference === undefined ? '—' : `${significant(reference.min)} – ${significant(reference.max)}`}</td></tr>`;
+}
+
+export interface DriftCharts {
+  /** One per feature of the drift report, in its order. */
+  readonly features: readonly SafeHtml[];
+}
+
+export function driftSection(data: BatchReportData, charts: DriftCharts): SafeHtml {
+  const { drift } = data;
+  if (drift === null) {
+    return html`<section id="drift"><h2>Drift</h2><p>${data.driftNote ?? 'No drift statistics were computed for this batch.'}</p></section>`;
+  }
+  const { report, reference } = drift;
+  const t = report.thresholds;
+  const references = new Map(reference.features.map((f) => [f.name, f]));
+  const lv = report.latentVariance;
+  return html`<section id="drift"><h2>Drift against the training data</h2>
+<p>Each model input of the ${integer(report.rows)} scored rows compared with the ${integer(reference.rows)} training rows of model <code>${data.modelVersion}</code>. A feature has drifted when its PSI exceeds ${fixed(t.psi, 2)} or its KS statistic exceeds ${fixed(t.ks, 2)}.</p>
+<div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">PSI</th><th scope="col" class="num">KS</th><th scope="col">Status</th><th scope="col" class="num">Training median</th><th scope="col" class="num">Training range</th></tr></thead><tbody>${report.features.map(
+    (f) => driftRow(f, references.get(f.name), t),
+  )}</tbody></table></div>
+<p class="note">PSI (population stability index) compares the share of rows in each bin between the training deciles: below 0.1 is stable, above 0.2 a large shift. KS is the largest gap between the two cumulative distributions, read at the training data’s 99 percentiles (within 0.01 of the exact two-sample statistic).</p>
+<h3>Model uncertainty</h3>
+<div class="table-wrap"><table><thead><tr><th scope="col">Mean latent variance</th><th scope="col" class="num">Training rows (out of sample)</th><th scope="col" class="num">This batch</th><th scope="col" class="num">Relative shift</th><th scope="col">Status</th></tr></thead><tbody>
+<tr${lv.drifted ? html` class="drifted"` : ''}><th scope="row">Gaussian process</th><td class="num">${significant(lv.referenceMean)}</td><td class="num">${significant(lv.batchMean)}</td><td class="num${lv.drifted ? ' fail' : ''}">${percent(lv.relativeShift, 0)}</td><td class="${lv.drifted ? 'fail' : 'pass'}">${lv.drifted ? '✗ drifted' : '✓ stable'}</td></tr>
+</tbody></table></div>
+<p class="note">The Gaussian process is more uncertain about rows unlike its training data, whatever their true label, so a change of its mean latent variance signals drift without waiting for labels. The threshold is a relative shift of ${percent(t.varianceShift, 0)}.</p>
+<h3>Per feature: training versus batch</h3>
+<div class="charts">${report.features.map((f, j) =>
+    figure(
+      charts.features[j],
+      html`<strong><code>${f.name}</code> ${f.drifted ? '— drifted' : ''}</strong> PSI ${fixed(f.psi, 3)}, KS ${fixed(f.ks, 3)}. Share of training rows (grey) and batch rows per bin of the training deciles; the first and last bins are open-ended.`,
+      f.drifted,
+    ),
+  )}</div>
+</section>`;
+}
+
+function fileStatus(file: BatchReportData['files'][number]): SafeHtml {
+  if (file.status === 'scored') return html`scored`;
+  if (file.status === 'already-scored') return html`already scored by an earlier batch (not counted again)`;
+  return html`<span class="fail">unusable</span>${file.reason === null ? '' : html`: ${file.reason}`}`;
+}
+
+export function filesSection(data: BatchReportData): SafeHtml {
+  const body =
+    data.files.length === 0
+      ? html`<p>No files were waiting under <code>landing/inference/</code>.</p>`
+      : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col" class="num">Rows read</th><th scope="col" class="num">Scored</th><th scope="col" class="num">Quarantined</th></tr></thead><tbody>${data.files.map(
+          (f) =>
+            html`<tr><td class="key"><code>${f.key}</code></td><td>${fileStatus(f)}</td><td class="num">${integer(f.rowsRead)}</td><td class="num">${integer(f.rowsScored)}</td><td class="num">${integer(f.rowsQuarantined)}</td></tr>`,
+        )}</tbody></table></div>`;
+  return html`<section id="files"><h2>Files</h2>${body}</section>`;
+}

@@ -1,0 +1,42 @@
+import { encodeRows } from '../contract/encode.ts';
+import type { PredictionInstance } from '../contract/instance.ts';
+import type { LoadedChampion } from './champion-cache.ts';
+import { needsReview } from './review.ts';
+
+/** What `POST /predict` answers: one prediction per instance, in request order. */
+export interface PredictResponse {
+  readonly modelVersion: string;
+  /** The champion's decision threshold on the probability. */
+  readonly threshold: number;
+  readonly predictions: readonly InstancePrediction[];
+}
+
+export interface InstancePrediction {
+  /** P(needs maintenance), averaged over the model's uncertainty about the latent function. */
+  readonly probability: number;
+  /** 1 = needs maintenance: probability ≥ threshold. */
+  readonly label: 0 | 1;
+  /** Mean of the latent function f (the log-odds scale). */
+  readonly latentMean: number;
+  /** Standard deviation of f: how unsure the model is about this reading. */
+  readonly latentStd: number;
+  /** True when the 95 % credible interval of the probability straddles the threshold: a person should look. */
+  readonly review: boolean;
+  readonly modelVersion: string;
+}
+
+/** Scores instances already checked against the champion's contract. */
+export function predictInstances(champion: LoadedChampion, instances: readonly PredictionInstance[]): PredictResponse {
+  const { model, version } = champion;
+  const threshold = model.threshold.value;
+  const p = model.predict(encodeRows(champion.contract, instances));
+  const predictions = instances.map((_, i): InstancePrediction => ({
+    probability: p.probability[i],
+    label: p.label[i] === 1 ? 1 : 0,
+    latentMean: p.latentMean[i],
+    latentStd: p.latentStd[i],
+    review: needsReview(p.latentMean[i], p.latentStd[i], threshold),
+    modelVersion: version,
+  }));
+  return { modelVersion: version, threshold, predictions };
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DEFAULT_DRIFT_THRESHOLDS } from '../../drift/drift.ts';
+import { batchSummarySchema } from '../../drift/schemas.ts';
+import type { Orchestrator } from '../../ports/orchestrator.ts';
+import type { ScoreHistogram } from '../../report/batch-score-histogram.ts';
+import type { StepContext } from '../context.ts';
+import { pipelineConfigSchema, runName } from '../run-state.ts';
+
+/**
+ * The JSON that flows through the batch inference state machine
+ * (`statemachines/batch-inference.asl.json`). As in training, each step gets the whole state and
+ * parses only what it reads; results stay small and data goes through the object store.
+ */
+
+/** Where files to be scored land (the ItemReader's Prefix in the definition). */
+export const LANDING_INFERENCE_PREFIX = 'landing/inference/';
+/** `dt=<UTC date of scoring>/<content hash>.parquet`: the predictions table. */
+export const PREDICTIONS_PREFIX = 'lake/predictions/';
+/** `<sha256>.json`: written last, create-only; the same content is scored once. */
+export const SCORED_PREFIX = 'lake/scored/';
+/** `<batchName>/files/…json` (one per file), `<batchName>/drift.json`, `<batchName>/summary.json`. */
+export const BATCHES_PREFIX = 'lake/batches/';
+/** The batch report, beside the predictions but outside their `dt=` partitions. */
+export const BATCH_REPORTS_PREFIX = `${PREDICTIONS_PREFIX}reports/`;
+
+/** What a deployment can tune for batch inference; every field has a default. */
+export const batchConfigSchema = z
+  .object({
+    /** When a feature, or the model's uncertainty, counts as drifted. */
+    drift: z
+      .object({
+        psi: z.number().positive().default(DEFAULT_DRIFT_THRESHOLDS.psi),
+        ks: z.number().gt(0).lte(1).default(DEFAULT_DRIFT_THRESHOLDS.ks),
+        varianceShift: z.number().positive().default(DEFAULT_DRIFT_THRESHOLDS.varianceShift),
+      })
+      .strict()
+      .default({ ...DEFAULT_DRIFT_THRESHOLDS }),
+    /** Start a full retrain when a batch drifts. Off by default: a person decides first. */
+    retrainOnDrift: z.boolean().default(false),
+    /** After a drift retrain is requested, further drift requests none for this long. */
+    retrainCooldownHours: z.number().nonnegative().default(24),
+    /** Pipeline settings of a retrain that drift starts; unset: the pipeline's defaults. */
+    retrainConfig: pipelineConfigSchema.optional(),
+  })
+  .strict();
+
+export type BatchConfig = z.infer<typeof batchConfigSchema>;
+
+/** The execution input: `{ batchName, config }`; `batchName` is the execution name (`infer-<24 hex>`). */
+export const batchInputSchema = z.looseObject({
+  batchName: runName,
+  config: batchConfigSchema.default(batchConfigSchema.parse({})),
+});
+
+export type BatchInput = z.infer<typeof batchInputSchema>;
+
+const count = z.int().nonnegative();
+
+const scoreHistogramSchema: z.ZodType<ScoreHistogram> = z.object({ counts: z.array(count).min(1) });
+
+/**
+ * One file's outcome, as ScoreFile stores it (in the content's marker and in the batch's file
+ * list; the state gets it without the drift summary, see {@link ScoreFileStateResult}).
+ * - `scored`: its valid rows are in `predictionsKey`; bad rows in `quarantineKey`;
+ * - `unusable`: the file as a whole cannot be scored (not CSV, wrong header, no valid row): it is
+ *   quarantined with `reason` and the batch goes on;
+ * - `skipped`: not a file (an S3 "folder" key ending in '/').
+ * `batchName` is the batch that first processed this content; `duplicate` is true when that was
+ * an earlier call (the marker's result is returned, nothing is scored again).
+ */
+export const scoreFileResultSchema = z.object({
+  key: z.string(),
+  status: z.enum(['scored', 'unusable', 'skipped']),
+  duplicate: z.boolean(),
+  batchName: z.string(),
+  sha256: z.string().nullable(),
+  modelVersion: z.string().nullable(),
+  rowsRead: count,
+  rowsScored: count,
+  rowsQuarantined: count,
+  /** Rows labelled "needs maintenance" at the model's threshold. */
+  rowsFlagged: count,
+  /** Rows whose probability interval straddles the threshold: for a person to look at. */
+  rowsReview: count,
+  predictionsKey: z.string().nullable(),
+  quarantineKey: z.string().nullable(),
+  /** Why the file is unusable or skipped; null when scored. */
+  reason: z.string().nullable(),
+  /** The drift statistics of the scored rows; null when the model has no training reference. */
+  drift: batchSummarySchema.nullable(),
+  /** Why `drift` is null, when it is. */
+  driftNote: z.string().nullable(),
+  /** P(needs maintenance) of the scored rows, binned for the batch report; null when nothing was scored. */
+  scores: scoreHistogramSchema.nullable(),
+  scoredAt: z.string().nullable(),
+});
+
+export type ScoreFileResult = z.infer<typeof scoreFileResultSchema>;
+
+/**
+ * What ScoreFile returns into the state: the outcome without the drift summary (about 5 KB per
+ * file with 99 quantiles per feature; a Map's output is limited to 256 KiB). ComputeDrift reads
+ * the summaries from the batch's file list instead.
+ */
+export type ScoreFileStateResult = Omit<ScoreFileResult, 'drift' | 'scores'> & { readonly hasDrift: boolean };
+
+export function stateResult(result: ScoreFileResult): ScoreFileStateResult {
+  const { drift, scores: _histogram, ...rest } = result;
+  return { ...rest, hasDrift: drift !== null };
+}
+
+/** Where ScoreFile records one landing key's outcome for one batch: one entry per key, named by the key's hash. */
+export function batchFileKey(batchName: string, key: string): string {
+  return `${batchFilesPrefix(batchName)}${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
+}
+
+export function batchFilesPrefix(batchName: string): string {
+  return `${BATCHES_PREFIX}${batchName}/files/`;
+}
+
+/** The steps of batch inference get the usual ports, and StartRetrain the training workflow's starter. */
+export interface BatchStepContext extends StepContext {
+  /** Starts executions of the training workflow (Step Functions in AWS, the local runner on a laptop). */
+  readonly retrain: Orchestrator;
+}

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { encodeRows } from '../../contract/encode.ts';
+import { predictionTableColumns } from '../../contract/predictions-table.ts';
+import { encodeParquet } from '../../data/parquet.ts';
+import type { TableRow } from '../../data/table-column.ts';
+import { summarizeBatch } from '../../drift/summary.ts';
+import { UnusableFileError } from '../../errors.ts';
+import { ObjectNotFoundError, PreconditionFailedError } from '../../ports/object-store.ts';
+import { scoreHistogram } from '../../report/batch-score-histogram.ts';
+import { needsReview } from '../../serving/review.ts';
+import type { StepContext } from '../context.ts';
+import { QUARANTINE_PREFIX, type QuarantinedRow } from '../ingest.ts';
+import { parseStepInput, runName } from '../run-state.ts';
+import {
+  batchFileKey,
+  LANDING_INFERENCE_PREFIX,
+  PREDICTIONS_PREFIX,
+  SCORED_PREFIX,
+  type ScoreFileResult,
+  scoreFileResultSchema,
+  type ScoreFileStateResult,
+  stateResult,
+} from './batch-state.ts';
+import { loadServingModel, type ServingModel } from './champion-model.ts';
+import { readInferenceCsv } from './read-inference-csv.ts';
+
+/**
+ * ScoreFile: one `landing/inference/` CSV → its predictions as Parquet under
+ * `lake/predictions/dt=<UTC date of scoring>/<content hash>.parquet`, scored by the champion
+ * with the contract it was trained with; rejected rows with line and reason under
+ * `lake/quarantine/`; and the drift statistics of its rows in the result.
+ *
+ * A file that cannot be scored as a whole is quarantined too (one record with the reason) and
+ * does not fail the batch: landing files are never deleted, so a failing file would otherwise
+ * fail every later batch as well. Everything written is named by the content hash, and a marker
+ * `lake/scored/<sha256>.json` written last (create-only) holds the result: the same bytes are
+ * scored once, under any key, and a repeat returns the marker's result.
+ *
+ * Each outcome is also recorded in the batch's file list, `lake/batches/<batch>/files/`, where
+ * ComputeDrift reads the drift summaries: a Distributed Map's output could not hold them all.
+ */
+
+const scoreFileInputSchema = z.looseObject({
+  key: z.string().min(1),
+  /** The listing's ETag (quoted, as S3 gives it); the content hash is what identifies the file. */
+  etag: z.string().optional(),
+  batchName: runName,
+});
+
+const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const utcDate = (date: Date): string => date.toISOString().slice(0, 10);
+
+async function readMarker(context: StepContext, markerKey: string): Promise<ScoreFileResult | undefined> {
+  try {
+    const { body } = await context.store.get(markerKey);
+    return scoreFileResultSchema.parse(JSON.parse(new TextDecoder().decode(body)));
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Writes the marker unless one exists; returns the result that stands (ours, or the one written first). */
+async function writeMarker(context: StepContext, markerKey: string, result: ScoreFileResult): Promise<ScoreFileResult> {
+  try {
+    await context.store.put(markerKey, `${JSON.stringify(result, null, 2)}\n`, { ifNoneMatch: '*', contentType: 'application/json' });
+    return result;
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+  }
+  // A concurrent call with the same bytes finished first: its result stands.
+  const earlier = await readMarker(context, markerKey);
+  return earlier === undefined ? result : { ...earlier, key: result.key, duplicate: true };
+}
+
+function emptyResult(key: string, batchName: string, status: ScoreFileResult['status'], reason: string | null): ScoreFileResult {
+  return {
+    key,
+    status,
+    duplicate: false,
+    batchName,
+    sha256: null,
+    modelVersion: null,
+    rowsRead: 0,
+    rowsScored: 0,
+    rowsQuarantined: 0,
+    rowsFlagged: 0,
+    rowsReview: 0,
+    predictionsKey: null,
+    quarantineKey: null,
+    reason,
+    drift: null,
+    driftNote: null,
+    scores: null,
+    scoredAt: null,
+  };
+}
+
+async function putQuarantine(context: StepContext, key: string, rows: readonly QuarantinedRow[]): Promise<void> {
+  await context.store.put(key, rows.map((row) => JSON.stringify(row)).join('\n') + '\n', { contentType: 'application/x-ndjson' });
+}
+
+export async function scoreFile(input: unknown, context: StepContext): Promise<ScoreFileStateResult> {
+  const { key, batchName } = parseStepInput('ScoreFile', scoreFileInputSchema, input);
+  if (!key.startsWith(LANDING_INFERENCE_PREFIX)) throw new RangeError(`ScoreFile scores files under ${LANDING_INFERENCE_PREFIX} only; ${key} is not`);
+  const result = await scoreOne(key, batchName, context);
+  await context.store.put(batchFileKey(batchName, key), `${JSON.stringify(result, null, 2)}\n`, { contentType: 'application/json' });
+  return stateResult(result);
+}
+
+async function scoreOne(key: string, batchName: string, context: StepContext): Promise<ScoreFileResult> {
+  // An S3 "folder" created in the console lists as an empty object whose key ends in '/'.
+  if (key.endsWith('/')) return emptyResult(key, batchName, 'skipped', 'a folder marker, not a file');
+
+  let body: Uint8Array;
+  try {
+    body = (await context.store.get(key)).body;
+  } catch (error) {
+    if (!(error instanceof ObjectNotFoundError)) throw error;
+    return emptyResult(key, batchName, 'unusable', `${key} was listed but no longer exists in the landing zone`);
+  }
+  const sha256 = sha256Of(body);
+  const markerKey = `${SCORED_PREFIX}${sha256}.json`;
+  const earlier = await readMarker(context, markerKey);
+  if (earlier !== undefined) {
+    context.progress({ kind: 'message', text: `${key}: same content as ${earlier.key}, handled by batch ${earlier.batchName}; nothing to do` });
+    return { ...earlier, key, duplicate: true };
+  }
+
+  // No champion fails the batch (NoChampionError): a file must never be marked without a model.
+  const serving = await loadServingModel(context.store, context.contract);
+  const scoredAt = context.now();
+  const name = sha256.slice(0, 32);
+  const quarantineKey = `${QUARANTINE_PREFIX}dt=${utcDate(scoredAt)}/${name}.inference.jsonl`;
+  let rows;
+  try {
+    rows = await readInferenceCsv(key, body, serving.contract);
+  } catch (error) {
+    if (!(error instanceof UnusableFileError)) throw error;
+    await putQuarantine(context, quarantineKey, [{ source: key, line: 0, reason: `the whole file: ${error.message}`, values: {} }]);
+    context.progress({ kind: 'message', text: `${key}: unusable, quarantined (${quarantineKey}): ${error.message}` });
+    const result = { ...emptyResult(key, batchName, 'unusable', error.message), sha256, quarantineKey, modelVersion: serving.version, scoredAt: scoredAt.toISOString() };
+    return writeMarker(context, markerKey, result);
+  }
+  if (rows.quarantined.length > 0) await putQuarantine(context, quarantineKey, rows.quarantined);
+
+  const scored = score(serving, key, rows.valid, scoredAt);
+  const predictionsKey = `${PREDICTIONS_PREFIX}dt=${utcDate(scoredAt)}/${name}.parquet`;
+  await context.store.put(predictionsKey, encodeParquet(predictionTableColumns(serving.contract), scored.rows));
+  const result: ScoreFileResult = {
+    key,
+    status: 'scored',
+    duplicate: false,
+    batchName,
+    sha256,
+    modelVersion: serving.version,
+    rowsRead: rows.rowsRead,
+    rowsScored: scored.rows.length,
+    rowsQuarantined: rows.quarantined.length,
+    rowsFlagged: scored.flagged,
+    rowsReview: scored.review,
+    predictionsKey,
+    quarantineKey: rows.quarantined.length > 0 ? quarantineKey : null,
+    reason: null,
+    drift: scored.drift,
+    driftNote: scored.drift === null ? `model ${serving.version} carries no training reference (trained before drift monitoring): drift not computed` : null,
+    scores: scored.scores,
+    scoredAt: scoredAt.toISOString(),
+  };
+  const standing = await writeMarker(context, markerKey, result);
+  context.progress({
+    kind: 'message',
+    text: `${key}: ${result.rowsScored} of ${result.rowsRead} rows scored by ${serving.version}, ${result.rowsFlagged} flagged, ${result.rowsReview} for review${result.quarantineKey ? `, ${result.rowsQuarantined} quarantined (${result.quarantineKey})` : ''}`,
+  });
+  return standing;
+}
+
+/** The champion's predictions for the valid rows, as rows of the predictions table, with their counts and drift statistics. */
+function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typeof readInferenceCsv>>['valid'], scoredAt: Date) {
+  const { contract, model, version, reference } = serving;
+  const x = encodeRows(contract, valid.map((row) => row.reading));
+  const p = model.predict(x);
+  const threshold = model.threshold.value;
+  let flagged = 0;
+  let review = 0;
+  const rows: TableRow[] = valid.map(({ line, reading }, i) => {
+    const toReview = needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold);
+    flagged += p.label[i]!;
+    review += toReview ? 1 : 0;
+    return {
+      [contract.id.name]: reading[contract.id.name]!,
+      probability: p.probability[i]!,
+      label: p.label[i]!,
+      latent_mean: p.latentMean[i]!,
+      latent_std: p.latentStd[i]!,
+      review: toReview ? 1 : 0,
+      model_version: version,
+      source_key: key,
+      source_line: line,
+      scored_at: scoredAt,
+    };
+  });
+  const drift = reference === undefined ? null : summarizeBatch(reference, x, p.latentStd.map((s) => s * s));
+  return { rows, flagged, review, drift, scores: scoreHistogram(p.probability) };
+}

@@ -1,0 +1,5 @@
+import { buildTrainingSet } from '../core/steps/training-set.ts';
+import { stepHandler } from './step-handler.ts';
+
+/** The BuildTrainingSet Task of the training state machine. */
+export const handler = stepHandler('BuildTrainingSet', buildTrainingSet);

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * What the handlers read from their environment, checked once per container: a missing variable
+ * is a deployment bug and must fail loudly at the first invocation, naming the variable.
+ */
+const environmentSchema = z.object({
+  LANDING_BUCKET: z.string().min(3),
+  LAKE_BUCKET: z.string().min(3),
+  MODELS_BUCKET: z.string().min(3),
+  GLUE_DATABASE: z.string().min(1).optional(),
+  ATHENA_WORKGROUP: z.string().min(1).optional(),
+  STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  /** JSON of pipeline settings (PipelineConfig) the starter passes to every run. */
+  PIPELINE_CONFIG: z.string().optional(),
+});
+
+export type HandlerEnvironment = z.infer<typeof environmentSchema>;
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): HandlerEnvironment {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) throw new TypeError(`handler environment is incomplete:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A variable only some handlers need; throws naming it when the deployment forgot it. */
+export function required<K extends keyof HandlerEnvironment>(env: HandlerEnvironment, name: K): NonNullable<HandlerEnvironment[K]> {
+  const value = env[name];
+  if (value === undefined) throw new TypeError(`handler environment: ${name} is not set`);
+  return value as NonNullable<HandlerEnvironment[K]>;
+}

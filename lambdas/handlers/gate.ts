@@ -1,0 +1,5 @@
+import { gate } from '../core/steps/gate.ts';
+import { stepHandler } from './step-handler.ts';
+
+/** The Gate Task of the training state machine. */
+export const handler = stepHandler('Gate', gate);

@@ -1,0 +1,5 @@
+import { recordFailure } from '../core/steps/record-failure.ts';
+import { stepHandler } from './step-handler.ts';
+
+/** The RecordFailure Task of the training state machine. */
+export const handler = stepHandler('RecordFailure', recordFailure);

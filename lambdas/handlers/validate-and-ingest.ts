@@ -1,0 +1,5 @@
+import { validateAndIngest } from '../core/steps/ingest.ts';
+import { stepHandler } from './step-handler.ts';
+
+/** The ValidateAndIngest Task of the training state machine. */
+export const handler = stepHandler('ValidateAndIngest', validateAndIngest);

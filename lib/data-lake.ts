@@ -1,0 +1,119 @@
+import { Arn, ArnFormat, Fn, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { FEATURE_TABLE } from '../lambdas/core/contract/table.ts';
+import { PREDICTIONS_TABLE } from '../lambdas/core/contract/predictions-table.ts';
+import { CHAMPION_KEY } from '../lambdas/core/registry/champion.ts';
+import { MODELS_PREFIX } from '../lambdas/core/registry/model-store.ts';
+import { FEATURES_PREFIX, INGESTED_PREFIX, LANDING_TRAINING_PREFIX, QUARANTINE_PREFIX } from '../lambdas/core/steps/ingest.ts';
+import { RUNS_PREFIX } from '../lambdas/core/steps/record-failure.ts';
+import { TRAINING_SETS_PREFIX } from '../lambdas/core/steps/training-set.ts';
+
+/**
+ * The names that tie the stateful Data stack to the stacks that use it. The Data stack creates
+ * the resources under these names and exports the generated bucket names under fixed export
+ * names; the other stacks import them by those names (not through CDK's automatic cross-stack
+ * references), so their IAM policies read `arn:…:s3:::<import Prognos-dev:LandingBucket>/landing/…`
+ * in the template and stay the same from construction to synthesis.
+ *
+ * Key prefixes come from the step code itself, so a grant cannot drift from what a step writes.
+ */
+
+/** Where each zone lives inside its bucket. Objects keep their zone prefix in every bucket. */
+export const KEYS = {
+  landingTraining: LANDING_TRAINING_PREFIX,
+  landingInference: 'landing/inference/',
+  features: FEATURES_PREFIX,
+  quarantine: QUARANTINE_PREFIX,
+  ingested: INGESTED_PREFIX,
+  trainingSets: TRAINING_SETS_PREFIX,
+  runs: RUNS_PREFIX,
+  predictions: 'lake/predictions/',
+  models: MODELS_PREFIX,
+  champion: CHAMPION_KEY,
+  /** Athena query results, in the query-results bucket. */
+  queryResults: 'results/',
+} as const;
+
+export type BucketRole = 'landing' | 'lake' | 'models' | 'queryResults';
+
+export interface DataLakeNames {
+  readonly stage: string;
+  /** Export name of each bucket's generated name. */
+  readonly bucketExports: Readonly<Record<BucketRole, string>>;
+  /** Glue database (lowercase, underscores). */
+  readonly glueDatabase: string;
+  readonly featureTable: string;
+  readonly predictionsTable: string;
+  /** Athena workgroup. */
+  readonly workGroup: string;
+}
+
+/** The names of one stage's data lake. */
+export function dataLakeNames(stage: string): DataLakeNames {
+  const prefix = `Prognos-${stage}`;
+  return {
+    stage,
+    bucketExports: {
+      landing: `${prefix}:LandingBucket`,
+      lake: `${prefix}:LakeBucket`,
+      models: `${prefix}:ModelsBucket`,
+      queryResults: `${prefix}:QueryResultsBucket`,
+    },
+    glueDatabase: `prognos_${stage.replace(/-/g, '_')}`,
+    featureTable: FEATURE_TABLE,
+    predictionsTable: PREDICTIONS_TABLE,
+    workGroup: `prognos-${stage}`,
+  };
+}
+
+/** The data lake as another stack sees it: imported buckets and the ARNs its grants name. */
+export class DataLakeRefs {
+  readonly buckets: Readonly<Record<BucketRole, s3.IBucket>>;
+
+  constructor(
+    private readonly scope: Construct,
+    readonly names: DataLakeNames,
+  ) {
+    const bucket = (role: BucketRole, id: string) =>
+      s3.Bucket.fromBucketAttributes(scope, id, { bucketName: Fn.importValue(names.bucketExports[role]) });
+    this.buckets = {
+      landing: bucket('landing', 'LandingBucket'),
+      lake: bucket('lake', 'LakeBucket'),
+      models: bucket('models', 'ModelsBucket'),
+      queryResults: bucket('queryResults', 'QueryResultsBucket'),
+    };
+  }
+
+  get glueDatabase(): string {
+    return this.names.glueDatabase;
+  }
+
+  get workGroup(): string {
+    return this.names.workGroup;
+  }
+
+  /** `s3://<query-results bucket>/results/`: where the workgroup writes query results. */
+  get queryResultsLocation(): string {
+    return `s3://${this.buckets.queryResults.bucketName}/${KEYS.queryResults}`;
+  }
+
+  workGroupArn(): string {
+    return Stack.of(this.scope).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.names.workGroup });
+  }
+
+  glueCatalogArn(): string {
+    return Stack.of(this.scope).formatArn({ service: 'glue', resource: 'catalog' });
+  }
+
+  glueDatabaseArn(): string {
+    return Stack.of(this.scope).formatArn({ service: 'glue', resource: 'database', resourceName: this.names.glueDatabase });
+  }
+
+  glueTableArn(table: string): string {
+    return Arn.format(
+      { service: 'glue', resource: 'table', resourceName: `${this.names.glueDatabase}/${table}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+      Stack.of(this.scope),
+    );
+  }
+}

@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type DataLakeRefs, KEYS } from './data-lake.ts';
+import { LakeAccess } from './lake-access.ts';
+import { PrognosFunction, type XRayWritePolicy } from './prognos-function.ts';
+import { Workflow } from './workflow.ts';
+
+export const TRAINING_DEFINITION = 'statemachines/training.asl.json';
+export const TRAINING_SERVICE = 'prognos-training';
+
+/** One Task's function: its handler, size and timeout (a little under the Task's TimeoutSeconds). */
+interface StepSpec {
+  readonly handler: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly description: string;
+  readonly linalgWorker?: boolean;
+}
+
+/**
+ * The functions of training.asl.json's Tasks. Each timeout leaves 10 s of its Task's
+ * TimeoutSeconds (Train 900, ingest/training set/split/Evaluate 300, WriteReport 120,
+ * Gate/Promote/RecordFailure 60) for the invocation itself, so Lambda, not Step Functions, ends a
+ * step that runs too long, with a Lambda timeout error the run record shows.
+ */
+export const TRAINING_STEPS = {
+  ValidateAndIngest: { handler: 'validate-and-ingest', memorySize: 1024, timeout: Duration.seconds(290), description: 'Validate one landing CSV, write typed Parquet and quarantine bad rows' },
+  BuildTrainingSet: { handler: 'build-training-set', memorySize: 1024, timeout: Duration.seconds(290), description: "Select the run's training set from the feature table with Athena" },
+  SplitAndScale: { handler: 'split-and-scale', memorySize: 1024, timeout: Duration.seconds(290), description: 'Split the training set, fit the scaler on the training split only' },
+  Train: { handler: 'train', memorySize: 3008, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
+  Evaluate: { handler: 'evaluate', memorySize: 2048, timeout: Duration.seconds(290), description: 'Score challenger and champion on the same holdout', linalgWorker: true },
+  Gate: { handler: 'gate', memorySize: 256, timeout: Duration.seconds(50), description: 'Decide whether the challenger may replace the champion' },
+  WriteReport: { handler: 'write-report', memorySize: 1024, timeout: Duration.seconds(110), description: "Render the run's HTML report" },
+  Promote: { handler: 'promote', memorySize: 512, timeout: Duration.seconds(50), description: 'Swap models/champion.json to the new version (compare-and-swap)' },
+  RecordFailure: { handler: 'record-failure', memorySize: 256, timeout: Duration.seconds(50), description: "Record a failed run under lake/runs/; never touches the champion" },
+} as const satisfies Record<string, StepSpec>;
+
+export type TrainingStep = keyof typeof TRAINING_STEPS;
+
+export interface TrainingPipelineProps {
+  readonly lake: DataLakeRefs;
+  /** Environment of every function (bucket names, Glue database, workgroup). */
+  readonly environment: Record<string, string>;
+  readonly xrayPolicy: XRayWritePolicy;
+  readonly logLevel: string;
+  readonly logRetention: logs.RetentionDays;
+  /** @default 3008 */
+  readonly trainMemoryMb?: number;
+}
+
+/**
+ * The training workflow: one function per Task of training.asl.json, each allowed exactly the
+ * keys its step reads and writes, and the state machine that runs them.
+ *
+ * Who may write what (the step code's own prefixes, from lambdas/core):
+ *
+ * | function | reads | writes |
+ * |---|---|---|
+ * | ValidateAndIngest | landing `landing/training/`, lake `lake/ingested/` | lake `lake/features/`, `lake/quarantine/`, `lake/ingested/` |
+ * | BuildTrainingSet | Athena over `sensor_readings` (lake `lake/features/`) | lake `lake/training-sets/`, query results |
+ * | SplitAndScale | lake `lake/training-sets/` | lake `lake/training-sets/` |
+ * | Train | lake `lake/training-sets/`, models `models/` | models `models/` except `champion.json` |
+ * | Evaluate | lake `lake/training-sets/`, models `models/` | models `models/` except `champion.json` |
+ * | Gate | – | models `models/` except `champion.json` |
+ * | WriteReport | models `models/` | models `models/` except `champion.json` |
+ * | Promote | models `models/` | models `models/champion.json` only |
+ * | RecordFailure | – | lake `lake/runs/` |
+ */
+export class TrainingPipeline extends Construct {
+  readonly functions: Readonly<Record<TrainingStep, PrognosFunction>>;
+  readonly workflow: Workflow;
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    const fns = {} as Record<TrainingStep, PrognosFunction>;
+    for (const [step, spec] of Object.entries(TRAINING_STEPS) as [TrainingStep, StepSpec][]) {
+      fns[step] = new PrognosFunction(this, step, {
+        ...spec,
+        memorySize: step === 'Train' ? (props.trainMemoryMb ?? spec.memorySize) : spec.memorySize,
+        serviceName: TRAINING_SERVICE,
+        logLevel: props.logLevel,
+        logRetention: props.logRetention,
+        environment: props.environment,
+        xrayPolicy: props.xrayPolicy,
+      });
+    }
+    this.functions = fns;
+    grantTrainingAccess(new LakeAccess(props.lake), fns, props.lake);
+
+    this.workflow = new Workflow(this, 'Workflow', {
+      definitionFile: TRAINING_DEFINITION,
+      tasks: fns,
+      logRetention: props.logRetention,
+      description: 'Prognos training',
+    });
+  }
+}
+
+function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, PrognosFunction>, lake: DataLakeRefs): void {
+  const { ValidateAndIngest, BuildTrainingSet, SplitAndScale, Train, Evaluate, Gate, WriteReport, Promote, RecordFailure } = fns;
+
+  access.read(ValidateAndIngest, 'ReadLandingTraining', 'landing', KEYS.landingTraining, 'reads the uploaded CSV files it validates');
+  access.list(ValidateAndIngest, 'ListLake', 'lake');
+  access.readWrite(ValidateAndIngest, 'IngestMarkers', 'lake', KEYS.ingested, 'reads and create-only writes the marker that a file content was ingested');
+  access.write(ValidateAndIngest, 'WriteFeatures', 'lake', KEYS.features, 'writes the validated readings as Parquet partitions');
+  access.write(ValidateAndIngest, 'WriteQuarantine', 'lake', KEYS.quarantine, 'writes rejected rows with their reasons');
+
+  access.query(BuildTrainingSet, [lake.names.featureTable], KEYS.features);
+  access.write(BuildTrainingSet, 'WriteTrainingSet', 'lake', KEYS.trainingSets, "writes the run's training set and its SQL");
+
+  access.readWrite(SplitAndScale, 'TrainingSets', 'lake', KEYS.trainingSets, "reads the run's training set and writes its split");
+
+  for (const fn of [Train, Evaluate]) {
+    access.read(fn, 'ReadTrainingSets', 'lake', KEYS.trainingSets, "reads the run's split");
+    access.list(fn, 'ListModels', 'models');
+    access.readWrite(fn, 'Models', 'models', KEYS.models, 'reads the champion and writes its own model version');
+  }
+  access.write(Gate, 'WriteDecision', 'models', KEYS.models, "writes the decision record into the challenger's model version");
+  access.list(WriteReport, 'ListModels', 'models');
+  access.readWrite(WriteReport, 'Models', 'models', KEYS.models, "reads the version's records and writes its report.html");
+  // Only Promote may move the champion pointer; the others' models/* grant excludes it explicitly.
+  for (const fn of [Train, Evaluate, Gate, WriteReport]) {
+    fn.deny('NeverMoveTheChampion', ['s3:PutObject', 's3:DeleteObject'], [lake.buckets.models.arnForObjects(KEYS.champion)]);
+  }
+
+  access.list(Promote, 'ListModels', 'models');
+  access.read(Promote, 'ReadModels', 'models', KEYS.models, 'verifies the artifact and reads the current champion before the swap');
+  access.writeKey(Promote, 'SwapChampion', 'models', KEYS.champion);
+
+  access.write(RecordFailure, 'WriteRunRecords', 'lake', KEYS.runs, "writes the failed run's record");
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { PROJECT_ROOT } from './function-bundling.ts';
+import { acknowledge } from './nag.ts';
+import type { PrognosFunction } from './prognos-function.ts';
+
+/** A placeholder that CDK fills with a Task's function ARN: `${<TaskState>FunctionArn}`. */
+const FUNCTION_PLACEHOLDER = /^(.+)FunctionArn$/;
+const PLACEHOLDER = /\$\{([^}]+)\}/g;
+
+export interface WorkflowProps {
+  /** The ASL file, relative to the project root (`statemachines/training.asl.json`). */
+  readonly definitionFile: string;
+  /** Task state name → the function its `${<Task>FunctionArn}` placeholder becomes. */
+  readonly tasks: Readonly<Record<string, PrognosFunction>>;
+  /** Values of the other placeholders (`${LandingBucketName}` → a bucket name). @default - none */
+  readonly substitutions?: Readonly<Record<string, string>>;
+  readonly logRetention: logs.RetentionDays;
+  /** What the workflow does, for the state machine's and alarms' descriptions. */
+  readonly description: string;
+}
+
+/** One Task of an ASL file, as the construct checks it. */
+export interface AslTask {
+  readonly state: string;
+  /** The placeholder name in `Parameters.FunctionName`, without `${}`. */
+  readonly placeholder: string | undefined;
+  readonly timeoutSeconds: number | undefined;
+}
+
+/**
+ * One Step Functions workflow deployed from its ASL file, the file the local runner executes too.
+ * The definition stays inline in the template (`DefinitionBody.fromString`, not an S3 asset), with
+ * `definitionSubstitutions` filling each `${<Task>FunctionArn}` placeholder with that Task's
+ * function: a Standard state machine, logging ALL events with execution data to its own log group,
+ * X-Ray tracing on, and allowed to invoke exactly its Tasks' functions.
+ *
+ * Construction fails when the file and the map disagree: a placeholder without a value, a function
+ * no Task uses, a Task without a timeout, or a function whose timeout exceeds its Task's (Step
+ * Functions would give up before Lambda does, and a retry would run the step twice at once).
+ *
+ * The training workflow is one instance; batch inference is another, with its own file and map.
+ */
+export class Workflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+  readonly description: string;
+  /** The Tasks of the definition, as parsed. */
+  readonly aslTasks: readonly AslTask[];
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    this.description = props.description;
+    const path = isAbsolute(props.definitionFile) ? props.definitionFile : join(PROJECT_ROOT, props.definitionFile);
+    const text = readFileSync(path, 'utf8');
+    this.aslTasks = aslTasks(JSON.parse(text) as AslNode);
+    const substitutions = this.substitutions(props, text);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: props.description,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(text),
+      definitionSubstitutions: substitutions,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+
+    // Exactly the Tasks' functions, by unqualified ARN (the only form the definition uses).
+    const functions = [...new Set(Object.values(props.tasks))];
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'InvokeTaskFunctions', actions: ['lambda:InvokeFunction'], resources: functions.map((f) => f.functionArn) }),
+    );
+    const policy = this.stateMachine.role.node.findChild('DefaultPolicy');
+    acknowledge(
+      policy,
+      'IAM5[Resource::*]',
+      'Added by CDK for logging level ALL and tracing: the CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions; Lambda invocation is granted per function ARN.',
+    );
+  }
+
+  /** Checks the file against the map and returns every placeholder's value. */
+  private substitutions(props: WorkflowProps, text: string): Record<string, string> {
+    const problems: string[] = [];
+    const values: Record<string, string> = {};
+    const used = new Set<string>();
+    for (const [, name] of text.matchAll(PLACEHOLDER)) {
+      if (name in values) continue;
+      const task = FUNCTION_PLACEHOLDER.exec(name)?.[1];
+      if (task !== undefined && props.tasks[task] !== undefined) {
+        values[name] = props.tasks[task].functionArn;
+        used.add(task);
+      } else if (props.substitutions?.[name] !== undefined) {
+        values[name] = props.substitutions[name];
+      } else {
+        problems.push(`\${${name}} has no value (${task !== undefined ? `no function for Task '${task}'` : 'not in substitutions'})`);
+      }
+    }
+    for (const task of Object.keys(props.tasks)) {
+      if (!used.has(task)) problems.push(`function for '${task}' is not used: no \${${task}FunctionArn} in the file`);
+    }
+    for (const task of this.aslTasks) {
+      if (task.timeoutSeconds === undefined) {
+        problems.push(`Task '${task.state}' has no TimeoutSeconds`);
+        continue;
+      }
+      const fn = task.placeholder === undefined ? undefined : props.tasks[FUNCTION_PLACEHOLDER.exec(task.placeholder)?.[1] ?? ''];
+      if (fn !== undefined && fn.timeout.toSeconds() > task.timeoutSeconds) {
+        problems.push(`Task '${task.state}' times out after ${task.timeoutSeconds} s but its function may run ${fn.timeout.toSeconds()} s`);
+      }
+    }
+    if (problems.length > 0) throw new Error(`Workflow ${this.node.path} (${props.definitionFile}):\n  ${problems.join('\n  ')}`);
+    return values;
+  }
+
+  /** The conditions an operator must hear about: failed, timed-out and throttled executions. */
+  alarmMetrics(): { id: string; metric: cloudwatch.IMetric; description: string }[] {
+    const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    return [
+      { id: 'ExecutionsFailed', metric: this.stateMachine.metricFailed(sum), description: `${this.description}: an execution failed` },
+      { id: 'ExecutionsTimedOut', metric: this.stateMachine.metricTimedOut(sum), description: `${this.description}: an execution timed out` },
+      { id: 'ExecutionsThrottled', metric: this.stateMachine.metricThrottled(sum), description: `${this.description}: Step Functions throttled executions` },
+    ];
+  }
+}
+
+interface AslNode {
+  States?: Record<string, AslState>;
+}
+interface AslState extends AslNode {
+  Type?: string;
+  TimeoutSeconds?: number;
+  Parameters?: { FunctionName?: unknown };
+  Iterator?: AslNode;
+  ItemProcessor?: AslNode;
+  Branches?: AslNode[];
+}
+
+/** Every Task of a definition, nested Map and Parallel states included. */
+export function aslTasks(node: AslNode): AslTask[] {
+  return Object.entries(node.States ?? {}).flatMap(([state, s]) => {
+    const nested = [s.Iterator, s.ItemProcessor, ...(s.Branches ?? [])].filter((n): n is AslNode => n !== undefined).flatMap(aslTasks);
+    if (s.Type !== 'Task') return nested;
+    const fn = typeof s.Parameters?.FunctionName === 'string' ? /^\$\{([^}]+)\}$/.exec(s.Parameters.FunctionName)?.[1] : undefined;
+    return [{ state, placeholder: fn, timeoutSeconds: s.TimeoutSeconds }, ...nested];
+  });
+}

@@ -1,0 +1,297 @@
+/**
+ * The real `statemachines/batch-inference.asl.json`, executed by the local runner with the real
+ * steps over a temporary FsObjectStore and a small real champion: the Distributed Map run inline
+ * over the same listing, predictions, quarantine, idempotency by content, drift, the report, and
+ * the drift retrain with its cooldown.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { causeMessage, type RunEvent, type RunRecord, type StateRecord } from '../../lambdas/adapters/local/state-machine-runner.ts';
+import { predictionTableColumns } from '../../lambdas/core/contract/predictions-table.ts';
+import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
+import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
+import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
+import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
+import { LAST_RETRAIN_KEY } from '../../lambdas/core/steps/batch/retrain-cooldown.ts';
+import type { WriteBatchReportResult } from '../../lambdas/core/steps/batch/write-batch-report.ts';
+import { type BatchFixture, CHAMPION_ROWS, CHAMPION_SEED, createBatchFixture, inferenceCsv, warmer } from '../support/batch-fixture.ts';
+
+let fixture: BatchFixture;
+beforeEach(async () => {
+  fixture = await createBatchFixture();
+});
+afterEach(async () => {
+  await fixture.close();
+});
+
+function state(record: RunRecord, name: string): StateRecord {
+  const found = record.states.find((s) => s.name === name);
+  if (found === undefined) throw new Error(`no state ${name} in the record: ${record.states.map((s) => s.name).join(', ')}`);
+  return found;
+}
+
+async function json<T>(key: string): Promise<T> {
+  return JSON.parse((await fixture.bytesOf(key)).toString('utf8')) as T;
+}
+
+interface Output {
+  drift: ComputeDriftResult;
+  report: WriteBatchReportResult;
+  retrain?: { executionName: string; started: boolean };
+}
+
+describe('batch-inference.asl.json, happy path', () => {
+  it('scores three files: one Parquet of predictions per file, drift computed, the report written', async () => {
+    const version = await fixture.promoteChampion();
+    const withBadRow = inferenceCsv(150, 12, 1001).replace(/\n(1003),([^,]+),([LMH]),[^,]+,/, '\n$1,$2,$3,hot,');
+    const keys = [
+      await fixture.landInference('c.csv', inferenceCsv(120, 13, 2001)),
+      await fixture.landInference('a.csv', inferenceCsv(100, 11, 1)),
+      await fixture.landInference('b.csv', withBadRow),
+    ].sort();
+    const events: RunEvent[] = [];
+    const { started, record } = await fixture.runBatch('infer-000000000000000000000001', {}, events);
+
+    expect(started).toBe(true);
+    expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
+    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ScoreFiles', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
+
+    // The inline Map ran over the listing in key order, each item { key, etag, batchName } as in AWS.
+    const map = state(record, 'ScoreFiles');
+    expect(map.iterations?.map((it) => (it.input as { key: string }).key)).toEqual(keys);
+    for (const iteration of map.iterations ?? []) {
+      expect(iteration.input).toEqual({ key: expect.any(String), etag: expect.stringMatching(/^".+"$/), batchName: 'infer-000000000000000000000001' });
+      expect(iteration.states.map((s) => [s.name, s.status])).toEqual([['ScoreFile', 'SUCCEEDED']]);
+    }
+    // The listing never enters the state data.
+    expect(JSON.stringify(record.states.map((s) => s.input))).not.toContain('PrognosLocalItems');
+    expect(events.filter((e) => e.type === 'StateEntered' && e.state === 'ScoreFile').map((e) => e.mapIndex).sort()).toEqual([0, 1, 2]);
+
+    const predictions = await fixture.keys('lake/predictions/dt=2026-03-02/');
+    expect(predictions).toHaveLength(3);
+    const columns = predictionTableColumns(DEFAULT_CONTRACT).map((c) => c.name);
+    const counts: number[] = [];
+    for (const key of predictions) {
+      const rows = await decodeParquet(await fixture.bytesOf(key));
+      expect(Object.keys(rows[0]!)).toEqual(columns);
+      for (const row of rows) {
+        expect(row.model_version).toBe(version);
+        expect(row.probability).toBeGreaterThan(0);
+        expect(row.probability).toBeLessThan(1);
+        expect([0, 1]).toContain(row.label);
+        expect([0, 1]).toContain(row.review);
+        expect(row.scored_at).toEqual(new Date('2026-03-02T10:00:00.000Z'));
+      }
+      counts.push(rows.length);
+    }
+    expect(counts.sort((x, y) => x - y)).toEqual([100, 120, 149]);
+
+    // The bad row: quarantined with its line and reason.
+    const [quarantineKey] = await fixture.keys('lake/quarantine/');
+    const quarantined = (await fixture.bytesOf(quarantineKey!)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { source: string; line: number; reason: string });
+    expect(quarantined).toEqual([expect.objectContaining({ source: 'landing/inference/b.csv', line: 4, reason: expect.stringContaining('air_temperature_k') })]);
+
+    const output = record.output as Output;
+    expect(output.report).toMatchObject({
+      modelVersion: version,
+      files: { listed: 3, scored: 3, duplicates: 0, unusable: 0, skipped: 0 },
+      rows: { read: 370, scored: 369, quarantined: 1 },
+      unusable: [],
+    });
+    expect(output.report.rows.flagged).toBeGreaterThanOrEqual(0);
+    expect(output.drift).toMatchObject({ status: 'computed', modelVersion: version, rows: 369, retrain: { requested: false } });
+    expect(output.drift.features.map((f) => f.name)).toEqual(['air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type_l', 'product_type_m', 'product_type_h']);
+    expect(output.drift.drifted).toBe(output.drift.features.some((f) => f.drifted) || output.drift.latentVariance!.drifted);
+
+    const drift = await json<DriftRecord>(output.drift.key);
+    expect(driftReportSchema.parse(drift.report)).toMatchObject({ rows: 369, drifted: output.drift.drifted });
+    expect(drift.files).toEqual(keys);
+    const html = (await fixture.bytesOf(output.report.reportKey)).toString('utf8');
+    expect(output.report.reportKey).toBe('lake/predictions/reports/infer-000000000000000000000001.html');
+    expect(html).toContain('infer-000000000000000000000001');
+    expect(html).toContain('<svg');
+    const summary = await json<{ files: { key: string; status: string; predictionsKey: string | null }[] }>(output.report.summaryKey);
+    expect(summary.files.map((f) => [f.key, f.status])).toEqual(keys.map((key) => [key, 'scored']));
+  });
+
+  it('records a Distributed Map as an inline Map with the same items in the run record', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('only.csv', inferenceCsv(60, 5, 1));
+    const { record } = await fixture.runBatch('infer-000000000000000000000002');
+    const onDisk = JSON.parse(await readFile(`${fixture.runsDir}/infer-000000000000000000000002.json`, 'utf8')) as RunRecord;
+    expect(onDisk).toEqual(record);
+    expect(state(record, 'ScoreFiles')).toMatchObject({ type: 'Map', status: 'SUCCEEDED' });
+    expect(state(record, 'ScoreFiles').iterations).toHaveLength(1);
+  });
+});
+
+describe('batch-inference.asl.json, bad files', () => {
+  it('quarantines an unusable file as a whole, scores the others, and names it in the result', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('a.csv', inferenceCsv(80, 21, 1));
+    await fixture.landInference('b.csv', 'serial,temperature\n1,300\n');
+    await fixture.landInference('c.csv', inferenceCsv(90, 22, 501));
+    const { record } = await fixture.runBatch('infer-000000000000000000000003');
+
+    expect(record.status).toBe('SUCCEEDED');
+    const output = record.output as Output;
+    expect(output.report.files).toMatchObject({ listed: 3, scored: 2, unusable: 1 });
+    expect(output.report.rows).toMatchObject({ read: 170, scored: 170 });
+    expect(output.report.unusable).toEqual([{ key: 'landing/inference/b.csv', reason: expect.stringContaining('does not match the data contract') }]);
+    expect(await fixture.keys('lake/predictions/dt=2026-03-02/')).toHaveLength(2);
+
+    const [quarantineKey] = await fixture.keys('lake/quarantine/');
+    const [row] = (await fixture.bytesOf(quarantineKey!)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { source: string; reason: string });
+    expect(row).toMatchObject({ source: 'landing/inference/b.csv', reason: expect.stringMatching(/^the whole file: .*missing required column/) });
+    const html = (await fixture.bytesOf(output.report.reportKey)).toString('utf8');
+    expect(html).toContain('landing/inference/b.csv');
+  });
+
+  it('a later batch does not fail on a file found unusable before: it is listed, not scored again', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('bad.csv', new Uint8Array([0, 159, 146, 150]));
+    const first = await fixture.runBatch('infer-000000000000000000000004');
+    expect((first.record.output as Output).report.files).toMatchObject({ unusable: 1, scored: 0 });
+    await fixture.landInference('good.csv', inferenceCsv(50, 23, 1));
+    const second = await fixture.runBatch('infer-000000000000000000000005');
+    expect(second.record.status).toBe('SUCCEEDED');
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 2, scored: 1, duplicates: 1, unusable: 0 }, unusable: [] });
+  });
+
+  it('takes the failure path when there is no champion: recorded, then Failed with the error', async () => {
+    await fixture.landInference('a.csv', inferenceCsv(30, 24, 1));
+    const { record } = await fixture.runBatch('infer-000000000000000000000006');
+
+    expect(record).toMatchObject({ status: 'FAILED', error: 'NoChampionError' });
+    expect(causeMessage(record.cause)).toContain('there is no champion yet');
+    expect(record.states.map((s) => s.name)).toEqual(['ScoreFiles', 'RecordFailure', 'Failed']);
+    expect(state(record, 'ScoreFiles')).toMatchObject({ status: 'CAUGHT', error: 'NoChampionError' });
+    expect(await json<{ error: string }>('lake/runs/infer-000000000000000000000006/failure.json')).toMatchObject({ error: 'NoChampionError' });
+    // Nothing marked as scored: the file is scored by the next batch once there is a champion.
+    expect(await fixture.keys('lake/scored/')).toEqual([]);
+  });
+});
+
+describe('batch-inference.asl.json, idempotency by content', () => {
+  it('scores the same file once: a later batch, or another key with the same bytes, returns the first result', async () => {
+    await fixture.promoteChampion();
+    const csv = inferenceCsv(70, 31, 1);
+    await fixture.landInference('monday.csv', csv);
+    const first = await fixture.runBatch('infer-000000000000000000000007');
+    expect((first.record.output as Output).report.files).toMatchObject({ scored: 1 });
+    const [predictions] = await fixture.keys('lake/predictions/');
+    const bytes = await fixture.bytesOf(predictions!);
+
+    fixture.advance(3_600_000);
+    await fixture.landInference('monday-copy.csv', csv);
+    const second = await fixture.runBatch('infer-000000000000000000000008');
+    const output = second.record.output as Output;
+    expect(output.report).toMatchObject({ files: { listed: 2, scored: 0, duplicates: 2 }, rows: { scored: 0 } });
+    expect(output.drift).toMatchObject({ status: 'no-rows', retrain: { requested: false } });
+    expect(await fixture.keys('lake/predictions/')).toEqual([predictions, 'lake/predictions/reports/infer-000000000000000000000007.html', 'lake/predictions/reports/infer-000000000000000000000008.html'].sort());
+    expect(await fixture.bytesOf(predictions!)).toEqual(bytes);
+    const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
+    expect(iterations.map((it) => it.output)).toEqual([
+      expect.objectContaining({ key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true, batchName: 'infer-000000000000000000000007' }),
+      expect.objectContaining({ key: 'landing/inference/monday.csv', status: 'scored', duplicate: true, batchName: 'infer-000000000000000000000007' }),
+    ]);
+  });
+
+  it('counts the same bytes under two keys in one batch once', async () => {
+    await fixture.promoteChampion();
+    const csv = inferenceCsv(40, 32, 1);
+    await fixture.landInference('x.csv', csv);
+    await fixture.landInference('y.csv', csv);
+    const { record } = await fixture.runBatch('infer-000000000000000000000009');
+    expect((record.output as Output).report).toMatchObject({ files: { listed: 2, scored: 1, duplicates: 1 }, rows: { scored: 40 } });
+    expect((record.output as Output).drift.rows).toBe(40);
+    expect(await fixture.keys('lake/predictions/dt=2026-03-02/')).toHaveLength(1);
+  });
+
+  it('runs a batch name once; a re-run after a failure scores nothing twice', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('a.csv', inferenceCsv(30, 33, 1));
+    const first = await fixture.runBatch('infer-00000000000000000000000a');
+    const again = await fixture.runBatch('infer-00000000000000000000000a');
+    expect(again.started).toBe(false);
+    expect(again.record).toEqual(first.record);
+  });
+});
+
+describe('batch-inference.asl.json, drift and retrain', () => {
+  it('finds no drift in readings distributed as the training data', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('like-training.csv', inferenceCsv(CHAMPION_ROWS, CHAMPION_SEED, 1));
+    const { record } = await fixture.runBatch('infer-000000000000000000000010', { retrainOnDrift: true });
+    const output = record.output as Output;
+    expect(output.drift).toMatchObject({ status: 'computed', rows: CHAMPION_ROWS, drifted: false, retrain: { requested: false, reason: 'no drift' } });
+    for (const feature of output.drift.features) expect(feature.psi, feature.name).toBeLessThan(0.01);
+    expect(output.drift.latentVariance!.drifted).toBe(false);
+    expect(fixture.retrain.requests).toEqual([]);
+  });
+
+  it('computes drift but requests no retrain while retrainOnDrift is off (the default)', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('warm.csv', inferenceCsv(200, 41, 1, warmer));
+    const { record } = await fixture.runBatch('infer-00000000000000000000000b');
+    const output = record.output as Output;
+    expect(output.drift).toMatchObject({ status: 'computed', drifted: true, retrain: { requested: false, reason: expect.stringContaining('retrainOnDrift is off') } });
+    expect(output.drift.features.find((f) => f.name === 'air_temperature_k')).toMatchObject({ drifted: true });
+    expect(output.drift.features.find((f) => f.name === 'air_temperature_k')!.psi).toBeGreaterThan(1);
+    expect(fixture.retrain.requests).toEqual([]);
+    expect(record.states.at(-1)?.name).toBe('Scored');
+  });
+
+  it('starts a full retrain on drift, named drift-<batch>, and none within the cooldown', async () => {
+    const version = await fixture.promoteChampion();
+    const config = { retrainOnDrift: true, retrainCooldownHours: 24 };
+    await fixture.landInference('day1.csv', inferenceCsv(200, 42, 1, warmer));
+    const first = await fixture.runBatch('infer-00000000000000000000000c', config);
+
+    expect(first.record.status).toBe('SUCCEEDED');
+    expect(first.record.states.at(-1)?.name).toBe('RetrainStarted');
+    expect((first.record.output as Output).retrain).toMatchObject({ executionName: 'drift-infer-00000000000000000000000c', started: true });
+    expect(fixture.retrain.requests).toEqual([
+      {
+        name: 'drift-infer-00000000000000000000000c',
+        input: expect.objectContaining({ runName: 'drift-infer-00000000000000000000000c', runDate: '2026-03-02', mode: 'full', files: [] }),
+      },
+    ]);
+    expect(await json(LAST_RETRAIN_KEY)).toEqual({
+      batchName: 'infer-00000000000000000000000c',
+      executionName: 'drift-infer-00000000000000000000000c',
+      requestedAt: '2026-03-02T10:00:00.000Z',
+      modelVersion: version,
+    });
+
+    // 23 hours later: drift again, but within the cooldown.
+    fixture.advance(23 * 3_600_000);
+    await fixture.landInference('day2.csv', inferenceCsv(200, 43, 1001, warmer));
+    const second = await fixture.runBatch('infer-00000000000000000000000d', config);
+    expect((second.record.output as Output).drift).toMatchObject({
+      drifted: true,
+      retrain: { requested: false, executionName: null, reason: expect.stringContaining('within the cooldown') },
+    });
+    expect(second.record.states.at(-1)?.name).toBe('Scored');
+    expect(fixture.retrain.requests).toHaveLength(1);
+
+    // Past the cooldown: the next drifting batch starts the next retrain.
+    fixture.advance(2 * 3_600_000);
+    await fixture.landInference('day3.csv', inferenceCsv(200, 44, 2001, warmer));
+    const third = await fixture.runBatch('infer-00000000000000000000000e', config);
+    expect(third.record.states.at(-1)?.name).toBe('RetrainStarted');
+    expect(fixture.retrain.requests.map((r) => r.name)).toEqual(['drift-infer-00000000000000000000000c', 'drift-infer-00000000000000000000000e']);
+    expect(await json(LAST_RETRAIN_KEY)).toMatchObject({ batchName: 'infer-00000000000000000000000e', requestedAt: '2026-03-03T11:00:00.000Z' });
+  });
+
+  it('skips drift, and says so, for a champion without a training reference', async () => {
+    await fixture.promoteChampion({ reference: false });
+    await fixture.landInference('a.csv', inferenceCsv(50, 45, 1, warmer));
+    const { record } = await fixture.runBatch('infer-00000000000000000000000f', { retrainOnDrift: true });
+    const output = record.output as Output;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(output.drift).toMatchObject({ status: 'no-reference', drifted: false, note: expect.stringContaining('no training reference'), retrain: { requested: false } });
+    expect(output.report.rows.scored).toBe(50);
+    expect(fixture.retrain.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * A throwaway workspace for batch inference: the pipeline fixture's temporary FsObjectStore, a
+ * small real champion (300 generated readings, fixed kernel hyperparameters: trained in well
+ * under a second) with the training reference that drift compares batches with, files landed
+ * under `landing/inference/`, an orchestrator that records the retrains it is asked to start,
+ * and the real `statemachines/batch-inference.asl.json` run by the local runner with the real steps.
+ */
+import { fileURLToPath } from 'node:url';
+import { objectStoreItemReader } from '../../lambdas/adapters/local/distributed-map.ts';
+import { type RunEvent, type RunOutcome, runStateMachine } from '../../lambdas/adapters/local/state-machine-runner.ts';
+import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
+import { encodeRows, labelsOf, modelFeatureNames } from '../../lambdas/core/contract/encode.ts';
+import { type Ai4iSourceRecord } from '../../lambdas/core/data/ai4i.ts';
+import { buildReference } from '../../lambdas/core/drift/reference.ts';
+import { MaintenanceModel } from '../../lambdas/core/ml/maintenance-model.ts';
+import type { Orchestrator } from '../../lambdas/core/ports/orchestrator.ts';
+import { promoteChampion, readChampion } from '../../lambdas/core/registry/champion.ts';
+import { saveModel } from '../../lambdas/core/registry/model-store.ts';
+import { type BatchConfig, batchConfigSchema, type BatchStepContext, LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
+import { readInferenceCsv } from '../../lambdas/core/steps/batch/read-inference-csv.ts';
+import { createPipelineFixture, FIXED_NOW, type PipelineFixture, sampleRecords, testVersion, toCsv } from './pipeline-fixture.ts';
+
+export const BATCH_DEFINITION = fileURLToPath(new URL('../../statemachines/batch-inference.asl.json', import.meta.url));
+
+/** Rows and seed of the champion's training data. */
+export const CHAMPION_ROWS = 300;
+export const CHAMPION_SEED = 3;
+
+/** What the recording orchestrator was asked to start. */
+export interface StartRequest {
+  readonly name: string;
+  readonly input: unknown;
+}
+
+/** Records each start; a name it has seen starts nothing (as Step Functions' ExecutionAlreadyExists). */
+export class RecordingOrchestrator implements Orchestrator {
+  readonly requests: StartRequest[] = [];
+
+  async start(name: string, input: unknown): Promise<{ started: boolean; executionId: string }> {
+    const started = !this.requests.some((request) => request.name === name);
+    this.requests.push({ name, input });
+    return { started, executionId: `arn:aws:states:us-east-1:123456789012:execution:training:${name}` };
+  }
+}
+
+export interface BatchFixture extends PipelineFixture {
+  readonly retrain: RecordingOrchestrator;
+  readonly batchContext: BatchStepContext;
+  readonly runsDir: string;
+  /** Writes `body` to `landing/inference/<name>` and returns its key. */
+  landInference(name: string, body: string | Uint8Array): Promise<string>;
+  /** Trains and promotes a small champion; `reference: false` leaves out the training reference (a model from before drift monitoring). */
+  promoteChampion(options?: { readonly reference?: boolean; readonly n?: number }): Promise<string>;
+  /** Runs the batch inference state machine over `landing/inference/` as `executionName`. */
+  runBatch(executionName: string, config?: Partial<BatchConfig>, events?: RunEvent[]): Promise<RunOutcome>;
+}
+
+/** Readings to score: generated AI4I rows (UDI from `firstUdi`), optionally changed (to make drift). */
+export function inferenceCsv(rows: number, seed: number, firstUdi: number, change?: (record: Ai4iSourceRecord) => Ai4iSourceRecord): string {
+  const records = sampleRecords(rows, seed, firstUdi);
+  return toCsv(change ? records.map(change) : records);
+}
+
+/** Air 8 K warmer than in training (its sd is about 2 K): every batch drawn like this drifts. */
+export function warmer(record: Ai4iSourceRecord): Ai4iSourceRecord {
+  return { ...record, 'Air temperature [K]': Math.round((Number(record['Air temperature [K]']) + 8) * 10) / 10 };
+}
+
+export async function createBatchFixture(): Promise<BatchFixture> {
+  const base = await createPipelineFixture(DEFAULT_CONTRACT);
+  const retrain = new RecordingOrchestrator();
+  const fixture = base as BatchFixture;
+  const runsDir = `${base.root}/runs`;
+  Object.assign(fixture, {
+    retrain,
+    runsDir,
+    batchContext: { ...base.context, retrain },
+    async landInference(name: string, body: string | Uint8Array) {
+      const key = `${LANDING_INFERENCE_PREFIX}${name}`;
+      await base.store.put(key, body);
+      return key;
+    },
+    async promoteChampion(options: { reference?: boolean; n?: number } = {}) {
+      const { valid } = await readInferenceCsv('training.csv', new TextEncoder().encode(toCsv(sampleRecords(CHAMPION_ROWS, CHAMPION_SEED))), DEFAULT_CONTRACT);
+      const readings = valid.map((row) => row.reading);
+      const featureNames = modelFeatureNames(DEFAULT_CONTRACT);
+      const X = encodeRows(DEFAULT_CONTRACT, readings);
+      const model = MaintenanceModel.train({ X, y: labelsOf(DEFAULT_CONTRACT, readings), featureNames }, { gpc: { optimize: false }, targetRecall: 0.8 });
+      const extra: Record<string, unknown> = { runName: 'fixture', mode: 'full', contract: DEFAULT_CONTRACT };
+      if (options.reference !== false) extra.trainingReference = buildReference(X, featureNames, model.leaveOneOut!.latentVariance);
+      const version = testVersion(options.n ?? 1);
+      await saveModel(base.store, version, model, { createdAt: FIXED_NOW.toISOString(), extra });
+      await promoteChampion(base.store, version, 'fixture', await readChampion(base.store), FIXED_NOW);
+      return version;
+    },
+    async runBatch(executionName: string, config: Partial<BatchConfig> = {}, events?: RunEvent[]) {
+      const context = fixture.batchContext;
+      const handlers = Object.fromEntries(Object.entries(BATCH_STEPS).map(([state, step]) => [state, (payload: unknown) => step(payload, context)]));
+      return runStateMachine({
+        definition: BATCH_DEFINITION,
+        handlers,
+        input: { batchName: executionName, config: batchConfigSchema.parse(config) },
+        executionName,
+        runsDir,
+        retryIntervalOverrides: 0,
+        itemReaders: objectStoreItemReader(base.store),
+        ...(events ? { onEvent: (event: RunEvent) => events.push(event) } : {}),
+      });
+    },
+  });
+  return fixture;
+}

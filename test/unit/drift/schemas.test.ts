@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { driftFromSummary } from '../../../lambdas/core/drift/drift.ts';
+import { buildReference } from '../../../lambdas/core/drift/reference.ts';
+import { batchSummarySchema, driftReportSchema, trainingReferenceSchema } from '../../../lambdas/core/drift/schemas.ts';
+import { summarizeBatch } from '../../../lambdas/core/drift/summary.ts';
+import { fromColumns, normals, oneHot, variances } from './samples.ts';
+
+describe('drift schemas', () => {
+  const reference = buildReference(fromColumns([normals(1, 500), oneHot(2, 500, 0.3)]), ['a', 'b'], variances(3, 500, 1));
+  const summary = summarizeBatch(reference, fromColumns([normals(4, 80, 1), oneHot(5, 80, 0.5)]), variances(6, 80, 2));
+  const report = driftFromSummary(reference, summary);
+  const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+  it('accept what the drift functions produce, after a JSON round trip', () => {
+    expect(trainingReferenceSchema.parse(roundTrip(reference))).toEqual(reference);
+    expect(batchSummarySchema.parse(roundTrip(summary))).toEqual(summary);
+    expect(driftReportSchema.parse(roundTrip(report))).toEqual(report);
+  });
+
+  it('refuse a reference whose arrays disagree and a summary with fractional counts', () => {
+    const [first, ...rest] = reference.features;
+    const broken = { ...reference, features: [{ ...first, belowQuantile: first.belowQuantile.slice(1) }, ...rest] };
+    expect(trainingReferenceSchema.safeParse(broken).success).toBe(false);
+    expect(trainingReferenceSchema.safeParse({ ...reference, version: 2 }).success).toBe(false);
+    const fractional = { ...summary, features: summary.features.map((f) => ({ ...f, binCounts: f.binCounts.map((c) => c + 0.5) })) };
+    expect(batchSummarySchema.safeParse(fractional).success).toBe(false);
+  });
+});

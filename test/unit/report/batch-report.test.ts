@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { driftFromSummary } from '../../../lambdas/core/drift/drift.ts';
+import { buildReference } from '../../../lambdas/core/drift/reference.ts';
+import { summarizeBatch } from '../../../lambdas/core/drift/summary.ts';
+import { binLabels, featureDriftChart, scoreHistogramChart } from '../../../lambdas/core/report/batch-charts.ts';
+import type { BatchReportData } from '../../../lambdas/core/report/batch-report-data.ts';
+import { renderBatchReport } from '../../../lambdas/core/report/batch-report.ts';
+import { mergeScoreHistograms, scoreHistogram } from '../../../lambdas/core/report/batch-score-histogram.ts';
+import { renderSvg } from '../../../lambdas/core/report/svg.ts';
+import { InvalidDataError, ShapeError } from '../../../lambdas/core/errors.ts';
+import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
+import { fromColumns, normals, oneHot, variances } from '../drift/samples.ts';
+
+const SCRIPT = '<script>alert(1)</script>';
+
+/** Three inputs: air temperature shifted in the batch, torque unchanged, a one-hot column whose name is hostile. */
+function makeBatchData(overrides: Partial<BatchReportData> = {}): BatchReportData {
+  const names = ['air_temperature_k', 'torque_nm', `type_${SCRIPT}`];
+  const n = 2_000;
+  const m = 800;
+  const reference = buildReference(fromColumns([normals(1, n, 300, 2), normals(2, n, 40, 10), oneHot(3, n, 0.3)]), names, variances(4, n, 0.5));
+  const summary = summarizeBatch(reference, fromColumns([normals(5, m, 301.5, 2), normals(6, m, 40, 10), oneHot(7, m, 0.3)]), variances(8, m, 0.55));
+  const random = new SeededRandom(9);
+  const probabilities = Float64Array.from({ length: m }, () => random.next() ** 4);
+  return {
+    batchName: 'infer-"quoted"&<b>bold</b>',
+    createdAt: '2026-11-26T21:50:00.000Z',
+    modelVersion: 'v-2026-11-26',
+    threshold: 0.3125,
+    files: [
+      { key: `landing/inference/${SCRIPT}.csv`, status: 'scored', rowsRead: 810, rowsScored: 800, rowsQuarantined: 10, reason: null },
+      { key: 'landing/inference/again.csv', status: 'already-scored', rowsRead: 0, rowsScored: 0, rowsQuarantined: 0, reason: null },
+      { key: 'landing/inference/bad.csv', status: 'unusable', rowsRead: 0, rowsScored: 0, rowsQuarantined: 0, reason: `no header ${SCRIPT}` },
+    ],
+    counts: { rowsRead: 810, rowsScored: 800, rowsQuarantined: 10, rowsFlagged: 96, rowsReview: 40 },
+    scores: scoreHistogram(probabilities),
+    drift: { report: driftFromSummary(reference, summary), reference },
+    driftNote: null,
+    ...overrides,
+  };
+}
+
+function svgsOf(page: string): string[] {
+  return page.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+}
+
+function section(page: string, id: string): string {
+  const start = page.indexOf(`<section id="${id}">`);
+  expect(start, `section ${id}`).toBeGreaterThanOrEqual(0);
+  return page.slice(start, page.indexOf('</section>', start));
+}
+
+function expectSelfContained(page: string): void {
+  expect(page.startsWith('<!doctype html>'), 'starts with a doctype').toBe(true);
+  expect(/<script/i.test(page), 'no script element').toBe(false);
+  expect(/<(link|iframe|object|embed|img)\b/i.test(page), 'no element that loads a resource').toBe(false);
+  expect(/<[a-z][^>]*\s(src|srcset)=/i.test(page), 'no src attribute').toBe(false);
+  expect(/@import|url\((?!#)/i.test(page), 'no stylesheet import or url() other than a fragment').toBe(false);
+  for (const m of page.matchAll(/https?:\/\//g)) {
+    expect(page.slice(Math.max(0, m.index - 16), m.index), 'URL outside an xmlns attribute').toMatch(/xmlns(:xlink)?="$/);
+  }
+  const ids = [...page.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+  expect(ids.filter((id, i) => ids.indexOf(id) !== i), 'repeated ids').toEqual([]);
+}
+
+describe('renderBatchReport', () => {
+  const data = makeBatchData();
+
+  it('renders a self-contained page with the score chart and one drift chart per feature', async () => {
+    const page = await renderBatchReport(data);
+    expectSelfContained(page);
+    const svgs = svgsOf(page);
+    expect(svgs).toHaveLength(1 + data.drift!.report.features.length);
+    expect(svgsOf(section(page, 'scores'))).toHaveLength(1);
+    expect(svgsOf(section(page, 'drift'))).toHaveLength(3);
+    // Bars were drawn, not just axes.
+    for (const svg of svgs) expect(svg).toMatch(/class="mark-rect role-mark[^"]*"[^>]*><path [^>]*d="M/);
+    expect(Buffer.byteLength(page)).toBeLessThan(250_000);
+  });
+
+  it('highlights the drifted feature, and only it', async () => {
+    const report = data.drift!.report;
+    expect(report.features.map((f) => f.drifted)).toEqual([true, false, false]);
+    const drift = section(await renderBatchReport(data), 'drift');
+    const rows = drift.match(/<tr[^>]*>[\s\S]*?<\/tr>/g)!.filter((row) => row.includes('<code>'));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^<tr class="drifted">/);
+    expect(rows[0]).toContain('✗ drifted');
+    expect(rows[0]).toContain(`<td class="num fail">${report.features[0].psi.toFixed(3)}</td>`);
+    for (const row of rows.slice(1)) {
+      expect(row).toMatch(/^<tr>/);
+      expect(row).toContain('✓ stable');
+    }
+    expect(drift.match(/<figure class="drifted">/g)).toHaveLength(1);
+    // The drifted feature's batch bars are red, the others blue.
+    const svgs = svgsOf(drift);
+    expect(svgs[0]).toContain('#dc2626');
+    expect(svgs[1]).not.toContain('#dc2626');
+  });
+
+  it('leads with the verdict and names the drifted feature', async () => {
+    const page = await renderBatchReport(data);
+    const header = page.slice(page.indexOf('<header'), page.indexOf('</header>'));
+    expect(header).toContain('<div class="decision drifted"');
+    expect(header).toContain('DRIFT DETECTED');
+    expect(header).toContain('<code>air_temperature_k</code> drifted');
+    expect(header).toContain('v-2026-11-26');
+    expect(header).toContain('2026-11-26 21:50:00 UTC');
+    expect(header).toContain('1 scored, 1 already scored by an earlier batch, 1 unusable');
+  });
+
+  it('shows the shares labelled "needs maintenance" and sent to review', async () => {
+    const outcomes = section(await renderBatchReport(data), 'outcomes');
+    expect(outcomes).toContain('<td class="num">96</td><td class="num">12.0%</td>');
+    expect(outcomes).toContain('<td class="num">40</td><td class="num">5.0%</td>');
+    expect(outcomes).toContain('<td class="num">10</td><td class="num">1.2%</td>');
+  });
+
+  it('shows the uncertainty shift', async () => {
+    const lv = data.drift!.report.latentVariance;
+    const drift = section(await renderBatchReport(data), 'drift');
+    expect(drift).toContain(`${(lv.relativeShift * 100).toFixed(0)}%`);
+    expect(drift).toContain('Model uncertainty');
+  });
+
+  it('escapes every string from the data', async () => {
+    const page = await renderBatchReport(data);
+    expect(page).not.toContain(SCRIPT);
+    expect(page).not.toContain('<b>bold</b>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('infer-&quot;quoted&quot;&amp;&lt;b&gt;bold&lt;/b&gt;');
+    expect(section(page, 'files')).toContain(`no header &lt;script&gt;`);
+  });
+
+  it('says so when drift was not computed, and when nothing was scored', async () => {
+    const note = `model v1 carries no training reference ${SCRIPT}`;
+    const page = await renderBatchReport(
+      makeBatchData({ drift: null, driftNote: note, counts: { rowsRead: 0, rowsScored: 0, rowsQuarantined: 0, rowsFlagged: 0, rowsReview: 0 }, scores: scoreHistogram([]) }),
+    );
+    expectSelfContained(page);
+    expect(svgsOf(page)).toHaveLength(0);
+    expect(page).toContain('DRIFT NOT CHECKED');
+    expect(section(page, 'drift')).toContain('model v1 carries no training reference &lt;script&gt;');
+    expect(section(page, 'scores')).toContain('No rows were scored');
+    expect(page).not.toContain('NaN');
+  });
+
+  it('says "no drift" for a batch like the training data', async () => {
+    const base = makeBatchData();
+    const reference = base.drift!.reference;
+    const summary = summarizeBatch(reference, fromColumns([normals(11, 900, 300, 2), normals(12, 900, 40, 10), oneHot(13, 900, 0.3)]), variances(14, 900, 0.5));
+    const page = await renderBatchReport({ ...base, drift: { reference, report: driftFromSummary(reference, summary) } });
+    expect(page).toContain('<div class="decision stable"');
+    expect(page).not.toContain('class="drifted"');
+  });
+});
+
+describe('batch report charts', () => {
+  const data = makeBatchData();
+
+  it('render without warnings', async () => {
+    for (const [i, spec] of [scoreHistogramChart(data.scores, data.threshold), ...data.drift!.report.features.map(featureDriftChart)].entries()) {
+      const { warnings } = await renderSvg(spec, `chart-${i}`);
+      expect(warnings).toEqual([]);
+    }
+  });
+
+  it('label the bins distinctly, with open ends', () => {
+    const labels = binLabels([
+      { lower: null, upper: 298.11, reference: 0.1, batch: 0.1 },
+      { lower: 298.11, upper: 298.12, reference: 0.1, batch: 0.1 },
+      { lower: 298.12, upper: null, reference: 0.8, batch: 0.8 },
+    ]);
+    expect(labels).toEqual(['≤ 298.11', '298.11–298.12', '> 298.12']);
+    expect(binLabels(data.drift!.report.features[2].bins)).toEqual(['≤ 0', '0–1', '> 1']);
+  });
+});
+
+describe('scoreHistogram', () => {
+  it('counts probabilities in 20 bins of 0.05, 1 in the last', () => {
+    const h = scoreHistogram([0, 0.049, 0.05, 0.5, 0.999, 1]);
+    expect(h.counts).toHaveLength(20);
+    expect(h.counts[0]).toBe(2);
+    expect(h.counts[1]).toBe(1);
+    expect(h.counts[10]).toBe(1);
+    expect(h.counts[19]).toBe(2);
+    expect(h.counts.reduce((s, c) => s + c, 0)).toBe(6);
+  });
+
+  it('merges by adding, and refuses bad input', () => {
+    const a = scoreHistogram([0.1, 0.2], 4);
+    const b = scoreHistogram([0.9], 4);
+    expect(mergeScoreHistograms(a, b).counts).toEqual([2, 0, 0, 1]);
+    expect(() => mergeScoreHistograms(a, scoreHistogram([], 5))).toThrow(ShapeError);
+    expect(() => scoreHistogram([1.5])).toThrow(InvalidDataError);
+    expect(() => scoreHistogram([0.5], 0)).toThrow(InvalidDataError);
+  });
+});
