@@ -78,7 +78,7 @@ export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
     logRetention,
     trainMemoryMb: config.trainMemoryMb,
   });
-  pipeline.addDependency(data, 'imports the bucket names the Data stack exports');
+  pipeline.addStackDependency(data, 'imports the bucket names the Data stack exports');
 
   const api = new PrognosApiStack(app, `${prefix}-Api`, {
     stage,
@@ -93,7 +93,7 @@ export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
     logLevel: config.logLevel,
     logRetention,
   });
-  api.addDependency(data, 'imports the bucket names the Data stack exports');
+  api.addStackDependency(data, 'imports the bucket names the Data stack exports');
 
   const monitoring = new PrognosMonitoringStack(app, `${prefix}-Monitoring`, {
     stage,

@@ -83,7 +83,7 @@ export class LakeCatalog extends Construct {
           storageDescriptor: { ...PARQUET, location, columns: columns.map(glueColumn) },
         },
       });
-      t.addDependency(this.database);
+      t.addResourceDependency(this.database);
       return t;
     };
 

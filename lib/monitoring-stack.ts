@@ -120,7 +120,7 @@ export class PrognosMonitoringStack extends Stack {
 
     [...props.deadLetterQueues, this.notificationDeadLetters].forEach((queue, i) =>
       alarm(
-        i < props.deadLetterQueues.length ? `DeadLetters${i}` : 'NotificationDeadLetters',
+        i < props.deadLetterQueues.length ? `DeadLetters${i}Waiting` : 'NotificationDeadLettersWaiting',
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
         'Events are waiting in a dead-letter queue: an upload or schedule did not start a run, or a failure notice was lost',
       ),

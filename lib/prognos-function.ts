@@ -58,10 +58,16 @@ export class PrognosFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly timeout: Duration;
+  /** Handler file name under lambdas/handlers/ (without `.ts`). */
+  readonly handlerName: string;
+  /** Whether the linear-algebra worker is bundled next to the handler. */
+  readonly linalgWorker: boolean;
 
   constructor(scope: Construct, id: string, props: PrognosFunctionProps) {
     super(scope, id);
     this.timeout = props.timeout;
+    this.handlerName = props.handler;
+    this.linalgWorker = props.linalgWorker ?? false;
     const entry = handlerEntry(props.handler);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });

@@ -17,7 +17,8 @@ function adapters(): NonNullable<typeof cached> {
   if (cached === undefined) {
     const env = readEnvironment();
     const s3 = tracer.captureAWSv3Client(new S3Client({}));
-    cached = { env, store: new S3ObjectStore({ client: s3, buckets: { landing: env.LANDING_BUCKET, lake: env.LAKE_BUCKET, models: env.MODELS_BUCKET } }) };
+    const buckets = { landing: required(env, 'LANDING_BUCKET'), lake: required(env, 'LAKE_BUCKET'), models: required(env, 'MODELS_BUCKET') };
+    cached = { env, store: new S3ObjectStore({ client: s3, buckets }) };
   }
   return cached;
 }

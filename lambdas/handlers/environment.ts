@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
 /**
- * What the handlers read from their environment, checked once per container: a missing variable
- * is a deployment bug and must fail loudly at the first invocation, naming the variable.
+ * What the handlers read from their environment. Each handler asks for the variables it needs
+ * with `required`, so a missing one fails its first invocation loudly, naming the variable.
  */
 const environmentSchema = z.object({
-  LANDING_BUCKET: z.string().min(3),
-  LAKE_BUCKET: z.string().min(3),
-  MODELS_BUCKET: z.string().min(3),
+  LANDING_BUCKET: z.string().min(3).optional(),
+  LAKE_BUCKET: z.string().min(3).optional(),
+  MODELS_BUCKET: z.string().min(3).optional(),
   GLUE_DATABASE: z.string().min(1).optional(),
   ATHENA_WORKGROUP: z.string().min(1).optional(),
   STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),

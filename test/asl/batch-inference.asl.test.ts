@@ -50,7 +50,7 @@ describe('batch-inference.asl.json, happy path', () => {
       await fixture.landInference('b.csv', withBadRow),
     ].sort();
     const events: RunEvent[] = [];
-    const { started, record } = await fixture.runBatch('infer-000000000000000000000001', {}, events);
+    const { started, record } = await fixture.runBatch('infer-000000000000000000000001', {}, { events });
 
     expect(started).toBe(true);
     expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
@@ -208,13 +208,26 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     expect(await fixture.keys('lake/predictions/dt=2026-03-02/')).toHaveLength(1);
   });
 
-  it('runs a batch name once; a re-run after a failure scores nothing twice', async () => {
+  it('runs a batch name once; a forced re-run scores nothing twice and reports the same batch', async () => {
     await fixture.promoteChampion();
     await fixture.landInference('a.csv', inferenceCsv(30, 33, 1));
     const first = await fixture.runBatch('infer-00000000000000000000000a');
     const again = await fixture.runBatch('infer-00000000000000000000000a');
     expect(again.started).toBe(false);
     expect(again.record).toEqual(first.record);
+
+    const [predictions] = await fixture.keys('lake/predictions/dt=');
+    const before = await fixture.bytesOf(predictions!);
+    fixture.advance(60_000);
+    const rerun = await fixture.runBatch('infer-00000000000000000000000a', {}, { replace: true });
+    expect(rerun.started).toBe(true);
+    const [iteration] = state(rerun.record, 'ScoreFiles').iterations ?? [];
+    expect(iteration?.output).toMatchObject({ status: 'scored', duplicate: true, batchName: 'infer-00000000000000000000000a' });
+    // Its own files still count for the batch: the same totals and drift as the first run.
+    expect((rerun.record.output as Output).report).toEqual((first.record.output as Output).report);
+    expect((rerun.record.output as Output).drift.rows).toBe(30);
+    expect(await fixture.bytesOf(predictions!)).toEqual(before);
+    expect(await fixture.keys('lake/predictions/dt=')).toEqual([predictions]);
   });
 });
 

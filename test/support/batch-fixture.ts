@@ -44,6 +44,13 @@ export class RecordingOrchestrator implements Orchestrator {
   }
 }
 
+export interface RunBatchOptions {
+  /** Collects the live view's events. */
+  readonly events?: RunEvent[];
+  /** Runs again under a name that has a record (as `prognos infer` does after a failed attempt). */
+  readonly replace?: boolean;
+}
+
 export interface BatchFixture extends PipelineFixture {
   readonly retrain: RecordingOrchestrator;
   readonly batchContext: BatchStepContext;
@@ -53,7 +60,7 @@ export interface BatchFixture extends PipelineFixture {
   /** Trains and promotes a small champion; `reference: false` leaves out the training reference (a model from before drift monitoring). */
   promoteChampion(options?: { readonly reference?: boolean; readonly n?: number }): Promise<string>;
   /** Runs the batch inference state machine over `landing/inference/` as `executionName`. */
-  runBatch(executionName: string, config?: Partial<BatchConfig>, events?: RunEvent[]): Promise<RunOutcome>;
+  runBatch(executionName: string, config?: Partial<BatchConfig>, options?: RunBatchOptions): Promise<RunOutcome>;
 }
 
 /** Readings to score: generated AI4I rows (UDI from `firstUdi`), optionally changed (to make drift). */
@@ -94,7 +101,7 @@ export async function createBatchFixture(): Promise<BatchFixture> {
       await promoteChampion(base.store, version, 'fixture', await readChampion(base.store), FIXED_NOW);
       return version;
     },
-    async runBatch(executionName: string, config: Partial<BatchConfig> = {}, events?: RunEvent[]) {
+    async runBatch(executionName: string, config: Partial<BatchConfig> = {}, { events, replace }: RunBatchOptions = {}) {
       const context = fixture.batchContext;
       const handlers = Object.fromEntries(Object.entries(BATCH_STEPS).map(([state, step]) => [state, (payload: unknown) => step(payload, context)]));
       return runStateMachine({
@@ -105,6 +112,7 @@ export async function createBatchFixture(): Promise<BatchFixture> {
         runsDir,
         retryIntervalOverrides: 0,
         itemReaders: objectStoreItemReader(base.store),
+        replace,
         ...(events ? { onEvent: (event: RunEvent) => events.push(event) } : {}),
       });
     },

@@ -1,0 +1,126 @@
+/**
+ * The Lambda handlers as Lambda runs them (the middy chain with Powertools) over real or
+ * wire-compatible services: a step handler over S3 (s3rver in a child process), and the
+ * EventBridge starter over the Step Functions client (mocked: nothing installable here speaks
+ * Step Functions), fed the same event twice.
+ */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store.ts';
+import { SfnOrchestrator } from '../../lambdas/adapters/aws/sfn-orchestrator.ts';
+import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
+import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
+import type { StepContext } from '../../lambdas/core/steps/context.ts';
+import { validateAndIngest } from '../../lambdas/core/steps/ingest.ts';
+import { generateCsv } from '../../lambdas/cli/generate.ts';
+import { handler as startHandler, useOrchestrator } from '../../lambdas/handlers/start-training.ts';
+import { stepHandler } from '../../lambdas/handlers/step-handler.ts';
+import { startS3rver, type RunningS3rver } from '../support/s3rver.ts';
+
+process.env.POWERTOOLS_METRICS_NAMESPACE = 'PrognosTest';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const lambdaContext = {
+  functionName: 'prognos-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:prognos-test',
+  memoryLimitInMB: '1024',
+  awsRequestId: 'req-1',
+  logGroupName: '/aws/lambda/prognos-test',
+  logStreamName: 'stream',
+  callbackWaitsForEmptyEventLoop: false,
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} as unknown as Context;
+
+describe('a step handler over S3 (s3rver)', () => {
+  let server: RunningS3rver;
+  let client: S3Client;
+  let store: S3ObjectStore;
+
+  beforeAll(async () => {
+    server = await startS3rver();
+    client = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 1 });
+    const buckets = { landing: 'h-landing', lake: 'h-lake', models: 'h-models' };
+    for (const Bucket of Object.values(buckets)) await client.send(new CreateBucketCommand({ Bucket }));
+    store = new S3ObjectStore({ client, buckets });
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await server.stop();
+  });
+
+  const context = (): StepContext => ({
+    store,
+    queries: { query: () => Promise.reject(new Error('ValidateAndIngest issues no query')), close: async () => undefined },
+    contract: DEFAULT_CONTRACT,
+    now: () => new Date('2026-11-26T12:00:00Z'),
+    progress: () => undefined,
+  });
+
+  it('ValidateAndIngest writes Parquet to the lake bucket, and the same file again is a no-op', async () => {
+    const handler = stepHandler('ValidateAndIngest', validateAndIngest, context);
+    await store.put('landing/training/sample.csv', generateCsv('ai4i', 200, 3).text);
+    const first = (await handler({ key: 'landing/training/sample.csv', runName: 'run-1' }, lambdaContext)) as { status: string; rowsValid: number; featureKeys: string[] };
+    expect(first).toMatchObject({ status: 'ingested', rowsValid: 200 });
+    const rows = await decodeParquet((await store.get(first.featureKeys[0]!)).body);
+    expect(rows).toHaveLength(200);
+    expect(rows[0]).toMatchObject({ udi: 1, source_key: 'landing/training/sample.csv' });
+
+    const again = (await handler({ key: 'landing/training/sample.csv', runName: 'run-2' }, lambdaContext)) as { status: string };
+    expect(again.status).toBe('already-ingested');
+  });
+
+  it("keeps a step's error name, which the state machine's Catch matches", async () => {
+    const handler = stepHandler('ValidateAndIngest', validateAndIngest, context);
+    await store.put('landing/training/empty.csv', '');
+    await expect(handler({ key: 'landing/training/empty.csv', runName: 'run-3' }, lambdaContext)).rejects.toMatchObject({ name: 'UnusableFileError' });
+  });
+});
+
+describe('the EventBridge starter', () => {
+  const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:prognos-training';
+  const upload = {
+    version: '0',
+    id: 'e1',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-11-26T10:15:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: { bucket: { name: 'prognos-landing' }, object: { key: 'landing/training/readings.csv', etag: 'abc', 'version-id': 'v1', size: 10 } },
+  };
+
+  afterAll(() => useOrchestrator(undefined));
+
+  it('the same upload event twice starts one execution, and both invocations succeed', async () => {
+    const sfn = mockClient(SFNClient);
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: `${stateMachineArn}:x`, startDate: new Date() })
+      .rejectsOnce(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    useOrchestrator(new SfnOrchestrator({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn }));
+
+    const first = await startHandler(upload, lambdaContext);
+    const second = await startHandler(upload, lambdaContext);
+    expect(first).toMatchObject({ started: true });
+    expect(second).toMatchObject({ name: first.name, started: false });
+    const calls = sfn.commandCalls(StartExecutionCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input.name).toBe(calls[1]!.args[0].input.name);
+    expect(JSON.parse(calls[0]!.args[0].input.input!)).toMatchObject({ mode: 'refit', files: ['landing/training/readings.csv'] });
+    sfn.restore();
+  });
+
+  it('rejects an event that is neither an upload nor a schedule, naming the problem', async () => {
+    await expect(startHandler({ source: 'aws.s3', 'detail-type': 'Object Deleted' }, lambdaContext)).rejects.toThrow(/Object Created|Scheduled Event/);
+  });
+});

@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AslDefinition, localStandIn, substitutePlaceholders } from '../../../lambdas/adapters/local/asl-definition.ts';
+import { inlineDistributedMaps, type ItemReaderRequest, objectStoreItemReader, S3_LIST_OBJECTS_V2 } from '../../../lambdas/adapters/local/distributed-map.ts';
+import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
+import { runStateMachine, StateMachineDefinitionError } from '../../../lambdas/adapters/local/state-machine-runner.ts';
+
+/** A Distributed Map over an S3 listing, then a Task that sees the Map's results. */
+function definition(map: Record<string, unknown> = {}): AslDefinition {
+  return {
+    StartAt: 'Fan',
+    States: {
+      Fan: {
+        Type: 'Map',
+        ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/in/' } },
+        ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'etag.$': '$$.Map.Item.Value.Etag', 'tag.$': '$.tag' },
+        MaxConcurrency: 2,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Work',
+          States: {
+            Work: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke',
+              Parameters: { FunctionName: '${WorkFunctionArn}', 'Payload.$': '$' },
+              OutputPath: '$.Payload',
+              TimeoutSeconds: 5,
+              End: true,
+            },
+          },
+        },
+        ResultPath: '$.results',
+        Next: 'After',
+        ...map,
+      },
+      After: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: '${AfterFunctionArn}', 'Payload.$': '$' },
+        ResultSelector: { 'Payload.$': '$.Payload' },
+        ResultPath: '$.after',
+        TimeoutSeconds: 5,
+        End: true,
+      },
+    },
+  };
+}
+
+describe('inlineDistributedMaps', () => {
+  it('turns a Distributed Map into an inline Map over the context, and reports its reader', () => {
+    const { definition: inlined, readers } = inlineDistributedMaps(definition());
+    const fan = inlined.States.Fan;
+    expect(fan).not.toHaveProperty('ItemReader');
+    expect(fan.ItemsPath).toBe('$$.PrognosLocalItems.Fan');
+    expect((fan.ItemProcessor as unknown as { ProcessorConfig: unknown }).ProcessorConfig).toEqual({ Mode: 'INLINE' });
+    // Everything else stays as written.
+    expect(fan.ItemSelector).toEqual(definition().States.Fan.ItemSelector);
+    expect(fan.ResultPath).toBe('$.results');
+    expect(inlined.States.After).toEqual(definition().States.After);
+    expect(readers).toEqual([{ state: 'Fan', resource: S3_LIST_OBJECTS_V2, parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/in/' } }]);
+  });
+
+  it('leaves a definition without a Distributed Map as it is', () => {
+    const plain: AslDefinition = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
+    expect(inlineDistributedMaps(plain)).toEqual({ definition: plain, readers: [] });
+  });
+
+  it('keeps ReaderConfig.MaxItems for the reader', () => {
+    const { readers } = inlineDistributedMaps(definition({ ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Prefix: 'p/' }, ReaderConfig: { MaxItems: 2 } } }));
+    expect(readers[0]).toMatchObject({ maxItems: 2 });
+  });
+
+  it.each([
+    ['an ItemBatcher', { ItemBatcher: { MaxItemsPerBatch: 10 } }, /ItemBatcher cannot run locally/],
+    ['a ResultWriter', { ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } } }, /ResultWriter/],
+    ['tolerated failures', { ToleratedFailurePercentage: 5 }, /ToleratedFailurePercentage/],
+    ['a reader Parameter given by a path', { ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Bucket: 'b', 'Prefix.$': '$.prefix' } } }, /Prefix\.\$ are paths/],
+    ['both an ItemReader and ItemsPath', { ItemsPath: '$.items' }, /not both/],
+  ])('refuses %s, which it cannot honour', (_what, extra, message) => {
+    expect(() => inlineDistributedMaps(definition(extra))).toThrow(StateMachineDefinitionError);
+    expect(() => inlineDistributedMaps(definition(extra))).toThrow(message);
+  });
+
+  it('refuses a Distributed Map nested in another Map', () => {
+    const outer: AslDefinition = {
+      StartAt: 'Outer',
+      States: { Outer: { Type: 'Map', ItemsPath: '$.xs', ItemProcessor: { StartAt: 'Fan', States: { Fan: definition().States.Fan } }, End: true } },
+    };
+    expect(() => inlineDistributedMaps(outer)).toThrow(/only a top-level Distributed Map/);
+  });
+});
+
+describe('placeholders that are not function ARNs', () => {
+  it('get a local stand-in; function ARN placeholders still get a fake Lambda ARN', () => {
+    expect(localStandIn('LandingBucketName')).toBe('prognos-local-landing-bucket-name');
+    const out = substitutePlaceholders(definition());
+    expect((out.States.Fan.ItemReader as { Parameters: { Bucket: string } }).Parameters.Bucket).toBe('prognos-local-landing-bucket-name');
+    expect((out.States.After.Parameters as { FunctionName: string }).FunctionName).toBe('arn:aws:lambda:us-east-1:123456789012:function:prognos-local-AfterFunctionArn');
+  });
+});
+
+describe('objectStoreItemReader and the runner', () => {
+  let root: string;
+  let store: FsObjectStore;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'prognos-dmap-'));
+    store = new FsObjectStore(root);
+    for (const key of ['landing/in/b.csv', 'landing/in/a.csv', 'landing/in/sub/c.csv', 'landing/other/x.csv']) await store.put(key, `body of ${key}`);
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const request = (parameters: Record<string, unknown>, extra: Partial<ItemReaderRequest> = {}): ItemReaderRequest => ({ state: 'Fan', resource: S3_LIST_OBJECTS_V2, parameters, ...extra });
+
+  it('lists the prefix at any depth, sorted by key, as S3 list items', async () => {
+    const items = await objectStoreItemReader(store)(request({ Bucket: 'ignored', Prefix: 'landing/in/' }));
+    expect(items.map((item) => (item as { Key: string }).Key)).toEqual(['landing/in/a.csv', 'landing/in/b.csv', 'landing/in/sub/c.csv']);
+    const head = await store.head('landing/in/a.csv');
+    expect(items[0]).toEqual({
+      Key: 'landing/in/a.csv',
+      Etag: `"${head!.etag}"`,
+      Size: head!.size,
+      LastModified: Math.floor(head!.lastModified.getTime() / 1000),
+      StorageClass: 'STANDARD',
+    });
+    expect(await objectStoreItemReader(store)(request({ Prefix: 'landing/in/' }, { maxItems: 1 }))).toHaveLength(1);
+  });
+
+  it('refuses another reader or a missing Prefix', async () => {
+    await expect(objectStoreItemReader(store)(request({ Prefix: 'x/' }, { resource: 'arn:aws:states:::s3:getObject' }))).rejects.toThrow(/no local stand-in/);
+    await expect(objectStoreItemReader(store)(request({ Bucket: 'b' }))).rejects.toThrow(/needs a Prefix/);
+  });
+
+  it('runs the Map over the listing; the listing stays out of the state, the items are as in AWS', async () => {
+    const runsDir = join(root, 'runs');
+    const payloads: unknown[] = [];
+    const { record } = await runStateMachine({
+      definition: definition(),
+      handlers: {
+        Work: async (payload) => {
+          payloads.push(payload);
+          return { done: (payload as { key: string }).key };
+        },
+        After: async (payload) => ({ saw: Object.keys(payload as object).sort() }),
+      },
+      input: { tag: 't1' },
+      executionName: 'fan-1',
+      runsDir,
+      itemReaders: objectStoreItemReader(store),
+    });
+    expect(record.status).toBe('SUCCEEDED');
+    expect((payloads as { key: string }[]).map((p) => p.key).sort()).toEqual(['landing/in/a.csv', 'landing/in/b.csv', 'landing/in/sub/c.csv']);
+    expect(payloads[0]).toEqual({ key: expect.any(String), etag: expect.stringMatching(/^"[0-9a-f]+"$/), tag: 't1' });
+    expect(record.output).toEqual({
+      tag: 't1',
+      results: [{ done: 'landing/in/a.csv' }, { done: 'landing/in/b.csv' }, { done: 'landing/in/sub/c.csv' }],
+      after: { Payload: { saw: ['results', 'tag'] } },
+    });
+  });
+
+  it('refuses, before writing anything, a Distributed Map without itemReaders', async () => {
+    const runsDir = join(root, 'runs');
+    await expect(
+      runStateMachine({ definition: definition(), handlers: { Work: async () => 1, After: async () => 2 }, input: {}, executionName: 'fan-2', runsDir }),
+    ).rejects.toThrow(/Distributed Map \(Fan\): pass itemReaders/);
+    await expect(store.list('runs/')).resolves.toEqual([]);
+  });
+});
