@@ -16,7 +16,7 @@ const kb = (bytes: number) => (bytes === 0 ? '–' : `${(bytes / 1024).toFixed(0
 
 function table(rows: BundleSize[]): string {
   const header = ['handler', 'index.mjs', 'source map', 'worker', 'zipped', 'inputs', 'esbuild'];
-  const lines = rows.map((r) => [r.handler, kb(r.bundle), kb(r.sourceMap), kb(r.worker), kb(r.zipped), String(r.inputs), `${r.milliseconds} ms`]);
+  const lines = rows.map((r) => r.error !== undefined ? [r.handler, 'FAILED', '', '', '', '', ''] : [r.handler, kb(r.bundle), kb(r.sourceMap), kb(r.worker), kb(r.zipped), String(r.inputs), `${r.milliseconds} ms`]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   return [format(header), `|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`, ...lines.map(format)].join('\n');
@@ -31,6 +31,10 @@ try {
   const total = sizes.reduce((n, s) => n + s.zipped, 0);
   console.log(`\nzipped total: ${kb(total)}; 'zipped' deflates every file of the bundle (the deployment zip is about that size).`);
   for (const s of sizes) {
+    if (s.error !== undefined) {
+      failed = true;
+      console.error(`✗ ${s.handler}: ${s.error}`);
+    }
     if (s.forbiddenText.length > 0) {
       failed = true;
       console.error(`✗ ${s.handler}: the bundle contains ${s.forbiddenText.join(', ')}`);

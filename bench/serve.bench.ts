@@ -4,13 +4,14 @@
  * workflow) in a temporary home, starts `prognos serve` as a child process, and measures
  *
  *   - cold start: spawn → first 200 answer to POST /predict (module loading, model loading),
- *   - batch 1 at a fixed 200 requests/s (autocannon `overallRate`): latency under a steady load,
+ *   - batch 1 at a fixed 200 requests/s (autocannon `overallRate`), from 1 connection and from 10:
+ *     latency under a steady load, alone and queued behind other clients,
  *   - batch 100 at the highest rate the server sustains: throughput of instances.
  *
- * Flags: --duration <s> (10 per scenario), --rate <req/s> (200), --connections <n> (10, for
- * batch 1), --batch <n> (100), --batch-connections <n> (2: one request computing, one waiting —
- * the server scores on one thread, so more connections only add queueing), --rows <n> (2000
- * readings to train on), --keep (keep the temporary home).
+ * Flags: --duration <s> (10 per scenario), --rate <req/s> (200), --connections <n> (10, for the
+ * second batch-1 scenario), --batch <n> (100), --batch-connections <n> (2: one request scoring,
+ * one waiting — the server scores on one thread, so more connections only add queueing),
+ * --rows <n> (2000 readings to train on), --keep (keep the temporary home).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -63,14 +64,16 @@ function instances(n: number): Record<string, unknown>[] {
 const body = (n: number): string => JSON.stringify({ instances: instances(n) });
 
 /** Resolves with the server's URL once it prints it; counts the log lines it writes meanwhile. */
-function startServe(home: string): { child: ChildProcess; url: Promise<string>; logLines: () => number; lastLog: () => string[] } {
+function startServe(home: string): { child: ChildProcess; url: Promise<string>; logLines: () => number; modelLoadMs: () => string } {
   const child = spawn(process.execPath, ['--import', tsxLoader, bin, 'serve', '--port', '0', '--home', home], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let lines = 0;
+  let modelLoadMs = '?';
   const tail: string[] = [];
   // The server logs every request: stderr must be read, or a full pipe would stall it.
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     for (const line of chunk.split('\n').filter(Boolean)) {
       lines++;
+      modelLoadMs = /^serving champion .* loaded in (\d+) ms$/.exec(line)?.[1] ?? modelLoadMs;
       tail.push(line);
       if (tail.length > 5) tail.shift();
     }
@@ -84,7 +87,7 @@ function startServe(home: string): { child: ChildProcess; url: Promise<string>; 
     });
     child.once('exit', (code) => reject(new Error(`prognos serve exited (${code}) before listening: ${tail.join(' | ')}`)));
   });
-  return { child, url, logLines: () => lines, lastLog: () => [...tail] };
+  return { child, url, logLines: () => lines, modelLoadMs: () => modelLoadMs };
 }
 
 async function firstOk(url: string, payload: string): Promise<void> {
@@ -143,12 +146,16 @@ try {
   const listening = performance.now() - spawnedAt;
   await firstOk(url, body(1));
   const coldStart = performance.now() - spawnedAt;
-  console.log(`cold start: listening after ${listening.toFixed(0)} ms, first 200 after ${coldStart.toFixed(0)} ms (spawn → answer, model load included)`);
 
-  // A short unreported run, so both scenarios meet a warmed-up (JIT-compiled) server.
+  // A short unreported run, so every scenario meets a warmed-up (JIT-compiled) server.
   await run(url, { name: 'warm-up', instancesPerRequest: 1, connections }, 2);
+  // Printed after the warm-up: the server's "loaded in" line may reach us after its first answer.
+  console.log(`cold start: listening after ${listening.toFixed(0)} ms (Node, tsx and the CLI's modules), model loaded in ${server.modelLoadMs()} ms, first 200 after ${coldStart.toFixed(0)} ms`);
 
+  // autocannon's rate sends each second's quota as fast as its connections allow, then waits: with
+  // one connection the latency is the service time; with several it includes their queueing.
   const scenarios: Scenario[] = [
+    { name: `batch 1 @ ${rate} req/s`, instancesPerRequest: 1, connections: 1, overallRate: rate },
     { name: `batch 1 @ ${rate} req/s`, instancesPerRequest: 1, connections, overallRate: rate },
     { name: `batch ${batch} @ max`, instancesPerRequest: batch, connections: batchConnections },
   ];

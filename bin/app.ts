@@ -8,7 +8,7 @@ import { parseConfig, type PrognosConfig } from '../lib/config.ts';
 const app = new App();
 let config: PrognosConfig;
 try {
-  config = parseConfig((key) => app.node.tryGetContext(key));
+  config = parseConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
 } catch (err) {
   // A plain message instead of a stack trace: this is a usage error.
   console.error((err as Error).message);

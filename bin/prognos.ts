@@ -18,6 +18,9 @@ import { GENERATORS, type GeneratorName, runGenerate } from '../lambdas/cli/gene
 import { DEFAULT_HOME } from '../lambdas/cli/home.ts';
 import { runIngest } from '../lambdas/cli/ingest.ts';
 import { runInference } from '../lambdas/cli/infer.ts';
+import { interruptSignal } from '../lambdas/cli/interrupt.ts';
+import { DEFAULT_CRON, runSchedule } from '../lambdas/cli/schedule.ts';
+import { runWatch } from '../lambdas/cli/watch.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
 import { runModels } from '../lambdas/cli/models.ts';
 import { integerIn } from '../lambdas/cli/options.ts';
@@ -112,6 +115,31 @@ function buildProgram(io: CliIo): Command {
     .option('--config <file>', 'batch settings as JSON (drift thresholds, retrainOnDrift, retrainCooldownHours, retrainConfig)')
     .action(async (o: HomeOptions & { config?: string }) => {
       await runInference({ home: o.home, contract: await loadContract(o.contract), configFile: o.config }, io);
+    });
+
+  withHome(
+    command(program, 'watch', 'Watch the landing zone: a new file in landing/training/ starts training (as prognos run), one in landing/inference/ starts batch inference (as prognos infer).', [
+      'prognos watch',
+      'prognos watch --training-config pipeline.json --inference-config batch.json',
+    ]),
+  )
+    .option('--training-config <file>', 'pipeline settings of the training runs (as prognos run --config)')
+    .option('--inference-config <file>', 'batch settings of the inference runs (as prognos infer --config)')
+    .action(async (o: HomeOptions & { trainingConfig?: string; inferenceConfig?: string }) => {
+      const options = { home: o.home, contract: await loadContract(o.contract), trainingConfigFile: o.trainingConfig, inferenceConfigFile: o.inferenceConfig };
+      await runWatch(options, io, interruptSignal());
+    });
+
+  withHome(
+    command(program, 'schedule', 'Run a full retrain on a cron schedule (UTC), named daily-YYYY-MM-DD: the daily EventBridge rule, locally.', [
+      'prognos schedule',
+      'prognos schedule --cron "30 2 * * *" --config pipeline.json',
+    ]),
+  )
+    .option('--cron <pattern>', 'when to retrain, as a cron pattern read in UTC', DEFAULT_CRON)
+    .option('--config <file>', 'pipeline settings of each run (as prognos run --config)')
+    .action(async (o: HomeOptions & { cron: string; config?: string }) => {
+      await runSchedule({ home: o.home, contract: await loadContract(o.contract), cron: o.cron, configFile: o.config }, io, interruptSignal());
     });
 
   withHome(

@@ -48,14 +48,22 @@ export interface BundleSize {
   readonly milliseconds: number;
   /** Forbidden package names found in the bundle's text (`@duckdb`, `aws-cdk-lib`, …). */
   readonly forbiddenText: string[];
+  /** Why the bundle could not be built (the other fields are then 0). */
+  readonly error?: string;
 }
 
-/** Bundles each app function into `<outdir>/<handler>/` and measures it. Throws if one fails to bundle. */
+/** Bundles each app function into `<outdir>/<handler>/` and measures it; a failed bundle has an `error`. */
 export function bundleAppFunctions(outdir: string, functions = appFunctions()): BundleSize[] {
   return functions.map((fn) => {
     const dir = join(outdir, fn.handler);
     const started = performance.now();
-    const result = bundleFunction({ entry: handlerEntry(fn.handler), outdir: dir, linalgWorker: fn.linalgWorker });
+    let result: ReturnType<typeof bundleFunction>;
+    try {
+      result = bundleFunction({ entry: handlerEntry(fn.handler), outdir: dir, linalgWorker: fn.linalgWorker });
+    } catch (err) {
+      const error = (err as Error).message.replace(/\s+/g, ' ');
+      return { ...fn, bundle: 0, sourceMap: 0, worker: 0, zipped: 0, inputs: 0, milliseconds: 0, forbiddenText: [], error };
+    }
     const milliseconds = Math.round(performance.now() - started);
     const code = readFileSync(join(dir, BUNDLE_FILE), 'utf8') + (fn.linalgWorker ? readFileSync(join(dir, WORKER_FILE), 'utf8') : '');
     const zipped = Object.keys(result.outputs).reduce((sum, file) => sum + deflateRawSync(readFileSync(join(dir, file)), { level: 9 }).length, 0);

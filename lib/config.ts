@@ -114,9 +114,15 @@ const contextSchema = z.strictObject({
  * Checks the context values of the `prognos:*` keys (absent keys take their defaults) and returns
  * the typed configuration, or throws one error that names every bad key.
  * @param read returns the raw context value of a key (e.g. `app.node.tryGetContext`)
+ * @param present every context key that is set (e.g. `Object.keys(app.node.getAllContext())`), to
+ *   catch a misspelt `prognos:` key that would otherwise be ignored silently
  */
-export function parseConfig(read: (key: ContextKey) => unknown): PrognosConfig {
+export function parseConfig(read: (key: ContextKey) => unknown, present: readonly string[] = []): PrognosConfig {
   parseStage(read('prognos:stage'));
+  const unknown = present.filter((key) => key.startsWith('prognos:') && !(CONTEXT_KEYS as readonly string[]).includes(key));
+  if (unknown.length > 0) {
+    throw new Error(`Invalid CDK context: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (a typo?); known keys: ${CONTEXT_KEYS.join(', ')}`);
+  }
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     const value = read(key);

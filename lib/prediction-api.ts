@@ -139,8 +139,9 @@ export class PredictionApi extends Construct {
     const integration = new apigw.LambdaIntegration(this.predict.function, { proxy: true, allowTestInvoke: false });
     const predict = this.api.root.addResource('predict').addMethod('POST', integration, {
       requestValidator: this.validator,
-      // `$default` also validates a body sent with another content type.
-      requestModels: { 'application/json': this.requestModel, $default: this.requestModel },
+      // API Gateway validates JSON bodies (a request without Content-Type counts as JSON); a body
+      // sent as another type passes through to the handler, which parses and checks it itself.
+      requestModels: { 'application/json': this.requestModel },
     });
     const model = this.api.root.addResource('model').addMethod('GET', integration);
     const health = this.api.root.addResource('health').addMethod('GET', integration);

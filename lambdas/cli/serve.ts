@@ -159,12 +159,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const url = urlOf(server.address() as AddressInfo);
 
   // Load the champion now, not on the first request; a failure is logged by onError.
+  const loadStarted = performance.now();
   champion.current().then(
     (loaded) =>
       log(
         loaded === undefined
           ? `no champion yet in ${displayPath(options.home)}: POST /predict answers 503 until one is promoted (prognos run)`
-          : `serving champion ${loaded.version} (${loaded.manifest.nTrain} training rows, threshold ${loaded.model.threshold.value.toPrecision(3)})`,
+          : `serving champion ${loaded.version} (${loaded.manifest.nTrain} training rows, threshold ${loaded.model.threshold.value.toPrecision(3)}), loaded in ${(performance.now() - loadStarted).toFixed(0)} ms`,
       ),
     () => undefined,
   );

@@ -4,6 +4,7 @@
  * over the same listing, predictions, quarantine, idempotency by content, drift, the report, and
  * the drift retrain with its cooldown.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { causeMessage, type RunEvent, type RunRecord, type StateRecord } from '../../lambdas/adapters/local/state-machine-runner.ts';
@@ -11,10 +12,12 @@ import { predictionTableColumns } from '../../lambdas/core/contract/predictions-
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
+import { LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
+import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
 import { LAST_RETRAIN_KEY } from '../../lambdas/core/steps/batch/retrain-cooldown.ts';
 import type { WriteBatchReportResult } from '../../lambdas/core/steps/batch/write-batch-report.ts';
-import { type BatchFixture, CHAMPION_ROWS, CHAMPION_SEED, createBatchFixture, inferenceCsv, warmer } from '../support/batch-fixture.ts';
+import { BATCH_DEFINITION, type BatchFixture, CHAMPION_ROWS, CHAMPION_SEED, createBatchFixture, inferenceCsv, warmer } from '../support/batch-fixture.ts';
 
 let fixture: BatchFixture;
 beforeEach(async () => {
@@ -39,6 +42,51 @@ interface Output {
   report: WriteBatchReportResult;
   retrain?: { executionName: string; started: boolean };
 }
+
+describe('batch-inference.asl.json, the definition', () => {
+  const definition = JSON.parse(readFileSync(BATCH_DEFINITION, 'utf8')) as { StartAt: string; States: Record<string, Record<string, unknown>> };
+  const states = definition.States;
+
+  it('fans out with a Distributed Map over the S3 listing of landing/inference/, one file per item', () => {
+    expect(definition.StartAt).toBe('ScoreFiles');
+    expect(states.ScoreFiles).toMatchObject({
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: LANDING_INFERENCE_PREFIX } },
+      ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'etag.$': '$$.Map.Item.Value.Etag', 'batchName.$': '$.batchName' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'ScoreFile' },
+      ResultPath: null,
+      Next: 'ComputeDrift',
+    });
+    expect(states.ScoreFiles).not.toHaveProperty('ItemBatcher');
+    const processor = states.ScoreFiles.ItemProcessor as { States: Record<string, Record<string, unknown>> };
+    expect(processor.States.ScoreFile.Parameters).toEqual({ FunctionName: '${ScoreFileFunctionArn}', 'Payload.$': '$' });
+  });
+
+  it('runs ComputeDrift, WriteBatchReport, then starts a retrain only when drift requested one', () => {
+    const main: [string, unknown][] = [];
+    let name: string | undefined = states.ScoreFiles.Next as string;
+    while (name !== undefined && states[name].Type !== 'Choice') {
+      if (states[name].Type !== 'Pass') main.push([name, states[name].ResultPath]);
+      name = states[name].Next as string | undefined;
+    }
+    expect(main).toEqual([
+      ['ComputeDrift', '$.drift'],
+      ['WriteBatchReport', '$.report'],
+    ]);
+    expect(states[name!]).toMatchObject({ Choices: [{ Variable: '$.drift.retrain.requested', BooleanEquals: true, Next: 'StartRetrain' }], Default: 'Scored' });
+    expect(states.StartRetrain.ResultPath).toBe('$.retrain');
+    expect(states[states.StartRetrain.Next as string]).toMatchObject({ Type: 'Pass', Next: 'RetrainStarted' });
+    expect(states.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+    for (const task of ['ScoreFiles', 'ComputeDrift', 'WriteBatchReport', 'StartRetrain']) {
+      expect(states[task].Catch, task).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordFailure' }]);
+    }
+  });
+
+  it('has one step per Task state', () => {
+    const tasks = ['ScoreFile', ...Object.keys(states).filter((name) => states[name].Type === 'Task')].sort();
+    expect(Object.keys(BATCH_STEPS).sort()).toEqual(tasks);
+  });
+});
 
 describe('batch-inference.asl.json, happy path', () => {
   it('scores three files: one Parquet of predictions per file, drift computed, the report written', async () => {

@@ -124,3 +124,29 @@ describe('the EventBridge starter', () => {
     await expect(startHandler({ source: 'aws.s3', 'detail-type': 'Object Deleted' }, lambdaContext)).rejects.toThrow(/Object Created|Scheduled Event/);
   });
 });
+
+describe('the predict handler', () => {
+  it('answers API Gateway proxy events through the middy chain: 503 before any champion, 404 for an unknown path', async () => {
+    const { HeadObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { NotFound, NoSuchKey } = await import('@aws-sdk/client-s3');
+    const s3 = mockClient(S3Client);
+    s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }));
+    Object.assign(process.env, { LANDING_BUCKET: 'p-landing', LAKE_BUCKET: 'p-lake', MODELS_BUCKET: 'p-models', AWS_REGION: 'us-east-1' });
+    const { handler, resetChampionCache } = await import('../../lambdas/handlers/predict.ts');
+    const { resetAwsContext } = await import('../../lambdas/handlers/aws-context.ts');
+    resetAwsContext();
+    resetChampionCache();
+    const event = (method: string, path: string, body: string | null) =>
+      ({ httpMethod: method, path, resource: path, headers: { 'content-type': 'application/json' }, multiValueHeaders: {}, body, isBase64Encoded: false, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null, requestContext: { requestId: 'r1' } }) as never;
+
+    const noChampion = await handler(event('POST', '/predict', '{"instances":[{"torque_nm":40}]}'), lambdaContext);
+    expect(noChampion.statusCode).toBe(503);
+    expect(JSON.parse(noChampion.body)).toMatchObject({ error: { code: 'no_champion' } });
+    expect(noChampion.body).not.toMatch(/\bat \S+:\d+/);
+    const unknown = await handler(event('GET', '/nowhere', null), lambdaContext);
+    expect(unknown.statusCode).toBe(404);
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'p-models', Key: 'models/champion.json' });
+    s3.restore();
+  });
+});

@@ -9,7 +9,9 @@
  * - a handler's error keeps its `name` (what Retry/Catch match) and its Cause is Lambda's JSON
  *   `{ errorType, errorMessage, trace }`, so a failure path reads the same cause in both runtimes;
  * - payloads and results cross a JSON boundary (no shared objects, no undefined, no Date objects)
- *   and are held to Step Functions' 256 KiB limit.
+ *   and are held to Step Functions' 256 KiB limit;
+ * - a Distributed Map, which the engine lacks, runs as an inline Map over what its ItemReader
+ *   would read (distributed-map.ts; the `itemReaders` option reads it).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';

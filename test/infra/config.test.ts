@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { CONTEXT_DEFAULTS, CONTEXT_KEYS, defaultConfig, parseConfig, type ContextKey } from '../../lib/config.ts';
+
+const read = (context: Partial<Record<ContextKey, unknown>>) => (key: ContextKey) => context[key];
+
+describe('parseConfig (the cdk.json context)', () => {
+  it('fills every absent key with its documented default', () => {
+    expect(parseConfig(read({ 'prognos:stage': 'dev' }))).toEqual({
+      stage: 'dev',
+      alarmEmail: undefined,
+      trainingSchedule: 'cron(0 3 * * ? *)',
+      apiAuth: 'iam',
+      apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      apiQuotaPerDay: 100_000,
+      apiWaf: false,
+      logRetentionDays: 30,
+      logLevel: 'INFO',
+      pipelineConfig: {},
+      athenaScanLimitBytes: 10 * 1024 ** 3,
+      trainMemoryMb: 3008,
+      landingArchiveDays: 90,
+      trainingSetRetentionDays: 90,
+    });
+    expect(defaultConfig('dev')).toEqual(parseConfig(read({ 'prognos:stage': 'dev' })));
+  });
+
+  it('every key is prefixed prognos: and documented with a default (stage, alarm e-mail: none)', () => {
+    for (const key of CONTEXT_KEYS) expect(key).toMatch(/^prognos:[a-zA-Z]+$/);
+    expect(Object.entries(CONTEXT_DEFAULTS).filter(([, v]) => v === undefined).map(([k]) => k)).toEqual(['prognos:stage', 'prognos:alarmEmail']);
+  });
+
+  it('accepts JSON types from cdk.json and strings from -c key=value alike', () => {
+    const fromJson = parseConfig(
+      read({ 'prognos:stage': 'prod', 'prognos:apiThrottleRate': 20, 'prognos:apiWaf': true, 'prognos:logRetentionDays': 365, 'prognos:pipelineConfig': { targetRecall: 0.8 } }),
+    );
+    const fromCli = parseConfig(
+      read({ 'prognos:stage': 'prod', 'prognos:apiThrottleRate': '20', 'prognos:apiWaf': 'true', 'prognos:logRetentionDays': '365', 'prognos:pipelineConfig': '{"targetRecall":0.8}' }),
+    );
+    expect(fromCli).toEqual(fromJson);
+    expect(fromJson).toMatchObject({ apiThrottle: { rateLimit: 20 }, apiWaf: true, logRetentionDays: 365, pipelineConfig: { targetRecall: 0.8 } });
+  });
+
+  it('passes on only the pipeline settings the deployment sets (the handler owns the defaults)', () => {
+    expect(parseConfig(read({ 'prognos:stage': 'dev', 'prognos:pipelineConfig': { windowDays: 30 } })).pipelineConfig).toEqual({ windowDays: 30 });
+  });
+
+  it("'off' switches the schedule off; an e-mail address subscribes", () => {
+    const c = parseConfig(read({ 'prognos:stage': 'dev', 'prognos:trainingSchedule': 'off', 'prognos:alarmEmail': 'ops@example.com' }));
+    expect(c.trainingSchedule).toBeUndefined();
+    expect(c.alarmEmail).toBe('ops@example.com');
+    expect(parseConfig(read({ 'prognos:stage': 'dev', 'prognos:trainingSchedule': 'rate(12 hours)' })).trainingSchedule).toBe('rate(12 hours)');
+  });
+
+  it('names every bad key in one error', () => {
+    const bad = () =>
+      parseConfig(
+        read({
+          'prognos:stage': 'dev',
+          'prognos:alarmEmail': 'not-an-address',
+          'prognos:trainingSchedule': 'every day',
+          'prognos:apiAuth': 'cognito',
+          'prognos:logRetentionDays': 31,
+          'prognos:pipelineConfig': { targetRecall: 2, bogus: 1 },
+          'prognos:unknown': 1,
+        } as Partial<Record<ContextKey, unknown>>),
+      );
+    expect(bad).toThrow(/Invalid CDK context/);
+    try {
+      bad();
+    } catch (err) {
+      const message = (err as Error).message;
+      for (const key of ['alarmEmail', 'trainingSchedule', 'apiAuth', 'logRetentionDays', 'pipelineConfig.targetRecall', 'pipelineConfig']) {
+        expect(message).toContain(`prognos:${key}`);
+      }
+    }
+  });
+
+  it('rejects an unknown prognos: key (a misspelt key would otherwise be ignored)', () => {
+    const context = { 'prognos:stage': 'dev', 'prognos:alarmMail': 'ops@example.com', 'aws:cdk:bundling-stacks': [] };
+    expect(() => parseConfig(read(context), Object.keys(context))).toThrow(/unknown key prognos:alarmMail \(a typo\?\)/);
+  });
+
+  it('checks the stage first, with the message bin/app.ts prints', () => {
+    expect(() => parseConfig(read({}))).toThrow(/Invalid stage undefined/);
+    expect(() => parseConfig(read({ 'prognos:stage': 'Prod' }))).toThrow(/Invalid stage "Prod"/);
+  });
+});

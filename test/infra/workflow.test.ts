@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { PrognosFunction, XRayWritePolicy } from '../../lib/prognos-function.ts';
+import { Workflow } from '../../lib/workflow.ts';
+import { NO_BUNDLING, tempDir } from './app.ts';
+
+/** A two-Task definition, one Task inside a Map, plus a non-function placeholder. */
+function definition(options: { timeout?: number | null; extra?: string } = {}): string {
+  const task = (name: string, timeout: number | null) => ({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: `\${${name}FunctionArn}`, 'Payload.$': '$' },
+    ...(timeout === null ? {} : { TimeoutSeconds: timeout }),
+  });
+  const file = join(tempDir(), 'flow.asl.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/inference/' } },
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Score', States: { Score: { ...task('Score', 300), End: true } } },
+          Next: 'Summarise',
+        },
+        Summarise: { ...task('Summarise', options.timeout === undefined ? 60 : options.timeout), End: true, ...(options.extra ? { Comment: options.extra } : {}) },
+      },
+    }),
+  );
+  return file;
+}
+
+function setup() {
+  const stack = new Stack(new App({ context: NO_BUNDLING }), 'S');
+  const xrayPolicy = new XRayWritePolicy(stack, 'XRay');
+  const fn = (id: string, seconds: number) =>
+    new PrognosFunction(stack, id, {
+      handler: 'gate',
+      description: id,
+      memorySize: 256,
+      timeout: Duration.seconds(seconds),
+      serviceName: 'prognos-test',
+      logLevel: 'INFO',
+      logRetention: RetentionDays.ONE_WEEK,
+      xrayPolicy,
+    });
+  return { stack, score: fn('ScoreFn', 290), summarise: fn('SummariseFn', 50) };
+}
+
+describe('Workflow: one state machine per ASL file and Task → function map', () => {
+  it('deploys a second workflow the same way: Tasks inside a (Distributed) Map and other substitutions included', () => {
+    const { stack, score, summarise } = setup();
+    const wf = new Workflow(stack, 'Batch', {
+      definitionFile: definition(),
+      tasks: { Score: score, Summarise: summarise },
+      substitutions: { LandingBucketName: 'landing-bucket' },
+      logRetention: RetentionDays.ONE_WEEK,
+      description: 'Batch',
+    });
+    expect(wf.aslTasks.map((t) => [t.state, t.placeholder, t.timeoutSeconds])).toEqual([
+      ['Score', 'ScoreFunctionArn', 300],
+      ['Summarise', 'SummariseFunctionArn', 60],
+    ]);
+    const sm = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+    const props = Object.values(sm)[0].Properties as { DefinitionSubstitutions: Record<string, unknown> };
+    expect(Object.keys(props.DefinitionSubstitutions).sort()).toEqual(['LandingBucketName', 'ScoreFunctionArn', 'SummariseFunctionArn']);
+    expect(props.DefinitionSubstitutions.LandingBucketName).toBe('landing-bucket');
+    expect(wf.alarmMetrics().map((m) => m.id)).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsThrottled']);
+  });
+
+  it.each([
+    ['a placeholder without a value', { tasks: ['Score', 'Summarise'], substitutions: {} }, /\$\{LandingBucketName\} has no value/],
+    ['a Task without a function', { tasks: ['Score'], substitutions: { LandingBucketName: 'b' } }, /\$\{SummariseFunctionArn\} has no value \(no function for Task 'Summarise'\)/],
+    ['a function no Task uses', { tasks: ['Score', 'Summarise', 'Extra'], substitutions: { LandingBucketName: 'b' } }, /function for 'Extra' is not used/],
+  ] as const)('refuses %s', (_, { tasks, substitutions }, message) => {
+    const { stack, score, summarise } = setup();
+    const all = { Score: score, Summarise: summarise, Extra: summarise } as Record<string, PrognosFunction>;
+    expect(
+      () =>
+        new Workflow(stack, 'W', {
+          definitionFile: definition(),
+          tasks: Object.fromEntries(tasks.map((t) => [t, all[t]])),
+          substitutions,
+          logRetention: RetentionDays.ONE_WEEK,
+          description: 'W',
+        }),
+    ).toThrow(message);
+  });
+
+  it("refuses a Task without TimeoutSeconds, and a function that may outlive its Task's timeout", () => {
+    const build = (timeout: number | null) => {
+      const { stack, score, summarise } = setup();
+      return () =>
+        new Workflow(stack, 'W', {
+          definitionFile: definition({ timeout }),
+          tasks: { Score: score, Summarise: summarise },
+          substitutions: { LandingBucketName: 'b' },
+          logRetention: RetentionDays.ONE_WEEK,
+          description: 'W',
+        });
+    };
+    expect(build(null)).toThrow(/Task 'Summarise' has no TimeoutSeconds/);
+    expect(build(30)).toThrow(/Task 'Summarise' times out after 30 s but its function may run 50 s/);
+    expect(build(50)).not.toThrow();
+  });
+});
