@@ -119,6 +119,23 @@ export function solveLowerInPlace(l: Float64Array, n: number, b: Float64Array): 
   }
 }
 
+/**
+ * Solves L x = b in place for `m` right-hand sides at once, stored as the rows of `b` (m×n,
+ * row-major). Each right-hand side gets exactly the arithmetic of {@link solveLowerInPlace}, so
+ * the results are bitwise the same; the gain is that each row of L is read once for all m,
+ * which turns a memory-bound loop over an n×n factor into a cache-friendly one.
+ */
+export function solveLowerManyInPlace(l: Float64Array, n: number, b: Float64Array, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const pivot = l[ri + i];
+    for (let j = 0; j < m; j++) {
+      const rj = j * n;
+      b[rj + i] = (b[rj + i] - dot(l, ri, b, rj, i)) / pivot;
+    }
+  }
+}
+
 /** Solves Lᵀ x = b in place (back substitution) using the rows of L, never forming Lᵀ. */
 export function solveLowerTransposedInPlace(l: Float64Array, n: number, b: Float64Array): void {
   for (let i = n - 1; i >= 0; i--) {

@@ -1,7 +1,17 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError } from '../../../lambdas/core/errors.ts';
-import { choleskyInPlace, choSolveInPlace, inverseDiagonalFromCholesky, inverseFromCholesky, matVec, solveLowerInPlace, solveLowerTransposedInPlace, sumLogDiagonal } from '../../../lambdas/core/ml/linalg.ts';
+import {
+  choleskyInPlace,
+  choSolveInPlace,
+  inverseDiagonalFromCholesky,
+  inverseFromCholesky,
+  matVec,
+  solveLowerInPlace,
+  solveLowerManyInPlace,
+  solveLowerTransposedInPlace,
+  sumLogDiagonal,
+} from '../../../lambdas/core/ml/linalg.ts';
 import { linalgPool, MIN_PARALLEL_N } from '../../../lambdas/core/ml/parallel.ts';
 import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
 
@@ -99,5 +109,32 @@ describe('row-parallel passes on the second core', () => {
 
   it('stays single-threaded for small matrices', () => {
     expect(linalgPool(MIN_PARALLEL_N - 1)).toBeUndefined();
+  });
+});
+
+describe('solveLowerManyInPlace', () => {
+  it('solves each right-hand side exactly as solveLowerInPlace does (bitwise)', () => {
+    const n = 37;
+    const m = 5;
+    const a = new Float64Array(n * n);
+    const rng = new SeededRandom(7);
+    const next = (): number => rng.next() - 0.5;
+    const g = Float64Array.from({ length: n * n }, next);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? n : 0;
+        for (let k = 0; k < n; k++) s += g[i * n + k]! * g[j * n + k]!;
+        a[i * n + j] = s;
+      }
+    }
+    choleskyInPlace(a, n);
+    const b = Float64Array.from({ length: m * n }, next);
+    const many = b.slice();
+    solveLowerManyInPlace(a, n, many, m);
+    for (let j = 0; j < m; j++) {
+      const one = b.slice(j * n, (j + 1) * n);
+      solveLowerInPlace(a, n, one);
+      expect(Array.from(many.subarray(j * n, (j + 1) * n))).toEqual(Array.from(one));
+    }
   });
 });
