@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -49,6 +49,9 @@ export class PrognosMonitoringStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PrognosMonitoringStackProps) {
     super(scope, id, props);
+    // It reads the state machine, queues, functions and API of the stacks before it through CDK's
+    // own references: CloudFormation exports and imports (CDK's default, stated explicitly).
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     Tags.of(this).add('prognos:stage', props.stage);
 
     // CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key: a

@@ -138,9 +138,15 @@ export class PrognosFunction extends Construct {
   grant(sid: string, actions: string[], resources: string[], reason: string, conditions?: Record<string, Record<string, unknown>>): void {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
     const policy = this.role.node.findChild('DefaultPolicy') as iam.Policy;
+    if (actions.some((action) => action.includes('*'))) throw new Error(`${this.node.path}: grant ${sid} names actions one by one, not ${actions.join(', ')}`);
     for (const resource of resources) {
       const finding = wildcardResourceFinding(this, resource);
-      if (finding.includes('*')) acknowledgeOnce(policy, finding, `${this.node.id} ${reason}. S3 names a key prefix only with a trailing wildcard; the actions are listed, none is a wildcard.`);
+      if (!finding.includes('*')) continue;
+      // Only an S3 key prefix is acknowledged here; any other wildcard needs its own reviewed reason.
+      if (!/^IAM5\[Resource::arn:[^:]+:s3:::[^*]+\/\*\]$/.test(finding)) {
+        throw new Error(`${this.node.path}: grant ${sid} has the wildcard resource ${finding}; only S3 key prefixes (…/prefix/*) are granted this way`);
+      }
+      acknowledgeOnce(policy, finding, `${this.node.id} ${reason}. S3 names a key prefix only with a trailing wildcard; the actions are listed, none is a wildcard.`);
     }
   }
 

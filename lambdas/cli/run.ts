@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { causeMessage, readRunRecord, runStateMachine, type RunEvent, type RunRecord } from '../adapters/local/state-machine-runner.ts';
+import { causeMessage, readRunRecord, runStateMachine, type RunRecord } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
@@ -10,7 +10,7 @@ import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readTrainingDefinition, stepContext, trainingHandlers } from './pipeline.ts';
-import { formatHyperparameters } from './progress.ts';
+import { liveView, stepPrinter } from './live-view.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
 /** Options of {@link runTraining}. */
@@ -45,35 +45,6 @@ async function readConfig(file: string | undefined): Promise<PipelineConfig> {
   const parsed = pipelineConfigSchema.safeParse(json);
   if (!parsed.success) throw new CliError(`${file}: not a valid pipeline configuration:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
-}
-
-/** One line per state change: the live view of a run. */
-function liveView(io: CliIo): (event: RunEvent) => void {
-  return (event) => {
-    const where = event.mapIndex === undefined ? event.state : `${event.state}[${event.mapIndex}]`;
-    switch (event.type) {
-      case 'StateEntered':
-        if (event.stateType === 'Task' || event.stateType === 'Map') io.err(`▸ ${where}\n`);
-        break;
-      case 'StateSucceeded':
-        if (event.stateType === 'Task' || event.stateType === 'Map') io.err(`✓ ${where}  ${(event.durationMs! / 1000).toFixed(1)} s\n`);
-        else if (event.stateType === 'Succeed' || event.stateType === 'Fail') io.err(`■ ${where}\n`);
-        break;
-      case 'StateRetried':
-        io.err(`↻ ${where}: ${event.error ?? 'error'}, retrying\n`);
-        break;
-      case 'StateFailed':
-        io.err(`✗ ${where}: ${event.error ?? 'failed'}\n`);
-        break;
-    }
-  };
-}
-
-function stepPrinter(io: CliIo): Parameters<typeof stepContext>[2] {
-  return (event) => {
-    if (event.kind === 'message') io.err(`  ${event.text}\n`);
-    else io.err(`  ${event.stage.padEnd(9)} start ${event.start}  it ${String(event.iteration).padStart(2)}  lml ${event.logMarginalLikelihood.toFixed(2).padStart(8)}  ${formatHyperparameters(event.theta)}\n`);
-  };
 }
 
 async function landingFiles(workspace: Workspace): Promise<{ key: string; fingerprint: string }[]> {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
@@ -107,5 +107,20 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
     expect(build(null)).toThrow(/Task 'Summarise' has no TimeoutSeconds/);
     expect(build(30)).toThrow(/Task 'Summarise' times out after 30 s but its function may run 50 s/);
     expect(build(50)).not.toThrow();
+  });
+});
+
+describe('PrognosFunction.grant', () => {
+  it('acknowledges only S3 key-prefix wildcards, and refuses wildcard actions or other wildcard resources', () => {
+    const { score } = setup();
+    expect(() => score.grant('Everything', ['s3:*'], ['arn:aws:s3:::bucket/x/*'], 'reason')).toThrow(/names actions one by one/);
+    expect(() => score.grant('AnyTable', ['glue:GetTable'], ['arn:aws:glue:eu-west-1:123456789012:table/db/*'], 'reason')).toThrow(/only S3 key prefixes/);
+    expect(() => score.grant('WholeBucket', ['s3:GetObject'], ['arn:aws:s3:::bucket*'], 'reason')).toThrow(/only S3 key prefixes/);
+    score.grant('Prefix', ['s3:GetObject'], ['arn:aws:s3:::bucket/landing/training/*'], 'reads uploads');
+    const acks = score.role.node
+      .findChild('DefaultPolicy')
+      .node.defaultChild!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.keys(m.data as object));
+    expect(acks).toEqual(['AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/landing/training/*]']);
   });
 });
