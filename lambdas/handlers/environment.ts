@@ -13,6 +13,10 @@ const environmentSchema = z.object({
   STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   /** JSON of pipeline settings (PipelineConfig) the starter passes to every run. */
   PIPELINE_CONFIG: z.string().optional(),
+  /** The batch inference state machine (its starter only). */
+  BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  /** JSON of batch settings (BatchConfig) the batch starter passes to every batch. */
+  BATCH_CONFIG: z.string().optional(),
 });
 
 export type HandlerEnvironment = z.infer<typeof environmentSchema>;

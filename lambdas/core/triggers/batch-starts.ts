@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { type BatchConfig, batchConfigSchema, LANDING_INFERENCE_PREFIX } from '../steps/batch/batch-state.ts';
+import { inferenceExecutionName } from '../steps/execution-name.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { Orchestrator } from '../ports/orchestrator.ts';
+
+/**
+ * What starts batch inference in AWS: an upload under `landing/inference/` (or a schedule) starts
+ * the batch state machine over everything under that prefix, named from the keys and ETags of
+ * what is there — so the same landing zone starts one batch however many events arrive, and
+ * files already scored are skipped by the batch itself.
+ */
+
+export interface BatchStartOutcome {
+  readonly name: string | null;
+  readonly started: boolean;
+  readonly reason: string;
+}
+
+export function parseBatchConfig(json: string | undefined): BatchConfig {
+  const parsed = batchConfigSchema.safeParse(json === undefined || json === '' ? {} : JSON.parse(json));
+  if (!parsed.success) throw new TypeError(`BATCH_CONFIG is not a valid batch configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export async function startBatch(store: ObjectStore, config: BatchConfig, orchestrator: Orchestrator): Promise<BatchStartOutcome> {
+  const files = (await store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
+  if (files.length === 0) return { name: null, started: false, reason: `nothing under ${LANDING_INFERENCE_PREFIX}` };
+  const name = inferenceExecutionName(files);
+  const { started } = await orchestrator.start(name, { batchName: name, config });
+  return { name, started, reason: started ? 'started' : 'a batch over these files exists: duplicate event' };
+}
