@@ -143,7 +143,7 @@ export class PrognosFunction extends Construct {
       const finding = wildcardResourceFinding(this, resource);
       if (!finding.includes('*')) continue;
       // Only an S3 key prefix is acknowledged here; any other wildcard needs its own reviewed reason.
-      if (!/^IAM5\[Resource::arn:[^:]+:s3:::[^*]+\/\*\]$/.test(finding)) {
+      if (!/^IAM5\[Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::[^*]+\/\*\]$/.test(finding)) {
         throw new Error(`${this.node.path}: grant ${sid} has the wildcard resource ${finding}; only S3 key prefixes (…/prefix/*) are granted this way`);
       }
       acknowledgeOnce(policy, finding, `${this.node.id} ${reason}. S3 names a key prefix only with a trailing wildcard; the actions are listed, none is a wildcard.`);

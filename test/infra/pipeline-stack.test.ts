@@ -4,7 +4,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { PrognosFunction } from '../../lib/prognos-function.ts';
+import { NODE_TARGET } from '../../lib/function-bundling.ts';
+import { FUNCTION_RUNTIME, PrognosFunction } from '../../lib/prognos-function.ts';
 import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
 import { aslTasks } from '../../lib/workflow.ts';
 import { allows, logicalId, properties, roleStatements, STAGE, testApp, type TemplateJson } from './app.ts';
@@ -39,6 +40,7 @@ describe('the shared function construct, for every function of the app', () => {
     const t = templateOf(fn);
     const props = properties(t, logicalId(fn.function));
     expect(newestNode).toBe('nodejs24.x');
+    expect(FUNCTION_RUNTIME.name).toBe(`${NODE_TARGET.replace('node', 'nodejs')}.x`); // esbuild targets the runtime
     expect(props).toMatchObject({
       Runtime: newestNode,
       Architectures: ['arm64'],
