@@ -43,8 +43,9 @@ export interface PrognosStacks {
  * The stacks of one Prognos deployment, built into `app`; bin/app.ts and the tests both use it.
  *
  * `Prognos-<stage>-Data` holds everything stateful (buckets, Glue, Athena). The stateless
- * `-Pipeline` (training workflow and triggers) and `-Api` (prediction API) stacks import its
- * bucket names by export name; `-Monitoring` (alarm topic, alarms, dashboard) comes last.
+ * `-Pipeline` (training and batch inference workflows and their triggers) and `-Api` (prediction
+ * API) stacks import its bucket names by export name; `-Monitoring` (alarm topic, alarms,
+ * dashboard) comes last.
  */
 export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
   const stage = parseStage(appConfig.stage);
@@ -71,9 +72,11 @@ export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
     stage,
     env,
     lake: names,
-    description: `Prognos (${stage}): training workflow, its functions and triggers`,
+    description: `Prognos (${stage}): training and batch inference workflows, their functions and triggers`,
     trainingSchedule: config.trainingSchedule,
     pipelineConfig: config.pipelineConfig,
+    batchSchedule: config.batchSchedule,
+    batchConfig: config.batchConfig,
     logLevel: config.logLevel,
     logRetention,
     trainMemoryMb: config.trainMemoryMb,
@@ -100,8 +103,12 @@ export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
     env,
     description: `Prognos (${stage}): alarm topic, alarms, dashboard`,
     alarmEmail: config.alarmEmail,
-    workflows: [{ workflow: pipeline.training.workflow, functions: pipeline.training.functions }],
-    deadLetterQueues: [pipeline.triggers.deadLetterQueue],
+    workflows: [
+      { workflow: pipeline.training.workflow, functions: pipeline.training.functions },
+      { workflow: pipeline.batch.workflow, functions: pipeline.batch.functions },
+    ],
+    deadLetterQueues: [pipeline.triggers.deadLetterQueue, pipeline.batchTriggers.deadLetterQueue],
+    batch: pipeline.batch,
     api: api.prediction,
   });
 

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { batchConfigSchema } from '../lambdas/core/steps/batch/batch-state.ts';
 import { pipelineConfigSchema, type PipelineConfig } from '../lambdas/core/steps/run-state.ts';
+
+/** Batch settings as a deployment writes them (every field optional); see lambdas/core/steps/batch/batch-state.ts. */
+export type BatchConfigInput = z.input<typeof batchConfigSchema>;
 
 /**
  * The deployment's settings: every `prognos:*` key of the CDK context (cdk.json, `-c key=value`),
@@ -38,6 +42,10 @@ export const CONTEXT_DEFAULTS = {
   'prognos:logLevel': 'INFO',
   /** Settings passed to every training run (PIPELINE_CONFIG): an object, see lambdas/core/steps/run-state.ts. */
   'prognos:pipelineConfig': {},
+  /** EventBridge schedule expression of a batch inference run over `landing/inference/` (UTC); `off`: uploads only. */
+  'prognos:batchSchedule': 'off',
+  /** Settings passed to every batch (BATCH_CONFIG): drift thresholds, retrain on drift; see lambdas/core/steps/batch/batch-state.ts. */
+  'prognos:batchConfig': {},
   /** Most data one Athena query may scan before Athena cancels it, in GB. */
   'prognos:athenaScanLimitGb': 10,
   /** Memory of the Train function in MB; above 1,769 MB Lambda gives a second vCPU to the linear-algebra worker. */
@@ -68,6 +76,9 @@ export interface PrognosConfig {
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly pipelineConfig: Partial<PipelineConfig>;
+  /** Schedule expression of batch inference, or undefined when it runs on uploads only. */
+  readonly batchSchedule?: string;
+  readonly batchConfig: BatchConfigInput;
   readonly athenaScanLimitBytes: number;
   readonly trainMemoryMb: number;
   readonly landingArchiveDays: number;
@@ -79,13 +90,28 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const SCHEDULE = /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const schedule = (example: string) =>
+  z.string().refine((s) => s === 'off' || SCHEDULE.test(s), `must be an EventBridge expression such as '${example}' or 'rate(1 day)', or 'off'`);
+
+/**
+ * A JSON object checked with one of the handlers' own schemas but passed on as given: the defaults
+ * stay in one place, the handler, and the environment variable shows only what this deployment
+ * changed.
+ */
+const settings = (schema: z.ZodType) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? parseJson(v) : v),
+    z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+      const checked = schema.safeParse(value);
+      for (const issue of checked.success ? [] : checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }),
+  );
 
 const contextSchema = z.strictObject({
   'prognos:stage': z.string({ error: 'is required, e.g. -c prognos:stage=dev' }).regex(STAGE_PATTERN, 'use 1-20 lowercase letters, digits or hyphens, e.g. -c prognos:stage=dev'),
   'prognos:alarmEmail': z.union([z.literal(''), z.email('must be an e-mail address')]).optional(),
-  'prognos:trainingSchedule': z
-    .string()
-    .refine((s) => s === 'off' || SCHEDULE.test(s), "must be an EventBridge expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', or 'off'"),
+  'prognos:trainingSchedule': schedule('cron(0 3 * * ? *)'),
+  'prognos:batchSchedule': schedule('cron(0 6 * * ? *)'),
   'prognos:apiAuth': z.enum(['iam', 'apiKey']),
   'prognos:apiThrottleRate': z.coerce.number().positive().max(10_000),
   'prognos:apiThrottleBurst': int(1, 5_000),
@@ -95,15 +121,8 @@ const contextSchema = z.strictObject({
     .number()
     .refine((d): d is (typeof LOG_RETENTION_DAYS)[number] => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`),
   'prognos:logLevel': z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-  'prognos:pipelineConfig': z.preprocess(
-    (v) => (typeof v === 'string' ? parseJson(v) : v),
-    // Checked with the runs' own schema, but passed on as given: the defaults stay in one place,
-    // the handler, and PIPELINE_CONFIG shows only what this deployment changed.
-    z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-      const checked = pipelineConfigSchema.safeParse(value);
-      for (const issue of checked.success ? [] : checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    }),
-  ),
+  'prognos:pipelineConfig': settings(pipelineConfigSchema),
+  'prognos:batchConfig': settings(batchConfigSchema),
   'prognos:athenaScanLimitGb': z.coerce.number().min(0.01).max(10_000),
   'prognos:trainMemoryMb': int(1024, 10_240),
   'prognos:landingArchiveDays': int(1, 3650),
@@ -137,11 +156,11 @@ export function parseConfig(read: (key: ContextKey) => unknown, present: readonl
     throw new Error(`Invalid CDK context:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  const schedule = c['prognos:trainingSchedule'];
+  const off = (expression: string) => (expression === 'off' ? undefined : expression);
   return {
     stage: c['prognos:stage'],
     alarmEmail: c['prognos:alarmEmail'] || undefined,
-    trainingSchedule: schedule === 'off' ? undefined : schedule,
+    trainingSchedule: off(c['prognos:trainingSchedule']),
     apiAuth: c['prognos:apiAuth'],
     apiThrottle: { rateLimit: c['prognos:apiThrottleRate'], burstLimit: c['prognos:apiThrottleBurst'] },
     apiQuotaPerDay: c['prognos:apiQuotaPerDay'],
@@ -149,6 +168,8 @@ export function parseConfig(read: (key: ContextKey) => unknown, present: readonl
     logRetentionDays: c['prognos:logRetentionDays'],
     logLevel: c['prognos:logLevel'],
     pipelineConfig: c['prognos:pipelineConfig'] as Partial<PipelineConfig>,
+    batchSchedule: off(c['prognos:batchSchedule']),
+    batchConfig: c['prognos:batchConfig'] as BatchConfigInput,
     athenaScanLimitBytes: Math.round(c['prognos:athenaScanLimitGb'] * 1024 ** 3),
     trainMemoryMb: c['prognos:trainMemoryMb'],
     landingArchiveDays: c['prognos:landingArchiveDays'],

@@ -1,11 +1,13 @@
 import { Arn, ArnFormat, Fn, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { FEATURE_TABLE } from '../lambdas/core/contract/table.ts';
+import { FEATURE_TABLE, PARTITION_COLUMN } from '../lambdas/core/contract/table.ts';
 import { PREDICTIONS_TABLE } from '../lambdas/core/contract/predictions-table.ts';
 import { CHAMPION_KEY } from '../lambdas/core/registry/champion.ts';
 import { MODELS_PREFIX } from '../lambdas/core/registry/model-store.ts';
 import { FEATURES_PREFIX, INGESTED_PREFIX, LANDING_TRAINING_PREFIX, QUARANTINE_PREFIX } from '../lambdas/core/steps/ingest.ts';
+import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, SCORED_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
+import { LAST_RETRAIN_KEY } from '../lambdas/core/steps/batch/retrain-cooldown.ts';
 import { RUNS_PREFIX } from '../lambdas/core/steps/record-failure.ts';
 import { TRAINING_SETS_PREFIX } from '../lambdas/core/steps/training-set.ts';
 
@@ -22,13 +24,23 @@ import { TRAINING_SETS_PREFIX } from '../lambdas/core/steps/training-set.ts';
 /** Where each zone lives inside its bucket. Objects keep their zone prefix in every bucket. */
 export const KEYS = {
   landingTraining: LANDING_TRAINING_PREFIX,
-  landingInference: 'landing/inference/',
+  landingInference: LANDING_INFERENCE_PREFIX,
   features: FEATURES_PREFIX,
   quarantine: QUARANTINE_PREFIX,
   ingested: INGESTED_PREFIX,
   trainingSets: TRAINING_SETS_PREFIX,
   runs: RUNS_PREFIX,
-  predictions: 'lake/predictions/',
+  /** The predictions table's `dt=` partitions, and the batch reports under `reports/` beside them. */
+  predictions: PREDICTIONS_PREFIX,
+  /** `lake/predictions/dt=`: the partitions only, which the reports beside them do not start with. */
+  predictionPartitions: `${PREDICTIONS_PREFIX}${PARTITION_COLUMN.name}=`,
+  batchReports: BATCH_REPORTS_PREFIX,
+  /** Markers: this content was scored (`<sha256>.json`, create-only). */
+  scored: SCORED_PREFIX,
+  /** Per batch: the file list, drift.json, summary.json. */
+  batches: BATCHES_PREFIX,
+  /** The drift retrain cooldown record (compare-and-swap). */
+  lastRetrain: LAST_RETRAIN_KEY,
   models: MODELS_PREFIX,
   champion: CHAMPION_KEY,
   /** Athena query results, in the query-results bucket. */

@@ -85,7 +85,8 @@ export class PrognosDataStack extends Stack {
     this.modelsBucket = new SecureBucket(this, 'Models', logged('models/'));
     this.landingBucket = new SecureBucket(this, 'Landing', {
       ...logged('landing/'),
-      // An upload under landing/training/ starts a retrain (an EventBridge rule in the pipeline stack).
+      // An upload under landing/training/ starts a retrain, one under landing/inference/ a batch
+      // (EventBridge rules in the pipeline stack).
       eventBridgeNotifications: true,
       lifecycleRules: [
         {
@@ -120,8 +121,8 @@ export class PrognosDataStack extends Stack {
     });
 
     const exported: Record<BucketRole, [SecureBucket, string]> = {
-      landing: [this.landingBucket, 'Landing zone: upload training CSVs under landing/training/'],
-      lake: [this.lakeBucket, 'Lake: features, quarantine, training sets, run records, predictions'],
+      landing: [this.landingBucket, 'Landing zone: upload training CSVs under landing/training/, CSVs to score under landing/inference/'],
+      lake: [this.lakeBucket, 'Lake: features, quarantine, training sets, run records, predictions and batch reports'],
       models: [this.modelsBucket, 'Model artifacts: models/<version>/… (report.html) and models/champion.json'],
       queryResults: [this.queryResultsBucket, 'Athena query results'],
     };

@@ -34,6 +34,11 @@ export class LakeAccess {
     fn.grant(sid, ['s3:PutObject'], [this.lake.buckets[role].arnForObjects(key)], `writes ${key}`);
   }
 
+  /** s3:GetObject and s3:PutObject on exactly one key (a record updated by compare-and-swap). */
+  readWriteKey(fn: PrognosFunction, sid: string, role: BucketRole, key: string, reason: string): void {
+    fn.grant(sid, ['s3:GetObject', 's3:PutObject'], [this.lake.buckets[role].arnForObjects(key)], reason);
+  }
+
   /**
    * s3:ListBucket on the bucket. Besides listing, S3 needs it to answer 404 (not 403) for a key
    * that does not exist, which the object store turns into "not found" (e.g. no champion yet).

@@ -40,6 +40,11 @@ export interface LakeCatalogProps {
  * reading them from the catalogue, so no crawler or `MSCK REPAIR` is ever needed after an ingest.
  * Their columns are generated from the data contract, exactly as the Parquet writer and the DuckDB
  * views use them.
+ *
+ * Athena reads a projected table only at `storage.location.template`, `<prefix>dt=<date>/`, and
+ * a `dt` of format yyyy-MM-dd names no other folder: the batch reports (HTML) that batch
+ * inference writes beside the predictions, under `lake/predictions/reports/`, are never read as
+ * table data, although they sit under the table's location.
  */
 export class LakeCatalog extends Construct {
   readonly database: glue.CfnDatabase;

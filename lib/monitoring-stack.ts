@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { BatchInferencePipeline } from './batch-pipeline.ts';
 import { acknowledge } from './nag.ts';
 import type { PredictionApi } from './prediction-api.ts';
 import { METRICS_NAMESPACE, type PrognosFunction } from './prognos-function.ts';
@@ -25,18 +26,20 @@ export interface PrognosMonitoringStackProps extends StackProps {
   readonly stage: string;
   /** Subscribed to the alarm topic by e-mail (the address confirms once). @default - no subscription */
   readonly alarmEmail?: string;
-  /** Workflows to alarm on and chart (training; batch inference when it comes). */
+  /** Workflows to alarm on and chart (training, batch inference). */
   readonly workflows: readonly MonitoredWorkflow[];
   /** Dead-letter queues whose messages mean an event was lost on the way to a run. */
   readonly deadLetterQueues: readonly sqs.IQueue[];
   readonly api: PredictionApi;
+  /** Batch inference, for the drift alarm and graphs. @default - none */
+  readonly batch?: BatchInferencePipeline;
 }
 
 /**
  * Watching Prognos: one SNS topic (KMS-encrypted, TLS-only) that receives every alarm and a
  * message per failed, timed-out or aborted run; the alarms (failed, timed-out and throttled
- * executions of each workflow, dead letters, API server errors and latency); and one dashboard
- * with runs, durations, API latency and errors, and predictions served.
+ * executions of each workflow, dead letters, API server errors and latency, batch drift); and one
+ * dashboard with runs, durations, API latency and errors, predictions served and drift.
  *
  * Deployed last: it only reads the other stacks' resources (their metrics and ARNs).
  */
@@ -139,6 +142,16 @@ export class PrognosMonitoringStack extends Stack {
       3,
     );
 
+    if (props.batch) {
+      // The day's maximum of ComputeDrift's 0/1: one notice for the first drifted batch of a day,
+      // back to OK after a day without drift (no batch, no data: not breaching).
+      alarm(
+        'BatchDriftDetected',
+        props.batch.metricDrift('DriftDetected'),
+        "A batch drifted from the champion's training data (PSI, KS or uncertainty above its threshold): see lake/batches/<batch>/drift.json and the batch report under lake/predictions/reports/",
+      );
+    }
+
     this.dashboard = this.buildDashboard(props);
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topicArn, description: 'Alarms and failed runs' });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
@@ -197,18 +210,29 @@ export class PrognosMonitoringStack extends Stack {
         width: 8,
       }),
     );
+    if (props.batch) {
+      const hourly = { period, statistic: cloudwatch.Stats.MAXIMUM };
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Batch drift: verdict, drifted features, retrains requested (hourly maximum)',
+          left: [
+            props.batch.metricDrift('DriftDetected', { ...hourly, label: 'drift detected (0/1)' }),
+            props.batch.metricDrift('DriftedFeatures', { ...hourly, label: 'drifted features' }),
+            props.batch.metricDrift('DriftRetrainRequested', { ...hourly, label: 'retrain requested (0/1)' }),
+          ],
+          right: [props.batch.metricDrift('LatentVarianceShift', { ...hourly, label: 'uncertainty shift' })],
+          width: 8,
+        }),
+        new cloudwatch.GraphWidget({ title: 'Batch drift: PSI per feature', left: [props.batch.metricFeatureDrift('FeaturePsi', period)], width: 8 }),
+        new cloudwatch.GraphWidget({ title: 'Batch drift: KS per feature', left: [props.batch.metricFeatureDrift('FeatureKs', period)], width: 8 }),
+      );
+    }
+    const started = (metricName: string, label: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: TRIGGERS_SERVICE }, statistic: cloudwatch.Stats.SUM, period, label });
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Training runs started by uploads and the schedule',
-        left: [
-          new cloudwatch.Metric({
-            namespace: METRICS_NAMESPACE,
-            metricName: 'TrainingRunsStarted',
-            dimensionsMap: { service: TRIGGERS_SERVICE },
-            statistic: cloudwatch.Stats.SUM,
-            period,
-          }),
-        ],
+        title: 'Runs started by uploads and schedules',
+        left: [started('TrainingRunsStarted', 'training'), ...(props.batch ? [started('BatchRunsStarted', 'batch inference')] : [])],
         width: 12,
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),

@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BatchInferencePipeline } from './batch-pipeline.ts';
+import { BatchTriggers } from './batch-triggers.ts';
 import { type DataLakeNames, DataLakeRefs } from './data-lake.ts';
 import { XRayWritePolicy } from './prognos-function.ts';
 import { TrainingPipeline } from './training-pipeline.ts';
@@ -14,6 +16,10 @@ export interface PrognosPipelineStackProps extends StackProps {
   readonly trainingSchedule?: string;
   /** Settings passed to every run (PIPELINE_CONFIG); only what the deployment sets. */
   readonly pipelineConfig: Record<string, unknown>;
+  /** EventBridge schedule expression of batch inference; undefined: uploads only. */
+  readonly batchSchedule?: string;
+  /** Settings passed to every batch (BATCH_CONFIG); only what the deployment sets. @default {} */
+  readonly batchConfig?: Readonly<Record<string, unknown>>;
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
   /** @default 3008 */
@@ -31,14 +37,21 @@ export function dataEnvironment(lake: DataLakeRefs): Record<string, string> {
   };
 }
 
+/** The batch inference state machine's name in a stage (its Distributed Map starts executions of it by name). */
+export function batchStateMachineName(stage: string): string {
+  return `Prognos-${stage}-BatchInference`;
+}
+
 /**
- * The stateless training side: the step functions and state machine (TrainingPipeline), and what
- * starts it (TrainingTriggers). Safe to destroy and redeploy; all data lives in the Data stack.
- * A second workflow (batch inference) is one more Workflow here with its own file and Task map.
+ * The stateless workflows: training (TrainingPipeline and what starts it, TrainingTriggers) and
+ * batch inference (BatchInferencePipeline, BatchTriggers), each a Workflow from its own ASL file
+ * and Task map. Safe to destroy and redeploy; all data lives in the Data stack.
  */
 export class PrognosPipelineStack extends Stack {
   readonly training: TrainingPipeline;
   readonly triggers: TrainingTriggers;
+  readonly batch: BatchInferencePipeline;
+  readonly batchTriggers: BatchTriggers;
 
   constructor(scope: Construct, id: string, props: PrognosPipelineStackProps) {
     super(scope, id, props);
@@ -57,6 +70,20 @@ export class PrognosPipelineStack extends Stack {
       pipelineConfig: props.pipelineConfig,
     });
 
+    this.batch = new BatchInferencePipeline(this, 'Batch', {
+      ...common,
+      lake,
+      trainingStateMachine: this.training.workflow.stateMachine,
+      stateMachineName: batchStateMachineName(props.stage),
+    });
+    this.batchTriggers = new BatchTriggers(this, 'BatchTriggers', {
+      ...common,
+      stateMachine: this.batch.workflow.stateMachine,
+      landingBucket: lake.buckets.landing,
+      schedule: props.batchSchedule,
+      batchConfig: props.batchConfig ?? {},
+    });
+
     new CfnOutput(this, 'TrainingStateMachineArn', {
       value: this.training.workflow.stateMachine.stateMachineArn,
       description: 'Training state machine (executions: train-<hash> for uploads, daily-YYYY-MM-DD for the schedule)',
@@ -64,6 +91,14 @@ export class PrognosPipelineStack extends Stack {
     new CfnOutput(this, 'TriggersDeadLetterQueueUrl', {
       value: this.triggers.deadLetterQueue.queueUrl,
       description: 'Events that could not start a training run',
+    });
+    new CfnOutput(this, 'BatchStateMachineArn', {
+      value: this.batch.workflow.stateMachine.stateMachineArn,
+      description: 'Batch inference state machine (executions: infer-<hash of the listed files>)',
+    });
+    new CfnOutput(this, 'BatchTriggersDeadLetterQueueUrl', {
+      value: this.batchTriggers.deadLetterQueue.queueUrl,
+      description: 'Events that could not start a batch inference run',
     });
   }
 }

@@ -132,7 +132,7 @@ export class PrognosFunction extends Construct {
 
   /**
    * Adds one Allow statement to the function's role. `reason` says why this function needs it;
-   * for each wildcard resource (an S3 key prefix `…/landing/training/*`), it becomes the reason of
+   * for each wildcard resource (an S3 key prefix `…/landing/training/*` or `…/dt=*`), it becomes the reason of
    * the AwsSolutions-IAM5 acknowledgement, written on this role's policy only.
    */
   grant(sid: string, actions: string[], resources: string[], reason: string, conditions?: Record<string, Record<string, unknown>>): void {
@@ -142,9 +142,10 @@ export class PrognosFunction extends Construct {
     for (const resource of resources) {
       const finding = wildcardResourceFinding(this, resource);
       if (!finding.includes('*')) continue;
-      // Only an S3 key prefix is acknowledged here; any other wildcard needs its own reviewed reason.
-      if (!/^IAM5\[Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::[^*]+\/\*\]$/.test(finding)) {
-        throw new Error(`${this.node.path}: grant ${sid} has the wildcard resource ${finding}; only S3 key prefixes (…/prefix/*) are granted this way`);
+      // Only an S3 key prefix is acknowledged here (a folder `…/prefix/*`, or a Hive partition
+      // prefix `…/dt=*`); any other wildcard needs its own reviewed reason.
+      if (!/^IAM5\[Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::[^*]+[/=]\*\]$/.test(finding)) {
+        throw new Error(`${this.node.path}: grant ${sid} has the wildcard resource ${finding}; only S3 key prefixes (…/prefix/*, …/dt=*) are granted this way`);
       }
       acknowledgeOnce(policy, finding, `${this.node.id} ${reason}. S3 names a key prefix only with a trailing wildcard; the actions are listed, none is a wildcard.`);
     }

@@ -50,11 +50,7 @@ export class TrainingTriggers extends Construct {
   constructor(scope: Construct, id: string, props: TrainingTriggersProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = triggerDeadLetterQueue(this, 'DeadLetters');
 
     this.starter = new PrognosFunction(this, 'StartTraining', {
       handler: 'start-training',
@@ -76,12 +72,7 @@ export class TrainingTriggers extends Construct {
     });
     this.starter.grant('StartTraining', ['states:StartExecution'], [props.stateMachine.stateMachineArn], 'starts training executions');
 
-    const target = () =>
-      new targets.LambdaFunction(this.starter.function, {
-        deadLetterQueue: this.deadLetterQueue,
-        maxEventAge: TARGET_MAX_EVENT_AGE,
-        retryAttempts: TARGET_RETRY_ATTEMPTS,
-      });
+    const target = () => starterTarget(this.starter, this.deadLetterQueue);
 
     this.uploadRule = new events.Rule(this, 'OnUpload', {
       description: `Prognos: a CSV uploaded under ${KEYS.landingTraining} starts a refit`,
@@ -106,4 +97,18 @@ export class TrainingTriggers extends Construct {
       });
     }
   }
+}
+
+/** The encrypted, TLS-only queue that keeps 14 days of the events a trigger could not turn into a run. */
+export function triggerDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
+
+/** An EventBridge target that invokes a starter asynchronously: bounded retries, then the dead-letter queue. */
+export function starterTarget(starter: PrognosFunction, deadLetterQueue: sqs.IQueue): targets.LambdaFunction {
+  return new targets.LambdaFunction(starter.function, { deadLetterQueue, maxEventAge: TARGET_MAX_EVENT_AGE, retryAttempts: TARGET_RETRY_ATTEMPTS });
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ROOT } from './function-bundling.ts';
-import { acknowledge } from './nag.ts';
+import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import type { PrognosFunction } from './prognos-function.ts';
 
 /** A placeholder that CDK fills with a Task's function ARN: `${<TaskState>FunctionArn}`. */
@@ -24,6 +24,20 @@ export interface WorkflowProps {
   readonly logRetention: logs.RetentionDays;
   /** What the workflow does, for the state machine's and alarms' descriptions. */
   readonly description: string;
+  /**
+   * The state machine's name. Required when the definition has a Distributed Map: its role must
+   * be allowed to start executions of the state machine itself, and a name known before
+   * deployment lets the policy name it without a circular reference.
+   * @default - a name CloudFormation generates
+   */
+  readonly stateMachineName?: string;
+}
+
+/** One Distributed Map of an ASL file, as the construct grants it. */
+export interface AslDistributedMap {
+  readonly state: string;
+  /** `ItemReader`, if the Map reads its items from S3. */
+  readonly itemReader?: { readonly resource: unknown; readonly parameters: Readonly<Record<string, unknown>> };
 }
 
 /** One Task of an ASL file, as the construct checks it. */
@@ -53,13 +67,17 @@ export class Workflow extends Construct {
   readonly description: string;
   /** The Tasks of the definition, as parsed. */
   readonly aslTasks: readonly AslTask[];
+  /** Its Distributed Map states (none for training). */
+  readonly distributedMaps: readonly AslDistributedMap[];
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     this.description = props.description;
     const path = isAbsolute(props.definitionFile) ? props.definitionFile : join(PROJECT_ROOT, props.definitionFile);
     const text = readFileSync(path, 'utf8');
-    this.aslTasks = aslTasks(JSON.parse(text) as AslNode);
+    const definition = JSON.parse(text) as AslNode;
+    this.aslTasks = aslTasks(definition);
+    this.distributedMaps = aslDistributedMaps(definition);
     const substitutions = this.substitutions(props, text);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -68,6 +86,7 @@ export class Workflow extends Construct {
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
       comment: props.description,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(text),
@@ -87,6 +106,59 @@ export class Workflow extends Construct {
       'IAM5[Resource::*]',
       'Added by CDK for logging level ALL and tracing: the CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions; Lambda invocation is granted per function ARN.',
     );
+    if (this.distributedMaps.length > 0) this.grantDistributedMaps(props, substitutions, policy);
+  }
+
+  /**
+   * What a Distributed Map needs on the state machine's own role (Step Functions guide, "IAM
+   * policies for using Distributed Map states"): start child executions of this state machine,
+   * describe and stop them, and list the bucket prefix its ItemReader reads, no more. The state
+   * machine's ARN is built from its name: `Ref` of the state machine inside its own role's policy
+   * would be a circular reference (the state machine waits for its policy).
+   */
+  private grantDistributedMaps(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct): void {
+    const name = props.stateMachineName;
+    if (name === undefined) {
+      throw new Error(`Workflow ${this.node.path} (${props.definitionFile}): the Distributed Map '${this.distributedMaps[0].state}' starts executions of its own state machine; give stateMachineName so its role can name it`);
+    }
+    const stack = Stack.of(this);
+    const states = (resource: string, resourceName: string) => stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'DistributedMapStartChildExecutions', actions: ['states:StartExecution'], resources: [states('stateMachine', name)] }),
+    );
+    // A Map Run's child executions are `execution:<name>/<map run>:<id>`; the state machine's own, `execution:<name>:<id>`.
+    const executions = [states('execution', `${name}/*`), states('execution', `${name}:*`)];
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'DistributedMapManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executions }),
+    );
+    for (const execution of executions) {
+      acknowledge(
+        policy,
+        wildcardResourceFinding(this, execution),
+        `The Distributed Map runs one child execution per item and must describe and stop them (Step Functions guide, IAM policies for Distributed Map states); their names are generated at run time, so only a wildcard after this state machine's own name can name them. Only states:DescribeExecution and states:StopExecution, on executions of ${name} only.`,
+      );
+    }
+
+    const readers = this.distributedMaps.filter((m) => m.itemReader !== undefined);
+    readers.forEach(({ state, itemReader }) => {
+      const { resource, parameters } = itemReader!;
+      const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ItemReader of '${state}' ${what}`);
+      if (resource !== 'arn:aws:states:::s3:listObjectsV2') throw problem(`reads ${String(resource)}; only arn:aws:states:::s3:listObjectsV2 is granted`);
+      const { Bucket: bucket, Prefix: prefix } = parameters;
+      if (typeof bucket !== 'string' || typeof prefix !== 'string' || prefix.length === 0) {
+        throw problem('needs a constant Bucket and a constant, non-empty Prefix, so its permission can name them');
+      }
+      const placeholder = /^\$\{([^}]+)\}$/.exec(bucket)?.[1];
+      const bucketName = placeholder === undefined ? bucket : substitutions[placeholder];
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: `ItemReader${state.replace(/[^A-Za-z0-9]/g, '')}`,
+          actions: ['s3:ListBucket'],
+          resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName })],
+          conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        }),
+      );
+    });
   }
 
   /** Checks the file against the map and returns every placeholder's value. */
@@ -142,7 +214,8 @@ interface AslState extends AslNode {
   TimeoutSeconds?: number;
   Parameters?: { FunctionName?: unknown };
   Iterator?: AslNode;
-  ItemProcessor?: AslNode;
+  ItemProcessor?: AslNode & { ProcessorConfig?: { Mode?: string } };
+  ItemReader?: { Resource?: unknown; Parameters?: Record<string, unknown> };
   Branches?: AslNode[];
 }
 
@@ -153,5 +226,15 @@ export function aslTasks(node: AslNode): AslTask[] {
     if (s.Type !== 'Task') return nested;
     const fn = typeof s.Parameters?.FunctionName === 'string' ? /^\$\{([^}]+)\}$/.exec(s.Parameters.FunctionName)?.[1] : undefined;
     return [{ state, placeholder: fn, timeoutSeconds: s.TimeoutSeconds }, ...nested];
+  });
+}
+
+/** Every Distributed Map of a definition (`ItemProcessor.ProcessorConfig.Mode: DISTRIBUTED`), nested ones included. */
+export function aslDistributedMaps(node: AslNode): AslDistributedMap[] {
+  return Object.entries(node.States ?? {}).flatMap(([state, s]) => {
+    const nested = [s.Iterator, s.ItemProcessor, ...(s.Branches ?? [])].filter((n): n is AslNode => n !== undefined).flatMap(aslDistributedMaps);
+    if (s.Type !== 'Map' || s.ItemProcessor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') return nested;
+    const reader = s.ItemReader === undefined ? {} : { itemReader: { resource: s.ItemReader.Resource, parameters: s.ItemReader.Parameters ?? {} } };
+    return [{ state, ...reader }, ...nested];
   });
 }

@@ -123,6 +123,8 @@ export interface Statement {
   /** Resources flattened the way cdk-nag names them: `arn:<AWS::Partition>:s3:::Prognos-test:LakeBucket/lake/features/*`. */
   readonly resources: string[];
   readonly sid?: string;
+  /** The statement's Condition block, as in the template (only when it has one). */
+  readonly conditions?: Record<string, TemplateJson>;
 }
 
 /** Every statement of the role's inline policies (AWS::IAM::Policy) and of its customer-managed policies. */
@@ -148,6 +150,7 @@ export function roleStatements(template: Template, roleId: string): Statement[] 
       actions: list(s.Action) as string[],
       resources: list(s.Resource).map((r) => flattenCfnReference(r)),
       ...(s.Sid ? { sid: s.Sid } : {}),
+      ...(s.Condition ? { conditions: s.Condition } : {}),
     })),
   );
 }

@@ -17,20 +17,27 @@ let sizes: BundleSize[] | undefined;
 const bundled = () => (sizes ??= bundleAppFunctions(outdir, functions));
 
 describe('Lambda bundles', () => {
-  it('finds the eleven functions of the app, Train and Evaluate with the linear-algebra worker', () => {
+  it('finds the seventeen functions of the app, Train and Evaluate with the linear-algebra worker', () => {
     expect(functions.map((f) => f.handler)).toEqual([
       'build-training-set',
+      'compute-drift',
       'evaluate',
       'gate',
       'predict',
       'promote',
+      'record-batch-failure',
       'record-failure',
+      'score-file',
       'split-and-scale',
+      'start-batch',
+      'start-retrain',
       'start-training',
       'train',
       'validate-and-ingest',
+      'write-batch-report',
       'write-report',
     ]);
+    expect(functions.every((f) => f.paths.length === 1)).toBe(true);
     expect(functions.filter((f) => f.linalgWorker).map((f) => f.handler)).toEqual(['evaluate', 'train']);
   });
 
@@ -52,7 +59,7 @@ describe('Lambda bundles', () => {
       expect(code, r.handler).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
       expect(code.trimEnd().endsWith(`//# sourceMappingURL=${BUNDLE_FILE}.map`), r.handler).toBe(true);
       expect(existsSync(join(outdir, r.handler, `${BUNDLE_FILE}.map`))).toBe(true);
-      if (r.handler === 'write-report') expect(code).toMatch(/import\(\s*"canvas"\s*\)/);
+      if (r.handler === 'write-report' || r.handler === 'write-batch-report') expect(code).toMatch(/import\(\s*"canvas"\s*\)/);
     }
   });
 
@@ -77,6 +84,6 @@ describe('Lambda bundles', () => {
       expect(errors).toEqual([]);
       expect(Atomics.load(control, 9), handler).toBe(1);
     }
-    for (const handler of ['gate', 'predict']) expect(existsSync(join(outdir, handler, WORKER_FILE))).toBe(false);
+    for (const handler of ['gate', 'predict', 'score-file']) expect(existsSync(join(outdir, handler, WORKER_FILE))).toBe(false);
   });
 });

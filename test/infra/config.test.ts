@@ -16,6 +16,8 @@ describe('parseConfig (the cdk.json context)', () => {
       logRetentionDays: 30,
       logLevel: 'INFO',
       pipelineConfig: {},
+      batchSchedule: undefined,
+      batchConfig: {},
       athenaScanLimitBytes: 10 * 1024 ** 3,
       trainMemoryMb: 3008,
       landingArchiveDays: 90,
@@ -42,6 +44,18 @@ describe('parseConfig (the cdk.json context)', () => {
 
   it('passes on only the pipeline settings the deployment sets (the handler owns the defaults)', () => {
     expect(parseConfig(read({ 'prognos:stage': 'dev', 'prognos:pipelineConfig': { windowDays: 30 } })).pipelineConfig).toEqual({ windowDays: 30 });
+  });
+
+  it('checks the batch settings with the batches\' own schema and passes on only what is set; the batch schedule is off by default', () => {
+    const c = parseConfig(read({ 'prognos:stage': 'dev', 'prognos:batchConfig': '{"retrainOnDrift":true,"drift":{"psi":0.25}}', 'prognos:batchSchedule': 'cron(0 6 * * ? *)' }));
+    expect(c.batchConfig).toEqual({ retrainOnDrift: true, drift: { psi: 0.25 } });
+    expect(c.batchSchedule).toBe('cron(0 6 * * ? *)');
+    expect(parseConfig(read({ 'prognos:stage': 'dev', 'prognos:batchSchedule': 'off' })).batchSchedule).toBeUndefined();
+    const bad = () => parseConfig(read({ 'prognos:stage': 'dev', 'prognos:batchConfig': { drift: { ks: 2 }, retrainOnDrift: 'yes', other: 1 }, 'prognos:batchSchedule': 'hourly' }));
+    expect(bad).toThrow(/prognos:batchConfig\.drift\.ks/);
+    expect(bad).toThrow(/prognos:batchConfig\.retrainOnDrift/);
+    expect(bad).toThrow(/prognos:batchConfig: .*other/);
+    expect(bad).toThrow(/prognos:batchSchedule: must be an EventBridge expression such as 'cron\(0 6 \* \* \? \*\)'/);
   });
 
   it("'off' switches the schedule off; an e-mail address subscribes", () => {

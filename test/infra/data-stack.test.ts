@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTRACT, parseContract } from '../../lambdas/core/contract/contract.ts';
 import { predictionTableColumns } from '../../lambdas/core/contract/predictions-table.ts';
 import { featureTableColumns, PARTITION_COLUMN } from '../../lambdas/core/contract/table.ts';
+import { BATCH_REPORTS_PREFIX, PREDICTIONS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { buildApp, parseStage } from '../../lib/app-builder.ts';
 import { AccessLogsBucket, SecureBucket } from '../../lib/secure-bucket.ts';
 import { logicalId, NO_BUNDLING, properties, STAGE, tempDir, testApp, type TemplateJson } from './app.ts';
@@ -171,6 +172,18 @@ describe('Glue catalogue and Athena workgroup', () => {
       'projection.dt.range': '2020-01-01,NOW',
       'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: lake }, `/${prefix}dt=\${dt}/`]] },
     });
+  });
+
+  it('predictions: Athena reads only the dt=YYYY-MM-DD/ partitions, never the batch reports beside them', () => {
+    const input = table('predictions').TableInput;
+    const template = input.Parameters['storage.location.template'] as { 'Fn::Join': [string, unknown[]] };
+    expect(template['Fn::Join'][1].at(-1)).toBe('/lake/predictions/dt=${dt}/');
+    expect(input.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date', 'projection.dt.format': 'yyyy-MM-dd' });
+    // The reports live under the table's location but outside every partition the template can name.
+    expect(BATCH_REPORTS_PREFIX).toBe('lake/predictions/reports/');
+    expect(BATCH_REPORTS_PREFIX.startsWith(PREDICTIONS_PREFIX)).toBe(true);
+    expect(BATCH_REPORTS_PREFIX.startsWith(`${PREDICTIONS_PREFIX}dt=`)).toBe(false);
+    expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt']);
   });
 
   it('follows another contract: the columns come from the contract, not from code', () => {

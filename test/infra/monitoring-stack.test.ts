@@ -30,11 +30,14 @@ describe('monitoring', () => {
   });
 
   it.each([
-    ['ExecutionsFailed', 'ExecutionsFailed'],
-    ['ExecutionsTimedOut', 'ExecutionsTimedOut'],
-    ['ExecutionsThrottled', 'ExecutionThrottled'],
-  ])('alarms on %s of the training state machine, to the topic', (id, metric) => {
-    const alarm = alarms.find((a) => a.id.startsWith(`Training${id}`));
+    ['Training', 'ExecutionsFailed', 'ExecutionsFailed'],
+    ['Training', 'ExecutionsTimedOut', 'ExecutionsTimedOut'],
+    ['Training', 'ExecutionsThrottled', 'ExecutionThrottled'],
+    ['Batch', 'ExecutionsFailed', 'ExecutionsFailed'],
+    ['Batch', 'ExecutionsTimedOut', 'ExecutionsTimedOut'],
+    ['Batch', 'ExecutionsThrottled', 'ExecutionThrottled'],
+  ])('alarms on %s %s of its state machine, to the topic', (workflow, id, metric) => {
+    const alarm = alarms.find((a) => a.id.startsWith(`${workflow}${id}`));
     expect(alarm, metric).toBeDefined();
     expect(alarm).toMatchObject({
       Namespace: 'AWS/States',
@@ -45,26 +48,48 @@ describe('monitoring', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: topic }],
     });
-    expect(JSON.stringify(alarm!.Dimensions)).toContain('TrainingWorkflowStateMachine');
+    expect(JSON.stringify(alarm!.Dimensions)).toContain(`${workflow}WorkflowStateMachine`);
+  });
+
+  it('alarms when a batch drifted: the daily maximum of DriftDetected (namespace Prognos, service prognos-batch) reaches 1', () => {
+    const drift = alarms.filter((a) => a.MetricName === 'DriftDetected');
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({
+      Namespace: 'Prognos',
+      Dimensions: [{ Name: 'service', Value: 'prognos-batch' }],
+      Statistic: 'Maximum',
+      Period: 86400,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic }],
+      AlarmDescription: expect.stringContaining('drift.json'),
+    });
+    expect(drift[0].id).toMatch(/^BatchDriftDetected/);
   });
 
   it('alarms on dead letters and on API server errors and latency', () => {
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(3); // training and batch triggers, failed-run notices
     expect(byMetric('5XXError')).toHaveLength(1);
     expect(byMetric('Latency')).toHaveLength(1);
     for (const a of alarms) expect(a.AlarmActions, a.id).toEqual([{ Ref: topic }]);
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(12); // 3 per workflow, 3 dead-letter queues, 2 API, drift
   });
 
-  it('a failed, timed-out or aborted training run is announced on the topic, with a DLQ and retry limits', () => {
-    const rule = properties(template, logicalId(monitoring.failedRunRules[0])) as { EventPattern: Record<string, TemplateJson>; Targets: Record<string, TemplateJson>[] };
+  it.each([
+    [0, 'Training'],
+    [1, 'Batch'],
+  ])('a failed, timed-out or aborted run of workflow %i (%s) is announced on the topic, with a DLQ and retry limits', (i, workflow) => {
+    expect(monitoring.failedRunRules).toHaveLength(2);
+    const rule = properties(template, logicalId(monitoring.failedRunRules[i])) as { EventPattern: Record<string, TemplateJson>; Targets: Record<string, TemplateJson>[] };
     expect(rule.EventPattern).toMatchObject({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
       detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
     });
-    expect(JSON.stringify(rule.EventPattern.detail.stateMachineArn)).toContain('TrainingWorkflowStateMachine');
+    expect(JSON.stringify(rule.EventPattern.detail.stateMachineArn)).toContain(`${workflow}WorkflowStateMachine`);
     expect(rule.Targets[0]).toMatchObject({
       Arn: { Ref: topic },
       DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(monitoring.notificationDeadLetters), 'Arn'] } },
@@ -74,7 +99,7 @@ describe('monitoring', () => {
     expect(properties(template, logicalId(monitoring.notificationDeadLetters))).toMatchObject({ SqsManagedSseEnabled: true });
   });
 
-  it('the dashboard shows runs, durations, API latency and errors, and predictions served', () => {
+  it('the dashboard shows runs, durations, API latency and errors, predictions served, and batch runs and drift', () => {
     const dashboard = properties(template, logicalId(monitoring.dashboard)) as { DashboardName: string; DashboardBody: unknown };
     expect(dashboard.DashboardName).toBe(`Prognos-${STAGE}`);
     const body = JSON.stringify(dashboard.DashboardBody);
@@ -92,8 +117,21 @@ describe('monitoring', () => {
       'Predictions served',
       '\\"Prognos\\",\\"PredictionsServed\\",\\"service\\",\\"prognos-api\\"',
       'TrainingRunsStarted',
+      'Prognos batch inference: runs',
+      'Prognos batch inference: step duration',
+      'BatchRunsStarted',
+      'Batch drift',
+      '\\"Prognos\\",\\"DriftDetected\\",\\"service\\",\\"prognos-batch\\"',
+      'DriftedFeatures',
+      'DriftRetrainRequested',
+      'LatentVarianceShift',
     ]) {
       expect(body, text).toContain(text);
+    }
+    // Per-feature PSI and KS: every Feature that has reported, found by a SEARCH expression.
+    const plain = body.replace(/\\+"/g, '"');
+    for (const metric of ['FeaturePsi', 'FeatureKs']) {
+      expect(plain).toContain(`SEARCH('{Prognos,Feature,service} MetricName="${metric}" service="prognos-batch"', 'Maximum', 3600)`);
     }
   });
 });

@@ -6,6 +6,8 @@ import { STAGE, synthWithNag } from './app.ts';
 const P = `Prognos-${STAGE}`;
 const s3Arn = (bucket: string, key: string) => `arn:<AWS::Partition>:s3:::${P}:${bucket}Bucket/${key}`;
 const policy = (fn: string) => `${P}-Pipeline/Training/${fn}/Role/DefaultPolicy/Resource`;
+const batchPolicy = (fn: string) => `${P}-Pipeline/Batch/${fn}/Role/DefaultPolicy/Resource`;
+const batchExecutions = (separator: '/' | ':') => `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${P}-BatchInference${separator}*`;
 const iam5 = (resource: string, path: string) => `AwsSolutions-IAM5[Resource::${resource}] @ ${path}`;
 
 /**
@@ -17,8 +19,12 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   // X-Ray's two write actions take no resource: one shared managed policy per stack.
   iam5('*', `${P}-Pipeline/XRay/Policy/Resource`),
   iam5('*', `${P}-Api/XRay/Policy/Resource`),
-  // CDK's log-delivery and X-Ray statements for the state machine (no resource-level permissions).
+  // CDK's log-delivery and X-Ray statements for each state machine (no resource-level permissions).
   iam5('*', `${P}-Pipeline/Training/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
+  iam5('*', `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
+  // The batch Distributed Map describes and stops its child executions, whose names are generated.
+  iam5(batchExecutions('/'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
+  iam5(batchExecutions(':'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
   // S3 key prefixes, one per grant (prefix/*): what each step reads and writes.
   iam5(s3Arn('Landing', 'landing/training/*'), policy('ValidateAndIngest')),
   iam5(s3Arn('Lake', 'lake/ingested/*'), policy('ValidateAndIngest')),
@@ -36,6 +42,18 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   iam5(s3Arn('Models', 'models/*'), policy('WriteReport')),
   iam5(s3Arn('Models', 'models/*'), policy('Promote')),
   iam5(s3Arn('Lake', 'lake/runs/*'), policy('RecordFailure')),
+  iam5(s3Arn('Landing', 'landing/inference/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Models', 'models/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/scored/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/predictions/dt=*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/quarantine/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ComputeDrift')),
+  iam5(s3Arn('Models', 'models/*'), batchPolicy('ComputeDrift')),
+  iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('WriteBatchReport')),
+  iam5(s3Arn('Lake', 'lake/predictions/reports/*'), batchPolicy('WriteBatchReport')),
+  iam5(s3Arn('Models', 'models/*'), batchPolicy('WriteBatchReport')),
+  iam5(s3Arn('Lake', 'lake/runs/*'), batchPolicy('RecordFailure')),
   iam5(s3Arn('Models', 'models/*'), `${P}-Api/Prediction/Predict/Role/DefaultPolicy/Resource`),
   // API Gateway's account-level CloudWatch role (execution logging, AwsSolutions-APIG6).
   `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] @ ${P}-Api/Prediction/Api/CloudWatchRole/Resource`,
@@ -59,14 +77,40 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(result.error).toBeUndefined();
   });
 
-  it('acknowledges exactly 26 findings, each on the flagged resource, with a reason', () => {
-    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(26);
+  it('acknowledges exactly 41 findings, each on the flagged resource, with a reason', () => {
+    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(41);
     const got = result.suppressed.map((v) => `${v.ruleName} @ ${v.path}`).sort();
     expect(got).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
     for (const v of result.suppressed) {
       expect(v.reason?.length ?? 0, `${v.ruleName} @ ${v.path}`).toBeGreaterThanOrEqual(40);
       expect(v.acknowledgedAt, 'acknowledged on the flagged construct itself').toBe(v.path);
     }
+  });
+
+  it('gives each batch inference acknowledgement its own reason', () => {
+    const reasonOf = (ack: string) => result.suppressed.find((v) => `${v.ruleName} @ ${v.path}` === ack)?.reason ?? '';
+    const prefixReason = 'S3 names a key prefix only with a trailing wildcard; the actions are listed, none is a wildcard.';
+    const reasons: [string, string][] = [
+      [iam5(s3Arn('Landing', 'landing/inference/*'), batchPolicy('ScoreFile')), 'ScoreFile reads the landing file it scores'],
+      [iam5(s3Arn('Models', 'models/*'), batchPolicy('ScoreFile')), "ScoreFile reads the champion pointer and the champion's artifact"],
+      [iam5(s3Arn('Lake', 'lake/scored/*'), batchPolicy('ScoreFile')), 'ScoreFile reads and create-only writes the marker that a content was scored'],
+      [iam5(s3Arn('Lake', 'lake/predictions/dt=*'), batchPolicy('ScoreFile')), "ScoreFile writes the file's predictions into the predictions table's dt= partitions"],
+      [iam5(s3Arn('Lake', 'lake/quarantine/*'), batchPolicy('ScoreFile')), 'ScoreFile writes rejected rows, or an unusable file, with their reasons'],
+      [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ScoreFile')), "ScoreFile records the file's outcome in the batch's file list"],
+      [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ComputeDrift')), "ComputeDrift reads the batch's file list and writes its drift.json"],
+      [iam5(s3Arn('Models', 'models/*'), batchPolicy('ComputeDrift')), "ComputeDrift reads the training reference in the scoring model's manifest"],
+      [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('WriteBatchReport')), "WriteBatchReport reads the batch's file list and drift.json and writes its summary.json"],
+      [iam5(s3Arn('Lake', 'lake/predictions/reports/*'), batchPolicy('WriteBatchReport')), "WriteBatchReport writes the batch's HTML report"],
+      [iam5(s3Arn('Models', 'models/*'), batchPolicy('WriteBatchReport')), "WriteBatchReport reads the champion pointer and the scoring model's manifest"],
+      [iam5(s3Arn('Lake', 'lake/runs/*'), batchPolicy('RecordFailure')), "RecordFailure writes the failed batch's record"],
+    ];
+    for (const [ack, reason] of reasons) expect(reasonOf(ack), ack).toBe(`${reason}. ${prefixReason}`);
+    for (const separator of ['/', ':'] as const) {
+      const reason = reasonOf(iam5(batchExecutions(separator), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`));
+      expect(reason).toMatch(/^The Distributed Map runs one child execution per item and must describe and stop them/);
+      expect(reason).toContain(`Only states:DescribeExecution and states:StopExecution, on executions of ${P}-BatchInference only.`);
+    }
+    expect(reasonOf(iam5('*', `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`))).toMatch(/^Added by CDK for logging level ALL and tracing/);
   });
 
   it('has no acknowledgement that suppresses nothing or hides from the report', () => {
@@ -76,9 +120,9 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(recorded).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
   });
 
-  it('every wildcard S3 grant is a key prefix, never a whole bucket', () => {
+  it('every wildcard S3 grant is a key prefix (a folder, or a dt= partition prefix), never a whole bucket', () => {
     for (const ack of EXPECTED_ACKNOWLEDGEMENTS.filter((a) => a.includes(':s3:::'))) {
-      expect(ack).toMatch(/Bucket\/[a-z-]+\/([a-z-]+\/)?\*\]/);
+      expect(ack).toMatch(/Bucket\/[a-z-]+\/([a-z-]+\/){0,2}(dt=)?\*\]/);
     }
   });
 

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { NODE_TARGET } from '../../lib/function-bundling.ts';
 import { FUNCTION_RUNTIME, PrognosFunction } from '../../lib/prognos-function.ts';
+import { BATCH_STEPS } from '../../lib/batch-pipeline.ts';
 import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
 import { aslTasks } from '../../lib/workflow.ts';
 import { allows, logicalId, properties, roleStatements, STAGE, testApp, type TemplateJson } from './app.ts';
@@ -13,11 +14,16 @@ import { allows, logicalId, properties, roleStatements, STAGE, testApp, type Tem
 const ASL = fileURLToPath(new URL('../../statemachines/training.asl.json', import.meta.url));
 const definitionText = readFileSync(ASL, 'utf8');
 const TASKS = aslTasks(JSON.parse(definitionText));
+const BATCH_ASL = fileURLToPath(new URL('../../statemachines/batch-inference.asl.json', import.meta.url));
+const batchDefinitionText = readFileSync(BATCH_ASL, 'utf8');
+const BATCH_TASKS = aslTasks(JSON.parse(batchDefinitionText));
 
 const app = testApp();
 const template = app.templates.pipeline;
-const { training, triggers } = app.pipeline;
+const { training, triggers, batch, batchTriggers } = app.pipeline;
 const functions = app.app.node.findAll().filter((c): c is PrognosFunction => c instanceof PrognosFunction);
+/** A function's path inside its stack (`Training/RecordFailure`, `Batch/RecordFailure`): ids repeat across workflows. */
+const nameOf = (fn: PrognosFunction) => fn.node.path.split('/').slice(1).join('/');
 const templateOf = (fn: PrognosFunction) => Template.fromStack(Stack.of(fn));
 const statementsOf = (fn: PrognosFunction) => roleStatements(templateOf(fn), logicalId(fn.role));
 
@@ -30,13 +36,13 @@ describe('the shared function construct, for every function of the app', () => {
     .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
     .at(-1);
 
-  it('builds all eleven: nine Tasks, the starter and the predict function', () => {
+  it('builds all seventeen: nine training Tasks, five batch Tasks, the two starters and the predict function', () => {
     expect(functions.map((f) => f.handlerName).sort()).toEqual(
-      [...Object.values(TRAINING_STEPS).map((s) => s.handler), 'start-training', 'predict'].sort(),
+      [...Object.values(TRAINING_STEPS).map((s) => s.handler), ...Object.values(BATCH_STEPS).map((s) => s.handler), 'start-training', 'start-batch', 'predict'].sort(),
     );
   });
 
-  it.each(functions.map((f) => [f.node.id, f] as const))('%s: newest Node runtime, ARM64, traced, explicit memory and timeout, own log group', (_, fn) => {
+  it.each(functions.map((f) => [nameOf(f), f] as const))('%s: newest Node runtime, ARM64, traced, explicit memory and timeout, own log group', (_, fn) => {
     const t = templateOf(fn);
     const props = properties(t, logicalId(fn.function));
     expect(newestNode).toBe('nodejs24.x');
@@ -64,7 +70,7 @@ describe('the shared function construct, for every function of the app', () => {
     });
   });
 
-  it.each(functions.map((f) => [f.node.id, f] as const))('%s: its role has no AWS-managed policy and may write only its own logs and X-Ray', (_, fn) => {
+  it.each(functions.map((f) => [nameOf(f), f] as const))('%s: its role has no AWS-managed policy and may write only its own logs and X-Ray', (_, fn) => {
     const role = properties(templateOf(fn), logicalId(fn.role));
     expect(role.ManagedPolicyArns).toHaveLength(1); // the stack's X-Ray policy (a Ref, checked by roleStatements)
     const statements = statementsOf(fn);
@@ -131,14 +137,14 @@ describe('the training state machine', () => {
 
 describe('least-privilege grants', () => {
   const expected: Record<string, string[]> = {
-    ValidateAndIngest: [
+    'Training/ValidateAndIngest': [
       `Allow s3:GetObject ${s3('Landing', 'landing/training/*')}`,
       `Allow s3:ListBucket ${s3('Lake')}`,
       `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/ingested/*')}`,
       `Allow s3:PutObject ${s3('Lake', 'lake/features/*')}`,
       `Allow s3:PutObject ${s3('Lake', 'lake/quarantine/*')}`,
     ],
-    BuildTrainingSet: [
+    'Training/BuildTrainingSet': [
       'Allow athena:StartQueryExecution athena:GetQueryExecution athena:GetQueryResults athena:StopQueryExecution arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/prognos-test',
       'Allow glue:GetDatabase glue:GetTable glue:GetPartitions arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/prognos_test arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/prognos_test/sensor_readings',
       `Allow s3:ListBucket s3:GetBucketLocation ${s3('Lake')}`,
@@ -147,32 +153,68 @@ describe('least-privilege grants', () => {
       `Allow s3:GetObject s3:PutObject s3:AbortMultipartUpload s3:ListMultipartUploadParts ${s3('QueryResults', 'results/*')}`,
       `Allow s3:PutObject ${s3('Lake', 'lake/training-sets/*')}`,
     ],
-    SplitAndScale: [`Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/training-sets/*')}`],
-    Train: [
+    'Training/SplitAndScale': [`Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/training-sets/*')}`],
+    'Training/Train': [
       `Allow s3:GetObject ${s3('Lake', 'lake/training-sets/*')}`,
       `Allow s3:ListBucket ${s3('Models')}`,
       `Allow s3:GetObject s3:PutObject ${s3('Models', 'models/*')}`,
       `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
     ],
-    Evaluate: [
+    'Training/Evaluate': [
       `Allow s3:GetObject ${s3('Lake', 'lake/training-sets/*')}`,
       `Allow s3:ListBucket ${s3('Models')}`,
       `Allow s3:GetObject s3:PutObject ${s3('Models', 'models/*')}`,
       `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
     ],
-    Gate: [`Allow s3:PutObject ${s3('Models', 'models/*')}`, `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`],
-    WriteReport: [
+    'Training/Gate': [`Allow s3:PutObject ${s3('Models', 'models/*')}`, `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`],
+    'Training/WriteReport': [
       `Allow s3:ListBucket ${s3('Models')}`,
       `Allow s3:GetObject s3:PutObject ${s3('Models', 'models/*')}`,
       `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
     ],
-    Promote: [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`, `Allow s3:PutObject ${s3('Models', 'models/champion.json')}`],
-    RecordFailure: [`Allow s3:PutObject ${s3('Lake', 'lake/runs/*')}`],
-    StartTraining: [`Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`, `Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`],
-    Predict: [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`],
+    'Training/Promote': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`, `Allow s3:PutObject ${s3('Models', 'models/champion.json')}`],
+    'Training/RecordFailure': [`Allow s3:PutObject ${s3('Lake', 'lake/runs/*')}`],
+    'Triggers/StartTraining': [`Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`, `Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`],
+    'Prediction/Predict': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`],
+    'Batch/ScoreFile': [
+      `Allow s3:ListBucket ${s3('Landing')}`,
+      `Allow s3:GetObject ${s3('Landing', 'landing/inference/*')}`,
+      `Allow s3:ListBucket ${s3('Models')}`,
+      `Allow s3:GetObject ${s3('Models', 'models/*')}`,
+      `Allow s3:ListBucket ${s3('Lake')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/scored/*')}`,
+      `Allow s3:PutObject ${s3('Lake', 'lake/predictions/dt=*')}`,
+      `Allow s3:PutObject ${s3('Lake', 'lake/quarantine/*')}`,
+      `Allow s3:PutObject ${s3('Lake', 'lake/batches/*')}`,
+    ],
+    'Batch/ComputeDrift': [
+      `Allow s3:ListBucket ${s3('Lake')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/batches/*')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/drift/last-retrain.json')}`,
+      `Allow s3:ListBucket ${s3('Models')}`,
+      `Allow s3:GetObject ${s3('Models', 'models/*')}`,
+    ],
+    'Batch/WriteBatchReport': [
+      `Allow s3:ListBucket ${s3('Lake')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/batches/*')}`,
+      `Allow s3:PutObject ${s3('Lake', 'lake/predictions/reports/*')}`,
+      `Allow s3:ListBucket ${s3('Models')}`,
+      `Allow s3:GetObject ${s3('Models', 'models/*')}`,
+    ],
+    'Batch/StartRetrain': [`Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`],
+    'Batch/RecordFailure': [`Allow s3:PutObject ${s3('Lake', 'lake/runs/*')}`],
+    'BatchTriggers/StartBatch': [
+      `Allow sqs:SendMessage <${logicalId(batchTriggers.deadLetterQueue)}.Arn>`,
+      `Allow s3:ListBucket ${s3('Landing')}`,
+      `Allow states:StartExecution <${logicalId(batch.workflow.stateMachine)}>`,
+    ],
   };
 
-  it.each(functions.map((f) => [f.node.id, f] as const))('%s may do exactly what its step needs (besides logs and X-Ray)', (id, fn) => {
+  it('the table names every function of the app', () => {
+    expect(functions.map(nameOf).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(functions.map((f) => [nameOf(f), f] as const))('%s may do exactly what its step needs (besides logs and X-Ray)', (id, fn) => {
     const got = statementsOf(fn)
       .filter((s) => !s.actions.some((a) => a.startsWith('logs:') || a.startsWith('xray:')))
       .map((s) => `${s.effect} ${s.actions.join(' ')} ${s.resources.join(' ')}`);
@@ -180,8 +222,8 @@ describe('least-privilege grants', () => {
   });
 
   it('only Promote may write models/champion.json', () => {
-    const writers = functions.filter((fn) => allows(statementsOf(fn), 's3:PutObject', s3('Models', 'models/champion.json'))).map((f) => f.node.id);
-    expect(writers).toEqual(['Promote']);
+    const writers = functions.filter((fn) => allows(statementsOf(fn), 's3:PutObject', s3('Models', 'models/champion.json'))).map(nameOf);
+    expect(writers).toEqual(['Training/Promote']);
     // …while the others that write models/ still write their own version's files.
     for (const fn of [training.functions.Train, training.functions.Gate, training.functions.WriteReport]) {
       expect(allows(statementsOf(fn), 's3:PutObject', s3('Models', 'models/20260101T000000Z-abc/decision.json')), fn.node.id).toBe(true);
@@ -192,10 +234,10 @@ describe('least-privilege grants', () => {
     for (const fn of functions) {
       const statements = statementsOf(fn);
       for (const key of ['landing/training/a.csv', 'landing/inference/b.csv', 'other/c']) {
-        expect(allows(statements, 's3:PutObject', s3('Landing', key)), `${fn.node.id} ${key}`).toBe(false);
+        expect(allows(statements, 's3:PutObject', s3('Landing', key)), `${nameOf(fn)} ${key}`).toBe(false);
       }
       for (const resource of [s3('Landing', 'landing/training/a.csv'), s3('Lake', 'lake/features/dt=2026-01-01/x.parquet'), s3('Models', 'models/champion.json')]) {
-        expect(allows(statements, 's3:DeleteObject', resource), `${fn.node.id} delete ${resource}`).toBe(false);
+        expect(allows(statements, 's3:DeleteObject', resource), `${nameOf(fn)} delete ${resource}`).toBe(false);
       }
     }
   });
@@ -204,8 +246,8 @@ describe('least-privilege grants', () => {
     const gate = statementsOf(training.functions.Gate);
     expect(allows(gate, 's3:GetObject', s3('Lake', 'lake/features/dt=2026-01-01/x.parquet'))).toBe(false);
     expect(allows(gate, 's3:PutObject', s3('Landing', 'landing/training/a.csv'))).toBe(false);
-    const queriers = functions.filter((fn) => statementsOf(fn).some((s) => s.actions.includes('athena:StartQueryExecution'))).map((f) => f.node.id);
-    expect(queriers).toEqual(['BuildTrainingSet']);
+    const queriers = functions.filter((fn) => statementsOf(fn).some((s) => s.actions.includes('athena:StartQueryExecution'))).map(nameOf);
+    expect(queriers).toEqual(['Training/BuildTrainingSet']);
   });
 
   it('ingest reads uploads only under landing/training/', () => {
@@ -253,7 +295,7 @@ describe('triggers', () => {
     custom.templates.pipeline.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 1 * * ? *)' });
     const off = testApp({ trainingSchedule: undefined });
     expect(off.pipeline.triggers.scheduleRule).toBeUndefined();
-    off.templates.pipeline.resourceCountIs('AWS::Events::Rule', 1);
+    off.templates.pipeline.resourceCountIs('AWS::Events::Rule', 2); // the two upload rules
   });
 
   it('every EventBridge target in the app has a dead-letter queue and retry limits', () => {
@@ -267,7 +309,7 @@ describe('triggers', () => {
         }
       }
     }
-    expect(targets).toBe(3); // upload, schedule, failed-run notice
+    expect(targets).toBe(5); // training upload and schedule, batch upload, a failed-run notice per workflow
   });
 
   it('the dead-letter queue is encrypted and TLS-only, and only the two rules may send to it', () => {
@@ -306,5 +348,194 @@ describe('triggers', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as { Properties: Record<string, unknown> }).Properties);
     const forStarter = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(logicalId(starter.function)));
     expect(forStarter.map((p) => p.Principal)).toEqual(['events.amazonaws.com', 'events.amazonaws.com']);
+  });
+});
+
+describe('the batch inference state machine', () => {
+  const sm = properties(template, logicalId(batch.workflow.stateMachine));
+  const statements = roleStatements(template, logicalId(batch.workflow.stateMachine.role));
+  const bySid = (sid: string) => statements.filter((s) => s.sid === sid);
+  const smArn = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:Prognos-${STAGE}-BatchInference`;
+  const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Prognos-${STAGE}-BatchInference`;
+
+  it('is a named Standard state machine from batch-inference.asl.json, inline, logging ALL with execution data, traced', () => {
+    expect(sm.StateMachineName).toBe(`Prognos-${STAGE}-BatchInference`);
+    expect(sm.StateMachineType).toBe('STANDARD');
+    expect(sm.DefinitionString).toBe(batchDefinitionText);
+    expect(sm.DefinitionS3Location).toBeUndefined();
+    expect(sm.LoggingConfiguration).toEqual({
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalId(batch.workflow.logGroup), 'Arn'] } } }],
+      IncludeExecutionData: true,
+      Level: 'ALL',
+    });
+    expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+    template.hasOutput('BatchStateMachineArn', { Value: { Ref: logicalId(batch.workflow.stateMachine) } });
+  });
+
+  it('resolves every placeholder: the five Task functions and the landing bucket of the ItemReader', () => {
+    const substitutions = sm.DefinitionSubstitutions as Record<string, unknown>;
+    const placeholders = [...new Set([...batchDefinitionText.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))].sort();
+    expect(placeholders).toEqual(['ComputeDriftFunctionArn', 'LandingBucketName', 'RecordFailureFunctionArn', 'ScoreFileFunctionArn', 'StartRetrainFunctionArn', 'WriteBatchReportFunctionArn']);
+    expect(Object.keys(substitutions).sort()).toEqual(placeholders);
+    expect(BATCH_TASKS.map((t) => t.state).sort()).toEqual(Object.keys(BATCH_STEPS).sort());
+    for (const task of BATCH_TASKS) {
+      const fn = batch.functions[task.state as keyof typeof batch.functions];
+      expect(substitutions[`${task.state}FunctionArn`], task.state).toEqual({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
+    }
+    expect(substitutions.LandingBucketName).toEqual({ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` });
+    let resolved = batchDefinitionText;
+    for (const [name, value] of Object.entries(substitutions)) resolved = resolved.replaceAll(`\${${name}}`, JSON.stringify(value).replace(/"/g, "'"));
+    expect(resolved).not.toMatch(/\$\{/);
+  });
+
+  it.each(BATCH_TASKS.map((t) => [t.state, t.timeoutSeconds] as const))("%s: the function's timeout fits in the Task's (%i s)", (state, taskTimeout) => {
+    const fn = batch.functions[state as keyof typeof batch.functions];
+    const timeout = properties(template, logicalId(fn.function)).Timeout as number;
+    expect(taskTimeout).toEqual(expect.any(Number));
+    expect(timeout).toBeLessThanOrEqual(taskTimeout!);
+    expect(timeout).toBeGreaterThanOrEqual(taskTimeout! - 30);
+  });
+
+  it('may invoke exactly its five Task functions, by unqualified ARN', () => {
+    expect(bySid('InvokeTaskFunctions').map((s) => s.resources.sort())).toEqual([Object.values(batch.functions).map((f) => `<${logicalId(f.function)}.Arn>`).sort()]);
+    expect(statements.filter((s) => s.actions.includes('lambda:InvokeFunction'))).toHaveLength(1);
+  });
+
+  it('the Distributed Map may start child executions of this state machine only, and describe and stop only its executions', () => {
+    expect(bySid('DistributedMapStartChildExecutions')).toEqual([
+      { effect: 'Allow', actions: ['states:StartExecution'], resources: [smArn], sid: 'DistributedMapStartChildExecutions' },
+    ]);
+    expect(bySid('DistributedMapManageChildExecutions')).toEqual([
+      { effect: 'Allow', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [`${executions}/*`, `${executions}:*`], sid: 'DistributedMapManageChildExecutions' },
+    ]);
+    expect(allows(statements, 'states:DescribeExecution', `${executions}/map-run-label:child-1`)).toBe(true);
+    expect(allows(statements, 'states:StopExecution', `${executions}:infer-0123`)).toBe(true);
+    const training = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:TrainingStateMachine:x`;
+    expect(allows(statements, 'states:StopExecution', training)).toBe(false);
+    expect(allows(statements, 'states:StartExecution', `<${logicalId(app.pipeline.training.workflow.stateMachine)}>`)).toBe(false);
+    // The ARN is built from the name, not a Ref of the state machine: no circular reference.
+    expect(JSON.stringify(statements)).not.toContain(logicalId(batch.workflow.stateMachine));
+  });
+
+  it('the ItemReader may list the landing bucket under landing/inference/ only; the state machine reads no object', () => {
+    expect(bySid('ItemReaderScoreFiles')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['s3:ListBucket'],
+        resources: [s3('Landing')],
+        sid: 'ItemReaderScoreFiles',
+        conditions: { StringLike: { 's3:prefix': ['landing/inference/*'] } },
+      },
+    ]);
+    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('s3:')))).toHaveLength(1);
+    // Besides these, only CDK's log-delivery and X-Ray statements (Resource *, acknowledged).
+    const others = statements.filter((s) => s.sid === undefined);
+    expect(others.flatMap((s) => s.actions).every((a) => a.startsWith('logs:') || a.startsWith('xray:'))).toBe(true);
+  });
+});
+
+describe('batch inference least privilege', () => {
+  const score = statementsOf(batch.functions.ScoreFile);
+  const lakeKey = (key: string) => s3('Lake', key);
+
+  it('scoring reads landing/inference/ only, and the champion, and never writes models', () => {
+    expect(allows(score, 's3:GetObject', s3('Landing', 'landing/inference/a.csv'))).toBe(true);
+    expect(allows(score, 's3:GetObject', s3('Landing', 'landing/training/a.csv'))).toBe(false);
+    expect(allows(score, 's3:GetObject', s3('Models', 'models/champion.json'))).toBe(true);
+    for (const fn of Object.values(batch.functions)) {
+      expect(allows(statementsOf(fn), 's3:PutObject', s3('Models', 'models/v1/model.json')), nameOf(fn)).toBe(false);
+    }
+  });
+
+  it('only ScoreFile writes predictions, quarantine and markers; the report goes beside the partitions, not into them', () => {
+    const writers = (key: string) => functions.filter((fn) => allows(statementsOf(fn), 's3:PutObject', lakeKey(key))).map(nameOf).sort();
+    expect(writers('lake/predictions/dt=2026-01-01/abc.parquet')).toEqual(['Batch/ScoreFile']);
+    expect(writers('lake/scored/abc.json')).toEqual(['Batch/ScoreFile']);
+    expect(writers('lake/quarantine/dt=2026-01-01/abc.inference.jsonl')).toEqual(['Batch/ScoreFile', 'Training/ValidateAndIngest']);
+    expect(writers('lake/predictions/reports/infer-1.html')).toEqual(['Batch/WriteBatchReport']);
+    expect(writers('lake/predictions/other.parquet')).toEqual([]);
+    expect(writers('lake/drift/last-retrain.json')).toEqual(['Batch/ComputeDrift']);
+    expect(writers('lake/drift/other.json')).toEqual([]);
+    expect(writers('lake/batches/infer-1/summary.json')).toEqual(['Batch/ComputeDrift', 'Batch/ScoreFile', 'Batch/WriteBatchReport']);
+  });
+
+  it('only StartRetrain may start training from a batch, and only the batch starter may start a batch', () => {
+    const starters = (sm: string) => functions.filter((fn) => allows(statementsOf(fn), 'states:StartExecution', sm)).map(nameOf).sort();
+    expect(starters(`<${logicalId(training.workflow.stateMachine)}>`)).toEqual(['Batch/StartRetrain', 'Triggers/StartTraining']);
+    expect(starters(`<${logicalId(batch.workflow.stateMachine)}>`)).toEqual(['BatchTriggers/StartBatch']);
+  });
+
+  it('every batch function knows the training state machine (the batch context reads it); the steps log as prognos-batch', () => {
+    for (const [step, fn] of Object.entries(batch.functions)) {
+      expect((properties(template, logicalId(fn.function)).Environment as { Variables: Record<string, unknown> }).Variables, step).toMatchObject({
+        STATE_MACHINE_ARN: { Ref: logicalId(training.workflow.stateMachine) },
+        POWERTOOLS_SERVICE_NAME: 'prognos-batch',
+        POWERTOOLS_METRICS_NAMESPACE: 'Prognos',
+      });
+    }
+  });
+});
+
+describe('batch triggers', () => {
+  const starter = batchTriggers.starter;
+  const dlq = logicalId(batchTriggers.deadLetterQueue);
+  const targetPolicy = {
+    Arn: { 'Fn::GetAtt': [logicalId(starter.function), 'Arn'] },
+    DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+    RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
+  };
+
+  it('an object created under landing/inference/ in the landing bucket → the batch starter, with a DLQ and retry limits', () => {
+    expect(properties(template, logicalId(batchTriggers.uploadRule))).toMatchObject({
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` }] }, object: { key: [{ prefix: 'landing/inference/' }] } },
+      },
+      State: 'ENABLED',
+      Targets: [expect.objectContaining(targetPolicy)],
+    });
+  });
+
+  it('no batch schedule by default; prognos:batchSchedule adds one to the same starter', () => {
+    expect(batchTriggers.scheduleRule).toBeUndefined();
+    const scheduled = testApp({ batchSchedule: 'cron(0 6 * * ? *)' });
+    const rule = properties(scheduled.templates.pipeline, logicalId(scheduled.pipeline.batchTriggers.scheduleRule!));
+    expect(rule.ScheduleExpression).toBe('cron(0 6 * * ? *)');
+    expect((rule.Targets as Record<string, unknown>[])[0]).toMatchObject({
+      Arn: { 'Fn::GetAtt': [logicalId(scheduled.pipeline.batchTriggers.starter.function), 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(scheduled.pipeline.batchTriggers.deadLetterQueue), 'Arn'] } },
+      RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
+    });
+  });
+
+  it("the starter knows the batch state machine and the batch settings, retries twice, then the queue; it lists only landing/inference/", () => {
+    const props = properties(template, logicalId(starter.function));
+    expect(props.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: logicalId(starter.function) }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      BATCH_STATE_MACHINE_ARN: { Ref: logicalId(batch.workflow.stateMachine) },
+      BATCH_CONFIG: '{}',
+      POWERTOOLS_SERVICE_NAME: 'prognos-triggers',
+    });
+    const list = statementsOf(starter).filter((s) => s.actions.includes('s3:ListBucket'));
+    expect(list).toEqual([{ effect: 'Allow', actions: ['s3:ListBucket'], resources: [s3('Landing')], sid: 'ListLandingInference', conditions: { StringLike: { 's3:prefix': ['landing/inference/*'] } } }]);
+    const custom = testApp({ batchConfig: { retrainOnDrift: true, drift: { psi: 0.25 } } });
+    const env = (properties(custom.templates.pipeline, logicalId(custom.pipeline.batchTriggers.starter.function)).Environment as { Variables: Record<string, string> }).Variables;
+    expect(JSON.parse(env.BATCH_CONFIG)).toEqual({ retrainOnDrift: true, drift: { psi: 0.25 } });
+  });
+
+  it('its dead-letter queue is encrypted and TLS-only, only its rule may send to it, and only its rules may invoke the starter', () => {
+    expect(properties(template, dlq)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) =>
+      JSON.stringify((p as { Properties: { Queues: unknown } }).Properties.Queues).includes(dlq),
+    ) as { Properties: { PolicyDocument: { Statement: Record<string, TemplateJson>[] } } };
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(statements.filter((s) => s.Effect === 'Allow').map((s) => s.Condition.ArnEquals['aws:SourceArn'])).toEqual([{ 'Fn::GetAtt': [logicalId(batchTriggers.uploadRule), 'Arn'] }]);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as { Properties: Record<string, unknown> }).Properties);
+    const forStarter = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(logicalId(starter.function)));
+    expect(forStarter.map((p) => [p.Principal, p.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [logicalId(batchTriggers.uploadRule), 'Arn'] }]]);
+    template.hasOutput('BatchTriggersDeadLetterQueueUrl', { Value: { Ref: dlq } });
   });
 });

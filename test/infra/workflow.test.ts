@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { PrognosFunction, XRayWritePolicy } from '../../lib/prognos-function.ts';
 import { Workflow } from '../../lib/workflow.ts';
-import { NO_BUNDLING, tempDir } from './app.ts';
+import { NO_BUNDLING, tempDir, type TemplateJson } from './app.ts';
 
 /** A two-Task definition, one Task inside a Map, plus a non-function placeholder. */
-function definition(options: { timeout?: number | null; extra?: string } = {}): string {
+function definition(options: { timeout?: number | null; extra?: string; itemReader?: Record<string, unknown> } = {}): string {
   const task = (name: string, timeout: number | null) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
@@ -24,7 +24,7 @@ function definition(options: { timeout?: number | null; extra?: string } = {}): 
       States: {
         Each: {
           Type: 'Map',
-          ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/inference/' } },
+          ItemReader: options.itemReader ?? { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/inference/' } },
           ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Score', States: { Score: { ...task('Score', 300), End: true } } },
           Next: 'Summarise',
         },
@@ -59,9 +59,13 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
       definitionFile: definition(),
       tasks: { Score: score, Summarise: summarise },
       substitutions: { LandingBucketName: 'landing-bucket' },
+      stateMachineName: 'Batch',
       logRetention: RetentionDays.ONE_WEEK,
       description: 'Batch',
     });
+    expect(wf.distributedMaps).toEqual([
+      { state: 'Each', itemReader: { resource: 'arn:aws:states:::s3:listObjectsV2', parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/inference/' } } },
+    ]);
     expect(wf.aslTasks.map((t) => [t.state, t.placeholder, t.timeoutSeconds])).toEqual([
       ['Score', 'ScoreFunctionArn', 300],
       ['Summarise', 'SummariseFunctionArn', 60],
@@ -71,6 +75,60 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
     expect(Object.keys(props.DefinitionSubstitutions).sort()).toEqual(['LandingBucketName', 'ScoreFunctionArn', 'SummariseFunctionArn']);
     expect(props.DefinitionSubstitutions.LandingBucketName).toBe('landing-bucket');
     expect(wf.alarmMetrics().map((m) => m.id)).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsThrottled']);
+  });
+
+  it("grants a Distributed Map what it needs on the state machine's own role: child executions by name, the ItemReader's prefix", () => {
+    const { stack, score, summarise } = setup();
+    const wf = new Workflow(stack, 'Batch', {
+      definitionFile: definition(),
+      tasks: { Score: score, Summarise: summarise },
+      substitutions: { LandingBucketName: 'landing-bucket' },
+      stateMachineName: 'my-batch',
+      logRetention: RetentionDays.ONE_WEEK,
+      description: 'Batch',
+    });
+    const json = Template.fromStack(stack).toJSON();
+    const policy = Object.entries(json.Resources as Record<string, { Type: string; Properties: TemplateJson }>).find(
+      ([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(stack.getLogicalId(wf.stateMachine.role.node.defaultChild as CfnElement)),
+    )![1];
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, TemplateJson>[];
+    const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
+    const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
+    expect(bySid('DistributedMapStartChildExecutions')).toEqual({ Sid: 'DistributedMapStartChildExecutions', Effect: 'Allow', Action: 'states:StartExecution', Resource: arn('stateMachine:my-batch') });
+    expect(bySid('DistributedMapManageChildExecutions')).toEqual({
+      Sid: 'DistributedMapManageChildExecutions',
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: [arn('execution:my-batch/*'), arn('execution:my-batch:*')],
+    });
+    expect(bySid('ItemReaderEach')).toEqual({
+      Sid: 'ItemReaderEach',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::landing-bucket']] },
+      Condition: { StringLike: { 's3:prefix': ['landing/inference/*'] } },
+    });
+    expect(Object.values(json.Resources as Record<string, { Type: string; Properties: TemplateJson }>).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.StateMachineName).toBe('my-batch');
+  });
+
+  it.each([
+    ['no stateMachineName', {}, /Distributed Map 'Each' starts executions of its own state machine; give stateMachineName/],
+    ['an ItemReader other than listObjectsV2', { itemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV' }, Parameters: { Bucket: 'b', Key: 'k' } } }, /reads arn:aws:states:::s3:getObject; only arn:aws:states:::s3:listObjectsV2/],
+    ['a prefix from the state', { itemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b', 'Prefix.$': '$.prefix' } } }, /needs a constant Bucket and a constant, non-empty Prefix/],
+  ] as const)('refuses a Distributed Map with %s', (_, options, message) => {
+    const { stack, score, summarise } = setup();
+    const { itemReader } = options as { itemReader?: Record<string, unknown> };
+    expect(
+      () =>
+        new Workflow(stack, 'W', {
+          definitionFile: definition({ itemReader }),
+          tasks: { Score: score, Summarise: summarise },
+          substitutions: { LandingBucketName: 'b' },
+          ...(itemReader === undefined ? {} : { stateMachineName: 'w' }),
+          logRetention: RetentionDays.ONE_WEEK,
+          description: 'W',
+        }),
+    ).toThrow(message);
   });
 
   it.each([
@@ -100,6 +158,7 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
           definitionFile: definition({ timeout }),
           tasks: { Score: score, Summarise: summarise },
           substitutions: { LandingBucketName: 'b' },
+          stateMachineName: 'w',
           logRetention: RetentionDays.ONE_WEEK,
           description: 'W',
         });
@@ -116,11 +175,16 @@ describe('PrognosFunction.grant', () => {
     expect(() => score.grant('Everything', ['s3:*'], ['arn:aws:s3:::bucket/x/*'], 'reason')).toThrow(/names actions one by one/);
     expect(() => score.grant('AnyTable', ['glue:GetTable'], ['arn:aws:glue:eu-west-1:123456789012:table/db/*'], 'reason')).toThrow(/only S3 key prefixes/);
     expect(() => score.grant('WholeBucket', ['s3:GetObject'], ['arn:aws:s3:::bucket*'], 'reason')).toThrow(/only S3 key prefixes/);
+    expect(() => score.grant('MidWildcard', ['s3:GetObject'], ['arn:aws:s3:::bucket/lake/*/x'], 'reason')).toThrow(/only S3 key prefixes/);
     score.grant('Prefix', ['s3:GetObject'], ['arn:aws:s3:::bucket/landing/training/*'], 'reads uploads');
+    score.grant('Partitions', ['s3:PutObject'], ['arn:aws:s3:::bucket/lake/predictions/dt=*'], 'writes partitions');
     const acks = score.role.node
       .findChild('DefaultPolicy')
       .node.defaultChild!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((m) => Object.keys(m.data as object));
-    expect(acks).toEqual(['AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/landing/training/*]']);
+    expect(acks).toEqual([
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/landing/training/*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/lake/predictions/dt=*]',
+    ]);
   });
 });
