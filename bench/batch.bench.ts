@@ -21,7 +21,7 @@ import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';
 import { promoteChampion } from '../lambdas/core/registry/champion.ts';
 import { saveModel } from '../lambdas/core/registry/model-store.ts';
 import { LANDING_INFERENCE_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
-import { readInferenceCsv } from '../lambdas/core/steps/batch/read-inference-csv.ts';
+import { readReadingsCsv } from '../lambdas/core/steps/readings-csv.ts';
 
 const [rows = 100_000, files = 10, trainRows = 1_400] = process.argv.slice(2).map(Number);
 
@@ -30,7 +30,7 @@ const csv = (n: number, seed: number, firstUdi: number): string => writeCsv(toAi
 const home = await mkdtemp(join(tmpdir(), 'prognos-bench-batch-'));
 try {
   const store = new FsObjectStore(home);
-  const { valid } = await readInferenceCsv('training.csv', new TextEncoder().encode(csv(trainRows, 1, 1)), DEFAULT_CONTRACT);
+  const { valid } = await readReadingsCsv('training.csv', new TextEncoder().encode(csv(trainRows, 1, 1)), DEFAULT_CONTRACT, { requireLabel: true });
   const readings = valid.map((row) => row.reading);
   const featureNames = modelFeatureNames(DEFAULT_CONTRACT);
   const X = encodeRows(DEFAULT_CONTRACT, readings);

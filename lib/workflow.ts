@@ -126,7 +126,8 @@ export class Workflow extends Construct {
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'DistributedMapStartChildExecutions', actions: ['states:StartExecution'], resources: [states('stateMachine', name)] }),
     );
-    // A Map Run's child executions are `execution:<name>/<map run>:<id>`; the state machine's own, `execution:<name>:<id>`.
+    // A Map Run's child executions are `execution:<name>/<map run>:<id>`; the state machine's
+    // own, `execution:<name>:<id>`.
     const executions = [states('execution', `${name}/*`), states('execution', `${name}:*`)];
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'DistributedMapManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executions }),
@@ -139,9 +140,9 @@ export class Workflow extends Construct {
       );
     }
 
-    const readers = this.distributedMaps.filter((m) => m.itemReader !== undefined);
-    readers.forEach(({ state, itemReader }) => {
-      const { resource, parameters } = itemReader!;
+    for (const { state, itemReader } of this.distributedMaps) {
+      if (itemReader === undefined) continue; // items from the state input: nothing to read
+      const { resource, parameters } = itemReader;
       const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ItemReader of '${state}' ${what}`);
       if (resource !== 'arn:aws:states:::s3:listObjectsV2') throw problem(`reads ${String(resource)}; only arn:aws:states:::s3:listObjectsV2 is granted`);
       const { Bucket: bucket, Prefix: prefix } = parameters;
@@ -158,7 +159,7 @@ export class Workflow extends Construct {
           conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
         }),
       );
-    });
+    }
   }
 
   /** Checks the file against the map and returns every placeholder's value. */

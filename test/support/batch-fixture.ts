@@ -18,7 +18,7 @@ import { promoteChampion, readChampion } from '../../lambdas/core/registry/champ
 import { saveModel } from '../../lambdas/core/registry/model-store.ts';
 import { type BatchConfig, batchConfigSchema, type BatchStepContext, LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
-import { readInferenceCsv } from '../../lambdas/core/steps/batch/read-inference-csv.ts';
+import { readReadingsCsv } from '../../lambdas/core/steps/readings-csv.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, sampleRecords, testVersion, toCsv } from './pipeline-fixture.ts';
 
 export const BATCH_DEFINITION = fileURLToPath(new URL('../../statemachines/batch-inference.asl.json', import.meta.url));
@@ -89,7 +89,7 @@ export async function createBatchFixture(): Promise<BatchFixture> {
       return key;
     },
     async promoteChampion(options: { reference?: boolean; n?: number } = {}) {
-      const { valid } = await readInferenceCsv('training.csv', new TextEncoder().encode(toCsv(sampleRecords(CHAMPION_ROWS, CHAMPION_SEED))), DEFAULT_CONTRACT);
+      const { valid } = await readReadingsCsv('training.csv', new TextEncoder().encode(toCsv(sampleRecords(CHAMPION_ROWS, CHAMPION_SEED))), DEFAULT_CONTRACT, { requireLabel: true });
       const readings = valid.map((row) => row.reading);
       const featureNames = modelFeatureNames(DEFAULT_CONTRACT);
       const X = encodeRows(DEFAULT_CONTRACT, readings);

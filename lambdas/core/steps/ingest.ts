@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
 import { z } from 'zod';
-import { bindHeader } from '../contract/header.ts';
 import { featureTableColumns } from '../contract/table.ts';
-import { type Reading, validateRecord } from '../contract/validate.ts';
+import type { Reading } from '../contract/validate.ts';
 import { encodeParquet } from '../data/parquet.ts';
 import { UnusableFileError } from '../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError } from '../ports/object-store.ts';
 import type { IngestedFile } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
+import { readReadingsCsv } from './readings-csv.ts';
 import { parseStepInput, runName } from './run-state.ts';
 
 /**
@@ -24,16 +22,9 @@ export const FEATURES_PREFIX = 'lake/features/';
 export const QUARANTINE_PREFIX = 'lake/quarantine/';
 export const INGESTED_PREFIX = 'lake/ingested/';
 
-const ingestInputSchema = z.looseObject({ key: z.string().min(1), runName });
+export type { QuarantinedRow } from './readings-csv.ts';
 
-/** A rejected row, as stored in quarantine (one JSON object per line). */
-export interface QuarantinedRow {
-  readonly source: string;
-  readonly line: number;
-  readonly reason: string;
-  /** The raw fields by header name, so the row can be fixed and re-uploaded. */
-  readonly values: Record<string, string>;
-}
+const ingestInputSchema = z.looseObject({ key: z.string().min(1), runName });
 
 export interface IngestResult extends IngestedFile {
   readonly sha256: string;
@@ -54,78 +45,6 @@ export const ingestResultSchema = z.object({
 
 function utcDate(date: Date): string {
   return date.toISOString().slice(0, 10);
-}
-
-/** Rejects what cannot be a CSV before parsing: binary content or text that is not UTF-8. */
-function decodeCsvText(key: string, body: Uint8Array): string {
-  if (body.byteLength === 0) throw new UnusableFileError(`${key} is empty`);
-  if (body.includes(0)) throw new UnusableFileError(`${key} is not a CSV file: it contains binary data`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw new UnusableFileError(`${key} is not a CSV file: it is not UTF-8 text`);
-  }
-}
-
-interface ParsedFile {
-  readonly header: string[];
-  readonly valid: { readonly line: number; readonly reading: Reading }[];
-  readonly quarantined: QuarantinedRow[];
-  readonly rowsRead: number;
-}
-
-/** Streams the CSV through csv-parse, validating each record against the contract as it arrives. */
-async function parseAndValidate(key: string, text: string, context: StepContext): Promise<ParsedFile> {
-  const parser = Readable.from([text]).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
-  let header: string[] | undefined;
-  let binding: ReturnType<typeof bindHeader> | undefined;
-  const valid: ParsedFile['valid'] = [];
-  const quarantined: QuarantinedRow[] = [];
-  // A reading's identity in one file: its id, and its time when the contract has one.
-  const firstLineOf = new Map<string, number>();
-  const { contract } = context;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (header === undefined) {
-        header = record.map((name) => name.trim());
-        try {
-          binding = bindHeader(contract, header, { requireLabel: true });
-        } catch (error) {
-          // Name the file, as every other unusable-file message does (a run may ingest several).
-          if (error instanceof UnusableFileError) throw new UnusableFileError(`${key}: ${error.message}`, { cause: error });
-          throw error;
-        }
-        continue;
-      }
-      const line = info.lines;
-      const values = Object.fromEntries(header.map((name, i) => [name, record[i] ?? '']));
-      const checked = validateRecord(binding!, record);
-      if (!checked.ok) {
-        quarantined.push({ source: key, line, reason: checked.reason, values });
-        continue;
-      }
-      const reading = checked.reading;
-      const identity = JSON.stringify([reading[contract.id.name], contract.timestamp ? String(reading[contract.timestamp.name]) : null]);
-      const first = firstLineOf.get(identity);
-      if (first !== undefined) {
-        quarantined.push({ source: key, line, reason: `duplicate reading: ${contract.id.name} ${String(reading[contract.id.name])} already appears on line ${first}`, values });
-        continue;
-      }
-      firstLineOf.set(identity, line);
-      valid.push({ line, reading });
-    }
-  } catch (error) {
-    if (error instanceof CsvError) throw new UnusableFileError(`${key} is not a valid CSV file: ${error.message}`, { cause: error });
-    throw error;
-  }
-  if (header === undefined) throw new UnusableFileError(`${key} has no header row`);
-  const rowsRead = valid.length + quarantined.length;
-  if (rowsRead === 0) throw new UnusableFileError(`${key} has a header but no data rows`);
-  if (valid.length === 0) {
-    const reasons = [...new Set(quarantined.slice(0, 3).map((row) => `line ${row.line}: ${row.reason}`))].join('; ');
-    throw new UnusableFileError(`${key}: none of its ${rowsRead} rows is valid (${reasons})`);
-  }
-  return { header, valid, quarantined, rowsRead };
 }
 
 async function alreadyIngested(context: StepContext, markerKey: string): Promise<IngestResult | undefined> {
@@ -157,7 +76,7 @@ export async function validateAndIngest(input: unknown, context: StepContext): P
   }
 
   const { contract } = context;
-  const parsed = await parseAndValidate(key, decodeCsvText(key, object.body), context);
+  const parsed = await readReadingsCsv(key, object.body, contract, { requireLabel: true });
   const ingestedAt = context.now();
   // A reading's partition is its own day when it has a timestamp, else the day the file landed.
   const dtOf = (reading: Reading): string =>

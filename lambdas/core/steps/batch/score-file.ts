@@ -10,7 +10,8 @@ import { ObjectNotFoundError, PreconditionFailedError } from '../../ports/object
 import { scoreHistogram } from '../../report/batch-score-histogram.ts';
 import { needsReview } from '../../serving/review.ts';
 import type { StepContext } from '../context.ts';
-import { QUARANTINE_PREFIX, type QuarantinedRow } from '../ingest.ts';
+import { QUARANTINE_PREFIX } from '../ingest.ts';
+import type { QuarantinedRow } from '../readings-csv.ts';
 import { parseStepInput, runName } from '../run-state.ts';
 import {
   batchFileKey,
@@ -23,7 +24,7 @@ import {
   stateResult,
 } from './batch-state.ts';
 import { loadServingModel, type ServingModel } from './champion-model.ts';
-import { readInferenceCsv } from './read-inference-csv.ts';
+import { readReadingsCsv } from '../readings-csv.ts';
 
 /**
  * ScoreFile: one `landing/inference/` CSV → its predictions as Parquet under
@@ -135,7 +136,7 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
   const quarantineKey = `${QUARANTINE_PREFIX}dt=${utcDate(scoredAt)}/${name}.inference.jsonl`;
   let rows;
   try {
-    rows = await readInferenceCsv(key, body, serving.contract);
+    rows = await readReadingsCsv(key, body, serving.contract, { requireLabel: false });
   } catch (error) {
     if (!(error instanceof UnusableFileError)) throw error;
     await putQuarantine(context, quarantineKey, [{ source: key, line: 0, reason: `the whole file: ${error.message}`, values: {} }]);
@@ -177,7 +178,7 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
 }
 
 /** The champion's predictions for the valid rows, as rows of the predictions table, with their counts and drift statistics. */
-function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typeof readInferenceCsv>>['valid'], scoredAt: Date) {
+function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typeof readReadingsCsv>>['valid'], scoredAt: Date) {
   const { contract, model, version, reference } = serving;
   const x = encodeRows(contract, valid.map((row) => row.reading));
   const p = model.predict(x);

@@ -1,18 +1,26 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import type { DataContract } from '../../contract/contract.ts';
-import { bindHeader } from '../../contract/header.ts';
-import { type Reading, validateRecord } from '../../contract/validate.ts';
-import { UnusableFileError } from '../../errors.ts';
-import type { QuarantinedRow } from '../ingest.ts';
+import type { DataContract } from '../contract/contract.ts';
+import { bindHeader } from '../contract/header.ts';
+import { type Reading, validateRecord } from '../contract/validate.ts';
+import { UnusableFileError } from '../errors.ts';
 
 /**
- * A file to be scored, read as ingest reads a training file (streamed through csv-parse, each
- * record checked against the contract as it arrives, bad rows kept with line and reason), except
- * that the label column is optional: readings to score are not labelled yet.
+ * A landing file of readings, streamed through csv-parse with each record checked against the
+ * contract as it arrives: valid readings with their line, and every bad row with its line and
+ * reason (quarantine). Training files must carry the label; files to be scored need not.
  */
 
-export interface InferenceRows {
+/** A rejected row, as stored in quarantine (one JSON object per line). */
+export interface QuarantinedRow {
+  readonly source: string;
+  readonly line: number;
+  readonly reason: string;
+  /** The raw fields by header name, so the row can be fixed and re-uploaded. */
+  readonly values: Record<string, string>;
+}
+
+export interface ReadingRows {
   readonly valid: { readonly line: number; readonly reading: Reading }[];
   readonly quarantined: QuarantinedRow[];
   readonly rowsRead: number;
@@ -34,12 +42,12 @@ function decodeCsvText(key: string, body: Uint8Array): string {
  *   not UTF-8, not CSV, no header, a header that does not match the contract, no data row, or no
  *   valid row
  */
-export async function readInferenceCsv(key: string, body: Uint8Array, contract: DataContract): Promise<InferenceRows> {
+export async function readReadingsCsv(key: string, body: Uint8Array, contract: DataContract, options: { readonly requireLabel: boolean }): Promise<ReadingRows> {
   const text = decodeCsvText(key, body);
   const parser = Readable.from([text]).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
   let header: string[] | undefined;
   let binding: ReturnType<typeof bindHeader> | undefined;
-  const valid: InferenceRows['valid'] = [];
+  const valid: ReadingRows['valid'] = [];
   const quarantined: QuarantinedRow[] = [];
   // A reading's identity in one file, as ingest has it: its id, and its time when the contract has one.
   const firstLineOf = new Map<string, number>();
@@ -48,7 +56,7 @@ export async function readInferenceCsv(key: string, body: Uint8Array, contract: 
       if (binding === undefined) {
         header = record.map((name) => name.trim());
         try {
-          binding = bindHeader(contract, header, { requireLabel: false });
+          binding = bindHeader(contract, header, { requireLabel: options.requireLabel });
         } catch (error) {
           if (error instanceof UnusableFileError) throw new UnusableFileError(`${key}: ${error.message}`, { cause: error });
           throw error;
