@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { objectStoreItemReader } from '../adapters/local/distributed-map.ts';
 import {
@@ -11,7 +10,7 @@ import {
 } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
-import { type BatchConfig, batchConfigSchema, type BatchInput, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX } from '../core/steps/batch/batch-state.ts';
+import { batchConfigSchema, type BatchInput, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX } from '../core/steps/batch/batch-state.ts';
 import { computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
 import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
 import { writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
@@ -20,6 +19,7 @@ import { batchHandlers, localTrainingOrchestrator, readBatchDefinition } from '.
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
+import { readConfigFile } from './config-file.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { stepContext } from './pipeline.ts';
 import { summarize as summarizeTraining } from './run.ts';
@@ -43,20 +43,6 @@ export interface InferSummary {
   readonly retrains: readonly RunOutcome[];
 }
 
-async function readBatchConfig(file: string | undefined): Promise<BatchConfig> {
-  if (file === undefined) return batchConfigSchema.parse({});
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new CliError(`${file} is not JSON: ${error.message}`);
-    throw error;
-  }
-  const parsed = batchConfigSchema.safeParse(json);
-  if (!parsed.success) throw new CliError(`${file}: not a valid batch configuration:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
 /**
  * A finished batch starts nothing new; one that failed, was aborted or was left RUNNING by a dead
  * process runs again under its name. That is safe: every file already scored returns its marker.
@@ -76,7 +62,7 @@ function mustRunAgain(record: RunRecord | undefined): boolean {
 export async function runInference(options: InferOptions, io: CliIo): Promise<InferSummary> {
   const workspace = openWorkspace(options.home, options.contract);
   try {
-    const config = await readBatchConfig(options.configFile);
+    const config = await readConfigFile(options.configFile, batchConfigSchema, 'batch configuration');
     const files = (await workspace.store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
     if (files.length === 0) {
       throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'prognos ingest --inference FILE'`);

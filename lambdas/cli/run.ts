@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { causeMessage, readRunRecord, runStateMachine, type RunRecord } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
-import { type PipelineConfig, pipelineConfigSchema, type RunInput, type TrainingMode } from '../core/steps/run-state.ts';
+import { pipelineConfigSchema, type RunInput, type TrainingMode } from '../core/steps/run-state.ts';
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
+import { readConfigFile } from './config-file.ts';
 import { readTrainingDefinition, stepContext, trainingHandlers } from './pipeline.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
@@ -33,20 +33,6 @@ export interface RunSummary {
   readonly record: RunRecord;
 }
 
-async function readConfig(file: string | undefined): Promise<PipelineConfig> {
-  if (file === undefined) return pipelineConfigSchema.parse({});
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new CliError(`${file} is not JSON: ${error.message}`);
-    throw error;
-  }
-  const parsed = pipelineConfigSchema.safeParse(json);
-  if (!parsed.success) throw new CliError(`${file}: not a valid pipeline configuration:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
 async function landingFiles(workspace: Workspace): Promise<{ key: string; fingerprint: string }[]> {
   return (await workspace.store.list(LANDING_TRAINING_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
 }
@@ -59,7 +45,7 @@ async function landingFiles(workspace: Workspace): Promise<{ key: string; finger
 export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSummary> {
   const workspace = openWorkspace(options.home, options.contract);
   try {
-    const config = await readConfig(options.configFile);
+    const config = await readConfigFile(options.configFile, pipelineConfigSchema, 'pipeline configuration');
     const files = await landingFiles(workspace);
     if (files.length === 0) {
       throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'prognos ingest FILE'`);
