@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { objectStoreItemReader } from '../adapters/local/distributed-map.ts';
 import {
-  causeMessage,
+  failureText,
   isStaleRunRecord,
   readRunRecord,
   type RunOutcome,
@@ -115,11 +115,6 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
   } finally {
     await workspace.close();
   }
-}
-
-function failureText(record: RunRecord): string {
-  const message = causeMessage(record.cause);
-  return `${record.error ?? 'error'}${message ? `: ${message}` : ''}`;
 }
 
 const outputSchema = z.looseObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { causeMessage, readRunRecord, runStateMachine, type RunRecord } from '../adapters/local/state-machine-runner.ts';
+import { failureText, readRunRecord, runStateMachine, type RunRecord } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
@@ -84,11 +84,6 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
   } finally {
     await workspace.close();
   }
-}
-
-function failureText(record: RunRecord): string {
-  const message = causeMessage(record.cause);
-  return `${record.error ?? 'error'}${message ? `: ${message}` : ''}`;
 }
 
 const outputSchema = z.looseObject({

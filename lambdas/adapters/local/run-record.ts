@@ -140,6 +140,12 @@ export function causeMessage(cause: string | undefined): string {
   return cause === undefined ? '' : failureMessage(cause);
 }
 
+/** `<error name>: <message>` of a failed run, for one line to a person. */
+export function failureText(record: Pick<RunRecord, 'error' | 'cause'>): string {
+  const message = causeMessage(record.cause);
+  return `${record.error ?? 'error'}${message ? `: ${message}` : ''}`;
+}
+
 /**
  * Folds the engine's event log into a {@link RunRecord}'s `states`. Top-level events have no
  * `index`; the engine forwards the events of a Map's iterations with the item's `index`, and they

@@ -59,6 +59,7 @@ export {
   type StateRecord,
   type StateStatus,
   causeMessage,
+  failureText,
   isStaleRunRecord,
   readRunRecord,
   runRecordPath,

@@ -7,6 +7,7 @@ import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { CHAMPION_KEY, type ChampionPointer, readChampion } from '../registry/champion.ts';
 import { loadModel, readJson, versionKey } from '../registry/model-store.ts';
+import { headlineSchema } from '../steps/evaluate.ts';
 import type { DecisionRecord } from '../steps/gate.ts';
 
 /**
@@ -80,17 +81,9 @@ export interface ChampionCacheOptions {
 
 export const DEFAULT_REFRESH_INTERVAL_MS = 5000;
 
-const holdoutSchema: z.ZodType<DecisionRecord['challenger']> = z.object({
-  version: z.string(),
-  recall: z.number(),
-  precision: z.number(),
-  averagePrecision: z.number(),
-  rocAuc: z.number(),
-  threshold: z.number(),
-});
 
 // Only the fields served; the record has more (checks, champion), which may change freely.
-const decisionSchema = z.looseObject({ summary: z.string(), decidedAt: z.string(), minRecall: z.number(), challenger: holdoutSchema });
+const decisionSchema = z.looseObject({ summary: z.string(), decidedAt: z.string(), minRecall: z.number(), challenger: headlineSchema });
 
 const extraSchema = z.looseObject({ contract: z.unknown().optional() });
 

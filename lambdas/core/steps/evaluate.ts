@@ -18,7 +18,8 @@ import { trainingSetResultSchema } from './training-set.ts';
  * scores for the report, goes to `models/<version>/evaluation.json`; the state gets the headline.
  */
 
-const headlineSchema = z.object({
+/** A model's headline numbers on the holdout, as the gate, the decision record and GET /model use them. */
+export const headlineSchema = z.object({
   version: z.string(),
   recall: z.number(),
   precision: z.number(),
