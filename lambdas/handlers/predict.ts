@@ -1,14 +1,10 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DEFAULT_CONTRACT } from '../core/contract/contract.ts';
 import { ChampionCache } from '../core/serving/champion-cache.ts';
 import { handleApiRequest } from '../core/serving/predict-api.ts';
 import { objectStore } from './aws-context.ts';
-import { logger, metrics, tracer } from './powertools.ts';
+import { lambdaHandler, logger, metrics } from './powertools.ts';
 
 let champion: ChampionCache | undefined;
 
@@ -26,7 +22,7 @@ function championCache(): ChampionCache {
  * validation against the champion's contract, 400/413/415/503, scoring — is the same function
  * `prognos serve` runs; body parsing and error formatting are its own, so no middy body parser.
  */
-export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const result = await handleApiRequest(event, {
     champion: championCache(),
     onError: (error) => logger.error('unexpected error while answering a request', { error }),
@@ -36,10 +32,7 @@ export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGat
     metrics.addMetric('PredictionsServed', MetricUnit.Count, served);
   }
   return result;
-})
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics));
+});
 
 /** For tests: forget the container's champion cache. */
 export function resetChampionCache(): void {

@@ -1,15 +1,11 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { SfnOrchestrator } from '../adapters/aws/sfn-orchestrator.ts';
 import type { Orchestrator } from '../core/ports/orchestrator.ts';
 import { parsePipelineConfig, startEventSchema, startTraining } from '../core/triggers/training-starts.ts';
 import { readEnvironment, required } from './environment.ts';
-import { logger, metrics, tracer } from './powertools.ts';
+import { lambdaHandler, logger, metrics, tracer } from './powertools.ts';
 
 let orchestrator: Orchestrator | undefined;
 
@@ -22,17 +18,14 @@ function stateMachine(): Orchestrator {
 }
 
 /** EventBridge (upload or schedule) → one training execution with a deterministic name. */
-export const handler = middy(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const parsed = startEventSchema.safeParse(event);
   if (!parsed.success) throw new TypeError(`not an S3 "Object Created" or a scheduled event:\n${z.prettifyError(parsed.error)}`);
   const outcome = await startTraining(parsed.data, parsePipelineConfig(readEnvironment().PIPELINE_CONFIG), stateMachine());
   logger.info('training start', { ...outcome });
   if (outcome.started) metrics.addMetric('TrainingRunsStarted', MetricUnit.Count, 1);
   return outcome;
-})
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics));
+});
 
 /** For tests: use this orchestrator instead of Step Functions. */
 export function useOrchestrator(replacement: Orchestrator | undefined): void {

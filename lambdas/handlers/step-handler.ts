@@ -1,11 +1,7 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { StepContext } from '../core/steps/context.ts';
 import { awsStepContext } from './aws-context.ts';
-import { logger, metrics, tracer } from './powertools.ts';
+import { lambdaHandler, logger } from './powertools.ts';
 
 export type StepFunction<C extends StepContext = StepContext> = (input: unknown, context: C) => Promise<unknown>;
 
@@ -21,13 +17,10 @@ export function stepHandler<C extends StepContext = StepContext>(
   context: () => C = awsStepContext as () => C,
   afterStep: (result: unknown) => void = () => undefined,
 ) {
-  return middy(async (event: unknown, _lambda: Context) => {
+  return lambdaHandler(async (event: unknown, _lambda: Context) => {
     logger.appendKeys({ state });
     const result = await step(event, context());
     afterStep(result);
     return result;
-  })
-    .use(injectLambdaContext(logger, { clearState: true }))
-    .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics));
+  });
 }
