@@ -2,8 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
-import { type DataContract, parseContract } from '../core/contract/contract.ts';
+import type { DataContract } from '../core/contract/contract.ts';
 import { encodeRows } from '../core/contract/encode.ts';
 import { bindHeader } from '../core/contract/header.ts';
 import { predictRequestSchema } from '../core/contract/instance.ts';
@@ -12,7 +11,7 @@ import { validateRecord } from '../core/contract/validate.ts';
 import { writeCsv } from '../core/data/csv.ts';
 import { UnusableFileError } from '../core/errors.ts';
 import { readChampion } from '../core/registry/champion.ts';
-import { assertVersion, loadModel } from '../core/registry/model-store.ts';
+import { assertVersion, contractOf, loadModel } from '../core/registry/model-store.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
 import { displayPath } from './format.ts';
@@ -93,8 +92,6 @@ function readJson(text: string, contract: DataContract): Readings {
   return { rows: parsed.data.instances, ids: parsed.data.instances.map((_, i) => i + 1), rejected: [] };
 }
 
-const extraSchema = z.looseObject({ contract: z.unknown().optional() });
-
 /**
  * `prognos predict FILE`: scores readings (CSV in the landing format, or JSON instances) with the
  * champion or a given version: probability, label at the model's threshold, and uncertainty.
@@ -114,8 +111,7 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ 
     }
   }
   const { model, manifest } = await loadModel(store, version);
-  const carried = extraSchema.parse(manifest.extra ?? {}).contract;
-  const contract = carried === undefined ? options.contract : parseContract(carried);
+  const contract = contractOf(manifest, options.contract);
 
   const text = (await readInputFile(options.file, 'file to score')).toString('utf8');
   const isJson = /^\s*[[{]/.test(text);

@@ -1,3 +1,4 @@
+import { type DataContract, parseContract } from '../contract/contract.ts';
 import { ArtifactError } from '../errors.ts';
 import { type ArtifactInfo, type ArtifactManifest, deserializeModel, MANIFEST_FILE, parseManifest, serializeModel } from '../ml/artifact.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
@@ -102,4 +103,17 @@ export async function readJson(store: ObjectStore, key: string): Promise<unknown
 
 export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
   await store.put(key, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json' });
+}
+
+/**
+ * The data contract a model was trained with (Train stores it in `extra.contract`), so its inputs
+ * are validated and encoded as they were in training; `fallback` for an artifact that carries
+ * none (written before contracts were stored with models).
+ * @throws ArtifactError when there is neither
+ */
+export function contractOf(manifest: ArtifactManifest, fallback: DataContract | undefined): DataContract {
+  const carried = manifest.extra?.contract;
+  if (carried !== undefined) return parseContract(carried);
+  if (fallback !== undefined) return fallback;
+  throw new ArtifactError(`model ${manifest.modelVersion} carries no data contract, so its inputs cannot be validated`);
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { type DataContract, parseContract } from '../contract/contract.ts';
+import type { DataContract } from '../contract/contract.ts';
 import { modelFeatureNames } from '../contract/encode.ts';
 import { ArtifactError } from '../errors.ts';
 import type { ArtifactManifest } from '../ml/artifact.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { CHAMPION_KEY, type ChampionPointer, readChampion } from '../registry/champion.ts';
-import { loadModel, readJson, versionKey } from '../registry/model-store.ts';
+import { contractOf, loadModel, readJson, versionKey } from '../registry/model-store.ts';
 import { headlineSchema } from '../steps/evaluate.ts';
 import type { DecisionRecord } from '../steps/gate.ts';
 
@@ -85,8 +85,6 @@ export const DEFAULT_REFRESH_INTERVAL_MS = 5000;
 // Only the fields served; the record has more (checks, champion), which may change freely.
 const decisionSchema = z.looseObject({ summary: z.string(), decidedAt: z.string(), minRecall: z.number(), challenger: headlineSchema });
 
-const extraSchema = z.looseObject({ contract: z.unknown().optional() });
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -157,12 +155,7 @@ export class ChampionCache implements ChampionSource {
     // Same version, new pointer (e.g. promoted again): the model in memory is still the right one.
     if (this.#current !== undefined && this.#current.version === pointer.version) return { ...this.#current, pointer, pointerEtag };
     const { model, manifest } = await loadModel(this.#store, pointer.version);
-    const carried = extraSchema.safeParse(manifest.extra ?? {});
-    const contractJson = carried.success ? carried.data.contract : undefined;
-    let contract: DataContract;
-    if (contractJson !== undefined) contract = parseContract(contractJson);
-    else if (this.#fallbackContract !== undefined) contract = this.#fallbackContract;
-    else throw new ArtifactError(`model ${pointer.version} carries no data contract, so requests cannot be validated`);
+    const contract = contractOf(manifest, this.#fallbackContract);
     const expected = modelFeatureNames(contract);
     if (expected.join(',') !== model.featureNames.join(',')) {
       throw new ArtifactError(`model ${pointer.version} takes the columns ${model.featureNames.join(', ')}, but its contract encodes ${expected.join(', ')}`);

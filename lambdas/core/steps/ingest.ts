@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { featureTableColumns } from '../contract/table.ts';
+import { featureTableColumns, partitionOf } from '../contract/table.ts';
 import type { Reading } from '../contract/validate.ts';
 import { encodeParquet } from '../data/parquet.ts';
 import { UnusableFileError } from '../errors.ts';
@@ -43,10 +43,6 @@ export const ingestResultSchema = z.object({
   quarantineKey: z.string().nullable(),
 });
 
-function utcDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 async function alreadyIngested(context: StepContext, markerKey: string): Promise<IngestResult | undefined> {
   try {
     const { body } = await context.store.get(markerKey);
@@ -80,7 +76,7 @@ export async function validateAndIngest(input: unknown, context: StepContext): P
   const ingestedAt = context.now();
   // A reading's partition is its own day when it has a timestamp, else the day the file landed.
   const dtOf = (reading: Reading): string =>
-    contract.timestamp ? utcDate(reading[contract.timestamp.name] as Date) : utcDate(object.lastModified);
+    contract.timestamp ? partitionOf(reading[contract.timestamp.name] as Date) : partitionOf(object.lastModified);
   const partitions = new Map<string, Record<string, number | string | Date | null>[]>();
   for (const { line, reading } of parsed.valid) {
     const dt = dtOf(reading);
@@ -97,7 +93,7 @@ export async function validateAndIngest(input: unknown, context: StepContext): P
   }
   let quarantineKey: string | null = null;
   if (parsed.quarantined.length > 0) {
-    quarantineKey = `${QUARANTINE_PREFIX}dt=${utcDate(ingestedAt)}/${name}.jsonl`;
+    quarantineKey = `${QUARANTINE_PREFIX}dt=${partitionOf(ingestedAt)}/${name}.jsonl`;
     await context.store.put(quarantineKey, parsed.quarantined.map((row) => JSON.stringify(row)).join('\n') + '\n', { contentType: 'application/x-ndjson' });
   }
   const result: IngestResult = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseContract, type DataContract } from '../../contract/contract.ts';
+import type { DataContract } from '../../contract/contract.ts';
 import { trainingReferenceSchema } from '../../drift/schemas.ts';
 import { ArtifactError } from '../../errors.ts';
 import type { TrainingReference } from '../../drift/types.ts';
@@ -7,7 +7,7 @@ import type { ArtifactManifest } from '../../ml/artifact.ts';
 import type { MaintenanceModel } from '../../ml/maintenance-model.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { readChampion } from '../../registry/champion.ts';
-import { loadModel } from '../../registry/model-store.ts';
+import { contractOf, loadModel } from '../../registry/model-store.ts';
 import { NoChampionError } from './errors.ts';
 
 /**
@@ -49,9 +49,7 @@ export async function loadServingModel(store: ObjectStore, fallbackContract: Dat
 
 async function load(store: ObjectStore, version: string, fallbackContract: DataContract): Promise<ServingModel> {
   const { model, manifest } = await loadModel(store, version);
-  const extra = manifest.extra ?? {};
-  const contract = extra.contract === undefined ? fallbackContract : parseContract(extra.contract);
-  return { version, model, manifest, contract, reference: trainingReferenceOf(extra.trainingReference, version) };
+  return { version, model, manifest, contract: contractOf(manifest, fallbackContract), reference: trainingReferenceOf(manifest.extra?.trainingReference, version) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { encodeRows } from '../../contract/encode.ts';
+import { partitionOf } from '../../contract/table.ts';
 import { predictionTableColumns } from '../../contract/predictions-table.ts';
 import { encodeParquet } from '../../data/parquet.ts';
 import type { TableRow } from '../../data/table-column.ts';
@@ -50,7 +51,6 @@ const scoreFileInputSchema = z.looseObject({
 });
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-const utcDate = (date: Date): string => date.toISOString().slice(0, 10);
 
 async function readMarker(context: StepContext, markerKey: string): Promise<ScoreFileResult | undefined> {
   try {
@@ -133,7 +133,7 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
   const serving = await loadServingModel(context.store, context.contract);
   const scoredAt = context.now();
   const name = sha256.slice(0, 32);
-  const quarantineKey = `${QUARANTINE_PREFIX}dt=${utcDate(scoredAt)}/${name}.inference.jsonl`;
+  const quarantineKey = `${QUARANTINE_PREFIX}dt=${partitionOf(scoredAt)}/${name}.inference.jsonl`;
   let rows;
   try {
     rows = await readReadingsCsv(key, body, serving.contract, { requireLabel: false });
@@ -147,7 +147,7 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
   if (rows.quarantined.length > 0) await putQuarantine(context, quarantineKey, rows.quarantined);
 
   const scored = score(serving, key, rows.valid, scoredAt);
-  const predictionsKey = `${PREDICTIONS_PREFIX}dt=${utcDate(scoredAt)}/${name}.parquet`;
+  const predictionsKey = `${PREDICTIONS_PREFIX}dt=${partitionOf(scoredAt)}/${name}.parquet`;
   await context.store.put(predictionsKey, encodeParquet(predictionTableColumns(serving.contract), scored.rows));
   const result: ScoreFileResult = {
     key,
