@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { LocalOrchestrator } from '../adapters/local/local-orchestrator.ts';
 import type { RunEvent } from '../adapters/local/state-machine-runner.ts';
 import type { StepContext } from '../core/steps/context.ts';
 import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
 import { BATCH_STEPS, type BatchTaskState } from '../core/steps/batch/index.ts';
 import { TRAINING_STEPS } from '../core/steps/index.ts';
-import { InjectedFailureError, readTrainingDefinition, trainingHandlers } from './pipeline.ts';
+import { bindSteps, readDefinition, readTrainingDefinition, trainingHandlers } from './pipeline.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -17,7 +16,7 @@ import type { Workspace } from './workspace.ts';
 export const BATCH_DEFINITION_URL = new URL('../../statemachines/batch-inference.asl.json', import.meta.url);
 
 export function readBatchDefinition(): unknown {
-  return JSON.parse(readFileSync(BATCH_DEFINITION_URL, 'utf8'));
+  return readDefinition(BATCH_DEFINITION_URL);
 }
 
 /**
@@ -38,13 +37,5 @@ export function localTrainingOrchestrator(workspace: Workspace, context: StepCon
 
 /** `PROGNOS_FAIL_STEP=<Task>` makes that step fail, as in the training workflow's drill. */
 export function batchHandlers(context: BatchStepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<BatchTaskState, (payload: unknown) => Promise<unknown>> {
-  const drill = failStep !== undefined && failStep in BATCH_STEPS ? failStep : undefined;
-  const entries = Object.entries(BATCH_STEPS).map(([state, step]) => [
-    state,
-    async (payload: unknown) => {
-      if (state === drill) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${failStep})`);
-      return step(payload, context);
-    },
-  ]);
-  return Object.fromEntries(entries) as Record<BatchTaskState, (payload: unknown) => Promise<unknown>>;
+  return bindSteps(BATCH_STEPS, context, failStep !== undefined && failStep in BATCH_STEPS ? failStep : undefined);
 }

@@ -11,8 +11,13 @@ import type { Workspace } from './workspace.ts';
 
 export const TRAINING_DEFINITION_URL = new URL('../../statemachines/training.asl.json', import.meta.url);
 
+/** A state machine definition as it ships, from `statemachines/`. */
+export function readDefinition(url: URL): unknown {
+  return JSON.parse(readFileSync(url, 'utf8'));
+}
+
 export function readTrainingDefinition(): unknown {
-  return JSON.parse(readFileSync(TRAINING_DEFINITION_URL, 'utf8'));
+  return readDefinition(TRAINING_DEFINITION_URL);
 }
 
 /**
@@ -33,16 +38,28 @@ export function stepContext(workspace: Workspace, contract: DataContract, progre
   };
 }
 
+/**
+ * Each step bound to `context`, keyed by its Task state; the step named `drill` (if any) throws
+ * InjectedFailureError instead of running.
+ */
+export function bindSteps<S extends string, C>(
+  steps: Readonly<Record<S, (input: unknown, context: C) => Promise<unknown>>>,
+  context: C,
+  drill: string | undefined,
+): Record<S, (payload: unknown) => Promise<unknown>> {
+  const entries = Object.entries<(input: unknown, context: C) => Promise<unknown>>(steps).map(([state, step]) => [
+    state,
+    async (payload: unknown) => {
+      if (state === drill) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${drill})`);
+      return step(payload, context);
+    },
+  ]);
+  return Object.fromEntries(entries) as Record<S, (payload: unknown) => Promise<unknown>>;
+}
+
 export function trainingHandlers(context: StepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<TrainingTaskState, (payload: unknown) => Promise<unknown>> {
   if (failStep !== undefined && failStep !== '' && !(failStep in TRAINING_STEPS)) {
     throw new RangeError(`PROGNOS_FAIL_STEP=${failStep} names no step; the steps are ${Object.keys(TRAINING_STEPS).join(', ')}`);
   }
-  const entries = Object.entries(TRAINING_STEPS).map(([state, step]) => [
-    state,
-    async (payload: unknown) => {
-      if (state === failStep) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${failStep})`);
-      return step(payload, context);
-    },
-  ]);
-  return Object.fromEntries(entries) as Record<TrainingTaskState, (payload: unknown) => Promise<unknown>>;
+  return bindSteps(TRAINING_STEPS, context, failStep);
 }
