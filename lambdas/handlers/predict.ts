@@ -23,15 +23,11 @@ function championCache(): ChampionCache {
  * `prognos serve` runs; body parsing and error formatting are its own, so no middy body parser.
  */
 export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  const result = await handleApiRequest(event, {
+  return handleApiRequest(event, {
     champion: championCache(),
     onError: (error) => logger.error('unexpected error while answering a request', { error }),
+    onPredictions: (count) => metrics.addMetric('PredictionsServed', MetricUnit.Count, count),
   });
-  if (result.statusCode === 200 && event.path.endsWith('/predict')) {
-    const served = (JSON.parse(result.body) as { predictions: unknown[] }).predictions.length;
-    metrics.addMetric('PredictionsServed', MetricUnit.Count, served);
-  }
-  return result;
 });
 
 /** For tests: forget the container's champion cache. */

@@ -35,6 +35,8 @@ export interface ApiDependencies {
   readonly maxBodyBytes?: number;
   /** Told about every unexpected error (answered 500) for logging. */
   readonly onError?: (error: unknown, event: APIGatewayProxyEvent) => void;
+  /** Told how many instances each successful POST /predict scored (for a metric). */
+  readonly onPredictions?: (count: number) => void;
 }
 
 type Route = (event: APIGatewayProxyEvent, deps: ApiDependencies) => Promise<APIGatewayProxyResult>;
@@ -91,6 +93,7 @@ async function predict(event: APIGatewayProxyEvent, deps: ApiDependencies): Prom
   const parsed = requestSchema(serving.contract, deps.maxInstances ?? DEFAULT_MAX_INSTANCES).safeParse(json);
   if (!parsed.success) throw invalidRequest(parsed.error);
   const response = predictInstances(serving, parsed.data.instances);
+  deps.onPredictions?.(parsed.data.instances.length);
   return jsonResponse(200, response, { 'x-model-version': serving.version });
 }
 
