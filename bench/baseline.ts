@@ -11,6 +11,9 @@ export interface SklearnFigures {
   readonly n_train?: number;
   readonly n_test?: number;
   readonly fit_s?: number;
+  /** CPU seconds of the fit, every thread (only measured by `--generated` runs). */
+  readonly fit_cpu_s?: number;
+  readonly average_precision?: number;
   readonly row_latency_mean_ms?: number;
   readonly peak_rss_mib?: number;
   readonly roc_auc?: number;
