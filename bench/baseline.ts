@@ -20,6 +20,8 @@ export interface SklearnFigures {
   readonly recall?: number;
   readonly precision?: number;
   readonly lml_opt?: number;
+  /** Cholesky factorisations of scikit-learn's fit (only measured by `--generated` runs). */
+  readonly cholesky_n?: number;
 }
 
 interface BaselineRow extends SklearnFigures {
