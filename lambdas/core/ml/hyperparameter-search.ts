@@ -165,6 +165,8 @@ function optimizeFrom<State, Warm>(problem: SearchProblem<State, Warm>, stage: S
     gradientTolerance: options.gradientTolerance,
     relativeTolerance,
     initialHistory: from.history,
+    // Only a subsample run's curvature is carried on; a run on all rows needs no gradient at its end.
+    gradientAtStop: stage === 'subsample',
     onIteration: (report) => options.onIteration?.(stage, start, report),
   });
   log.evaluations += result.evaluations;
