@@ -46,7 +46,7 @@ export interface LaplaceState {
   readonly converged: boolean;
 }
 
-/** An n×n buffer, in shared memory when a second core can work on it. */
+/** An n×n buffer, in shared memory when the pool's other cores can work on it. */
 export function allocateMatrix(n: number): Float64Array {
   const pool = linalgPool(n);
   return pool ? pool.allocate(n * n) : new Float64Array(n * n);
