@@ -17,6 +17,8 @@
  *   state and the L-BFGS curvature pairs carried over (gradient differences scaled by
  *   rows.full / rows.subsample, since the evidence grows about linearly with the rows).
  * - Without a subsample every start runs on all rows and the best final value wins.
+ * - The model keeps `best().state` of the chosen run on all rows; that run does not ask for the
+ *   gradient at the point where it stops (nothing continues from it).
  */
 import { type CurvatureHistory, type Evaluation, type IterationReport, minimizeBounded, type MinimizeResult } from './optimize/lbfgsb.ts';
 import type { SeededRandom } from './random.ts';
