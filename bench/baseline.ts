@@ -11,12 +11,17 @@ export interface SklearnFigures {
   readonly n_train?: number;
   readonly n_test?: number;
   readonly fit_s?: number;
+  /** CPU seconds of the fit, every thread (only measured by `--generated` runs). */
+  readonly fit_cpu_s?: number;
+  readonly average_precision?: number;
   readonly row_latency_mean_ms?: number;
   readonly peak_rss_mib?: number;
   readonly roc_auc?: number;
   readonly recall?: number;
   readonly precision?: number;
   readonly lml_opt?: number;
+  /** Cholesky factorisations of scikit-learn's fit (only measured by `--generated` runs). */
+  readonly cholesky_n?: number;
 }
 
 interface BaselineRow extends SklearnFigures {

@@ -5,14 +5,23 @@
  *   npm run bench                                   # the reference data sets in ../shared
  *   npm run bench -- --only moons_1000,ai4i2020 --json out.json --markdown out.md
  *   npm run bench -- --data my.csv --label failed --features a,b --gpc-json '{"restarts":2}'
+ *   npm run bench -- --generated moons:2000:seed=1..3:noise=0.2,0.3 ai4i:2000:seed=1,2
+ *
+ * --generated writes fresh data sets (bench/generated.ts) under bench/out/generated/ and fits
+ * scikit-learn on each right after Prognos (bench/sklearn-peer.ts), so every ratio compares two
+ * runs on the same rows minutes apart; the report adds the spread per family and size.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
 import { DEFAULT_GPC_OPTIONS } from '../lambdas/core/ml/maintenance-model.ts';
 import { loadBaseline } from './baseline.ts';
 import { sourceFingerprint } from './fingerprint.ts';
-import { customDataset, type DatasetSpec, defaultDatasets, findSharedDir, sharedDirCandidate } from './datasets.ts';
+import { type BaselineLookup } from './baseline.ts';
+import { customDataset, type DatasetSpec, defaultDatasets, findSharedDir, repoRoot, sharedDirCandidate } from './datasets.ts';
+import { parseGenerated, writeGenerated } from './generated.ts';
+import { runSklearn, sklearnUnavailable } from './sklearn-peer.ts';
 import type { BenchJob } from './protocol.ts';
 import { type BenchRecord, isMeasured, toRecord } from './records.ts';
 import { markdownReport, textReport } from './report.ts';
@@ -23,6 +32,9 @@ interface CliOptions {
   readonly data?: string;
   readonly label: string;
   readonly features?: string[];
+  readonly generated?: string[];
+  readonly sklearn: boolean;
+  readonly threads?: number;
   readonly only?: string[];
   readonly json?: string;
   readonly markdown?: string;
@@ -48,11 +60,26 @@ async function main(argv: string[]): Promise<void> {
 
   const jobs = specs.map((spec) => toJob(spec, options));
   log(`benchmarking ${jobs.length} data set(s): ${jobs.map((j) => j.name).join(', ')}; GPC options ${JSON.stringify(effectiveGpcOptions(options))}`);
-  const baseline = loadBaseline(sharedDir);
+  const reference = loadBaseline(sharedDir);
+  const live = new Map<string, NonNullable<ReturnType<BaselineLookup>>>();
+  const baseline: BaselineLookup = (name) => live.get(name) ?? reference(name);
+  const liveSklearn = options.generated !== undefined && options.sklearn;
+  const unavailable = liveSklearn ? sklearnUnavailable() : undefined;
+  if (unavailable) log(`scikit-learn will not run: ${unavailable}`);
   const records: BenchRecord[] = [];
   for (const job of jobs) {
     const fingerprint = sourceFingerprint();
-    records.push(toRecord(job.name, await runOne(job, options.timeout), baseline, fingerprint));
+    const outcome = await runOne(job, options.timeout);
+    if (liveSklearn && !unavailable) {
+      try {
+        const sk = await runSklearn(job.file, job.label, options.threads, options.timeout);
+        live.set(job.name, sk);
+        log(`[${job.name}] scikit-learn: fit ${sk.fit_s!.toFixed(2)} s wall, ${sk.fit_cpu_s!.toFixed(2)} s CPU, LML ${sk.lml_opt!.toFixed(2)}`);
+      } catch (error) {
+        log(`[${job.name}] ${(error as Error).message}`);
+      }
+    }
+    records.push(toRecord(job.name, outcome, baseline, fingerprint));
   }
 
   process.stdout.write('\n' + textReport(records));
@@ -67,6 +94,9 @@ function parseCli(argv: string[]): CliOptions {
     .option('--data <file>', 'benchmark this CSV instead of the reference data sets')
     .option('--label <column>', 'label column of --data (0/1)', 'label')
     .option('--features <names>', 'comma-separated feature columns of --data (default: all but the label)', list)
+    .option('--generated <specs...>', 'benchmark freshly generated data sets instead, e.g. moons:2000:seed=1..3:noise=0.2,0.3 ai4i:4000:seed=1,2 (rows = all rows; 70 % train), each against scikit-learn run right after it', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--no-sklearn', 'with --generated: do not run scikit-learn')
+    .option('--threads <n>', 'threads for both Prognos (PROGNOS_THREADS) and scikit-learn (OPENBLAS_NUM_THREADS); default every core', positiveInteger)
     .option('--only <names>', 'comma-separated data set names to run (e.g. moons_1000,ai4i2020)', list)
     .option('--json <file>', 'write the results as a JSON list')
     .option('--markdown <file>', 'write the results as Markdown (for docs/benchmarks.md)')
@@ -80,6 +110,11 @@ function parseCli(argv: string[]): CliOptions {
 
 /** The data sets to run; empty (with a message) when there is nothing to run. */
 function selectDatasets(options: CliOptions, sharedDir: string | undefined): DatasetSpec[] {
+  if (options.generated) {
+    if (options.data) throw new Error('--generated and --data exclude each other');
+    const sets = options.generated.flatMap(parseGenerated);
+    return filterOnly(sets.map((set) => writeGenerated(set, join(repoRoot, 'bench', 'out', 'generated'))), options.only);
+  }
   if (options.data && !existsSync(options.data)) throw new Error(`--data: ${options.data} not found`);
   if (options.data) return filterOnly([customDataset(options.data, options.label, options.features)], options.only);
   if (!sharedDir) {
@@ -103,7 +138,7 @@ function filterOnly(specs: DatasetSpec[], only: readonly string[] | undefined): 
 
 function toJob(spec: DatasetSpec, options: CliOptions): BenchJob {
   const cap = options.maxTrain ?? spec.defaultMaxTrain;
-  return { name: spec.name, file: spec.file, label: spec.label, features: spec.features, maxTrain: cap ? cap : undefined, gpc: options.gpcJson };
+  return { name: spec.name, file: spec.file, label: spec.label, features: spec.features, maxTrain: cap ? cap : undefined, threads: options.threads, gpc: options.gpcJson };
 }
 
 /** Runs one child and logs how it went and how long it took. */
@@ -143,6 +178,12 @@ function list(value: string): string[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new InvalidArgumentError('expected a comma-separated list of names');
   return names;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
 }
 
 function nonNegativeInteger(value: string): number {

@@ -1,15 +1,17 @@
 /**
  * `npm run bench:linalg`: the dense kernels the GP spends its time in, at the sizes it meets —
- * Cholesky and inverse-from-Cholesky on one thread and with the second core, and ml-matrix's
+ * Cholesky and inverse-from-Cholesky on one thread and on every core (PROGNOS_THREADS overrides), and ml-matrix's
  * CholeskyDecomposition for comparison. Best of several runs, on a kernel matrix K + I.
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { choleskyInPlace, inverseFromCholesky } from '../lambdas/core/ml/linalg.ts';
-import { LinalgPool } from '../lambdas/core/ml/parallel.ts';
+import { LinalgPool, poolThreads } from '../lambdas/core/ml/parallel.ts';
 import { SeededRandom } from '../lambdas/core/ml/random.ts';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const pool = new LinalgPool();
+// Every core (or PROGNOS_THREADS), at least two so the parallel columns mean something.
+const pool = new LinalgPool(Math.max(2, poolThreads()));
+const threads = `${pool.threads} threads`;
 
 /** Best wall time of `fn` in milliseconds over enough runs to fill about two seconds. */
 function best(n: number, fn: () => void): number {
@@ -24,7 +26,7 @@ function best(n: number, fn: () => void): number {
 }
 
 const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
-console.log('| n | Cholesky, 1 thread | Cholesky, 2 threads | inverse, 1 thread | inverse, 2 threads | ml-matrix Cholesky |');
+console.log(`| n | Cholesky, 1 thread | Cholesky, ${threads} | inverse, 1 thread | inverse, ${threads} | ml-matrix Cholesky |`);
 console.log('|---|---|---|---|---|---|');
 for (const n of sizes.length > 0 ? sizes : [500, 700, 1000, 1400]) {
   const random = new SeededRandom(n);

@@ -41,6 +41,11 @@ export interface ChildResult {
   readonly n_train_available: number;
   readonly subsampled: boolean;
   readonly fit_seconds: number;
+  /** CPU seconds of the fit over every thread (process.cpuUsage): less sensitive to a busy machine than wall time. */
+  readonly fit_cpu_seconds: number;
+  /** Optimiser evaluations and Newton iterations (Cholesky factorisations) over every stage: work a busy machine does not change. */
+  readonly evaluations: number;
+  readonly newton_iterations: number;
   readonly predict_ms_per_row: number;
   readonly peak_rss_mib: number;
   readonly roc_auc: number;

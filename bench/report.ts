@@ -3,8 +3,9 @@
  * the tables plus the notes a reader needs to read them (subsamples, failures, what ×sk means).
  */
 import { cpus } from 'node:os';
+import { generatedGroup } from './generated.ts';
 import { PROTOCOL } from './protocol.ts';
-import { type BenchRecord, isMeasured } from './records.ts';
+import { type BenchRecord, isMeasured, type MeasuredRecord } from './records.ts';
 import { baselineMarkdown, baselineTable, resultMarkdown, resultTable } from './table.ts';
 
 /** Where and how the numbers were measured. */
@@ -49,6 +50,7 @@ export function textReport(records: readonly BenchRecord[]): string {
     ...notes(records).map((n) => `* ${n}`),
     `* ${LEGEND}`,
     '',
+    ...spread(records),
     ...section(records, (rows) => ['scikit-learn (gpc_iso, OpenBLAS SkylakeX, threshold 0.5):', baselineTable(rows), '']),
   ].join('\n');
 }
@@ -70,13 +72,50 @@ export function markdownReport(records: readonly BenchRecord[], context: RunCont
     ...notes(records).map((n) => `- ${n}`),
     `- ${LEGEND}`,
     '',
+    ...spread(records),
     ...section(records, (rows) => [
-      "scikit-learn's own figures (gpc_iso, OpenBLAS SkylakeX, threshold 0.5), from `shared/reference/sklearn-baseline.json`:",
+      "scikit-learn's own figures (gpc_iso, OpenBLAS SkylakeX, threshold 0.5), from `shared/reference/sklearn-baseline.json` or, for generated sets, measured right after ours:",
       '',
       baselineMarkdown(rows),
       '',
     ]),
   ].join('\n');
+}
+
+/**
+ * The spread of the generated sets per family and size: how far the comparison with
+ * scikit-learn moves with the seed and the noise. Median [min–max]; nothing without such sets.
+ */
+export function spread(records: readonly BenchRecord[]): string[] {
+  const groups = new Map<string, MeasuredRecord[]>();
+  for (const r of records) {
+    const group = generatedGroup(r.dataset);
+    if (!group || !isMeasured(r) || r.fit_seconds_ratio === undefined) continue;
+    groups.set(group, [...(groups.get(group) ?? []), r]);
+  }
+  if (groups.size === 0) return [];
+  const range = (values: number[], format: (v: number) => string): string => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${format(sorted[Math.floor((sorted.length - 1) / 2)])} [${format(sorted[0])} – ${format(sorted.at(-1)!)}]`;
+  };
+  const times = (v: number) => `${v.toFixed(2)}×`;
+  // A difference that rounds to zero is shown unsigned (no "+0.0000" for noise).
+  const signed = (digits: number) => (v: number) => (Number(v.toFixed(digits)) === 0 ? (0).toFixed(digits) : (v > 0 ? '+' : '') + v.toFixed(digits));
+  const defined = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
+  return [
+    'Spread over the generated sets, median [min – max] (ours / scikit-learn for times, ours − scikit-learn for quality):',
+    '',
+    '| family and size | sets | n_train | fit wall ×sk | fit CPU ×sk | ΔAUC | ΔLML |',
+    '| :--- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...[...groups].map(([group, rows]) => {
+      const cpu = defined(rows.map((r) => r.fit_cpu_seconds_ratio));
+      return (
+        `| ${group} | ${rows.length} | ${rows[0].n_train} | ${range(rows.map((r) => r.fit_seconds_ratio!), times)} | ${cpu.length ? range(cpu, times) : '—'} | ` +
+        `${range(defined(rows.map((r) => r.roc_auc_diff)), signed(4))} | ${range(defined(rows.map((r) => r.log_marginal_likelihood_diff)), signed(2))} |`
+      );
+    }),
+    '',
+  ];
 }
 
 /** The baseline section for the data sets that have one; nothing when none has. */

@@ -43,6 +43,9 @@ function toResult(name: string, experiment: ExperimentResult): ChildResult {
     n_train_available: experiment.nTrainAvailable,
     subsampled: experiment.nTrain < experiment.nTrainAvailable,
     fit_seconds: experiment.fitSeconds,
+    fit_cpu_seconds: experiment.fitCpuSeconds,
+    evaluations: model.fitSummary.optimizer.evaluations,
+    newton_iterations: model.fitSummary.optimizer.newtonIterations,
     predict_ms_per_row: experiment.predictMsPerRow,
     // maxRSS is in KiB on Linux and macOS; measured last, so it covers load, fit and prediction.
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,

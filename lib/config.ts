@@ -48,8 +48,8 @@ export const CONTEXT_DEFAULTS = {
   'prognos:batchConfig': {},
   /** Most data one Athena query may scan before Athena cancels it, in GB. */
   'prognos:athenaScanLimitGb': 10,
-  /** Memory of the Train function in MB; above 1,769 MB Lambda gives a second vCPU to the linear-algebra worker. */
-  'prognos:trainMemoryMb': 3008,
+  /** Memory of the Train function in MB; Lambda's vCPUs grow with it, 6 at 10,240 MB, and the linear-algebra pool uses them all. */
+  'prognos:trainMemoryMb': 10_240,
   /** Days after which landing files move to S3 Glacier Instant Retrieval (still readable at once). */
   'prognos:landingArchiveDays': 90,
   /** Days a run's training set (`lake/training-sets/<run>/`) is kept; it can be rebuilt from the lake. */

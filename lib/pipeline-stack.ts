@@ -22,7 +22,7 @@ export interface PrognosPipelineStackProps extends StackProps {
   readonly batchConfig?: Readonly<Record<string, unknown>>;
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
-  /** @default 3008 */
+  /** @default 10240: the memory at which Lambda gives 6 vCPUs, all used by the linear-algebra pool */
   readonly trainMemoryMb?: number;
 }
 

@@ -28,7 +28,7 @@ export const TRAINING_STEPS = {
   ValidateAndIngest: { handler: 'validate-and-ingest', memorySize: 1024, timeout: Duration.seconds(290), description: 'Validate one landing CSV, write typed Parquet and quarantine bad rows' },
   BuildTrainingSet: { handler: 'build-training-set', memorySize: 1024, timeout: Duration.seconds(290), description: "Select the run's training set from the feature table with Athena" },
   SplitAndScale: { handler: 'split-and-scale', memorySize: 1024, timeout: Duration.seconds(290), description: 'Split the training set, fit the scaler on the training split only' },
-  Train: { handler: 'train', memorySize: 3008, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
+  Train: { handler: 'train', memorySize: 10_240, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
   Evaluate: { handler: 'evaluate', memorySize: 2048, timeout: Duration.seconds(290), description: 'Score challenger and champion on the same holdout', linalgWorker: true },
   Gate: { handler: 'gate', memorySize: 256, timeout: Duration.seconds(50), description: 'Decide whether the challenger may replace the champion' },
   WriteReport: { handler: 'write-report', memorySize: 1024, timeout: Duration.seconds(110), description: "Render the run's HTML report" },
@@ -45,7 +45,7 @@ export interface TrainingPipelineProps {
   readonly xrayPolicy: XRayWritePolicy;
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
-  /** @default 3008 */
+  /** @default 10240: the memory at which Lambda gives 6 vCPUs, all used by the linear-algebra pool */
   readonly trainMemoryMb?: number;
 }
 

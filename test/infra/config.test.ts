@@ -19,7 +19,7 @@ describe('parseConfig (the cdk.json context)', () => {
       batchSchedule: undefined,
       batchConfig: {},
       athenaScanLimitBytes: 10 * 1024 ** 3,
-      trainMemoryMb: 3008,
+      trainMemoryMb: 10_240,
       landingArchiveDays: 90,
       trainingSetRetentionDays: 90,
     });

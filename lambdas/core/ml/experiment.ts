@@ -28,6 +28,8 @@ export interface ExperimentResult {
   readonly test: ModelMetrics;
   readonly testPrediction: { readonly yTrue: Uint8Array; readonly probability: Float64Array; readonly latentStd: Float64Array };
   readonly fitSeconds: number;
+  /** CPU seconds of the fit, every thread of the process (user + system): comparable on a busy machine. */
+  readonly fitCpuSeconds: number;
   /** Mean wall time of one single-row prediction on the test rows, in milliseconds. */
   readonly predictMsPerRow: number;
 }
@@ -42,8 +44,11 @@ export function runExperiment(dataset: NumericDataset, options: ExperimentOption
   const trainIndex = capTrainingRows(dataset.y, available, options.maxTrainRows, seed);
   const trainingSet = { X: takeRows(dataset.X, trainIndex), y: Uint8Array.from(trainIndex, (i) => dataset.y[i]), featureNames: dataset.featureNames };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const model = MaintenanceModel.train(trainingSet, options);
   const fitSeconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  const fitCpuSeconds = (user + system) / 1e6;
 
   const xTest = takeRows(dataset.X, testIndex);
   const yTest = Uint8Array.from(testIndex, (i) => dataset.y[i]);
@@ -65,6 +70,7 @@ export function runExperiment(dataset: NumericDataset, options: ExperimentOption
     test: evaluate(yTest, probability, model.threshold.value),
     testPrediction: { yTrue: yTest, probability, latentStd },
     fitSeconds,
+    fitCpuSeconds,
     predictMsPerRow,
   };
 }

@@ -1,13 +1,25 @@
 import { InvalidDataError, NotFittedError } from '../errors.ts';
-import { assertFinite, type DenseMatrix, row, takeRows } from './dense.ts';
-import { ConstantRbfKernel, type KernelOptions } from './kernel.ts';
-import { allocateMatrix, type LaplaceState, logMarginalLikelihoodGradient, posteriorMode } from './laplace.ts';
+import { assertFinite, type DenseMatrix, row } from './dense.ts';
+import {
+  bestOfStarts,
+  emptySearchLog,
+  restartPoints,
+  type SearchLog,
+  type SearchOptions,
+  searchHyperparameters,
+  type Stage,
+  type StartPoint,
+  subsampleRows,
+} from './hyperparameter-search.ts';
+import { type Bounds, ConstantRbfKernel, type KernelOptions } from './kernel.ts';
+import { LaplaceEvidence } from './laplace-evidence.ts';
+import { type LaplaceState, logMarginalLikelihoodGradient, posteriorMode } from './laplace.ts';
 import { dot, inverseDiagonalFromCholesky, matVec, solveLowerInPlace, solveLowerManyInPlace } from './linalg.ts';
 import { linalgPool } from './parallel.ts';
 import { averageSigmoid } from './logistic-gaussian.ts';
-import { type CurvatureHistory, type Evaluation, minimizeBounded, type MinimizeResult } from './optimize/lbfgsb.ts';
 import { SeededRandom } from './random.ts';
-import { stratifiedSplit } from './split.ts';
+
+export type { Stage } from './hyperparameter-search.ts';
 
 /** Rows per block of the predictive triangular solve: a block of v (16 × n doubles) stays in cache. */
 const PREDICT_BLOCK_ROWS = 16;
@@ -17,8 +29,25 @@ export type FitProgress =
   | { readonly stage: Stage; readonly start: number; readonly iteration: number; readonly logMarginalLikelihood: number; readonly theta: number[]; readonly projectedGradient: number }
   | { readonly stage: 'start'; readonly start: number; readonly theta: number[]; readonly rows: number };
 
+/**
+ * Length-scale bounds of `ard: 'from-isotropic'` when the kernel options give none. Inputs are
+ * standardised (sd 1): at l = 1e3 an input adds at most ~1e-4 to a squared distance, so it is
+ * switched off, and anything longer only lengthens the optimiser's crawl along a flat direction
+ * (∂/∂log l vanishes like 1/l²); below l = 1e-2 every row becomes its own island.
+ */
+export const ARD_LENGTH_SCALE_BOUNDS: Bounds = [1e-2, 1e3];
+
 export interface GpcOptions {
   readonly kernel?: KernelOptions;
+  /**
+   * 'from-isotropic': one length scale per input (ARD), initialised from the isotropic optimum:
+   * every start (and restart) first fits one shared length scale, on the subsample when there is
+   * one, then the per-input scales are freed from the best of those and optimised (subsample,
+   * then all rows). Length scales default to {@link ARD_LENGTH_SCALE_BOUNDS}. Started directly,
+   * ARD on standardised inputs tends to a flat optimum with most scales at the upper bound.
+   * Absent: the kernel as `kernel` describes it (`isotropic: false` optimises ARD from the given start).
+   */
+  readonly ard?: 'from-isotropic';
   /** Optimise θ by maximising the log marginal likelihood; false keeps the kernel as given. @default true */
   readonly optimize?: boolean;
   /** Extra optimiser starts, drawn log-uniformly (uniform in θ) within `restartBounds`. @default 0 */
@@ -71,22 +100,6 @@ export interface FitSummary {
   readonly fitSeconds: number;
 }
 
-type Stage = 'subsample' | 'full';
-
-/** Where one optimiser run begins: θ, and optionally Newton's first f and L-BFGS curvature. */
-interface StartPoint {
-  readonly theta0: Float64Array;
-  readonly latent?: Float64Array;
-  readonly history?: CurvatureHistory;
-}
-
-interface OptimizerRun {
-  readonly result: MinimizeResult;
-  /** The best evaluation of the run, with its converged Laplace state. */
-  readonly best: { readonly theta: Float64Array; readonly state: LaplaceState };
-}
-
-type FitLog = { -readonly [K in keyof FitSummary['optimizer']]: FitSummary['optimizer'][K] };
 
 /** The posterior quantities needed to predict (everything else is recomputed from these). */
 export interface FittedState {
@@ -144,30 +157,18 @@ export class GaussianProcessClassifier {
   fit(x: DenseMatrix, y: ArrayLike<number>): this {
     const started = performance.now();
     const labels = checkTrainingData(x, y);
-    const kernel = new ConstantRbfKernel(x.cols, this.options.kernel);
-    const log: FitLog = { starts: [], trace: [], evaluations: 0, newtonIterations: 0 };
-
+    const log = emptySearchLog();
+    let newtonIterations = 0;
+    let kernel: ConstantRbfKernel;
     let mode: LaplaceState;
     if (this.options.optimize ?? true) {
-      const theta0s = [kernel.theta, ...this.#restartPoints(kernel, new SeededRandom(this.options.seed ?? 0))];
-      const subsampleSize = Math.min(this.options.subsampleSize ?? 0, Math.floor(x.rows / 2));
-      const fullStarts =
-        subsampleSize >= 20 ? [this.#subsampleStage(kernel, x, labels, theta0s, subsampleSize, log)] : theta0s.map((theta0) => ({ theta0 }));
-      let best: OptimizerRun | undefined;
-      fullStarts.forEach((from, index) => {
-        const run = this.#optimizeFrom(kernel, x, labels, from, 'full', index, log);
-        if (!best || run.result.value < best.result.value) {
-          best = run;
-          log.trace = run.result.trace.map((v) => -v);
-        }
-      });
-      // The state of the best evaluation: a converged mode at the chosen θ.
-      kernel.theta = best!.best.theta;
-      mode = best!.best.state;
+      const found = this.#search(x, labels, log);
+      ({ kernel, mode, newtonIterations } = found);
     } else {
-      // Fixed θ: one mode search from f = 0, as scikit-learn's fit does.
+      // Fixed θ: one mode search from f = 0, as scikit-learn does.
+      kernel = new ConstantRbfKernel(x.cols, this.#kernelOptions());
       mode = posteriorMode(kernel.matrix(x), labels);
-      log.newtonIterations += mode.iterations;
+      newtonIterations += mode.iterations;
     }
     this.#kernel = kernel;
     this.#state = fittedState(x, labels, mode);
@@ -177,40 +178,72 @@ export class GaussianProcessClassifier {
       theta: Array.from(kernel.theta),
       kernel: kernel.toString(),
       logMarginalLikelihood: mode.logMarginalLikelihood,
-      optimizer: log,
+      optimizer: {
+        starts: log.starts.map(({ objective, ...start }) => ({ ...start, logMarginalLikelihood: objective })),
+        trace: log.trace,
+        evaluations: log.evaluations,
+        newtonIterations,
+      },
       fitSeconds: (performance.now() - started) / 1000,
     };
     return this;
   }
 
   /**
-   * Coarse stage: every start on a stratified subsample of m rows, where a factorisation costs
-   * (m/n)³ of a full one. Returns where the run on all rows should begin: the best θ, the
-   * subsample model's latent mean at every row (Newton's start), and the L-BFGS curvature pairs
-   * with gradient differences scaled by n/m, since the log marginal likelihood grows about
-   * linearly with the number of rows.
+   * θ by the shared hyperparameter search (hyperparameter-search.ts) over the Laplace evidence:
+   * the given start and the restarts, on the subsample first when there is one. With
+   * `ard: 'from-isotropic'`, those starts fit the isotropic kernel, and one ARD run continues
+   * from the best of them with every length scale set to the shared one.
    */
-  #subsampleStage(kernel: ConstantRbfKernel, x: DenseMatrix, labels: Uint8Array, theta0s: Float64Array[], size: number, log: FitLog): StartPoint {
-    const { testIndex } = stratifiedSplit(labels, { testFraction: size / x.rows, seed: this.options.seed ?? 0 });
-    const xs = takeRows(x, testIndex);
-    const ys = Uint8Array.from(testIndex, (i) => labels[i]);
-    let best: OptimizerRun | undefined;
-    theta0s.forEach((theta0, index) => {
-      const run = this.#optimizeFrom(kernel, xs, ys, { theta0 }, 'subsample', index, log);
-      if (!best || run.result.value < best.result.value) best = run;
-    });
-    const { result, best: bestEvaluation } = best!;
-    kernel.theta = bestEvaluation.theta;
-    const { residual } = fittedState(xs, ys, bestEvaluation.state);
-    const latent = new Float64Array(x.rows);
-    const w = kernel.inverseSquaredScales();
-    const kStar = new Float64Array(xs.rows);
-    for (let r = 0; r < x.rows; r++) {
-      kernel.crossRow(xs, row(x, r), kStar, w);
-      latent[r] = dot(kStar, 0, residual, 0, xs.rows);
+  #search(x: DenseMatrix, labels: Uint8Array, log: SearchLog): { kernel: ConstantRbfKernel; mode: LaplaceState; newtonIterations: number } {
+    const seed = this.options.seed ?? 0;
+    const subsample = subsampleRows(labels, this.options.subsampleSize ?? 0, seed);
+    const warmStart = this.options.warmStart ?? true;
+    const searchOptions = this.#searchOptions();
+    const ard = this.options.ard === 'from-isotropic';
+    const kernelOptions = this.#kernelOptions();
+    const kernel = new ConstantRbfKernel(x.cols, ard ? { ...kernelOptions, isotropic: true } : kernelOptions);
+    const box = this.options.restartBounds ?? [kernel.constantBounds, kernel.lengthScaleBounds];
+    const restarts = restartPoints(this.options.restarts ?? 0, kernel.nHyperparameters, (m) => box[m === 0 ? 0 : 1], new SeededRandom(seed));
+    const starts: Array<StartPoint<Float64Array>> = [kernel.theta, ...restarts].map((theta0) => ({ theta0 }));
+    const evidence = new LaplaceEvidence(kernel, x, labels, { subsample, warmStart });
+    if (!ard) {
+      const run = searchHyperparameters(evidence, starts, searchOptions, log);
+      // The state of the best evaluation: a converged mode at the chosen θ.
+      kernel.theta = run.best.theta;
+      return { kernel, mode: run.best.state, newtonIterations: evidence.newtonIterations };
     }
-    const scale = x.rows / xs.rows;
-    return { theta0: bestEvaluation.theta, latent, history: { s: result.history.s, y: result.history.y.map((v) => v.map((e) => e * scale)) } };
+    const isotropic = bestOfStarts(evidence, subsample ? 'subsample' : 'full', starts, searchOptions, log);
+    const [logC, logL] = isotropic.best.theta;
+    const ardKernel = new ConstantRbfKernel(x.cols, { ...kernelOptions, isotropic: false });
+    ardKernel.theta = [logC, ...new Array<number>(x.cols).fill(logL)];
+    const ardEvidence = new LaplaceEvidence(ardKernel, x, labels, { subsample, warmStart });
+    // The isotropic mode is the ARD mode at this θ, on the same rows: Newton starts there.
+    const run = searchHyperparameters(ardEvidence, [{ theta0: ardKernel.theta, warm: isotropic.best.state.mode }], searchOptions, log);
+    ardKernel.theta = run.best.theta;
+    return { kernel: ardKernel, mode: run.best.state, newtonIterations: evidence.newtonIterations + ardEvidence.newtonIterations };
+  }
+
+  /** The kernel options, with the ARD bounds filled in where `ard` asks for them. */
+  #kernelOptions(): KernelOptions {
+    const kernel = this.options.kernel ?? {};
+    if (this.options.ard !== 'from-isotropic') return kernel;
+    return { ...kernel, lengthScaleBounds: kernel.lengthScaleBounds ?? ARD_LENGTH_SCALE_BOUNDS };
+  }
+
+  #searchOptions(): SearchOptions {
+    const { onProgress, gradientTolerance, relativeTolerance, refineRelativeTolerance, subsampleRelativeTolerance } = this.options;
+    return {
+      gradientTolerance,
+      relativeTolerance,
+      refineRelativeTolerance,
+      subsampleRelativeTolerance,
+      onStart: onProgress && ((_stage, start, theta0, rows) => onProgress({ stage: 'start', start, theta: Array.from(theta0), rows })),
+      onIteration:
+        onProgress &&
+        ((stage, start, it) =>
+          onProgress({ stage, start, iteration: it.iteration, logMarginalLikelihood: -it.value, theta: Array.from(it.x), projectedGradient: it.projectedGradient })),
+    };
   }
 
   /**
@@ -322,96 +355,6 @@ export class GaussianProcessClassifier {
     model.#summary = summary;
     return model;
   }
-
-  #restartPoints(kernel: ConstantRbfKernel, random: SeededRandom): Float64Array[] {
-    const restarts = this.options.restarts ?? 0;
-    const box = this.options.restartBounds ?? [kernel.constantBounds, kernel.lengthScaleBounds];
-    const logBox = box.map(([lo, hi]) => [Math.log(lo), Math.log(hi)] as const);
-    return Array.from({ length: restarts }, () =>
-      Float64Array.from({ length: kernel.nHyperparameters }, (_, m) => {
-        const [lo, hi] = logBox[m === 0 ? 0 : 1];
-        return lo + (hi - lo) * random.uniform();
-      }),
-    );
-  }
-
-  /** One L-BFGS run of −log q(y|X,θ) from a start point; every evaluation is logged. */
-  #optimizeFrom(kernel: ConstantRbfKernel, x: DenseMatrix, y: Uint8Array, from: StartPoint, stage: Stage, start: number, log: FitLog): OptimizerRun {
-    const { theta0 } = from;
-    const warmStart = this.options.warmStart ?? true;
-    let lastMode: Float64Array | undefined = warmStart ? from.latent : undefined;
-    let best: OptimizerRun['best'] | undefined;
-    // Two buffers for the Cholesky factor: one may belong to the best state so far, the other
-    // takes each new evaluation. K is rebuilt in place: its gradient is taken before the next
-    // evaluation. Without reuse, n×n buffers pile up faster than the collector frees them.
-    const n = x.rows;
-    const factors = [allocateMatrix(n), allocateMatrix(n)];
-    const k = new Float64Array(n * n);
-    // Newton's start: the mode at the last point whose gradient is known, moved to first order
-    // along ∂f̂/∂θ (which the gradient yields for free), so a nearby θ converges in two or three
-    // steps; before the first gradient, the last mode (or the caller's latent start).
-    let anchor: { theta: Float64Array; mode: Float64Array; derivatives: Float64Array[] } | undefined;
-    const predictedMode = (theta: Float64Array): Float64Array | undefined => {
-      if (!warmStart) return undefined;
-      if (!anchor) return lastMode;
-      const f = anchor.mode.slice();
-      anchor.derivatives.forEach((d, m) => {
-        const step = theta[m] - anchor!.theta[m];
-        for (let i = 0; i < n; i++) f[i] += step * d[i];
-      });
-      return f;
-    };
-    const objective = (theta: Float64Array): Evaluation => {
-      kernel.theta = theta;
-      kernel.matrix(x, k);
-      const workspace = factors.find((buffer) => buffer !== best?.state.cholB)!;
-      let state = posteriorMode(k, y, { initialLatent: predictedMode(theta), workspace });
-      log.newtonIterations += state.iterations;
-      if (warmStart && !(state.iterations < 100 && Number.isFinite(state.logMarginalLikelihood))) {
-        // A warm start far from the new mode did not converge: fall back to f = 0.
-        state = posteriorMode(k, y, { workspace });
-        log.newtonIterations += state.iterations;
-      }
-      lastMode = state.mode;
-      if (!best || state.logMarginalLikelihood > best.state.logMarginalLikelihood) best = { theta: theta.slice(), state };
-      return {
-        value: -state.logMarginalLikelihood,
-        // Called before the next evaluation (the optimiser's contract), so K and the kernel's θ
-        // are still this point's.
-        gradient: () => {
-          const { gradient, modeDerivatives } = logMarginalLikelihoodGradient(state, k, x, y, kernel);
-          anchor = { theta: theta.slice(), mode: state.mode, derivatives: modeDerivatives };
-          return gradient.map((g) => -g);
-        },
-      };
-    };
-    this.options.onProgress?.({ stage: 'start', start, theta: Array.from(theta0), rows: x.rows });
-    const result = minimizeBounded(objective, theta0, {
-      bounds: kernel.logBounds,
-      gradientTolerance: this.options.gradientTolerance,
-      relativeTolerance: stage === 'subsample' ? (this.options.subsampleRelativeTolerance ?? 1e-6) : from.latent ? (this.options.refineRelativeTolerance ?? 1e-7) : this.options.relativeTolerance,
-      initialHistory: from.history,
-      onIteration: (it) =>
-        this.options.onProgress?.({
-          stage,
-          start,
-          iteration: it.iteration,
-          logMarginalLikelihood: -it.value,
-          theta: Array.from(it.x),
-          projectedGradient: it.projectedGradient,
-        }),
-    });
-    log.evaluations += result.evaluations;
-    log.starts.push({
-      theta0: Array.from(theta0),
-      theta: Array.from(result.x),
-      logMarginalLikelihood: -result.value,
-      iterations: result.iterations,
-      reason: result.reason,
-      stage,
-    });
-    return { result, best: best! };
-  }
 }
 
 function fittedState(x: DenseMatrix, y: Uint8Array, mode: LaplaceState): FittedState {
@@ -432,6 +375,13 @@ function checkOptions(options: GpcOptions): GpcOptions {
   };
   (['restarts', 'subsampleSize', 'seed'] as const).forEach(count);
   (['gradientTolerance', 'relativeTolerance', 'refineRelativeTolerance', 'subsampleRelativeTolerance'] as const).forEach(tolerance);
+  if (options.ard !== undefined) {
+    if (options.ard !== 'from-isotropic') throw new InvalidDataError(`GPC option ard must be 'from-isotropic', got ${String(options.ard)}`);
+    if (options.kernel?.isotropic === true) throw new InvalidDataError("GPC option ard: 'from-isotropic' asks for one length scale per input, but kernel.isotropic is true");
+    if (Array.isArray(options.kernel?.lengthScale)) {
+      throw new InvalidDataError("GPC option ard: 'from-isotropic' starts from one shared length scale: give kernel.lengthScale as a number");
+    }
+  }
   for (const [lo, hi] of options.restartBounds ?? []) {
     if (!(lo > 0 && hi > lo && Number.isFinite(hi))) throw new InvalidDataError(`GPC option restartBounds needs 0 < lower < upper < ∞ per pair, got [${lo}, ${hi}]`);
   }

@@ -39,9 +39,14 @@ export interface LaplaceState {
   readonly a: Float64Array;
   /** Number of Newton iterations (= Cholesky factorisations), including the one that stopped. */
   readonly iterations: number;
+  /**
+   * The objective stopped changing within the tolerance before `maxIterations`, at a finite
+   * value. False: Newton ran out of iterations (it cycled or crawled), so the mode is not one.
+   */
+  readonly converged: boolean;
 }
 
-/** An n×n buffer, in shared memory when a second core can work on it. */
+/** An n×n buffer, in shared memory when the pool's other cores can work on it. */
 export function allocateMatrix(n: number): Float64Array {
   const pool = linalgPool(n);
   return pool ? pool.allocate(n * n) : new Float64Array(n * n);
@@ -89,6 +94,7 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
   const l = options.workspace ?? allocateMatrix(n);
   let lml = -Infinity;
   let iterations = 0;
+  let converged = false;
   // Damping state of a warm start (see below).
   const previousA = warm ? new Float64Array(n) : a;
   const previousF = warm ? new Float64Array(n) : f;
@@ -147,10 +153,13 @@ export function posteriorMode(k: Float64Array, y: Uint8Array, options: ModeOptio
     // objective stops changing in either direction.
     // A damped step is short by construction, so its small change says nothing about convergence.
     const change = objective - lml;
-    if (warm ? !damped && Math.abs(change) < tolerance : change < tolerance) break;
+    if (warm ? !damped && Math.abs(change) < tolerance : change < tolerance) {
+      converged = Number.isFinite(lml);
+      break;
+    }
     lml = objective;
   }
-  return { n, logMarginalLikelihood: lml, mode: f, pi, wSqrt, cholB: l, a, iterations };
+  return { n, logMarginalLikelihood: lml, mode: f, pi, wSqrt, cholB: l, a, iterations, converged };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * The second core's side of parallel.ts: sleeps on the shared control block, joins each pass it
- * wakes up for in time, claims rows until none are left, and signals completion. Blocking waits
- * are fine here: this thread does nothing else.
+ * One helper thread of parallel.ts: sleeps on the shared control block, joins each pass it wakes
+ * up for while the pass is still open, claims rows until none are left, and counts itself done.
+ * Blocking waits are fine here: this thread does nothing else.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { claimRows, Control, JobState, runRows } from './parallel-protocol.ts';
@@ -10,7 +10,7 @@ const { control: controlBuffer, port } = workerData as { control: SharedArrayBuf
 const control = new Int32Array(controlBuffer);
 const slots: Float64Array[] = [];
 let seen = 0;
-Atomics.store(control, Control.Ready, 1);
+Atomics.add(control, Control.Ready, 1);
 Atomics.notify(control, Control.Ready);
 
 for (;;) {
@@ -21,16 +21,16 @@ for (;;) {
     const { slot, buffer } = message.message as { slot: number; buffer: SharedArrayBuffer };
     slots[slot] = new Float64Array(buffer);
   }
-  // Join only if this thread has not already finished the pass alone (or a newer one started).
-  if (Atomics.compareExchange(control, Control.JobState, JobState.pending(seen), JobState.joined(seen)) === JobState.pending(seen)) {
+  // Join only while the pass is open: the caller may have finished it alone, or begun a newer one.
+  if (JobState.tryJoin(control, seen)) {
     try {
       const [op, n, extra] = [control[Control.Op], control[Control.N], control[Control.Extra]];
       claimRows(control, (from, to) => runRows(op, slots, n, from, to, extra));
     } catch {
-      // The main thread waits for Done whatever happens; the flag tells it the result is unusable.
+      // The caller waits for Done whatever happens; the flag tells it the result is unusable.
       control[Control.Failed] = 1;
     }
-    Atomics.store(control, Control.Done, seen);
+    Atomics.add(control, Control.Done, 1);
     Atomics.notify(control, Control.Done);
   }
 }

@@ -5,7 +5,7 @@ import { NotPositiveDefiniteError, ShapeError } from '../errors.ts';
  *
  * Why not ml-matrix: its CholeskyDecomposition copies into arrays of rows and runs at about
  * 3.3 GFLOP/s here; the dot-product form below, walking two rows at once over contiguous memory,
- * reaches about 4.5 GFLOP/s on one core, and its row-independent passes can use a second core
+ * reaches about 4.5 GFLOP/s on one core, and its row-independent passes can use every core
  * (parallel.ts; `npm run bench:linalg` measures both, docs/ml.md has the table). Every routine works on
  * the lower triangle only and never forms an inverse of K.
  */
@@ -27,7 +27,7 @@ export function dot(a: Float64Array, ia: number, b: Float64Array, ib: number, le
   return s0 + s1 + (s2 + s3);
 }
 
-/** Rows per block of the Cholesky: the unit of work handed to the second core. */
+/** Rows per block of the Cholesky: the unit of work shared among the pool's threads. */
 const CHOLESKY_BLOCK = 32;
 
 /**

@@ -1,17 +1,24 @@
 /**
- * The shared control block between parallel.ts (this thread) and linalg-worker.ts.
+ * The shared control block between parallel.ts (this thread) and its linalg-worker.ts threads.
  *
  * A pass over rows [NextRow, End) is shared by dynamic claiming: each thread takes the next
  * ROWS_PER_CLAIM rows from NextRow with Atomics.add until none are left, so a worker that the
- * machine schedules late simply does fewer rows. JobState says whether the worker joined pass s:
- * s·3 + 0 pending, + 1 the worker joined (this thread waits for Done = s), + 2 this thread took
- * every row first and cancelled (no wait). Buffers reach the worker as MessagePort messages
- * posted before the pass starts; the worker drains them whenever it wakes.
+ * machine schedules late simply does fewer rows. Which thread computes a row never changes how
+ * it is computed, so the result is bitwise the same for any number of threads.
+ *
+ * Joining: JobState packs the pass's tag (its sequence number modulo 2²⁴), a CLOSED bit and the
+ * number of workers that joined. A worker joins pass s with a compare-and-swap that adds one
+ * only while the tag is s and the pass is open; this thread, once every row is claimed, closes
+ * the pass with the same kind of swap and then waits until Done counts every worker that joined.
+ * A worker that wakes after the close (or after a newer pass began) does not join. Buffers reach
+ * each worker as MessagePort messages posted before the pass starts; a worker drains them
+ * whenever it wakes.
  */
 import { choleskyRowsLeftOfBlock, gramRows, triangularInverseRows } from './linalg.ts';
 
 export const Control = {
   Sequence: 0,
+  /** Workers of the current pass that have finished their part. */
   Done: 1,
   Op: 2,
   N: 3,
@@ -19,9 +26,9 @@ export const Control = {
   Extra: 5,
   NextRow: 6,
   JobState: 7,
-  /** Set to 1 by the worker when its part of a pass threw. */
+  /** Set to 1 by a worker whose part of a pass threw. */
   Failed: 8,
-  /** Set to 1 by the worker once it runs: a worker that cannot load never sets it. */
+  /** Counts workers that run: a worker that cannot load never adds itself. */
   Ready: 9,
   Length: 10,
 } as const;
@@ -35,10 +42,34 @@ export const Operation = {
 /** Rows per claim: the kernels process rows in pairs. */
 export const ROWS_PER_CLAIM = 2;
 
+/** Bits of JobState below the tag: 6 for the joined count (at most 63 workers), 1 for CLOSED. */
+const COUNT_BITS = 6;
+const CLOSED = 1 << COUNT_BITS;
+const TAG_SHIFT = COUNT_BITS + 1;
+const TAG_MASK = (1 << 24) - 1;
+
+/** The most worker threads one pool may have (the joined count must fit its bits). */
+export const MAX_WORKERS = (1 << COUNT_BITS) - 1;
+
 export const JobState = {
-  pending: (sequence: number) => sequence * 3,
-  joined: (sequence: number) => sequence * 3 + 1,
-  cancelled: (sequence: number) => sequence * 3 + 2,
+  /** An open pass with no worker in it yet. */
+  open: (sequence: number): number => (sequence & TAG_MASK) << TAG_SHIFT,
+  /** Joins pass `sequence` if it is still open; true when this worker is in. */
+  tryJoin(control: Int32Array, sequence: number): boolean {
+    const tag = (sequence & TAG_MASK) << TAG_SHIFT;
+    for (;;) {
+      const state = Atomics.load(control, Control.JobState);
+      if ((state & ~(CLOSED | (CLOSED - 1))) !== tag || (state & CLOSED) !== 0) return false;
+      if (Atomics.compareExchange(control, Control.JobState, state, state + 1) === state) return true;
+    }
+  },
+  /** Closes the current pass to late joiners; returns how many workers joined it. */
+  close(control: Int32Array): number {
+    for (;;) {
+      const state = Atomics.load(control, Control.JobState);
+      if (Atomics.compareExchange(control, Control.JobState, state, state | CLOSED) === state) return state & (CLOSED - 1);
+    }
+  },
 } as const;
 
 /** Runs one claimed range [from, to) of the pass described in the control block. */

@@ -1,48 +1,71 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { choleskyRowsLeftOfBlock, gramRows, type ParallelInverse, type ParallelRows, triangularInverseRows } from './linalg.ts';
-import { claimRows, Control, JobState, Operation, runRows } from './parallel-protocol.ts';
+import { claimRows, Control, JobState, MAX_WORKERS, Operation, runRows } from './parallel-protocol.ts';
 
 /**
- * Uses the second core for the O(n³) passes of the GP: the rows of a Cholesky block, of L⁻ᵀ and
- * of U Uᵀ are independent, so one worker thread and this one claim pairs of them from a shared
- * counter until none are left, both on the same SharedArrayBuffer (parallel-protocol.ts). A worker
- * the machine schedules late does fewer rows instead of holding this thread up.
+ * Uses every core for the O(n³) passes of the GP: the rows of a Cholesky block, of L⁻ᵀ and of
+ * U Uᵀ are independent, so N − 1 worker threads and this one claim pairs of them from a shared
+ * counter until none are left, all on the same SharedArrayBuffer (parallel-protocol.ts). A worker
+ * the machine schedules late does fewer rows instead of holding this thread up, and who computes
+ * a row never changes its arithmetic: the results are bitwise those of one thread.
  *
+ * N is `os.availableParallelism()` (6 in a Lambda at 10,240 MB), or PROGNOS_THREADS when set.
  * Only worth it for large matrices: below MIN_PARALLEL_N the hand-off costs more than it saves.
- * Disabled with PROGNOS_THREADS=1, on one-core machines, and wherever the worker cannot start
+ * One thread with PROGNOS_THREADS=1, on one-core machines, and wherever the workers cannot start
  * (the caller then gets undefined and runs single-threaded).
  */
 export const MIN_PARALLEL_N = 384;
 
-/** How long the first use waits for the worker thread to load before going single-threaded. */
+/** How long the first use waits for the worker threads to load before going single-threaded. */
 const WORKER_START_TIMEOUT_MS = 10_000;
 
 export class LinalgPool implements ParallelRows, ParallelInverse {
+  /** Threads that work on a pass: the workers and the caller. */
+  readonly threads: number;
   readonly #control = new Int32Array(new SharedArrayBuffer(Control.Length * 4));
-  readonly #worker: Worker;
-  readonly #port: MessageChannel['port1'];
+  readonly #workers: Worker[] = [];
+  readonly #ports: Array<MessageChannel['port1']> = [];
   readonly #sent: Array<SharedArrayBuffer | undefined> = [];
   #sequence = 0;
   readonly #scratch = new Map<string, Float64Array>();
 
-  constructor() {
-    const channel = new MessageChannel();
-    this.#port = channel.port1;
-    this.#worker = new Worker(new URL('./linalg-worker.ts', import.meta.url), {
-      workerData: { control: this.#control.buffer, port: channel.port2 },
-      transferList: [channel.port2],
-    });
-    // A blocked compute thread must not keep the process alive.
-    this.#worker.unref();
-    this.#port.unref();
-    // Wait (once per process) until the worker runs; one that cannot load its module, e.g. in a
-    // bundle without linalg-worker, would otherwise leave the first pass waiting for ever.
-    Atomics.wait(this.#control, Control.Ready, 0, WORKER_START_TIMEOUT_MS);
-    if (Atomics.load(this.#control, Control.Ready) !== 1) {
-      void this.#worker.terminate();
-      throw new Error(`the linear-algebra worker did not start within ${WORKER_START_TIMEOUT_MS} ms`);
+  /** @param threads threads per pass including the caller's, 2 … MAX_WORKERS + 1 */
+  constructor(threads = 2) {
+    if (!(Number.isInteger(threads) && threads >= 2 && threads <= MAX_WORKERS + 1)) {
+      throw new RangeError(`linear-algebra pool: threads must be an integer from 2 to ${MAX_WORKERS + 1}, got ${threads}`);
     }
+    this.threads = threads;
+    for (let w = 0; w < threads - 1; w++) {
+      const channel = new MessageChannel();
+      const worker = new Worker(new URL('./linalg-worker.ts', import.meta.url), {
+        workerData: { control: this.#control.buffer, port: channel.port2 },
+        transferList: [channel.port2],
+      });
+      // A blocked compute thread must not keep the process alive.
+      worker.unref();
+      channel.port1.unref();
+      this.#workers.push(worker);
+      this.#ports.push(channel.port1);
+    }
+    // Wait (once per process) until every worker runs; one that cannot load its module, e.g. in
+    // a bundle without linalg-worker, would otherwise leave the first pass waiting for ever.
+    const deadline = performance.now() + WORKER_START_TIMEOUT_MS;
+    for (let ready = Atomics.load(this.#control, Control.Ready); ready < threads - 1; ready = Atomics.load(this.#control, Control.Ready)) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(this.#control, Control.Ready, ready, left);
+    }
+    if (Atomics.load(this.#control, Control.Ready) < threads - 1) {
+      this.close();
+      throw new Error(`the linear-algebra workers did not start within ${WORKER_START_TIMEOUT_MS} ms`);
+    }
+  }
+
+  /** Stops the worker threads; the pool must not be used afterwards. */
+  close(): void {
+    for (const worker of this.#workers) void worker.terminate();
+    for (const port of this.#ports) port.close();
   }
 
   allocate(length: number): Float64Array {
@@ -80,15 +103,15 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
   }
 
   /**
-   * One row-parallel pass over [start, end): announce it, claim rows alongside the worker, and
-   * wait for the worker only if it joined. Rows differ in cost (row i of L⁻ᵀ costs ~(n − i)²),
-   * and the worker may be scheduled late; claiming a pair at a time balances both.
+   * One row-parallel pass over [start, end): announce it, claim rows alongside the workers, close
+   * it, and wait for the workers that joined. Rows differ in cost (row i of L⁻ᵀ costs ~(n − i)²),
+   * and a worker may be scheduled late; claiming a pair at a time balances them.
    */
   #pass(op: number, n: number, start: number, end: number, extra: number, buffers: Float64Array[]): void {
     buffers.forEach((view, slot) => {
       const buffer = view.buffer as SharedArrayBuffer;
       if (this.#sent[slot] !== buffer) {
-        this.#port.postMessage({ slot, buffer });
+        for (const port of this.#ports) port.postMessage({ slot, buffer });
         this.#sent[slot] = buffer;
       }
     });
@@ -98,24 +121,23 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     c[Control.N] = n;
     c[Control.End] = end;
     c[Control.Extra] = extra;
+    // Every worker of the last pass has counted itself done, so Done can start again at 0.
+    Atomics.store(c, Control.Done, 0);
     Atomics.store(c, Control.NextRow, start);
-    Atomics.store(c, Control.JobState, JobState.pending(sequence));
+    Atomics.store(c, Control.JobState, JobState.open(sequence));
     Atomics.store(c, Control.Sequence, sequence);
     Atomics.notify(c, Control.Sequence);
 
     claimRows(c, (from, to) => runRows(op, buffers, n, from, to, extra));
 
-    // Every row is claimed. If the worker never joined, it must not start now.
-    const state = Atomics.compareExchange(c, Control.JobState, JobState.pending(sequence), JobState.cancelled(sequence));
-    if (state === JobState.pending(sequence)) return;
-    // Wait on the very value just compared: loading it again for the wait could read the
-    // worker's final store and then sleep through its notify.
-    for (let done = Atomics.load(c, Control.Done); done !== sequence; done = Atomics.load(c, Control.Done)) {
+    // Every row is claimed: no worker may join from now on; wait for those that did.
+    const joined = JobState.close(c);
+    for (let done = Atomics.load(c, Control.Done); done < joined; done = Atomics.load(c, Control.Done)) {
       Atomics.wait(c, Control.Done, done);
     }
     if (c[Control.Failed] !== 0) {
       c[Control.Failed] = 0;
-      throw new Error('the linear-algebra worker thread failed; rerun with PROGNOS_THREADS=1');
+      throw new Error('a linear-algebra worker thread failed; rerun with PROGNOS_THREADS=1');
     }
   }
 }
@@ -126,13 +148,27 @@ function isShared(a: Float64Array): boolean {
 
 let pool: LinalgPool | null | undefined;
 
+/**
+ * Threads the pool uses: PROGNOS_THREADS when set (a positive integer), else every core
+ * `os.availableParallelism()` reports; at most MAX_WORKERS + 1.
+ */
+export function poolThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.PROGNOS_THREADS;
+  if (given !== undefined && given !== '') {
+    const threads = Number(given);
+    if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`PROGNOS_THREADS must be a positive integer, got "${given}"`);
+    return Math.min(threads, MAX_WORKERS + 1);
+  }
+  return Math.min(availableParallelism(), MAX_WORKERS + 1);
+}
+
 /** The process-wide pool for a matrix of order n, or undefined when one thread is better. */
 export function linalgPool(n: number): LinalgPool | undefined {
   if (n < MIN_PARALLEL_N) return undefined;
   if (pool === undefined) {
-    const threads = Number(process.env.PROGNOS_THREADS ?? availableParallelism());
+    const threads = poolThreads();
     try {
-      pool = threads >= 2 ? new LinalgPool() : null;
+      pool = threads >= 2 ? new LinalgPool(threads) : null;
     } catch {
       pool = null;
     }

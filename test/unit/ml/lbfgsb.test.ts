@@ -44,3 +44,19 @@ describe('minimizeBounded (projected L-BFGS)', () => {
     expect(() => minimizeBounded(() => ({ value: Number.NaN, gradient: () => Float64Array.from([0]) }), [0], { bounds: [[-1, 1]] })).toThrow(/objective is NaN at the start point/);
   });
 });
+
+describe('minimizeBounded without the gradient at the stopping point', () => {
+  it('stops where it would have stopped, one gradient cheaper', () => {
+    const options = { bounds: [[-5, 5], [-5, 5]] as Array<[number, number]>, relativeTolerance: 1e-6 };
+    const full = minimizeBounded(rosenbrock, [-1.2, 1], options);
+    const lean = minimizeBounded(rosenbrock, [-1.2, 1], { ...options, gradientAtStop: false });
+    expect(full.reason).toBe('relative-reduction');
+    expect(lean.reason).toBe('relative-reduction');
+    expect(Array.from(lean.x)).toEqual(Array.from(full.x));
+    expect(lean.value).toBe(full.value);
+    expect(lean.trace).toEqual(full.trace);
+    expect(lean.iterations).toBe(full.iterations);
+    expect(lean.evaluations).toBe(full.evaluations);
+    expect(lean.gradientEvaluations).toBe(full.gradientEvaluations - 1);
+  });
+});

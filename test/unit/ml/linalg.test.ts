@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError } from '../../../lambdas/core/errors.ts';
@@ -12,7 +13,7 @@ import {
   solveLowerTransposedInPlace,
   sumLogDiagonal,
 } from '../../../lambdas/core/ml/linalg.ts';
-import { linalgPool, MIN_PARALLEL_N } from '../../../lambdas/core/ml/parallel.ts';
+import { LinalgPool, linalgPool, MIN_PARALLEL_N, poolThreads } from '../../../lambdas/core/ml/parallel.ts';
 import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
 
 /** A random SPD matrix A = G Gᵀ + n I, symmetric to the last bit. */
@@ -109,6 +110,42 @@ describe('row-parallel passes on the second core', () => {
 
   it('stays single-threaded for small matrices', () => {
     expect(linalgPool(MIN_PARALLEL_N - 1)).toBeUndefined();
+  });
+});
+
+describe('a pool of any size', () => {
+  it('gives bitwise the factor and inverse of one thread with 2 and 3 threads', () => {
+    const n = 450;
+    const a = randomSpd(n, 31);
+    const serial = a.slice();
+    choleskyInPlace(serial, n);
+    const one = inverseFromCholesky(serial, n);
+    const bytes = (v: Float64Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    for (const threads of [2, 3]) {
+      const pool = new LinalgPool(threads);
+      try {
+        expect(pool.threads).toBe(threads);
+        const shared = pool.allocate(n * n);
+        shared.set(a);
+        choleskyInPlace(shared, n, pool);
+        expect(Buffer.compare(bytes(shared), bytes(serial)), `${threads} threads: Cholesky`).toBe(0);
+        // Several passes in a row: the join/close protocol must hand each pass over cleanly.
+        for (let round = 0; round < 3; round++) {
+          const many = inverseFromCholesky(shared, n, pool);
+          expect(Buffer.compare(bytes(many.inverse), bytes(one.inverse)), `${threads} threads: inverse, round ${round}`).toBe(0);
+        }
+      } finally {
+        pool.close();
+      }
+    }
+  });
+
+  it('sizes itself from PROGNOS_THREADS, else every core, and rejects nonsense', () => {
+    expect(poolThreads({ PROGNOS_THREADS: '3' })).toBe(3);
+    expect(poolThreads({ PROGNOS_THREADS: '1' })).toBe(1);
+    expect(poolThreads({})).toBe(Math.min(availableParallelism(), 64));
+    expect(() => poolThreads({ PROGNOS_THREADS: 'many' })).toThrow(/PROGNOS_THREADS must be a positive integer, got "many"/);
+    expect(() => new LinalgPool(1)).toThrow(RangeError);
   });
 });
 

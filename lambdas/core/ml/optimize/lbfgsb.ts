@@ -44,6 +44,12 @@ export interface MinimizeOptions {
    * with y scaled to the full size): the first steps then use curvature instead of steepest descent.
    */
   readonly initialHistory?: CurvatureHistory;
+  /**
+   * Ask for the gradient at the point where the relative-reduction rule stops the run. False
+   * saves that gradient when nothing needs it (no later run continues from this one's curvature):
+   * `gradient` is then the previous point's and `history` lacks the last pair. @default true
+   */
+  readonly gradientAtStop?: boolean;
 }
 
 /** Stored L-BFGS curvature pairs: steps s_k and gradient changes y_k. */
@@ -142,6 +148,16 @@ export function minimizeBounded(
       reason = 'line-search';
       break;
     }
+    const fOld = f;
+    const stops = (fOld - accepted.eval.value) / Math.max(Math.abs(fOld), Math.abs(accepted.eval.value), 1) <= ftol;
+    if (stops && options.gradientAtStop === false) {
+      x = accepted.x;
+      f = accepted.eval.value;
+      trace.push(f);
+      reason = 'relative-reduction';
+      iteration++;
+      break;
+    }
     const gNew = accepted.eval.gradient();
     gradientEvaluations++;
     const s = accepted.x.map((v, i) => v - x[i]);
@@ -156,12 +172,11 @@ export function minimizeBounded(
         yHistory.shift();
       }
     }
-    const fOld = f;
     x = accepted.x;
     f = accepted.eval.value;
     g = gNew;
     trace.push(f);
-    if ((fOld - f) / Math.max(Math.abs(fOld), Math.abs(f), 1) <= ftol) {
+    if (stops) {
       reason = 'relative-reduction';
       iteration++;
       break;
