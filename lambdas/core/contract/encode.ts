@@ -1,27 +1,32 @@
 import { InvalidDataError } from '../errors.ts';
 import { denseMatrix, type DenseMatrix } from '../ml/dense.ts';
-import { type CategoricalFeature, type DataContract, isCategorical, isNumeric, type NumericFeature } from './contract.ts';
+import { type CategoricalFeature, type DataContract, type DerivedFeature, isCategorical, isNumeric, type NumericFeature } from './contract.ts';
+import { derivedValue, derivedValueProblem } from './derived.ts';
 import { oneHotColumnName } from './names.ts';
 import { describeValue } from './messages.ts';
 import { inRange, outOfRange } from './range.ts';
 
 /**
  * The model's view of a reading: numeric features as they are, in contract order, then one 0/1
- * column per level of each categorical feature (all levels, in contract order). Numeric columns
- * come first so that adding a categorical feature never moves them.
+ * column per level of each categorical feature (all levels, in contract order), then the derived
+ * features in contract order. Numeric columns come first so that adding a categorical feature
+ * never moves them, and derived ones last so that adding one moves nothing.
  */
 
-/** Column names of the encoded matrix, e.g. `torque_nm`, …, `product_type_l`, `product_type_m`, `product_type_h`. */
+/** Column names of the encoded matrix, e.g. `torque_nm`, …, `product_type_l`, …, `product_type_h`, `power_w`. */
 export function modelFeatureNames(contract: DataContract): string[] {
   return [
     ...contract.features.filter(isNumeric).map((f) => f.name),
     ...contract.features.filter(isCategorical).flatMap((f) => f.levels.map((level) => oneHotColumnName(f.name, level) as string)),
+    ...contract.derived.map((d) => d.name),
   ];
 }
 
 /**
  * Encodes rows keyed by contract feature names (as returned by the training-set SQL, or API
- * instances) into the model's matrix. Other keys (id, label, timestamp) are ignored.
+ * instances) into the model's matrix. Other keys (id, label, timestamp) are ignored. A derived
+ * feature's value is taken from the row when it has one (the training-set SQL computes them),
+ * else computed from the row's numeric features; the two are equal (test/unit/contract).
  * @throws InvalidDataError naming the row and the feature of any missing, non-numeric,
  *   non-finite, non-integer or out-of-range value, or an unknown level
  */
@@ -41,8 +46,25 @@ export function encodeRows(contract: DataContract, rows: readonly Record<string,
       X.data[offset + column + level] = 1;
       column += feature.levels.length;
     }
+    if (contract.derived.length === 0) return;
+    const values = Object.fromEntries(numeric.map((feature, j) => [feature.name, X.data[offset + j]]));
+    for (const feature of contract.derived) {
+      X.data[offset + column] = derivedColumnValue(feature, row[feature.name], values, i);
+      column += 1;
+    }
   });
   return X;
+}
+
+function derivedColumnValue(feature: DerivedFeature, given: unknown, values: Record<string, number>, i: number): number {
+  if (given === null) throw new InvalidDataError(`row ${i}: ${feature.name} is missing`);
+  if (given !== undefined && typeof given !== 'number') {
+    throw new InvalidDataError(`row ${i}: ${feature.name} is ${describeValue(given)}; expected a number`);
+  }
+  const value = given ?? derivedValue(feature, values);
+  const problem = derivedValueProblem(feature, value, values);
+  if (problem !== undefined) throw new InvalidDataError(`row ${i}: ${problem}`);
+  return value;
 }
 
 /**

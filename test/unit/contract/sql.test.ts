@@ -145,6 +145,9 @@ describe('trainingSetSql', () => {
         'torque_nm',
         'tool_wear_min',
         'product_type',
+        'power_w',
+        'temperature_difference_k',
+        'strain_min_nm',
         'machine_failure',
       ]);
     });
@@ -152,8 +155,9 @@ describe('trainingSetSql', () => {
     it('gives rows that encode straight into the model matrix and labels', async () => {
       const rows = await query(trainingSetSql(DEFAULT_CONTRACT, WINDOW));
       const X = encodeRows(DEFAULT_CONTRACT, rows);
-      expect([X.rows, X.cols]).toEqual([7, 8]);
-      expect(Array.from(X.data.subarray(0, 8))).toEqual([300, 310, 1500, 12, 10, 1, 0, 0]);
+      // 8 measured columns and the 3 derived ones the AI4I contract adds, computed by the SQL.
+      expect([X.rows, X.cols]).toEqual([7, 11]);
+      expect(Array.from(X.data.subarray(0, 11))).toEqual([300, 310, 1500, 12, 10, 1, 0, 0, ((12 * 1500 * 2) * Math.PI) / 60, 10, 120]);
       expect(Array.from(labelsOf(DEFAULT_CONTRACT, rows))).toEqual([1, 0, 1, 0, 0, 0, 1]);
     });
 
