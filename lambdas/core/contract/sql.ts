@@ -40,14 +40,18 @@ export function trainingSetSql(contract: DataContract, window: TrainingWindow): 
   const measured = [id, ...(timestamp ? [timestamp] : []), ...contract.features.map((f) => quoteIdentifier(f.name))];
   const derived = contract.derived.map((d) => quoteIdentifier(d.name));
   const columns = [...measured, ...derived, label];
-  const computed = [...measured, ...contract.derived.map((d, j) => `${derivedSql(d)} AS ${derived[j]}`), label];
+  // One derived column per line: the stored query.sql is read by people auditing a run.
+  const select =
+    contract.derived.length === 0
+      ? [`  SELECT ${columns.join(', ')},`]
+      : [`  SELECT ${measured.join(', ')},`, ...contract.derived.map((d, j) => `    ${derivedSql(d)} AS ${derived[j]},`), `    ${label},`];
   const recency = [...(timestamp ? [timestamp] : []), ingestedAt, sourceKey, sourceLine].map((c) => `${c} DESC`);
   const rank = quoteIdentifier('_reading_rank'); // contract names start with a letter, so this cannot collide
   const dt = quoteIdentifier(PARTITION_COLUMN_NAME);
   return [
     `SELECT ${columns.join(', ')}`,
     'FROM (',
-    `  SELECT ${computed.join(', ')},`,
+    ...select,
     `    ROW_NUMBER() OVER (PARTITION BY ${id} ORDER BY ${recency.join(', ')}) AS ${rank}`,
     `  FROM ${quoteIdentifier(FEATURE_TABLE)}`,
     `  WHERE ${dt} BETWEEN '${from}' AND '${to}'`,
