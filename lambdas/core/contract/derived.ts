@@ -41,6 +41,11 @@ export function derivedInputs(feature: DerivedFeature): readonly string[] {
   return compile(feature.expression).inputs;
 }
 
+/** The compiled expression of a derived feature, for callers that evaluate it on many rows. */
+export function derivedEvaluator(feature: DerivedFeature): CompiledExpression {
+  return compile(feature.expression).evaluate;
+}
+
 /** The derived value for these feature values: NaN when undefined (division by zero, log of 0, …), ±∞ on overflow. */
 export function derivedValue(feature: DerivedFeature, values: FeatureValues): number {
   return compile(feature.expression).evaluate(values);

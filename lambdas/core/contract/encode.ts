@@ -1,7 +1,8 @@
 import { InvalidDataError } from '../errors.ts';
 import { denseMatrix, type DenseMatrix } from '../ml/dense.ts';
 import { type CategoricalFeature, type DataContract, type DerivedFeature, isCategorical, isNumeric, type NumericFeature } from './contract.ts';
-import { derivedValue, derivedValueProblem } from './derived.ts';
+import { derivedEvaluator, derivedValueProblem, isValidDerivedValue } from './derived.ts';
+import type { CompiledExpression } from './expression-eval.ts';
 import { oneHotColumnName } from './names.ts';
 import { describeValue } from './messages.ts';
 import { inRange, outOfRange } from './range.ts';
@@ -35,6 +36,9 @@ export function encodeRows(contract: DataContract, rows: readonly Record<string,
   const categorical = contract.features.filter(isCategorical);
   const cols = modelFeatureNames(contract).length;
   const X = denseMatrix(rows.length, cols);
+  // Looked up once per call; `values` is reused row after row (the evaluators only read it).
+  const derived = contract.derived.map((feature) => [feature, derivedEvaluator(feature)] as const);
+  const values: Record<string, number> = {};
   rows.forEach((row, i) => {
     const offset = i * cols;
     numeric.forEach((feature, j) => {
@@ -46,24 +50,25 @@ export function encodeRows(contract: DataContract, rows: readonly Record<string,
       X.data[offset + column + level] = 1;
       column += feature.levels.length;
     }
-    if (contract.derived.length === 0) return;
-    const values = Object.fromEntries(numeric.map((feature, j) => [feature.name, X.data[offset + j]]));
-    for (const feature of contract.derived) {
-      X.data[offset + column] = derivedColumnValue(feature, row[feature.name], values, i);
+    if (derived.length === 0) return;
+    numeric.forEach((feature, j) => {
+      values[feature.name] = X.data[offset + j];
+    });
+    for (const [feature, evaluate] of derived) {
+      X.data[offset + column] = derivedColumnValue(feature, evaluate, row[feature.name], values, i);
       column += 1;
     }
   });
   return X;
 }
 
-function derivedColumnValue(feature: DerivedFeature, given: unknown, values: Record<string, number>, i: number): number {
+function derivedColumnValue(feature: DerivedFeature, evaluate: CompiledExpression, given: unknown, values: Record<string, number>, i: number): number {
   if (given === null) throw new InvalidDataError(`row ${i}: ${feature.name} is missing`);
   if (given !== undefined && typeof given !== 'number') {
     throw new InvalidDataError(`row ${i}: ${feature.name} is ${describeValue(given)}; expected a number`);
   }
-  const value = given ?? derivedValue(feature, values);
-  const problem = derivedValueProblem(feature, value, values);
-  if (problem !== undefined) throw new InvalidDataError(`row ${i}: ${problem}`);
+  const value = given ?? evaluate(values);
+  if (!isValidDerivedValue(feature, value)) throw new InvalidDataError(`row ${i}: ${derivedValueProblem(feature, value, values)}`);
   return value;
 }
 
