@@ -148,7 +148,7 @@ describe('batch-inference.asl.json, happy path', () => {
     });
     expect(output.report.rows.flagged).toBeGreaterThanOrEqual(0);
     expect(output.drift).toMatchObject({ status: 'computed', modelVersion: version, rows: 369, retrain: { requested: false } });
-    expect(output.drift.features.map((f) => f.name)).toEqual(['air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type_l', 'product_type_m', 'product_type_h']);
+    expect(output.drift.features.map((f) => f.name)).toEqual(['air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type_l', 'product_type_m', 'product_type_h', 'power_w', 'temperature_difference_k', 'strain_min_nm']);
     expect(output.drift.drifted).toBe(output.drift.features.some((f) => f.drifted) || output.drift.latentVariance!.drifted);
 
     const drift = await json<DriftRecord>(output.drift.key);

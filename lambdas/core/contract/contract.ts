@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { InvalidDataError } from '../errors.ts';
 import ai4i2020 from './ai4i2020.contract.json' with { type: 'json' };
+import { ExpressionSyntaxError, featureReferences } from './expression.ts';
+import { expressionSqlLength } from './expression-sql.ts';
+import { expressionTree } from './derived.ts';
 import { formatIssues } from './issues.ts';
 import { describeValue } from './messages.ts';
 import { columnNameProblem, IDENTIFIER_PATTERN, oneHotColumnName } from './names.ts';
@@ -118,6 +121,41 @@ const categoricalFeatureSchema = strictObject(
   'a feature object',
 );
 
+/** Longest SQL a derived expression may compile to: guards repeat their arguments (expression-sql.ts). */
+export const MAX_DERIVED_SQL_LENGTH = 20_000;
+
+const derivedFeatureSchema = strictObject(
+  {
+    name: columnName,
+    /** Arithmetic over numeric features (expression.ts; docs/contract.md). */
+    expression: z.string(expecting('an expression')),
+    unit: z.string({
+      error: (issue) => (issue.input === undefined ? 'is required (use "" for a dimensionless feature)' : 'must be a string'),
+    }),
+    /** Optional valid range, ends included: a value outside quarantines the row like a bad reading. */
+    min: z.number(expecting('a finite number')).optional(),
+    max: z.number(expecting('a finite number')).optional(),
+    description,
+  },
+  'a derived feature object { name, expression, unit }',
+).superRefine((d, ctx) => {
+  if (d.min !== undefined && d.max !== undefined && !(d.min < d.max)) {
+    ctx.addIssue({ code: 'custom', path: ['max'], message: `max (${d.max}) must be greater than min (${d.min})` });
+  }
+  try {
+    expressionTree(d.expression);
+  } catch (error) {
+    if (!(error instanceof ExpressionSyntaxError)) throw error;
+    ctx.addIssue({ code: 'custom', path: ['expression'], message: `${error.message} of ${quoteExpression(d.expression)}` });
+  }
+});
+
+/** The expression as messages show it: quoted, on one line, cut when very long. */
+function quoteExpression(text: string): string {
+  const oneLine = text.replace(/\s/g, ' ');
+  return `'${oneLine.length > 120 ? `${oneLine.slice(0, 120)}…` : oneLine}'`;
+}
+
 const featureSchema = z.discriminatedUnion('type', [numericFeatureSchema, categoricalFeatureSchema], {
   error: (issue) =>
     issue.code === 'invalid_union' && issue.input !== null && typeof issue.input === 'object'
@@ -139,6 +177,8 @@ const contractInputSchema = strictObject(
     timestamp: timestampColumnSchema.optional(),
     label: labelColumnSchema,
     features: z.array(featureSchema, expecting('a list of features')).min(1, 'needs at least one feature'),
+    /** Model inputs computed from the numeric features, after them in the model's columns. */
+    derived: z.array(derivedFeatureSchema, expecting('a list of derived features')).default([]),
     /** Source columns present in files that must not be used (identifiers, leakage columns). */
     drop: z
       .array(token, expecting('a list of source column names'))
@@ -157,6 +197,7 @@ export type LabelColumn = WithSource<ContractInput['label']>;
 export type NumericFeature = WithSource<z.output<typeof numericFeatureSchema>>;
 export type CategoricalFeature = WithSource<z.output<typeof categoricalFeatureSchema>>;
 export type Feature = NumericFeature | CategoricalFeature;
+export type DerivedFeature = z.output<typeof derivedFeatureSchema>;
 
 /** A parsed, checked contract: every column has its `source` filled in (default: its `name`). */
 export interface DataContract {
@@ -167,6 +208,8 @@ export interface DataContract {
   readonly timestamp?: TimestampColumn;
   readonly label: LabelColumn;
   readonly features: readonly Feature[];
+  /** Model inputs computed from the numeric features; none when the contract lists none. */
+  readonly derived: readonly DerivedFeature[];
   readonly drop: readonly string[];
 }
 
@@ -281,8 +324,54 @@ function checkConsistency(contract: DataContract, ctx: z.RefinementCtx): void {
     });
   });
 
+  checkDerived(contract, columns, modelColumns, issue);
+
   const { positive, negative } = contract.label;
   negative.forEach((t, j) => {
     if (positive.includes(t)) issue(['label', 'negative', j], `label token '${t}' is also positive; a token means either 1 or 0`);
+  });
+}
+
+/** Derived features: names free in both namespaces, expressions over numeric features only, SQL of bounded size. */
+function checkDerived(
+  contract: DataContract,
+  columns: readonly PlacedColumn[],
+  modelColumns: Map<string, string>,
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const columnOwner = new Map(columns.map((c) => [c.name, c.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('')]));
+  const numeric = contract.features.filter(isNumeric).map((f) => f.name);
+  const roles = new Map<string, string>([
+    [contract.id.name, 'the id column'],
+    ...(contract.timestamp ? [[contract.timestamp.name, 'the timestamp column'] as [string, string]] : []),
+    [contract.label.name, 'the label; a model input computed from the label would give the answer away'],
+    ...contract.features.filter(isCategorical).map((f): [string, string] => [f.name, 'a categorical feature']),
+  ]);
+  const derivedNames = new Map<string, number>();
+  contract.derived.forEach((d, i) => {
+    const owner = columnOwner.get(d.name) ?? modelColumns.get(d.name);
+    const earlier = derivedNames.get(d.name);
+    if (owner !== undefined) issue(['derived', i, 'name'], `name '${d.name}' is already used by ${owner}`);
+    else if (earlier !== undefined) issue(['derived', i, 'name'], `name '${d.name}' is already used by derived[${earlier}]`);
+    else derivedNames.set(d.name, i);
+  });
+  contract.derived.forEach((d, i) => {
+    let tree;
+    try {
+      tree = expressionTree(d.expression);
+    } catch {
+      return; // reported by the schema
+    }
+    const path = ['derived', i, 'expression'];
+    for (const ref of featureReferences(tree)) {
+      if (numeric.includes(ref.name)) continue;
+      const role = roles.get(ref.name) ?? (derivedNames.has(ref.name) ? 'a derived feature; derived features are computed from numeric features only' : undefined);
+      const problem = role === undefined ? `unknown feature '${ref.name}'` : `'${ref.name}' is ${role}`;
+      issue(path, `${problem} at character ${ref.at + 1}; an expression uses the numeric features ${numeric.join(', ') || '(none)'}`);
+    }
+    const sqlLength = expressionSqlLength(tree);
+    if (sqlLength > MAX_DERIVED_SQL_LENGTH) {
+      issue(path, `compiles to ${sqlLength > 1e9 ? 'over a billion' : sqlLength} characters of SQL (min, max, log and sqrt repeat their arguments); at most ${MAX_DERIVED_SQL_LENGTH}: nest fewer of them`);
+    }
   });
 }

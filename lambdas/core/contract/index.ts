@@ -7,13 +7,26 @@ export {
   parseContract,
   type CategoricalFeature,
   type DataContract,
+  type DerivedFeature,
   type Feature,
   type IdColumn,
   type LabelColumn,
   type NumericFeature,
   type TimestampColumn,
 } from './contract.ts';
+export {
+  derivedInputs,
+  derivedProblems,
+  derivedSql,
+  derivedValidSql,
+  derivedValue,
+  derivedValueProblem,
+  isValidDerivedValue,
+} from './derived.ts';
 export { encodeRows, labelsOf, modelFeatureNames } from './encode.ts';
+export { ExpressionSyntaxError, FUNCTIONS, parseExpression, type Expression } from './expression.ts';
+export { compileExpression, type CompiledExpression, type FeatureValues } from './expression-eval.ts';
+export { doubleLiteral, expressionSql } from './expression-sql.ts';
 export { bindHeader, type BindHeaderOptions, type HeaderBinding } from './header.ts';
 export {
   instanceSchema,
@@ -33,6 +46,7 @@ export {
   PARTITION_COLUMN,
   partitionOf,
   sqlTypeOf,
+  trainingSetColumns,
   type DescribedColumn,
   type TableColumn,
   type TableColumnType,

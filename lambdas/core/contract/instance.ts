@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type CategoricalFeature, type DataContract, isNumeric, type NumericFeature } from './contract.ts';
+import { derivedProblems } from './derived.ts';
 import { describeValue } from './messages.ts';
 import { inRange, outOfRange } from './range.ts';
 
@@ -21,21 +22,32 @@ export interface PredictRequestOptions {
   readonly maxInstances?: number;
 }
 
-/** Strict object schema of one instance: unknown keys are rejected, every feature is required. */
+/**
+ * Strict object schema of one instance: unknown keys are rejected, every feature is required, and
+ * the contract's derived features, computed from it, must be valid model inputs (the issue's path
+ * is the derived feature's name). Derived features are computed, never sent.
+ */
 export function instanceSchema(contract: DataContract): z.ZodType<PredictionInstance> {
   const names = contract.features.map((f) => f.name);
+  const derived = contract.derived.map((d) => d.name);
   const shape = Object.fromEntries(
     contract.features.map((f) => [f.name, isNumeric(f) ? numericField(f) : categoricalField(f)] as const),
   );
-  return z.strictObject(shape, {
+  const schema = z.strictObject(shape, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') {
         const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-        return `unknown feature${issue.keys.length === 1 ? '' : 's'} ${keys}; an instance has exactly the features ${names.join(', ')}`;
+        const computed = issue.keys.filter((k) => derived.includes(k));
+        const note = computed.length === 0 ? '' : ` (${computed.map((k) => `'${k}'`).join(', ')} ${computed.length === 1 ? 'is' : 'are'} derived: computed from the features, never sent)`;
+        return `unknown feature${issue.keys.length === 1 ? '' : 's'} ${keys}${note}; an instance has exactly the features ${names.join(', ')}`;
       }
       if (issue.code === 'invalid_type') return `an instance must be an object with the features ${names.join(', ')}`;
       return undefined;
     },
+  });
+  if (contract.derived.length === 0) return schema as unknown as z.ZodType<PredictionInstance>;
+  return schema.superRefine((instance, ctx) => {
+    for (const { name, message } of derivedProblems(contract, instance)) ctx.addIssue({ code: 'custom', path: [name], message });
   }) as unknown as z.ZodType<PredictionInstance>;
 }
 

@@ -1,5 +1,6 @@
 import type { TableColumn, TableColumnType } from '../data/table-column.ts';
 import { type DataContract, isNumeric } from './contract.ts';
+import { derivedRange } from './derived.ts';
 import { LINEAGE_COLUMN_NAMES, PARTITION_COLUMN_NAME } from './names.ts';
 import { validRange } from './range.ts';
 
@@ -63,6 +64,21 @@ export function featureTableColumns(contract: DataContract): DescribedColumn[] {
   return columns;
 }
 
+/**
+ * Columns of a training set (`lake/training-sets/<run>/`), as the training-set query returns them:
+ * id, timestamp (if any), features, derived features (DOUBLE, computed by the query; rows where
+ * one is not valid are left out), label. The lineage columns are not selected.
+ */
+export function trainingSetColumns(contract: DataContract): DescribedColumn[] {
+  const table = featureTableColumns(contract);
+  const labelAt = table.findIndex((c) => c.name === contract.label.name);
+  const derived = contract.derived.map((d): DescribedColumn => {
+    const range = d.min === undefined && d.max === undefined ? '' : `, valid ${derivedRange(d)}`;
+    return { name: d.name, type: 'double', nullable: false, comment: cut(`${d.description ?? d.name} = ${d.expression}${range}`) };
+  });
+  return [...table.slice(0, labelAt), ...derived, table[labelAt]];
+}
+
 const SQL_TYPES: Record<TableColumnType, string> = {
   double: 'DOUBLE',
   bigint: 'BIGINT',
@@ -88,6 +104,9 @@ export function isPartitionValue(text: string): boolean {
 }
 
 function comment(what: string, source: string): string {
-  const text = `${what} (CSV: ${source})`;
+  return cut(`${what} (CSV: ${source})`);
+}
+
+function cut(text: string): string {
   return text.length <= MAX_COMMENT ? text : `${text.slice(0, MAX_COMMENT - 1)}…`;
 }

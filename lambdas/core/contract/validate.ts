@@ -1,12 +1,14 @@
 import type { TableValue } from '../data/table-column.ts';
 import { parseDecimal, parseIsoTimestamp } from './cells.ts';
 import type { Feature } from './contract.ts';
+import { derivedProblems } from './derived.ts';
 import type { HeaderBinding } from './header.ts';
 import { quoteText } from './messages.ts';
 import { inRange, outOfRange } from './range.ts';
 
 /**
- * Validates one CSV record against the contract and turns it into a typed reading. A bad row is
+ * Validates one CSV record against the contract and turns it into a typed reading, whose derived
+ * features must come out as valid model inputs too. A bad row is
  * not an exception: ingest sends it to quarantine with the reason, so the reason names the
  * column, the value and the rule it breaks, on one line.
  */
@@ -58,6 +60,9 @@ export function validateRecord(binding: HeaderBinding, values: readonly string[]
     if (typeof result === 'object') problems.push(result.problem);
     else reading[feature.name] = result;
   });
+  // Derived values are model inputs, so a reading that cannot give them is quarantined like a bad
+  // one; they are computed again when encoded, not stored (the lake keeps what was measured).
+  for (const { message } of derivedProblems(contract, reading)) problems.push(message);
 
   const labelName = contract.label.name;
   const token = binding.label === undefined ? '' : cell(binding.label);

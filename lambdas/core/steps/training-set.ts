@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { trainingSetSql } from '../contract/sql.ts';
-import { featureTableColumns } from '../contract/table.ts';
+import { trainingSetColumns } from '../contract/table.ts';
 import { encodeParquet } from '../data/parquet.ts';
 import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
@@ -50,7 +50,7 @@ export async function buildTrainingSet(input: unknown, context: StepContext): Pr
         `training needs at least ${needed} of each (config.minRowsPerClass). Upload more labelled readings or widen config.windowDays.`,
     );
   }
-  const columns = featureTableColumns(contract).filter((column) => column.name in rows[0]!);
+  const columns = trainingSetColumns(contract).filter((column) => column.name in rows[0]!);
   const prefix = `${TRAINING_SETS_PREFIX}${run.runName}/`;
   const key = `${prefix}training-set.parquet`;
   const sqlKey = `${prefix}query.sql`;

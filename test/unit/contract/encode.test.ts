@@ -17,7 +17,7 @@ const ROW = {
 };
 
 describe('modelFeatureNames', () => {
-  it('lists numeric features in contract order, then one column per level', () => {
+  it('lists numeric features in contract order, then one column per level, then the derived features', () => {
     expect(modelFeatureNames(DEFAULT_CONTRACT)).toEqual([
       'air_temperature_k',
       'process_temperature_k',
@@ -27,6 +27,9 @@ describe('modelFeatureNames', () => {
       'product_type_l',
       'product_type_m',
       'product_type_h',
+      'power_w',
+      'temperature_difference_k',
+      'strain_min_nm',
     ]);
   });
 
@@ -43,19 +46,33 @@ describe('modelFeatureNames', () => {
 });
 
 describe('encodeRows', () => {
-  it('copies numeric features and one-hot encodes every level', () => {
+  it('copies numeric features, one-hot encodes every level and computes the derived features', () => {
     const X = encodeRows(DEFAULT_CONTRACT, [
       ROW,
       { ...ROW, product_type: 'L', torque_nm: 3.8 },
       { ...ROW, product_type: 'H', tool_wear_min: 253 },
     ]);
     expect(X.rows).toBe(3);
-    expect(X.cols).toBe(8);
-    expect(toRows(X)).toEqual([
+    expect(X.cols).toBe(11);
+    expect(toRows(X).map((row) => row.slice(0, 8))).toEqual([
       [298.1, 308.6, 1551, 42.8, 0, 0, 1, 0],
       [298.1, 308.6, 1551, 3.8, 0, 1, 0, 0],
       [298.1, 308.6, 1551, 42.8, 253, 0, 0, 1],
     ]);
+    // power 42.8 Nm × 1551 rpm × 2π/60 = 6951.59 W; 308.6 − 298.1 = 10.5 K; strain 253 min × 42.8 Nm = 10828.4 min·Nm.
+    const derived = toRows(X).map((row) => row.slice(8));
+    expect(derived[0][0]).toBeCloseTo(6951.5906, 4);
+    expect(derived[1][0]).toBeCloseTo(617.1973, 4);
+    expect(derived.map((row) => row[1])).toEqual([308.6 - 298.1, 308.6 - 298.1, 308.6 - 298.1]);
+    expect(derived[1][1]).toBeCloseTo(10.5, 12);
+    expect(derived.map((row) => row[2])).toEqual([0, 0, 253 * 42.8]);
+  });
+
+  it('takes a derived value given in the row (the training-set SQL computes them) and checks it', () => {
+    const given = { ...ROW, power_w: 1, temperature_difference_k: 2, strain_min_nm: 3 };
+    expect(toRows(encodeRows(DEFAULT_CONTRACT, [given]))[0].slice(8)).toEqual([1, 2, 3]);
+    expect(() => encodeRows(DEFAULT_CONTRACT, [{ ...given, power_w: null }])).toThrow(new InvalidDataError('row 0: power_w is missing'));
+    expect(() => encodeRows(DEFAULT_CONTRACT, [{ ...given, power_w: Infinity }])).toThrow(/^row 0: power_w = torque_nm \* rotational_speed_rpm \* 2 \* pi\(\) \/ 60 is not a finite number/);
   });
 
   it('encodes two categorical features side by side and ignores other keys', () => {
@@ -71,7 +88,7 @@ describe('encodeRows', () => {
 
   it('encodes no rows as a 0 × p matrix', () => {
     const X = encodeRows(DEFAULT_CONTRACT, []);
-    expect([X.rows, X.cols]).toEqual([0, 8]);
+    expect([X.rows, X.cols]).toEqual([0, 11]);
   });
 
   it.each([

@@ -1,11 +1,12 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONTRACT, type DataContract } from '../../../lambdas/core/contract/contract.ts';
+import { DEFAULT_CONTRACT, type DataContract, parseContract } from '../../../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf } from '../../../lambdas/core/contract/encode.ts';
 import { SQL_RESERVED_WORDS } from '../../../lambdas/core/contract/names.ts';
 import { trainingSetSql } from '../../../lambdas/core/contract/sql.ts';
 import { featureTableColumns, sqlTypeOf } from '../../../lambdas/core/contract/table.ts';
-import { PUMP_CONTRACT } from './fixtures.ts';
+import { toRows } from '../../../lambdas/core/ml/dense.ts';
+import { PUMP_CONTRACT, PUMP_CONTRACT_JSON } from './fixtures.ts';
 
 const WINDOW = { from: '2024-01-10', to: '2024-01-20' };
 
@@ -145,6 +146,9 @@ describe('trainingSetSql', () => {
         'torque_nm',
         'tool_wear_min',
         'product_type',
+        'power_w',
+        'temperature_difference_k',
+        'strain_min_nm',
         'machine_failure',
       ]);
     });
@@ -152,8 +156,9 @@ describe('trainingSetSql', () => {
     it('gives rows that encode straight into the model matrix and labels', async () => {
       const rows = await query(trainingSetSql(DEFAULT_CONTRACT, WINDOW));
       const X = encodeRows(DEFAULT_CONTRACT, rows);
-      expect([X.rows, X.cols]).toEqual([7, 8]);
-      expect(Array.from(X.data.subarray(0, 8))).toEqual([300, 310, 1500, 12, 10, 1, 0, 0]);
+      // 8 measured columns and the 3 derived ones the AI4I contract adds, computed by the SQL.
+      expect([X.rows, X.cols]).toEqual([7, 11]);
+      expect(Array.from(X.data.subarray(0, 11))).toEqual([300, 310, 1500, 12, 10, 1, 0, 0, ((12 * 1500 * 2) * Math.PI) / 60, 10, 120]);
       expect(Array.from(labelsOf(DEFAULT_CONTRACT, rows))).toEqual([1, 0, 1, 0, 0, 0, 1]);
     });
 
@@ -207,6 +212,33 @@ describe('trainingSetSql', () => {
         ['m-01', 1.2, 1, '2024-01-10T10:00:00.000Z'],
         ['m-02', 2.1, 1, '2024-01-10T10:00:00.000Z'],
       ]);
+    });
+
+    it('computes derived columns and leaves out readings whose derived value is not valid, before ranking', async () => {
+      const contract = parseContract({
+        ...PUMP_CONTRACT_JSON,
+        derived: [
+          { name: 'vibration_per_start', expression: 'vibration_mm_s / starts', unit: 'mm/s', max: 5 },
+          { name: 'root_vibration', expression: 'sqrt(vibration_mm_s)', unit: '' },
+        ],
+      });
+      await createFeatureTable(contract);
+      await insert([
+        { ...reading('m-01', 1.5, 0, '2024-01-10 09:00:00', '2024-01-11', '2024-01-11 08:00:00'), starts: 3 },
+        // Latest reading of m-01, but zero starts (ingested before the derived feature existed): the earlier one is used.
+        { ...reading('m-01', 1.6, 1, '2024-01-10 10:00:00', '2024-01-11', '2024-01-11 08:00:00'), starts: 0 },
+        // 12 mm/s per start is outside the range ≤ 5.
+        { ...reading('m-02', 12, 1, '2024-01-10 10:00:00', '2024-01-11', '2024-01-11 08:00:00'), starts: 1 },
+        { ...reading('m-03', 4, 1, '2024-01-10 10:00:00', '2024-01-11', '2024-01-11 08:00:00'), starts: 8 },
+      ]);
+      const rows = await query(trainingSetSql(contract, WINDOW));
+      expect(Object.keys(rows[0])).toEqual(['machine_id', 'read_at', 'site', 'vibration_mm_s', 'starts', 'pump_model', 'vibration_per_start', 'root_vibration', 'needs_service']);
+      expect(rows.map((r) => [r.machine_id, r.vibration_per_start, r.root_vibration])).toEqual([
+        ['m-01', 0.5, Math.sqrt(1.5)],
+        ['m-03', 0.5, 2],
+      ]);
+      // The rows encode with the SQL's values, which equal the in-process ones.
+      expect(toRows(encodeRows(contract, rows)).map((r) => r.slice(-2))).toEqual(toRows(encodeRows(contract, rows.map(({ vibration_per_start: _, root_vibration: __, ...measured }) => measured))).map((r) => r.slice(-2)));
     });
   });
 });

@@ -51,9 +51,10 @@ describe('model store', () => {
     expect(manifest.createdAt).toBe(FIXED_NOW.toISOString());
     expect(loaded.featureNames).toEqual(model.featureNames);
     expect(loaded.threshold).toEqual(model.threshold);
+    // The default contract's 11 model inputs: 5 measured, 3 one-hot, 3 derived.
     const x = fromRows([
-      [0.5, -1, 0.2, 0, 1, 1, 0, 0],
-      [-2, 0.3, 1, -0.5, 0, 0, 0, 1],
+      [0.5, -1, 0.2, 0, 1, 1, 0, 0, 0.7, -0.1, 1.2],
+      [-2, 0.3, 1, -0.5, 0, 0, 0, 1, -1.1, 0.4, 0],
     ]);
     expect(Array.from(loaded.predict(x).probability)).toEqual(Array.from(model.predict(x).probability));
     expect((await loadManifest(store, V1)).kernelTheta).toEqual(Array.from(model.classifier.kernel.theta));

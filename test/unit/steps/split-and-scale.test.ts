@@ -103,10 +103,11 @@ describe('SplitAndScale', () => {
     const availablePositives = available.filter((i) => label(i) === 1).length;
     expect(Math.abs(result.trainPositives - (availablePositives * 300) / available.length)).toBeLessThanOrEqual(1);
 
-    // The model's columns, computed here from the raw rows: numeric features, then one-hot type.
+    // The model's columns, computed here from the raw rows: numeric features, then one-hot type, then
+    // the derived features the training-set SQL computed (stored in the training set's rows).
     expect(record.featureNames).toEqual([
       'air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min',
-      'product_type_l', 'product_type_m', 'product_type_h',
+      'product_type_l', 'product_type_m', 'product_type_h', 'power_w', 'temperature_difference_k', 'strain_min_nm',
     ]);
     const column = (i: number, name: string): number =>
       name.startsWith('product_type_') ? Number(String(rows[i].product_type).toLowerCase() === name.slice(-1)) : (rows[i][name] as number);

@@ -59,10 +59,11 @@ describe('BuildTrainingSet', () => {
     const rows = await trainingRows(result.key);
     expect(rows.map((row) => row.udi)).toEqual(records.map((r) => r.UDI));
     expect(rows.filter((row) => row.machine_failure === 1)).toHaveLength(30);
-    // Id, features and label: no lineage or partition columns in the training set.
+    // Id, features, the derived features the SQL computed, and label: no lineage or partition columns.
     expect(Object.keys(rows[0]).sort()).toEqual(
-      ['udi', 'air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type', 'machine_failure'].sort(),
+      ['udi', 'air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type', 'power_w', 'temperature_difference_k', 'strain_min_nm', 'machine_failure'].sort(),
     );
+    expect(rows[9].strain_min_nm).toBe(Number(records[9]['Tool wear [min]']) * Number(records[9]['Torque [Nm]']));
     expect(rows[9]).toMatchObject({ udi: 10, torque_nm: records[9]['Torque [Nm]'], product_type: records[9].Type });
 
     const sql = (await fx.bytesOf(result.sqlKey)).toString('utf8');
