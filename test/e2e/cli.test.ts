@@ -367,7 +367,7 @@ describeWithShared('the real AI4I 2020 data set', () => {
   it('ingests by contract alone (leakage columns dropped) and trains', () => {
     expect(prognos('ingest', datasetPath('ai4i2020.csv'), '--home', home).status).toBe(0);
     const config = join(workDir, 'ai4i-config.json');
-    writeFileSync(config, JSON.stringify({ maxTrainRows: 700 }));
+    writeFileSync(config, JSON.stringify({ model: 'exact', maxTrainRows: 700 }));
     const result = prognos('run', '--home', home, '--config', config);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/rows ingested\s+10000 valid of 10000 read from 1 file/);
