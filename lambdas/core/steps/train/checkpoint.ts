@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MODEL_KINDS } from '../../ml/resumable-fit.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.ts';
+import { RUNS_PREFIX } from '../record-failure.ts';
 import { TRAINING_MODES } from '../run-state.ts';
 
 /**
@@ -16,7 +17,7 @@ import { TRAINING_MODES } from '../run-state.ts';
 export const TRAIN_CHECKPOINT_FORMAT = 1;
 
 export function trainCheckpointKey(runName: string): string {
-  return `lake/runs/${runName}/train-checkpoint.json`;
+  return `${RUNS_PREFIX}${runName}/train-checkpoint.json`;
 }
 
 const optimizerStepSchema = z.object({
