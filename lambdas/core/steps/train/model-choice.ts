@@ -38,12 +38,16 @@ export function chooseModel(input: ModelChoiceInput): ModelChoice {
   const all = { rows: n, rowsAvailable: n };
   if (requested === 'sparse') return { kind: 'gpc-sparse', ...all, reason: `sparse GP on all ${count(n)} training rows (config.model = sparse)` };
   if (requested === 'exact') {
-    if (n <= maxTrainRows) return { kind: 'gpc-exact', ...all, reason: `exact GP on all ${count(n)} training rows (config.model = exact)` };
+    const rows = Math.min(n, maxTrainRows);
+    // Asked for, the exact GP trains whatever its cost; the reason warns when one round cannot hold it.
+    const predicted = predictExactFitSeconds(rows);
+    const warning = predicted > budgetSeconds ? `; its predicted fit of ${secondsText(predicted)} exceeds the ${secondsText(budgetSeconds)} Train budget and cannot be checkpointed` : '';
+    if (n <= maxTrainRows) return { kind: 'gpc-exact', ...all, reason: `exact GP on all ${count(n)} training rows (config.model = exact)${warning}` };
     return {
       kind: 'gpc-exact',
-      rows: maxTrainRows,
+      rows,
       rowsAvailable: n,
-      reason: `exact GP on a stratified sample of ${count(maxTrainRows)} of ${count(n)} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)`,
+      reason: `exact GP on a stratified sample of ${count(maxTrainRows)} of ${count(n)} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)${warning}`,
     };
   }
   if (n > maxTrainRows) {

@@ -56,12 +56,19 @@ describe('chooseModel', () => {
 
   it('exact: every row up to maxTrainRows, a stratified sample of that many beyond, and says so', () => {
     expect(chooseModel({ ...base, requested: 'exact', rowsAvailable: 900 })).toMatchObject({ kind: 'gpc-exact', rows: 900, rowsAvailable: 900 });
-    expect(chooseModel({ ...base, requested: 'exact', rowsAvailable: 7078, budgetSeconds: 1 })).toEqual({
+    expect(chooseModel({ ...base, requested: 'exact', rowsAvailable: 7078 })).toEqual({
       kind: 'gpc-exact',
       rows: 2800,
       rowsAvailable: 7078,
       reason: 'exact GP on a stratified sample of 2,800 of 7,078 training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)',
     });
+  });
+
+  it('exact: trains even when one round cannot hold the predicted fit, and warns in the reason', () => {
+    expect(chooseModel({ requested: 'exact', rowsAvailable: 5000, maxTrainRows: 6000, budgetSeconds: 300 }).reason).toBe(
+      'exact GP on all 5,000 training rows (config.model = exact); its predicted fit of 519 s exceeds the 300 s Train budget and cannot be checkpointed',
+    );
+    expect(chooseModel({ requested: 'exact', rowsAvailable: 5000, maxTrainRows: 6000, budgetSeconds: 600 }).reason).toBe('exact GP on all 5,000 training rows (config.model = exact)');
   });
 
   it('sparse: every row, however few', () => {
