@@ -299,7 +299,8 @@ describe('a failure injected into Train', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(readFileSync(join(home, 'models', 'champion.json'))).toEqual(before);
     expect(modelVersions(home)).toEqual(versionsBefore);
-    const failures = readdirSync(join(home, 'lake', 'runs'));
+    // lake/runs/<run>/ also holds each run's Train checkpoint record: only the failed run has a failure.json.
+    const failures = readdirSync(join(home, 'lake', 'runs')).filter((run) => existsSync(join(home, 'lake', 'runs', run, 'failure.json')));
     expect(failures).toHaveLength(1);
     expect(readJson(join(home, 'lake', 'runs', failures[0]!, 'failure.json'))).toEqual(expect.objectContaining({ error: 'InjectedFailureError' }));
   });
