@@ -1,9 +1,10 @@
+import type { DenseMatrix } from '../../ml/dense.ts';
 import type { FitProgress } from '../../ml/gpc.ts';
 import type { KernelOptions } from '../../ml/kernel.ts';
 import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
 import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
 import type { StandardScaler } from '../../ml/scaler.ts';
-import { ModelUnavailableError } from './errors.ts';
+import { ModelUnavailableError, TrainCheckpointError } from './errors.ts';
 import { exactFitter } from './exact-fit.ts';
 
 /**
@@ -62,8 +63,38 @@ export function withModel<C>(fit: ResumableFit<C>, build: (classifier: C) => Mai
   };
 }
 
+/** A classifier kind's own start and resume, on scaled rows. */
+export interface ClassifierFits<C, O> {
+  start(x: DenseMatrix, y: Uint8Array, options: O): ResumableFit<C>;
+  resume(x: DenseMatrix, y: Uint8Array, checkpoint: FitCheckpoint, options: O): ResumableFit<C>;
+}
+
+/**
+ * A Fitter over a classifier's ResumableFit: scales the rows with the split's scaler, maps
+ * Train's options to the classifier's (`options`), and wraps the fitted classifier into the
+ * MaintenanceModel (`build`: scaler, threshold, leave-one-out). A checkpoint of another kind is
+ * refused with TrainCheckpointError, on which Train starts over.
+ */
+export function classifierFitter<C, O>(
+  kind: ModelKind,
+  fits: ClassifierFits<C, O>,
+  options: (fit: FitOptions) => O,
+  build: (classifier: C, data: FitData, fit: FitOptions) => MaintenanceModel,
+): Fitter {
+  const scaled = (data: FitData): DenseMatrix => data.scaler.transform(data.trainingSet.X);
+  const labels = (data: FitData): Uint8Array => Uint8Array.from(data.trainingSet.y);
+  return {
+    start: (data, fit) => withModel(fits.start(scaled(data), labels(data), options(fit)), (classifier) => build(classifier, data, fit)),
+    resume: (data, checkpoint, fit) => {
+      if (checkpoint.kind !== kind) throw new TrainCheckpointError(`a ${kind} fit cannot resume a ${checkpoint.kind} checkpoint`);
+      return withModel(fits.resume(scaled(data), labels(data), checkpoint, options(fit)), (classifier) => build(classifier, data, fit));
+    },
+  };
+}
+
 export const FITTERS: Fitters = {
   'gpc-exact': exactFitter,
-  // MERGE (issue 9): the lead replaces this line with the sparse GP's fitter built on startSparseFit/resumeSparseFit and withModel.
+  // MERGE (issue 9): the lead replaces this line with
+  // classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, (o) => <the sparse GP's options from seed, inducingPoints, fixedKernel>, (classifier, data, o) => <MaintenanceModel from the classifier, data.scaler, o.targetRecall>).
   'gpc-sparse': unavailableFitter('gpc-sparse', 'the sparse GP (lambdas/core/ml/sparse/) is not part of it yet'),
 };
