@@ -60,7 +60,7 @@ export interface TrainingPipelineProps {
  * | ValidateAndIngest | landing `landing/training/`, lake `lake/ingested/` | lake `lake/features/`, `lake/quarantine/`, `lake/ingested/` |
  * | BuildTrainingSet | Athena over `sensor_readings` (lake `lake/features/`) | lake `lake/training-sets/`, query results |
  * | SplitAndScale | lake `lake/training-sets/` | lake `lake/training-sets/` |
- * | Train | lake `lake/training-sets/`, models `models/` | models `models/` except `champion.json` |
+ * | Train | lake `lake/training-sets/`, `lake/runs/`, models `models/` | lake `lake/runs/` (its checkpoint), models `models/` except `champion.json` |
  * | Evaluate | lake `lake/training-sets/`, models `models/` | models `models/` except `champion.json` |
  * | Gate | – | models `models/` except `champion.json` |
  * | WriteReport | models `models/` | models `models/` except `champion.json` |
@@ -116,6 +116,9 @@ function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, Progn
     access.list(fn, 'ListModels', 'models');
     access.readWrite(fn, 'Models', 'models', KEYS.models, 'reads the champion and writes its own model version');
   }
+  // The Train loop's checkpoint, lake/runs/<run>/train-checkpoint.json; listing lets a missing one read as 404, not 403.
+  access.list(Train, 'ListLake', 'lake');
+  access.readWrite(Train, 'TrainCheckpoint', 'lake', KEYS.runs, "reads and replaces the run's Train checkpoint between rounds");
   access.write(Gate, 'WriteDecision', 'models', KEYS.models, "writes the decision record into the challenger's model version");
   access.list(WriteReport, 'ListModels', 'models');
   access.readWrite(WriteReport, 'Models', 'models', KEYS.models, "reads the version's records and writes its report.html");

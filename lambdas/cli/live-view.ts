@@ -34,10 +34,23 @@ export function liveView(io: CliIo): (event: RunEvent) => void {
   };
 }
 
-/** The steps' progress (messages, optimiser iterations), indented under the state lines. */
+/** The steps' progress (messages, optimiser iterations, Train rounds), indented under the state lines. */
 export function stepPrinter(io: CliIo): (event: StepProgress) => void {
   return (event) => {
     if (event.kind === 'message') io.err(`  ${event.text}\n`);
+    else if (event.kind === 'fit') io.err(`  ${formatFitStatus(event)}\n`);
     else io.err(`  ${event.stage.padEnd(9)} start ${event.start}  it ${String(event.iteration).padStart(2)}  lml ${event.logMarginalLikelihood.toFixed(2).padStart(8)}  ${formatHyperparameters(event.theta)}\n`);
   };
+}
+
+/**
+ * Where a Train round's fit stands, e.g. `round  2  it  140  elbo  -1234.50   61.0 s  ~120 s left`:
+ * the round (one Train invocation), the fit's iteration, its objective (ELBO for the sparse GP,
+ * log marginal likelihood for the exact one; higher is better), seconds of fitting so far, and
+ * the fit's own estimate of the time left when it has one.
+ */
+export function formatFitStatus(event: Extract<StepProgress, { kind: 'fit' }>): string {
+  const objective = `${event.model === 'gpc-sparse' ? 'elbo' : 'lml '} ${Number.isFinite(event.objective) ? event.objective.toFixed(2).padStart(9) : '—'.padStart(9)}`;
+  const left = event.remainingSeconds === undefined ? '' : `  ~${Math.round(event.remainingSeconds)} s left`;
+  return `round ${String(event.round).padStart(2)}  it ${String(event.iteration).padStart(4)}  ${objective}  ${event.elapsedSeconds.toFixed(1).padStart(6)} s${left}`;
 }

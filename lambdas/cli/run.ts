@@ -90,7 +90,19 @@ const outputSchema = z.looseObject({
   ingest: z.array(z.object({ key: z.string(), rowsRead: z.number(), rowsValid: z.number(), rowsQuarantined: z.number(), status: z.string() })).optional(),
   trainingSet: z.object({ rows: z.number(), positives: z.number() }).optional(),
   split: z.object({ trainRows: z.number(), holdoutRows: z.number() }).optional(),
-  train: z.object({ version: z.string(), mode: z.string(), fitSeconds: z.number() }).optional(),
+  train: z
+    .object({
+      version: z.string(),
+      mode: z.string(),
+      fitSeconds: z.number(),
+      // Absent from runs recorded before Train reported its model and rows.
+      model: z.string().optional(),
+      round: z.number().optional(),
+      trainRows: z.number().optional(),
+      trainRowsAvailable: z.number().optional(),
+      modelReason: z.string().optional(),
+    })
+    .optional(),
   evaluation: z
     .object({
       challenger: z.object({ recall: z.number(), precision: z.number(), averagePrecision: z.number(), rocAuc: z.number(), threshold: z.number() }),
@@ -116,7 +128,14 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
   if (out.trainingSet && out.split) {
     rows.push(['training set', `${out.trainingSet.rows} rows, ${out.trainingSet.positives} needing maintenance; ${out.split.trainRows} train / ${out.split.holdoutRows} holdout`]);
   }
-  if (out.train) rows.push(['model', `${out.train.version} (${out.train.mode}, fit ${fixed(out.train.fitSeconds, 1)} s)`]);
+  if (out.train) {
+    const { train } = out;
+    const rounds = train.round === undefined ? '' : `, ${train.round} Train round${train.round === 1 ? '' : 's'}`;
+    rows.push(['model', `${train.version} (${train.mode}, fit ${fixed(train.fitSeconds, 1)} s${rounds})`]);
+    if (train.trainRows !== undefined && train.trainRowsAvailable !== undefined) {
+      rows.push(['rows trained', `${train.trainRows} of ${train.trainRowsAvailable}: ${train.modelReason ?? ''}`]);
+    }
+  }
   if (out.evaluation) {
     const c = out.evaluation.challenger;
     rows.push(['holdout', `recall ${fixed(c.recall)}  precision ${fixed(c.precision)}  avg precision ${fixed(c.averagePrecision)}  ROC AUC ${fixed(c.rocAuc)}  threshold ${fixed(c.threshold, 4)}`]);

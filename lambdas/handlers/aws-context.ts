@@ -44,7 +44,7 @@ export function awsStepContext(): StepContext {
     queries: { query: (sql) => queryEngine().query(sql), close: async () => undefined },
     contract: DEFAULT_CONTRACT,
     now: () => new Date(),
-    progress: (event) => logger.info(event.kind === 'message' ? event.text : 'optimizer step', { progress: event }),
+    progress: (event) => logger.info(event.kind === 'message' ? event.text : event.kind === 'fit' ? 'fit status' : 'optimizer step', { progress: event }),
   };
 }
 

@@ -14,12 +14,12 @@ export type StepFunction<C extends StepContext = StepContext> = (input: unknown,
 export function stepHandler<C extends StepContext = StepContext>(
   state: string,
   step: StepFunction<C>,
-  context: () => C = awsStepContext as () => C,
+  context: (lambda: Context) => C = awsStepContext as () => C,
   afterStep: (result: unknown) => void = () => undefined,
 ) {
-  return lambdaHandler(async (event: unknown, _lambda: Context) => {
+  return lambdaHandler(async (event: unknown, lambda: Context) => {
     logger.appendKeys({ state });
-    const result = await step(event, context());
+    const result = await step(event, context(lambda));
     afterStep(result);
     return result;
   });

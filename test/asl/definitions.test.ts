@@ -189,9 +189,10 @@ describe('training.asl.json', () => {
   it('runs the steps in order, each result at its own path', () => {
     const main: [string, string][] = [];
     let name: string | undefined = definition.StartAt;
-    while (name !== undefined && states[name].Type !== 'Choice') {
-      if (states[name].Type !== 'Pass') main.push([name, states[name].ResultPath as string]);
-      name = states[name].Next as string | undefined;
+    while (name !== undefined && (states[name].Type !== 'Choice' || name === 'TrainDone')) {
+      if (states[name].Type !== 'Pass' && states[name].Type !== 'Choice') main.push([name, states[name].ResultPath as string]);
+      // The Train loop's Choice: on to Evaluate once Train is done (its own test is below).
+      name = name === 'TrainDone' ? 'Evaluate' : (states[name].Next as string | undefined);
     }
     expect(main).toEqual([
       ['IngestFiles', '$.ingest'],
@@ -212,6 +213,19 @@ describe('training.asl.json', () => {
     expect(states.Promoted.Type).toBe('Succeed');
     expect(states.Rejected.Type).toBe('Succeed');
     expect(states.Train.TimeoutSeconds).toBe(900);
+  });
+
+  it('loops Train until it is done, and fails through the failure path after maxRounds rounds', () => {
+    expect(states.TrainResult).toMatchObject({ Type: 'Pass', Next: 'TrainDone' });
+    expect(states.TrainDone).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.train.done', BooleanEquals: true, Next: 'Evaluate' },
+        { Variable: '$.train.round', NumericLessThanPath: '$.train.maxRounds', Next: 'Train' },
+      ],
+      Default: 'TrainRoundsExhausted',
+    });
+    expect(states.TrainRoundsExhausted).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'RecordFailure', Parameters: { Error: 'TrainRoundLimitError' } });
   });
 
   it('maps over the files with { key, runName } per item', () => {

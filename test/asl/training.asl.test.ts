@@ -52,15 +52,30 @@ interface Fake {
   called(task: Task): Payload[];
 }
 
-/** Plausible step results; `behaviour` may throw or delay per task (n = 0 for its first call). */
-function fakeSteps(options: { promote: boolean; behaviour?: Partial<Record<Task, (payload: Payload, n: number) => Promise<void> | void>> }): Fake {
+/**
+ * Plausible step results; `behaviour` may throw or delay per task (n = 0 for its first call).
+ * Train reports done in its round `trainRounds` (default 1) and `done: false` before, with
+ * `maxRounds` (default 3) as config.maxTrainRounds would set it.
+ */
+function fakeSteps(options: {
+  promote: boolean;
+  trainRounds?: number;
+  maxRounds?: number;
+  behaviour?: Partial<Record<Task, (payload: Payload, n: number) => Promise<void> | void>>;
+}): Fake {
   const calls: Fake['calls'] = [];
   const results: Fake['results'] = {};
-  const make = (payload: Payload): Record<Task, unknown> => ({
+  const trainRound = (payload: Payload, n: number): unknown => {
+    const round = { round: n + 1, maxRounds: options.maxRounds ?? 3, model: 'gpc-exact' };
+    return n + 1 >= (options.trainRounds ?? 1)
+      ? { version: 'v20261126-abc', mode: payload.mode, fitSeconds: 1.25, done: true, ...round }
+      : { done: false, ...round, checkpointKey: `lake/runs/${String(payload.runName)}/train-checkpoint.json`, iteration: 10 * (n + 1), objective: -100 + n, elapsedSeconds: n + 1, remainingSeconds: null };
+  };
+  const make = (payload: Payload, n: number): Record<Task, unknown> => ({
     ValidateAndIngest: { key: payload.key, rowsRead: 100, rowsValid: 97, rowsQuarantined: 3, status: 'ingested' },
     BuildTrainingSet: { key: `lake/training-sets/${String(payload.runName)}/set.parquet`, rows: 291, positives: 12 },
     SplitAndScale: { trainRows: 204, holdoutRows: 87, scalerKey: 'models/v1/scaler.json' },
-    Train: { version: 'v20261126-abc', mode: payload.mode, fitSeconds: 1.25 },
+    Train: trainRound(payload, n),
     Evaluate: { challenger: { recall: 0.92, precision: 0.4, threshold: 0.21 }, champion: null },
     Gate: { promote: options.promote, summary: options.promote ? 'no champion yet' : 'recall below the champion' },
     WriteReport: { key: 'models/v20261126-abc/report.html' },
@@ -75,7 +90,7 @@ function fakeSteps(options: { promote: boolean; behaviour?: Partial<Record<Task,
         const n = calls.filter((c) => c.task === task).length;
         calls.push({ task, payload: p });
         await options.behaviour?.[task]?.(p, n);
-        const result = make(p)[task];
+        const result = make(p, n)[task];
         results[task] = result;
         return result;
       },
@@ -162,6 +177,7 @@ describe('training.asl.json, happy path', () => {
       'BuildTrainingSet',
       'SplitAndScale',
       'Train',
+      'TrainDone',
       'Evaluate',
       'Gate',
       'WriteReport',
@@ -337,6 +353,40 @@ describe('training.asl.json, errors', () => {
     expect(record).toMatchObject({ status: 'FAILED', error: 'InvalidDataError' });
     expect(state(record, 'RecordFailure')).toMatchObject({ status: 'CAUGHT', error: 'Error' });
     expect(state(record, 'Failed').input).toMatchObject({ failure: { Error: 'InvalidDataError' }, recordFailureError: { Error: 'Error' } });
+  });
+});
+
+describe('training.asl.json, the Train loop', () => {
+  it('calls Train again while it reports done: false, each round seeing the last round’s result, then goes on', async () => {
+    const fake = fakeSteps({ promote: true, trainRounds: 3 });
+    const { record } = await run(fake, 'train-loop');
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.states.at(-1)?.name).toBe('Promoted');
+    const rounds = fake.called('Train');
+    expect(rounds).toHaveLength(3);
+    expect(rounds[0]).not.toHaveProperty('train');
+    expect(rounds[1].train).toMatchObject({ done: false, round: 1, maxRounds: 3 });
+    expect(rounds[2].train).toMatchObject({ done: false, round: 2 });
+    expect(fake.called('Evaluate')).toHaveLength(1);
+    expect(fake.called('Evaluate')[0].train).toEqual(fake.results.Train);
+    expect(fake.called('RecordFailure')).toHaveLength(0);
+    const loop = record.states.filter((s) => s.name === 'Train' || s.name === 'TrainDone').map((s) => s.name);
+    expect(loop).toEqual(['Train', 'TrainDone', 'Train', 'TrainDone', 'Train', 'TrainDone']);
+  });
+
+  it('fails the run through the failure path when the last allowed round is not done', async () => {
+    const fake = fakeSteps({ promote: true, trainRounds: 10, maxRounds: 3 });
+    const { record } = await run(fake, 'train-rounds-exhausted');
+
+    expect(fake.called('Train')).toHaveLength(3);
+    for (const task of ['Evaluate', 'Gate', 'WriteReport', 'Promote'] as const) expect(fake.called(task)).toHaveLength(0);
+    const [failure] = fake.called('RecordFailure');
+    const cause = 'Train did not finish in 3 rounds (config.maxTrainRounds); its checkpoint lake/runs/train-0123456789abcdef01234567/train-checkpoint.json is kept: raise config.maxTrainRounds or config.trainBudgetSeconds, or choose a smaller model (config.model, config.inducingPoints), and run again';
+    expect(failure).toMatchObject({ train: { done: false, round: 3 }, failure: { Error: 'TrainRoundLimitError', Cause: cause } });
+    expect(record).toMatchObject({ status: 'FAILED', error: 'TrainRoundLimitError' });
+    expect(causeMessage(record.cause)).toBe(cause);
+    expect(record.states.map((s) => s.name).slice(-4)).toEqual(['TrainDone', 'TrainRoundsExhausted', 'RecordFailure', 'Failed']);
   });
 });
 

@@ -299,7 +299,8 @@ describe('a failure injected into Train', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(readFileSync(join(home, 'models', 'champion.json'))).toEqual(before);
     expect(modelVersions(home)).toEqual(versionsBefore);
-    const failures = readdirSync(join(home, 'lake', 'runs'));
+    // lake/runs/<run>/ also holds each run's Train checkpoint record: only the failed run has a failure.json.
+    const failures = readdirSync(join(home, 'lake', 'runs')).filter((run) => existsSync(join(home, 'lake', 'runs', run, 'failure.json')));
     expect(failures).toHaveLength(1);
     expect(readJson(join(home, 'lake', 'runs', failures[0]!, 'failure.json'))).toEqual(expect.objectContaining({ error: 'InjectedFailureError' }));
   });
@@ -367,7 +368,7 @@ describeWithShared('the real AI4I 2020 data set', () => {
   it('ingests by contract alone (leakage columns dropped) and trains', () => {
     expect(prognos('ingest', datasetPath('ai4i2020.csv'), '--home', home).status).toBe(0);
     const config = join(workDir, 'ai4i-config.json');
-    writeFileSync(config, JSON.stringify({ maxTrainRows: 700 }));
+    writeFileSync(config, JSON.stringify({ model: 'exact', maxTrainRows: 700 }));
     const result = prognos('run', '--home', home, '--config', config);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/rows ingested\s+10000 valid of 10000 read from 1 file/);

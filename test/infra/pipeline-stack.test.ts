@@ -158,6 +158,8 @@ describe('least-privilege grants', () => {
       `Allow s3:GetObject ${s3('Lake', 'lake/training-sets/*')}`,
       `Allow s3:ListBucket ${s3('Models')}`,
       `Allow s3:GetObject s3:PutObject ${s3('Models', 'models/*')}`,
+      `Allow s3:ListBucket ${s3('Lake')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/runs/*')}`,
       `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
     ],
     'Training/Evaluate': [

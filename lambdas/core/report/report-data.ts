@@ -20,6 +20,14 @@ export interface DataSummary {
   readonly holdoutRows: number;
   readonly trainPositives: number;
   readonly holdoutPositives: number;
+  /** Which model trained on how many of the train split's rows, and why; absent in records from before Train said so. */
+  readonly fitted?: {
+    readonly model: 'gpc-exact' | 'gpc-sparse';
+    readonly rows: number;
+    readonly reason: string;
+    /** Train rounds (invocations) the fit took. */
+    readonly rounds: number;
+  };
 }
 
 /** One accepted optimiser step (from GaussianProcessClassifier's onProgress). */

@@ -142,6 +142,14 @@ function sizeRow(name: string, rows: number, positives: number | null): SafeHtml
   }</td></tr>`;
 }
 
+/** How many of the train split's rows the model trained on, which model, and why. */
+function fittedRows(d: ReportData['data']): SafeHtml {
+  if (d.fitted === undefined) return html``;
+  const f = d.fitted;
+  const model = f.model === 'gpc-sparse' ? 'sparse GP' : 'exact GP';
+  return html`<p>The ${model} trained on ${integer(f.rows)} of the ${integer(d.trainRows)} train-split rows, in ${integer(f.rounds)} Train round${f.rounds === 1 ? '' : 's'}: ${f.reason}.</p>`;
+}
+
 export function dataSection(data: ReportData): SafeHtml {
   const d = data.data;
   const sum = (pick: (f: (typeof d.files)[number]) => number) => d.files.reduce((s, f) => s + pick(f), 0);
@@ -165,6 +173,7 @@ ${sizeRow('Training set (selected)', d.trainingSetRows, setPositives)}
 ${sizeRow('Train split', d.trainRows, d.trainPositives)}
 ${sizeRow('Holdout split', d.holdoutRows, d.holdoutPositives)}
 </tbody></table></div>
+${fittedRows(d)}
 <p>Model inputs (${integer(data.featureNames.length)}): ${data.featureNames.map((name, i) => html`${i > 0 ? ', ' : ''}<code>${name}</code>`)}.</p>
 </section>`;
 }

@@ -1,4 +1,5 @@
 import type { DataContract } from '../contract/contract.ts';
+import type { ModelKind } from '../ml/resumable-fit.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 
@@ -12,6 +13,17 @@ export type StepProgress =
       readonly iteration: number;
       readonly logMarginalLikelihood: number;
       readonly theta: readonly number[];
+    }
+  /** Where a Train round's fit stands (ResumableFit.status()): after each slice of the round and at its end. */
+  | {
+      readonly kind: 'fit';
+      readonly model: ModelKind;
+      readonly round: number;
+      readonly iteration: number;
+      /** ELBO (sparse) or log marginal likelihood (exact); NaN before the first iteration. */
+      readonly objective: number;
+      readonly elapsedSeconds: number;
+      readonly remainingSeconds?: number;
     };
 
 /**
@@ -24,4 +36,10 @@ export interface StepContext {
   readonly contract: DataContract;
   readonly now: () => Date;
   readonly progress: (event: StepProgress) => void;
+  /**
+   * Milliseconds this invocation may still run before its runtime cuts it off (a Lambda's
+   * remaining time); absent where nothing does (a local run). Train ends its round a margin
+   * before it.
+   */
+  readonly remainingTimeMs?: () => number;
 }

@@ -14,7 +14,8 @@ export const RUNS_PREFIX = 'lake/runs/';
 const failureInputSchema = z.looseObject({
   runName,
   failure: z.object({ Error: z.string().default('Unknown'), Cause: z.string().default('') }),
-  train: z.looseObject({ version: z.string() }).optional(),
+  // A Train round that was not done has no version yet.
+  train: z.looseObject({ version: z.string().optional() }).optional(),
 });
 
 export const failureResultSchema = z.object({ key: z.string(), error: z.string(), message: z.string() });

@@ -14,6 +14,10 @@ export const runName = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, '1–80 charact
 export const TRAINING_MODES = ['full', 'refit'] as const;
 export type TrainingMode = (typeof TRAINING_MODES)[number];
 
+/** Which GP a run trains: the exact one, the sparse one, or the one the rule in docs/pipeline.md picks. */
+export const MODEL_CHOICES = ['exact', 'sparse', 'auto'] as const;
+export type ModelChoiceSetting = (typeof MODEL_CHOICES)[number];
+
 /** What a deployment can tune; every field has a default a newcomer can keep. */
 export const pipelineConfigSchema = z
   .object({
@@ -32,8 +36,23 @@ export const pipelineConfigSchema = z
     windowDays: z.int().positive().default(365),
     /** Fewest rows of each class the training set needs (so that both splits keep some of each). */
     minRowsPerClass: z.int().min(4).default(10),
-    /** Most training-split rows the exact GP is fitted on (a stratified sample beyond; cost grows as n³). */
+    /**
+     * 'exact' (Laplace, cost n³), 'sparse' (variational, inducing points, every row) or 'auto':
+     * exact while its predicted fit time fits the Train budget with margin and the training split
+     * is within maxTrainRows, sparse beyond (docs/pipeline.md).
+     */
+    model: z.enum(MODEL_CHOICES).default('auto'),
+    /** Most training-split rows the exact GP is fitted on (a stratified sample beyond; cost grows as n³). The sparse GP takes every row. */
     maxTrainRows: z.int().min(20).default(2800),
+    /**
+     * Seconds one Train round works before it checkpoints and hands back to the state machine. In
+     * AWS the round also ends a margin before the Lambda's own timeout, whichever comes first.
+     */
+    trainBudgetSeconds: z.number().positive().max(86_400).default(800),
+    /** Train rounds the state machine allows before it fails the run (each round is one Train invocation). */
+    maxTrainRounds: z.int().min(1).max(1000).default(16),
+    /** Inducing points of the sparse GP; unset: the sparse model's own default. */
+    inducingPoints: z.int().min(2).optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
   })

@@ -4,7 +4,6 @@ import { encodeRows, labelsOf, modelFeatureNames } from '../contract/encode.ts';
 import { decodeParquet } from '../data/parquet.ts';
 import { takeRows } from '../ml/dense.ts';
 import { StandardScaler } from '../ml/scaler.ts';
-import { stratifiedSplit } from '../ml/split.ts';
 import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -26,8 +25,6 @@ export const splitResultSchema = z.object({
   holdoutRows: z.int(),
   trainPositives: z.int(),
   holdoutPositives: z.int(),
-  /** Training-split rows left out by config.maxTrainRows (a stratified sample is fitted). */
-  trainRowsCapped: z.int(),
 });
 
 export type SplitResult = z.infer<typeof splitResultSchema>;
@@ -69,23 +66,16 @@ function assertEnough(side: string, rows: number, positives: number, needed: num
   }
 }
 
-/** Most `cap` rows of `index`, as a stratified sample (the same for the same seed). */
-function capRows(y: Uint8Array, index: number[], cap: number, seed: number): number[] {
-  if (index.length <= cap) return index;
-  const { testIndex } = stratifiedSplit(Uint8Array.from(index, (i) => y[i]), { testFraction: cap / index.length, seed });
-  return Array.from(testIndex, (k) => index[k]).sort((a, b) => a - b);
-}
-
 export async function splitAndScale(input: unknown, context: StepContext): Promise<SplitResult> {
   const run = parseStepInput('SplitAndScale', runInputSchema.extend({ trainingSet: trainingSetResultSchema }), input);
   const { config } = run;
   const { rows, X, y, featureNames } = await loadTrainingSet(context, run.trainingSet.key);
   const idName = context.contract.id.name;
 
-  const available: number[] = [];
+  // Every training-split row; Train caps the exact GP's rows (config.maxTrainRows), not this split.
+  const train: number[] = [];
   const holdout: number[] = [];
-  rows.forEach((row, i) => (splitPosition(config.seed, row[idName]) < config.holdoutFraction ? holdout : available).push(i));
-  const train = capRows(y, available, config.maxTrainRows, config.seed);
+  rows.forEach((row, i) => (splitPosition(config.seed, row[idName]) < config.holdoutFraction ? holdout : train).push(i));
   // Each side needs both classes: the GP to learn, the holdout to measure recall and AUC.
   const needed = Math.max(2, Math.floor(config.minRowsPerClass / 2));
   assertEnough('holdout', holdout.length, countPositives(y, holdout), needed);
@@ -101,12 +91,10 @@ export async function splitAndScale(input: unknown, context: StepContext): Promi
     holdoutRows: holdout.length,
     trainPositives: countPositives(y, train),
     holdoutPositives: countPositives(y, holdout),
-    trainRowsCapped: available.length - train.length,
   };
   context.progress({
     kind: 'message',
-    text: `train ${result.trainRows} rows (${result.trainPositives} needing maintenance), holdout ${result.holdoutRows} (${result.holdoutPositives})` +
-      (result.trainRowsCapped > 0 ? `; ${result.trainRowsCapped} training rows beyond config.maxTrainRows left out` : ''),
+    text: `train ${result.trainRows} rows (${result.trainPositives} needing maintenance), holdout ${result.holdoutRows} (${result.holdoutPositives})`,
   });
   return result;
 }

@@ -6,7 +6,7 @@ import { loadModel, readJson } from '../../../lambdas/core/registry/model-store.
 import type { Evaluation } from '../../../lambdas/core/report/report-data.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
 import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
-import { train, type TrainResult } from '../../../lambdas/core/steps/train.ts';
+import type { TrainResult } from '../../../lambdas/core/steps/train.ts';
 import {
   createPipelineFixture,
   landAndIngest,
@@ -17,6 +17,7 @@ import {
   saveTinyModel,
   testVersion,
 } from '../../support/pipeline-fixture.ts';
+import { trainToEnd } from '../../support/train-rounds.ts';
 
 describe('Evaluate', () => {
   let fx: PipelineFixture;
@@ -25,7 +26,7 @@ describe('Evaluate', () => {
     fx = await createPipelineFixture();
     await landAndIngest(fx, 'batch.csv', sampleCsv());
     const prepared = await prepareRun(fx, fx.runInput({ runName: 'run-1' }));
-    first = { ...prepared, train: await train(prepared, fx.context) };
+    first = { ...prepared, train: await trainToEnd(prepared, fx.context) };
   });
   afterEach(async () => {
     await fx.close();
@@ -81,7 +82,7 @@ describe('Evaluate', () => {
     fx.advance(86_400_000);
     await landAndIngest(fx, 'more.csv', sampleCsv(150, 11, 501), { at: new Date('2026-03-02T02:00:00Z') });
     const prepared = await prepareRun(fx, fx.runInput({ runName: 'run-2', mode: 'refit' }));
-    const second = { ...prepared, train: await train(prepared, fx.context) };
+    const second = { ...prepared, train: await trainToEnd(prepared, fx.context) };
     expect(second.split.holdoutRows).toBeGreaterThan(first.split.holdoutRows);
 
     const result = await evaluateChallenger(second, fx.context);

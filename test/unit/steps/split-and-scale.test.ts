@@ -82,26 +82,20 @@ describe('SplitAndScale', () => {
     const holdout = new Set(record.holdout);
     const available = rows.map((_, i) => i).filter((i) => !holdout.has(i));
 
-    // Sides: disjoint, holdout by position, train a capped sample of the rest.
+    // Sides: disjoint, holdout by position, train every other row (Train caps the exact GP's rows, not the split).
     expect(record.holdout).toEqual(rows.map((row, i) => (splitPosition(0, row.udi) < 0.3 ? i : -1)).filter((i) => i >= 0));
-    expect(record.train.every((i) => !holdout.has(i))).toBe(true);
-    expect(new Set(record.train).size).toBe(record.train.length);
-    expect(available.length).toBeGreaterThan(300);
-    expect(record.train).toHaveLength(300); // config.maxTrainRows
+    expect(record.train).toEqual(available);
+    expect(available.length).toBeGreaterThan(300); // over config.maxTrainRows, and not capped here
     expect(result).toEqual({
       key: result.key,
-      trainRows: 300,
+      trainRows: available.length,
       holdoutRows: record.holdout.length,
       trainPositives: record.train.filter((i) => label(i) === 1).length,
       holdoutPositives: record.holdout.filter((i) => label(i) === 1).length,
-      trainRowsCapped: available.length - 300,
     });
-    expect(result.holdoutRows + result.trainRows + result.trainRowsCapped).toBe(500);
+    expect(result.holdoutRows + result.trainRows).toBe(500);
     expect(result.trainPositives).toBeGreaterThanOrEqual(2);
     expect(result.holdoutPositives).toBeGreaterThanOrEqual(2);
-    // The cap is a stratified sample: the training split keeps the available rows' share of failures.
-    const availablePositives = available.filter((i) => label(i) === 1).length;
-    expect(Math.abs(result.trainPositives - (availablePositives * 300) / available.length)).toBeLessThanOrEqual(1);
 
     // The model's columns, computed here from the raw rows: numeric features, then one-hot type, then
     // the derived features the training-set SQL computed (stored in the training set's rows).
@@ -133,8 +127,8 @@ describe('SplitAndScale', () => {
 
   it('fails with InsufficientDataError when a side of the split would get too few failures', async () => {
     await landAndIngest(fx, 'batch.csv', sampleCsv(500, 7));
-    // 30 failures pass the training-set minimum of 30, but they cannot give both sides the 15 each needs.
-    const input = fx.runInput({ runName: 'too-few', config: { minRowsPerClass: 30 } });
+    // 30 failures pass the training-set minimum of 30, but a 10 % holdout cannot get the 15 each side needs.
+    const input = fx.runInput({ runName: 'too-few', config: { minRowsPerClass: 30, holdoutFraction: 0.1 } });
     const trainingSet = await buildTrainingSet(input, fx.context);
     const error = await splitAndScale({ ...input, trainingSet }, fx.context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InsufficientDataError);

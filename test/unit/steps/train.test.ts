@@ -15,6 +15,7 @@ import {
   saveTinyModel,
   testVersion,
 } from '../../support/pipeline-fixture.ts';
+import { trainToEnd } from '../../support/train-rounds.ts';
 
 describe('newModelVersion', () => {
   it('sorts by time and ends with 8 hex digits of the run name', () => {
@@ -42,13 +43,20 @@ describe('Train', () => {
 
   it('full mode: writes a verifiable artifact with the split’s scaler, and a training record with the optimiser trace', async () => {
     const result = await train(prepared, fx.context);
+    if (!result.done) throw new Error('the exact GP fits in one round');
     const version = newModelVersion(FIXED_NOW, 'run-1');
     expect(result).toMatchObject({ version, mode: 'full', modeNote: null, trainingKey: `models/${version}/training.json` });
+    // The split's training rows are over config.maxTrainRows (300): the exact GP trains on a sample and says so.
+    expect(prepared.split.trainRows).toBeGreaterThan(300);
+    expect(result).toMatchObject({ done: true, round: 1, maxRounds: 16, model: 'gpc-exact', trainRows: 300, trainRowsAvailable: prepared.split.trainRows });
+    expect(result.modelReason).toBe(
+      `exact GP on a stratified sample of 300 of ${prepared.split.trainRows} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)`,
+    );
     expect(await listVersions(fx.store)).toEqual([version]);
 
     const { model, manifest } = await loadModel(fx.store, version);
     expect(manifest.modelVersion).toBe(version);
-    expect(manifest.nTrain).toBe(prepared.split.trainRows);
+    expect(manifest.nTrain).toBe(300);
     expect(model.featureNames).toEqual(modelFeatureNames(fx.contract));
     expect(manifest.extra).toMatchObject({ runName: 'run-1', mode: 'full', trainingSetKey: prepared.trainingSet.key });
     // The artifact carries exactly the scaler SplitAndScale fitted on the training split.
@@ -57,7 +65,9 @@ describe('Train', () => {
     expect(manifest.logMarginalLikelihood).toBe(result.logMarginalLikelihood);
 
     const record = await readTraining(result.trainingKey);
-    expect(record).toMatchObject({ version, runName: 'run-1', mode: 'full', requestedMode: 'full', modeNote: null, trainRows: prepared.split.trainRows, splitKey: prepared.split.key });
+    expect(record).toMatchObject({ version, runName: 'run-1', mode: 'full', requestedMode: 'full', modeNote: null, trainRows: 300, splitKey: prepared.split.key });
+    expect(record).toMatchObject({ model: 'gpc-exact', trainRowsAvailable: prepared.split.trainRows, modelReason: result.modelReason, rounds: 1 });
+    expect(manifest.extra).toMatchObject({ model: 'gpc-exact', trainRows: 300, trainRowsAvailable: prepared.split.trainRows });
     expect(record.trace.length).toBeGreaterThan(0);
     for (const step of record.trace) {
       expect(['subsample', 'full']).toContain(step.stage);
@@ -70,7 +80,7 @@ describe('Train', () => {
   });
 
   it('refit with no champion falls back to full mode and says why', async () => {
-    const result = await train({ ...prepared, mode: 'refit' }, fx.context);
+    const result = await trainToEnd({ ...prepared, mode: 'refit' }, fx.context);
     expect(result.mode).toBe('full');
     expect(result.modeNote).toBe('refit asked, but there is no champion yet: trained in full mode');
     const record = await readTraining(result.trainingKey);
@@ -80,7 +90,7 @@ describe('Train', () => {
   });
 
   it('refit with a champion keeps exactly its kernel hyperparameters and does not optimise', async () => {
-    const champion = await train(prepared, fx.context);
+    const champion = await trainToEnd(prepared, fx.context);
     await promoteChampion(fx.store, champion.version, 'run-1', undefined, fx.now);
     const championManifest = await loadManifest(fx.store, champion.version);
 
@@ -90,14 +100,14 @@ describe('Train', () => {
     fx.progress.length = 0;
     const again = await prepareRun(fx, fx.runInput({ runName: 'run-2', mode: 'refit' }));
     expect(again.trainingSet.rows).toBe(700);
-    const result = await train(again, fx.context);
+    const result = await trainToEnd(again, fx.context);
     expect(result.version).not.toBe(champion.version);
     expect(result).toMatchObject({ mode: 'refit', modeNote: null });
 
     const manifest = await loadManifest(fx.store, result.version);
     expect(manifest.kernelTheta).toEqual(championManifest.kernelTheta);
     // Fitted on the new training split, without a single optimiser step.
-    expect(manifest.nTrain).toBe(again.split.trainRows);
+    expect(manifest.nTrain).toBe(Math.min(300, again.split.trainRows));
     expect(manifest.fitSummary.optimizer.starts).toEqual([]);
     expect(manifest.fitSummary.optimizer.evaluations).toBe(0);
     expect(manifest.logMarginalLikelihood).not.toBe(championManifest.logMarginalLikelihood);
@@ -114,7 +124,7 @@ describe('Train', () => {
     const other = testVersion(1);
     await saveTinyModel(fx.store, other, ['vibration_mm_s', 'current_a']);
     await promoteChampion(fx.store, other, 'elsewhere', undefined, fx.now);
-    const result = await train({ ...prepared, mode: 'refit' }, fx.context);
+    const result = await trainToEnd({ ...prepared, mode: 'refit' }, fx.context);
     expect(result.mode).toBe('full');
     expect(result.modeNote).toBe(`refit asked, but champion ${other} has other features (vibration_mm_s, current_a): trained in full mode`);
   });

@@ -1,0 +1,100 @@
+import type { DenseMatrix } from '../../ml/dense.ts';
+import type { FitProgress } from '../../ml/gpc.ts';
+import type { KernelOptions } from '../../ml/kernel.ts';
+import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
+import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
+import type { StandardScaler } from '../../ml/scaler.ts';
+import { ModelUnavailableError, TrainCheckpointError } from './errors.ts';
+import { exactFitter } from './exact-fit.ts';
+
+/**
+ * The one place Train meets the model kinds: for each kind, how to start a fit and how to resume
+ * one from a checkpoint. Train drives whatever comes back through ResumableFit and never knows
+ * which model it is fitting.
+ */
+
+/** The rows a fit sees: raw training rows (the model kind scales them with `scaler`) and the scaler SplitAndScale fitted. */
+export interface FitData {
+  readonly trainingSet: TrainingSet;
+  readonly scaler: StandardScaler;
+}
+
+export interface FitOptions {
+  /** Seed of every random choice of the fit (restarts, subsamples, inducing points, minibatches). */
+  readonly seed: number;
+  /** Recall the decision threshold is chosen for. */
+  readonly targetRecall: number;
+  /** Refit: keep these kernel hyperparameters and optimise none. */
+  readonly fixedKernel?: KernelOptions;
+  /** Sparse GP only: inducing points; unset: its default. */
+  readonly inducingPoints?: number;
+  /** Each accepted step of the exact GP's hyperparameter search (the training record's trace). */
+  readonly onOptimizerStep?: (progress: FitProgress) => void;
+}
+
+export interface Fitter {
+  start(data: FitData, options: FitOptions): ResumableFit<MaintenanceModel>;
+  /** Goes on from `checkpoint`, which this kind wrote for the same data and options. */
+  resume(data: FitData, checkpoint: FitCheckpoint, options: FitOptions): ResumableFit<MaintenanceModel>;
+}
+
+export type Fitters = Readonly<Record<ModelKind, Fitter>>;
+
+/** A fitter that refuses with a clear error: a model kind this build does not have. */
+export function unavailableFitter(kind: ModelKind, why: string): Fitter {
+  const refuse = (): never => {
+    throw new ModelUnavailableError(`the ${kind} model cannot be trained by this build: ${why}. Set config.model to 'exact' to train the exact GP.`);
+  };
+  return { start: refuse, resume: refuse };
+}
+
+/**
+ * A classifier's ResumableFit seen as one of a MaintenanceModel: `build` wraps the fitted
+ * classifier with the scaler and the threshold once the fit is done. Everything else passes through.
+ */
+export function withModel<C>(fit: ResumableFit<C>, build: (classifier: C) => MaintenanceModel): ResumableFit<MaintenanceModel> {
+  let model: MaintenanceModel | undefined;
+  return {
+    kind: fit.kind,
+    advance: (deadline) => fit.advance(deadline),
+    checkpoint: () => fit.checkpoint(),
+    status: () => fit.status(),
+    result: () => (model ??= build(fit.result())),
+  };
+}
+
+/** A classifier kind's own start and resume, on scaled rows. */
+export interface ClassifierFits<C, O> {
+  start(x: DenseMatrix, y: Uint8Array, options: O): ResumableFit<C>;
+  resume(x: DenseMatrix, y: Uint8Array, checkpoint: FitCheckpoint, options: O): ResumableFit<C>;
+}
+
+/**
+ * A Fitter over a classifier's ResumableFit: scales the rows with the split's scaler, maps
+ * Train's options to the classifier's (`options`), and wraps the fitted classifier into the
+ * MaintenanceModel (`build`: scaler, threshold, leave-one-out). A checkpoint of another kind is
+ * refused with TrainCheckpointError, on which Train starts over.
+ */
+export function classifierFitter<C, O>(
+  kind: ModelKind,
+  fits: ClassifierFits<C, O>,
+  options: (fit: FitOptions) => O,
+  build: (classifier: C, data: FitData, fit: FitOptions) => MaintenanceModel,
+): Fitter {
+  const scaled = (data: FitData): DenseMatrix => data.scaler.transform(data.trainingSet.X);
+  const labels = (data: FitData): Uint8Array => Uint8Array.from(data.trainingSet.y);
+  return {
+    start: (data, fit) => withModel(fits.start(scaled(data), labels(data), options(fit)), (classifier) => build(classifier, data, fit)),
+    resume: (data, checkpoint, fit) => {
+      if (checkpoint.kind !== kind) throw new TrainCheckpointError(`a ${kind} fit cannot resume a ${checkpoint.kind} checkpoint`);
+      return withModel(fits.resume(scaled(data), labels(data), checkpoint, options(fit)), (classifier) => build(classifier, data, fit));
+    },
+  };
+}
+
+export const FITTERS: Fitters = {
+  'gpc-exact': exactFitter,
+  // MERGE (issue 9): the lead replaces this line with
+  // classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, (o) => <the sparse GP's options from seed, inducingPoints, fixedKernel>, (classifier, data, o) => <MaintenanceModel from the classifier, data.scaler, o.targetRecall>).
+  'gpc-sparse': unavailableFitter('gpc-sparse', 'the sparse GP (lambdas/core/ml/sparse/) is not part of it yet'),
+};

@@ -1,0 +1,61 @@
+import type { ModelKind } from '../../ml/resumable-fit.ts';
+import type { ModelChoiceSetting } from '../run-state.ts';
+import { predictExactFitSeconds } from './exact-cost.ts';
+
+/**
+ * Which GP a run trains, on how many rows, and why in words the summary and the report show.
+ * `config.maxTrainRows` caps the exact GP only: asked for explicitly, the exact GP trains on a
+ * stratified sample of that many rows; `auto` takes the exact GP only when it can have every
+ * training row and its predicted fit leaves half of the Train budget free, and the sparse GP
+ * (every row) otherwise.
+ */
+
+/** Share of the Train budget the exact GP's predicted fit may take under `auto`: the rest covers the cost model's error and slower CPUs. */
+export const EXACT_BUDGET_SHARE = 0.5;
+
+export interface ModelChoiceInput {
+  readonly requested: ModelChoiceSetting;
+  /** Rows in the training split. */
+  readonly rowsAvailable: number;
+  readonly maxTrainRows: number;
+  /** Seconds of the first Train round. */
+  readonly budgetSeconds: number;
+}
+
+export interface ModelChoice {
+  readonly kind: ModelKind;
+  /** Rows the model trains on (≤ rowsAvailable). */
+  readonly rows: number;
+  readonly rowsAvailable: number;
+  readonly reason: string;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const secondsText = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : `${count(Math.round(s))} s`);
+
+export function chooseModel(input: ModelChoiceInput): ModelChoice {
+  const { requested, rowsAvailable: n, maxTrainRows, budgetSeconds } = input;
+  const all = { rows: n, rowsAvailable: n };
+  if (requested === 'sparse') return { kind: 'gpc-sparse', ...all, reason: `sparse GP on all ${count(n)} training rows (config.model = sparse)` };
+  if (requested === 'exact') {
+    const rows = Math.min(n, maxTrainRows);
+    // Asked for, the exact GP trains whatever its cost; the reason warns when one round cannot hold it.
+    const predicted = predictExactFitSeconds(rows);
+    const warning = predicted > budgetSeconds ? `; its predicted fit of ${secondsText(predicted)} exceeds the ${secondsText(budgetSeconds)} Train budget and cannot be checkpointed` : '';
+    if (n <= maxTrainRows) return { kind: 'gpc-exact', ...all, reason: `exact GP on all ${count(n)} training rows (config.model = exact)${warning}` };
+    return {
+      kind: 'gpc-exact',
+      rows,
+      rowsAvailable: n,
+      reason: `exact GP on a stratified sample of ${count(maxTrainRows)} of ${count(n)} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)${warning}`,
+    };
+  }
+  if (n > maxTrainRows) {
+    return { kind: 'gpc-sparse', ...all, reason: `auto: sparse GP on all ${count(n)} training rows, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)` };
+  }
+  const predicted = predictExactFitSeconds(n);
+  const allowed = budgetSeconds * EXACT_BUDGET_SHARE;
+  const estimate = `its predicted fit of ${secondsText(predicted)} ${predicted <= allowed ? 'is within' : 'exceeds'} half of the ${secondsText(budgetSeconds)} Train budget`;
+  if (predicted <= allowed) return { kind: 'gpc-exact', ...all, reason: `auto: exact GP on all ${count(n)} training rows; ${estimate}` };
+  return { kind: 'gpc-sparse', ...all, reason: `auto: sparse GP on all ${count(n)} training rows; the exact GP's ${estimate.replace(/^its /, '')}` };
+}

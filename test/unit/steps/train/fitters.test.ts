@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { NotFittedError } from '../../../../lambdas/core/errors.ts';
+import { type DenseMatrix, fromRows } from '../../../../lambdas/core/ml/dense.ts';
+import type { MaintenanceModel } from '../../../../lambdas/core/ml/maintenance-model.ts';
+import { SeededRandom } from '../../../../lambdas/core/ml/random.ts';
+import type { FitCheckpoint, ResumableFit } from '../../../../lambdas/core/ml/resumable-fit.ts';
+import { StandardScaler } from '../../../../lambdas/core/ml/scaler.ts';
+import { ModelUnavailableError, TrainCheckpointError } from '../../../../lambdas/core/steps/train/errors.ts';
+import { exactFitter } from '../../../../lambdas/core/steps/train/exact-fit.ts';
+import { classifierFitter, FITTERS, type FitData, type FitOptions, unavailableFitter } from '../../../../lambdas/core/steps/train/fitters.ts';
+import { tinyModel } from '../../../support/pipeline-fixture.ts';
+
+function data(rows = 40, seed = 3): FitData {
+  const rng = new SeededRandom(seed);
+  const x = Array.from({ length: rows }, () => [10 + 3 * rng.normal(), -2 + rng.normal()]);
+  const y = x.map((r, i) => (i < 2 ? i : Number(r[0] > 10)));
+  const X = fromRows(x);
+  return { trainingSet: { X, y, featureNames: ['a', 'b'] }, scaler: new StandardScaler().fit(X) };
+}
+
+const OPTIONS: FitOptions = { seed: 0, targetRecall: 0.9, inducingPoints: 7 };
+
+/** A classifier fit that takes two advances and remembers what it was given. */
+function twoStepFit(x: DenseMatrix, y: Uint8Array, options: { m: number }, from?: FitCheckpoint): ResumableFit<{ x: DenseMatrix; y: Uint8Array; m: number }> {
+  let rounds = from?.rounds ?? 0;
+  return {
+    kind: 'gpc-sparse',
+    advance: () => ++rounds >= 2,
+    checkpoint: () => ({ kind: 'gpc-sparse', formatVersion: 1, rounds, state: { rounds } }),
+    status: () => ({ iteration: rounds, objective: -rounds, elapsedSeconds: rounds }),
+    result: () => ({ x, y, m: options.m }),
+  };
+}
+
+describe('classifierFitter', () => {
+  const built: unknown[] = [];
+  const fitter = classifierFitter(
+    'gpc-sparse',
+    { start: (x, y, o: { m: number }) => twoStepFit(x, y, o), resume: (x, y, checkpoint, o: { m: number }) => twoStepFit(x, y, o, checkpoint) },
+    (o) => ({ m: o.inducingPoints ?? 0 }),
+    (classifier) => {
+      built.push(classifier);
+      return tinyModel(['a', 'b']);
+    },
+  );
+
+  it('fits the classifier on the scaled rows with its own options, and builds the model once, when done', () => {
+    const d = data();
+    const fit = fitter.start(d, OPTIONS);
+    expect(fit.kind).toBe('gpc-sparse');
+    expect(fit.advance(0)).toBe(false);
+    expect(fit.status()).toEqual({ iteration: 1, objective: -1, elapsedSeconds: 1 });
+    expect(fit.checkpoint()).toMatchObject({ kind: 'gpc-sparse', rounds: 1 });
+    expect(fit.advance(0)).toBe(true);
+    const model: MaintenanceModel = fit.result();
+    expect(fit.result()).toBe(model);
+    expect(built).toHaveLength(1);
+    const classifier = built[0] as { x: DenseMatrix; y: Uint8Array; m: number };
+    expect(classifier.x.data).toEqual(d.scaler.transform(d.trainingSet.X).data);
+    expect(Array.from(classifier.y)).toEqual(d.trainingSet.y);
+    expect(classifier.m).toBe(7);
+  });
+
+  it('resumes its own kind’s checkpoint and refuses another kind’s', () => {
+    const fit = fitter.resume(data(), { kind: 'gpc-sparse', formatVersion: 1, rounds: 1, state: {} }, OPTIONS);
+    expect(fit.advance(0)).toBe(true);
+    expect(() => fitter.resume(data(), { kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null }, OPTIONS)).toThrow(
+      new TrainCheckpointError('a gpc-sparse fit cannot resume a gpc-exact checkpoint'),
+    );
+  });
+});
+
+describe('the exact GP as a ResumableFit', () => {
+  it('fits in one advance whatever the deadline, then reports done and its log marginal likelihood', () => {
+    const steps: number[] = [];
+    const fit = exactFitter.start(data(), { ...OPTIONS, onOptimizerStep: (e) => steps.push(e.stage === 'start' ? -1 : e.iteration) });
+    expect(fit.kind).toBe('gpc-exact');
+    expect(fit.checkpoint()).toEqual({ kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null });
+    expect(() => fit.result()).toThrow(NotFittedError);
+    expect(fit.advance(performance.now() - 1000)).toBe(true);
+    const model = fit.result();
+    expect(fit.status()).toMatchObject({ iteration: steps.length, objective: model.fitSummary.logMarginalLikelihood, remainingSeconds: 0 });
+    expect(steps.length).toBeGreaterThan(0);
+    expect(fit.advance(0)).toBe(true);
+    expect(fit.result()).toBe(model);
+  });
+
+  it('keeps a fixed kernel (refit): nothing is optimised', () => {
+    const theta = [Math.log(4), Math.log(2)];
+    const fit = exactFitter.start(data(), { ...OPTIONS, fixedKernel: { isotropic: true, theta } });
+    fit.advance(0);
+    expect(fit.result().fitSummary.theta).toEqual(theta);
+    expect(fit.result().fitSummary.optimizer.evaluations).toBe(0);
+  });
+
+  it('resumes only its own checkpoint (by starting over) and refuses another kind’s', () => {
+    expect(exactFitter.resume(data(), { kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null }, OPTIONS).advance(0)).toBe(true);
+    expect(() => exactFitter.resume(data(), { kind: 'gpc-sparse', formatVersion: 1, rounds: 3, state: {} }, OPTIONS)).toThrow(TrainCheckpointError);
+  });
+});
+
+describe('a model kind this build does not have', () => {
+  it('refuses to start or resume with ModelUnavailableError, naming the way out', () => {
+    const fitter = unavailableFitter('gpc-sparse', 'not built');
+    expect(() => fitter.start(data(), OPTIONS)).toThrow(new ModelUnavailableError("the gpc-sparse model cannot be trained by this build: not built. Set config.model to 'exact' to train the exact GP."));
+    expect(() => fitter.resume(data(), { kind: 'gpc-sparse', formatVersion: 1, rounds: 1, state: {} }, OPTIONS)).toThrow(ModelUnavailableError);
+    expect(() => FITTERS['gpc-sparse'].start(data(), OPTIONS)).toThrow(ModelUnavailableError);
+  });
+});
