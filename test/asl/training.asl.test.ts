@@ -293,19 +293,21 @@ describe('training.asl.json, errors', () => {
     expect(state(record, 'Failed')).toMatchObject({ type: 'Fail', status: 'FAILED', error: 'InvalidDataError' });
   });
 
-  it('takes the failure path when one file of the Map is unusable', async () => {
+  // An unusable file is set aside by the step itself (a 'quarantined' result); what still throws is a
+  // real error, such as a listed file that no longer exists.
+  it('takes the failure path when ingesting one file of the Map throws', async () => {
     const fake = fakeSteps({
       promote: true,
       behaviour: {
         ValidateAndIngest: (payload) => {
-          if (payload.key === 'landing/training/b.csv') throw new UnusableFileError('b.csv: no header row');
+          if (payload.key === 'landing/training/b.csv') throw new UnusableFileError('landing/training/b.csv does not exist in the landing zone');
         },
       },
     });
     const { record } = await run(fake, 'bad-file');
 
     expect(record).toMatchObject({ status: 'FAILED', error: 'UnusableFileError' });
-    expect(causeMessage(record.cause)).toBe('b.csv: no header row');
+    expect(causeMessage(record.cause)).toBe('landing/training/b.csv does not exist in the landing zone');
     expect(fake.called('BuildTrainingSet')).toHaveLength(0);
     expect(fake.called('ValidateAndIngest').filter((p) => p.key === 'landing/training/b.csv')).toHaveLength(1);
     const [failure] = fake.called('RecordFailure');
