@@ -126,7 +126,10 @@ describe('training.asl.json, happy path', () => {
 
     // The Map's ItemSelector: each file key with the run name.
     expect(fake.called('ValidateAndIngest').map((p) => p.key).sort()).toEqual(INPUT.files);
-    for (const payload of fake.called('ValidateAndIngest')) expect(payload).toEqual({ key: payload.key, runName: INPUT.runName });
+    // …and the execution's start time, the ingest time of every reading of the run.
+    const [runStartedAt] = fake.called('ValidateAndIngest').map((payload) => payload.runStartedAt as string);
+    for (const payload of fake.called('ValidateAndIngest')) expect(payload).toEqual({ key: payload.key, runName: INPUT.runName, runStartedAt });
+    expect(new Date(runStartedAt).toISOString()).toBe(runStartedAt);
 
     // Each step gets the whole state so far, with each earlier result exactly as returned (no Payload wrapper).
     const ingest = INPUT.files.map((key) => ({ key, rowsRead: 100, rowsValid: 97, rowsQuarantined: 3, status: 'ingested' }));
@@ -181,7 +184,7 @@ describe('training.asl.json, happy path', () => {
 
     const map = state(record, 'IngestFiles');
     expect(map.iterations?.map((it) => [it.index, it.status, it.input])).toEqual(
-      INPUT.files.map((key, index) => [index, 'SUCCEEDED', { key, runName: INPUT.runName }]),
+      INPUT.files.map((key, index) => [index, 'SUCCEEDED', { key, runName: INPUT.runName, runStartedAt: expect.any(String) }]),
     );
     for (const iteration of map.iterations ?? []) {
       expect(iteration.states.map((s) => [s.name, s.type, s.status])).toEqual([['ValidateAndIngest', 'Task', 'SUCCEEDED']]);

@@ -31,7 +31,16 @@ export const INGESTED_PREFIX = 'lake/ingested/';
 
 export type { QuarantinedRow } from './readings-csv.ts';
 
-const ingestInputSchema = z.looseObject({ key: z.string().min(1), runName });
+const ingestInputSchema = z.looseObject({
+  key: z.string().min(1),
+  runName,
+  /**
+   * The run's start (`$$.Execution.StartTime`), stamped on every reading as `ingested_at`: all
+   * files of one run share it, so the latest reading per id is decided by run, then by key and
+   * line, never by which file finished parsing first. Absent (a direct call): the step's clock.
+   */
+  runStartedAt: z.iso.datetime({ offset: true }).optional(),
+});
 
 export const ingestResultSchema = z.object({
   key: z.string(),
@@ -110,7 +119,7 @@ function quarantinedResult(key: string, sha256: string, record: SetAsideRecord, 
 }
 
 export async function validateAndIngest(input: unknown, context: StepContext): Promise<IngestResult> {
-  const { key } = parseStepInput('ValidateAndIngest', ingestInputSchema, input);
+  const { key, runStartedAt } = parseStepInput('ValidateAndIngest', ingestInputSchema, input);
   if (!key.startsWith('landing/')) throw new RangeError(`ValidateAndIngest reads landing files only; ${key} is not under landing/`);
   const { store } = context;
 
@@ -153,7 +162,7 @@ export async function validateAndIngest(input: unknown, context: StepContext): P
   const second = await openLanding(context, key);
   const streamed = hashing(second.body);
   const { contract } = context;
-  const ingestedAt = context.now();
+  const ingestedAt = runStartedAt === undefined ? context.now() : new Date(runStartedAt);
   const name = sha256.slice(0, 32);
   const features = new ParquetPartWriter(store, name, featureTableColumns(contract));
   const rejected = new JsonLinesPartWriter<QuarantinedRow>(store, name);
