@@ -4,6 +4,7 @@ import { type Reading, validateRecord } from '../contract/validate.ts';
 import { splitCsvLine } from '../data/csv-fields.ts';
 import { physicalLines } from '../data/csv-lines.ts';
 import { UnusableFileError } from '../errors.ts';
+import { FirstLines } from './first-lines.ts';
 
 /**
  * The one reader of landing files (ingest, batch scoring, `prognos predict`): a byte stream of
@@ -71,7 +72,7 @@ export async function streamReadingsCsv(source: string, bytes: CsvBytes, contrac
   let quarantined = 0;
   let sawLine = false;
   // A reading's identity in one file, as ingest has it: its id, and its time when the contract has one.
-  const firstLineOf = new Map<string | number, number>();
+  const firstLineOf = new FirstLines();
   const identityOf = (reading: Reading): string | number => {
     const id = reading[contract.id.name] as string | number;
     if (contract.timestamp === undefined) return typeof id === 'number' ? id : `s${id}`;
