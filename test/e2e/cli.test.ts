@@ -321,10 +321,11 @@ describe('errors', () => {
 
   it('ingest refuses to replace a landing file with other contents', () => {
     const home = freshHome('home-ingest');
-    writeFileSync(join(workDir, 'same-name.csv'), 'UDI\n1\n');
+    // Usable files (ingest refuses unusable ones before this check): the same name, other readings.
+    writeFileSync(join(workDir, 'same-name.csv'), readFileSync(generate('same-name-1.csv', 3, 1)));
     expect(prognos('ingest', 'same-name.csv', '--home', home).status).toBe(0);
     expect(prognos('ingest', 'same-name.csv', '--home', home).stderr).toContain('already in the landing zone');
-    writeFileSync(join(workDir, 'same-name.csv'), 'UDI\n2\n');
+    writeFileSync(join(workDir, 'same-name.csv'), readFileSync(generate('same-name-2.csv', 3, 2)));
     expectCleanError(prognos('ingest', 'same-name.csv', '--home', home), /never replaced/);
   });
 

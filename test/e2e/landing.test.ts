@@ -81,6 +81,7 @@ describe('files that cannot be used', () => {
     const run = prognos('run', '--home', home, '--config', lenientConfig());
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/a-poison\.csv: unusable, set aside/);
+    expect(run.stdout).toMatch(/file set aside\s+landing\/training\/a-poison\.csv: the header does not match/);
     expect(JSON.parse(readFileSync(join(home, 'models', 'champion.json'), 'utf8'))).toHaveProperty('version');
     // The landing file itself is untouched.
     expect(readFileSync(join(home, 'landing', 'training', 'a-poison.csv'), 'utf8')).toBe(poison);
