@@ -17,6 +17,7 @@ import { readInputFile } from '../lambdas/cli/files.ts';
 import { GENERATORS, type GeneratorName, runGenerate } from '../lambdas/cli/generate.ts';
 import { DEFAULT_HOME } from '../lambdas/cli/home.ts';
 import { runIngest } from '../lambdas/cli/ingest.ts';
+import { runLanding } from '../lambdas/cli/landing-list.ts';
 import { runInference } from '../lambdas/cli/infer.ts';
 import { interruptSignal } from '../lambdas/cli/interrupt.ts';
 import { DEFAULT_CRON, runSchedule } from '../lambdas/cli/schedule.ts';
@@ -154,6 +155,12 @@ function buildProgram(io: CliIo): Command {
     .option('--out <file>', 'write the predictions to this file instead of stdout')
     .action(async (file: string, o: HomeOptions & { model?: string; format: PredictFormat; out?: string }) => {
       await runPredict({ file, home: o.home, contract: await loadContract(o.contract), model: o.model, format: o.format, out: o.out }, io);
+    });
+
+  withHome(command(program, 'landing', 'List the landing files with what became of each: ingested (rows, when), quarantined (why), edited, or pending.', ['prognos landing', 'prognos landing --json']))
+    .option('--json', 'print JSON instead of a table')
+    .action(async (o: HomeOptions & { json?: boolean }) => {
+      await runLanding({ home: o.home, contract: await loadContract(o.contract), json: o.json }, io);
     });
 
   withHome(command(program, 'models', 'List the model versions with their holdout metrics and gate decisions, and the champion.', ['prognos models', 'prognos models --json']))

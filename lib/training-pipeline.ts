@@ -57,7 +57,7 @@ export interface TrainingPipelineProps {
  *
  * | function | reads | writes |
  * |---|---|---|
- * | ValidateAndIngest | landing `landing/training/`, lake `lake/ingested/` | lake `lake/features/`, `lake/quarantine/`, `lake/ingested/` |
+ * | ValidateAndIngest | landing `landing/training/`, lake `lake/ingested/`, `lake/quarantine/` | lake `lake/features/`, `lake/quarantine/`, `lake/ingested/` |
  * | BuildTrainingSet | Athena over `sensor_readings` (lake `lake/features/`) | lake `lake/training-sets/`, query results |
  * | SplitAndScale | lake `lake/training-sets/` | lake `lake/training-sets/` |
  * | Train | lake `lake/training-sets/`, `lake/runs/`, models `models/` | lake `lake/runs/` (its checkpoint), models `models/` except `champion.json` |
@@ -104,7 +104,7 @@ function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, Progn
   access.list(ValidateAndIngest, 'ListLake', 'lake');
   access.readWrite(ValidateAndIngest, 'IngestMarkers', 'lake', KEYS.ingested, 'reads and create-only writes the marker that a file content was ingested');
   access.write(ValidateAndIngest, 'WriteFeatures', 'lake', KEYS.features, 'writes the validated readings as Parquet partitions');
-  access.write(ValidateAndIngest, 'WriteQuarantine', 'lake', KEYS.quarantine, 'writes rejected rows with their reasons');
+  access.readWrite(ValidateAndIngest, 'Quarantine', 'lake', KEYS.quarantine, 'writes rejected rows with their reasons, and reads and writes the record of a file set aside whole');
 
   access.query(BuildTrainingSet, [lake.names.featureTable], KEYS.features);
   access.write(BuildTrainingSet, 'WriteTrainingSet', 'lake', KEYS.trainingSets, "writes the run's training set and its SQL");

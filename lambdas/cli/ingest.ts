@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { LANDING_INFERENCE_PREFIX } from '../core/steps/batch/batch-state.ts';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
+import { checkReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
 import { displayPath } from './format.ts';
@@ -23,6 +24,11 @@ const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
  * `prognos ingest FILE…`: copies files into `landing/training/` (the upload of AWS), create-only:
  * a landing file is never replaced. The next `prognos run` validates and trains on them. With
  * `inference`, into `landing/inference/` instead, for `prognos infer` to score.
+ *
+ * Each file is checked first as far as the whole file goes — text, a header that matches the
+ * contract, at least one data row — and none is landed unless all pass: a file that could never
+ * be used is refused here (UnusableFileError, exit 1) rather than set aside by the next run.
+ * Rows are checked by the run, which quarantines bad ones line by line.
  */
 export async function runIngest(
   options: { readonly files: readonly string[]; readonly home: string; readonly contract: DataContract; readonly inference?: boolean },
@@ -30,11 +36,16 @@ export async function runIngest(
 ): Promise<LandedFile[]> {
   const workspace = openWorkspace(options.home, options.contract);
   const prefix = options.inference ? LANDING_INFERENCE_PREFIX : LANDING_TRAINING_PREFIX;
-  const landed: LandedFile[] = [];
+  const checked: { file: string; name: string; body: Buffer }[] = [];
   for (const file of options.files) {
     const name = basename(file);
     if (!SAFE_NAME.test(name)) throw new CliError(`${file}: use a file name of letters, digits, '.', '-' and '_' only (it becomes the landing key)`);
     const body = await readInputFile(file, 'file to ingest');
+    await checkReadingsCsv(file, body, options.contract, { requireLabel: !options.inference });
+    checked.push({ file, name, body });
+  }
+  const landed: LandedFile[] = [];
+  for (const { file, name, body } of checked) {
     const key = `${prefix}${name}`;
     const status = await landFile(workspace.store, key, body);
     landed.push({ file, key, status });

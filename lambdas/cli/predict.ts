@@ -1,17 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CsvError } from 'csv-parse';
-import { parse } from 'csv-parse/sync';
 import type { DataContract } from '../core/contract/contract.ts';
 import { encodeRows } from '../core/contract/encode.ts';
-import { bindHeader } from '../core/contract/header.ts';
 import { predictRequestSchema } from '../core/contract/instance.ts';
 import { formatIssues } from '../core/contract/issues.ts';
-import { validateRecord } from '../core/contract/validate.ts';
 import { writeCsv } from '../core/data/csv.ts';
 import { UnusableFileError } from '../core/errors.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { assertVersion, contractOf, loadModel } from '../core/registry/model-store.ts';
+import { readReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
 import { displayPath } from './format.ts';
@@ -56,27 +53,14 @@ interface Readings {
   readonly rejected: string[];
 }
 
-function readCsv(text: string, contract: DataContract): Readings {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
-  } catch (error) {
-    if (error instanceof CsvError) throw new UnusableFileError(`not a valid CSV file: ${error.message}`);
-    throw error;
-  }
-  if (records.length === 0) throw new UnusableFileError('the file is empty');
-  const binding = bindHeader(contract, records[0]!.record, { requireLabel: false });
-  const readings: Readings = { rows: [], ids: [], rejected: [] };
-  for (const { record, info } of records.slice(1)) {
-    const checked = validateRecord(binding, record);
-    if (!checked.ok) {
-      readings.rejected.push(`line ${info.lines}: ${checked.reason}`);
-      continue;
-    }
-    readings.rows.push(checked.reading);
-    readings.ids.push(checked.reading[contract.id.name] as string | number);
-  }
-  return readings;
+/** The landing files' own reader: a bad line is refused with its line and reason, the rest is scored. */
+async function readCsv(file: string, bytes: Uint8Array, contract: DataContract): Promise<Readings> {
+  const read = await readReadingsCsv(file, bytes, contract, { requireLabel: false });
+  return {
+    rows: read.valid.map(({ reading }) => reading),
+    ids: read.valid.map(({ reading }) => reading[contract.id.name] as string | number),
+    rejected: read.quarantined.map((row) => `line ${row.line}: ${row.reason}`),
+  };
 }
 
 /** JSON as the prediction API takes it: `{ "instances": [ … ] }` (or the bare array). */
@@ -113,13 +97,14 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ 
   const { model, manifest } = await loadModel(store, version);
   const contract = contractOf(manifest, options.contract);
 
-  const text = (await readInputFile(options.file, 'file to score')).toString('utf8');
-  const isJson = /^\s*[[{]/.test(text);
+  const bytes = await readInputFile(options.file, 'file to score');
+  const isJson = /^\s*[[{]/.test(bytes.subarray(0, 64).toString('utf8'));
   let readings: Readings;
   try {
-    readings = isJson ? readJson(text, contract) : readCsv(text, contract);
+    readings = isJson ? readJson(bytes.toString('utf8'), contract) : await readCsv(options.file, bytes, contract);
   } catch (error) {
-    if (error instanceof UnusableFileError) throw new UnusableFileError(`${options.file}: ${error.message}`, { cause: error });
+    // The CSV reader names the file itself; JSON errors do not.
+    if (error instanceof UnusableFileError && isJson) throw new UnusableFileError(`${options.file}: ${error.message}`, { cause: error });
     throw error;
   }
   const rows: PredictionRow[] = [];

@@ -87,7 +87,7 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
 }
 
 const outputSchema = z.looseObject({
-  ingest: z.array(z.object({ key: z.string(), rowsRead: z.number(), rowsValid: z.number(), rowsQuarantined: z.number(), status: z.string() })).optional(),
+  ingest: z.array(z.object({ key: z.string(), rowsRead: z.number(), rowsValid: z.number(), rowsQuarantined: z.number(), status: z.string(), reason: z.string().nullish() })).optional(),
   trainingSet: z.object({ rows: z.number(), positives: z.number() }).optional(),
   split: z.object({ trainRows: z.number(), holdoutRows: z.number() }).optional(),
   train: z
@@ -125,6 +125,8 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
     ['rows ingested', `${files.reduce((s, f) => s + f.rowsValid, 0)} valid of ${files.reduce((s, f) => s + f.rowsRead, 0)} read from ${files.length} file(s)`],
     ['rows quarantined', String(files.reduce((s, f) => s + f.rowsQuarantined, 0))],
   ];
+  // Files set aside whole (unusable, or edited after ingest); each reason names its file.
+  for (const file of files.filter((f) => f.status === 'quarantined')) rows.push(['file set aside', file.reason ?? `${file.key} (see lake/quarantine/files/)`]);
   if (out.trainingSet && out.split) {
     rows.push(['training set', `${out.trainingSet.rows} rows, ${out.trainingSet.positives} needing maintenance; ${out.split.trainRows} train / ${out.split.holdoutRows} holdout`]);
   }

@@ -141,7 +141,10 @@ describe('training.asl.json, happy path', () => {
 
     // The Map's ItemSelector: each file key with the run name.
     expect(fake.called('ValidateAndIngest').map((p) => p.key).sort()).toEqual(INPUT.files);
-    for (const payload of fake.called('ValidateAndIngest')) expect(payload).toEqual({ key: payload.key, runName: INPUT.runName });
+    // …and the execution's start time, the ingest time of every reading of the run.
+    const [runStartedAt] = fake.called('ValidateAndIngest').map((payload) => payload.runStartedAt as string);
+    for (const payload of fake.called('ValidateAndIngest')) expect(payload).toEqual({ key: payload.key, runName: INPUT.runName, runStartedAt });
+    expect(new Date(runStartedAt).toISOString()).toBe(runStartedAt);
 
     // Each step gets the whole state so far, with each earlier result exactly as returned (no Payload wrapper).
     const ingest = INPUT.files.map((key) => ({ key, rowsRead: 100, rowsValid: 97, rowsQuarantined: 3, status: 'ingested' }));
@@ -197,7 +200,7 @@ describe('training.asl.json, happy path', () => {
 
     const map = state(record, 'IngestFiles');
     expect(map.iterations?.map((it) => [it.index, it.status, it.input])).toEqual(
-      INPUT.files.map((key, index) => [index, 'SUCCEEDED', { key, runName: INPUT.runName }]),
+      INPUT.files.map((key, index) => [index, 'SUCCEEDED', { key, runName: INPUT.runName, runStartedAt: expect.any(String) }]),
     );
     for (const iteration of map.iterations ?? []) {
       expect(iteration.states.map((s) => [s.name, s.type, s.status])).toEqual([['ValidateAndIngest', 'Task', 'SUCCEEDED']]);
@@ -309,19 +312,21 @@ describe('training.asl.json, errors', () => {
     expect(state(record, 'Failed')).toMatchObject({ type: 'Fail', status: 'FAILED', error: 'InvalidDataError' });
   });
 
-  it('takes the failure path when one file of the Map is unusable', async () => {
+  // An unusable file is set aside by the step itself (a 'quarantined' result); what still throws is a
+  // real error, such as a listed file that no longer exists.
+  it('takes the failure path when ingesting one file of the Map throws', async () => {
     const fake = fakeSteps({
       promote: true,
       behaviour: {
         ValidateAndIngest: (payload) => {
-          if (payload.key === 'landing/training/b.csv') throw new UnusableFileError('b.csv: no header row');
+          if (payload.key === 'landing/training/b.csv') throw new UnusableFileError('landing/training/b.csv does not exist in the landing zone');
         },
       },
     });
     const { record } = await run(fake, 'bad-file');
 
     expect(record).toMatchObject({ status: 'FAILED', error: 'UnusableFileError' });
-    expect(causeMessage(record.cause)).toBe('b.csv: no header row');
+    expect(causeMessage(record.cause)).toBe('landing/training/b.csv does not exist in the landing zone');
     expect(fake.called('BuildTrainingSet')).toHaveLength(0);
     expect(fake.called('ValidateAndIngest').filter((p) => p.key === 'landing/training/b.csv')).toHaveLength(1);
     const [failure] = fake.called('RecordFailure');

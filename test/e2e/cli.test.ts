@@ -109,6 +109,7 @@ describe('help and version', () => {
     ['ingest', ['<files...>', '--home']],
     ['predict', ['<file>', '--model', '--format', '--out']],
     ['models', ['--json', '--home']],
+    ['landing', ['--json', '--home']],
     ['rollback', ['--home']],
     ['report', ['[version]', '--home']],
     ['generate', ['<kind>', 'ai4i', 'moons', '--rows', '--seed', '--out']],
@@ -258,28 +259,7 @@ describe('a file with bad rows', () => {
   });
 });
 
-describe('an unusable file', () => {
-  const home = freshHome('home-unusable');
-
-  it('fails the run with a clear message, loses nothing and leaves the champion as it was', () => {
-    const good = generate('good.csv', 1000, 5);
-    expect(prognos('ingest', good, '--home', home).status).toBe(0);
-    expect(prognos('run', '--home', home, '--config', lenientConfig()).status).toBe(0);
-    const before = readFileSync(join(home, 'models', 'champion.json'));
-
-    const text = readFileSync(good, 'utf8').replace(/^UDI,/, 'Serial,');
-    writeFileSync(join(workDir, 'no-udi.csv'), text);
-    expect(prognos('ingest', 'no-udi.csv', '--home', home).status).toBe(0);
-    const result = prognos('run', '--home', home);
-    expect(result.status).toBe(1);
-    const lastLine = result.stderr.trim().split('\n').at(-1)!;
-    expect(lastLine).toMatch(/^prognos: run train-\w+ failed: UnusableFileError: landing\/training\/no-udi\.csv: .*missing required column 'UDI'/);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
-    expect(readFileSync(join(home, 'landing', 'training', 'no-udi.csv'), 'utf8')).toBe(text);
-    expect(readFileSync(join(home, 'models', 'champion.json'))).toEqual(before);
-    expect(result.stderr).toContain('the champion is unchanged');
-  });
-});
+// An unusable file (refused by ingest, set aside by a run): test/e2e/landing.test.ts.
 
 describe('a failure injected into Train', () => {
   const home = freshHome('home-train-failure');
@@ -342,10 +322,11 @@ describe('errors', () => {
 
   it('ingest refuses to replace a landing file with other contents', () => {
     const home = freshHome('home-ingest');
-    writeFileSync(join(workDir, 'same-name.csv'), 'UDI\n1\n');
+    // Usable files (ingest refuses unusable ones before this check): the same name, other readings.
+    writeFileSync(join(workDir, 'same-name.csv'), readFileSync(generate('same-name-1.csv', 3, 1)));
     expect(prognos('ingest', 'same-name.csv', '--home', home).status).toBe(0);
     expect(prognos('ingest', 'same-name.csv', '--home', home).stderr).toContain('already in the landing zone');
-    writeFileSync(join(workDir, 'same-name.csv'), 'UDI\n2\n');
+    writeFileSync(join(workDir, 'same-name.csv'), readFileSync(generate('same-name-2.csv', 3, 2)));
     expectCleanError(prognos('ingest', 'same-name.csv', '--home', home), /never replaced/);
   });
 

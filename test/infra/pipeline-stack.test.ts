@@ -142,7 +142,7 @@ describe('least-privilege grants', () => {
       `Allow s3:ListBucket ${s3('Lake')}`,
       `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/ingested/*')}`,
       `Allow s3:PutObject ${s3('Lake', 'lake/features/*')}`,
-      `Allow s3:PutObject ${s3('Lake', 'lake/quarantine/*')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/quarantine/*')}`,
     ],
     'Training/BuildTrainingSet': [
       'Allow athena:StartQueryExecution athena:GetQueryExecution athena:GetQueryResults athena:StopQueryExecution arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/prognos-test',

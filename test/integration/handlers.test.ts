@@ -80,8 +80,8 @@ describe('a step handler over S3 (s3rver)', () => {
 
   it("keeps a step's error name, which the state machine's Catch matches", async () => {
     const handler = stepHandler('ValidateAndIngest', validateAndIngest, context);
-    await store.put('landing/training/empty.csv', '');
-    await expect(handler({ key: 'landing/training/empty.csv', runName: 'run-3' }, lambdaContext)).rejects.toMatchObject({ name: 'UnusableFileError' });
+    // An empty file is set aside with a result now; a listed file that is gone still throws.
+    await expect(handler({ key: 'landing/training/gone.csv', runName: 'run-3' }, lambdaContext)).rejects.toMatchObject({ name: 'UnusableFileError' });
   });
 });
 

@@ -109,6 +109,57 @@ export function describeObjectStoreContract(label: string, makeStore: () => Prom
       });
     });
 
+    describe('getStream', () => {
+      /** Reads a stream to the end, copying each chunk (an adapter may reuse its buffers). */
+      async function drain(body: AsyncIterable<Uint8Array>): Promise<{ bytes: Uint8Array; chunks: number }> {
+        const parts: Uint8Array[] = [];
+        for await (const chunk of body) parts.push(Uint8Array.from(chunk));
+        const bytes = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0));
+        let at = 0;
+        for (const part of parts) {
+          bytes.set(part, at);
+          at += part.byteLength;
+        }
+        return { bytes, chunks: parts.length };
+      }
+
+      it('streams the same bytes, etag and size as get, for an object larger than one chunk', async () => {
+        // 3 MiB + 5 of a pattern that repeats every 251 bytes, so a lost or repeated chunk shows.
+        const bytes = new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => i % 251);
+        await store.put('landing/training/big.csv', bytes);
+        const streamed = await store.getStream('landing/training/big.csv');
+        const whole = await store.get('landing/training/big.csv');
+        expect(streamed.key).toBe('landing/training/big.csv');
+        expect(streamed.etag).toBe(whole.etag);
+        expect(streamed.size).toBe(bytes.byteLength);
+        expect(streamed.lastModified.getTime()).toBe(whole.lastModified.getTime());
+        const { bytes: read, chunks } = await drain(streamed.body);
+        expect(chunks).toBeGreaterThan(1);
+        expect(Buffer.compare(Buffer.from(read), Buffer.from(bytes))).toBe(0);
+      });
+
+      it('streams an empty object as no bytes', async () => {
+        await store.put('landing/training/empty.csv', new Uint8Array(0));
+        const streamed = await store.getStream('landing/training/empty.csv');
+        expect(streamed.size).toBe(0);
+        expect((await drain(streamed.body)).bytes.byteLength).toBe(0);
+      });
+
+      it('keeps streaming the version it opened while a writer replaces the object', async () => {
+        await store.put('lake/v.txt', 'first version');
+        const streamed = await store.getStream('lake/v.txt');
+        await store.put('lake/v.txt', 'second, longer version');
+        expect(text((await drain(streamed.body)).bytes)).toBe('first version');
+        expect(streamed.etag).toBe((await store.put('lake/w.txt', 'first version')).etag);
+      });
+
+      it('throws ObjectNotFoundError for a missing key or a "folder"', async () => {
+        await store.put('lake/features/dt=2026-01-01/part-0.parquet', 'x');
+        await expect(store.getStream('lake/absent.csv')).rejects.toBeInstanceOf(ObjectNotFoundError);
+        await expect(store.getStream('lake/features')).rejects.toBeInstanceOf(ObjectNotFoundError);
+      });
+    });
+
     describe('missing objects', () => {
       it('get throws ObjectNotFoundError naming the key', async () => {
         await store.put('lake/present.json', '{}');

@@ -7,6 +7,7 @@ import {
   type ObjectStore,
   type PutOptions,
   type StoredObject,
+  type StreamedObject,
 } from '../../core/ports/object-store.ts';
 import { errorName, httpStatus, isTransient, transientError } from './aws-errors.ts';
 
@@ -93,6 +94,35 @@ export class S3ObjectStore implements ObjectStore {
       if (isMissingKey(error)) throw new ObjectNotFoundError(key);
       throw this.#failure(`get s3://${Bucket}/${key}`, error);
     }
+  }
+
+  /** GetObject's body stream; a connection that drops while it streams becomes TransientError like any other read. */
+  async getStream(key: string): Promise<StreamedObject> {
+    const Bucket = this.bucketOf(key);
+    let out;
+    try {
+      out = await this.#client.send(new GetObjectCommand({ Bucket, Key: key }));
+    } catch (error) {
+      if (isMissingKey(error)) throw new ObjectNotFoundError(key);
+      throw this.#failure(`get s3://${Bucket}/${key}`, error);
+    }
+    const stream = out.Body as AsyncIterable<Uint8Array> | undefined;
+    const failure = (error: unknown): unknown => this.#failure(`get s3://${Bucket}/${key}`, error);
+    async function* body(): AsyncIterable<Uint8Array> {
+      if (stream === undefined) return;
+      try {
+        yield* stream;
+      } catch (error) {
+        throw failure(error);
+      }
+    }
+    return {
+      key,
+      etag: present(out.ETag, 'ETag', key),
+      size: present(out.ContentLength, 'ContentLength', key),
+      lastModified: present(out.LastModified, 'LastModified', key),
+      body: body(),
+    };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -9,6 +9,7 @@ import {
   type ObjectStore,
   type PutOptions,
   type StoredObject,
+  type StreamedObject,
 } from '../../core/ports/object-store.ts';
 import { acquireFileLock, type FileLockOptions } from './file-lock.ts';
 
@@ -31,6 +32,8 @@ const ETAG_CACHE_MARGIN_MS = 1_000;
 const ETAG_CACHE_LIMIT = 10_000;
 /** Files opened at once by `list`. */
 const LIST_CONCURRENCY = 16;
+/** Chunk size of streamed reads (and of hashing a file for its etag). */
+const STREAM_CHUNK_BYTES = 1 << 20;
 
 export type FsObjectStoreOptions = FileLockOptions;
 
@@ -170,6 +173,50 @@ export class FsObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     return this.#info(key, this.#pathOf(key));
+  }
+
+  /**
+   * Streams the file through one open handle, so etag, size and bytes all belong to the version
+   * opened even if a writer renames a new one into place meanwhile. The etag (the content's
+   * sha256) comes from the cache or from a first streamed pass over the same handle.
+   */
+  async getStream(key: string): Promise<StreamedObject> {
+    const path = this.#pathOf(key);
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw new ObjectNotFoundError(key);
+      throw error;
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new ObjectNotFoundError(key);
+      const cached = this.#etags.get(path);
+      let etag: string;
+      if (cached !== undefined && sameFile(cached, info)) etag = cached.etag;
+      else {
+        const hashedAt = Date.now();
+        const hash = createHash('sha256');
+        const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+        let position = 0;
+        for (;;) {
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+          if (bytesRead === 0) break;
+          hash.update(buffer.subarray(0, bytesRead));
+          position += bytesRead;
+        }
+        etag = hash.digest('hex');
+        this.#remember(path, info, etag, hashedAt);
+      }
+      // The stream owns the handle from here and closes it when read to the end, or abandoned.
+      const body = handle.createReadStream({ start: 0, highWaterMark: STREAM_CHUNK_BYTES, autoClose: true });
+      return { key, etag, size: info.size, lastModified: info.mtime, body };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   async #info(key: string, path: string): Promise<ObjectInfo | undefined> {

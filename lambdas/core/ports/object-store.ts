@@ -16,6 +16,12 @@ export interface StoredObject extends ObjectInfo {
   readonly body: Uint8Array;
 }
 
+/** An object's bytes as a stream of chunks, with what `head` tells about the version being read. */
+export interface StreamedObject extends ObjectInfo {
+  /** The bytes, in order; read it once. A chunk may be reused by the adapter after the next one is asked for: copy what you keep. */
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
 export interface PutOptions {
   /** `'*'`: write only if no object has this key (create-only). */
   readonly ifNoneMatch?: '*';
@@ -27,6 +33,12 @@ export interface PutOptions {
 export interface ObjectStore {
   /** @throws ObjectNotFoundError */
   get(key: string): Promise<StoredObject>;
+  /**
+   * The object's bytes as a stream, for files too large to hold (landing CSVs): memory stays
+   * bounded by the chunk size. etag and size describe the version being streamed.
+   * @throws ObjectNotFoundError
+   */
+  getStream(key: string): Promise<StreamedObject>;
   /** undefined when there is no object with this key. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /**

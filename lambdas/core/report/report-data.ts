@@ -4,8 +4,8 @@ import type { ThresholdRecord } from '../ml/maintenance-model.ts';
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
   readonly key: string;
-  /** 'ingested' now, or 'already-ingested' by an earlier run (same content). */
-  readonly status: 'ingested' | 'already-ingested';
+  /** 'ingested' now, 'already-ingested' by an earlier run (same content), or 'quarantined' as a whole file (unusable or edited). */
+  readonly status: 'ingested' | 'already-ingested' | 'quarantined';
   readonly rowsRead: number;
   readonly rowsValid: number;
   readonly rowsQuarantined: number;

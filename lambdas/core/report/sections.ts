@@ -161,7 +161,7 @@ export function dataSection(data: ReportData): SafeHtml {
       : html`<p>${integer(sum((f) => f.rowsRead))} rows read, ${integer(sum((f) => f.rowsValid))} valid, ${integer(sum((f) => f.rowsQuarantined))} quarantined (kept with the reason per row under <code>lake/quarantine/</code>).</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col" class="num">Rows read</th><th scope="col" class="num">Valid</th><th scope="col" class="num">Quarantined</th></tr></thead><tbody>${d.files.map(
           (f) =>
-            html`<tr><td class="key"><code>${f.key}</code></td><td>${f.status === 'ingested' ? 'ingested now' : 'already ingested by an earlier run'}</td><td class="num">${integer(f.rowsRead)}</td><td class="num">${integer(f.rowsValid)}</td><td class="num">${integer(f.rowsQuarantined)}</td></tr>`,
+            html`<tr><td class="key"><code>${f.key}</code></td><td>${f.status === 'ingested' ? 'ingested now' : f.status === 'quarantined' ? 'set aside as a whole file (lake/quarantine/files/)' : 'already ingested by an earlier run'}</td><td class="num">${integer(f.rowsRead)}</td><td class="num">${integer(f.rowsValid)}</td><td class="num">${integer(f.rowsQuarantined)}</td></tr>`,
         )}</tbody></table></div>`;
   return html`<section id="data"><h2>Data</h2>
 <h3>Files ingested</h3>

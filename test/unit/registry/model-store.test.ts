@@ -64,6 +64,7 @@ describe('model store', () => {
     const puts: string[] = [];
     const recording: ObjectStore = {
       get: (key) => store.get(key),
+      getStream: (key) => store.getStream(key),
       head: (key) => store.head(key),
       list: (prefix) => store.list(prefix),
       put: async (key: string, body: Uint8Array | string, options?: PutOptions) => {

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
 import { MaintenanceModel } from '../../../lambdas/core/ml/maintenance-model.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../../../lambdas/core/ports/object-store.ts';
+import type { ObjectInfo, ObjectStore, PutOptions, StoredObject, StreamedObject } from '../../../lambdas/core/ports/object-store.ts';
 import { CHAMPION_KEY, promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
 import { saveModel, versionKey } from '../../../lambdas/core/registry/model-store.ts';
 import { ChampionCache, ChampionLoadError, type ChampionCacheOptions } from '../../../lambdas/core/serving/champion-cache.ts';
@@ -21,6 +21,10 @@ class RecordingStore implements ObjectStore {
   get(key: string): Promise<StoredObject> {
     this.calls.push(`get ${key}`);
     return this.inner.get(key);
+  }
+  getStream(key: string): Promise<StreamedObject> {
+    this.calls.push(`getStream ${key}`);
+    return this.inner.getStream(key);
   }
   head(key: string): Promise<ObjectInfo | undefined> {
     this.calls.push(`head ${key}`);

@@ -145,6 +145,21 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
     return writeMarker(context, markerKey, result);
   }
   if (rows.quarantined.length > 0) await putQuarantine(context, quarantineKey, rows.quarantined);
+  if (rows.valid.length === 0) {
+    // Every row was refused on its own line (the reasons are in quarantine): nothing to score.
+    const reason = `none of its ${rows.rowsRead} rows could be scored; each is in ${quarantineKey} with its line and reason`;
+    context.progress({ kind: 'message', text: `${key}: ${reason}` });
+    const result = {
+      ...emptyResult(key, batchName, 'unusable', reason),
+      sha256,
+      quarantineKey,
+      rowsRead: rows.rowsRead,
+      rowsQuarantined: rows.rowsQuarantined,
+      modelVersion: serving.version,
+      scoredAt: scoredAt.toISOString(),
+    };
+    return writeMarker(context, markerKey, result);
+  }
 
   const scored = score(serving, key, rows.valid, scoredAt);
   const predictionsKey = `${PREDICTIONS_PREFIX}dt=${partitionOf(scoredAt)}/${name}.parquet`;

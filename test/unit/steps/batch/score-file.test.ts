@@ -39,6 +39,7 @@ describe('scoreFile', () => {
     let failures = 1;
     const flaky: ObjectStore = {
       get: (k) => fixture.store.get(k),
+      getStream: (k) => fixture.store.getStream(k),
       head: (k) => fixture.store.head(k),
       list: (p) => fixture.store.list(p),
       put: async (k, body, options) => {
