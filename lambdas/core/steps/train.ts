@@ -7,8 +7,8 @@ import type { GpcOptions } from '../ml/gpc.ts';
 import type { KernelJson } from '../ml/kernel.ts';
 import { DEFAULT_GPC_OPTIONS, MaintenanceModel } from '../ml/maintenance-model.ts';
 import { StandardScaler } from '../ml/scaler.ts';
-import { readChampion } from '../registry/champion.ts';
-import { loadManifest, saveModel, versionKey, writeJson } from '../registry/model-store.ts';
+import { inspectChampion } from '../registry/champion-health.ts';
+import { saveModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { OptimizerStep, TrainingSummary } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema, type TrainingMode } from './run-state.ts';
@@ -64,9 +64,10 @@ export function namedHyperparameters(kernel: KernelJson, featureNames: readonly 
 
 /** The champion's kernel for a refit, or why there is none to use. */
 async function championKernel(context: StepContext, featureNames: readonly string[]): Promise<{ kernel: KernelJson; theta: number[]; version: string } | { note: string }> {
-  const champion = await readChampion(context.store);
-  if (champion === undefined) return { note: 'refit asked, but there is no champion yet: trained in full mode' };
-  const manifest = await loadManifest(context.store, champion.pointer.version);
+  const champion = await inspectChampion(context.store);
+  if (champion.kind === 'none') return { note: 'refit asked, but there is no champion yet: trained in full mode' };
+  if (champion.kind !== 'usable') return { note: `refit asked, but ${champion.problem}: trained in full mode` };
+  const { manifest } = champion;
   if (manifest.featureNames.join(',') !== featureNames.join(',')) {
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }
