@@ -48,8 +48,9 @@ export function parseChampionPointer(body: Uint8Array): { pointer: ChampionPoint
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(body));
-  } catch (error) {
-    return { problem: body.byteLength === 0 ? 'it is empty' : `it is not JSON (${(error as Error).message})` };
+  } catch {
+    // Not the parser's message: it quotes the bytes, which may be binary garbage.
+    return { problem: body.byteLength === 0 ? 'it is empty' : `it is not JSON (${body.byteLength} bytes)` };
   }
   const parsed = championPointerSchema.safeParse(json);
   if (!parsed.success) return { problem: `it is not a champion pointer: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}` };
