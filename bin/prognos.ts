@@ -162,9 +162,10 @@ function buildProgram(io: CliIo): Command {
       await runModels({ home: o.home, contract: await loadContract(o.contract), json: o.json }, io);
     });
 
-  withHome(command(program, 'rollback', 'Make the previous champion serve again.', ['prognos rollback']))
-    .action(async (o: HomeOptions) => {
-      await runRollback({ home: o.home, contract: await loadContract(o.contract) }, io);
+  withHome(command(program, 'rollback', 'Make the previous champion (or an earlier one) serve again.', ['prognos rollback', 'prognos rollback --to 20261126T190501.123Z-1a2b3c4d']))
+    .option('--to <version>', 'roll back to this earlier champion (see prognos models) instead of the previous one')
+    .action(async (o: HomeOptions & { to?: string }) => {
+      await runRollback({ home: o.home, contract: await loadContract(o.contract), to: o.to }, io);
     });
 
   withHome(command(program, 'report', "Print the path of a model version's HTML report (default: the champion's).", ['prognos report', 'prognos report 20261126T190501.123Z-1a2b3c4d']))
