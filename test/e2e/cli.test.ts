@@ -112,7 +112,7 @@ describe('help and version', () => {
     ['rollback', ['--to', '--home']],
     ['report', ['[version]', '--home']],
     ['generate', ['<kind>', 'ai4i', 'moons', '--rows', '--seed', '--out']],
-    ['serve', ['--port', '--host', '--refresh-ms', '--home']],
+    ['serve', ['--port', '--host', '--refresh-ms', '--headers-timeout', '--request-timeout', '--home']],
   ];
 
   it.each(commands)('prognos %s --help describes its options and shows examples', (command, options) => {
