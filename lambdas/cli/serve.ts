@@ -138,12 +138,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const requestSeconds = options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
   const timeouts = timeoutSettings(headersSeconds, requestSeconds);
   /** Sockets answered with a raw protocol error, and the status sent. */
-  const answeredRaw = new WeakMap<Socket, number>();
+  const answeredRaw = new WeakMap<Socket, ProtocolError>();
   /** The response in progress on a socket, if any. */
   const inFlight = new WeakMap<Socket, ServerResponse>();
 
-  const accessLog = (receivedAt: Date, started: number, method: string, path: string, status: string): void =>
-    log(`${receivedAt.toISOString()} ${method} ${path} ${status} ${(performance.now() - started).toFixed(1)} ms`);
+  /** One line per request: time, method, path, the status sent (`-`: none), milliseconds, and why when it is unusual. */
+  const accessLog = (receivedAt: Date, started: number, method: string, path: string, status: string, note?: string): void =>
+    log(`${receivedAt.toISOString()} ${method} ${path} ${status} ${(performance.now() - started).toFixed(1)} ms${note === undefined ? '' : ` (${note})`}`);
 
   /** Logs the request once its connection is done with it: the status really sent, or why there was none. */
   function logWhenClosed(request: IncomingMessage, response: ServerResponse, receivedAt: Date, started: number): void {
@@ -152,14 +153,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     response.on('close', () => {
       if (inFlight.get(socket) === response) inFlight.delete(socket);
       const raw = answeredRaw.get(socket);
-      const status = response.writableFinished
-        ? String(response.statusCode)
+      const [status, note] = response.writableFinished
+        ? [String(response.statusCode)]
         : raw !== undefined
-          ? String(raw)
+          ? [String(raw.statusCode), `${raw.code}: ${raw.message}`]
           : response.headersSent
-            ? `${response.statusCode} (the connection closed before the whole answer was sent)`
-            : '- (the client closed the connection before an answer)';
-      accessLog(receivedAt, started, request.method ?? '-', (request.url ?? '/').split('?')[0], status);
+            ? [String(response.statusCode), 'the connection closed before the whole answer was sent']
+            : ['-', 'the client closed the connection before an answer'];
+      accessLog(receivedAt, started, request.method ?? '-', (request.url ?? '/').split('?')[0], status, note);
     });
   }
 
@@ -175,13 +176,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       socket.destroy();
       return;
     }
-    answeredRaw.set(socket, error.statusCode);
+    answeredRaw.set(socket, error);
     socket.end(rawErrorResponse(error, extraHeaders));
     // Read (and drop) what the client still sends, so closing does not reset the connection before it reads the answer.
     socket.resume();
     socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
     // With a request in flight, its own log line shows this status when it closes.
-    if (response === undefined) accessLog(receivedAt, started, '-', '-', `${error.statusCode} (${error.code}: ${error.message})`);
+    if (response === undefined) accessLog(receivedAt, started, '-', '-', String(error.statusCode), `${error.code}: ${error.message}`);
   }
 
   const server = createServer({ ...timeouts, requireHostHeader: false }, (request, response) => {
