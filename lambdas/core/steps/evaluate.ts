@@ -6,6 +6,7 @@ import { chooseThreshold } from '../ml/threshold.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
 import { judgedChampionOf, judgedChampionSchema } from '../registry/champion-pointer.ts';
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
+import { modelVersionSchema } from '../registry/version.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -21,7 +22,7 @@ import { trainingSetResultSchema } from './training-set.ts';
 
 /** A model's headline numbers on the holdout, as the gate, the decision record and GET /model use them. */
 export const headlineSchema = z.object({
-  version: z.string(),
+  version: modelVersionSchema,
   recall: z.number(),
   precision: z.number(),
   averagePrecision: z.number(),

@@ -10,6 +10,7 @@ import {
   sameJudgedChampion,
 } from '../registry/champion-pointer.ts';
 import { loadModel } from '../registry/model-store.ts';
+import { modelVersionSchema } from '../registry/version.ts';
 import { PreconditionFailedError } from '../ports/object-store.ts';
 import type { StepContext } from './context.ts';
 import { evaluationResultSchema } from './evaluate.ts';
@@ -30,7 +31,7 @@ function describeNow(state: ChampionState): string {
   return state.kind === 'none' ? 'there is no champion now' : `${CHAMPION_KEY} is now unreadable`;
 }
 
-export const promoteResultSchema = z.object({ champion: z.string(), previous: z.string().nullable() });
+export const promoteResultSchema = z.object({ champion: modelVersionSchema, previous: modelVersionSchema.nullable() });
 export type PromoteResult = z.infer<typeof promoteResultSchema>;
 
 export async function promote(input: unknown, context: StepContext): Promise<PromoteResult> {
