@@ -17,7 +17,7 @@ export async function runRollback(options: { readonly home: string; readonly con
   const { store } = openWorkspace(options.home, options.contract);
   let rollback;
   try {
-    rollback = await rollbackChampion(store, new Date(), { to: options.to });
+    rollback = await rollbackChampion(store, new Date(), { to: options.to, onHistoryError: (error) => io.err(`warning: ${error.message}\n`) });
   } catch (error) {
     if (error instanceof ChampionChangeError || error instanceof InvalidVersionError) throw new CliError(error.message);
     if (error instanceof PreconditionFailedError) throw new CliError(`${error.message}; nothing was changed by this rollback (see prognos models)`);

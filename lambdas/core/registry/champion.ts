@@ -41,11 +41,18 @@ async function baseOf(store: ObjectStore, state: ChampionState): Promise<Base> {
 }
 
 /**
+ * Told when the champion changed but its history entry could not be written (the change stands:
+ * the pointer is the commit point; `inspectChampion` shows it unrecorded and the repair records it).
+ * Without one, the failure is thrown, its message saying that the champion did change.
+ */
+export type HistoryErrorHandler = (error: Error) => void;
+
+/**
  * Swaps the pointer from `base` to `next`, then records `next` in the history (and the pointer
  * it replaced, if a crash kept that from being recorded).
  * @throws PreconditionFailedError naming the champion now in place when another change won
  */
-async function swap(store: ObjectStore, base: Base, next: ChampionPointer, what: string): Promise<ChampionPointer> {
+async function swap(store: ObjectStore, base: Base, next: ChampionPointer, what: string, onHistoryError?: HistoryErrorHandler): Promise<ChampionPointer> {
   if (base.pointer !== undefined && base.etag !== undefined && !(await isRecorded(store, base.pointer))) await recordChampion(store, base.pointer);
   try {
     await store.put(CHAMPION_KEY, `${JSON.stringify(next, null, 2)}\n`, {
@@ -57,7 +64,13 @@ async function swap(store: ObjectStore, base: Base, next: ChampionPointer, what:
     // Read after losing, so the message names the change that won rather than what we saw before.
     throw new PreconditionFailedError(CHAMPION_KEY, `${what} lost to another change of the champion: ${describeWinner(await readChampionState(store))}`);
   }
-  await recordChampion(store, next);
+  try {
+    await recordChampion(store, next);
+  } catch (error) {
+    const problem = new Error(`the champion is now ${next.version}, but its champion history entry could not be written: ${(error as Error).message}`, { cause: error });
+    if (onHistoryError === undefined) throw problem;
+    onHistoryError(problem);
+  }
   return next;
 }
 
@@ -79,19 +92,27 @@ function isState(expected: CurrentChampion | ChampionState | undefined): expecte
  * happened since, this fails rather than overwrite it.
  * @throws PreconditionFailedError naming the champion that won, when the pointer changed since `expected` was read
  */
-export async function promoteChampion(store: ObjectStore, version: string, promotedBy: string, expected: CurrentChampion | ChampionState | undefined, now: Date): Promise<ChampionPointer> {
+export async function promoteChampion(
+  store: ObjectStore,
+  version: string,
+  promotedBy: string,
+  expected: CurrentChampion | ChampionState | undefined,
+  now: Date,
+  onHistoryError?: HistoryErrorHandler,
+): Promise<ChampionPointer> {
   assertVersion(version);
   const state: ChampionState = isState(expected) ? expected : expected === undefined ? { kind: 'none' } : { kind: 'readable', current: expected };
   const base = await baseOf(store, state);
   const stack = base.pointer === undefined ? [] : [base.pointer.version, ...base.pointer.previous];
   const previous = stack.filter((v) => v !== version).slice(0, ROLLBACK_DEPTH);
   const sequence = base.pointer === undefined ? 1 : base.pointer.sequence + 1;
-  return swap(store, base, { version, since: now.toISOString(), promotedBy, previous, sequence }, `promoting ${version}`);
+  return swap(store, base, { version, since: now.toISOString(), promotedBy, previous, sequence }, `promoting ${version}`, onHistoryError);
 }
 
 export interface RollbackOptions {
   /** Roll back to this earlier champion (one of the pointer's `previous`) instead of the newest one. */
   readonly to?: string;
+  readonly onHistoryError?: HistoryErrorHandler;
 }
 
 export interface Rollback {
@@ -139,7 +160,7 @@ export async function rollbackChampion(store: ObjectStore, now: Date, options: R
     throw new ArtifactError(`cannot roll back to ${target}: ${error.message}`, { cause: error });
   }
   const next = { version: target, since: now.toISOString(), promotedBy: 'rollback', previous: previous.slice(index + 1), sequence: base.pointer.sequence + 1 };
-  return { from, to: await swap(store, base, next, `rolling back from ${from} to ${target}`), unreadablePointer };
+  return { from, to: await swap(store, base, next, `rolling back from ${from} to ${target}`, options.onHistoryError), unreadablePointer };
 }
 
 /** What {@link repairChampionFromHistory} did, or why it did nothing. */

@@ -52,7 +52,10 @@ export async function promote(input: unknown, context: StepContext): Promise<Pro
       `the gate compared ${version} with ${describeJudgedChampion(judged)}, but ${describeNow(state)}; run the training again`,
     );
   }
-  const pointer: ChampionPointer = await promoteChampion(context.store, version, run.runName, state, context.now());
+  // The swap is the commit: a history entry that cannot be written is reported, not a failed promotion.
+  const pointer: ChampionPointer = await promoteChampion(context.store, version, run.runName, state, context.now(), (error) =>
+    context.progress({ kind: 'message', text: `${error.message} (prognos doctor --repair records it)` }),
+  );
   context.progress({ kind: 'message', text: `champion is now ${pointer.version}${pointer.previous[0] ? ` (was ${pointer.previous[0]})` : ''}` });
   return { champion: pointer.version, previous: pointer.previous[0] ?? null };
 }

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
-import { CHAMPION_KEY, promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
+import { type ObjectStore } from '../../../lambdas/core/ports/object-store.ts';
+import { inspectChampion } from '../../../lambdas/core/registry/champion-health.ts';
+import { CHAMPION_HISTORY_PREFIX } from '../../../lambdas/core/registry/champion-history.ts';
+import { CHAMPION_KEY, promoteChampion, readChampion, repairChampionFromHistory } from '../../../lambdas/core/registry/champion.ts';
 import type { EvaluationResult } from '../../../lambdas/core/steps/evaluate.ts';
 import { promote } from '../../../lambdas/core/steps/promote.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
@@ -112,5 +115,20 @@ describe('Promote', () => {
     await promoteChampion(fx.store, V1, 'old-contract', undefined, fx.now);
     const result = await promote(promoteInput(V2, null, { championNote: `champion ${V1} takes other features`, judged: { pointer: 'champion', version: V1 } }), fx.context);
     expect(result).toEqual({ champion: V2, previous: V1 });
+  });
+
+  it('a history entry that cannot be written is reported, and the promotion stands', async () => {
+    const failingHistory: ObjectStore = {
+      get: (key) => fx.store.get(key),
+      head: (key) => fx.store.head(key),
+      list: (prefix) => fx.store.list(prefix),
+      put: (key, body, options) => (key.startsWith(CHAMPION_HISTORY_PREFIX) ? Promise.reject(new Error('AccessDenied')) : fx.store.put(key, body, options)),
+    };
+    const result = await promote(promoteInput(V1, null), { ...fx.context, store: failingHistory });
+    expect(result).toEqual({ champion: V1, previous: null });
+    expect(fx.progress).toContainEqual({ kind: 'message', text: `the champion is now ${V1}, but its champion history entry could not be written: AccessDenied (prognos doctor --repair records it)` });
+    expect(await inspectChampion(fx.store)).toMatchObject({ kind: 'usable', recorded: false });
+    expect(await repairChampionFromHistory(fx.store)).toMatchObject({ repaired: true });
+    expect(await inspectChampion(fx.store)).toMatchObject({ kind: 'usable', recorded: true });
   });
 });
