@@ -28,7 +28,7 @@ import { integerIn } from '../lambdas/cli/options.ts';
 import { PREDICT_FORMATS, type PredictFormat, runPredict } from '../lambdas/cli/predict.ts';
 import { runReport } from '../lambdas/cli/report.ts';
 import { runRollback } from '../lambdas/cli/rollback.ts';
-import { DEFAULT_HOST, DEFAULT_PORT, runServe } from '../lambdas/cli/serve.ts';
+import { DEFAULT_HEADERS_TIMEOUT_SECONDS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT_SECONDS, runServe } from '../lambdas/cli/serve.ts';
 import { runTraining } from '../lambdas/cli/run.ts';
 
 /** Options every workspace command takes. */
@@ -169,9 +169,10 @@ function buildProgram(io: CliIo): Command {
       await runModels({ home: o.home, contract: await loadContract(o.contract), json: o.json }, io);
     });
 
-  withHome(command(program, 'rollback', 'Make the previous champion serve again.', ['prognos rollback']))
-    .action(async (o: HomeOptions) => {
-      await runRollback({ home: o.home, contract: await loadContract(o.contract) }, io);
+  withHome(command(program, 'rollback', 'Make the previous champion (or an earlier one) serve again.', ['prognos rollback', 'prognos rollback --to 20261126T190501.123Z-1a2b3c4d']))
+    .option('--to <version>', 'roll back to this earlier champion (see prognos models) instead of the previous one')
+    .action(async (o: HomeOptions & { to?: string }) => {
+      await runRollback({ home: o.home, contract: await loadContract(o.contract), to: o.to }, io);
     });
 
   withHome(command(program, 'report', "Print the path of a model version's HTML report (default: the champion's).", ['prognos report', 'prognos report 20261126T190501.123Z-1a2b3c4d']))
@@ -189,8 +190,21 @@ function buildProgram(io: CliIo): Command {
     .option('--port <n>', 'port to listen on (0: any free port)', integerIn(0, 65_535), DEFAULT_PORT)
     .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', DEFAULT_HOST)
     .option('--refresh-ms <ms>', 'least time between two checks for a new champion (0: on every request)', integerIn(0), 5000)
-    .action(async (o: HomeOptions & { port: number; host: string; refreshMs: number }) => {
-      await runServe({ home: o.home, contract: await loadContract(o.contract), port: o.port, host: o.host, refreshIntervalMs: o.refreshMs }, io);
+    .option('--headers-timeout <s>', 'seconds for a request line and headers to arrive (else 408)', integerIn(1, 3600), DEFAULT_HEADERS_TIMEOUT_SECONDS)
+    .option('--request-timeout <s>', 'seconds for a whole request, body included, to arrive (else 408)', integerIn(1, 3600), DEFAULT_REQUEST_TIMEOUT_SECONDS)
+    .action(async (o: HomeOptions & { port: number; host: string; refreshMs: number; headersTimeout: number; requestTimeout: number }) => {
+      await runServe(
+        {
+          home: o.home,
+          contract: await loadContract(o.contract),
+          port: o.port,
+          host: o.host,
+          refreshIntervalMs: o.refreshMs,
+          headersTimeoutSeconds: o.headersTimeout,
+          requestTimeoutSeconds: o.requestTimeout,
+        },
+        io,
+      );
     });
 
   command(program, 'generate', 'Write a sample data set as CSV: AI4I 2020-style machining readings, or two moons.', [

@@ -9,6 +9,8 @@ import {
 } from '../core/errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError } from '../core/ports/object-store.ts';
 import { QueryError } from '../core/ports/query-engine.ts';
+import { ChampionChangeError } from '../core/registry/champion.ts';
+import { InvalidVersionError } from '../core/registry/version.ts';
 
 /** Exit code of a command that failed on its input (bad data, missing file, unreadable model). */
 export const EXIT_FAILURE = 1;
@@ -47,6 +49,8 @@ const CORE_ERRORS = [
   ObjectNotFoundError,
   PreconditionFailedError,
   QueryError,
+  InvalidVersionError,
+  ChampionChangeError,
 ];
 
 /** File-system error codes a user can cause (and fix), with the words to say for them. */

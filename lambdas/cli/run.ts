@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { failureText, readRunRecord, runStateMachine, type RunRecord } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
-import { readChampion } from '../core/registry/champion.ts';
+import { readChampionState } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
 import { pipelineConfigSchema, type RunInput, type TrainingMode } from '../core/steps/run-state.ts';
@@ -51,8 +51,9 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'prognos ingest FILE'`);
     }
     const name = trainingExecutionName(files);
-    const champion = await readChampion(workspace.store);
-    const mode = options.mode ?? (champion === undefined ? 'full' : 'refit');
+    // An unreadable champion.json does not stop the run: Train falls back to full and says why.
+    const champion = await readChampionState(workspace.store);
+    const mode = options.mode ?? (champion.kind === 'readable' ? 'refit' : 'full');
     const input: RunInput = {
       runName: name,
       runDate: options.date ?? new Date().toISOString().slice(0, 10),
@@ -77,7 +78,7 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
     }
     io.out(summarize(workspace, outcome.record));
     if (outcome.started && outcome.record.status === 'FAILED') {
-      const version = champion?.pointer.version;
+      const version = champion.kind === 'readable' ? champion.current.pointer.version : undefined;
       throw new CliError(`run ${name} failed: ${failureText(outcome.record)}; the champion is unchanged (${version ?? 'none yet'})`);
     }
     return { name, started: outcome.started, record: outcome.record };

@@ -110,10 +110,10 @@ describe('help and version', () => {
     ['predict', ['<file>', '--model', '--format', '--out']],
     ['models', ['--json', '--home']],
     ['landing', ['--json', '--home']],
-    ['rollback', ['--home']],
+    ['rollback', ['--to', '--home']],
     ['report', ['[version]', '--home']],
     ['generate', ['<kind>', 'ai4i', 'moons', '--rows', '--seed', '--out']],
-    ['serve', ['--port', '--host', '--refresh-ms', '--home']],
+    ['serve', ['--port', '--host', '--refresh-ms', '--headers-timeout', '--request-timeout', '--home']],
   ];
 
   it.each(commands)('prognos %s --help describes its options and shows examples', (command, options) => {
@@ -196,7 +196,7 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
   it('models lists the version with its holdout metrics and marks the champion', () => {
     const result = prognos('models', '--home', home);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`\\*\\s+${champion(home)!.version.replace('.', '\\.')}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+promoted`));
+    expect(result.stdout).toMatch(new RegExp(`\\*\\s+${champion(home)!.version.replace('.', '\\.')}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+passed\\s+serving`));
   });
 
   it('predict scores a CSV in the landing format with the champion: probability, label, uncertainty, version', () => {

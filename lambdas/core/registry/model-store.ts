@@ -3,6 +3,7 @@ import { ArtifactError } from '../errors.ts';
 import { type ArtifactInfo, type ArtifactManifest, deserializeModel, MANIFEST_FILE, parseManifest, serializeModel } from '../ml/artifact.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
+import { assertVersion, isVersion } from './version.ts';
 
 /**
  * Model versions in the object store: `models/<version>/model/` holds the artifact (payloads
@@ -12,14 +13,7 @@ import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts'
 
 export const MODELS_PREFIX = 'models/';
 
-const VERSION_PATTERN = /^[0-9]{8}T[0-9]{6}(\.[0-9]{3})?Z-[0-9a-f]{8}$/;
-
-/** Throws RangeError unless `version` looks like one this registry writes (it becomes part of keys). */
-export function assertVersion(version: string): void {
-  if (!VERSION_PATTERN.test(version)) {
-    throw new RangeError(`"${version}" is not a model version (expected e.g. 20261126T190501.123Z-1a2b3c4d)`);
-  }
-}
+export { assertVersion } from './version.ts';
 
 /** Key of a file that belongs to one model version, e.g. `models/<v>/report.html`. */
 export function versionKey(version: string, file: string): string {
@@ -91,7 +85,7 @@ export async function listVersions(store: ObjectStore): Promise<string[]> {
     .map((object) => object.key)
     .filter((key) => key.endsWith(suffix))
     .map((key) => key.slice(MODELS_PREFIX.length, -suffix.length))
-    .filter((version) => VERSION_PATTERN.test(version))
+    .filter(isVersion)
     .sort();
 }
 

@@ -3,8 +3,10 @@ import { type DenseMatrix, takeRows } from '../ml/dense.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { evaluate as holdoutMetrics } from '../ml/metrics.ts';
 import { chooseThreshold } from '../ml/threshold.ts';
-import { readChampion } from '../registry/champion.ts';
+import { inspectChampion } from '../registry/champion-health.ts';
+import { judgedChampionOf, judgedChampionSchema } from '../registry/champion-pointer.ts';
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
+import { modelVersionSchema } from '../registry/version.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -20,7 +22,7 @@ import { trainingSetResultSchema } from './training-set.ts';
 
 /** A model's headline numbers on the holdout, as the gate, the decision record and GET /model use them. */
 export const headlineSchema = z.object({
-  version: z.string(),
+  version: modelVersionSchema,
   recall: z.number(),
   precision: z.number(),
   averagePrecision: z.number(),
@@ -32,8 +34,10 @@ export const evaluationResultSchema = z.object({
   key: z.string(),
   challenger: headlineSchema,
   champion: headlineSchema.nullable(),
-  /** Why the champion was not scored, when it exists but was not; null otherwise. */
+  /** Why the champion was not scored, when there is one (or an unreadable pointer) but it was not; null otherwise. */
   championNote: z.string().nullable(),
+  /** What `models/champion.json` held when the challenger was judged: Promote swaps only if it still does. */
+  judged: judgedChampionSchema,
 });
 
 export type EvaluationResult = z.infer<typeof evaluationResultSchema>;
@@ -71,9 +75,12 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
   const challenger = score((await loadModel(context.store, run.train.version)).model, run.train.version, x, labels, targetRecall);
   let champion: HoldoutEvaluation | null = null;
   let championNote: string | null = null;
-  const current = await readChampion(context.store);
-  if (current !== undefined) {
-    const { model } = await loadModel(context.store, current.pointer.version);
+  // A champion that cannot be used costs this run its comparison, never the run itself.
+  const verdict = await inspectChampion(context.store);
+  if (verdict.kind === 'unreadable-pointer' || verdict.kind === 'unloadable-model') {
+    championNote = `no champion comparison: ${verdict.problem}`;
+  } else if (verdict.kind === 'usable') {
+    const { model, current } = verdict;
     if (model.featureNames.join(',') === featureNames.join(',')) {
       champion = score(model, current.pointer.version, x, labels, targetRecall);
     } else {
@@ -86,5 +93,6 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
   const line = (e: HoldoutEvaluation): string =>
     `recall ${e.metrics.recall.toFixed(3)}, precision ${e.metrics.precision.toFixed(3)}, average precision ${e.metrics.averagePrecision.toFixed(3)}`;
   context.progress({ kind: 'message', text: `challenger ${line(challenger)}${champion ? `; champion ${line(champion)}` : ''}` });
-  return { key, challenger: headline(challenger), champion: champion && headline(champion), championNote };
+  if (championNote !== null) context.progress({ kind: 'message', text: championNote });
+  return { key, challenger: headline(challenger), champion: champion && headline(champion), championNote, judged: judgedChampionOf(verdict.kind === 'none' ? verdict : verdict.state) };
 }

@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { type ChampionPointer, promoteChampion, readChampion } from '../registry/champion.ts';
+import { promoteChampion } from '../registry/champion.ts';
+import {
+  CHAMPION_KEY,
+  type ChampionPointer,
+  type ChampionState,
+  describeJudgedChampion,
+  judgedChampionOf,
+  readChampionState,
+  sameJudgedChampion,
+} from '../registry/champion-pointer.ts';
 import { loadModel } from '../registry/model-store.ts';
+import { modelVersionSchema } from '../registry/version.ts';
 import { PreconditionFailedError } from '../ports/object-store.ts';
 import type { StepContext } from './context.ts';
 import { evaluationResultSchema } from './evaluate.ts';
@@ -10,12 +20,18 @@ import { trainResultSchema } from './train.ts';
 
 /**
  * Promote: one compare-and-swap of `models/champion.json`. The artifact is loaded and verified
- * first (a corrupt model is never promoted), and the swap only succeeds if the champion is still
- * the one the gate compared against — a promotion or rollback in between makes this run fail
- * rather than overwrite a decision it did not see.
+ * first (a corrupt model is never promoted), and the swap only succeeds if the pointer still holds
+ * what the gate judged against — a promotion or rollback in between makes this run fail rather
+ * than overwrite a decision it did not see. A pointer that was unreadable when judged, and still
+ * is, is replaced (on the etag read here): that is how a corrupt pointer heals.
  */
 
-export const promoteResultSchema = z.object({ champion: z.string(), previous: z.string().nullable() });
+function describeNow(state: ChampionState): string {
+  if (state.kind === 'readable') return `the champion is now ${state.current.pointer.version} (${state.current.pointer.promotedBy})`;
+  return state.kind === 'none' ? 'there is no champion now' : `${CHAMPION_KEY} is now unreadable`;
+}
+
+export const promoteResultSchema = z.object({ champion: modelVersionSchema, previous: modelVersionSchema.nullable() });
 export type PromoteResult = z.infer<typeof promoteResultSchema>;
 
 export async function promote(input: unknown, context: StepContext): Promise<PromoteResult> {
@@ -28,17 +44,18 @@ export async function promote(input: unknown, context: StepContext): Promise<Pro
   const { version } = run.train;
   await loadModel(context.store, version);
 
-  const current = await readChampion(context.store);
-  const compared = run.evaluation.champion?.version ?? null;
-  // An incomparable champion (other features) was judged too: by the note, not by numbers.
-  const judged = run.evaluation.championNote === null ? compared : (current?.pointer.version ?? null);
-  if ((current?.pointer.version ?? null) !== judged) {
+  const state = await readChampionState(context.store);
+  const judged = run.evaluation.judged;
+  if (!sameJudgedChampion(judgedChampionOf(state), judged)) {
     throw new PreconditionFailedError(
-      'models/champion.json',
-      `the gate compared ${version} with ${judged ?? 'no champion'}, but the champion is now ${current?.pointer.version ?? 'none'}; run the training again`,
+      CHAMPION_KEY,
+      `the gate compared ${version} with ${describeJudgedChampion(judged)}, but ${describeNow(state)}; run the training again`,
     );
   }
-  const pointer: ChampionPointer = await promoteChampion(context.store, version, run.runName, current, context.now());
+  // The swap is the commit: a history entry that cannot be written is reported, not a failed promotion.
+  const pointer: ChampionPointer = await promoteChampion(context.store, version, run.runName, state, context.now(), (error) =>
+    context.progress({ kind: 'message', text: `${error.message} (prognos doctor --repair records it)` }),
+  );
   context.progress({ kind: 'message', text: `champion is now ${pointer.version}${pointer.previous[0] ? ` (was ${pointer.previous[0]})` : ''}` });
   return { champion: pointer.version, previous: pointer.previous[0] ?? null };
 }

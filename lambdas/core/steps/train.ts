@@ -7,8 +7,8 @@ import type { KernelJson } from '../ml/kernel.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { MODEL_KINDS, type ModelKind, type ResumableFit } from '../ml/resumable-fit.ts';
 import { StandardScaler } from '../ml/scaler.ts';
-import { readChampion } from '../registry/champion.ts';
-import { loadManifest, saveModel, versionKey, writeJson } from '../registry/model-store.ts';
+import { inspectChampion } from '../registry/champion-health.ts';
+import { saveModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { OptimizerStep, TrainingSummary } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, type RunInput, runInputSchema, type TrainingMode } from './run-state.ts';
@@ -138,9 +138,10 @@ type FixedKernel = NonNullable<TrainCheckpoint['fixedKernel']>;
 
 /** The champion's kernel for a refit, or why there is none to use. */
 async function championKernel(context: StepContext, featureNames: readonly string[]): Promise<{ kernel: FixedKernel; version: string } | { note: string }> {
-  const champion = await readChampion(context.store);
-  if (champion === undefined) return { note: 'refit asked, but there is no champion yet: trained in full mode' };
-  const manifest = await loadManifest(context.store, champion.pointer.version);
+  const champion = await inspectChampion(context.store);
+  if (champion.kind === 'none') return { note: 'refit asked, but there is no champion yet: trained in full mode' };
+  if (champion.kind !== 'usable') return { note: `refit asked, but ${champion.problem}: trained in full mode` };
+  const { manifest } = champion;
   if (manifest.featureNames.join(',') !== featureNames.join(',')) {
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }

@@ -7,12 +7,13 @@ import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
 import {
   CHAMPION_KEY,
+  ChampionChangeError,
   promoteChampion,
   readChampion,
   ROLLBACK_DEPTH,
   rollbackChampion,
 } from '../../../lambdas/core/registry/champion.ts';
-import { FIXED_NOW, testVersion } from '../../support/pipeline-fixture.ts';
+import { FIXED_NOW, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
 
 const [V1, V2, V3] = [1, 2, 3].map((n) => testVersion(n));
 
@@ -40,14 +41,14 @@ describe('champion pointer', () => {
 
   it('is created by the first promotion, and the next one keeps the earlier versions newest first', async () => {
     const first = await promoteChampion(store, V1, 'run-1', undefined, FIXED_NOW);
-    expect(first).toEqual({ version: V1, since: FIXED_NOW.toISOString(), promotedBy: 'run-1', previous: [] });
+    expect(first).toEqual({ version: V1, since: FIXED_NOW.toISOString(), promotedBy: 'run-1', previous: [], sequence: 1 });
     const current = await readChampion(store);
     expect(current!.pointer).toEqual(first);
     expect(current!.etag).toBe((await store.head(CHAMPION_KEY))!.etag);
 
     await promoteChampion(store, V2, 'run-2', current, later(1));
     await promoteChampion(store, V3, 'run-3', await readChampion(store), later(2));
-    expect((await readChampion(store))!.pointer).toEqual({ version: V3, since: later(2).toISOString(), promotedBy: 'run-3', previous: [V2, V1] });
+    expect((await readChampion(store))!.pointer).toEqual({ version: V3, since: later(2).toISOString(), promotedBy: 'run-3', previous: [V2, V1], sequence: 3 });
   });
 
   it('re-promoting an earlier version removes it from the history rather than listing it twice', async () => {
@@ -104,10 +105,14 @@ describe('champion pointer', () => {
   });
 
   describe('rollback', () => {
+    beforeEach(async () => {
+      for (const version of [V1, V2, V3]) await saveTinyModel(store, version);
+    });
+
     it('goes back one version at a time, dropping the version rolled back from', async () => {
       await promoteAll([V1, V2, V3]);
       const back = await rollbackChampion(store, later(60));
-      expect(back).toEqual({ from: V3, to: { version: V2, since: later(60).toISOString(), promotedBy: 'rollback', previous: [V1] } });
+      expect(back).toEqual({ from: V3, to: { version: V2, since: later(60).toISOString(), promotedBy: 'rollback', previous: [V1], sequence: 4 }, unreadablePointer: null });
       expect((await readChampion(store))!.pointer).toEqual(back.to);
 
       const again = await rollbackChampion(store, later(61));
@@ -118,14 +123,15 @@ describe('champion pointer', () => {
     it('fails clearly, changing nothing, when there is nothing to roll back to', async () => {
       await promoteAll([V1]);
       const before = await store.get(CHAMPION_KEY);
-      await expect(rollbackChampion(store, later(60))).rejects.toThrow(
-        new RangeError(`champion ${V1} is the first one promoted: there is no earlier version to roll back to`),
-      );
+      const error = await rollbackChampion(store, later(60)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ChampionChangeError);
+      expect((error as Error).message).toBe(`champion ${V1} is the first one promoted: there is no earlier version to roll back to`);
       expect((await store.get(CHAMPION_KEY)).etag).toBe(before.etag);
     });
 
     it('fails clearly when there is no champion', async () => {
-      await expect(rollbackChampion(store, FIXED_NOW)).rejects.toThrow(new RangeError('there is no champion yet: nothing to roll back'));
+      await expect(rollbackChampion(store, FIXED_NOW)).rejects.toThrow(ChampionChangeError);
+      await expect(rollbackChampion(store, FIXED_NOW)).rejects.toThrow('there is no champion yet: nothing to roll back');
       expect(await store.head(CHAMPION_KEY)).toBeUndefined();
     });
   });
@@ -134,7 +140,7 @@ describe('champion pointer', () => {
     it('that is not JSON is an ArtifactError', async () => {
       await store.put(CHAMPION_KEY, '{"version": ');
       await expect(readChampion(store)).rejects.toThrow(ArtifactError);
-      await expect(readChampion(store)).rejects.toThrow(/models\/champion\.json is not JSON/);
+      await expect(readChampion(store)).rejects.toThrow(/models\/champion\.json is unreadable: it is not JSON/);
     });
 
     it('that lacks fields is an ArtifactError naming them', async () => {

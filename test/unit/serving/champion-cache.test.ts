@@ -213,7 +213,7 @@ describe('ChampionCache', () => {
     await champions.current();
     await fs.put(CHAMPION_KEY, '{ not json');
     expect((await champions.current())!.version).toBe(V1);
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^cannot read models\/champion\.json: models\/champion\.json is not JSON: .*; model .* keeps serving$/)]);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^cannot read models\/champion\.json: models\/champion\.json is unreadable: it is not JSON \(10 bytes\); model .* keeps serving$/)]);
   });
 
   it('serves without holdout numbers when decision.json is unreadable, and says so', async () => {

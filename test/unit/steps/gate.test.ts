@@ -20,6 +20,7 @@ function evaluation(challenger: [recall: number, ap: number], champion?: [recall
     challenger: headline(CHALLENGER, ...challenger),
     champion: champion ? headline(CHAMPION, ...champion) : null,
     championNote,
+    judged: champion ? { pointer: 'champion', version: CHAMPION } : { pointer: 'none' },
   };
 }
 

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
-import { CHAMPION_KEY, promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
+import { type ObjectStore } from '../../../lambdas/core/ports/object-store.ts';
+import { inspectChampion } from '../../../lambdas/core/registry/champion-health.ts';
+import { CHAMPION_HISTORY_PREFIX } from '../../../lambdas/core/registry/champion-history.ts';
+import { CHAMPION_KEY, promoteChampion, readChampion, repairChampionFromHistory } from '../../../lambdas/core/registry/champion.ts';
 import type { EvaluationResult } from '../../../lambdas/core/steps/evaluate.ts';
 import { promote } from '../../../lambdas/core/steps/promote.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
@@ -21,13 +24,18 @@ describe('Promote', () => {
   });
 
   /** The state Promote receives after a gate that passed `version`, having compared it with `comparedWith`. */
-  function promoteInput(version: string, comparedWith: string | null, options: { championNote?: string; promote?: boolean; runName?: string } = {}) {
+  function promoteInput(
+    version: string,
+    comparedWith: string | null,
+    options: { championNote?: string; promote?: boolean; runName?: string; judged?: EvaluationResult['judged'] } = {},
+  ) {
     const metrics = (v: string) => ({ version: v, recall: 0.95, precision: 0.5, averagePrecision: 0.6, rocAuc: 0.9, threshold: 0.3 });
     const evaluation: EvaluationResult = {
       key: `models/${version}/evaluation.json`,
       challenger: metrics(version),
       champion: comparedWith === null ? null : metrics(comparedWith),
       championNote: options.championNote ?? null,
+      judged: options.judged ?? (comparedWith === null ? { pointer: 'none' } : { pointer: 'champion', version: comparedWith }),
     };
     return {
       ...fx.runInput({ runName: options.runName ?? `run-${version.slice(-1)}` }),
@@ -43,7 +51,7 @@ describe('Promote', () => {
     expect(await readChampion(fx.store)).toBeUndefined();
     const result = await promote(promoteInput(V1, null), fx.context);
     expect(result).toEqual({ champion: V1, previous: null });
-    expect(JSON.parse(await championBytes())).toEqual({ version: V1, since: FIXED_NOW.toISOString(), promotedBy: 'run-1', previous: [] });
+    expect(JSON.parse(await championBytes())).toEqual({ version: V1, since: FIXED_NOW.toISOString(), promotedBy: 'run-1', previous: [], sequence: 1 });
   });
 
   it('a second promotion keeps the first as the rollback target', async () => {
@@ -51,7 +59,7 @@ describe('Promote', () => {
     fx.advance(1000);
     const result = await promote(promoteInput(V2, V1), fx.context);
     expect(result).toEqual({ champion: V2, previous: V1 });
-    expect((await readChampion(fx.store))!.pointer).toEqual({ version: V2, since: fx.now.toISOString(), promotedBy: 'run-2', previous: [V1] });
+    expect((await readChampion(fx.store))!.pointer).toEqual({ version: V2, since: fx.now.toISOString(), promotedBy: 'run-2', previous: [V1], sequence: 2 });
   });
 
   it('fails, changing nothing, when the champion changed since the gate compared with it', async () => {
@@ -62,7 +70,7 @@ describe('Promote', () => {
 
     const error = await promote(promoteInput(V2, V1), fx.context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
-    expect((error as Error).message).toContain(`the gate compared ${V2} with ${V1}, but the champion is now ${V3}`);
+    expect((error as Error).message).toContain(`the gate compared ${V2} with champion ${V1}, but the champion is now ${V3} (other-run)`);
     expect(await championBytes()).toBe(before);
   });
 
@@ -105,7 +113,22 @@ describe('Promote', () => {
 
   it('replaces an incomparable champion the gate judged by its note', async () => {
     await promoteChampion(fx.store, V1, 'old-contract', undefined, fx.now);
-    const result = await promote(promoteInput(V2, null, { championNote: `champion ${V1} takes other features` }), fx.context);
+    const result = await promote(promoteInput(V2, null, { championNote: `champion ${V1} takes other features`, judged: { pointer: 'champion', version: V1 } }), fx.context);
     expect(result).toEqual({ champion: V2, previous: V1 });
+  });
+
+  it('a history entry that cannot be written is reported, and the promotion stands', async () => {
+    const failingHistory: ObjectStore = {
+      get: (key) => fx.store.get(key),
+      head: (key) => fx.store.head(key),
+      list: (prefix) => fx.store.list(prefix),
+      put: (key, body, options) => (key.startsWith(CHAMPION_HISTORY_PREFIX) ? Promise.reject(new Error('AccessDenied')) : fx.store.put(key, body, options)),
+    };
+    const result = await promote(promoteInput(V1, null), { ...fx.context, store: failingHistory });
+    expect(result).toEqual({ champion: V1, previous: null });
+    expect(fx.progress).toContainEqual({ kind: 'message', text: `the champion is now ${V1}, but its champion history entry could not be written: AccessDenied (prognos doctor --repair records it)` });
+    expect(await inspectChampion(fx.store)).toMatchObject({ kind: 'usable', recorded: false });
+    expect(await repairChampionFromHistory(fx.store)).toMatchObject({ repaired: true });
+    expect(await inspectChampion(fx.store)).toMatchObject({ kind: 'usable', recorded: true });
   });
 });
