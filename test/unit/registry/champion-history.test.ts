@@ -128,6 +128,7 @@ describe('champion history and rollback', () => {
       return {
         head: (key) => store.head(key),
         list: (prefix) => store.list(prefix),
+        getStream: (key) => store.getStream(key),
         async get(key) {
           const object = await store.get(key);
           if (key === CHAMPION_KEY && ++reads === readers) release();

@@ -125,6 +125,7 @@ describe('a corrupt champion never blocks training', () => {
     const runName = `run-${corruption.name.replace(/\W+/g, '-')}`;
     const run = { ...prepared, runName, mode: 'refit' as const, config: { ...prepared.config, gateMinRecall: 0.01 } };
     const trained = await train(run, fx.context);
+    if (!trained.done) throw new Error('Train needs more than one round here');
     expect(trained.mode).toBe('full');
     expect(trained.modeNote).toMatch(corruption.why);
     expect(trained.modeNote).toMatch(/^refit asked, but .*: trained in full mode$/);
@@ -159,6 +160,7 @@ describe('a corrupt champion never blocks training', () => {
     await fx.store.put(CHAMPION_KEY, 'garbage');
     const run = { ...prepared, runName: 'run-race', config: { ...prepared.config, gateMinRecall: 0.01 } };
     const trained = await train(run, fx.context);
+    if (!trained.done) throw new Error('Train needs more than one round here');
     const evaluation = await evaluateChallenger({ ...run, train: trained }, fx.context);
     const gated = await gate({ ...run, train: trained, evaluation }, fx.context);
 
@@ -166,6 +168,7 @@ describe('a corrupt champion never blocks training', () => {
     let interfered = false;
     const racing: ObjectStore = {
       get: (key) => fx.store.get(key),
+      getStream: (key) => fx.store.getStream(key),
       head: (key) => fx.store.head(key),
       list: (prefix) => fx.store.list(prefix),
       async put(key, body, options) {

@@ -120,6 +120,7 @@ describe('Promote', () => {
   it('a history entry that cannot be written is reported, and the promotion stands', async () => {
     const failingHistory: ObjectStore = {
       get: (key) => fx.store.get(key),
+      getStream: (key) => fx.store.getStream(key),
       head: (key) => fx.store.head(key),
       list: (prefix) => fx.store.list(prefix),
       put: (key, body, options) => (key.startsWith(CHAMPION_HISTORY_PREFIX) ? Promise.reject(new Error('AccessDenied')) : fx.store.put(key, body, options)),
