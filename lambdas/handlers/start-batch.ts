@@ -22,6 +22,8 @@ export const handler = lambdaHandler(async () => {
   const outcome = await startBatch(objectStore(), parseBatchConfig(readEnvironment().BATCH_CONFIG), batchStateMachine());
   logger.info('batch start', { ...outcome });
   if (outcome.started) metrics.addMetric('BatchRunsStarted', MetricUnit.Count, 1);
+  // Folder markers and non-CSV files under the prefix: recorded, not failed.
+  if (outcome.ignored.length > 0) metrics.addMetric('UploadsIgnored', MetricUnit.Count, outcome.ignored.length);
   return outcome;
 });
 

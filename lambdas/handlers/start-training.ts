@@ -24,6 +24,8 @@ export const handler = lambdaHandler(async (event: unknown) => {
   const outcome = await startTraining(parsed.data, parsePipelineConfig(readEnvironment().PIPELINE_CONFIG), stateMachine());
   logger.info('training start', { ...outcome });
   if (outcome.started) metrics.addMetric('TrainingRunsStarted', MetricUnit.Count, 1);
+  // A folder marker or a non-CSV upload: recorded, not failed (a failure would retry and dead-letter it).
+  if (outcome.ignored) metrics.addMetric('UploadsIgnored', MetricUnit.Count, 1);
   return outcome;
 });
 

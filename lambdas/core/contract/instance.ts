@@ -9,7 +9,19 @@ import { inRange, outOfRange } from './range.ts';
  * Messages name the feature; issue paths locate it (`instances[3].torque_nm`).
  */
 
-/** One instance to score: feature name → number, or level for a categorical feature. */
+/**
+ * An instance may carry the client's own `id` (a string of 1–128 characters, or a safe integer),
+ * echoed in its prediction so answers can be matched by id instead of by order. It is no feature:
+ * a contract cannot have a feature named `id`.
+ */
+export const INSTANCE_ID_KEY = 'id';
+export const INSTANCE_ID_MAX_LENGTH = 128;
+
+const instanceIdSchema = z.union([z.string().min(1).max(INSTANCE_ID_MAX_LENGTH), z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)], {
+  error: () => `${INSTANCE_ID_KEY} must be a string of 1-${INSTANCE_ID_MAX_LENGTH} characters or a whole number`,
+});
+
+/** One instance to score: feature name → number, or level for a categorical feature (and the optional `id`). */
 export type PredictionInstance = Record<string, number | string>;
 
 export interface PredictRequest {
@@ -24,9 +36,11 @@ export interface PredictRequestOptions {
 /** Strict object schema of one instance: unknown keys are rejected, every feature is required. */
 export function instanceSchema(contract: DataContract): z.ZodType<PredictionInstance> {
   const names = contract.features.map((f) => f.name);
-  const shape = Object.fromEntries(
-    contract.features.map((f) => [f.name, isNumeric(f) ? numericField(f) : categoricalField(f)] as const),
-  );
+  if (names.includes(INSTANCE_ID_KEY)) throw new TypeError(`contract '${contract.name}' has a feature named '${INSTANCE_ID_KEY}', which requests use for the client's instance id`);
+  const shape = Object.fromEntries([
+    ...contract.features.map((f) => [f.name, isNumeric(f) ? numericField(f) : categoricalField(f)] as const),
+    [INSTANCE_ID_KEY, instanceIdSchema.optional()] as const,
+  ]);
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') {
