@@ -17,9 +17,14 @@ import { inRange, outOfRange } from './range.ts';
 export const INSTANCE_ID_KEY = 'id';
 export const INSTANCE_ID_MAX_LENGTH = 128;
 
-const instanceIdSchema = z.union([z.string().min(1).max(INSTANCE_ID_MAX_LENGTH), z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)], {
-  error: () => `${INSTANCE_ID_KEY} must be a string of 1-${INSTANCE_ID_MAX_LENGTH} characters or a whole number`,
-});
+const idMessage = `${INSTANCE_ID_KEY} must be a string of 1-${INSTANCE_ID_MAX_LENGTH} characters or a whole number`;
+const instanceIdSchema = z.union(
+  [
+    z.string({ error: idMessage }).min(1, idMessage).max(INSTANCE_ID_MAX_LENGTH, idMessage),
+    z.number({ error: idMessage }).int(idMessage).min(Number.MIN_SAFE_INTEGER, idMessage).max(Number.MAX_SAFE_INTEGER, idMessage),
+  ],
+  { error: idMessage },
+);
 
 /** One instance to score: feature name → number, or level for a categorical feature (and the optional `id`). */
 export type PredictionInstance = Record<string, number | string>;
