@@ -8,7 +8,9 @@ import { NODE_TARGET } from '../../lib/function-bundling.ts';
 import { FUNCTION_RUNTIME, PrognosFunction } from '../../lib/prognos-function.ts';
 import { BATCH_STEPS } from '../../lib/batch-pipeline.ts';
 import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
-import { aslTasks } from '../../lib/workflow.ts';
+import { batchConfigSchema } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { withRetrainConfig } from '../../lib/pipeline-stack.ts';
+import { aslTasks, VENDED_LOGS_PREFIX } from '../../lib/workflow.ts';
 import { allows, logicalId, properties, roleStatements, STAGE, testApp, type TemplateJson } from './app.ts';
 
 const ASL = fileURLToPath(new URL('../../statemachines/training.asl.json', import.meta.url));
@@ -98,6 +100,19 @@ describe('the training state machine', () => {
       Level: 'ALL',
     });
     expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('logs under /aws/vendedlogs/states/ (no per-log-group entry in the account-wide resource policy), with a name new for each creation of the stack', () => {
+    for (const workflow of [training.workflow, batch.workflow]) {
+      const name = properties(template, logicalId(workflow.logGroup)).LogGroupName as TemplateJson;
+      const [separator, parts] = name['Fn::Join'];
+      expect(separator).toBe('');
+      expect(parts[0]).toBe(`/aws/vendedlogs/states/Prognos-${STAGE}-Pipeline-${workflow === training.workflow ? 'Training' : 'Batch'}-`);
+      // The last group of the stack id's GUID.
+      expect(JSON.stringify(parts[1])).toContain('"Ref":"AWS::StackId"');
+      expect(parts[1]['Fn::Select'][0]).toBe(4);
+      expect(VENDED_LOGS_PREFIX).toBe('/aws/vendedlogs/states/');
+    }
     expect(properties(template, logicalId(training.workflow.logGroup))).toMatchObject({ RetentionInDays: 30 });
   });
 
@@ -523,6 +538,18 @@ describe('batch triggers', () => {
     const custom = testApp({ batchConfig: { retrainOnDrift: true, drift: { psi: 0.25 } } });
     const env = (properties(custom.templates.pipeline, logicalId(custom.pipeline.batchTriggers.starter.function)).Environment as { Variables: Record<string, string> }).Variables;
     expect(JSON.parse(env.BATCH_CONFIG)).toEqual({ retrainOnDrift: true, drift: { psi: 0.25 } });
+  });
+
+  it("a drift retrain trains with the deployment's pipeline settings, unless the batch settings give their own", () => {
+    const batchEnv = (app: ReturnType<typeof testApp>) =>
+      JSON.parse((properties(app.templates.pipeline, logicalId(app.pipeline.batchTriggers.starter.function)).Environment as { Variables: Record<string, string> }).Variables.BATCH_CONFIG) as unknown;
+    const pipelineConfig = { targetRecall: 0.8, windowDays: 30 };
+    expect(batchEnv(testApp({ pipelineConfig, batchConfig: { retrainOnDrift: true } }))).toEqual({ retrainOnDrift: true, retrainConfig: pipelineConfig });
+    expect(batchEnv(testApp({ pipelineConfig, batchConfig: { retrainConfig: { windowDays: 7 } } }))).toEqual({ retrainConfig: { windowDays: 7 } });
+    // The handler reads it with the batches' own schema: the retrain gets the settings, defaults for the rest.
+    const parsed = batchConfigSchema.parse(withRetrainConfig({}, pipelineConfig));
+    expect(parsed.retrainConfig).toMatchObject(pipelineConfig);
+    expect(withRetrainConfig({ drift: { psi: 0.3 } }, {})).toEqual({ drift: { psi: 0.3 } });
   });
 
   it('its dead-letter queue is encrypted and TLS-only, only its rule may send to it, and only its rules may invoke the starter', () => {
