@@ -181,12 +181,6 @@ export class PredictionApi extends Construct {
         acknowledge(method, 'COG4', `${route} is authorized by API key and usage plan (prognos:apiAuth=apiKey), a deliberate choice for machine callers without a Cognito user pool.`);
       }
     }
-    for (const preflight of this.preflightMethods()) {
-      const route = `OPTIONS ${preflight.resource.path}`;
-      const reason = `${route} is the CORS preflight (prognos:apiCors): browsers send it without credentials or keys, so it cannot require any; API Gateway answers it itself (mock integration) with the allowed origins, methods and headers, and no data.`;
-      acknowledge(preflight, 'APIG4', reason);
-      acknowledge(preflight, 'COG4', reason);
-    }
     acknowledge(
       this.api.node.findChild('CloudWatchRole'),
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -214,11 +208,6 @@ export class PredictionApi extends Construct {
         'No WAF web ACL by default (prognos:apiWaf=false): every request must be SigV4-signed or carry an API key, the stage is throttled, and the body is schema-validated before the function runs; set prognos:apiWaf=true to add AWS managed rules and a per-IP rate limit.',
       );
     }
-  }
-
-  /** The OPTIONS methods CORS adds (none when CORS is off). */
-  preflightMethods(): apigw.Method[] {
-    return this.api.methods.filter((method) => method.httpMethod === 'OPTIONS');
   }
 
   /** The `PredictionsServed` metric the predict handler publishes (Powertools, namespace Prognos). */
