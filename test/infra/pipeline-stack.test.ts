@@ -10,6 +10,7 @@ import { BATCH_STEPS } from '../../lib/batch-pipeline.ts';
 import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
 import { batchConfigSchema } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { withRetrainConfig } from '../../lib/pipeline-stack.ts';
+import { UPLOAD_BATCH_SIZE, UPLOAD_BATCHING_WINDOW } from '../../lib/upload-queue.ts';
 import { aslTasks, VENDED_LOGS_PREFIX } from '../../lib/workflow.ts';
 import { allows, logicalId, properties, roleStatements, STAGE, testApp, type TemplateJson } from './app.ts';
 
@@ -189,7 +190,11 @@ describe('least-privilege grants', () => {
     ],
     'Training/Promote': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`, `Allow s3:PutObject ${s3('Models', 'models/champion.json')}`],
     'Training/RecordFailure': [`Allow s3:PutObject ${s3('Lake', 'lake/runs/*')}`],
-    'Triggers/StartTraining': [`Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`, `Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`],
+    'Triggers/StartTraining': [
+      `Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`,
+      `Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`,
+      `Allow sqs:ReceiveMessage sqs:DeleteMessage sqs:ChangeMessageVisibility sqs:GetQueueAttributes <${logicalId(triggers.uploads.queue)}.Arn>`,
+    ],
     'Prediction/Predict': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`],
     'Batch/ScoreFile': [
       `Allow s3:ListBucket ${s3('Landing')}`,
@@ -222,6 +227,7 @@ describe('least-privilege grants', () => {
       `Allow sqs:SendMessage <${logicalId(batchTriggers.deadLetterQueue)}.Arn>`,
       `Allow s3:ListBucket ${s3('Landing')}`,
       `Allow states:StartExecution <${logicalId(batch.workflow.stateMachine)}>`,
+      `Allow sqs:ReceiveMessage sqs:DeleteMessage sqs:ChangeMessageVisibility sqs:GetQueueAttributes <${logicalId(batchTriggers.uploads.queue)}.Arn>`,
     ],
   };
 
@@ -283,7 +289,7 @@ describe('triggers', () => {
     RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
   };
 
-  it('an object created under landing/training/ in the landing bucket → the starter, with a DLQ and retry limits', () => {
+  it('an object created under landing/training/ in the landing bucket → the upload queue, with a DLQ and retry limits', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],
@@ -291,9 +297,44 @@ describe('triggers', () => {
         detail: { bucket: { name: [{ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` }] }, object: { key: [{ prefix: 'landing/training/' }] } },
       },
       State: 'ENABLED',
-      Targets: [Match.objectLike(targetPolicy)],
+      Targets: [Match.objectLike({ ...targetPolicy, Arn: { 'Fn::GetAtt': [logicalId(triggers.uploads.queue), 'Arn'] } })],
     });
   });
+
+  for (const [name, owner] of [
+    ['training', () => triggers],
+    ['batch', () => batchTriggers],
+  ] as const) {
+    it(`uploads coalesce (${name}): the queue is read in windows of ${UPLOAD_BATCHING_WINDOW.toSeconds()} s, up to ${UPLOAD_BATCH_SIZE} events, by the starter alone`, () => {
+      const { uploads, starter, uploadRule, deadLetterQueue } = owner();
+      const queue = logicalId(uploads.queue);
+      expect(properties(template, queue)).toMatchObject({
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: starter.timeout.toSeconds() * 6,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(deadLetterQueue), 'Arn'] }, maxReceiveCount: 3 },
+      });
+      expect(properties(template, logicalId(uploads.eventSource))).toEqual({
+        FunctionName: { Ref: logicalId(starter.function) },
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        BatchSize: 1000,
+        MaximumBatchingWindowInSeconds: 60,
+        Tags: expect.any(Array),
+      });
+      const consume = statementsOf(starter).filter((st) => st.actions.some((a) => a.startsWith('sqs:Receive')));
+      expect(consume).toEqual([
+        { effect: 'Allow', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], resources: [`<${queue}.Arn>`], sid: 'ConsumeUploadQueue' },
+      ]);
+      // Only the upload rule may send to the queue, over TLS only.
+      const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) => JSON.stringify((p as { Properties: { Queues: unknown } }).Properties.Queues).includes(queue)) as {
+        Properties: { PolicyDocument: { Statement: Record<string, TemplateJson>[] } };
+      };
+      const statements = policy.Properties.PolicyDocument.Statement;
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect(statements.filter((st) => st.Effect === 'Allow').map((st) => [st.Principal, st.Condition.ArnEquals['aws:SourceArn']])).toEqual([
+        [{ Service: 'events.amazonaws.com' }, { 'Fn::GetAtt': [logicalId(uploadRule), 'Arn'] }],
+      ]);
+    });
+  }
 
   it('the daily schedule (default cron(0 3 * * ? *)) → the starter with the scheduled event itself', () => {
     const rule = properties(template, logicalId(triggers.scheduleRule!));
@@ -359,10 +400,10 @@ describe('triggers', () => {
     expect(JSON.parse(env.PIPELINE_CONFIG)).toEqual({ targetRecall: 0.8, windowDays: 30 });
   });
 
-  it('only EventBridge rules of this stack may invoke the starter', () => {
+  it('only the schedule rule of this stack may invoke the starter (uploads reach it through the queue)', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as { Properties: Record<string, unknown> }).Properties);
     const forStarter = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(logicalId(starter.function)));
-    expect(forStarter.map((p) => p.Principal)).toEqual(['events.amazonaws.com', 'events.amazonaws.com']);
+    expect(forStarter.map((p) => [p.Principal, p.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [logicalId(triggers.scheduleRule!), 'Arn'] }]]);
   });
 });
 
@@ -500,7 +541,7 @@ describe('batch triggers', () => {
     RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
   };
 
-  it('an object created under landing/inference/ in the landing bucket → the batch starter, with a DLQ and retry limits', () => {
+  it('an object created under landing/inference/ in the landing bucket → the upload queue, with a DLQ and retry limits', () => {
     expect(properties(template, logicalId(batchTriggers.uploadRule))).toMatchObject({
       EventPattern: {
         source: ['aws.s3'],
@@ -508,7 +549,7 @@ describe('batch triggers', () => {
         detail: { bucket: { name: [{ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` }] }, object: { key: [{ prefix: 'landing/inference/' }] } },
       },
       State: 'ENABLED',
-      Targets: [expect.objectContaining(targetPolicy)],
+      Targets: [expect.objectContaining({ ...targetPolicy, Arn: { 'Fn::GetAtt': [logicalId(batchTriggers.uploads.queue), 'Arn'] } })],
     });
   });
 
@@ -562,7 +603,8 @@ describe('batch triggers', () => {
     expect(statements.filter((s) => s.Effect === 'Allow').map((s) => s.Condition.ArnEquals['aws:SourceArn'])).toEqual([{ 'Fn::GetAtt': [logicalId(batchTriggers.uploadRule), 'Arn'] }]);
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as { Properties: Record<string, unknown> }).Properties);
     const forStarter = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(logicalId(starter.function)));
-    expect(forStarter.map((p) => [p.Principal, p.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [logicalId(batchTriggers.uploadRule), 'Arn'] }]]);
+    // No schedule by default, and uploads reach the starter through its queue: no rule invokes it.
+    expect(forStarter).toEqual([]);
     template.hasOutput('BatchTriggersDeadLetterQueueUrl', { Value: { Ref: dlq } });
   });
 });

@@ -55,7 +55,7 @@ export function planTrainingRun(event: StartEvent, config: PipelineConfig): Plan
 }
 
 /** EventBridge URL-encodes keys (spaces as '+'), as S3 notifications do. */
-function uploadedKey(event: Extract<StartEvent, { 'detail-type': 'Object Created' }>): string {
+export function uploadedKey(event: Extract<StartEvent, { 'detail-type': 'Object Created' }>): string {
   return decodeURIComponent(event.detail.object.key.replace(/\+/g, ' '));
 }
 
