@@ -8,6 +8,13 @@ import type { PrognosFunction } from './prognos-function.ts';
 export const UPLOAD_BATCHING_WINDOW = Duration.seconds(60);
 /** Most upload events one starter invocation reads (SQS allows up to 10,000 with a window). */
 export const UPLOAD_BATCH_SIZE = 1000;
+/**
+ * Concurrent starter invocations the queue may drive: 2, the least SQS event sources allow.
+ * Lambda polls a queue with several pollers, each gathering its own batch, so a burst can reach
+ * the starter as two windows (two runs; a promotion race between them is an outcome, not a
+ * failure), never as one run per file.
+ */
+export const UPLOAD_MAX_CONCURRENCY = 2;
 /** Deliveries of a window before its events go to the dead-letter queue. */
 export const UPLOAD_MAX_RECEIVE_COUNT = 3;
 
@@ -53,6 +60,7 @@ export class UploadQueue extends Construct {
       eventSourceArn: this.queue.queueArn,
       batchSize: UPLOAD_BATCH_SIZE,
       maxBatchingWindow: UPLOAD_BATCHING_WINDOW,
+      maxConcurrency: UPLOAD_MAX_CONCURRENCY,
     });
     // The mapping must not poll before the role may read the queue.
     this.eventSource.node.addDependency(props.starter.role);

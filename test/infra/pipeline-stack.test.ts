@@ -318,6 +318,7 @@ describe('triggers', () => {
         EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
         BatchSize: 1000,
         MaximumBatchingWindowInSeconds: 60,
+        ScalingConfig: { MaximumConcurrency: 2 },
         Tags: expect.any(Array),
       });
       const consume = statementsOf(starter).filter((st) => st.actions.some((a) => a.startsWith('sqs:Receive')));
