@@ -16,6 +16,10 @@ export interface PrognosApiStackProps extends StackProps {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly quotaPerDay: number;
   readonly waf: boolean;
+  /** Origins allowed by CORS; empty: off. @default [] */
+  readonly corsOrigins?: readonly string[];
+  /** Reserved concurrency of the prediction function. @default - none */
+  readonly predictReservedConcurrency?: number;
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
 }
@@ -40,10 +44,12 @@ export class PrognosApiStack extends Stack {
       throttle: props.throttle,
       quotaPerDay: props.quotaPerDay,
       waf: props.waf,
+      corsOrigins: props.corsOrigins,
+      reservedConcurrency: props.predictReservedConcurrency,
     });
 
     const api = this.prediction.api;
-    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL: POST predict, GET model, GET health' });
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL: POST predict, GET model, GET health, GET openapi.json' });
     new CfnOutput(this, 'ApiInvokeArn', {
       value: api.arnForExecuteApi('*', '/*', api.deploymentStage.stageName),
       description: 'Resource for an IAM policy allowing execute-api:Invoke on every route (iam mode)',

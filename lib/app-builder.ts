@@ -93,6 +93,8 @@ export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
     throttle: config.apiThrottle,
     quotaPerDay: config.apiQuotaPerDay,
     waf: config.apiWaf,
+    corsOrigins: config.apiCorsOrigins,
+    predictReservedConcurrency: config.predictReservedConcurrency,
     logLevel: config.logLevel,
     logRetention,
   });

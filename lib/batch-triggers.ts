@@ -7,7 +7,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { KEYS } from './data-lake.ts';
 import { PrognosFunction, type XRayWritePolicy } from './prognos-function.ts';
-import { STARTER_MAX_EVENT_AGE, STARTER_RETRY_ATTEMPTS, starterTarget, TRIGGERS_SERVICE, triggerDeadLetterQueue } from './training-triggers.ts';
+import { queueTarget, STARTER_MAX_EVENT_AGE, STARTER_RETRY_ATTEMPTS, starterTarget, TRIGGERS_SERVICE, triggerDeadLetterQueue } from './training-triggers.ts';
+import { UploadQueue } from './upload-queue.ts';
 
 export interface BatchTriggersProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -24,8 +25,9 @@ export interface BatchTriggersProps {
 }
 
 /**
- * What starts batch inference in AWS: an upload under `landing/inference/`, and optionally a
- * schedule, both to one starter Lambda (lambdas/handlers/start-batch.ts). It lists the prefix and
+ * What starts batch inference in AWS: uploads under `landing/inference/` (queued, and read by the
+ * starter in windows, so a burst starts one batch), and optionally a schedule, both to one
+ * starter Lambda (lambdas/handlers/start-batch.ts). It lists the prefix and
  * starts the batch state machine under a name made from the keys and ETags it found, so the
  * events of one landing zone start one batch.
  *
@@ -36,6 +38,7 @@ export class BatchTriggers extends Construct {
   readonly starter: PrognosFunction;
   readonly deadLetterQueue: sqs.Queue;
   readonly uploadRule: events.Rule;
+  readonly uploads: UploadQueue;
   readonly scheduleRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: BatchTriggersProps) {
@@ -70,8 +73,9 @@ export class BatchTriggers extends Construct {
     );
     this.starter.grant('StartBatch', ['states:StartExecution'], [props.stateMachine.stateMachineArn], 'starts batch inference executions');
 
+    this.uploads = new UploadQueue(this, 'Uploads', { starter: this.starter, deadLetterQueue: this.deadLetterQueue });
     this.uploadRule = new events.Rule(this, 'OnUpload', {
-      description: `Prognos: a file uploaded under ${KEYS.landingInference} starts batch inference`,
+      description: `Prognos: files uploaded under ${KEYS.landingInference} within a window start one batch (through the upload queue)`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -80,7 +84,7 @@ export class BatchTriggers extends Construct {
           object: { key: [{ prefix: KEYS.landingInference }] },
         },
       },
-      targets: [starterTarget(this.starter, this.deadLetterQueue)],
+      targets: [queueTarget(this.uploads.queue, this.deadLetterQueue)],
     });
 
     if (props.schedule !== undefined) {

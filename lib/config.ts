@@ -56,6 +56,10 @@ export const CONTEXT_DEFAULTS = {
   'prognos:trainingSetRetentionDays': 90,
   /** Put a WAF web ACL (AWS managed common rules + a per-IP rate limit) in front of the API stage. */
   'prognos:apiWaf': false,
+  /** Browser origins allowed to call the API (CORS): `off`, `*`, or origins (`https://a.example,https://b.example` or a JSON list). */
+  'prognos:apiCors': 'off',
+  /** Concurrent executions reserved for (and capping) the prediction function; `off`: the account's unreserved pool. */
+  'prognos:predictReservedConcurrency': 'off',
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_DEFAULTS;
@@ -73,6 +77,10 @@ export interface PrognosConfig {
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly apiQuotaPerDay: number;
   readonly apiWaf: boolean;
+  /** Origins allowed by CORS (`*` alone, or exact origins); empty: CORS off. */
+  readonly apiCorsOrigins: readonly string[];
+  /** Reserved concurrency of the prediction function, or undefined for none. */
+  readonly predictReservedConcurrency?: number;
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly pipelineConfig: Partial<PipelineConfig>;
@@ -107,6 +115,15 @@ const settings = (schema: z.ZodType) =>
     }),
   );
 
+/** `scheme://host[:port]`, as a browser sends it in `Origin` (no path, no trailing slash). */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const corsOrigins = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim().startsWith('[') ? parseJson(v) : v === 'off' ? [] : v.split(',').map((o) => o.trim())) : v),
+  z
+    .array(z.string().refine((o) => o === '*' || ORIGIN.test(o), 'each origin must be * or scheme://host[:port], e.g. https://app.example.com'))
+    .refine((origins) => !origins.includes('*') || origins.length === 1, '* allows every origin: give it alone'),
+);
+
 const contextSchema = z.strictObject({
   'prognos:stage': z.string({ error: 'is required, e.g. -c prognos:stage=dev' }).regex(STAGE_PATTERN, 'use 1-20 lowercase letters, digits or hyphens, e.g. -c prognos:stage=dev'),
   'prognos:alarmEmail': z.union([z.literal(''), z.email('must be an e-mail address')]).optional(),
@@ -117,6 +134,8 @@ const contextSchema = z.strictObject({
   'prognos:apiThrottleBurst': int(1, 5_000),
   'prognos:apiQuotaPerDay': int(1, 100_000_000),
   'prognos:apiWaf': bool,
+  'prognos:apiCors': corsOrigins,
+  'prognos:predictReservedConcurrency': z.union([z.literal('off'), int(1, 10_000)]),
   'prognos:logRetentionDays': z.coerce
     .number()
     .refine((d): d is (typeof LOG_RETENTION_DAYS)[number] => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`),
@@ -165,6 +184,8 @@ export function parseConfig(read: (key: ContextKey) => unknown, present: readonl
     apiThrottle: { rateLimit: c['prognos:apiThrottleRate'], burstLimit: c['prognos:apiThrottleBurst'] },
     apiQuotaPerDay: c['prognos:apiQuotaPerDay'],
     apiWaf: c['prognos:apiWaf'],
+    apiCorsOrigins: c['prognos:apiCors'],
+    predictReservedConcurrency: c['prognos:predictReservedConcurrency'] === 'off' ? undefined : c['prognos:predictReservedConcurrency'],
     logRetentionDays: c['prognos:logRetentionDays'],
     logLevel: c['prognos:logLevel'],
     pipelineConfig: c['prognos:pipelineConfig'] as Partial<PipelineConfig>,

@@ -8,8 +8,17 @@ import { predictionTableColumns } from '../lambdas/core/contract/predictions-tab
 import { type DescribedColumn, featureTableColumns, PARTITION_COLUMN } from '../lambdas/core/contract/table.ts';
 import { KEYS } from './data-lake.ts';
 
-/** First day partition projection knows of; `dt` is the ingest date, so nothing lies before it. */
-export const PARTITION_PROJECTION_START = '2020-01-01';
+/**
+ * The `dt` range partition projection knows of. `dt` is a reading's own day when the contract
+ * has a timestamp (else the day its file landed), and ingest does not bound timestamps, so the
+ * range is wide: from 1970 to a year ahead of today (clocks set wrong, time zones). Every query
+ * the pipeline sends names its `dt` window, so Athena only lists the days inside it; an ad hoc
+ * query without a `dt` condition lists every day of the range (about 20,000). Readings dated
+ * outside it are in the lake (and in DuckDB locally) but not in Athena: docs/architecture.md,
+ * "Partitions".
+ */
+export const PARTITION_PROJECTION_START = '1970-01-01';
+export const PARTITION_PROJECTION_END = 'NOW+1YEARS';
 
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -35,7 +44,7 @@ export interface LakeCatalogProps {
 /**
  * The Glue catalogue over the lake and the Athena workgroup that queries it.
  *
- * Both tables are external Parquet tables partitioned by `dt` ('YYYY-MM-DD', the ingest date) with
+ * Both tables are external Parquet tables partitioned by `dt` ('YYYY-MM-DD', see {@link PARTITION_PROJECTION_START}) with
  * partition projection: Athena computes the partitions from the `dt` range in a query instead of
  * reading them from the catalogue, so no crawler or `MSCK REPAIR` is ever needed after an ingest.
  * Their columns are generated from the data contract, exactly as the Parquet writer and the DuckDB
@@ -79,7 +88,7 @@ export class LakeCatalog extends Construct {
             'projection.enabled': 'true',
             [`projection.${PARTITION_COLUMN.name}.type`]: 'date',
             [`projection.${PARTITION_COLUMN.name}.format`]: 'yyyy-MM-dd',
-            [`projection.${PARTITION_COLUMN.name}.range`]: `${PARTITION_PROJECTION_START},NOW`,
+            [`projection.${PARTITION_COLUMN.name}.range`]: `${PARTITION_PROJECTION_START},${PARTITION_PROJECTION_END}`,
             [`projection.${PARTITION_COLUMN.name}.interval`]: '1',
             [`projection.${PARTITION_COLUMN.name}.interval.unit`]: 'DAYS',
             'storage.location.template': `${location}${PARTITION_COLUMN.name}=\${${PARTITION_COLUMN.name}}/`,

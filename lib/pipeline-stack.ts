@@ -37,6 +37,16 @@ export function dataEnvironment(lake: DataLakeRefs): Record<string, string> {
   };
 }
 
+/**
+ * The batch settings with the deployment's pipeline settings as the `retrainConfig` of a drift
+ * retrain, so a retrain trains as the uploads and the schedule do; a `retrainConfig` the batch
+ * settings give themselves wins.
+ */
+export function withRetrainConfig(batchConfig: Readonly<Record<string, unknown>>, pipelineConfig: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (batchConfig.retrainConfig !== undefined || Object.keys(pipelineConfig).length === 0) return { ...batchConfig };
+  return { ...batchConfig, retrainConfig: pipelineConfig };
+}
+
 /** The batch inference state machine's name in a stage (its Distributed Map starts executions of it by name). */
 export function batchStateMachineName(stage: string): string {
   return `Prognos-${stage}-BatchInference`;
@@ -81,7 +91,7 @@ export class PrognosPipelineStack extends Stack {
       stateMachine: this.batch.workflow.stateMachine,
       landingBucket: lake.buckets.landing,
       schedule: props.batchSchedule,
-      batchConfig: props.batchConfig ?? {},
+      batchConfig: withRetrainConfig(props.batchConfig ?? {}, props.pipelineConfig),
     });
 
     new CfnOutput(this, 'TrainingStateMachineArn', {

@@ -8,6 +8,7 @@ import type { DataContract } from '../lambdas/core/contract/contract.ts';
 import type { ApiAuthMode } from './config.ts';
 import { type DataLakeRefs, KEYS } from './data-lake.ts';
 import { LakeAccess } from './lake-access.ts';
+import { addGatewayResponses } from './gateway-responses.ts';
 import { acknowledge } from './nag.ts';
 import { predictRequestJsonSchema } from './predict-request-model.ts';
 import { METRICS_NAMESPACE, PrognosFunction, type XRayWritePolicy } from './prognos-function.ts';
@@ -17,6 +18,14 @@ export const API_SERVICE = 'prognos-api';
 export const API_STAGE_NAME = 'v1';
 /** API Gateway's integration timeout is 29 s; the function ends first. */
 export const PREDICT_TIMEOUT = Duration.seconds(25);
+/**
+ * Memory of the prediction function: 1,769 MB is where Lambda gives one full vCPU, and scoring
+ * runs on one thread, so more memory would not make a request faster (docs/architecture.md,
+ * "Sizing the prediction function", has the measurement behind it).
+ */
+export const PREDICT_MEMORY_MB = 1769;
+/** Request headers a browser may send on a CORS request (SigV4 and API-key ones included). */
+export const CORS_ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256', 'X-Api-Key'];
 
 export interface PredictionApiProps {
   /** The API's name (`prognos-<stage>`): API Gateway's metrics are keyed by it. */
@@ -35,7 +44,11 @@ export interface PredictionApiProps {
   readonly quotaPerDay: number;
   /** A WAF web ACL in front of the stage. */
   readonly waf: boolean;
-  /** @default 1024 */
+  /** Browser origins allowed by CORS (`*` alone, or exact origins). @default [] (CORS off) */
+  readonly corsOrigins?: readonly string[];
+  /** Reserved concurrency of the prediction function. @default - none (the account's unreserved pool) */
+  readonly reservedConcurrency?: number;
+  /** @default PREDICT_MEMORY_MB */
   readonly memorySize?: number;
 }
 
@@ -46,7 +59,13 @@ export interface PredictionApiProps {
  * - `POST /predict` — `{ "instances": [ … ] }` → probability, label, uncertainty, model version;
  *   the body is checked first by a request validator against a JSON-schema model generated from
  *   the data contract (at most 1,000 instances).
- * - `GET /model` — the champion's metadata and metrics; `GET /health` — liveness.
+ * - `GET /model` — the champion's metadata and metrics; `GET /health` — liveness;
+ *   `GET /openapi.json` — the API's OpenAPI 3 document.
+ *
+ * API Gateway's own refusals (a body the validator rejects, an unsigned request, throttling, a
+ * timeout) answer in the same JSON error shape as the function (lib/gateway-responses.ts). CORS is
+ * off unless the deployment names origins: API Gateway then answers preflights, the function
+ * adds `Access-Control-Allow-Origin` to its answers.
  *
  * Authorization is IAM (SigV4) by default, or an API key with a usage plan; the stage is
  * throttled, writes JSON access logs and execution error logs, and is traced with X-Ray.
@@ -60,20 +79,23 @@ export class PredictionApi extends Construct {
   readonly methods: apigw.Method[];
   readonly apiKey?: apigw.IApiKey;
   readonly webAcl?: wafv2.CfnWebACL;
+  readonly gatewayResponses: apigw.GatewayResponse[];
 
   constructor(scope: Construct, id: string, props: PredictionApiProps) {
     super(scope, id);
 
+    const corsOrigins = props.corsOrigins ?? [];
     this.predict = new PrognosFunction(this, 'Predict', {
       handler: 'predict',
       description: 'Prediction API: score instances with the champion, describe the model',
-      memorySize: props.memorySize ?? 1024,
+      memorySize: props.memorySize ?? PREDICT_MEMORY_MB,
       timeout: PREDICT_TIMEOUT,
       serviceName: API_SERVICE,
       logLevel: props.logLevel,
       logRetention: props.logRetention,
-      environment: props.environment,
+      environment: { ...props.environment, ...(corsOrigins.length > 0 ? { API_CORS_ORIGINS: corsOrigins.join(',') } : {}) },
       xrayPolicy: props.xrayPolicy,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     const access = new LakeAccess(props.lake);
     access.list(this.predict, 'ListModels', 'models');
@@ -112,6 +134,10 @@ export class PredictionApi extends Construct {
       },
       defaultMethodOptions: iam ? { authorizationType: apigw.AuthorizationType.IAM } : { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: true },
       apiKeySourceType: iam ? undefined : apigw.ApiKeySourceType.HEADER,
+      defaultCorsPreflightOptions:
+        corsOrigins.length === 0
+          ? undefined
+          : { allowOrigins: [...corsOrigins], allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: CORS_ALLOWED_HEADERS, maxAge: Duration.hours(1) },
     });
 
     this.requestModel = this.api.addModel('PredictRequest', {
@@ -127,14 +153,8 @@ export class PredictionApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    // Let a rejected body say why (API Gateway's validator message), not just "Invalid request body".
-    this.api.addGatewayResponse('BadRequestBody', {
-      type: apigw.ResponseType.BAD_REQUEST_BODY,
-      statusCode: '400',
-      templates: {
-        'application/json': '{"message": $context.error.messageString, "validation": "$context.error.validationErrorString"}',
-      },
-    });
+    // API Gateway's own answers in the API's error shape; a rejected body says why.
+    this.gatewayResponses = addGatewayResponses(this.api, { corsOrigin: corsOrigins.length === 1 ? corsOrigins[0] : undefined });
 
     const integration = new apigw.LambdaIntegration(this.predict.function, { proxy: true, allowTestInvoke: false });
     const predict = this.api.root.addResource('predict').addMethod('POST', integration, {
@@ -145,7 +165,8 @@ export class PredictionApi extends Construct {
     });
     const model = this.api.root.addResource('model').addMethod('GET', integration);
     const health = this.api.root.addResource('health').addMethod('GET', integration);
-    this.methods = [predict, model, health];
+    const openapi = this.api.root.addResource('openapi.json').addMethod('GET', integration);
+    this.methods = [predict, model, health, openapi];
 
     for (const method of this.methods) {
       const route = `${method.httpMethod} ${method.resource.path}`;

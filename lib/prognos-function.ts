@@ -41,6 +41,8 @@ export interface PrognosFunctionProps {
   readonly retryAttempts?: number;
   /** Asynchronous invocations: how long an event may wait for a successful attempt. @default 6 hours */
   readonly maxEventAge?: Duration;
+  /** Concurrent executions reserved for the function, which also caps it. @default - none */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -121,6 +123,7 @@ export class PrognosFunction extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     });
     // The function must not run before its permissions exist.
     this.function.node.addDependency(this.role);

@@ -8,6 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { KEYS } from './data-lake.ts';
 import { PrognosFunction, type XRayWritePolicy } from './prognos-function.ts';
+import { UploadQueue } from './upload-queue.ts';
 
 /** POWERTOOLS_SERVICE_NAME of the starter: the `service` dimension of its TrainingRunsStarted metric. */
 export const TRIGGERS_SERVICE = 'prognos-triggers';
@@ -33,8 +34,9 @@ export interface TrainingTriggersProps {
 }
 
 /**
- * What starts a training run in AWS: an upload under `landing/training/` (the landing bucket sends
- * its events to EventBridge) and the daily schedule, both to one starter Lambda that starts the
+ * What starts a training run in AWS: uploads under `landing/training/` (the landing bucket sends
+ * its events to EventBridge, which queues them; the starter reads a window of them and starts one
+ * refit over all their files) and the daily schedule, both to one starter Lambda that starts the
  * state machine under a deterministic execution name, so a duplicate event starts nothing new.
  *
  * Nothing is dropped silently: an event EventBridge cannot deliver (after its retries) and an
@@ -45,6 +47,7 @@ export class TrainingTriggers extends Construct {
   readonly starter: PrognosFunction;
   readonly deadLetterQueue: sqs.Queue;
   readonly uploadRule: events.Rule;
+  readonly uploads: UploadQueue;
   readonly scheduleRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: TrainingTriggersProps) {
@@ -73,9 +76,10 @@ export class TrainingTriggers extends Construct {
     this.starter.grant('StartTraining', ['states:StartExecution'], [props.stateMachine.stateMachineArn], 'starts training executions');
 
     const target = () => starterTarget(this.starter, this.deadLetterQueue);
+    this.uploads = new UploadQueue(this, 'Uploads', { starter: this.starter, deadLetterQueue: this.deadLetterQueue });
 
     this.uploadRule = new events.Rule(this, 'OnUpload', {
-      description: `Prognos: a CSV uploaded under ${KEYS.landingTraining} starts a refit`,
+      description: `Prognos: CSVs uploaded under ${KEYS.landingTraining} within a window start one refit (through the upload queue)`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -84,7 +88,7 @@ export class TrainingTriggers extends Construct {
           object: { key: [{ prefix: KEYS.landingTraining }] },
         },
       },
-      targets: [target()],
+      targets: [queueTarget(this.uploads.queue, this.deadLetterQueue)],
     });
 
     if (props.schedule !== undefined) {
@@ -106,6 +110,11 @@ export function triggerDeadLetterQueue(scope: Construct, id: string): sqs.Queue 
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
+}
+
+/** An EventBridge target that queues the event for a starter's upload window: bounded retries, then the dead-letter queue. */
+export function queueTarget(queue: sqs.IQueue, deadLetterQueue: sqs.IQueue): targets.SqsQueue {
+  return new targets.SqsQueue(queue, { deadLetterQueue, maxEventAge: TARGET_MAX_EVENT_AGE, retryAttempts: TARGET_RETRY_ATTEMPTS });
 }
 
 /** An EventBridge target that invokes a starter asynchronously: bounded retries, then the dead-letter queue. */

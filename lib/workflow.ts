@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -81,6 +81,7 @@ export class Workflow extends Construct {
     const substitutions = this.substitutions(props, text);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: stateMachineLogGroupName(this),
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -205,6 +206,23 @@ export class Workflow extends Construct {
       { id: 'ExecutionsThrottled', metric: this.stateMachine.metricThrottled(sum), description: `${this.description}: Step Functions throttled executions` },
     ];
   }
+}
+
+/** Where Step Functions log groups belong (see {@link stateMachineLogGroupName}). */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/states/';
+
+/**
+ * `/aws/vendedlogs/states/<stack>-<workflow>-<stack id suffix>`. Under `/aws/vendedlogs/`, Step
+ * Functions' log delivery needs no CloudWatch Logs resource policy entry per log group (that
+ * account-wide policy is limited to 5,120 characters, which a few deployments fill). The last
+ * part of the stack's id is new each time the stack is created, so a log group retained from a
+ * destroyed stack never blocks a new one of the same name.
+ */
+export function stateMachineLogGroupName(workflow: Construct): string {
+  const stack = Stack.of(workflow);
+  const stackIdSuffix = Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+  const owner = workflow.node.scope?.node.id ?? workflow.node.id;
+  return `${VENDED_LOGS_PREFIX}${stack.stackName}-${owner}-${stackIdSuffix}`;
 }
 
 interface AslNode {

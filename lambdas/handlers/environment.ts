@@ -17,6 +17,8 @@ const environmentSchema = z.object({
   BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   /** JSON of batch settings (BatchConfig) the batch starter passes to every batch. */
   BATCH_CONFIG: z.string().optional(),
+  /** Origins the prediction API allows by CORS, comma-separated (its function only); unset: CORS off. */
+  API_CORS_ORIGINS: z.string().optional(),
 });
 
 export type HandlerEnvironment = z.infer<typeof environmentSchema>;

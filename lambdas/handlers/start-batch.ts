@@ -17,11 +17,17 @@ function batchStateMachine(): Orchestrator {
   return orchestrator;
 }
 
-/** EventBridge (an upload under landing/inference/, or a schedule) → one batch over what is there. */
+/**
+ * The upload queue (a window of uploads under landing/inference/, SQS) or a schedule
+ * (EventBridge) → one batch over what is there. The event's content does not matter: the batch
+ * lists the prefix, so a window of many uploads starts one batch.
+ */
 export const handler = lambdaHandler(async () => {
   const outcome = await startBatch(objectStore(), parseBatchConfig(readEnvironment().BATCH_CONFIG), batchStateMachine());
   logger.info('batch start', { ...outcome });
   if (outcome.started) metrics.addMetric('BatchRunsStarted', MetricUnit.Count, 1);
+  // Folder markers and non-CSV files under the prefix: recorded, not failed.
+  if (outcome.ignored.length > 0) metrics.addMetric('UploadsIgnored', MetricUnit.Count, outcome.ignored.length);
   return outcome;
 });
 

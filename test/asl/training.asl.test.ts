@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidDataError, TransientError, UnusableFileError } from '../../lambdas/core/errors.ts';
+import { PreconditionFailedError } from '../../lambdas/core/ports/object-store.ts';
 import {
   type RunEvent,
   type RunRecord,
@@ -281,6 +282,27 @@ describe('training.asl.json, errors', () => {
     expect(fake.called('Evaluate')).toHaveLength(4); // the first attempt and MaxAttempts = 3 retries
     expect(state(record, 'Evaluate')).toMatchObject({ status: 'CAUGHT', retries: 3, error: 'TransientError' });
     expect(record).toMatchObject({ status: 'FAILED', error: 'TransientError' });
+  });
+
+  it('a promotion that loses the race for the champion is an outcome: SUCCEEDED at PromotionRaceLost, no failure recorded', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        Promote: () => {
+          throw new PreconditionFailedError('models/champion.json', 'the gate compared v2 with v1, but the champion is now v3; run the training again');
+        },
+      },
+    });
+    const { record } = await run(fake, 'lost-race');
+
+    expect(fake.called('Promote')).toHaveLength(1); // not retried: the next run decides again
+    expect(fake.called('RecordFailure')).toHaveLength(0);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.states.map((s) => s.name).slice(-2)).toEqual(['Promote', 'PromotionRaceLost']);
+    expect(state(record, 'Promote')).toMatchObject({ status: 'CAUGHT', error: 'PreconditionFailedError' });
+    const race = (record.output as { promotionRace: { Error: string; Cause: string } }).promotionRace;
+    expect(race.Error).toBe('PreconditionFailedError');
+    expect(causeMessage(race.Cause)).toMatch(/the champion is now v3/);
   });
 
   it('routes a permanent error to RecordFailure and ends FAILED with the original error', async () => {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_CONTRACT, isNumeric } from '../../lambdas/core/contract/contract.ts';
 import { predictRequestSchema } from '../../lambdas/core/contract/instance.ts';
+import { GATEWAY_ERRORS } from '../../lambdas/core/serving/gateway-errors.ts';
+import { gatewayResponseTemplate } from '../../lib/gateway-responses.ts';
 import { MAX_INSTANCES_PER_REQUEST, predictRequestJsonSchema } from '../../lib/predict-request-model.ts';
+import { PREDICT_MEMORY_MB } from '../../lib/prediction-api.ts';
 import { logicalId, properties, STAGE, testApp, type TemplateJson } from './app.ts';
 
 const { api, templates } = testApp();
@@ -19,8 +22,8 @@ const routes = Object.fromEntries(
 );
 
 describe('prediction API', () => {
-  it('routes POST /predict, GET /model and GET /health to the predict function by proxy integration, and nothing else', () => {
-    expect(Object.keys(routes).sort()).toEqual(['GET /health', 'GET /model', 'POST /predict']);
+  it('routes POST /predict, GET /model, GET /health and GET /openapi.json to the predict function by proxy integration, and nothing else', () => {
+    expect(Object.keys(routes).sort()).toEqual(['GET /health', 'GET /model', 'GET /openapi.json', 'POST /predict']);
     for (const m of methods) {
       expect(m.Integration.Type).toBe('AWS_PROXY');
       expect(JSON.stringify(m.Integration.Uri)).toContain(logicalId(prediction.predict.function));
@@ -63,9 +66,21 @@ describe('prediction API', () => {
     expect(properties(template, logicalId(prediction.validator))).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_BODY',
-      StatusCode: '400',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('validationErrorString') },
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('escapeJavaScript\\(\\$context\\.error\\.validationErrorString\\)') },
     });
+  });
+
+  it("answers with a gateway response in the API's error shape for each of API Gateway's own refusals, no CORS header by default", () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => (r as { Properties: Record<string, TemplateJson> }).Properties);
+    expect(responses.map((r) => r.ResponseType).sort()).toEqual(GATEWAY_ERRORS.map((e) => e.type).sort());
+    for (const error of GATEWAY_ERRORS) {
+      const response = responses.find((r) => r.ResponseType === error.type)!;
+      expect(response.ResponseTemplates, error.type).toEqual({ 'application/json': gatewayResponseTemplate(error) });
+      // API Gateway's own status for the type (DEFAULT_* keep the one they had).
+      expect(response.StatusCode, error.type).toBeUndefined();
+      expect(response.ResponseParameters).toEqual({ 'gatewayresponse.header.Cache-Control': "'no-store'" });
+      expect(response.RestApiId).toEqual({ Ref: logicalId(prediction.api) });
+    }
   });
 
   it('the model is JSON Schema draft 4 of { instances: [1…1000 instances] }, each exactly the contract features, within their ranges', () => {
@@ -132,9 +147,63 @@ describe('prediction API', () => {
     expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_SERVICE_NAME).toBe('prognos-api');
   });
 
+  it('the predict function has one full vCPU (1,769 MB: scoring is one thread) and no reserved concurrency unless the context asks', () => {
+    const fn = properties(template, logicalId(prediction.predict.function));
+    expect(fn.MemorySize).toBe(PREDICT_MEMORY_MB);
+    expect(PREDICT_MEMORY_MB).toBe(1769);
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    const reserved = testApp({ predictReservedConcurrency: 20 });
+    expect(properties(reserved.templates.api, logicalId(reserved.api.prediction.predict.function)).ReservedConcurrentExecutions).toBe(20);
+  });
+
+  it('CORS is off by default: no preflight methods, no origins for the function', () => {
+    expect(methods.filter((m) => m.HttpMethod === 'OPTIONS')).toEqual([]);
+    const fn = properties(template, logicalId(prediction.predict.function));
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.API_CORS_ORIGINS).toBeUndefined();
+  });
+
   it('outputs the URL and the ARN to allow in an IAM policy', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('ApiInvokeArn', {});
+  });
+});
+
+describe('prediction API with CORS (prognos:apiCors)', () => {
+  const origins = ['https://app.example.com', 'http://localhost:5173'];
+  const cors = testApp({ apiCorsOrigins: origins });
+  const t = cors.templates.api;
+  const corsMethods = Object.values(t.findResources('AWS::ApiGateway::Method')).map((m) => (m as { Properties: Record<string, TemplateJson> }).Properties);
+
+  it('API Gateway answers the preflight of every route (mock integration) for exactly the allowed origins', () => {
+    const preflights = corsMethods.filter((m) => m.HttpMethod === 'OPTIONS');
+    const paths = preflights.map((m) => (m.ResourceId.Ref === undefined ? '/' : `/${(properties(t, m.ResourceId.Ref) as { PathPart: string }).PathPart}`));
+    expect(paths.sort()).toEqual(['/', '/health', '/model', '/openapi.json', '/predict']);
+    for (const preflight of preflights) {
+      expect(preflight.AuthorizationType).toBe('NONE');
+      expect(preflight.Integration.Type).toBe('MOCK');
+      const response = JSON.stringify(preflight.Integration.IntegrationResponses);
+      for (const origin of origins) expect(response).toContain(origin);
+      expect(response).toContain('X-Amz-Security-Token');
+    }
+  });
+
+  it('the function gets the origins (it adds Access-Control-Allow-Origin to its answers); gateway responses name no origin when there are several', () => {
+    const fn = properties(t, logicalId(cors.api.prediction.predict.function));
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.API_CORS_ORIGINS).toBe(origins.join(','));
+    for (const r of Object.values(t.findResources('AWS::ApiGateway::GatewayResponse'))) {
+      expect(Object.keys((r as { Properties: { ResponseParameters: object } }).Properties.ResponseParameters)).toEqual(['gatewayresponse.header.Cache-Control']);
+    }
+  });
+
+  it('with one origin, gateway responses carry it, so a browser can read a refusal too', () => {
+    const one = testApp({ apiCorsOrigins: ['https://app.example.com'] });
+    for (const r of Object.values(one.templates.api.findResources('AWS::ApiGateway::GatewayResponse'))) {
+      expect((r as { Properties: { ResponseParameters: object } }).Properties.ResponseParameters).toEqual({
+        'gatewayresponse.header.Cache-Control': "'no-store'",
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
+    }
   });
 });
 

@@ -22,6 +22,8 @@ describe('parseConfig (the cdk.json context)', () => {
       trainMemoryMb: 10_240,
       landingArchiveDays: 90,
       trainingSetRetentionDays: 90,
+      apiCorsOrigins: [],
+      predictReservedConcurrency: undefined,
     });
     expect(defaultConfig('dev')).toEqual(parseConfig(read({ 'prognos:stage': 'dev' })));
   });
@@ -87,6 +89,28 @@ describe('parseConfig (the cdk.json context)', () => {
         expect(message).toContain(`prognos:${key}`);
       }
     }
+  });
+
+  it('CORS origins: off by default, a comma-separated list or a JSON list, * alone; each origin scheme://host[:port]', () => {
+    const cors = (value: unknown) => parseConfig(read({ 'prognos:stage': 'dev', 'prognos:apiCors': value })).apiCorsOrigins;
+    expect(cors('off')).toEqual([]);
+    expect(cors('https://app.example.com, http://localhost:5173')).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(cors('["https://app.example.com"]')).toEqual(['https://app.example.com']);
+    expect(cors(['https://app.example.com'])).toEqual(['https://app.example.com']);
+    expect(cors('*')).toEqual(['*']);
+    expect(() => cors('https://app.example.com/')).toThrow(/prognos:apiCors\.0: each origin must be \* or scheme:\/\/host\[:port\]/);
+    expect(() => cors('app.example.com')).toThrow(/prognos:apiCors/);
+    expect(() => cors('*,https://app.example.com')).toThrow(/\* allows every origin: give it alone/);
+  });
+
+  it('reserved concurrency of the prediction function: off by default, else 1-10000', () => {
+    const reserved = (value: unknown) => parseConfig(read({ 'prognos:stage': 'dev', 'prognos:predictReservedConcurrency': value })).predictReservedConcurrency;
+    expect(reserved(undefined)).toBeUndefined();
+    expect(reserved('off')).toBeUndefined();
+    expect(reserved('20')).toBe(20);
+    expect(reserved(20)).toBe(20);
+    expect(() => reserved(0)).toThrow(/prognos:predictReservedConcurrency/);
+    expect(() => reserved(2.5)).toThrow(/prognos:predictReservedConcurrency/);
   });
 
   it('rejects an unknown prognos: key (a misspelt key would otherwise be ignored)', () => {

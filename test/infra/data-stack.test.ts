@@ -169,7 +169,7 @@ describe('Glue catalogue and Athena workgroup', () => {
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
-      'projection.dt.range': '2020-01-01,NOW',
+      'projection.dt.range': '1970-01-01,NOW+1YEARS',
       'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: lake }, `/${prefix}dt=\${dt}/`]] },
     });
   });

@@ -62,6 +62,7 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   `AwsSolutions-COG4 @ ${P}-Api/Prediction/Api/Default/predict/POST/Resource`,
   `AwsSolutions-COG4 @ ${P}-Api/Prediction/Api/Default/model/GET/Resource`,
   `AwsSolutions-COG4 @ ${P}-Api/Prediction/Api/Default/health/GET/Resource`,
+  `AwsSolutions-COG4 @ ${P}-Api/Prediction/Api/Default/openapi.json/GET/Resource`,
   // No WAF unless prognos:apiWaf=true.
   `AwsSolutions-APIG3 @ ${P}-Api/Prediction/Api/DeploymentStage.v1/Resource`,
   // The failed-run rule's dead-letter queue is a DLQ itself.
@@ -78,8 +79,9 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(result.error).toBeUndefined();
   });
 
-  it('acknowledges exactly 42 findings, each on the flagged resource, with a reason', () => {
-    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(42);
+  it('acknowledges exactly 43 findings, each on the flagged resource, with a reason', () => {
+    // 43: Train's checkpoints under lake/runs/ (IAM5), and GET /openapi.json, a fourth IAM-authorized route (COG4, as the other three).
+    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(43);
     const got = result.suppressed.map((v) => `${v.ruleName} @ ${v.path}`).sort();
     expect(got).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
     for (const v of result.suppressed) {
@@ -147,19 +149,24 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions, API key mode with WAF', () => {
-  const result = synthWithNag({ apiAuth: 'apiKey', apiWaf: true });
+describe('cdk-nag AwsSolutions, API key mode with WAF and CORS', () => {
+  const result = synthWithNag({ apiAuth: 'apiKey', apiWaf: true, apiCorsOrigins: ['https://app.example.com', 'http://localhost:5173'] });
 
-  it('is clean too: API-key routes acknowledge APIG4 and COG4, and the WAF removes the APIG3 acknowledgement', () => {
+  it('is clean too: API-key routes acknowledge APIG4 and COG4, CORS preflights need nothing, and the WAF removes the APIG3 acknowledgement', () => {
     expect(result.open.map((v) => `${v.severity} ${v.ruleName} @ ${v.path}`)).toEqual([]);
     expect(result.error).toBeUndefined();
     const got = result.suppressed.map((v) => `${v.ruleName} @ ${v.path}`);
-    const routes = ['predict/POST', 'model/GET', 'health/GET'].map((r) => `${P}-Api/Prediction/Api/Default/${r}/Resource`);
+    const routes = ['predict/POST', 'model/GET', 'health/GET', 'openapi.json/GET'].map((r) => `${P}-Api/Prediction/Api/Default/${r}/Resource`);
     for (const route of routes) {
       expect(got).toContain(`AwsSolutions-APIG4 @ ${route}`);
       expect(got).toContain(`AwsSolutions-COG4 @ ${route}`);
     }
+    // cdk-nag exempts CORS preflights (OPTIONS) from APIG4 and COG4: they need no acknowledgement.
+    expect(got.filter((g) => g.includes('/OPTIONS/'))).toEqual([]);
     expect(got.filter((g) => g.startsWith('AwsSolutions-APIG3'))).toEqual([]);
-    expect(got).toHaveLength(EXPECTED_ACKNOWLEDGEMENTS.length - 1 + 3);
+    // Default's 43, less APIG3 (WAF on), plus APIG4 on the four routes.
+    expect(got).toHaveLength(EXPECTED_ACKNOWLEDGEMENTS.length - 1 + 4);
+    const recorded = result.recorded.map((a) => `${strip(a.id)} @ ${a.path}`).sort();
+    expect(recorded).toEqual([...got].sort());
   });
 });

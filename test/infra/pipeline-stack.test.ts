@@ -8,7 +8,10 @@ import { NODE_TARGET } from '../../lib/function-bundling.ts';
 import { FUNCTION_RUNTIME, PrognosFunction } from '../../lib/prognos-function.ts';
 import { BATCH_STEPS } from '../../lib/batch-pipeline.ts';
 import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
-import { aslTasks } from '../../lib/workflow.ts';
+import { batchConfigSchema } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { withRetrainConfig } from '../../lib/pipeline-stack.ts';
+import { UPLOAD_BATCH_SIZE, UPLOAD_BATCHING_WINDOW } from '../../lib/upload-queue.ts';
+import { aslTasks, VENDED_LOGS_PREFIX } from '../../lib/workflow.ts';
 import { allows, logicalId, properties, roleStatements, STAGE, testApp, type TemplateJson } from './app.ts';
 
 const ASL = fileURLToPath(new URL('../../statemachines/training.asl.json', import.meta.url));
@@ -98,6 +101,19 @@ describe('the training state machine', () => {
       Level: 'ALL',
     });
     expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('logs under /aws/vendedlogs/states/ (no per-log-group entry in the account-wide resource policy), with a name new for each creation of the stack', () => {
+    for (const workflow of [training.workflow, batch.workflow]) {
+      const name = properties(template, logicalId(workflow.logGroup)).LogGroupName as TemplateJson;
+      const [separator, parts] = name['Fn::Join'];
+      expect(separator).toBe('');
+      expect(parts[0]).toBe(`/aws/vendedlogs/states/Prognos-${STAGE}-Pipeline-${workflow === training.workflow ? 'Training' : 'Batch'}-`);
+      // The last group of the stack id's GUID.
+      expect(JSON.stringify(parts[1])).toContain('"Ref":"AWS::StackId"');
+      expect(parts[1]['Fn::Select'][0]).toBe(4);
+      expect(VENDED_LOGS_PREFIX).toBe('/aws/vendedlogs/states/');
+    }
     expect(properties(template, logicalId(training.workflow.logGroup))).toMatchObject({ RetentionInDays: 30 });
   });
 
@@ -176,7 +192,11 @@ describe('least-privilege grants', () => {
     ],
     'Training/Promote': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`, `Allow s3:PutObject ${s3('Models', 'models/champion.json')}`],
     'Training/RecordFailure': [`Allow s3:PutObject ${s3('Lake', 'lake/runs/*')}`],
-    'Triggers/StartTraining': [`Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`, `Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`],
+    'Triggers/StartTraining': [
+      `Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`,
+      `Allow states:StartExecution <${logicalId(training.workflow.stateMachine)}>`,
+      `Allow sqs:ReceiveMessage sqs:DeleteMessage sqs:ChangeMessageVisibility sqs:GetQueueAttributes <${logicalId(triggers.uploads.queue)}.Arn>`,
+    ],
     'Prediction/Predict': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`],
     'Batch/ScoreFile': [
       `Allow s3:ListBucket ${s3('Landing')}`,
@@ -209,6 +229,7 @@ describe('least-privilege grants', () => {
       `Allow sqs:SendMessage <${logicalId(batchTriggers.deadLetterQueue)}.Arn>`,
       `Allow s3:ListBucket ${s3('Landing')}`,
       `Allow states:StartExecution <${logicalId(batch.workflow.stateMachine)}>`,
+      `Allow sqs:ReceiveMessage sqs:DeleteMessage sqs:ChangeMessageVisibility sqs:GetQueueAttributes <${logicalId(batchTriggers.uploads.queue)}.Arn>`,
     ],
   };
 
@@ -270,7 +291,7 @@ describe('triggers', () => {
     RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
   };
 
-  it('an object created under landing/training/ in the landing bucket → the starter, with a DLQ and retry limits', () => {
+  it('an object created under landing/training/ in the landing bucket → the upload queue, with a DLQ and retry limits', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],
@@ -278,9 +299,45 @@ describe('triggers', () => {
         detail: { bucket: { name: [{ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` }] }, object: { key: [{ prefix: 'landing/training/' }] } },
       },
       State: 'ENABLED',
-      Targets: [Match.objectLike(targetPolicy)],
+      Targets: [Match.objectLike({ ...targetPolicy, Arn: { 'Fn::GetAtt': [logicalId(triggers.uploads.queue), 'Arn'] } })],
     });
   });
+
+  for (const [name, owner] of [
+    ['training', () => triggers],
+    ['batch', () => batchTriggers],
+  ] as const) {
+    it(`uploads coalesce (${name}): the queue is read in windows of ${UPLOAD_BATCHING_WINDOW.toSeconds()} s, up to ${UPLOAD_BATCH_SIZE} events, by the starter alone`, () => {
+      const { uploads, starter, uploadRule, deadLetterQueue } = owner();
+      const queue = logicalId(uploads.queue);
+      expect(properties(template, queue)).toMatchObject({
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: starter.timeout.toSeconds() * 6,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(deadLetterQueue), 'Arn'] }, maxReceiveCount: 3 },
+      });
+      expect(properties(template, logicalId(uploads.eventSource))).toEqual({
+        FunctionName: { Ref: logicalId(starter.function) },
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        BatchSize: 1000,
+        MaximumBatchingWindowInSeconds: 60,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        Tags: expect.any(Array),
+      });
+      const consume = statementsOf(starter).filter((st) => st.actions.some((a) => a.startsWith('sqs:Receive')));
+      expect(consume).toEqual([
+        { effect: 'Allow', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], resources: [`<${queue}.Arn>`], sid: 'ConsumeUploadQueue' },
+      ]);
+      // Only the upload rule may send to the queue, over TLS only.
+      const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) => JSON.stringify((p as { Properties: { Queues: unknown } }).Properties.Queues).includes(queue)) as {
+        Properties: { PolicyDocument: { Statement: Record<string, TemplateJson>[] } };
+      };
+      const statements = policy.Properties.PolicyDocument.Statement;
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect(statements.filter((st) => st.Effect === 'Allow').map((st) => [st.Principal, st.Condition.ArnEquals['aws:SourceArn']])).toEqual([
+        [{ Service: 'events.amazonaws.com' }, { 'Fn::GetAtt': [logicalId(uploadRule), 'Arn'] }],
+      ]);
+    });
+  }
 
   it('the daily schedule (default cron(0 3 * * ? *)) → the starter with the scheduled event itself', () => {
     const rule = properties(template, logicalId(triggers.scheduleRule!));
@@ -346,10 +403,10 @@ describe('triggers', () => {
     expect(JSON.parse(env.PIPELINE_CONFIG)).toEqual({ targetRecall: 0.8, windowDays: 30 });
   });
 
-  it('only EventBridge rules of this stack may invoke the starter', () => {
+  it('only the schedule rule of this stack may invoke the starter (uploads reach it through the queue)', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as { Properties: Record<string, unknown> }).Properties);
     const forStarter = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(logicalId(starter.function)));
-    expect(forStarter.map((p) => p.Principal)).toEqual(['events.amazonaws.com', 'events.amazonaws.com']);
+    expect(forStarter.map((p) => [p.Principal, p.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [logicalId(triggers.scheduleRule!), 'Arn'] }]]);
   });
 });
 
@@ -487,7 +544,7 @@ describe('batch triggers', () => {
     RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
   };
 
-  it('an object created under landing/inference/ in the landing bucket → the batch starter, with a DLQ and retry limits', () => {
+  it('an object created under landing/inference/ in the landing bucket → the upload queue, with a DLQ and retry limits', () => {
     expect(properties(template, logicalId(batchTriggers.uploadRule))).toMatchObject({
       EventPattern: {
         source: ['aws.s3'],
@@ -495,7 +552,7 @@ describe('batch triggers', () => {
         detail: { bucket: { name: [{ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` }] }, object: { key: [{ prefix: 'landing/inference/' }] } },
       },
       State: 'ENABLED',
-      Targets: [expect.objectContaining(targetPolicy)],
+      Targets: [expect.objectContaining({ ...targetPolicy, Arn: { 'Fn::GetAtt': [logicalId(batchTriggers.uploads.queue), 'Arn'] } })],
     });
   });
 
@@ -527,6 +584,18 @@ describe('batch triggers', () => {
     expect(JSON.parse(env.BATCH_CONFIG)).toEqual({ retrainOnDrift: true, drift: { psi: 0.25 } });
   });
 
+  it("a drift retrain trains with the deployment's pipeline settings, unless the batch settings give their own", () => {
+    const batchEnv = (app: ReturnType<typeof testApp>) =>
+      JSON.parse((properties(app.templates.pipeline, logicalId(app.pipeline.batchTriggers.starter.function)).Environment as { Variables: Record<string, string> }).Variables.BATCH_CONFIG) as unknown;
+    const pipelineConfig = { targetRecall: 0.8, windowDays: 30 };
+    expect(batchEnv(testApp({ pipelineConfig, batchConfig: { retrainOnDrift: true } }))).toEqual({ retrainOnDrift: true, retrainConfig: pipelineConfig });
+    expect(batchEnv(testApp({ pipelineConfig, batchConfig: { retrainConfig: { windowDays: 7 } } }))).toEqual({ retrainConfig: { windowDays: 7 } });
+    // The handler reads it with the batches' own schema: the retrain gets the settings, defaults for the rest.
+    const parsed = batchConfigSchema.parse(withRetrainConfig({}, pipelineConfig));
+    expect(parsed.retrainConfig).toMatchObject(pipelineConfig);
+    expect(withRetrainConfig({ drift: { psi: 0.3 } }, {})).toEqual({ drift: { psi: 0.3 } });
+  });
+
   it('its dead-letter queue is encrypted and TLS-only, only its rule may send to it, and only its rules may invoke the starter', () => {
     expect(properties(template, dlq)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
     const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) =>
@@ -537,7 +606,8 @@ describe('batch triggers', () => {
     expect(statements.filter((s) => s.Effect === 'Allow').map((s) => s.Condition.ArnEquals['aws:SourceArn'])).toEqual([{ 'Fn::GetAtt': [logicalId(batchTriggers.uploadRule), 'Arn'] }]);
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as { Properties: Record<string, unknown> }).Properties);
     const forStarter = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(logicalId(starter.function)));
-    expect(forStarter.map((p) => [p.Principal, p.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [logicalId(batchTriggers.uploadRule), 'Arn'] }]]);
+    // No schedule by default, and uploads reach the starter through its queue: no rule invokes it.
+    expect(forStarter).toEqual([]);
     template.hasOutput('BatchTriggersDeadLetterQueueUrl', { Value: { Ref: dlq } });
   });
 });

@@ -120,6 +120,24 @@ describe('the EventBridge starter', () => {
     sfn.restore();
   });
 
+  it('a window of queued uploads (SQS) starts one execution over all their CSV files', async () => {
+    const sfn = mockClient(SFNClient);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${stateMachineArn}:w`, startDate: new Date() });
+    useOrchestrator(new SfnOrchestrator({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn }));
+    const keys = ['landing/training/b.csv', 'landing/training/a.csv', 'landing/training/folder/'];
+    const records = keys.map((key, i) => ({
+      messageId: `m${i}`,
+      eventSource: 'aws:sqs',
+      body: JSON.stringify({ ...upload, id: `e${i}`, detail: { ...upload.detail, object: { ...upload.detail.object, key } } }),
+    }));
+    const outcome = await startHandler({ Records: records }, lambdaContext);
+    expect(outcome).toMatchObject({ started: true, files: ['landing/training/a.csv', 'landing/training/b.csv'], ignored: ['landing/training/folder/ is a folder marker, not a file'] });
+    const calls = sfn.commandCalls(StartExecutionCommand);
+    expect(calls).toHaveLength(1);
+    expect(JSON.parse(calls[0]!.args[0].input.input!)).toMatchObject({ mode: 'refit', files: ['landing/training/a.csv', 'landing/training/b.csv'] });
+    sfn.restore();
+  });
+
   it('rejects an event that is neither an upload nor a schedule, naming the problem', async () => {
     await expect(startHandler({ source: 'aws.s3', 'detail-type': 'Object Deleted' }, lambdaContext)).rejects.toThrow(/Object Created|Scheduled Event/);
   });

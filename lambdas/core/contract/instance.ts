@@ -10,7 +10,24 @@ import { inRange, outOfRange } from './range.ts';
  * Messages name the feature; issue paths locate it (`instances[3].torque_nm`).
  */
 
-/** One instance to score: feature name → number, or level for a categorical feature. */
+/**
+ * An instance may carry the client's own `id` (a string of 1–128 characters, or a safe integer),
+ * echoed in its prediction so answers can be matched by id instead of by order. It is no feature:
+ * a contract cannot have a feature named `id`.
+ */
+export const INSTANCE_ID_KEY = 'id';
+export const INSTANCE_ID_MAX_LENGTH = 128;
+
+const idMessage = `${INSTANCE_ID_KEY} must be a string of 1-${INSTANCE_ID_MAX_LENGTH} characters or a whole number`;
+const instanceIdSchema = z.union(
+  [
+    z.string({ error: idMessage }).min(1, idMessage).max(INSTANCE_ID_MAX_LENGTH, idMessage),
+    z.number({ error: idMessage }).int(idMessage).min(Number.MIN_SAFE_INTEGER, idMessage).max(Number.MAX_SAFE_INTEGER, idMessage),
+  ],
+  { error: idMessage },
+);
+
+/** One instance to score: feature name → number, or level for a categorical feature (and the optional `id`). */
 export type PredictionInstance = Record<string, number | string>;
 
 export interface PredictRequest {
@@ -30,9 +47,11 @@ export interface PredictRequestOptions {
 export function instanceSchema(contract: DataContract): z.ZodType<PredictionInstance> {
   const names = contract.features.map((f) => f.name);
   const derived = contract.derived.map((d) => d.name);
-  const shape = Object.fromEntries(
-    contract.features.map((f) => [f.name, isNumeric(f) ? numericField(f) : categoricalField(f)] as const),
-  );
+  if ([...names, ...derived].includes(INSTANCE_ID_KEY)) throw new TypeError(`contract '${contract.name}' has a feature named '${INSTANCE_ID_KEY}', which requests use for the client's instance id`);
+  const shape = Object.fromEntries([
+    ...contract.features.map((f) => [f.name, isNumeric(f) ? numericField(f) : categoricalField(f)] as const),
+    [INSTANCE_ID_KEY, instanceIdSchema.optional()] as const,
+  ]);
   const schema = z.strictObject(shape, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') {

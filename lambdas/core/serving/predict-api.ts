@@ -1,10 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
-import type { DataContract } from '../contract/contract.ts';
+import { type DataContract, DEFAULT_CONTRACT } from '../contract/contract.ts';
 import { type PredictRequest, predictRequestSchema } from '../contract/instance.ts';
 import { issuePath } from '../contract/issues.ts';
 import { ChampionLoadError, type ChampionSource, type LoadedChampion } from './champion-cache.ts';
 import { modelInfo } from './model-info.ts';
+import { openApiDocument } from './openapi.ts';
 import { predictInstances } from './predictions.ts';
 import { readJsonBody } from './request-body.ts';
 import { ApiError, type ErrorDetail, errorResponse, jsonResponse } from './responses.ts';
@@ -16,6 +17,7 @@ import { ApiError, type ErrorDetail, errorResponse, jsonResponse } from './respo
  *   POST /predict  { "instances": [ {feature: value, …}, … ] } → a prediction per instance
  *   GET  /model    the champion's metadata and holdout metrics
  *   GET  /health   200 while the process runs; says whether a champion is in memory
+ *   GET  /openapi.json  the OpenAPI 3 document of this API, for the champion's contract
  *
  * Requests are checked against the champion's own data contract (the schema is generated from
  * it), so a new champion with other features changes what the API accepts.
@@ -29,6 +31,8 @@ export const MAX_ERROR_DETAILS = 100;
 
 export interface ApiDependencies {
   readonly champion: ChampionSource;
+  /** The contract GET /openapi.json describes while no champion is loaded. @default DEFAULT_CONTRACT */
+  readonly contract?: DataContract;
   /** Most instances per request. @default 1000 */
   readonly maxInstances?: number;
   /** Largest body accepted, decoded. @default 1 MiB */
@@ -45,6 +49,7 @@ const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = {
   '/predict': { POST: predict },
   '/model': { GET: model },
   '/health': { GET: health },
+  '/openapi.json': { GET: openapi },
 };
 
 export async function handleApiRequest(event: APIGatewayProxyEvent, deps: ApiDependencies): Promise<APIGatewayProxyResult> {
@@ -52,7 +57,7 @@ export async function handleApiRequest(event: APIGatewayProxyEvent, deps: ApiDep
     const path = normalizePath(event.path);
     const methods = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     if (methods === undefined) {
-      throw new ApiError(404, 'not_found', `no such resource: ${event.path}; the API has POST /predict, GET /model and GET /health`);
+      throw new ApiError(404, 'not_found', `no such resource: ${event.path}; the API has POST /predict, GET /model, GET /health and GET /openapi.json`);
     }
     const method = (event.httpMethod ?? '').toUpperCase();
     const route = Object.hasOwn(methods, method) ? methods[method] : undefined;
@@ -107,6 +112,27 @@ async function health(_event: APIGatewayProxyEvent, deps: ApiDependencies): Prom
   const loaded = deps.champion.loaded();
   return jsonResponse(200, { status: 'ok', modelLoaded: loaded !== undefined, modelVersion: loaded?.version ?? null });
 }
+
+/**
+ * The document for the champion's contract (what POST /predict accepts now); before any champion
+ * is loaded, or when none can be, for the contract the cache falls back to.
+ */
+async function openapi(_event: APIGatewayProxyEvent, deps: ApiDependencies): Promise<APIGatewayProxyResult> {
+  let contract: DataContract | undefined;
+  try {
+    contract = (await deps.champion.current())?.contract;
+  } catch (error) {
+    if (!(error instanceof ChampionLoadError)) throw error;
+  }
+  contract ??= deps.contract ?? DEFAULT_CONTRACT;
+  const maxInstances = deps.maxInstances ?? DEFAULT_MAX_INSTANCES;
+  let byLimit = documents.get(contract);
+  if (byLimit === undefined) documents.set(contract, (byLimit = new Map()));
+  let document = byLimit.get(maxInstances);
+  if (document === undefined) byLimit.set(maxInstances, (document = openApiDocument(contract, { maxInstances })));
+  return jsonResponse(200, document);
+}
+const documents = new WeakMap<DataContract, Map<number, unknown>>();
 
 // One schema per contract and limit: building it per request would cost more than validating.
 const schemas = new WeakMap<DataContract, Map<number, z.ZodType<PredictRequest>>>();

@@ -1,5 +1,5 @@
 import { encodeRows } from '../contract/encode.ts';
-import type { PredictionInstance } from '../contract/instance.ts';
+import { INSTANCE_ID_KEY, type PredictionInstance } from '../contract/instance.ts';
 import type { LoadedChampion } from './champion-cache.ts';
 import { needsReview } from './review.ts';
 
@@ -12,6 +12,8 @@ export interface PredictResponse {
 }
 
 export interface InstancePrediction {
+  /** The instance's own `id`, when the request gave one. */
+  readonly id?: string | number;
   /** P(needs maintenance), averaged over the model's uncertainty about the latent function. */
   readonly probability: number;
   /** 1 = needs maintenance: probability ≥ threshold. */
@@ -30,7 +32,8 @@ export function predictInstances(champion: LoadedChampion, instances: readonly P
   const { model, version } = champion;
   const threshold = model.threshold.value;
   const p = model.predict(encodeRows(champion.contract, instances));
-  const predictions = instances.map((_, i): InstancePrediction => ({
+  const predictions = instances.map((instance, i): InstancePrediction => ({
+    ...(instance[INSTANCE_ID_KEY] === undefined ? {} : { id: instance[INSTANCE_ID_KEY] }),
     probability: p.probability[i],
     label: p.label[i] === 1 ? 1 : 0,
     latentMean: p.latentMean[i],

@@ -3,18 +3,22 @@ import { type BatchConfig, batchConfigSchema, LANDING_INFERENCE_PREFIX } from '.
 import { inferenceExecutionName } from '../steps/execution-name.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
+import { ignoredLandingKey } from './landing-keys.ts';
 
 /**
  * What starts batch inference in AWS: an upload under `landing/inference/` (or a schedule) starts
  * the batch state machine over everything under that prefix, named from the keys and ETags of
  * what is there — so the same landing zone starts one batch however many events arrive, and
- * files already scored are skipped by the batch itself.
+ * files already scored are skipped by the batch itself. Keys that are not CSV files (folder
+ * markers, notes) neither name a batch nor start one; the outcome counts them.
  */
 
 export interface BatchStartOutcome {
   readonly name: string | null;
   readonly started: boolean;
   readonly reason: string;
+  /** Keys under the prefix skipped as not CSV files (folder markers, notes), with why. */
+  readonly ignored: readonly string[];
 }
 
 export function parseBatchConfig(json: string | undefined): BatchConfig {
@@ -24,9 +28,11 @@ export function parseBatchConfig(json: string | undefined): BatchConfig {
 }
 
 export async function startBatch(store: ObjectStore, config: BatchConfig, orchestrator: Orchestrator): Promise<BatchStartOutcome> {
-  const files = (await store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
-  if (files.length === 0) return { name: null, started: false, reason: `nothing under ${LANDING_INFERENCE_PREFIX}` };
+  const listed = await store.list(LANDING_INFERENCE_PREFIX);
+  const ignored = listed.map((object) => ignoredLandingKey(object.key)).filter((reason) => reason !== undefined);
+  const files = listed.filter((object) => ignoredLandingKey(object.key) === undefined).map((object) => ({ key: object.key, fingerprint: object.etag }));
+  if (files.length === 0) return { name: null, started: false, reason: `no CSV file under ${LANDING_INFERENCE_PREFIX}`, ignored };
   const name = inferenceExecutionName(files);
   const { started } = await orchestrator.start(name, { batchName: name, config });
-  return { name, started, reason: started ? 'started' : 'a batch over these files exists: duplicate event' };
+  return { name, started, reason: started ? 'started' : 'a batch over these files exists: duplicate event', ignored };
 }

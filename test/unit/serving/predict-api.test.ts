@@ -256,7 +256,7 @@ describe('handleApiRequest', () => {
 
   describe('routing and failures', () => {
     it('answers 404 for an unknown path', async () => {
-      expectError(await call({ method: 'GET', path: '/predictions' }), 404, 'not_found', 'no such resource: /predictions; the API has POST /predict, GET /model and GET /health');
+      expectError(await call({ method: 'GET', path: '/predictions' }), 404, 'not_found', 'no such resource: /predictions; the API has POST /predict, GET /model, GET /health and GET /openapi.json');
       expectError(await call({ method: 'GET', path: '/' }), 404, 'not_found', /no such resource: \//);
       expectError(await call({ method: 'GET', path: '/__proto__' }), 404, 'not_found', /__proto__/);
     });

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { INSTANCE_ID_KEY, INSTANCE_ID_MAX_LENGTH } from '../contract/instance.ts';
+import type { GatewayErrorCode } from './gateway-errors.ts';
+import type { ModelInfo } from './model-info.ts';
+import type { PredictResponse } from './predictions.ts';
+import type { ApiErrorCode, ErrorBody } from './responses.ts';
+
+/**
+ * The API's answers as zod schemas, for its OpenAPI document (openapi.ts). The answers themselves
+ * are built as the TypeScript types of their own files; the checks at the end of this file make
+ * the compiler refuse a schema that drifts from its type, and test/unit/serving/openapi.test.ts
+ * parses real answers with these schemas.
+ */
+
+const instanceId = z
+  .union([z.string().min(1).max(INSTANCE_ID_MAX_LENGTH), z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)])
+  .describe(`The instance's own ${INSTANCE_ID_KEY}, when the request gave one`);
+
+export const instancePredictionSchema = z
+  .strictObject({
+    [INSTANCE_ID_KEY]: instanceId.optional(),
+    probability: z.number().min(0).max(1).describe('P(needs maintenance), averaged over the latent uncertainty'),
+    label: z.union([z.literal(0), z.literal(1)]).describe('1 = needs maintenance: probability ≥ threshold'),
+    latentMean: z.number().describe('Mean of the latent function f (log-odds scale)'),
+    latentStd: z.number().min(0).describe("Standard deviation of f: the model's uncertainty about this reading"),
+    review: z.boolean().describe("True when the 95 % credible interval of the probability straddles the threshold: a person should look"),
+    modelVersion: z.string(),
+  });
+
+export const predictResponseSchema = z
+  .strictObject({
+    modelVersion: z.string(),
+    threshold: z.number().describe("The champion's decision threshold on the probability"),
+    predictions: z.array(instancePredictionSchema).describe('One per instance, in request order'),
+  });
+
+// As steps/evaluate.ts's headlineSchema (the compiler checks it below), without importing the step into the API bundle.
+const holdoutSchema = z.object({
+  version: z.string(),
+  recall: z.number(),
+  precision: z.number(),
+  averagePrecision: z.number(),
+  rocAuc: z.number(),
+  threshold: z.number(),
+});
+
+const featureInfoSchema = z.union([
+  z.strictObject({ name: z.string(), type: z.enum(['number', 'integer']), unit: z.string(), min: z.number(), max: z.number(), description: z.string().optional() }),
+  z.strictObject({ name: z.string(), type: z.literal('categorical'), levels: z.array(z.string()), description: z.string().optional() }),
+]);
+
+export const modelInfoSchema = z
+  .strictObject({
+    modelVersion: z.string(),
+    since: z.string(),
+    promotedBy: z.string(),
+    previous: z.array(z.string()),
+    createdAt: z.string(),
+    contract: z.strictObject({ name: z.string(), version: z.number() }),
+    features: z.array(featureInfoSchema),
+    modelInputs: z.array(z.string()),
+    threshold: z.strictObject({
+      value: z.number(),
+      targetRecall: z.number(),
+      recall: z.number(),
+      precision: z.number(),
+      source: z.literal('leave-one-out'),
+      rocAuc: z.number(),
+    }),
+    kernel: z.strictObject({ description: z.string(), constant: z.number(), lengthScales: z.array(z.number()) }),
+    training: z.strictObject({ rows: z.number().int(), positives: z.number().int(), logMarginalLikelihood: z.number() }),
+    evaluation: z.strictObject({ holdout: holdoutSchema, minRecall: z.number(), summary: z.string(), decidedAt: z.string() }).nullable(),
+    loadedAt: z.string(),
+  });
+
+export const healthSchema = z
+  .strictObject({ status: z.literal('ok'), modelLoaded: z.boolean(), modelVersion: z.string().nullable() });
+
+/** Every code an error answer may carry: the function's (responses.ts) and API Gateway's (gateway-errors.ts). */
+export const ERROR_CODES = [
+  'invalid_json',
+  'invalid_request',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'method_not_allowed',
+  'no_champion',
+  'model_unavailable',
+  'internal_error',
+  'not_found_or_unsigned',
+  'access_denied',
+  'invalid_signature',
+  'expired_token',
+  'invalid_api_key',
+  'unauthorized',
+  'blocked',
+  'throttled',
+  'quota_exceeded',
+  'timeout',
+  'bad_gateway',
+  'request_refused',
+  'gateway_error',
+] as const satisfies readonly (ApiErrorCode | GatewayErrorCode)[];
+
+export const errorBodySchema = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.enum(ERROR_CODES).describe('Stable, for programs'),
+      message: z.string().describe('For people'),
+      details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional().describe('Field-level problems'),
+    }),
+  });
+
+// The compiler checks each schema against the type the code builds the answer with, both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Plain<T> = T extends readonly (infer E)[] ? Plain<E>[] : T extends object ? { -readonly [K in keyof T]: Plain<T[K]> } : T;
+const sameShape = <A, B>(check: Same<Plain<A>, Plain<B>>): boolean => check;
+sameShape<z.infer<typeof predictResponseSchema>, PredictResponse>(true);
+sameShape<z.infer<typeof modelInfoSchema>, ModelInfo>(true);
+sameShape<z.infer<typeof errorBodySchema>['error']['code'], ApiErrorCode | GatewayErrorCode>(true);
+sameShape<Omit<z.infer<typeof errorBodySchema>['error'], 'code'>, Omit<ErrorBody['error'], 'code'>>(true);
