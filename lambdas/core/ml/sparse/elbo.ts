@@ -159,6 +159,25 @@ export interface ElboOptions {
   readonly cholKmm?: Float64Array;
   readonly kmm?: Float64Array;
   readonly quadraturePoints?: number;
+  /**
+   * A = L_m⁻¹ K(Z, X) for these parameters' θ and Z, n × m row-major ({@link whitenedCross}):
+   * skips the kernel and the triangular solve when only q(v) changes. Not used for scope 'all'.
+   */
+  readonly whitened?: Float64Array;
+}
+
+/** A = L_m⁻¹ K(Z, X), one row a_i per training row: what every pass over q(v) alone reuses. */
+export function whitenedCross(x: DenseMatrix, params: SparseParameters, cholKmm: Float64Array): Float64Array {
+  const m = params.mean.length;
+  const d = x.cols;
+  const { constant, inverseSquared } = kernelScales(params.theta, d);
+  const a = new Float64Array(x.rows * m);
+  for (let i = 0; i < x.rows; i++) crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m);
+  for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
+    const rows = Math.min(BLOCK_ROWS, x.rows - start);
+    solveLowerManyInPlace(cholKmm, m, a.subarray(start * m, (start + rows) * m), rows);
+  }
+  return a;
 }
 
 /**
@@ -203,11 +222,16 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const quad = new Float64Array(3);
   let expectedLogLikelihood = 0;
 
+  const cached = wantAll ? undefined : options.whitened;
+  if (cached && cached.length !== n * m) throw new ShapeError(`sparse GP: the cached A has ${cached.length} values; expected ${n}×${m}`);
   for (let start = 0; start < n; start += block) {
     const rowsHere = Math.min(block, n - start);
-    for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m);
-    aBlock.set(kBlock.subarray(0, rowsHere * m));
-    solveLowerManyInPlace(cholKmm, m, aBlock, rowsHere);
+    if (cached) aBlock.set(cached.subarray(start * m, (start + rowsHere) * m));
+    else {
+      for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m);
+      aBlock.set(kBlock.subarray(0, rowsHere * m));
+      solveLowerManyInPlace(cholKmm, m, aBlock, rowsHere);
+    }
     for (let r = 0; r < rowsHere; r++) {
       const i = start + r;
       const ao = r * m;

@@ -1,6 +1,6 @@
 import type { DenseMatrix } from '../dense.ts';
 import { choleskyInPlace, choSolveInPlace, inverseFromCholesky } from '../linalg.ts';
-import { evaluateElbo, type SparseParameters } from './elbo.ts';
+import { evaluateElbo, inducingCholesky, type SparseParameters, whitenedCross } from './elbo.ts';
 
 /**
  * Optimises q(v) = N(μ, LLᵀ) for fixed θ and Z by natural-gradient steps (Hensman et al. 2013;
@@ -21,7 +21,7 @@ export interface VariationalResult {
 }
 
 export interface VariationalOptions {
-  /** Stop when the ELBO rises by less than this × max(1, |ELBO|). @default 1e-10 */
+  /** Stop when the ELBO rises by less than this × max(1, |ELBO|). @default 1e-9 */
   readonly tolerance?: number;
   /** @default 100 */
   readonly maxIterations?: number;
@@ -31,9 +31,11 @@ export interface VariationalOptions {
 
 export function optimizeVariational(x: DenseMatrix, y: Uint8Array, params: SparseParameters, options: VariationalOptions = {}): VariationalResult {
   const m = params.mean.length;
-  const tolerance = options.tolerance ?? 1e-10;
+  const tolerance = options.tolerance ?? 1e-9;
   const maxIterations = options.maxIterations ?? 100;
-  const cached = { cholKmm: options.cholKmm, kmm: options.kmm };
+  const factor = options.cholKmm && options.kmm ? { cholKmm: options.cholKmm, kmm: options.kmm } : inducingCholesky(params, m, x.cols);
+  // θ and Z are fixed here: A = L_m⁻¹ K(Z, X) is computed once for every pass.
+  const cached = { ...factor, whitened: whitenedCross(x, params, factor.cholKmm) };
   let current = { mean: params.mean, cholCov: params.cholCov };
   let evaluation = evaluateElbo(x, y, { ...params, ...current }, { scope: 'variational', ...cached });
   let gamma = 1;
