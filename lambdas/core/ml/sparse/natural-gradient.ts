@@ -27,6 +27,8 @@ export interface VariationalOptions {
   readonly maxIterations?: number;
   readonly cholKmm?: Float64Array;
   readonly kmm?: Float64Array;
+  /** Gauss–Hermite points. @default QUADRATURE_POINTS */
+  readonly quadraturePoints?: number;
 }
 
 export function optimizeVariational(x: DenseMatrix, y: Uint8Array, params: SparseParameters, options: VariationalOptions = {}): VariationalResult {
@@ -35,7 +37,7 @@ export function optimizeVariational(x: DenseMatrix, y: Uint8Array, params: Spars
   const maxIterations = options.maxIterations ?? 100;
   const factor = options.cholKmm && options.kmm ? { cholKmm: options.cholKmm, kmm: options.kmm } : inducingCholesky(params, m, x.cols);
   // θ and Z are fixed here: A = L_m⁻¹ K(Z, X) is computed once for every pass.
-  const cached = { ...factor, whitened: whitenedCross(x, params, factor.cholKmm) };
+  const cached = { ...factor, whitened: whitenedCross(x, params, factor.cholKmm), quadraturePoints: options.quadraturePoints };
   let current = { mean: params.mean, cholCov: params.cholCov };
   let evaluation = evaluateElbo(x, y, { ...params, ...current }, { scope: 'variational', ...cached });
   let gamma = 1;

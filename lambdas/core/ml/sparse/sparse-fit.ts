@@ -314,7 +314,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
       if (error instanceof NotPositiveDefiniteError) return { value: Infinity, gradient: new Float64Array(v.length), extra: { mean: s.mean, cholCov: s.cholCov, elbo: -Infinity } };
       throw error;
     }
-    const q = optimizeVariational(xOpt, yOpt, params, { ...factor, maxIterations: 50 });
+    const q = optimizeVariational(xOpt, yOpt, params, { ...factor, maxIterations: 50, quadraturePoints: this.#quadrature });
     s.variationalIterations += q.iterations;
     const evaluation = evaluateElbo(xOpt, yOpt, { ...params, mean: q.mean, cholCov: q.cholCov }, { scope: 'all', ...factor, quadraturePoints: this.#quadrature });
     const gradient = new Float64Array(v.length);
