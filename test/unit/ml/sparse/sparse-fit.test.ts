@@ -44,20 +44,27 @@ describe('sparse GP fit', () => {
     expect(model.summary.relevances.every((r) => r > 0)).toBe(true);
   });
 
-  it('resumes bit for bit from JSON checkpoints, whatever the deadlines', () => {
-    const uninterrupted = fitSparse(moons.X, moons.y, OPTIONS);
-    let fit = startSparseFit(moons.X, moons.y, OPTIONS);
-    let rounds = 0;
-    // A deadline already passed: one unit of work per round, a new "process" after each.
-    while (!fit.advance(performance.now())) {
-      const checkpoint = JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint;
-      expect(checkpoint.rounds).toBe(++rounds);
-      fit = resumeSparseFit(moons.X, moons.y, checkpoint, OPTIONS);
-      expect(fit.status().iteration).toBeGreaterThanOrEqual(0);
-    }
-    expect(rounds).toBeGreaterThan(10);
-    expectSameModel(fit.result(), uninterrupted, moons.X);
-  });
+  const variants: Array<[string, SparseFitOptions]> = [
+    ['defaults (Z fixed)', OPTIONS],
+    ['Z optimised', { ...OPTIONS, optimizeInducing: true, maxIterations: 6 }],
+    ['hyperparameters on a subsample', { ...OPTIONS, optimizeRows: 60 }],
+  ];
+  for (const [name, options] of variants) {
+    it(`resumes bit for bit from JSON checkpoints, whatever the deadlines: ${name}`, () => {
+      const uninterrupted = fitSparse(moons.X, moons.y, options);
+      let fit = startSparseFit(moons.X, moons.y, options);
+      let rounds = 0;
+      // A deadline already passed: one unit of work per round, a new "process" after each.
+      while (!fit.advance(performance.now())) {
+        const checkpoint = JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint;
+        expect(checkpoint.rounds).toBe(++rounds);
+        fit = resumeSparseFit(moons.X, moons.y, checkpoint, options);
+      }
+      expect(rounds).toBeGreaterThan(5);
+      expect(fit.status().iteration).toBe(uninterrupted.summary.optimizer.stages.reduce((t, s) => t + s.iterations, 0));
+      expectSameModel(fit.result(), uninterrupted, moons.X);
+    });
+  }
 
   it('refuses a checkpoint of other data or another kind', () => {
     const fit = startSparseFit(moons.X, moons.y, OPTIONS);
