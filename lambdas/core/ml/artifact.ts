@@ -4,20 +4,30 @@ import { ArtifactError } from '../errors.ts';
 import { denseMatrix } from './dense.ts';
 import { type FitSummary, type FittedState, GaussianProcessClassifier } from './gpc.ts';
 import { ConstantRbfKernel, type KernelJson } from './kernel.ts';
-import { MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
+import { type KnownClassifier, MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
 import type { ModelMetrics } from './metrics.ts';
 import { STANDARD_SCALER_VERSION, StandardScaler, type StandardScalerJson } from './scaler.ts';
+import { type SparseFitSummary, SparseGaussianProcessClassifier, type SparseState } from './sparse/svgp.ts';
 
 /**
  * The versioned model artifact: everything needed to predict (scaler, GP posterior, feature
  * names, decision threshold) plus how it was made (fit summary, metrics, lineage), as one
  * directory of files:
  *
- *   manifest.json   JSON: format, version, parameters, and one entry per payload with its sha256
+ *   manifest.json   JSON: format, version, kind, parameters, and one entry per payload with its sha256
+ *
+ * kind 'gpc-exact' (the exact GP with the Laplace approximation):
  *   x_train.f64     scaled training rows, n × p, row-major
  *   residual.f64    y − π at the posterior mode, n
  *   w_sqrt.f64      W½ at the mode, n
  *   chol_b.f64      lower Cholesky factor of B = I + W½KW½, packed: n(n+1)/2 values, row by row
+ *
+ * kind 'gpc-sparse' (the sparse variational GP; θ is kernelTheta in the manifest):
+ *   inducing.f64    inducing inputs Z (scaled), m × p, row-major
+ *   mean.f64        whitened variational mean μ, m
+ *   chol_cov.f64    lower Cholesky factor L of the whitened variational covariance, packed: m(m+1)/2
+ *
+ * Format version 2 added `kind`; a version-1 manifest (no kind) is an exact GP and still loads.
  *
  * Payloads are raw float64 little-endian, whatever the host, so numpy can read them with
  * `np.fromfile(f, '<f8').reshape(shape)`. Every float the predictions depend on is stored
@@ -27,8 +37,10 @@ import { STANDARD_SCALER_VERSION, StandardScaler, type StandardScalerJson } from
 
 /** Value of `format` in every manifest. */
 export const ARTIFACT_FORMAT = 'prognos-model';
-/** The one manifest version this build reads and writes. */
-export const ARTIFACT_FORMAT_VERSION = 1;
+/** The manifest version this build writes; it reads this and every older one. */
+export const ARTIFACT_FORMAT_VERSION = 2;
+/** Versions this build reads: 1 (exact GP only, no `kind`) and 2. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 /** Name of the manifest inside the artifact. */
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -104,6 +116,32 @@ const fitSummarySchema: z.ZodType<FitSummary> = z.object({
   fitSeconds: z.number().nonnegative(),
 });
 
+const sparseFitSummarySchema: z.ZodType<SparseFitSummary> = z.object({
+  nTrain: count,
+  nPositive: count,
+  nInducing: z.int().positive(),
+  theta: z.array(finite),
+  kernel: z.string(),
+  elbo: finite,
+  logMarginalLikelihood: finite,
+  relevances: z.array(positiveFinite),
+  optimizer: z.object({
+    stages: z.array(
+      z.object({
+        stage: z.enum(['isotropic', 'ard', 'variational']),
+        rows: count,
+        iterations: count,
+        evaluations: count,
+        elbo: finite,
+        reason: z.string(),
+      }),
+    ),
+    trace: z.array(finite),
+    variationalIterations: count,
+  }),
+  fitSeconds: z.number().nonnegative(),
+});
+
 const modelMetricsSchema: z.ZodType<ModelMetrics> = z.object({
   threshold: finite,
   confusion: z.object({ tp: count, fp: count, tn: count, fn: count }),
@@ -141,9 +179,9 @@ export type PayloadEntry = z.infer<typeof payloadEntrySchema>;
 
 const manifestHeaderSchema = z.object({ format: z.string(), formatVersion: z.number() });
 
-const artifactManifestSchema = z.object({
+const commonManifestShape = {
   format: z.literal(ARTIFACT_FORMAT),
-  formatVersion: z.literal(ARTIFACT_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   modelVersion: z.string().min(1),
   createdAt: z.iso.datetime({ offset: true }),
   featureNames: z.array(z.string().min(1)).min(1),
@@ -152,34 +190,66 @@ const artifactManifestSchema = z.object({
   /** θ = [log c, log l…] exactly; `kernel` holds exp(θ) for readers, which may not invert bitwise. */
   kernelTheta: z.array(finite).min(2),
   threshold: thresholdRecordSchema,
-  fitSummary: fitSummarySchema,
+  /** Exact: the Laplace log marginal likelihood. Sparse: the ELBO, a lower bound on it. */
   logMarginalLikelihood: finite,
   nTrain: z.int().positive(),
   nFeatures: z.int().positive(),
   metrics: modelMetricsSchema.optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
   payloads: z.array(payloadEntrySchema),
+};
+
+const exactManifestSchema = z.object({ ...commonManifestShape, kind: z.literal('gpc-exact'), fitSummary: fitSummarySchema });
+const sparseManifestSchema = z.object({
+  ...commonManifestShape,
+  kind: z.literal('gpc-sparse'),
+  nInducing: z.int().positive(),
+  fitSummary: sparseFitSummarySchema,
 });
+const artifactManifestSchema = z.discriminatedUnion('kind', [exactManifestSchema, sparseManifestSchema]);
 /** The parsed, validated `manifest.json`. */
 export type ArtifactManifest = z.infer<typeof artifactManifestSchema>;
+export type ExactArtifactManifest = z.infer<typeof exactManifestSchema>;
+export type SparseArtifactManifest = z.infer<typeof sparseManifestSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Payload layout: one table, used by both the writer and the reader.
 
-interface PayloadSpec {
-  readonly name: string;
-  readonly layout: PayloadLayout;
-  readonly shape: (nTrain: number, nFeatures: number) => number[];
-  readonly extract: (state: FittedState) => Float64Array;
+/** The sizes a payload's shape depends on: training rows n, features p, inducing points m (sparse). */
+interface Dimensions {
+  readonly n: number;
+  readonly p: number;
+  readonly m: number;
 }
 
-const PAYLOADS: readonly PayloadSpec[] = [
-  { name: 'x_train', layout: 'row-major', shape: (n, p) => [n, p], extract: (s) => s.xTrain.data },
-  { name: 'residual', layout: 'row-major', shape: (n) => [n], extract: (s) => s.residual },
-  { name: 'w_sqrt', layout: 'row-major', shape: (n) => [n], extract: (s) => s.wSqrt },
+interface PayloadSpec<State> {
+  readonly name: string;
+  readonly layout: PayloadLayout;
+  readonly shape: (dims: Dimensions) => number[];
+  readonly extract: (state: State) => Float64Array;
+}
+
+const EXACT_PAYLOADS: readonly PayloadSpec<FittedState>[] = [
+  { name: 'x_train', layout: 'row-major', shape: ({ n, p }) => [n, p], extract: (s) => s.xTrain.data },
+  { name: 'residual', layout: 'row-major', shape: ({ n }) => [n], extract: (s) => s.residual },
+  { name: 'w_sqrt', layout: 'row-major', shape: ({ n }) => [n], extract: (s) => s.wSqrt },
   // The strict upper triangle of L is zero: storing it would double the largest file for nothing.
-  { name: 'chol_b', layout: 'lower-packed', shape: (n) => [packedLength(n)], extract: (s) => packLower(s.cholB, s.xTrain.rows) },
+  { name: 'chol_b', layout: 'lower-packed', shape: ({ n }) => [packedLength(n)], extract: (s) => packLower(s.cholB, s.xTrain.rows) },
 ];
+
+const SPARSE_PAYLOADS: readonly PayloadSpec<SparseState>[] = [
+  { name: 'inducing', layout: 'row-major', shape: ({ m, p }) => [m, p], extract: (s) => s.inducing },
+  { name: 'mean', layout: 'row-major', shape: ({ m }) => [m], extract: (s) => s.mean },
+  { name: 'chol_cov', layout: 'lower-packed', shape: ({ m }) => [packedLength(m)], extract: (s) => packLower(s.cholCov, s.mean.length) },
+];
+
+function payloadsOf(kind: ArtifactManifest['kind']): readonly PayloadSpec<never>[] {
+  return kind === 'gpc-sparse' ? SPARSE_PAYLOADS : EXACT_PAYLOADS;
+}
+
+function dimensionsOf(m: ArtifactManifest): Dimensions {
+  return { n: m.nTrain, p: m.nFeatures, m: m.kind === 'gpc-sparse' ? m.nInducing : 0 };
+}
 
 const BYTES_PER_VALUE = Float64Array.BYTES_PER_ELEMENT;
 
@@ -276,10 +346,18 @@ export function parseManifest(json: unknown): ArtifactManifest {
   if (format !== ARTIFACT_FORMAT) {
     throw new ArtifactError(`unknown artifact format ${JSON.stringify(format)}; expected ${JSON.stringify(ARTIFACT_FORMAT)}`);
   }
-  if (formatVersion !== ARTIFACT_FORMAT_VERSION) {
-    throw new ArtifactError(`unsupported artifact format version ${formatVersion}; this build reads version ${ARTIFACT_FORMAT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(formatVersion)) {
+    throw new ArtifactError(`unsupported artifact format version ${formatVersion}; this build reads versions ${READABLE_VERSIONS.join(' and ')}`);
   }
-  const parsed = artifactManifestSchema.safeParse(json);
+  const record = json as Record<string, unknown>;
+  if (formatVersion === 1 && 'kind' in record) {
+    throw new ArtifactError('a version-1 manifest has no "kind" (only exact GPs were stored in version 1); this one has one');
+  }
+  if (formatVersion !== 1 && !('kind' in record)) {
+    throw new ArtifactError(`invalid artifact manifest: version ${formatVersion} needs "kind" ('gpc-exact' or 'gpc-sparse')`);
+  }
+  // Version 1 predates kinds: every version-1 artifact is an exact GP.
+  const parsed = artifactManifestSchema.safeParse(formatVersion === 1 ? { ...record, kind: 'gpc-exact' } : json);
   if (!parsed.success) {
     throw new ArtifactError(`invalid artifact manifest:\n${z.prettifyError(parsed.error)}`);
   }
@@ -319,23 +397,26 @@ function checkConsistency(m: ArtifactManifest): void {
   if (m.fitSummary.nTrain !== m.nTrain) {
     throw new ArtifactError(`fitSummary.nTrain is ${m.fitSummary.nTrain} but nTrain is ${m.nTrain}; they must match`);
   }
-  checkPayloadEntries(m.payloads, m.nTrain, p);
+  if (m.kind === 'gpc-sparse' && m.fitSummary.nInducing !== m.nInducing) {
+    throw new ArtifactError(`fitSummary.nInducing is ${m.fitSummary.nInducing} but nInducing is ${m.nInducing}; they must match`);
+  }
+  checkPayloadEntries(m.payloads, payloadsOf(m.kind), dimensionsOf(m));
 }
 
-function checkPayloadEntries(entries: readonly PayloadEntry[], n: number, p: number): void {
-  const expectedNames = PAYLOADS.map((s) => s.name);
+function checkPayloadEntries(entries: readonly PayloadEntry[], specs: readonly PayloadSpec<never>[], dims: Dimensions): void {
+  const expectedNames = specs.map((s) => s.name);
   for (const entry of entries) {
     if (!expectedNames.includes(entry.name)) {
       throw new ArtifactError(`manifest lists unknown payload ${JSON.stringify(entry.name)}; expected ${expectedNames.join(', ')}`);
     }
   }
-  for (const spec of PAYLOADS) {
+  for (const spec of specs) {
     const matching = entries.filter((e) => e.name === spec.name);
     if (matching.length !== 1) {
       throw new ArtifactError(`manifest lists payload ${spec.name} ${matching.length} times; expected exactly once`);
     }
     const entry = matching[0];
-    const shape = spec.shape(n, p);
+    const shape = spec.shape(dims);
     const file = payloadFile(spec.name);
     if (entry.file !== file) {
       throw new ArtifactError(`payload ${spec.name} is in file ${entry.file}; expected ${file}`);
@@ -344,7 +425,8 @@ function checkPayloadEntries(entries: readonly PayloadEntry[], n: number, p: num
       throw new ArtifactError(`payload ${file} has layout ${entry.layout}; expected ${spec.layout}`);
     }
     if (formatShape(entry.shape) !== formatShape(shape)) {
-      throw new ArtifactError(`payload ${file} has shape ${formatShape(entry.shape)}; expected ${formatShape(shape)} for ${n} training rows and ${p} features`);
+      const sizes = dims.m > 0 ? `${dims.m} inducing points and ${dims.p} features` : `${dims.n} training rows and ${dims.p} features`;
+      throw new ArtifactError(`payload ${file} has shape ${formatShape(entry.shape)}; expected ${formatShape(shape)} for ${sizes}`);
     }
     const byteLength = product(shape) * BYTES_PER_VALUE;
     if (entry.byteLength !== byteLength) {
@@ -367,25 +449,25 @@ function decodeManifest(bytes: Uint8Array | undefined): ArtifactManifest {
 // ---------------------------------------------------------------------------------------------
 // Serialise / deserialise in memory
 
-function serialize(model: MaintenanceModel, info: ArtifactInfo): { files: Map<string, Uint8Array>; manifest: ArtifactManifest } {
-  const { classifier, scaler } = model;
-  const state = classifier.state;
-  const kernel = classifier.kernel;
-  const n = state.xTrain.rows;
-  const p = state.xTrain.cols;
-
-  const files = new Map<string, Uint8Array>();
-  const payloads: PayloadEntry[] = PAYLOADS.map((spec) => {
+/** Encodes the payloads of `specs` from `state` into `files`; returns their manifest entries. */
+function writePayloads<State>(specs: readonly PayloadSpec<State>[], state: State, dims: Dimensions, files: Map<string, Uint8Array>): PayloadEntry[] {
+  return specs.map((spec) => {
     const file = payloadFile(spec.name);
     const values = spec.extract(state);
     // Refuse to write what the reader would reject: fail at training time, not at deploy time.
     assertFinitePayload(file, values);
     const bytes = encodeFloat64(values);
     files.set(file, bytes);
-    return { name: spec.name, file, dtype: 'float64', layout: spec.layout, shape: spec.shape(n, p), byteLength: bytes.byteLength, sha256: sha256Hex(bytes) };
+    return { name: spec.name, file, dtype: 'float64', layout: spec.layout, shape: spec.shape(dims), byteLength: bytes.byteLength, sha256: sha256Hex(bytes) };
   });
+}
 
-  const draft: ArtifactManifest = {
+function serialize(model: MaintenanceModel<KnownClassifier>, info: ArtifactInfo): { files: Map<string, Uint8Array>; manifest: ArtifactManifest } {
+  const { classifier, scaler } = model;
+  const kernel = classifier.kernel;
+  const p = model.featureNames.length;
+  const files = new Map<string, Uint8Array>();
+  const common: Omit<ExactArtifactManifest, 'kind' | 'fitSummary' | 'logMarginalLikelihood' | 'nTrain' | 'payloads'> = {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
     modelVersion: info.modelVersion,
@@ -395,14 +477,23 @@ function serialize(model: MaintenanceModel, info: ArtifactInfo): { files: Map<st
     kernel: kernel.toJSON(),
     kernelTheta: Array.from(kernel.theta),
     threshold: model.threshold,
-    fitSummary: classifier.summary,
-    logMarginalLikelihood: state.logMarginalLikelihood,
-    nTrain: n,
     nFeatures: p,
     ...(info.metrics !== undefined && { metrics: info.metrics }),
     ...(info.extra !== undefined && { extra: info.extra }),
-    payloads,
   };
+  let draft: ArtifactManifest;
+  if (classifier instanceof SparseGaussianProcessClassifier) {
+    const state = classifier.state;
+    const n = classifier.summary.nTrain;
+    const m = classifier.nInducing;
+    const payloads = writePayloads(SPARSE_PAYLOADS, state, { n, p, m }, files);
+    draft = { ...common, kind: 'gpc-sparse', nInducing: m, fitSummary: classifier.summary, logMarginalLikelihood: classifier.summary.elbo, nTrain: n, payloads };
+  } else {
+    const state = classifier.state;
+    const n = state.xTrain.rows;
+    const payloads = writePayloads(EXACT_PAYLOADS, state, { n, p, m: 0 }, files);
+    draft = { ...common, kind: 'gpc-exact', fitSummary: classifier.summary, logMarginalLikelihood: state.logMarginalLikelihood, nTrain: n, payloads };
+  }
   const text = `${JSON.stringify(draft, null, 2)}\n`;
   let manifest: ArtifactManifest;
   try {
@@ -421,7 +512,7 @@ function serialize(model: MaintenanceModel, info: ArtifactInfo): { files: Map<st
  * @throws ArtifactError when the model holds a value the artifact cannot represent (NaN, ±Infinity)
  * @throws NotFittedError when the classifier was never fitted
  */
-export function serializeModel(model: MaintenanceModel, info: ArtifactInfo): Map<string, Uint8Array> {
+export function serializeModel(model: MaintenanceModel<KnownClassifier>, info: ArtifactInfo): Map<string, Uint8Array> {
   return serialize(model, info).files;
 }
 
@@ -450,6 +541,7 @@ function restoreModel(manifest: ArtifactManifest, fetch: (file: string) => Uint8
   const values = new Map<string, Float64Array>();
   for (const entry of manifest.payloads) values.set(entry.name, readPayload(entry, fetch(entry.file)));
   const get = (name: string): Float64Array => values.get(name)!; // parseManifest guarantees every name
+  if (manifest.kind === 'gpc-sparse') return restoreSparseModel(manifest, get);
 
   const n = manifest.nTrain;
   const p = manifest.nFeatures;
@@ -472,6 +564,30 @@ function restoreModel(manifest: ArtifactManifest, fetch: (file: string) => Uint8
     const kernel = ConstantRbfKernel.load(manifest.kernel, p);
     kernel.theta = manifest.kernelTheta; // exact θ: exp/log would not round-trip bitwise
     const classifier = GaussianProcessClassifier.fromState(kernel, state, manifest.fitSummary);
+    return new MaintenanceModel(manifest.featureNames, scaler, classifier, manifest.threshold);
+  });
+}
+
+function restoreSparseModel(manifest: SparseArtifactManifest, get: (name: string) => Float64Array): MaintenanceModel {
+  const m = manifest.nInducing;
+  const cholCov = unpackLower(get('chol_cov'), m);
+  for (let i = 0; i < m; i++) {
+    if (!(cholCov[i * m + i] > 0)) {
+      throw new ArtifactError(`payload chol_cov.f64: diagonal entry ${i} is ${cholCov[i * m + i]}; a Cholesky factor needs a positive diagonal`);
+    }
+  }
+  return wrapErrors('cannot rebuild the model', () => {
+    const scaler = StandardScaler.load(manifest.scaler);
+    const state: SparseState = {
+      theta: Float64Array.from(manifest.kernelTheta), // exact θ: exp/log would not round-trip bitwise
+      inducing: get('inducing'),
+      mean: get('mean'),
+      cholCov,
+      nFeatures: manifest.nFeatures,
+      constantBounds: manifest.kernel.constantBounds,
+      lengthScaleBounds: manifest.kernel.lengthScaleBounds,
+    };
+    const classifier = SparseGaussianProcessClassifier.fromState(state, manifest.fitSummary);
     return new MaintenanceModel(manifest.featureNames, scaler, classifier, manifest.threshold);
   });
 }

@@ -1,5 +1,6 @@
 import type { NumericDataset } from '../data/csv.ts';
 import { takeRows } from './dense.ts';
+import type { GaussianProcessClassifier } from './gpc.ts';
 import { MaintenanceModel, type TrainOptions } from './maintenance-model.ts';
 import { evaluate, type ModelMetrics } from './metrics.ts';
 import { type SplitIndices, stratifiedSplit } from './split.ts';
@@ -19,7 +20,7 @@ export interface ExperimentOptions extends TrainOptions {
 }
 
 export interface ExperimentResult {
-  readonly model: MaintenanceModel;
+  readonly model: MaintenanceModel<GaussianProcessClassifier>;
   readonly nTrain: number;
   /** Rows in the training split before any `maxTrainRows` cap. */
   readonly nTrainAvailable: number;

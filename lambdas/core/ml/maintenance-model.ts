@@ -1,8 +1,12 @@
 import { InvalidDataError } from '../errors.ts';
 import { assertFinite, type DenseMatrix } from './dense.ts';
-import { type FitSummary, GaussianProcessClassifier, type GpcOptions, type Prediction } from './gpc.ts';
+import { GaussianProcessClassifier, type GpcOptions, type Prediction } from './gpc.ts';
+import type { ConstantRbfKernel } from './kernel.ts';
 import { rocAuc } from './metrics.ts';
+import type { ModelKind } from './resumable-fit.ts';
 import { StandardScaler } from './scaler.ts';
+import { fitSparse, type SparseFitOptions } from './sparse/sparse-fit.ts';
+import type { SparseGaussianProcessClassifier } from './sparse/svgp.ts';
 import { chooseThreshold } from './threshold.ts';
 
 export interface TrainingSet {
@@ -27,6 +31,33 @@ export const DEFAULT_GPC_OPTIONS: Readonly<GpcOptions> = {
   seed: 0,
 };
 
+/**
+ * What MaintenanceModel needs from a fitted classifier, whatever its kind. The exact
+ * GaussianProcessClassifier satisfies it as it is (it predates kinds, so it has no `kind`: absent
+ * means 'gpc-exact'); the sparse one says 'gpc-sparse'.
+ */
+export interface MaintenanceClassifier {
+  readonly kind?: ModelKind;
+  /** The fitted kernel c × RBF(ℓ) (isotropic or one ℓ per input). */
+  readonly kernel: ConstantRbfKernel;
+  readonly summary: { readonly nTrain: number; readonly nPositive: number; readonly theta: number[]; readonly kernel: string; readonly fitSeconds: number };
+  /** Probability, latent mean and variance for scaled rows. */
+  predict(x: DenseMatrix): Prediction;
+  /**
+   * Out-of-sample-like predictions of the training rows, for the threshold and the drift
+   * reference: approximate leave-one-out (exact), the cavity of q(f_i) (sparse).
+   */
+  leaveOneOut(): Prediction;
+}
+
+/** The classifiers Prognos ships: what a loaded artifact may hold. */
+export type KnownClassifier = GaussianProcessClassifier | SparseGaussianProcessClassifier;
+
+/** The kind of a classifier: its own `kind`, or 'gpc-exact' for the exact GP. */
+export function classifierKind(classifier: MaintenanceClassifier): ModelKind {
+  return classifier.kind ?? 'gpc-exact';
+}
+
 export interface TrainOptions {
   /** Merged over {@link DEFAULT_GPC_OPTIONS}. */
   readonly gpc?: GpcOptions;
@@ -43,7 +74,11 @@ export interface ThresholdRecord {
   /** Recall and precision on the rows the threshold was chosen on. */
   readonly recall: number;
   readonly precision: number;
-  /** 'leave-one-out': approximate LOO predictions of the training rows (see GaussianProcessClassifier.leaveOneOut). */
+  /**
+   * 'leave-one-out': approximate LOO predictions of the training rows (see
+   * GaussianProcessClassifier.leaveOneOut; for the sparse model the cavity of q(f_i), the same
+   * construction: SparseGaussianProcessClassifier.leaveOneOut).
+   */
   readonly source: 'leave-one-out';
   /** ROC AUC of those out-of-sample scores: a first honest look at the model. */
   readonly rocAuc: number;
@@ -63,11 +98,11 @@ export interface MaintenancePrediction {
  * feature names in column order and the decision threshold. Raw sensor rows in, decisions out —
  * a caller can never forget to scale, or scale with the wrong statistics.
  */
-export class MaintenanceModel {
+export class MaintenanceModel<C extends MaintenanceClassifier = KnownClassifier> {
   constructor(
     readonly featureNames: readonly string[],
     readonly scaler: StandardScaler,
-    readonly classifier: GaussianProcessClassifier,
+    readonly classifier: C,
     readonly threshold: ThresholdRecord,
     /** Leave-one-out predictions of the training rows, when this instance was trained (not loaded): what an unseen row looks like to the model. */
     readonly leaveOneOut?: Prediction,
@@ -82,17 +117,31 @@ export class MaintenanceModel {
    * threshold that reaches the target recall on leave-one-out predictions of those rows.
    * The caller keeps the test split apart: nothing here ever sees it.
    */
-  static train(trainingSet: TrainingSet, options: TrainOptions = {}): MaintenanceModel {
+  static train(trainingSet: TrainingSet, options: TrainOptions = {}): MaintenanceModel<GaussianProcessClassifier> {
+    const scaler = trainingScaler(trainingSet, options.scaler);
+    const classifier = new GaussianProcessClassifier({ ...DEFAULT_GPC_OPTIONS, ...options.gpc }).fit(scaler.transform(trainingSet.X), trainingSet.y);
+    return MaintenanceModel.fromClassifier(trainingSet, scaler, classifier, options);
+  }
+
+  /** {@link train} with the sparse GP, fitted in one go (Train fits it through ResumableFit instead). */
+  static trainSparse(trainingSet: TrainingSet, options: Omit<TrainOptions, 'gpc'> & { readonly sparse?: SparseFitOptions } = {}): MaintenanceModel<SparseGaussianProcessClassifier> {
+    const scaler = trainingScaler(trainingSet, options.scaler);
+    const classifier = fitSparse(scaler.transform(trainingSet.X), trainingSet.y, options.sparse);
+    return MaintenanceModel.fromClassifier(trainingSet, scaler, classifier, options);
+  }
+
+  /**
+   * Wraps a classifier already fitted on `scaler.transform(trainingSet.X)` and labels
+   * `trainingSet.y`, choosing the threshold that reaches the target recall on its out-of-sample
+   * scores of those rows (see {@link MaintenanceClassifier.leaveOneOut}).
+   */
+  static fromClassifier<C extends MaintenanceClassifier>(trainingSet: TrainingSet, scaler: StandardScaler, classifier: C, options: { readonly targetRecall?: number } = {}): MaintenanceModel<C> {
     const { X, y, featureNames } = trainingSet;
-    if (featureNames.length !== X.cols) {
-      throw new InvalidDataError(`training set: ${featureNames.length} feature names for ${X.cols} columns`);
+    checkTrainingSet(trainingSet, scaler);
+    if (classifier.summary.nTrain !== X.rows) {
+      throw new InvalidDataError(`training set has ${X.rows} rows but the classifier was fitted on ${classifier.summary.nTrain}`);
     }
     const targetRecall = options.targetRecall ?? 0.9;
-    const scaler = options.scaler ?? new StandardScaler().fit(X);
-    if (scaler.nFeatures !== X.cols) {
-      throw new InvalidDataError(`training set: a scaler of ${scaler.nFeatures} columns for ${X.cols} columns`);
-    }
-    const classifier = new GaussianProcessClassifier({ ...DEFAULT_GPC_OPTIONS, ...options.gpc }).fit(scaler.transform(X), y);
     const leaveOneOut = classifier.leaveOneOut();
     const loo = leaveOneOut.probability;
     const choice = chooseThreshold(y, loo, { targetRecall });
@@ -107,7 +156,11 @@ export class MaintenanceModel {
     return new MaintenanceModel([...featureNames], scaler, classifier, threshold, leaveOneOut);
   }
 
-  get fitSummary(): FitSummary {
+  get kind(): ModelKind {
+    return classifierKind(this.classifier);
+  }
+
+  get fitSummary(): C['summary'] {
     return this.classifier.summary;
   }
 
@@ -125,4 +178,23 @@ export class MaintenanceModel {
       latentStd: p.latentVariance.map(Math.sqrt),
     };
   }
+}
+
+function checkTrainingSet({ X, featureNames }: TrainingSet, scaler: StandardScaler): void {
+  if (featureNames.length !== X.cols) {
+    throw new InvalidDataError(`training set: ${featureNames.length} feature names for ${X.cols} columns`);
+  }
+  if (scaler.nFeatures !== X.cols) {
+    throw new InvalidDataError(`training set: a scaler of ${scaler.nFeatures} columns for ${X.cols} columns`);
+  }
+}
+
+/** The given scaler (checked), or one fitted on the training rows. */
+function trainingScaler(trainingSet: TrainingSet, scaler: StandardScaler | undefined): StandardScaler {
+  if (trainingSet.featureNames.length !== trainingSet.X.cols) {
+    throw new InvalidDataError(`training set: ${trainingSet.featureNames.length} feature names for ${trainingSet.X.cols} columns`);
+  }
+  const fitted = scaler ?? new StandardScaler().fit(trainingSet.X);
+  checkTrainingSet(trainingSet, fitted);
+  return fitted;
 }

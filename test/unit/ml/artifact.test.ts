@@ -85,7 +85,7 @@ function expectArtifactError(run: () => unknown, message: RegExp): void {
 
 describe('model artifact', () => {
   const train = makeMoons(120, { seed: 1 });
-  let model: MaintenanceModel;
+  let model: MaintenanceModel<GaussianProcessClassifier>;
   let files: Map<string, Uint8Array>;
 
   beforeAll(() => {
@@ -107,7 +107,9 @@ describe('model artifact', () => {
 
     it('restores the fitted state exactly, including the zero upper triangle of the Cholesky factor', () => {
       const original = model.classifier.state;
-      const restored = deserializeModel(files).model.classifier.state;
+      const loaded = deserializeModel(files).model.classifier;
+      if (!(loaded instanceof GaussianProcessClassifier)) throw new Error('an exact model must load as the exact classifier');
+      const restored = loaded.state;
       expect(bitwiseMismatches(restored.xTrain.data, original.xTrain.data)).toEqual([]);
       expect(bitwiseMismatches(restored.residual, original.residual)).toEqual([]);
       expect(bitwiseMismatches(restored.wSqrt, original.wSqrt)).toEqual([]);
@@ -205,9 +207,9 @@ describe('model artifact', () => {
 
     it('a newer format version', () => {
       const damaged = withManifest(files, (m) => {
-        m.formatVersion = 2;
+        m.formatVersion = ARTIFACT_FORMAT_VERSION + 1;
       });
-      expectArtifactError(() => deserializeModel(damaged), /unsupported artifact format version 2; this build reads version 1/);
+      expectArtifactError(() => deserializeModel(damaged), /unsupported artifact format version 3; this build reads versions 1 and 2/);
     });
 
     it('another format', () => {

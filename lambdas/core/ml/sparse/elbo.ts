@@ -1,0 +1,357 @@
+import { ShapeError } from '../../errors.ts';
+import type { DenseMatrix } from '../dense.ts';
+import { choleskyInPlace, dot, solveLowerManyInPlace, solveLowerTransposedInPlace } from '../linalg.ts';
+import { gaussHermite } from './gauss-hermite.ts';
+
+/**
+ * The evidence lower bound of the whitened sparse variational GP classifier (Hensman, Matthews &
+ * Ghahramani, AISTATS 2015; GPflow's `SVGP` with `whiten=True`) and its analytic gradient.
+ *
+ *   k(x, x') = c · exp(−½ Σ_d (x_d − x'_d)² / ℓ_d²),   θ = [log c, log ℓ…] (one ℓ or one per input)
+ *   K_mm = K(Z, Z) + ε c I = L_m L_mᵀ,   u = L_m v,   q(v) = N(μ, S),  S = L Lᵀ
+ *   a_i = L_m⁻¹ k(Z, x_i):   q(f_i) = N(a_iᵀ μ,  c − ‖a_i‖² + ‖Lᵀ a_i‖²)
+ *   ELBO = Σ_i E_q(f_i)[log σ(y±_i f_i)] − KL(N(μ, S) ‖ N(0, I))
+ *
+ * The expectations use Gauss–Hermite quadrature; the gradient is that of the quadrature sum, so
+ * finite differences of the value agree with it to rounding. Rows are processed in blocks:
+ * memory is O(m² + block·m), time O(n·m² + n·m·d + m³) per evaluation. K_mm is never
+ * inverted: everything goes through L_m and triangular solves.
+ */
+
+/** Relative jitter on the diagonal of K_mm: ε c keeps L_m well defined when two inducing points nearly coincide. */
+export const INDUCING_JITTER = 1e-6;
+/** Quadrature points per expectation: enough for the logistic likelihood to ~1e-10 at the variances that occur. */
+export const QUADRATURE_POINTS = 20;
+/** Rows per block: a block of a_i (block × m doubles) and its transpose stay in cache. */
+const BLOCK_ROWS = 128;
+/** Floor of a marginal variance, which rounding can push to or below zero when q(f_i) is certain. */
+const MIN_VARIANCE = 1e-12;
+
+/** Everything that defines q(f) at the training rows. */
+export interface SparseParameters {
+  /** [log c, log ℓ] (isotropic) or [log c, log ℓ_1, …, log ℓ_d] (ARD). */
+  readonly theta: Float64Array;
+  /** Inducing inputs Z, m × d, row-major. */
+  readonly inducing: Float64Array;
+  /** Whitened variational mean μ, m. */
+  readonly mean: Float64Array;
+  /** Lower Cholesky factor L of the whitened variational covariance S, m × m row-major. */
+  readonly cholCov: Float64Array;
+}
+
+/** What to differentiate: nothing, q(v) only (for natural-gradient steps), or everything. */
+export type GradientScope = 'none' | 'variational' | 'all';
+
+export interface ElboEvaluation {
+  readonly value: number;
+  readonly expectedLogLikelihood: number;
+  readonly kl: number;
+  /** ∂ELBO/∂μ, ∂ELBO/∂L (lower triangle), when the scope is not 'none'. */
+  readonly gradMean?: Float64Array;
+  readonly gradCholCov?: Float64Array;
+  /** Σ_i ∂E_i/∂m_i · a_i and Σ_i ∂E_i/∂s_i · a_i a_iᵀ (full symmetric): the natural-gradient statistics. */
+  readonly meanStatistic?: Float64Array;
+  readonly covarianceStatistic?: Float64Array;
+  /** ∂ELBO/∂θ and ∂ELBO/∂Z, when the scope is 'all'. */
+  readonly gradTheta?: Float64Array;
+  readonly gradInducing?: Float64Array;
+  /** Per row: mean and variance of q(f_i) and ∂E_i/∂m_i, ∂E_i/∂s_i, when asked for. */
+  readonly rows?: MarginalRows;
+}
+
+export interface MarginalRows {
+  readonly mean: Float64Array;
+  /** Variance of q(f_i): the part through u, a_iᵀ S a_i, plus the Nyström residual c − ‖a_i‖². */
+  readonly variance: Float64Array;
+  readonly residualVariance: Float64Array;
+  readonly slope: Float64Array;
+  readonly curvature: Float64Array;
+}
+
+/** The kernel's scalar parts from θ: c and 1/ℓ_d² per input. */
+export function kernelScales(theta: Float64Array, d: number): { constant: number; inverseSquared: Float64Array } {
+  if (theta.length !== 2 && theta.length !== d + 1) throw new ShapeError(`sparse GP: θ has ${theta.length} entries; expected 2 or ${d + 1}`);
+  const inverseSquared = new Float64Array(d);
+  for (let k = 0; k < d; k++) inverseSquared[k] = Math.exp(-2 * theta[theta.length === 2 ? 1 : 1 + k]);
+  return { constant: Math.exp(theta[0]), inverseSquared };
+}
+
+/** k(Z, x) for one row x into out (length m). */
+export function crossCovariance(inducing: Float64Array, m: number, x: Float64Array, xOffset: number, d: number, constant: number, w: Float64Array, out: Float64Array, outOffset = 0): void {
+  for (let j = 0; j < m; j++) {
+    let s = 0;
+    const zj = j * d;
+    for (let k = 0; k < d; k++) {
+      const t = x[xOffset + k] - inducing[zj + k];
+      s += t * t * w[k];
+    }
+    out[outOffset + j] = constant * Math.exp(-0.5 * s);
+  }
+}
+
+/** K_mm = K(Z, Z) + ε c I, row-major m × m (both triangles). */
+export function inducingCovariance(inducing: Float64Array, m: number, d: number, constant: number, w: Float64Array): Float64Array {
+  const k = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    k[i * m + i] = constant * (1 + INDUCING_JITTER);
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = inducing[i * d + t] - inducing[j * d + t];
+        s += diff * diff * w[t];
+      }
+      const v = constant * Math.exp(-0.5 * s);
+      k[i * m + j] = v;
+      k[j * m + i] = v;
+    }
+  }
+  return k;
+}
+
+/** L_m with L_m L_mᵀ = K_mm. Throws NotPositiveDefiniteError when the jitter is not enough. */
+export function inducingCholesky(params: SparseParameters, m: number, d: number): { kmm: Float64Array; cholKmm: Float64Array } {
+  const { constant, inverseSquared } = kernelScales(params.theta, d);
+  const kmm = inducingCovariance(params.inducing, m, d, constant, inverseSquared);
+  const cholKmm = kmm.slice();
+  choleskyInPlace(cholKmm, m);
+  return { kmm, cholKmm };
+}
+
+/** log σ(z) without overflow. */
+function logSigmoid(z: number): number {
+  return z < 0 ? z - Math.log1p(Math.exp(z)) : -Math.log1p(Math.exp(-z));
+}
+
+/** σ(z) without overflow. */
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/**
+ * E[log σ(y± f)] for f ~ N(mean, variance) by Gauss–Hermite, with its derivatives in the mean
+ * and the variance (those of the quadrature sum). `out` gets [value, ∂/∂mean, ∂/∂variance].
+ */
+export function expectedLogSigmoid(sign: number, mean: number, variance: number, nodes: Float64Array, weights: Float64Array, out: Float64Array): void {
+  const sd = Math.sqrt(variance);
+  let value = 0;
+  let dMean = 0;
+  let dSd = 0;
+  for (let k = 0; k < nodes.length; k++) {
+    const xi = Math.SQRT2 * nodes[k];
+    const z = sign * (mean + sd * xi);
+    const slope = sign * sigmoid(-z);
+    value += weights[k] * logSigmoid(z);
+    dMean += weights[k] * slope;
+    dSd += weights[k] * slope * xi;
+  }
+  out[0] = value;
+  out[1] = dMean;
+  out[2] = dSd / (2 * sd);
+}
+
+export interface ElboOptions {
+  readonly scope?: GradientScope;
+  /** Return per-row marginals and slopes (for the cavity scores). */
+  readonly rows?: boolean;
+  /** Factor of K_mm when the caller already has it (θ and Z unchanged). */
+  readonly cholKmm?: Float64Array;
+  readonly kmm?: Float64Array;
+  readonly quadraturePoints?: number;
+  /**
+   * A = L_m⁻¹ K(Z, X) for these parameters' θ and Z, n × m row-major ({@link whitenedCross}):
+   * skips the kernel and the triangular solve when only q(v) changes. Not used for scope 'all'.
+   */
+  readonly whitened?: Float64Array;
+}
+
+/** A = L_m⁻¹ K(Z, X), one row a_i per training row: what every pass over q(v) alone reuses. */
+export function whitenedCross(x: DenseMatrix, params: SparseParameters, cholKmm: Float64Array): Float64Array {
+  const m = params.mean.length;
+  const d = x.cols;
+  const { constant, inverseSquared } = kernelScales(params.theta, d);
+  const a = new Float64Array(x.rows * m);
+  for (let i = 0; i < x.rows; i++) crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m);
+  for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
+    const rows = Math.min(BLOCK_ROWS, x.rows - start);
+    solveLowerManyInPlace(cholKmm, m, a.subarray(start * m, (start + rows) * m), rows);
+  }
+  return a;
+}
+
+/**
+ * The ELBO at `params` on rows X (n × d) with labels y ∈ {0, 1}, and the gradient of `scope`.
+ */
+export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParameters, options: ElboOptions = {}): ElboEvaluation {
+  const scope = options.scope ?? 'all';
+  const n = x.rows;
+  const d = x.cols;
+  const m = params.mean.length;
+  if (params.inducing.length !== m * d) throw new ShapeError(`sparse GP: Z has ${params.inducing.length} values; expected ${m}×${d}`);
+  if (params.cholCov.length !== m * m) throw new ShapeError(`sparse GP: L has ${params.cholCov.length} values; expected ${m}×${m}`);
+  const { constant: c, inverseSquared: w } = kernelScales(params.theta, d);
+  let { kmm, cholKmm } = options;
+  if (!cholKmm || !kmm) ({ kmm, cholKmm } = inducingCholesky(params, m, d));
+  const { nodes, weights } = gaussHermite(options.quadraturePoints ?? QUADRATURE_POINTS);
+  const mu = params.mean;
+  const chol = params.cholCov;
+  const z = params.inducing;
+  const xs = x.data;
+
+  const wantVariational = scope !== 'none';
+  const wantAll = scope === 'all';
+  const meanStatistic = wantVariational ? new Float64Array(m) : undefined;
+  const covStatistic = wantVariational ? new Float64Array(m * m) : undefined;
+  const gradLogScales = new Float64Array(d);
+  const gradInducing = wantAll ? new Float64Array(m * d) : undefined;
+  let gradLogConstant = 0;
+  const pAt = wantAll ? new Float64Array(m * m) : undefined; // Σ_i p_i a_iᵀ
+  const rows: MarginalRows | undefined = options.rows
+    ? { mean: new Float64Array(n), variance: new Float64Array(n), residualVariance: new Float64Array(n), slope: new Float64Array(n), curvature: new Float64Array(n) }
+    : undefined;
+
+  const block = Math.min(BLOCK_ROWS, Math.max(n, 1));
+  const kBlock = new Float64Array(block * m);
+  const aBlock = new Float64Array(block * m);
+  const aT = new Float64Array(m * block);
+  const bAT = new Float64Array(m * block);
+  const pT = new Float64Array(m * block);
+  const t = new Float64Array(m);
+  const g = new Float64Array(m);
+  const quad = new Float64Array(3);
+  let expectedLogLikelihood = 0;
+
+  const cached = wantAll ? undefined : options.whitened;
+  if (cached && cached.length !== n * m) throw new ShapeError(`sparse GP: the cached A has ${cached.length} values; expected ${n}×${m}`);
+  for (let start = 0; start < n; start += block) {
+    const rowsHere = Math.min(block, n - start);
+    if (cached) aBlock.set(cached.subarray(start * m, (start + rowsHere) * m));
+    else {
+      for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m);
+      aBlock.set(kBlock.subarray(0, rowsHere * m));
+      solveLowerManyInPlace(cholKmm, m, aBlock, rowsHere);
+    }
+    for (let r = 0; r < rowsHere; r++) {
+      const i = start + r;
+      const ao = r * m;
+      // t = Lᵀ a (row j of L scaled by a_j, added to the first j + 1 entries).
+      t.fill(0);
+      for (let j = 0; j < m; j++) {
+        const aj = aBlock[ao + j];
+        const lj = j * m;
+        for (let k = 0; k <= j; k++) t[k] += chol[lj + k] * aj;
+      }
+      const mean = dot(mu, 0, aBlock, ao, m);
+      const residualVariance = c - dot(aBlock, ao, aBlock, ao, m);
+      const variance = Math.max(MIN_VARIANCE, residualVariance + dot(t, 0, t, 0, m));
+      expectedLogSigmoid(y[i] === 1 ? 1 : -1, mean, variance, nodes, weights, quad);
+      expectedLogLikelihood += quad[0];
+      const slope = quad[1];
+      const curvature = quad[2];
+      if (rows) {
+        rows.mean[i] = mean;
+        rows.variance[i] = variance;
+        rows.residualVariance[i] = Math.max(0, residualVariance);
+        rows.slope[i] = slope;
+        rows.curvature[i] = curvature;
+      }
+      if (!wantVariational) continue;
+      for (let j = 0; j < m; j++) {
+        const aj = aBlock[ao + j];
+        meanStatistic![j] += slope * aj;
+        aT[j * block + r] = aj;
+        bAT[j * block + r] = curvature * aj;
+      }
+      if (!wantAll) continue;
+      // g = ∂E_i/∂a_i = slope·μ + 2·curvature·(S − I) a_i, with S a = L t; then p = L_m⁻ᵀ g.
+      for (let j = 0; j < m; j++) g[j] = slope * mu[j] + 2 * curvature * (dot(chol, j * m, t, 0, j + 1) - aBlock[ao + j]);
+      solveLowerTransposedInPlace(cholKmm, m, g);
+      // ∂/∂k(Z, x_i) = p: chain to log c, log ℓ and Z.
+      gradLogConstant += c * curvature; // k(x_i, x_i) = c
+      for (let j = 0; j < m; j++) {
+        pT[j * block + r] = g[j];
+        const coef = g[j] * kBlock[ao + j];
+        gradLogConstant += coef;
+        const zj = j * d;
+        const xi = i * d;
+        for (let k = 0; k < d; k++) {
+          const diff = xs[xi + k] - z[zj + k];
+          const u = coef * w[k] * diff;
+          gradInducing![zj + k] += u;
+          gradLogScales[k] += u * diff;
+        }
+      }
+    }
+    if (!wantVariational) continue;
+    // Block sums as dot products over contiguous rows of the transposed block.
+    for (let j = 0; j < m; j++) {
+      for (let k = 0; k <= j; k++) covStatistic![j * m + k] += dot(bAT, j * block, aT, k * block, rowsHere);
+    }
+    if (wantAll) {
+      for (let j = 0; j < m; j++) {
+        for (let k = 0; k < m; k++) pAt![j * m + k] += dot(pT, j * block, aT, k * block, rowsHere);
+      }
+    }
+  }
+
+  // KL(N(μ, LLᵀ) ‖ N(0, I)) = ½(‖L‖²_F + ‖μ‖² − m) − Σ log L_jj.
+  let kl = 0.5 * (dot(chol, 0, chol, 0, m * m) + dot(mu, 0, mu, 0, m) - m);
+  for (let j = 0; j < m; j++) kl -= Math.log(chol[j * m + j]);
+  const value = expectedLogLikelihood - kl;
+  if (!wantVariational) return { value, expectedLogLikelihood, kl, rows };
+
+  for (let j = 0; j < m; j++) for (let k = 0; k < j; k++) covStatistic![k * m + j] = covStatistic![j * m + k];
+  const gradMean = new Float64Array(m);
+  for (let j = 0; j < m; j++) gradMean[j] = meanStatistic![j] - mu[j];
+  // ∂/∂L of Σ b_i ‖Lᵀ a_i‖² is 2 (Σ b_i a_i a_iᵀ) L; of −KL, −L + diag(1/L_jj). Lower triangle only.
+  const gradCholCov = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) {
+    for (let k = 0; k <= j; k++) {
+      let s = 0;
+      for (let q = k; q < m; q++) s += covStatistic![j * m + q] * chol[q * m + k];
+      gradCholCov[j * m + k] = 2 * s - chol[j * m + k];
+    }
+    gradCholCov[j * m + j] += 1 / chol[j * m + j];
+  }
+  const base = { value, expectedLogLikelihood, kl, rows, gradMean, gradCholCov, meanStatistic, covarianceStatistic: covStatistic };
+  if (!wantAll) return base;
+
+  // Through A = L_m⁻¹ K_mn: ∂/∂L_m = −tril(P Aᵀ); then the Cholesky's reverse mode (Murray 2016):
+  // ∂/∂K_mm = sym(L_m⁻ᵀ Φ(L_mᵀ L̄_m) L_m⁻¹), Φ = lower triangle with the diagonal halved.
+  const phi = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) {
+    for (let k = 0; k <= j; k++) {
+      // (L_mᵀ L̄)_jk = Σ_{q ≥ j} L_m[q][j] · L̄[q][k], with L̄ = −tril(pAt).
+      let s = 0;
+      for (let q = j; q < m; q++) s -= cholKmm[q * m + j] * pAt![q * m + k];
+      phi[j * m + k] = j === k ? 0.5 * s : s;
+    }
+  }
+  // V = Φ L_m⁻¹ row by row (row j of V solves L_mᵀ vᵀ = row j of Φ), then Y = L_m⁻ᵀ V by columns.
+  for (let j = 0; j < m; j++) solveLowerTransposedInPlace(cholKmm, m, phi.subarray(j * m, (j + 1) * m));
+  const vT = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) vT[k * m + j] = phi[j * m + k];
+  for (let k = 0; k < m; k++) solveLowerTransposedInPlace(cholKmm, m, vT.subarray(k * m, (k + 1) * m)); // row k = column k of Y
+  const kmmBar = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) kmmBar[j * m + k] = 0.5 * (vT[k * m + j] + vT[j * m + k]);
+  for (let j = 0; j < m; j++) {
+    gradLogConstant += kmmBar[j * m + j] * kmm[j * m + j];
+    for (let k = 0; k < m; k++) {
+      if (k === j) continue;
+      const coef = kmmBar[j * m + k] * kmm[j * m + k];
+      gradLogConstant += coef;
+      for (let q = 0; q < d; q++) {
+        const diff = z[k * d + q] - z[j * d + q];
+        const u = coef * w[q] * diff;
+        gradInducing![j * d + q] += 2 * u;
+        gradLogScales[q] += u * diff;
+      }
+    }
+  }
+  const gradTheta = new Float64Array(params.theta.length);
+  gradTheta[0] = gradLogConstant;
+  if (params.theta.length === 2) gradTheta[1] = gradLogScales.reduce((s, v) => s + v, 0);
+  else gradTheta.set(gradLogScales, 1);
+  return { ...base, gradTheta, gradInducing };
+}

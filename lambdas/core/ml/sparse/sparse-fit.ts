@@ -1,0 +1,524 @@
+import { z } from 'zod';
+import { InvalidDataError, NotFittedError, NotPositiveDefiniteError } from '../../errors.ts';
+import { assertFinite, type DenseMatrix, takeRows } from '../dense.ts';
+import type { Bounds } from '../kernel.ts';
+import type { FitCheckpoint, FitStatus, ResumableFit } from '../resumable-fit.ts';
+import { stratifiedSplit } from '../split.ts';
+import { evaluateElbo, inducingCholesky, QUADRATURE_POINTS, type SparseParameters } from './elbo.ts';
+import { decodeFloats, encodeFloats } from './float-codec.ts';
+import { initialInducingPoints } from './inducing-points.ts';
+import { type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
+import { naturalStep, optimizeVariational } from './natural-gradient.ts';
+import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStage } from './svgp.ts';
+
+/**
+ * Fitting the sparse GP classifier to a time budget (the ResumableFit contract).
+ *
+ * Stages, each resumable between iterations:
+ * 1. `isotropic`: projected L-BFGS on (log c, log ℓ, Z) with one length scale, maximising the
+ *    ELBO with q(u) optimised inside each evaluation by natural-gradient steps warm-started from
+ *    the last accepted point's q (so the objective is the ELBO's profile over q, and by the
+ *    envelope theorem its gradient is ∂ELBO/∂(θ, Z) at that q).
+ * 2. `ard` (when asked): the same from the isotropic optimum with one ℓ per input, each starting
+ *    at the isotropic ℓ — starting from a good isotropic model avoids the flat optimum where
+ *    most length scales run to the bound.
+ * 3. `variational`: θ and Z fixed, natural-gradient steps on q(u) over all rows. When the first
+ *    stages used a stratified subsample (more rows than `optimizeRows`), this brings every row
+ *    into q at O(n·m²) per pass; otherwise it confirms convergence in one or two passes.
+ */
+export interface SparseFitOptions {
+  /** Number of inducing points m (at most the number of rows). @default 128 */
+  readonly inducingPoints?: number;
+  /** One length scale per input after the isotropic stage. @default true */
+  readonly ard?: boolean;
+  /**
+   * Move Z with the hyperparameters (false keeps the k-means++ points). Off by default: on AI4I
+   * (d = 11, m = 96) the m·d extra variables kept L-BFGS crawling for 40+ iterations without
+   * converging, while fixed points converge in 10–35 per stage (docs/ml.md §7). @default false
+   */
+  readonly optimizeInducing?: boolean;
+  /** Initial signal variance c. @default 1 */
+  readonly constant?: number;
+  /** Initial (isotropic) length scale. @default √d, the typical distance between standardised rows over √2 */
+  readonly lengthScale?: number;
+  /** @default [1e-3, 1e4] */
+  readonly constantBounds?: Bounds;
+  /** @default [1e-2, 1e3] */
+  readonly lengthScaleBounds?: Bounds;
+  /** Seed of the inducing-point initialisation and the subsample. @default 0 */
+  readonly seed?: number;
+  /** Hyperparameter stages run on a stratified subsample of at most this many rows. @default 10000 */
+  readonly optimizeRows?: number;
+  /** L-BFGS iterations per hyperparameter stage. @default 150 */
+  readonly maxIterations?: number;
+  /** Stop a stage when the ELBO improves by less than this relative amount per step. @default 1e-7 */
+  readonly relativeTolerance?: number;
+  /** Gauss–Hermite points. @default 20 */
+  readonly quadraturePoints?: number;
+  readonly onProgress?: (progress: SparseFitProgress) => void;
+}
+
+export interface SparseFitProgress {
+  readonly stage: SparseStage;
+  readonly iteration: number;
+  readonly elbo: number;
+  readonly theta: number[];
+  readonly rows: number;
+}
+
+const DEFAULT_CONSTANT_BOUNDS: Bounds = [1e-3, 1e4];
+const DEFAULT_LENGTH_SCALE_BOUNDS: Bounds = [1e-2, 1e3];
+export const SPARSE_CHECKPOINT_VERSION = 1;
+
+type Phase = SparseStage | 'done';
+
+interface FitState {
+  phase: Phase;
+  theta: Float64Array;
+  inducing: Float64Array;
+  mean: Float64Array;
+  cholCov: Float64Array;
+  stepper: StepperState | undefined;
+  variational: { value: number; gamma: number; iterations: number; meanStatistic: Float64Array; covStatistic: Float64Array } | undefined;
+  stages: Array<SparseFitSummary['optimizer']['stages'][number]>;
+  trace: number[];
+  variationalIterations: number;
+  elapsedSeconds: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const floats = z.string();
+const stepperSchema = z.object({
+  x: floats,
+  value: z.number(),
+  gradient: floats,
+  s: z.array(floats),
+  y: z.array(floats),
+  iteration: z.int().nonnegative(),
+  evaluations: z.int().nonnegative(),
+  reason: z.enum(['gradient', 'relative-reduction', 'max-iterations', 'line-search']).optional(),
+  trace: floats,
+});
+const stageSchema = z.enum(['isotropic', 'ard', 'variational']);
+const checkpointStateSchema = z.object({
+  version: z.literal(SPARSE_CHECKPOINT_VERSION),
+  data: z.object({ rows: z.int().positive(), cols: z.int().positive(), positives: z.int().nonnegative() }),
+  phase: z.enum(['isotropic', 'ard', 'variational', 'done']),
+  theta: floats,
+  inducing: floats,
+  mean: floats,
+  cholCov: floats,
+  stepper: stepperSchema.optional(),
+  variational: z.object({ value: z.number(), gamma: z.number(), iterations: z.int().nonnegative(), meanStatistic: floats, covStatistic: floats }).optional(),
+  stages: z.array(z.object({ stage: stageSchema, rows: z.int(), iterations: z.int(), evaluations: z.int(), elbo: z.number(), reason: z.string() })),
+  trace: floats,
+  variationalIterations: z.int().nonnegative(),
+  elapsedSeconds: z.number().nonnegative(),
+});
+type CheckpointState = z.infer<typeof checkpointStateSchema>;
+
+// ---------------------------------------------------------------------------------------------
+
+/** Starts a sparse fit: inducing points by k-means++, θ at its initial value, q(u) = N(0, I). */
+export function startSparseFit(x: DenseMatrix, y: ArrayLike<number>, options: SparseFitOptions = {}): ResumableFit<SparseGaussianProcessClassifier> {
+  const labels = checkTrainingData(x, y);
+  checkOptions(options, x);
+  const data = new FitData(x, labels, options);
+  const m = inducingCount(options, x.rows);
+  const inducing = initialInducingPoints(data.xOpt, data.yOpt, m, { seed: options.seed ?? 0 });
+  const c0 = options.constant ?? 1;
+  const l0 = options.lengthScale ?? Math.sqrt(x.cols);
+  const cholCov = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) cholCov[j * m + j] = 1;
+  const state: FitState = {
+    phase: 'isotropic',
+    theta: Float64Array.from([Math.log(c0), Math.log(l0)]),
+    inducing,
+    mean: new Float64Array(m),
+    cholCov,
+    stepper: undefined,
+    variational: undefined,
+    stages: [],
+    trace: [],
+    variationalIterations: 0,
+    elapsedSeconds: 0,
+  };
+  return new SparseFit(data, options, state, 0);
+}
+
+/** Goes on from a checkpoint of {@link startSparseFit} (same rows, same options). */
+export function resumeSparseFit(x: DenseMatrix, y: ArrayLike<number>, checkpoint: FitCheckpoint, options: SparseFitOptions = {}): ResumableFit<SparseGaussianProcessClassifier> {
+  if (checkpoint.kind !== 'gpc-sparse') throw new InvalidDataError(`cannot resume a sparse fit from a checkpoint of kind ${checkpoint.kind}`);
+  const labels = checkTrainingData(x, y);
+  checkOptions(options, x);
+  const parsed = checkpointStateSchema.safeParse(checkpoint.state);
+  if (!parsed.success) throw new InvalidDataError(`invalid sparse fit checkpoint:\n${z.prettifyError(parsed.error)}`);
+  const saved = parsed.data;
+  const positives = labels.reduce((s, v) => s + v, 0);
+  if (saved.data.rows !== x.rows || saved.data.cols !== x.cols || saved.data.positives !== positives) {
+    throw new InvalidDataError(
+      `checkpoint was taken on ${saved.data.rows}×${saved.data.cols} rows with ${saved.data.positives} positives; these are ${x.rows}×${x.cols} with ${positives}`,
+    );
+  }
+  const data = new FitData(x, labels, options);
+  return new SparseFit(data, options, fromCheckpointState(saved), checkpoint.rounds);
+}
+
+/** The rows: all of them, and the (stratified) part the hyperparameter stages use. */
+class FitData {
+  readonly xOpt: DenseMatrix;
+  readonly yOpt: Uint8Array;
+  constructor(
+    readonly x: DenseMatrix,
+    readonly y: Uint8Array,
+    options: SparseFitOptions,
+  ) {
+    const limit = options.optimizeRows ?? 10_000;
+    if (x.rows > limit) {
+      const { testIndex } = stratifiedSplit(y, { testFraction: limit / x.rows, seed: options.seed ?? 0 });
+      this.xOpt = takeRows(x, testIndex);
+      this.yOpt = Uint8Array.from(testIndex, (i) => y[i]);
+    } else {
+      this.xOpt = x;
+      this.yOpt = y;
+    }
+  }
+}
+
+class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
+  readonly kind = 'gpc-sparse' as const;
+  readonly #data: FitData;
+  readonly #options: SparseFitOptions;
+  readonly #state: FitState;
+  #rounds: number;
+  #result: SparseGaussianProcessClassifier | undefined;
+
+  constructor(data: FitData, options: SparseFitOptions, state: FitState, rounds: number) {
+    this.#data = data;
+    this.#options = options;
+    this.#state = state;
+    this.#rounds = rounds;
+  }
+
+  advance(deadline: number): boolean {
+    const started = performance.now();
+    try {
+      while (this.#state.phase !== 'done') {
+        this.#work();
+        if (performance.now() >= deadline) break;
+      }
+    } finally {
+      this.#state.elapsedSeconds += (performance.now() - started) / 1000;
+      this.#rounds++;
+    }
+    return this.#state.phase === 'done';
+  }
+
+  checkpoint(): FitCheckpoint {
+    return { kind: 'gpc-sparse', formatVersion: SPARSE_CHECKPOINT_VERSION, rounds: this.#rounds, state: toCheckpointState(this.#state, this.#data) };
+  }
+
+  status(): FitStatus {
+    const s = this.#state;
+    const iteration = s.stages.reduce((t, st) => t + st.iterations, 0) + (s.stepper?.iteration ?? 0);
+    const objective = s.phase === 'variational' || s.phase === 'done' ? (s.variational?.value ?? s.stages.at(-1)?.elbo ?? NaN) : s.stepper ? -s.stepper.value : NaN;
+    return { iteration, objective, elapsedSeconds: s.elapsedSeconds };
+  }
+
+  result(): SparseGaussianProcessClassifier {
+    if (this.#state.phase !== 'done') throw new NotFittedError('the sparse fit is not done: call advance until it returns true');
+    if (this.#result) return this.#result;
+    const s = this.#state;
+    const { x, y } = this.#data;
+    const params: SparseParameters = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov };
+    const final = evaluateElbo(x, y, params, { scope: 'none', rows: true, quadraturePoints: this.#quadrature });
+    const classifierState = {
+      ...params,
+      nFeatures: x.cols,
+      constantBounds: this.#options.constantBounds ?? DEFAULT_CONSTANT_BOUNDS,
+      lengthScaleBounds: this.#options.lengthScaleBounds ?? DEFAULT_LENGTH_SCALE_BOUNDS,
+    };
+    const theta = Array.from(s.theta);
+    const relevances = Array.from({ length: x.cols }, (_, k) => Math.exp(-theta[theta.length === 2 ? 1 : 1 + k]));
+    const ls = theta.slice(1).map((v) => Number(Math.exp(v).toPrecision(3)));
+    const summary: SparseFitSummary = {
+      nTrain: x.rows,
+      nPositive: y.reduce((t, v) => t + v, 0),
+      nInducing: s.mean.length,
+      theta,
+      kernel: `${Math.sqrt(Math.exp(theta[0])).toPrecision(3)}**2 * RBF(length_scale=${ls.length === 1 ? ls[0] : `[${ls.join(', ')}]`}), ${s.mean.length} inducing points`,
+      elbo: final.value,
+      logMarginalLikelihood: final.value,
+      relevances,
+      optimizer: { stages: s.stages, trace: s.trace, variationalIterations: s.variationalIterations },
+      fitSeconds: s.elapsedSeconds,
+    };
+    this.#result = SparseGaussianProcessClassifier.fromState(classifierState, summary, final.rows);
+    return this.#result;
+  }
+
+  get #quadrature(): number {
+    return this.#options.quadraturePoints ?? QUADRATURE_POINTS;
+  }
+
+  /** One unit of work: one L-BFGS iteration, or one natural-gradient step of the last stage. */
+  #work(): void {
+    const s = this.#state;
+    if (s.phase === 'isotropic' || s.phase === 'ard') {
+      const { xOpt } = this.#data;
+      const optimizeInducing = this.#options.optimizeInducing ?? false;
+      const nTheta = s.theta.length;
+      const stepperOptions = this.#stepperOptions(nTheta, optimizeInducing ? s.inducing.length : 0);
+      const objective = (v: Float64Array) => this.#profileObjective(v, nTheta, optimizeInducing);
+      let accepted: { mean: Float64Array; cholCov: Float64Array; elbo: number } | undefined;
+      if (!s.stepper) {
+        const x0 = optimizeInducing ? concat(s.theta, s.inducing) : s.theta.slice();
+        const started = startStepper(x0, stepperOptions, objective);
+        s.stepper = started.state;
+        accepted = started.extra;
+      } else {
+        accepted = stepStepper(s.stepper, stepperOptions, objective);
+      }
+      const stepper = s.stepper;
+      if (accepted) {
+        s.theta = stepper.x.slice(0, nTheta);
+        if (optimizeInducing) s.inducing = stepper.x.slice(nTheta);
+        s.mean = accepted.mean;
+        s.cholCov = accepted.cholCov;
+        this.#options.onProgress?.({ stage: s.phase, iteration: stepper.iteration, elbo: -stepper.value, theta: Array.from(s.theta), rows: xOpt.rows });
+      }
+      if (stepper.reason) {
+        s.stages.push({ stage: s.phase, rows: xOpt.rows, iterations: stepper.iteration, evaluations: stepper.evaluations, elbo: -stepper.value, reason: stepper.reason });
+        s.trace.push(...stepper.trace.map((v) => -v));
+        s.stepper = undefined;
+        const ard = (this.#options.ard ?? true) && this.#data.x.cols > 1;
+        if (s.phase === 'isotropic' && ard) {
+          s.phase = 'ard';
+          // Every input starts at the isotropic length scale.
+          s.theta = Float64Array.from({ length: 1 + this.#data.x.cols }, (_, k) => (k === 0 ? s.theta[0] : s.theta[1]));
+        } else s.phase = 'variational';
+      }
+      return;
+    }
+    if (s.phase === 'variational') this.#variationalStep();
+  }
+
+  /** −ELBO profiled over q at (θ, Z) = v, and its gradient in (θ, Z). */
+  #profileObjective(v: Float64Array, nTheta: number, optimizeInducing: boolean) {
+    const s = this.#state;
+    const { xOpt, yOpt } = this.#data;
+    const params = { theta: v.slice(0, nTheta), inducing: optimizeInducing ? v.slice(nTheta) : s.inducing, mean: s.mean, cholCov: s.cholCov };
+    const m = s.mean.length;
+    let factor;
+    try {
+      factor = inducingCholesky(params, m, xOpt.cols);
+    } catch (error) {
+      // Two inducing points collapsed at this trial: an infinite value makes the line search back off.
+      if (error instanceof NotPositiveDefiniteError) return { value: Infinity, gradient: new Float64Array(v.length), extra: { mean: s.mean, cholCov: s.cholCov, elbo: -Infinity } };
+      throw error;
+    }
+    const q = optimizeVariational(xOpt, yOpt, params, { ...factor, maxIterations: 50, quadraturePoints: this.#quadrature });
+    s.variationalIterations += q.iterations;
+    const evaluation = evaluateElbo(xOpt, yOpt, { ...params, mean: q.mean, cholCov: q.cholCov }, { scope: 'all', ...factor, quadraturePoints: this.#quadrature });
+    const gradient = new Float64Array(v.length);
+    for (let k = 0; k < nTheta; k++) gradient[k] = -evaluation.gradTheta![k];
+    if (optimizeInducing) for (let k = 0; k < params.inducing.length; k++) gradient[nTheta + k] = -evaluation.gradInducing![k];
+    return { value: -evaluation.value, gradient, extra: { mean: q.mean, cholCov: q.cholCov, elbo: evaluation.value } };
+  }
+
+  #stepperOptions(nTheta: number, nInducing: number): StepperOptions {
+    const [cLo, cHi] = this.#options.constantBounds ?? DEFAULT_CONSTANT_BOUNDS;
+    const [lLo, lHi] = this.#options.lengthScaleBounds ?? DEFAULT_LENGTH_SCALE_BOUNDS;
+    const lower = new Float64Array(nTheta + nInducing).fill(-Infinity);
+    const upper = new Float64Array(nTheta + nInducing).fill(Infinity);
+    lower[0] = Math.log(cLo);
+    upper[0] = Math.log(cHi);
+    for (let k = 1; k < nTheta; k++) {
+      lower[k] = Math.log(lLo);
+      upper[k] = Math.log(lHi);
+    }
+    return {
+      lower,
+      upper,
+      gradientTolerance: 1e-5,
+      relativeTolerance: this.#options.relativeTolerance ?? 1e-7,
+      maxIterations: this.#options.maxIterations ?? 150,
+    };
+  }
+
+  /** One natural-gradient step of q(u) on all rows (θ and Z fixed). */
+  #variationalStep(): void {
+    const s = this.#state;
+    const { x, y } = this.#data;
+    const params = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov };
+    const factor = inducingCholesky(params, s.mean.length, x.cols);
+    const options = { scope: 'variational' as const, ...factor, quadraturePoints: this.#quadrature };
+    if (!s.variational) {
+      const e = evaluateElbo(x, y, params, options);
+      s.variational = { value: e.value, gamma: 1, iterations: 0, meanStatistic: e.meanStatistic!, covStatistic: e.covarianceStatistic! };
+      return;
+    }
+    const v = s.variational;
+    const m = s.mean.length;
+    const proposal = naturalStep(s.mean, s.cholCov, v.meanStatistic, v.covStatistic, m, v.gamma);
+    const next = evaluateElbo(x, y, { ...params, ...proposal }, options);
+    v.iterations++;
+    s.variationalIterations++;
+    let finished = v.iterations >= 100;
+    if (next.value >= v.value) {
+      const gain = next.value - v.value;
+      s.mean = proposal.mean;
+      s.cholCov = proposal.cholCov;
+      s.variational = { value: next.value, gamma: Math.min(1, v.gamma * 2), iterations: v.iterations, meanStatistic: next.meanStatistic!, covStatistic: next.covarianceStatistic! };
+      finished ||= gain <= 1e-10 * Math.max(1, Math.abs(next.value));
+    } else {
+      v.gamma /= 2;
+      finished ||= v.gamma < 1 / 1024;
+    }
+    this.#options.onProgress?.({ stage: 'variational', iteration: v.iterations, elbo: s.variational.value, theta: Array.from(s.theta), rows: x.rows });
+    if (finished) {
+      s.stages.push({ stage: 'variational', rows: x.rows, iterations: s.variational.iterations, evaluations: s.variational.iterations + 1, elbo: s.variational.value, reason: 'converged' });
+      s.phase = 'done';
+    }
+  }
+}
+
+function concat(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function toCheckpointState(s: FitState, data: FitData): CheckpointState {
+  const st = s.stepper;
+  return {
+    version: SPARSE_CHECKPOINT_VERSION,
+    data: { rows: data.x.rows, cols: data.x.cols, positives: data.y.reduce((t, v) => t + v, 0) },
+    phase: s.phase,
+    theta: encodeFloats(s.theta),
+    inducing: encodeFloats(s.inducing),
+    mean: encodeFloats(s.mean),
+    cholCov: encodeFloats(s.cholCov),
+    ...(st && {
+      stepper: {
+        x: encodeFloats(st.x),
+        value: st.value,
+        gradient: encodeFloats(st.gradient),
+        s: st.s.map(encodeFloats),
+        y: st.y.map(encodeFloats),
+        iteration: st.iteration,
+        evaluations: st.evaluations,
+        ...(st.reason && { reason: st.reason }),
+        trace: encodeFloats(st.trace),
+      },
+    }),
+    ...(s.variational && {
+      variational: {
+        value: s.variational.value,
+        gamma: s.variational.gamma,
+        iterations: s.variational.iterations,
+        meanStatistic: encodeFloats(s.variational.meanStatistic),
+        covStatistic: encodeFloats(s.variational.covStatistic),
+      },
+    }),
+    stages: s.stages.map((st) => ({ ...st })),
+    trace: encodeFloats(s.trace),
+    variationalIterations: s.variationalIterations,
+    elapsedSeconds: s.elapsedSeconds,
+  };
+}
+
+function fromCheckpointState(c: CheckpointState): FitState {
+  const st = c.stepper;
+  return {
+    phase: c.phase,
+    theta: decodeFloats(c.theta, 'theta'),
+    inducing: decodeFloats(c.inducing, 'inducing'),
+    mean: decodeFloats(c.mean, 'mean'),
+    cholCov: decodeFloats(c.cholCov, 'cholCov'),
+    stepper: st && {
+      x: decodeFloats(st.x, 'stepper.x'),
+      value: st.value,
+      gradient: decodeFloats(st.gradient, 'stepper.gradient'),
+      s: st.s.map((v) => decodeFloats(v, 'stepper.s')),
+      y: st.y.map((v) => decodeFloats(v, 'stepper.y')),
+      iteration: st.iteration,
+      evaluations: st.evaluations,
+      reason: st.reason,
+      trace: Array.from(decodeFloats(st.trace, 'stepper.trace')),
+    },
+    variational: c.variational && {
+      value: c.variational.value,
+      gamma: c.variational.gamma,
+      iterations: c.variational.iterations,
+      meanStatistic: decodeFloats(c.variational.meanStatistic, 'variational.meanStatistic'),
+      covStatistic: decodeFloats(c.variational.covStatistic, 'variational.covStatistic'),
+    },
+    stages: c.stages.map((st) => ({ ...st })),
+    trace: Array.from(decodeFloats(c.trace, 'trace')),
+    variationalIterations: c.variationalIterations,
+    elapsedSeconds: c.elapsedSeconds,
+  };
+}
+
+function inducingCount(options: SparseFitOptions, rows: number): number {
+  return Math.min(options.inducingPoints ?? 128, rows);
+}
+
+/** Every option checked up front, with a message that names it. */
+function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
+  const positiveInteger = (name: keyof SparseFitOptions) => {
+    const v = options[name];
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) throw new InvalidDataError(`sparse GP option ${name} must be a positive integer, got ${String(v)}`);
+  };
+  (['inducingPoints', 'optimizeRows', 'maxIterations', 'quadraturePoints'] as const).forEach(positiveInteger);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new InvalidDataError(`sparse GP option seed must be a safe integer, got ${options.seed}`);
+  if (options.inducingPoints !== undefined && options.inducingPoints > x.rows) {
+    throw new InvalidDataError(`sparse GP option inducingPoints is ${options.inducingPoints} but there are only ${x.rows} training rows; m must be ≤ n`);
+  }
+  if (options.optimizeRows !== undefined && options.inducingPoints !== undefined && options.optimizeRows < options.inducingPoints) {
+    throw new InvalidDataError(`sparse GP option optimizeRows (${options.optimizeRows}) must be at least inducingPoints (${options.inducingPoints})`);
+  }
+  for (const name of ['constant', 'lengthScale'] as const) {
+    const v = options[name];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidDataError(`sparse GP option ${name} must be a positive finite number, got ${String(v)}`);
+  }
+  if (options.relativeTolerance !== undefined && !(options.relativeTolerance >= 0 && Number.isFinite(options.relativeTolerance))) {
+    throw new InvalidDataError(`sparse GP option relativeTolerance must be a finite number ≥ 0, got ${options.relativeTolerance}`);
+  }
+  for (const name of ['constantBounds', 'lengthScaleBounds'] as const) {
+    const b = options[name];
+    if (b !== undefined && !(Array.isArray(b) && b.length === 2 && b[0] > 0 && b[1] > b[0] && Number.isFinite(b[1]))) {
+      throw new InvalidDataError(`sparse GP option ${name} needs 0 < lower < upper < ∞, got ${JSON.stringify(b)}`);
+    }
+  }
+  for (const name of ['ard', 'optimizeInducing'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`sparse GP option ${name} must be true or false, got ${String(options[name])}`);
+  }
+}
+
+/** X and y checked; y as 0/1 bytes. */
+function checkTrainingData(x: DenseMatrix, y: ArrayLike<number>): Uint8Array {
+  if (x.rows === 0) throw new InvalidDataError('training data is empty: at least one row of each class is needed');
+  if (x.cols === 0) throw new InvalidDataError('training data has no feature columns');
+  if (y.length !== x.rows) throw new InvalidDataError(`training data has ${x.rows} rows but ${y.length} labels`);
+  assertFinite(x, 'training data');
+  const labels = new Uint8Array(y.length);
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 0 && y[i] !== 1) throw new InvalidDataError(`label of row ${i} is ${y[i]}; labels must be 0 or 1`);
+    labels[i] = y[i];
+    positives += y[i];
+  }
+  if (positives === 0 || positives === y.length) throw new InvalidDataError(`training data has a single class (all labels are ${labels[0]}); a classifier needs both 0 and 1`);
+  return labels;
+}
+
+/** Fits to the end in one go (no budget): the fitted classifier. */
+export function fitSparse(x: DenseMatrix, y: ArrayLike<number>, options: SparseFitOptions = {}): SparseGaussianProcessClassifier {
+  const fit = startSparseFit(x, y, options);
+  fit.advance(Infinity);
+  return fit.result();
+}

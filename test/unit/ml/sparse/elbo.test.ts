@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { denseMatrix } from '../../../../lambdas/core/ml/dense.ts';
+import { SeededRandom } from '../../../../lambdas/core/ml/random.ts';
+import { evaluateElbo, type SparseParameters } from '../../../../lambdas/core/ml/sparse/elbo.ts';
+import { optimizeVariational } from '../../../../lambdas/core/ml/sparse/natural-gradient.ts';
+
+const random = new SeededRandom(3);
+const [n, d, m] = [45, 3, 7];
+const x = denseMatrix(n, d, Float64Array.from({ length: n * d }, () => random.normal()));
+const y = Uint8Array.from({ length: n }, (_, i) => (x.data[i * d] + 0.5 * random.normal() > 0 ? 1 : 0));
+
+function randomParameters(ard: boolean): SparseParameters {
+  const cholCov = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) for (let k = 0; k <= j; k++) cholCov[j * m + k] = j === k ? 0.5 + random.uniform() : 0.3 * random.normal();
+  return {
+    theta: ard ? Float64Array.from([0.3, 0.1, -0.2, 0.4]) : Float64Array.from([0.3, 0.1]),
+    inducing: Float64Array.from({ length: m * d }, () => random.normal()),
+    mean: Float64Array.from({ length: m }, () => random.normal()),
+    cholCov,
+  };
+}
+
+/** Largest relative gap between central differences of the value and the analytic gradient. */
+function worstGap(params: SparseParameters, values: Float64Array, gradient: Float64Array, indices: number[]): number {
+  const h = 1e-6;
+  let worst = 0;
+  for (const i of indices) {
+    const saved = values[i];
+    values[i] = saved + h;
+    const up = evaluateElbo(x, y, params, { scope: 'none' }).value;
+    values[i] = saved - h;
+    const down = evaluateElbo(x, y, params, { scope: 'none' }).value;
+    values[i] = saved;
+    const fd = (up - down) / (2 * h);
+    worst = Math.max(worst, Math.abs(fd - gradient[i]) / Math.max(1, Math.abs(fd)));
+  }
+  return worst;
+}
+
+describe('sparse GP evidence lower bound', () => {
+  for (const ard of [false, true]) {
+    describe(ard ? 'ARD kernel' : 'isotropic kernel', () => {
+      const params = randomParameters(ard);
+      const e = evaluateElbo(x, y, params);
+      const lower = Array.from({ length: m * m }, (_, i) => i).filter((i) => i % m <= Math.floor(i / m));
+      it('has the gradient of finite differences in θ', () => expect(worstGap(params, params.theta, e.gradTheta!, [...params.theta.keys()])).toBeLessThan(1e-6));
+      it('… in the inducing inputs Z', () => expect(worstGap(params, params.inducing, e.gradInducing!, [...params.inducing.keys()])).toBeLessThan(1e-6));
+      it('… in the variational mean μ', () => expect(worstGap(params, params.mean, e.gradMean!, [...params.mean.keys()])).toBeLessThan(1e-6));
+      it('… in the lower triangle of L', () => expect(worstGap(params, params.cholCov, e.gradCholCov!, lower)).toBeLessThan(1e-6));
+    });
+  }
+
+  it('is the expected log-likelihood alone when q(v) is the prior (KL = 0)', () => {
+    const params = randomParameters(false);
+    params.mean.fill(0);
+    params.cholCov.fill(0);
+    for (let j = 0; j < m; j++) params.cholCov[j * m + j] = 1;
+    const e = evaluateElbo(x, y, params, { scope: 'none' });
+    expect(e.kl).toBeCloseTo(0, 14);
+    // Every q(f_i) is then the prior N(0, c): E[log σ(±f)] is the same for every row.
+    const c = Math.exp(0.3);
+    let reference = 0;
+    const h = 1e-3;
+    for (let z = -12; z <= 12; z += h) reference += (h * Math.exp(-0.5 * z * z) * -Math.log1p(Math.exp(-Math.sqrt(c) * z))) / Math.sqrt(2 * Math.PI);
+    expect(e.value).toBeCloseTo(n * reference, 5);
+  });
+
+  it('natural-gradient steps reach the q(v) where the gradient in μ and L vanishes', () => {
+    const params = randomParameters(true);
+    const q = optimizeVariational(x, y, params);
+    const e = evaluateElbo(x, y, { ...params, ...q }, { scope: 'variational' });
+    expect(Math.max(...e.gradMean!.map(Math.abs))).toBeLessThan(1e-5);
+    expect(Math.max(...e.gradCholCov!.map(Math.abs))).toBeLessThan(1e-5);
+    expect(e.value).toBeGreaterThan(evaluateElbo(x, y, params, { scope: 'none' }).value);
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { makeMoons } from '../../../../lambdas/core/data/moons.ts';
+import { InvalidDataError } from '../../../../lambdas/core/errors.ts';
+import { type DenseMatrix } from '../../../../lambdas/core/ml/dense.ts';
+import { GaussianProcessClassifier } from '../../../../lambdas/core/ml/gpc.ts';
+import type { FitCheckpoint } from '../../../../lambdas/core/ml/resumable-fit.ts';
+import { evaluateElbo } from '../../../../lambdas/core/ml/sparse/elbo.ts';
+import { optimizeVariational } from '../../../../lambdas/core/ml/sparse/natural-gradient.ts';
+import { fitSparse, resumeSparseFit, type SparseFitOptions, startSparseFit } from '../../../../lambdas/core/ml/sparse/sparse-fit.ts';
+import { SparseGaussianProcessClassifier } from '../../../../lambdas/core/ml/sparse/svgp.ts';
+
+const moons = makeMoons(120, { seed: 5, noise: 0.25 });
+const OPTIONS: SparseFitOptions = { inducingPoints: 12, maxIterations: 12, seed: 3 };
+
+function bitwiseEqual(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+function expectSameModel(a: SparseGaussianProcessClassifier, b: SparseGaussianProcessClassifier, probe: DenseMatrix): void {
+  for (const key of ['theta', 'inducing', 'mean', 'cholCov'] as const) expect(bitwiseEqual(a.state[key], b.state[key]), key).toBe(true);
+  const [pa, pb] = [a.predict(probe), b.predict(probe)];
+  expect(bitwiseEqual(pa.probability, pb.probability)).toBe(true);
+  expect(bitwiseEqual(pa.latentVariance, pb.latentVariance)).toBe(true);
+}
+
+describe('sparse GP fit', () => {
+  it('is deterministic for a seed, and the seed matters', () => {
+    const a = fitSparse(moons.X, moons.y, OPTIONS);
+    const b = fitSparse(moons.X, moons.y, OPTIONS);
+    expectSameModel(a, b, moons.X);
+    const other = fitSparse(moons.X, moons.y, { ...OPTIONS, seed: 4, maxIterations: 1 });
+    expect(bitwiseEqual(other.state.inducing, a.state.inducing)).toBe(false);
+  });
+
+  it('learns: the ELBO rises through the stages and the training rows are separated', () => {
+    const model = fitSparse(moons.X, moons.y, OPTIONS);
+    const { stages, trace } = model.summary.optimizer;
+    expect(stages.map((s) => s.stage)).toEqual(['isotropic', 'ard', 'variational']);
+    expect(trace.at(-1)!).toBeGreaterThan(trace[0]);
+    const p = model.predict(moons.X).probability;
+    const correct = Array.from(p).filter((v, i) => (v >= 0.5 ? 1 : 0) === moons.y[i]).length;
+    expect(correct / moons.X.rows).toBeGreaterThan(0.9);
+    expect(model.relevances()).toHaveLength(2);
+    expect(model.summary.relevances.every((r) => r > 0)).toBe(true);
+  });
+
+  const variants: Array<[string, SparseFitOptions]> = [
+    ['defaults (Z fixed)', OPTIONS],
+    ['Z optimised', { ...OPTIONS, optimizeInducing: true, maxIterations: 6 }],
+    ['hyperparameters on a subsample', { ...OPTIONS, optimizeRows: 60 }],
+  ];
+  for (const [name, options] of variants) {
+    it(`resumes bit for bit from JSON checkpoints, whatever the deadlines: ${name}`, () => {
+      const uninterrupted = fitSparse(moons.X, moons.y, options);
+      let fit = startSparseFit(moons.X, moons.y, options);
+      let rounds = 0;
+      // A deadline already passed: one unit of work per round, a new "process" after each.
+      while (!fit.advance(performance.now())) {
+        const checkpoint = JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint;
+        expect(checkpoint.rounds).toBe(++rounds);
+        fit = resumeSparseFit(moons.X, moons.y, checkpoint, options);
+      }
+      expect(rounds).toBeGreaterThan(5);
+      expect(fit.status().iteration).toBe(uninterrupted.summary.optimizer.stages.reduce((t, s) => t + s.iterations, 0));
+      expectSameModel(fit.result(), uninterrupted, moons.X);
+    });
+  }
+
+  it('refuses a checkpoint of other data or another kind', () => {
+    const fit = startSparseFit(moons.X, moons.y, OPTIONS);
+    fit.advance(performance.now());
+    const checkpoint = fit.checkpoint();
+    const fewer = makeMoons(100, { seed: 5 });
+    expect(() => resumeSparseFit(fewer.X, fewer.y, checkpoint, OPTIONS)).toThrow(/checkpoint was taken on 120×2 rows/);
+    expect(() => resumeSparseFit(moons.X, moons.y, { ...checkpoint, kind: 'gpc-exact' }, OPTIONS)).toThrow(InvalidDataError);
+    expect(() => resumeSparseFit(moons.X, moons.y, { ...checkpoint, state: { version: 1 } }, OPTIONS)).toThrow(/invalid sparse fit checkpoint/);
+    expect(() => fit.result()).toThrow(/not done/);
+  });
+
+  it('rejects bad options and data with a message that names them', () => {
+    expect(() => startSparseFit(moons.X, moons.y, { inducingPoints: 121 })).toThrow(/inducingPoints is 121 but there are only 120 training rows/);
+    expect(() => startSparseFit(moons.X, moons.y, { inducingPoints: 0 })).toThrow(RangeError);
+    expect(() => startSparseFit(moons.X, moons.y, { lengthScaleBounds: [2, 1] })).toThrow(/lengthScaleBounds needs 0 < lower < upper/);
+    expect(() => startSparseFit(moons.X, moons.y, { constant: -1 })).toThrow(RangeError);
+    expect(() => startSparseFit(moons.X, moons.y, { ard: 'yes' as unknown as boolean })).toThrow(TypeError);
+    expect(() => startSparseFit(moons.X, new Uint8Array(120))).toThrow(/single class/);
+    expect(() => startSparseFit(moons.X, moons.y.slice(1))).toThrow(/120 rows but 119 labels/);
+  });
+});
+
+describe('sparse → exact as m → n', () => {
+  // Z = X and the exact model's θ: the SVGP posterior is then the Gaussian variational
+  // approximation of the full GP, which differs from Laplace's, but only a little.
+  const data = makeMoons(80, { seed: 9, noise: 0.3 });
+  const theta = [Math.log(4), Math.log(0.8)];
+  const exact = new GaussianProcessClassifier({ optimize: false, kernel: { theta } }).fit(data.X, data.y);
+  const n = data.X.rows;
+  const identity = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) identity[j * n + j] = 1;
+  const params = { theta: Float64Array.from(theta), inducing: data.X.data.slice(), mean: new Float64Array(n), cholCov: identity };
+  const q = optimizeVariational(data.X, data.y, params);
+  const state = { ...params, ...q, nFeatures: 2, constantBounds: [1e-3, 1e4] as const, lengthScaleBounds: [1e-2, 1e3] as const };
+  const rows = evaluateElbo(data.X, data.y, state, { scope: 'none', rows: true }).rows!;
+  const summary = { nTrain: n, nPositive: 40, nInducing: n, theta, kernel: '', elbo: q.value, logMarginalLikelihood: q.value, relevances: [1, 1], optimizer: { stages: [], trace: [], variationalIterations: q.iterations }, fitSeconds: 0 };
+  const sparse = SparseGaussianProcessClassifier.fromState(state, summary, rows);
+  const probe = makeMoons(200, { seed: 10, noise: 0.3 }).X;
+
+  it('gives the exact model’s probabilities within 0.03 on new rows', () => {
+    const [ps, pe] = [sparse.predict(probe).probability, exact.predict(probe).probability];
+    const gap = Math.max(...Array.from(ps, (v, i) => Math.abs(v - pe[i])));
+    expect(gap).toBeLessThan(0.03);
+    expect(gap).toBeGreaterThan(0); // two approximations, not one copied
+  });
+
+  it('gives cavity scores close to the exact model’s approximate leave-one-out', () => {
+    const [ps, pe] = [sparse.leaveOneOut().probability, exact.leaveOneOut().probability];
+    expect(Math.max(...Array.from(ps, (v, i) => Math.abs(v - pe[i])))).toBeLessThan(0.05);
+  });
+
+  it('is not a copy: with 4 inducing points the gap grows', () => {
+    const small = fitSparse(data.X, data.y, { inducingPoints: 4, optimizeInducing: false, maxIterations: 1, ard: false });
+    const pe = exact.predict(probe).probability;
+    const ps = small.predict(probe).probability;
+    expect(Math.max(...Array.from(ps, (v, i) => Math.abs(v - pe[i])))).toBeGreaterThan(0.03);
+  });
+});
