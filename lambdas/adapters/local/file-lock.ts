@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError } from '../../core/errors.ts';
+import { errnoCode, processRuns, unlinkIfPresent } from './fs-helpers.ts';
 
 /**
  * A lock file shared by every process on the machine (and by machines sharing a local disk):
@@ -29,10 +30,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_STALE_MS = 10_000;
 const MAX_BACKOFF_MS = 50;
 
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
@@ -43,15 +40,6 @@ function parseOwner(text: string): LockOwner | undefined {
     // An empty or torn lock file: its creator died between creating and writing it.
   }
   return undefined;
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0 checks existence without signalling
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM'; // exists, but belongs to another user
-  }
 }
 
 /** Whether a lock `ageMs` old with this content may be taken over. */
@@ -72,12 +60,6 @@ async function readLock(path: string): Promise<{ text: string; ino: bigint; mtim
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  await unlink(path).catch((error: unknown) => {
-    if (errnoCode(error) !== 'ENOENT') throw error;
-  });
 }
 
 /**

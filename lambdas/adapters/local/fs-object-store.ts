@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   ObjectNotFoundError,
@@ -11,6 +11,7 @@ import {
   type StoredObject,
 } from '../../core/ports/object-store.ts';
 import { acquireFileLock, type FileLockOptions } from './file-lock.ts';
+import { errnoCode, unlinkIfPresent } from './fs-helpers.ts';
 
 /**
  * The object store on a local folder: key `a/b/c.json` is the file `<root>/a/b/c.json`. It keeps
@@ -24,7 +25,7 @@ import { acquireFileLock, type FileLockOptions } from './file-lock.ts';
  */
 
 /** First characters of every file the store keeps for itself. */
-const RESERVED_PREFIX = '.prognos~';
+export const RESERVED_PREFIX = '.prognos~';
 
 /** A file's etag may be cached only if it was last modified this long before it was hashed (see `etagOf`). */
 const ETAG_CACHE_MARGIN_MS = 1_000;
@@ -37,10 +38,6 @@ export type FsObjectStoreOptions = FileLockOptions;
 /** A key the folder cannot hold next to another: `a/b` and `a/b/c` cannot both be objects on a file system. */
 export class KeyConflictError extends Error {
   override readonly name = 'KeyConflictError' as const;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 function keyError(key: string, why: string): TypeError {
@@ -119,12 +116,6 @@ async function fsyncDirectory(dir: string): Promise<void> {
   } catch {
     // best effort
   }
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  await unlink(path).catch((error: unknown) => {
-    if (errnoCode(error) !== 'ENOENT') throw error;
-  });
 }
 
 /** Runs tasks on the same key one after another within this process, so they do not poll the lock file. */
