@@ -17,6 +17,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
 import {
   type AslDefinition,
   StateMachineDefinitionError,
@@ -47,6 +48,7 @@ import {
 } from './run-record.ts';
 
 export { StateMachineDefinitionError } from './asl-definition.ts';
+export { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
 export {
   DataLimitExceededError,
   MissingHandlerError,
@@ -130,16 +132,6 @@ export function validateExecutionName(name: string): void {
       `execution name ${JSON.stringify(name)} is not valid: use 1–80 characters of letters, digits, '-' and '_'`,
     );
   }
-}
-
-/** RedriveExecution's errors, by Step Functions' names. */
-export class ExecutionDoesNotExistError extends Error {
-  override readonly name = 'ExecutionDoesNotExist' as const;
-}
-
-/** The run succeeded, still runs, or its workflow definition changed since it started. */
-export class ExecutionNotRedrivableError extends Error {
-  override readonly name = 'ExecutionNotRedrivable' as const;
 }
 
 /** What runStateMachine and redriveStateMachine share once the options are checked. */
