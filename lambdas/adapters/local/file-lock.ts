@@ -27,7 +27,7 @@ interface LockOwner {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_STALE_MS = 10_000;
+export const DEFAULT_STALE_MS = 10_000;
 const MAX_BACKOFF_MS = 50;
 
 function parseOwner(text: string): LockOwner | undefined {
@@ -62,13 +62,19 @@ async function readLock(path: string): Promise<{ text: string; ino: bigint; mtim
   }
 }
 
+/** Whether the lock at `path` is stale (see {@link FileLockOptions.staleMs}); false when it is gone. */
+export async function isStaleLock(path: string, staleMs: number = DEFAULT_STALE_MS): Promise<boolean> {
+  const seen = await readLock(path);
+  return seen !== undefined && isStale(seen.text, Date.now() - seen.mtimeMs, staleMs);
+}
+
 /**
  * Removes the lock at `path` if it is stale. Two waiters may judge the same lock stale at once;
  * only the one that creates the `~break` file removes it, and only if it is still the very lock
  * judged stale (same inode, same content) — never a fresh lock taken in between.
  * @returns true when the lock is gone (removed here, or released meanwhile)
  */
-async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
+export async function breakIfStale(path: string, staleMs: number = DEFAULT_STALE_MS): Promise<boolean> {
   const seen = await readLock(path);
   if (seen === undefined) return true;
   if (!isStale(seen.text, Date.now() - seen.mtimeMs, staleMs)) return false;

@@ -33,7 +33,14 @@ const ETAG_CACHE_LIMIT = 10_000;
 /** Files opened at once by `list`. */
 const LIST_CONCURRENCY = 16;
 
-export type FsObjectStoreOptions = FileLockOptions;
+export type FsObjectStoreOptions = FileLockOptions & {
+  /**
+   * Called inside each put with the key, the bytes in a temporary file and the key's lock held,
+   * just before the rename: a seam for the kill drill (PROGNOS_KILL_IN_WRITE), which shows what
+   * a crash at the worst moment leaves behind.
+   */
+  readonly beforeRename?: (key: string) => void;
+};
 
 /** A key the folder cannot hold next to another: `a/b` and `a/b/c` cannot both be objects on a file system. */
 export class KeyConflictError extends Error {
@@ -140,11 +147,13 @@ export class FsObjectStore implements ObjectStore {
   /** Absolute folder holding the objects; created on the first put. */
   readonly root: string;
   readonly #lockOptions: FileLockOptions;
+  readonly #beforeRename: ((key: string) => void) | undefined;
   readonly #etags = new Map<string, CachedEtag>();
 
   constructor(root: string, options: FsObjectStoreOptions = {}) {
     this.root = resolve(root);
     this.#lockOptions = options;
+    this.#beforeRename = options.beforeRename;
   }
 
   #pathOf(key: string): string {
@@ -242,6 +251,7 @@ export class FsObjectStore implements ObjectStore {
       await serialized(lock, async () => {
         const release = await acquireFileLock(lock, this.#lockOptions);
         try {
+          this.#beforeRename?.(key);
           await this.#checkCondition(key, path, options);
           await rename(temp, path).catch((error: unknown) => {
             const code = errnoCode(error);

@@ -58,6 +58,8 @@ class LambdaFunctionError extends Error {
 export interface TaskHooks {
   /** A recorded result to return instead of calling the handler; undefined to call it. */
   readonly replay?: (state: string, payload: JsonValue) => { readonly result: JsonValue } | undefined;
+  /** Awaited before each handler call (not before a replay): the runner saves the record, so a crash inside the step leaves it showing that step. */
+  readonly beforeCall?: (state: string) => Promise<void>;
   /** Called with each result the handler returned (not with replayed ones). */
   readonly onResult?: (state: string, payload: JsonValue, result: JsonValue) => void;
 }
@@ -99,6 +101,7 @@ export function wrapHandlers(
       if (replayed !== undefined) {
         result = replayed.result;
       } else {
+        await hooks.beforeCall?.(name);
         try {
           result = await handler(toJson(payload));
         } catch (error) {

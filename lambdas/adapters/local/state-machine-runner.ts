@@ -333,6 +333,10 @@ async function executeAndRecord(
       const key = taskResultKey(state, payloadDigest(payload));
       return replay.has(key) ? { result: toJson(replay.get(key)) } : undefined;
     },
+    beforeCall: async () => {
+      writer.touch();
+      await writer.flush();
+    },
     onResult: (state, payload, result) => {
       // Only nested Tasks: a redrive never restarts inside a top-level Task, it re-runs it.
       if (!run.nestedIn.has(state)) return;
@@ -393,6 +397,11 @@ class RecordWriter {
         // A lost progress write must not end the run in the middle of a step; the final write reports a lasting fault.
       }
     });
+  }
+
+  /** Waits for the writes asked for so far. */
+  async flush(): Promise<void> {
+    await this.#pending;
   }
 
   /** The final write, after any still in flight. */
