@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { breakIfStale, isStaleLock } from '../adapters/local/file-lock.ts';
+import { breakIfStale, isStaleLock, lockOwnerGone } from '../adapters/local/file-lock.ts';
 import { processRuns, unlinkIfPresent } from '../adapters/local/fs-helpers.ts';
 import { abortStaleRecord, isStaleRunRecord, listRunRecords, readRunRecord, type RunRecord, writeRunRecord } from '../adapters/local/state-machine-runner.ts';
 import { acquireFileLock } from '../adapters/local/file-lock.ts';
@@ -102,7 +102,8 @@ export async function examine(workspace: Workspace): Promise<Finding[]> {
       const breaker = name.endsWith('~break');
       const info = await stat(path).catch(() => undefined);
       if (info === undefined) continue;
-      const stale = breaker ? Date.now() - info.mtimeMs > 10_000 : await isStaleLock(path);
+      const ownerGone = !breaker && (await lockOwnerGone(path));
+      const stale = breaker ? Date.now() - info.mtimeMs > 10_000 : ownerGone || (await isStaleLock(path));
       if (!stale) continue;
       findings.push({
         kind: 'stale-lock',
@@ -110,7 +111,8 @@ export async function examine(workspace: Workspace): Promise<Finding[]> {
         problem: 'lock left by a process that ended while holding it',
         repair: async () => {
           if (breaker) await unlinkIfPresent(path);
-          else if (!(await breakIfStale(path))) return `left the lock ${rel(path)}: it is held again`;
+          // An owner known to be gone makes the lock stale at any age.
+          else if (!(await breakIfStale(path, ownerGone ? 0 : undefined))) return `left the lock ${rel(path)}: it is held again`;
           return `removed the stale lock ${rel(path)}`;
         },
       });

@@ -62,6 +62,17 @@ async function readLock(path: string): Promise<{ text: string; ino: bigint; mtim
   }
 }
 
+/**
+ * Whether the lock at `path` names its owner and that owner is a process of this host that no
+ * longer runs: such a lock can be removed at any age (a lock too young to judge is one whose
+ * owner could still be writing it, which this is not).
+ */
+export async function lockOwnerGone(path: string): Promise<boolean> {
+  const seen = await readLock(path);
+  const owner = seen === undefined ? undefined : parseOwner(seen.text);
+  return owner !== undefined && owner.host === hostname() && !processRuns(owner.pid);
+}
+
 /** Whether the lock at `path` is stale (see {@link FileLockOptions.staleMs}); false when it is gone. */
 export async function isStaleLock(path: string, staleMs: number = DEFAULT_STALE_MS): Promise<boolean> {
   const seen = await readLock(path);
