@@ -64,7 +64,8 @@ let oldChampion: string;
 
 beforeAll(async () => {
   writeFileSync(lenient, JSON.stringify({ gateMinRecall: 0.2, gateMargin: 0.9, minRowsPerClass: 4 }));
-  writeFileSync(strict, JSON.stringify({ gateMinRecall: 1, gateMargin: 0, minRowsPerClass: 4 }));
+  // A threshold chosen for a recall of 0.01 misses some failures on the holdout; the gate asks for all of them.
+  writeFileSync(strict, JSON.stringify({ targetRecall: 0.01, gateMinRecall: 1, gateMargin: 0, minRowsPerClass: 4 }));
   // The base: one champion, trained on a first file; each case adds a second file and runs on both.
   const workspace = openWorkspace(baseHome, contract);
   await landFile(workspace.store, 'landing/training/first.csv', generateCsv('ai4i', 300, 5).text);

@@ -60,8 +60,8 @@ export interface TaskHooks {
   readonly replay?: (state: string, payload: JsonValue) => { readonly result: JsonValue } | undefined;
   /** Awaited before each handler call (not before a replay): the runner saves the record, so a crash inside the step leaves it showing that step. */
   readonly beforeCall?: (state: string) => Promise<void>;
-  /** Called with each result the handler returned (not with replayed ones). */
-  readonly onResult?: (state: string, payload: JsonValue, result: JsonValue) => void;
+  /** Awaited with each result the handler returned (not with replayed ones), before the engine gets it. */
+  readonly onResult?: (state: string, payload: JsonValue, result: JsonValue) => Promise<void>;
 }
 
 /**
@@ -110,7 +110,7 @@ export function wrapHandlers(
       }
       const json = toJson(result);
       checkDataLimit(name, 'result', json);
-      if (replayed === undefined) hooks.onResult?.(name, payload, json);
+      if (replayed === undefined) await hooks.onResult?.(name, payload, json);
       return invoke ? { Payload: json, StatusCode: 200, ExecutedVersion: '$LATEST' } : json;
     };
   }

@@ -86,14 +86,15 @@ export interface RunRecord {
   /** One entry per redrive, oldest first: where it restarted and what the attempt before it ended with. */
   redrives?: RedriveRecord[];
   /**
-   * Results of the Tasks inside Map and Parallel states that succeeded, by payload: a redrive of
-   * that Map or Parallel replays them instead of running them again (only failed iterations and
-   * branches re-run, as in Step Functions).
+   * Every result a Task's step returned, by payload, saved before the engine got it: a redrive of
+   * a Map or Parallel replays those of its Tasks instead of running them again (only failed
+   * iterations and branches re-run, as in Step Functions), and a redrive that restarts at a Task
+   * whose step had returned (the crash came before its exit was recorded) replays its result.
    */
   taskResults?: TaskResultRecord[];
 }
 
-/** One successful Task invocation inside a Map or Parallel state. */
+/** One successful Task invocation. */
 export interface TaskResultRecord {
   readonly state: string;
   /** SHA-256 of the payload's JSON text. */

@@ -223,17 +223,20 @@ export type RedriveStateMachineOptions = Omit<RunStateMachineOptions, 'input' | 
  * it are not run again; their entries stay in the record. When the restart state is a Map or
  * Parallel, the Tasks inside it that succeeded are replayed from the record instead of run
  * again, so only failed iterations and branches do work. The definition must be the one the run
- * started with (as in AWS, a redrive uses the original definition).
+ * started with (as in AWS, a redrive uses the original definition). When the restart state is a
+ * Task whose step had returned before the process died (its result is recorded, its exit is not),
+ * the recorded result is used rather than doing the step's work a second time.
  * @throws ExecutionDoesNotExistError | ExecutionNotRedrivableError, and runStateMachine's configuration errors
  */
 export async function redriveStateMachine(options: RedriveStateMachineOptions): Promise<RunRecord> {
   const run = await prepare(options);
   await mkdir(options.runsDir, { recursive: true });
   const { record, fromState, input } = await claimRedrive(run, options);
-  // Tasks inside the restarted Map/Parallel that succeeded before: replayed by payload.
+  // Tasks that succeeded before with the same payload: the restart state itself (its step finished
+  // but its exit was never recorded) and the Tasks inside a restarted Map/Parallel. Replayed by payload.
   const replay = new Map<string, unknown>();
   for (const entry of record.taskResults ?? []) {
-    if (run.nestedIn.get(entry.state) === fromState) replay.set(taskResultKey(entry.state, entry.payloadSha256), entry.result);
+    if (entry.state === fromState || run.nestedIn.get(entry.state) === fromState) replay.set(taskResultKey(entry.state, entry.payloadSha256), entry.result);
   }
   await executeAndRecord(run, { ...run.definition, StartAt: fromState }, input, record, options, replay);
   return record;
@@ -337,11 +340,12 @@ async function executeAndRecord(
       writer.touch();
       await writer.flush();
     },
-    onResult: (state, payload, result) => {
-      // Only nested Tasks: a redrive never restarts inside a top-level Task, it re-runs it.
-      if (!run.nestedIn.has(state)) return;
+    onResult: async (state, payload, result) => {
+      // On disk before the engine moves on: a crash after the step's work but before the state's
+      // exit is recorded must not make a redrive do that work twice (a promotion, say).
       record.taskResults = [...(record.taskResults ?? []), { state, payloadSha256: payloadDigest(payload), result }];
       writer.touch();
+      await writer.flush();
     },
   });
   const heartbeat = setInterval(() => writer.touch(), HEARTBEAT_INTERVAL_MS);

@@ -151,6 +151,8 @@ describe('redriveStateMachine', () => {
       durationMs: undefined,
       runner: { pid: dead, hostname: hostname() },
       states: finished.states.slice(0, 3).map((s) => (s.name === 'Check' ? { ...s, status: 'RUNNING', output: undefined } : s)),
+      // Killed inside Check's step: it never returned.
+      taskResults: finished.taskResults?.filter((t) => t.state !== 'Check'),
     };
     await writeFile(join(runsDir, 'dead.json'), JSON.stringify(killed));
     expect(shownStatus(killed)).toBe('STALE');
@@ -162,6 +164,24 @@ describe('redriveStateMachine', () => {
     expect(second.calls.Prepare).toEqual([]);
     expect(second.calls.Check).toHaveLength(1);
     expect(record.redrives).toMatchObject([{ fromState: 'Check', previousStatus: 'ABORTED', previousError: 'States.Runtime' }]);
+  });
+
+  it("does not do a Task's work twice when the process died after its step returned but before its exit was recorded", async () => {
+    const { record: finished } = await runStateMachine({ definition, handlers: steps(() => false).handlers, input, executionName: 'returned', runsDir });
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const killed: RunRecord = {
+      ...finished,
+      status: 'RUNNING',
+      output: undefined,
+      runner: { pid: dead, hostname: hostname() },
+      states: finished.states.slice(0, 3).map((s) => (s.name === 'Check' ? { ...s, status: 'RUNNING', output: undefined } : s)),
+    };
+    expect(killed.taskResults?.map((t) => t.state)).toContain('Check');
+    await writeFile(join(runsDir, 'returned.json'), JSON.stringify(killed));
+    const second = steps(() => false);
+    const record = await redriveStateMachine({ definition, handlers: second.handlers, executionName: 'returned', runsDir });
+    expect(record).toMatchObject({ status: 'SUCCEEDED', redrives: [{ fromState: 'Check' }], output: finished.output });
+    expect(second.calls).toEqual({ Prepare: [], Square: [], Check: [] });
   });
 
   it('continues at the next state when the process died between two states', async () => {
@@ -210,6 +230,6 @@ describe('redriveStateMachine', () => {
     expect(seen?.status).toBe('RUNNING');
     expect(seen?.states.slice(0, 2).map((s) => `${s.name}:${s.status}`)).toEqual(['Prepare:SUCCEEDED', 'Each:SUCCEEDED']);
     expect(seen?.heartbeatAt).toBeDefined();
-    expect(seen?.taskResults?.map((t) => t.state)).toEqual(['Square', 'Square', 'Square']);
+    expect(seen?.taskResults?.map((t) => t.state)).toEqual(['Prepare', 'Square', 'Square', 'Square']);
   });
 });
