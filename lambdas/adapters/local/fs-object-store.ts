@@ -25,7 +25,7 @@ import { errnoCode, unlinkIfPresent } from './fs-helpers.ts';
  */
 
 /** First characters of every file the store keeps for itself. */
-export const RESERVED_PREFIX = '.prognos~';
+const RESERVED_PREFIX = '.prognos~';
 
 /** A file's etag may be cached only if it was last modified this long before it was hashed (see `etagOf`). */
 const ETAG_CACHE_MARGIN_MS = 1_000;
