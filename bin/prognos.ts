@@ -30,6 +30,8 @@ import { runReport } from '../lambdas/cli/report.ts';
 import { runRollback } from '../lambdas/cli/rollback.ts';
 import { DEFAULT_HEADERS_TIMEOUT_SECONDS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT_SECONDS, runServe } from '../lambdas/cli/serve.ts';
 import { runTraining } from '../lambdas/cli/run.ts';
+import { runList, runRetry } from '../lambdas/cli/runs.ts';
+import { runDoctor } from '../lambdas/cli/doctor.ts';
 
 /** Options every workspace command takes. */
 interface HomeOptions {
@@ -205,6 +207,39 @@ function buildProgram(io: CliIo): Command {
         },
         io,
       );
+    });
+
+  const runs = withHome(
+    command(program, 'runs', 'List the workflow runs (name, kind, mode, status, started, duration, result, failure); runs retry continues one that failed.', [
+      'prognos runs',
+      'prognos runs --json',
+      'prognos runs retry train-0123456789abcdef01234567',
+    ]),
+  )
+    .option('--json', 'print JSON')
+    .action(async (o: HomeOptions & { json?: boolean }) => {
+      await runList({ home: o.home, contract: await loadContract(o.contract), json: o.json }, io);
+    });
+  // --home and --contract belong to `runs` and are read from it: commander gives them to the parent wherever they appear.
+  command(runs, 'retry', 'Redrive a failed, aborted or stale run from the state that failed, reusing what the states before it produced.', [
+    'prognos runs retry train-0123456789abcdef01234567 --home /tmp/prognos',
+  ])
+    .configureOutput({ outputError: errorPrinter('prognos runs retry --help') })
+    .argument('<name>', 'the run (see prognos runs)')
+    .action(async (name: string) => {
+      const o = runs.opts<HomeOptions>();
+      await runRetry({ home: o.home, contract: await loadContract(o.contract), name }, io);
+    });
+
+  withHome(
+    command(program, 'doctor', 'Check the store: model checksums, temporary files, orphans, stale locks and runs, the champion pointer; --repair fixes what is safe.', [
+      'prognos doctor',
+      'prognos doctor --repair',
+    ]),
+  )
+    .option('--repair', 'fix what is safe to fix (temporary files, stale locks, stale runs, orphans) and say what was done')
+    .action(async (o: HomeOptions & { repair?: boolean }) => {
+      await runDoctor({ home: o.home, contract: await loadContract(o.contract), repair: o.repair }, io);
     });
 
   command(program, 'generate', 'Write a sample data set as CSV: AI4I 2020-style machining readings, or two moons.', [

@@ -4,7 +4,7 @@ import type { StepContext } from '../core/steps/context.ts';
 import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
 import { BATCH_STEPS, type BatchTaskState } from '../core/steps/batch/index.ts';
 import { TRAINING_STEPS } from '../core/steps/index.ts';
-import { bindSteps, readDefinition, readTrainingDefinition, trainingHandlers } from './pipeline.ts';
+import { bindSteps, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -12,6 +12,9 @@ import type { Workspace } from './workspace.ts';
  * stand-in for the training workflow that StartRetrain starts. `statemachines/batch-inference.asl.json`
  * is read as it ships.
  */
+
+/** The batch workflow's name in run records and execution ids. */
+export const BATCH_STATE_MACHINE = 'batch-inference';
 
 export const BATCH_DEFINITION_URL = new URL('../../statemachines/batch-inference.asl.json', import.meta.url);
 
@@ -30,7 +33,7 @@ export function localTrainingOrchestrator(workspace: Workspace, context: StepCon
     // The failure drill names one step of either workflow; training gets it only if it is one of its own ('' = none).
     handlers: trainingHandlers(context, failStep !== undefined && failStep in TRAINING_STEPS ? failStep : ''),
     runsDir: workspace.runsDir,
-    stateMachineName: 'training',
+    stateMachineName: TRAINING_STATE_MACHINE,
     ...(onEvent ? { onEvent } : {}),
   });
 }

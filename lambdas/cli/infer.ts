@@ -15,7 +15,7 @@ import { computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
 import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
 import { writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
 import { inferenceExecutionName } from '../core/steps/execution-name.ts';
-import { batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
+import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
@@ -86,6 +86,7 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
       runsDir: workspace.runsDir,
       onEvent: liveView(io),
       itemReaders: objectStoreItemReader(workspace.store),
+      stateMachineName: BATCH_STATE_MACHINE,
       replace,
     });
     if (!outcome.started) {

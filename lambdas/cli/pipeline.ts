@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import type { DataContract } from '../core/contract/contract.ts';
 import type { StepContext, StepProgress } from '../core/steps/context.ts';
 import { TRAINING_STEPS, type TrainingTaskState } from '../core/steps/index.ts';
+import { killIfDrilledTask } from './drills.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
  * The training state machine's Tasks bound to the local adapters: what each Lambda does in AWS,
  * done in this process. `statemachines/training.asl.json` is read as it ships.
  */
+
+/** The training workflow's name in run records and execution ids (`prognos runs` shows it as the kind). */
+export const TRAINING_STATE_MACHINE = 'training';
 
 export const TRAINING_DEFINITION_URL = new URL('../../statemachines/training.asl.json', import.meta.url);
 
@@ -40,7 +44,8 @@ export function stepContext(workspace: Workspace, contract: DataContract, progre
 
 /**
  * Each step bound to `context`, keyed by its Task state; the step named `drill` (if any) throws
- * InjectedFailureError instead of running.
+ * InjectedFailureError instead of running, and the one PROGNOS_KILL_IN_STATE names kills the
+ * process (see drills.ts).
  */
 export function bindSteps<S extends string, C>(
   steps: Readonly<Record<S, (input: unknown, context: C) => Promise<unknown>>>,
@@ -50,6 +55,7 @@ export function bindSteps<S extends string, C>(
   const entries = Object.entries<(input: unknown, context: C) => Promise<unknown>>(steps).map(([state, step]) => [
     state,
     async (payload: unknown) => {
+      killIfDrilledTask(state);
       if (state === drill) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${drill})`);
       return step(payload, context);
     },

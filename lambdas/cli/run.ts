@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { failureText, readRunRecord, runStateMachine, type RunRecord } from '../adapters/local/state-machine-runner.ts';
+import { failureText, readRunRecord, runStateMachine, type RunRecord, shownStatus } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampionState } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
@@ -9,7 +9,8 @@ import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
-import { readTrainingDefinition, stepContext, trainingHandlers } from './pipeline.ts';
+import { readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { withKillDrill } from './drills.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
@@ -28,7 +29,7 @@ export interface RunOptions {
 /** What a run came to, for the summary and for callers (the demo, tests). */
 export interface RunSummary {
   readonly name: string;
-  /** False when a run with this name (the same input) already exists: nothing new was started. */
+  /** False when a run with this name (the same files and settings) had already succeeded: nothing new was started. */
   readonly started: boolean;
   readonly record: RunRecord;
 }
@@ -37,10 +38,18 @@ async function landingFiles(workspace: Workspace): Promise<{ key: string; finger
   return (await workspace.store.list(LANDING_TRAINING_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
 }
 
+/** The command that continues a run from where it failed. */
+export function retryCommand(name: string): string {
+  return `npx prognos runs retry ${name}`;
+}
+
 /**
  * `prognos run`: the training workflow over what is in `landing/training/`, executed from
- * `statemachines/training.asl.json`. The run's name comes from the files' keys and content, so
- * the same landing zone twice starts one run.
+ * `statemachines/training.asl.json`. The run's name comes from the files' keys and content and
+ * the settings asked for (mode, configuration), so the same landing zone with the same settings
+ * twice starts one run, and other settings start another. A run that exists already is reported:
+ * succeeded (exit 0), or failed, aborted or stale with the command that retries it (exit 1).
+ * @throws CliError when the run did not succeed (now or before)
  */
 export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSummary> {
   const workspace = openWorkspace(options.home, options.contract);
@@ -50,7 +59,11 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
     if (files.length === 0) {
       throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'prognos ingest FILE'`);
     }
-    const name = trainingExecutionName(files);
+    // The settings as asked for: "auto" mode stays "auto", so a second run after a promotion is the same run.
+    const name = trainingExecutionName(files, { mode: options.mode ?? 'auto', config });
+    const earlier = await readRunRecord(workspace.runsDir, name);
+    if (earlier !== undefined) return reportEarlierRun(workspace, earlier, io);
+
     // An unreadable champion.json does not stop the run: Train falls back to full and says why.
     const champion = await readChampionState(workspace.store);
     const mode = options.mode ?? (champion.kind === 'readable' ? 'refit' : 'full');
@@ -62,29 +75,49 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       config,
     };
     const context = stepContext(workspace, options.contract, stepPrinter(io));
-    if ((await readRunRecord(workspace.runsDir, name)) === undefined) {
-      io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
-    }
+    io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
     const outcome = await runStateMachine({
       definition: readTrainingDefinition(),
       handlers: trainingHandlers(context),
       input,
       executionName: name,
       runsDir: workspace.runsDir,
-      onEvent: liveView(io),
+      stateMachineName: TRAINING_STATE_MACHINE,
+      onEvent: withKillDrill(liveView(io)),
     });
-    if (!outcome.started) {
-      io.err(`run ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same landing files start no new training run\n`);
-    }
+    // Another process started the same run a moment before this one.
+    if (!outcome.started) return reportEarlierRun(workspace, outcome.record, io);
     io.out(summarize(workspace, outcome.record));
-    if (outcome.started && outcome.record.status === 'FAILED') {
+    if (outcome.record.status !== 'SUCCEEDED') {
       const version = champion.kind === 'readable' ? champion.current.pointer.version : undefined;
-      throw new CliError(`run ${name} failed: ${failureText(outcome.record)}; the champion is unchanged (${version ?? 'none yet'})`);
+      throw new CliError(
+        `run ${name} ${outcome.record.status.toLowerCase()}: ${failureText(outcome.record)}; the champion is unchanged (${version ?? 'none yet'}); retry it from where it failed with '${retryCommand(name)}'`,
+      );
     }
-    return { name, started: outcome.started, record: outcome.record };
+    return { name, started: true, record: outcome.record };
   } finally {
     await workspace.close();
   }
+}
+
+/**
+ * A run with this name exists: a success is reported as such; anything else is an error that
+ * says how to go on.
+ * @throws CliError unless it succeeded
+ */
+function reportEarlierRun(workspace: Workspace, record: RunRecord, io: CliIo): RunSummary {
+  const status = shownStatus(record);
+  const when = `started ${record.startedAt}`;
+  if (status === 'SUCCEEDED') {
+    io.err(`run ${record.name} already succeeded (${when}): the same landing files start no new training run (with the same mode and configuration)\n`);
+    io.out(summarize(workspace, record));
+    return { name: record.name, started: false, record };
+  }
+  if (status === 'RUNNING') {
+    throw new CliError(`run ${record.name} is already running (${when}, pid ${record.runner.pid} on ${record.runner.hostname}); wait for it, or see 'npx prognos runs'`);
+  }
+  const why = status === 'STALE' ? `was left running by a process that ended (pid ${record.runner.pid})` : `${status.toLowerCase()}: ${failureText(record)}`;
+  throw new CliError(`run ${record.name} (${when}) ${why}; retry it from where it failed with '${retryCommand(record.name)}'`);
 }
 
 const outputSchema = z.looseObject({

@@ -5,6 +5,7 @@ import type { DataContract } from '../core/contract/contract.ts';
 import { FEATURE_TABLE, featureTableColumns } from '../core/contract/table.ts';
 import type { QueryEngine } from '../core/ports/query-engine.ts';
 import { FEATURES_PREFIX } from '../core/steps/ingest.ts';
+import { killInWrite } from './drills.ts';
 
 /**
  * The embedded defaults under one home folder (`.prognos/` unless `--home`): the folder is the
@@ -25,7 +26,8 @@ export interface Workspace {
 
 export function openWorkspace(home: string, contract: DataContract): Workspace {
   const root = resolve(home);
-  const store = new FsObjectStore(root);
+  const beforeRename = killInWrite();
+  const store = new FsObjectStore(root, beforeRename ? { beforeRename } : {});
   let engine: Promise<DuckDbQueryEngine> | undefined;
   return {
     home: root,

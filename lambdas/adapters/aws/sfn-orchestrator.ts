@@ -1,5 +1,5 @@
-import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { Orchestrator } from '../../core/ports/orchestrator.ts';
+import { RedriveExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, type RedrivableOrchestrator } from '../../core/ports/orchestrator.ts';
 import { errorName, isTransient, transientError } from './aws-errors.ts';
 
 /**
@@ -27,7 +27,7 @@ export class InvalidExecutionNameError extends RangeError {
   override readonly name = 'InvalidExecutionNameError' as const;
 }
 
-export class SfnOrchestrator implements Orchestrator {
+export class SfnOrchestrator implements RedrivableOrchestrator {
   readonly #client: SFNClient;
   readonly #stateMachineArn: string;
   /** `arn:…:execution:<state machine>:` — an execution's ARN is this plus its name. */
@@ -56,6 +56,30 @@ export class SfnOrchestrator implements Orchestrator {
     } catch (error) {
       if (errorName(error) === 'ExecutionAlreadyExists') return { started: false, executionId: this.#executionArn(name) };
       if (isTransient(error)) throw transientError(`start execution ${name} of ${this.#stateMachineArn}`, error);
+      throw error;
+    }
+  }
+
+  /**
+   * RedriveExecution of the execution named `name` of this state machine: Step Functions continues
+   * it from its unsuccessful state with that state's input and counts the redrive.
+   * @throws ExecutionDoesNotExistError | ExecutionNotRedrivableError (with Step Functions' reason)
+   * @throws TransientError for throttling, Step Functions' internal errors, dropped connections
+   */
+  async redrive(name: string): Promise<{ readonly executionId: string; readonly redrivenAt: string }> {
+    if (typeof name !== 'string' || !EXECUTION_NAME.test(name)) {
+      throw new InvalidExecutionNameError(`execution name ${JSON.stringify(name)} is not valid: use 1–80 characters of letters, digits, '-' and '_'`);
+    }
+    const executionArn = this.#executionArn(name);
+    try {
+      const out = await this.#client.send(new RedriveExecutionCommand({ executionArn }));
+      return { executionId: executionArn, redrivenAt: (out.redriveDate ?? new Date()).toISOString() };
+    } catch (error) {
+      const kind = errorName(error);
+      const message = error instanceof Error ? error.message : String(error);
+      if (kind === 'ExecutionDoesNotExist') throw new ExecutionDoesNotExistError(`there is no execution ${executionArn}`);
+      if (kind === 'ExecutionNotRedrivable') throw new ExecutionNotRedrivableError(`execution ${name} cannot be redriven: ${message}`);
+      if (isTransient(error)) throw transientError(`redrive execution ${name} of ${this.#stateMachineArn}`, error);
       throw error;
     }
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError } from '../../core/errors.ts';
+import { errnoCode, processRuns, unlinkIfPresent } from './fs-helpers.ts';
 
 /**
  * A lock file shared by every process on the machine (and by machines sharing a local disk):
@@ -26,12 +27,8 @@ interface LockOwner {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_STALE_MS = 10_000;
+export const DEFAULT_STALE_MS = 10_000;
 const MAX_BACKOFF_MS = 50;
-
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
 
 function parseOwner(text: string): LockOwner | undefined {
   try {
@@ -43,15 +40,6 @@ function parseOwner(text: string): LockOwner | undefined {
     // An empty or torn lock file: its creator died between creating and writing it.
   }
   return undefined;
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0 checks existence without signalling
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM'; // exists, but belongs to another user
-  }
 }
 
 /** Whether a lock `ageMs` old with this content may be taken over. */
@@ -74,10 +62,21 @@ async function readLock(path: string): Promise<{ text: string; ino: bigint; mtim
   }
 }
 
-async function unlinkIfPresent(path: string): Promise<void> {
-  await unlink(path).catch((error: unknown) => {
-    if (errnoCode(error) !== 'ENOENT') throw error;
-  });
+/**
+ * Whether the lock at `path` names its owner and that owner is a process of this host that no
+ * longer runs: such a lock can be removed at any age (a lock too young to judge is one whose
+ * owner could still be writing it, which this is not).
+ */
+export async function lockOwnerGone(path: string): Promise<boolean> {
+  const seen = await readLock(path);
+  const owner = seen === undefined ? undefined : parseOwner(seen.text);
+  return owner !== undefined && owner.host === hostname() && !processRuns(owner.pid);
+}
+
+/** Whether the lock at `path` is stale (see {@link FileLockOptions.staleMs}); false when it is gone. */
+export async function isStaleLock(path: string, staleMs: number = DEFAULT_STALE_MS): Promise<boolean> {
+  const seen = await readLock(path);
+  return seen !== undefined && isStale(seen.text, Date.now() - seen.mtimeMs, staleMs);
 }
 
 /**
@@ -86,7 +85,7 @@ async function unlinkIfPresent(path: string): Promise<void> {
  * judged stale (same inode, same content) — never a fresh lock taken in between.
  * @returns true when the lock is gone (removed here, or released meanwhile)
  */
-async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
+export async function breakIfStale(path: string, staleMs: number = DEFAULT_STALE_MS): Promise<boolean> {
   const seen = await readLock(path);
   if (seen === undefined) return true;
   if (!isStale(seen.text, Date.now() - seen.mtimeMs, staleMs)) return false;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   ObjectNotFoundError,
@@ -12,6 +12,7 @@ import {
   type StreamedObject,
 } from '../../core/ports/object-store.ts';
 import { acquireFileLock, type FileLockOptions } from './file-lock.ts';
+import { errnoCode, unlinkIfPresent } from './fs-helpers.ts';
 
 /**
  * The object store on a local folder: key `a/b/c.json` is the file `<root>/a/b/c.json`. It keeps
@@ -35,15 +36,18 @@ const LIST_CONCURRENCY = 16;
 /** Chunk size of streamed reads (and of hashing a file for its etag). */
 const STREAM_CHUNK_BYTES = 1 << 20;
 
-export type FsObjectStoreOptions = FileLockOptions;
+export type FsObjectStoreOptions = FileLockOptions & {
+  /**
+   * Called inside each put with the key, the bytes in a temporary file and the key's lock held,
+   * just before the rename: a seam for the kill drill (PROGNOS_KILL_IN_WRITE), which shows what
+   * a crash at the worst moment leaves behind.
+   */
+  readonly beforeRename?: (key: string) => void;
+};
 
 /** A key the folder cannot hold next to another: `a/b` and `a/b/c` cannot both be objects on a file system. */
 export class KeyConflictError extends Error {
   override readonly name = 'KeyConflictError' as const;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 function keyError(key: string, why: string): TypeError {
@@ -124,12 +128,6 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function unlinkIfPresent(path: string): Promise<void> {
-  await unlink(path).catch((error: unknown) => {
-    if (errnoCode(error) !== 'ENOENT') throw error;
-  });
-}
-
 /** Runs tasks on the same key one after another within this process, so they do not poll the lock file. */
 const keyQueues = new Map<string, Promise<void>>();
 
@@ -152,11 +150,13 @@ export class FsObjectStore implements ObjectStore {
   /** Absolute folder holding the objects; created on the first put. */
   readonly root: string;
   readonly #lockOptions: FileLockOptions;
+  readonly #beforeRename: ((key: string) => void) | undefined;
   readonly #etags = new Map<string, CachedEtag>();
 
   constructor(root: string, options: FsObjectStoreOptions = {}) {
     this.root = resolve(root);
     this.#lockOptions = options;
+    this.#beforeRename = options.beforeRename;
   }
 
   #pathOf(key: string): string {
@@ -298,6 +298,7 @@ export class FsObjectStore implements ObjectStore {
       await serialized(lock, async () => {
         const release = await acquireFileLock(lock, this.#lockOptions);
         try {
+          this.#beforeRename?.(key);
           await this.#checkCondition(key, path, options);
           await rename(temp, path).catch((error: unknown) => {
             const code = errnoCode(error);

@@ -9,9 +9,11 @@
  * Names are deterministic and the run records decide: a name that already has a record (in any
  * status) starts nothing and returns `started: false`, as ExecutionAlreadyExists does.
  */
-import type { Orchestrator } from '../../core/ports/orchestrator.ts';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, type RedrivableOrchestrator } from '../../core/ports/orchestrator.ts';
 import {
+  isStaleRunRecord,
   readRunRecord,
+  redriveStateMachine,
   type RunOutcome,
   runStateMachine,
   type RunStateMachineOptions,
@@ -24,7 +26,7 @@ export type LocalOrchestratorOptions = Omit<RunStateMachineOptions, 'executionNa
   readonly stateMachineName: string;
 };
 
-export class LocalOrchestrator implements Orchestrator {
+export class LocalOrchestrator implements RedrivableOrchestrator {
   readonly #options: LocalOrchestratorOptions;
   readonly #runs: Promise<RunOutcome>[] = [];
   /** Names started by this process, so a second start never races the first one's record. */
@@ -37,7 +39,7 @@ export class LocalOrchestrator implements Orchestrator {
   /** @throws InvalidExecutionNameError */
   async start(name: string, input: unknown): Promise<{ readonly started: boolean; readonly executionId: string }> {
     validateExecutionName(name);
-    const executionId = `arn:aws:states:us-east-1:123456789012:execution:prognos-local-${this.#options.stateMachineName}:${name}`;
+    const executionId = this.#executionId(name);
     if (this.#names.has(name) || (await readRunRecord(this.#options.runsDir, name)) !== undefined) return { started: false, executionId };
     this.#names.add(name);
     const run = runStateMachine({ ...this.#options, executionName: name, input });
@@ -45,6 +47,28 @@ export class LocalOrchestrator implements Orchestrator {
     run.catch(() => undefined);
     this.#runs.push(run);
     return { started: true, executionId };
+  }
+
+  /**
+   * Redrives the run named `name` in the background (see redriveStateMachine), as
+   * RedriveExecution does; settled() waits for it too.
+   * @throws InvalidExecutionNameError | ExecutionDoesNotExistError | ExecutionNotRedrivableError
+   */
+  async redrive(name: string): Promise<{ readonly executionId: string; readonly redrivenAt: string }> {
+    validateExecutionName(name);
+    const record = await readRunRecord(this.#options.runsDir, name);
+    if (record === undefined) throw new ExecutionDoesNotExistError(`there is no run named ${name}`);
+    if (record.status === 'SUCCEEDED') throw new ExecutionNotRedrivableError(`run ${name} succeeded: there is nothing to redrive`);
+    if (record.status === 'RUNNING' && !isStaleRunRecord(record)) throw new ExecutionNotRedrivableError(`run ${name} is still running`);
+    const redrivenAt = new Date().toISOString();
+    const run = redriveStateMachine({ ...this.#options, executionName: name }).then((redriven) => ({ started: true, record: redriven }));
+    run.catch(() => undefined);
+    this.#runs.push(run);
+    return { executionId: this.#executionId(name), redrivenAt };
+  }
+
+  #executionId(name: string): string {
+    return `arn:aws:states:us-east-1:123456789012:execution:prognos-local-${this.#options.stateMachineName}:${name}`;
   }
 
   /**

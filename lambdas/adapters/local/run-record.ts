@@ -5,10 +5,10 @@
  * second start with the same name finds it and does not run again.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { failureMessage } from '../../core/steps/record-failure.ts';
+import { isErrno, processRuns } from './fs-helpers.ts';
 
 /** The lifecycle of an execution, with Step Functions' names. */
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -77,8 +77,42 @@ export interface RunRecord {
   error?: string;
   cause?: string;
   states: StateRecord[];
-  /** Which process ran it, so that a RUNNING record left by a crash can be told from a live run. */
-  readonly runner: { readonly pid: number; readonly hostname: string };
+  /** Which process runs it (the last redrive's), so that a RUNNING record left by a crash can be told from a live run. */
+  runner: { readonly pid: number; readonly hostname: string };
+  /** Rewritten every {@link HEARTBEAT_INTERVAL_MS} and at each state transition while the run works. */
+  heartbeatAt?: string;
+  /** How many times the run was redriven (Step Functions' redriveCount); absent in records older than redrive. */
+  redriveCount?: number;
+  /** One entry per redrive, oldest first: where it restarted and what the attempt before it ended with. */
+  redrives?: RedriveRecord[];
+  /**
+   * Every result a Task's step returned, by payload, saved before the engine got it: a redrive of
+   * a Map or Parallel replays those of its Tasks instead of running them again (only failed
+   * iterations and branches re-run, as in Step Functions), and a redrive that restarts at a Task
+   * whose step had returned (the crash came before its exit was recorded) replays its result.
+   */
+  taskResults?: TaskResultRecord[];
+}
+
+/** One successful Task invocation. */
+export interface TaskResultRecord {
+  readonly state: string;
+  /** SHA-256 of the payload's JSON text. */
+  readonly payloadSha256: string;
+  readonly result: unknown;
+}
+
+/** One redrive of a run. */
+export interface RedriveRecord {
+  readonly redrivenAt: string;
+  /** The state it restarted from (with its recorded input); the execution's StartAt when no state had run. */
+  readonly fromState: string;
+  /** How the attempt before it ended. */
+  readonly previousStatus: RunStatus;
+  readonly previousError?: string;
+  readonly previousCause?: string;
+  /** The state entries of the attempt before it from `fromState` on, replaced by the redrive's. */
+  readonly replacedStates: StateRecord[];
 }
 
 /** The subset of aws-local-stepfunctions' event log that the record is built from (its types are not exported). */
@@ -95,6 +129,9 @@ export interface EngineEvent {
   readonly retry?: { readonly attempt: number };
   readonly catch?: { readonly catcher: { readonly Next: string } };
 }
+
+/** First characters of the lock a redrive takes on a run (a store housekeeping name, `.prognos~lock~…`). */
+export const REDRIVE_LOCK_PREFIX = '.prognos~lock~redrive~';
 
 /** The file that holds the record of `executionName`. */
 export function runRecordPath(runsDir: string, executionName: string): string {
@@ -137,7 +174,14 @@ export function causeText(cause: unknown): string {
 
 /** The readable message inside a cause (a Lambda error's cause is JSON with `errorMessage`). */
 export function causeMessage(cause: string | undefined): string {
-  return cause === undefined ? '' : failureMessage(cause);
+  if (cause === undefined) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause is the message
+  }
+  return cause;
 }
 
 /** `<error name>: <message>` of a failed run, for one line to a person. */
@@ -308,10 +352,6 @@ function tempPath(path: string): string {
   return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 }
 
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
-}
-
 /**
  * Creates the record file only if none exists, atomically: it is written in full to a temporary
  * file and hard-linked into place, so a concurrent reader never sees a half-written record and of
@@ -362,6 +402,44 @@ export async function readRunRecord(runsDir: string, executionName: string): Pro
   }
 }
 
+/** A file in the runs folder that is not a readable run record (torn by a crash, or edited by hand). */
+export interface UnreadableRunRecord {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/**
+ * Every run record in `runsDir` (not the superseded ones), oldest start first, and the `.json`
+ * files there that are not records. A missing folder has none.
+ */
+export async function listRunRecords(runsDir: string): Promise<{ records: RunRecord[]; unreadable: UnreadableRunRecord[] }> {
+  let names: string[];
+  try {
+    names = await readdir(runsDir);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return { records: [], unreadable: [] };
+    throw error;
+  }
+  const records: RunRecord[] = [];
+  const unreadable: UnreadableRunRecord[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const file = join(runsDir, name);
+    try {
+      const value = JSON.parse(await readFile(file, 'utf8')) as Partial<RunRecord> | null;
+      if (value === null || typeof value !== 'object' || typeof value.name !== 'string' || typeof value.status !== 'string' || !Array.isArray(value.states)) {
+        unreadable.push({ file, reason: 'not a run record (name, status or states missing)' });
+      } else {
+        records.push(value as RunRecord);
+      }
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) continue;
+      unreadable.push({ file, reason: error instanceof SyntaxError ? `not JSON: ${error.message}` : (error as Error).message });
+    }
+  }
+  records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return { records, unreadable };
+}
+
 /**
  * Moves an existing record to `<runsDir>/superseded/<name>.<startedAt>.json` so that a forced
  * re-run keeps the history of the run it replaces. No-op when there is no record.
@@ -381,18 +459,49 @@ export async function supersedeRunRecord(runsDir: string, executionName: string)
 }
 
 /**
- * True for a RUNNING record whose process is gone: written on this host by a pid that no longer
- * exists (a crash or a kill -9 left it). Such a run will never finish; start it again with
- * `replace: true`. A record from another host cannot be checked and is never called stale.
+ * How long a RUNNING record from another host may go without a heartbeat before it is called
+ * stale. Generous on purpose: a step that computes without yielding (a long fit) delays the
+ * heartbeat, and Train's Task timeout is 15 minutes.
  */
-export function isStaleRunRecord(record: RunRecord): boolean {
-  if (record.status !== 'RUNNING' || record.runner?.hostname !== hostname()) return false;
-  if (record.runner.pid === process.pid) return false;
-  try {
-    process.kill(record.runner.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: the pid exists but belongs to another user: alive.
-    return isErrno(error, 'ESRCH');
+export const HEARTBEAT_STALE_MS = 20 * 60_000;
+
+/** How often a running execution rewrites its record's heartbeat. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+
+/**
+ * True for a RUNNING record that will never finish: on this host, its process is gone (a crash
+ * or a kill -9 left it); on another host, its heartbeat is older than {@link HEARTBEAT_STALE_MS}
+ * (processes there cannot be checked). A stale run can be marked aborted and redriven.
+ */
+export function isStaleRunRecord(record: RunRecord, now = Date.now()): boolean {
+  if (record.status !== 'RUNNING') return false;
+  if (record.runner?.hostname === hostname()) {
+    if (record.runner.pid === process.pid) return false;
+    return !processRuns(record.runner.pid);
   }
+  const beat = Date.parse(record.heartbeatAt ?? record.startedAt);
+  return !Number.isFinite(beat) || now - beat > HEARTBEAT_STALE_MS;
+}
+
+/** The status to show a person: a stale RUNNING record is shown as STALE. */
+export type ShownRunStatus = RunStatus | 'STALE';
+
+export function shownStatus(record: RunRecord, now = Date.now()): ShownRunStatus {
+  return isStaleRunRecord(record, now) ? 'STALE' : record.status;
+}
+
+/**
+ * Marks a stale run ABORTED (as StopExecution would have): its unfinished states are closed as
+ * aborted, so `prognos runs retry` can redrive it from there.
+ */
+export function abortStaleRecord(record: RunRecord, now: Date): RunRecord {
+  const aborted: RunRecord = structuredClone(record);
+  aborted.status = 'ABORTED';
+  aborted.error = 'States.Runtime';
+  aborted.cause = `the process that ran it (pid ${record.runner.pid} on ${record.runner.hostname}) ended without finishing it`;
+  const endedAt = Date.parse(record.heartbeatAt ?? record.startedAt);
+  aborted.finishedAt = new Date(Number.isFinite(endedAt) ? endedAt : now.getTime()).toISOString();
+  aborted.durationMs = Math.max(0, Date.parse(aborted.finishedAt) - Date.parse(record.startedAt));
+  new RunRecordBuilder(aborted).finish(Date.parse(aborted.finishedAt));
+  return aborted;
 }

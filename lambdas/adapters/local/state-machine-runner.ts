@@ -1,47 +1,44 @@
 /**
  * Runs a state machine definition — the very file CDK deploys — on this machine with
  * aws-local-stepfunctions, each Task overridden by a local step function, and keeps a run record
- * per execution name (see run-record.ts).
- *
- * Fidelity to AWS that the workflow relies on:
- * - a `lambda:invoke` Task gets `{ Payload, StatusCode, ExecutedVersion }` back, so the definition's
- *   ResultSelector/OutputPath on `$.Payload` behave as in AWS; the handler gets the bare Payload;
- * - a handler's error keeps its `name` (what Retry/Catch match) and its Cause is Lambda's JSON
- *   `{ errorType, errorMessage, trace }`, so a failure path reads the same cause in both runtimes;
- * - payloads and results cross a JSON boundary (no shared objects, no undefined, no Date objects)
- *   and are held to Step Functions' 256 KiB limit;
- * - a Distributed Map, which the engine lacks, runs as an inline Map over what its ItemReader
- *   would read (distributed-map.ts; the `itemReaders` option reads it).
+ * per execution name. Its seams live in their own modules: lambda-emulation.ts (what a Lambda
+ * Task sees: payload wrapping, data limits, error shapes), run-events.ts (what the live view is
+ * told), run-record.ts (the record: schema, persistence, formatting) and distributed-map.ts (a
+ * Distributed Map, which the engine lacks, runs as an inline Map over what its ItemReader reads).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
+import { basename, join } from 'node:path';
 import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
-  type RunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
 import {
   type AslDefinition,
-  LAMBDA_INVOKE_RESOURCE,
   StateMachineDefinitionError,
   asDefinition,
   substitutePlaceholders,
   walkStates,
 } from './asl-definition.ts';
 import { type ItemReader, type ItemReaderRequest, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItems } from './distributed-map.ts';
+import { acquireFileLock } from './file-lock.ts';
+import { type EngineHandlers, type JsonValue, type StepHandler, toJson, wrapHandlers } from './lambda-emulation.ts';
+import { type RunEvent, toRunEvent } from './run-events.ts';
 import {
   type EngineEvent,
-  type IterationRecord,
+  HEARTBEAT_INTERVAL_MS,
+  REDRIVE_LOCK_PREFIX,
+  type RedriveRecord,
   type RunRecord,
   RunRecordBuilder,
-  type StateRecord,
+  abortStaleRecord,
   causeText,
+  isStaleRunRecord,
   createRunRecordExclusive,
   newRunRecord,
   readRunRecord,
@@ -51,6 +48,15 @@ import {
 } from './run-record.ts';
 
 export { StateMachineDefinitionError } from './asl-definition.ts';
+export { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
+export {
+  DataLimitExceededError,
+  MissingHandlerError,
+  STATE_DATA_LIMIT_BYTES,
+  type StepHandler,
+  UnknownHandlerError,
+} from './lambda-emulation.ts';
+export type { RunEvent } from './run-events.ts';
 export {
   type ErrorInfo,
   type IterationRecord,
@@ -58,67 +64,21 @@ export {
   type RunStatus,
   type StateRecord,
   type StateStatus,
+  type RedriveRecord,
+  type ShownRunStatus,
+  abortStaleRecord,
   causeMessage,
   failureText,
   isStaleRunRecord,
+  listRunRecords,
   readRunRecord,
   runRecordPath,
+  shownStatus,
+  writeRunRecord,
 } from './run-record.ts';
-
-/** A local stand-in for one Task's Lambda function: gets the Task's payload, returns its result (JSON). */
-export type StepHandler = (payload: unknown) => Promise<unknown>;
-
-/** The engine's override map and JSON type (its JSONValue type is not exported by name). */
-type EngineHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
-type JsonValue = Parameters<StateMachine['run']>[0];
-
-/** This file, to cut its frames (and the engine's below them) from a step's stack trace. */
-const RUNNER_FILE = fileURLToPath(import.meta.url);
 
 /** Step Functions' execution name rule: 1–80 characters of letters, digits, '-' and '_'. */
 export const EXECUTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
-
-/** Step Functions' limit on a state's input, output and a task's result (UTF-8 bytes). */
-export const STATE_DATA_LIMIT_BYTES = 262_144;
-
-/** Fields every state event has. `mapIndex` is set for the states of a Map iteration (the item's index). */
-interface StateEventBase {
-  readonly timestamp: number;
-  readonly state: string;
-  /** ASL state type: Task, Map, Pass, Choice, Succeed, Fail, … */
-  readonly stateType: string;
-  readonly mapIndex?: number;
-}
-
-/** Execution events name no state; the optional `undefined` fields let a view read `event.state` before narrowing. */
-interface ExecutionEventBase {
-  readonly timestamp: number;
-  readonly state?: undefined;
-  readonly stateType?: undefined;
-  readonly mapIndex?: undefined;
-}
-
-/** What the live view is told, in order. */
-export type RunEvent =
-  | (ExecutionEventBase & { readonly type: 'ExecutionStarted'; readonly executionName: string })
-  | (StateEventBase & { readonly type: 'StateEntered' })
-  /** The state finished (Choice, Pass, Succeed included); `durationMs` counts retries and their waits. */
-  | (StateEventBase & { readonly type: 'StateSucceeded'; readonly durationMs: number })
-  /** One attempt failed; a StateRetried or StateCaught may follow, else the failure ends the execution (or the iteration). */
-  | (StateEventBase & { readonly type: 'StateFailed'; readonly durationMs: number; readonly error: string; readonly cause: string })
-  /** The state runs again after the error of its last attempt; `retry` is 1 for the first retry. */
-  | (StateEventBase & { readonly type: 'StateRetried'; readonly retry: number; readonly error: string; readonly cause: string })
-  /** A Catch took the failure to `next`. */
-  | (StateEventBase & { readonly type: 'StateCaught'; readonly next: string; readonly error: string })
-  | (StateEventBase & { readonly type: 'MapIterationStarted' | 'MapIterationSucceeded'; readonly mapIndex: number })
-  | (StateEventBase & { readonly type: 'MapIterationFailed'; readonly mapIndex: number; readonly error: string; readonly cause: string })
-  | (ExecutionEventBase & { readonly type: 'ExecutionSucceeded'; readonly durationMs: number })
-  | (ExecutionEventBase & {
-      readonly type: 'ExecutionFailed' | 'ExecutionAborted' | 'ExecutionTimedOut';
-      readonly durationMs: number;
-      readonly error: string;
-      readonly cause: string;
-    });
 
 export interface RunStateMachineOptions {
   /** The path of the ASL file (a string, e.g. `statemachines/training.asl.json`) or its parsed JSON. */
@@ -165,35 +125,6 @@ export class InvalidExecutionNameError extends RangeError {
   override readonly name = 'InvalidExecutionNameError' as const;
 }
 
-/** A Task state without a local handler: the run would fail at that state, so it does not start. */
-export class MissingHandlerError extends Error {
-  override readonly name = 'MissingHandlerError' as const;
-}
-
-/** A handler for a state that is not a Task of the definition (a typo, or a renamed state). */
-export class UnknownHandlerError extends Error {
-  override readonly name = 'UnknownHandlerError' as const;
-}
-
-/**
- * A Task's payload or result over 256 KiB. As in AWS it is neither retried nor caught by
- * States.ALL: the execution fails. The engine reads `isRetryable`/`isCatchable` off the error.
- */
-export class DataLimitExceededError extends Error {
-  override readonly name = 'States.DataLimitExceeded' as const;
-  readonly isRetryable = false;
-  readonly isCatchable = false;
-}
-
-/** A handler's error as Step Functions sees a Lambda error: same name, Lambda's JSON cause as message. */
-class LambdaFunctionError extends Error {
-  constructor(errorType: string, cause: string) {
-    super(cause);
-    // Dynamic on purpose: Retry/Catch must see the step's own error name.
-    this.name = errorType;
-  }
-}
-
 /** @throws InvalidExecutionNameError */
 export function validateExecutionName(name: string): void {
   if (!EXECUTION_NAME_PATTERN.test(name)) {
@@ -203,14 +134,20 @@ export function validateExecutionName(name: string): void {
   }
 }
 
-/**
- * Runs one execution, unless a record with its name exists (then returns that record with
- * `started: false` and calls no handler). Configuration errors (bad name, unreadable or invalid
- * definition, missing or unknown handlers) throw before anything is written; a failing workflow
- * does not throw: it returns a record with status FAILED.
- * @throws InvalidExecutionNameError | StateMachineDefinitionError | MissingHandlerError | UnknownHandlerError
- */
-export async function runStateMachine(options: RunStateMachineOptions): Promise<RunOutcome> {
+/** What runStateMachine and redriveStateMachine share once the options are checked. */
+interface PreparedRun {
+  readonly definition: AslDefinition;
+  readonly definitionSha256: string;
+  readonly readers: readonly ItemReaderRequest[];
+  readonly handlers: Readonly<Record<string, StepHandler>>;
+  readonly stateMachineName: string;
+  readonly source: string;
+  /** Each nested Task's top-level ancestor (the Map or Parallel state it runs in). */
+  readonly nestedIn: ReadonlyMap<string, string>;
+}
+
+/** @throws InvalidExecutionNameError | StateMachineDefinitionError | MissingHandlerError | UnknownHandlerError */
+async function prepare(options: Omit<RunStateMachineOptions, 'input'>): Promise<PreparedRun> {
   validateExecutionName(options.executionName);
   const source = typeof options.definition === 'string' ? options.definition : 'definition';
   const raw = typeof options.definition === 'string' ? await readDefinitionFile(options.definition) : options.definition;
@@ -218,29 +155,174 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
   if (readers.length > 0 && options.itemReaders === undefined) {
     throw new StateMachineDefinitionError(`${source} has a Distributed Map (${readers.map((r) => r.state).join(', ')}): pass itemReaders to read its items`);
   }
-  const handlers = wrapHandlers(definition, options.handlers);
-  const stateMachine = buildStateMachine(definition, source);
-  const stateMachineName = options.stateMachineName ?? machineNameOf(options.definition);
+  // Checked now, so that a configuration error throws before anything is written.
+  wrapHandlers(definition, options.handlers);
+  buildStateMachine(definition, source);
+  return {
+    definition,
+    definitionSha256: createHash('sha256').update(JSON.stringify(definition)).digest('hex'),
+    readers,
+    handlers: options.handlers,
+    stateMachineName: options.stateMachineName ?? machineNameOf(options.definition),
+    source,
+    nestedIn: topLevelAncestors(definition),
+  };
+}
 
+/** Each state inside a Map or Parallel, mapped to the top-level state that contains it. */
+function topLevelAncestors(definition: AslDefinition): Map<string, string> {
+  const parents = new Map(walkStates(definition).flatMap((s) => (s.parent === undefined ? [] : [[s.name, s.parent] as const])));
+  const ancestors = new Map<string, string>();
+  for (const name of parents.keys()) {
+    let top = parents.get(name)!;
+    while (parents.has(top)) top = parents.get(top)!;
+    ancestors.set(name, top);
+  }
+  return ancestors;
+}
+
+/**
+ * Runs one execution, unless a record with its name exists (then returns that record with
+ * `started: false` and calls no handler). Configuration errors (bad name, unreadable or invalid
+ * definition, missing or unknown handlers) throw before anything is written; a failing workflow
+ * does not throw: it returns a record with status FAILED. The record is rewritten at each state
+ * transition and every few seconds (its heartbeat), so a run whose process dies leaves a record
+ * of how far it got, which `redriveStateMachine` continues from.
+ * @throws InvalidExecutionNameError | StateMachineDefinitionError | MissingHandlerError | UnknownHandlerError
+ */
+export async function runStateMachine(options: RunStateMachineOptions): Promise<RunOutcome> {
+  const run = await prepare(options);
   await mkdir(options.runsDir, { recursive: true });
   const path = runRecordPath(options.runsDir, options.executionName);
   if (options.replace) await supersedeRunRecord(options.runsDir, options.executionName);
   // The input crosses the same JSON boundary as in StartExecution.
   const input = toJson(options.input);
-  const startedAt = new Date();
   const record = newRunRecord({
     name: options.executionName,
-    stateMachine: stateMachineName,
-    definitionSha256: createHash('sha256').update(JSON.stringify(definition)).digest('hex'),
+    stateMachine: run.stateMachineName,
+    definitionSha256: run.definitionSha256,
     input,
-    startedAt,
+    startedAt: new Date(),
   });
   if (!(await createRunRecordExclusive(path, record))) {
     const earlier = await readRunRecord(options.runsDir, options.executionName);
     if (earlier === undefined) throw new Error(`run record ${path} vanished while it was being read`);
     return { started: false, record: earlier };
   }
+  await executeAndRecord(run, run.definition, input, record, options, new Map());
+  return { started: true, record };
+}
 
+/** Options of {@link redriveStateMachine}: those of the original run, without its input. */
+export type RedriveStateMachineOptions = Omit<RunStateMachineOptions, 'input' | 'replace'>;
+
+/**
+ * Step Functions' RedriveExecution on the local runner: continues a FAILED, ABORTED or TIMED_OUT
+ * run (or a stale RUNNING one, which is first marked ABORTED) from its first state that did not
+ * succeed, with that state's recorded input, under the same name. States that succeeded before
+ * it are not run again; their entries stay in the record. When the restart state is a Map or
+ * Parallel, the Tasks inside it that succeeded are replayed from the record instead of run
+ * again, so only failed iterations and branches do work. The definition must be the one the run
+ * started with (as in AWS, a redrive uses the original definition). When the restart state is a
+ * Task whose step had returned before the process died (its result is recorded, its exit is not),
+ * the recorded result is used rather than doing the step's work a second time.
+ * @throws ExecutionDoesNotExistError | ExecutionNotRedrivableError, and runStateMachine's configuration errors
+ */
+export async function redriveStateMachine(options: RedriveStateMachineOptions): Promise<RunRecord> {
+  const run = await prepare(options);
+  await mkdir(options.runsDir, { recursive: true });
+  const { record, fromState, input } = await claimRedrive(run, options);
+  // Tasks that succeeded before with the same payload: the restart state itself (its step finished
+  // but its exit was never recorded) and the Tasks inside a restarted Map/Parallel. Replayed by payload.
+  const replay = new Map<string, unknown>();
+  for (const entry of record.taskResults ?? []) {
+    if (entry.state === fromState || run.nestedIn.get(entry.state) === fromState) replay.set(taskResultKey(entry.state, entry.payloadSha256), entry.result);
+  }
+  await executeAndRecord(run, { ...run.definition, StartAt: fromState }, input, record, options, replay);
+  return record;
+}
+
+/** Takes the run for this process under a lock (two retries at once: one redrives, the other finds it RUNNING). */
+async function claimRedrive(run: PreparedRun, options: RedriveStateMachineOptions): Promise<{ record: RunRecord; fromState: string; input: JsonValue }> {
+  const release = await acquireFileLock(join(options.runsDir, `${REDRIVE_LOCK_PREFIX}${options.executionName}`));
+  try {
+    let record = await readRunRecord(options.runsDir, options.executionName);
+    if (record === undefined) throw new ExecutionDoesNotExistError(`there is no run named ${options.executionName}`);
+    if (record.status === 'RUNNING') {
+      if (!isStaleRunRecord(record)) {
+        throw new ExecutionNotRedrivableError(`run ${record.name} is still running (pid ${record.runner.pid} on ${record.runner.hostname})`);
+      }
+      record = abortStaleRecord(record, new Date());
+    }
+    if (record.status === 'SUCCEEDED') throw new ExecutionNotRedrivableError(`run ${record.name} succeeded: there is nothing to redrive`);
+    if (record.definitionSha256 !== run.definitionSha256) {
+      throw new ExecutionNotRedrivableError(
+        `run ${record.name} started with another version of ${run.source}; a redrive runs the definition the run started with, so start a new run instead`,
+      );
+    }
+    const point = redrivePoint(run.definition, record);
+    const redrive: RedriveRecord = {
+      redrivenAt: new Date().toISOString(),
+      fromState: point.fromState,
+      previousStatus: record.status,
+      ...(record.error === undefined ? {} : { previousError: record.error }),
+      ...(record.cause === undefined ? {} : { previousCause: record.cause }),
+      replacedStates: record.states.slice(point.keep),
+    };
+    record.states = record.states.slice(0, point.keep);
+    record.redrives = [...(record.redrives ?? []), redrive];
+    record.redriveCount = (record.redriveCount ?? 0) + 1;
+    record.status = 'RUNNING';
+    record.runner = { pid: process.pid, hostname: hostname() };
+    record.heartbeatAt = redrive.redrivenAt;
+    for (const field of ['output', 'error', 'cause', 'finishedAt', 'durationMs'] as const) record[field] = undefined;
+    await writeRunRecord(runRecordPath(options.runsDir, options.executionName), record);
+    return { record, fromState: point.fromState, input: point.input };
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Where a redrive restarts: the first top-level state entry that did not succeed (failed, caught,
+ * aborted), with its recorded input. When every recorded state succeeded (the process died
+ * between two states), it continues at the last state's Next with its output; a Choice or a
+ * final state is run again with its input. No state at all: the start, with the run's input.
+ */
+function redrivePoint(definition: AslDefinition, record: RunRecord): { fromState: string; input: JsonValue; keep: number } {
+  const states = record.states;
+  const failed = states.findIndex((entry) => entry.status !== 'SUCCEEDED');
+  if (failed !== -1) return { fromState: states[failed]!.name, input: toJson(states[failed]!.input), keep: failed };
+  const last = states.at(-1);
+  if (last === undefined) return { fromState: definition.StartAt, input: toJson(record.input), keep: 0 };
+  const next = definition.States[last.name]?.Next;
+  if (typeof next === 'string') return { fromState: next, input: toJson(last.output), keep: states.length };
+  return { fromState: last.name, input: toJson(last.input), keep: states.length - 1 };
+}
+
+function taskResultKey(state: string, payloadSha256: string): string {
+  return `${state}\u0000${payloadSha256}`;
+}
+
+function payloadDigest(payload: JsonValue): string {
+  return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
+}
+
+/**
+ * Runs the engine from `definition.StartAt` with `input`, keeps `record` on disk while it works
+ * (each transition, and a heartbeat), and writes its end. Never leaves the record RUNNING: a fault
+ * of the runner itself is recorded as FAILED and rethrown.
+ */
+async function executeAndRecord(
+  run: PreparedRun,
+  definition: AslDefinition,
+  input: JsonValue,
+  record: RunRecord,
+  options: Omit<RunStateMachineOptions, 'input'>,
+  replay: ReadonlyMap<string, unknown>,
+): Promise<void> {
+  const path = runRecordPath(options.runsDir, options.executionName);
+  const writer = new RecordWriter(path, record);
   const emit = (event: RunEvent): void => {
     try {
       options.onEvent?.(event);
@@ -248,21 +330,43 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
       // A broken live view must not break (or half-record) the run.
     }
   };
+  const handlers = wrapHandlers(definition, run.handlers, {
+    replay: (state, payload) => {
+      if (replay.size === 0) return undefined;
+      const key = taskResultKey(state, payloadDigest(payload));
+      return replay.has(key) ? { result: toJson(replay.get(key)) } : undefined;
+    },
+    beforeCall: async () => {
+      writer.touch();
+      await writer.flush();
+    },
+    onResult: async (state, payload, result) => {
+      // On disk before the engine moves on: a crash after the step's work but before the state's
+      // exit is recorded must not make a redrive do that work twice (a promotion, say).
+      record.taskResults = [...(record.taskResults ?? []), { state, payloadSha256: payloadDigest(payload), result }];
+      writer.touch();
+      await writer.flush();
+    },
+  });
+  const heartbeat = setInterval(() => writer.touch(), HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
+  const startedAt = Date.now();
   try {
-    await execute(stateMachine, definition, readers, handlers, input, record, options, stateMachineName, emit);
+    await execute(buildStateMachine(definition, run.source, definition.StartAt === run.definition.StartAt), definition, run.readers, handlers, input, record, options, run.stateMachineName, emit, writer);
   } catch (error) {
-    // A fault of the runner itself (not of the workflow): never leave the record RUNNING.
     record.status = 'FAILED';
     record.error = error instanceof Error ? error.name : 'Error';
     record.cause = error instanceof Error ? error.message : causeText(error);
     record.finishedAt = new Date().toISOString();
-    record.durationMs = Date.now() - startedAt.getTime();
-    await writeRunRecord(path, record);
+    record.durationMs = Date.now() - Date.parse(record.startedAt);
+    await writer.close();
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
-  await writeRunRecord(path, record);
+  await writer.close();
 
-  const timestamp = Date.parse(record.finishedAt ?? startedAt.toISOString());
+  const timestamp = Date.parse(record.finishedAt ?? new Date(startedAt).toISOString());
   const durationMs = record.durationMs ?? 0;
   if (record.status === 'SUCCEEDED') {
     emit({ type: 'ExecutionSucceeded', timestamp, durationMs });
@@ -270,7 +374,46 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
     const type = record.status === 'ABORTED' ? 'ExecutionAborted' : record.status === 'TIMED_OUT' ? 'ExecutionTimedOut' : 'ExecutionFailed';
     emit({ type, timestamp, durationMs, error: record.error ?? 'Error', cause: record.cause ?? '' });
   }
-  return { started: true, record };
+}
+
+/**
+ * Writes the record as it changes, one write at a time (a later change waits for the write in
+ * flight and is folded into the next one), each with a fresh heartbeat.
+ */
+class RecordWriter {
+  #pending: Promise<void> = Promise.resolve();
+  #dirty = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly record: RunRecord,
+  ) {}
+
+  touch(): void {
+    if (this.#dirty) return;
+    this.#dirty = true;
+    this.#pending = this.#pending.then(async () => {
+      this.#dirty = false;
+      this.record.heartbeatAt = new Date().toISOString();
+      try {
+        await writeRunRecord(this.path, this.record);
+      } catch {
+        // A lost progress write must not end the run in the middle of a step; the final write reports a lasting fault.
+      }
+    });
+  }
+
+  /** Waits for the writes asked for so far. */
+  async flush(): Promise<void> {
+    await this.#pending;
+  }
+
+  /** The final write, after any still in flight. */
+  async close(): Promise<void> {
+    await this.#pending;
+    this.record.heartbeatAt = new Date().toISOString();
+    await writeRunRecord(this.path, this.record);
+  }
 }
 
 /** Runs the engine and fills `record` (status, output or error, states) from its result and event log. */
@@ -281,9 +424,10 @@ async function execute(
   handlers: EngineHandlers,
   input: JsonValue,
   record: RunRecord,
-  options: RunStateMachineOptions,
+  options: Omit<RunStateMachineOptions, 'input'>,
   stateMachineName: string,
   emit: (event: RunEvent) => void,
+  writer: RecordWriter,
 ): Promise<void> {
   const startedAt = Date.parse(record.startedAt);
   const builder = new RunRecordBuilder(record);
@@ -312,7 +456,8 @@ async function execute(
   if (options.signal?.aborted) execution.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  emit({ type: 'ExecutionStarted', timestamp: startedAt, executionName: options.executionName });
+  // A redrive starts now; a first run when its record says.
+  emit({ type: 'ExecutionStarted', timestamp: record.redriveCount ? Date.now() : startedAt, executionName: options.executionName });
   // Consumed alongside the execution; a fault here is kept and rethrown after the result (an
   // unobserved rejection would end the process).
   let logFault: unknown;
@@ -320,6 +465,7 @@ async function execute(
     for await (const event of execution.eventLogs) {
       const engineEvent = event as EngineEvent;
       const runEvent = toRunEvent(engineEvent, builder.apply(engineEvent));
+      writer.touch();
       if (runEvent !== undefined) emit(runEvent);
     }
   })().catch((error: unknown) => {
@@ -365,92 +511,18 @@ function machineNameOf(definition: unknown): string {
   return typeof definition === 'string' ? basename(definition).replace(/\.asl\.json$|\.json$/, '') : 'state-machine';
 }
 
-/** The engine validates (asl-validator: schema, JSONPaths, ARNs, reachability) when it is built. */
-function buildStateMachine(definition: AslDefinition, source: string): StateMachine {
+/**
+ * The engine validates (asl-validator: schema, JSONPaths, ARNs, reachability) when it is built.
+ * A redrive's copy starts at a later state, which leaves the states before it unreachable: it is
+ * built without validation, the definition itself having been validated as it ships.
+ */
+function buildStateMachine(definition: AslDefinition, source: string, validate = true): StateMachine {
   try {
     // The validator writes defaults into the object it gets: give it a copy of ours.
-    return new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
+    return new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition, validate ? {} : { validationOptions: { noValidate: true } });
   } catch (error) {
     throw new StateMachineDefinitionError(`${source}: ${(error as Error).message}`);
   }
-}
-
-/**
- * One engine override per Task: unwraps the Lambda request, calls the step, and wraps its
- * result the way the Task's Resource returns it.
- * @throws MissingHandlerError | UnknownHandlerError
- */
-function wrapHandlers(
-  definition: AslDefinition,
-  handlers: Readonly<Record<string, StepHandler>>,
-): EngineHandlers {
-  const tasks = walkStates(definition).filter((s) => s.state.Type === 'Task');
-  const missing = tasks.filter((t) => !Object.hasOwn(handlers, t.name)).map((t) => t.name);
-  if (missing.length > 0) {
-    throw new MissingHandlerError(`no local handler for Task state(s): ${missing.join(', ')}`);
-  }
-  const taskNames = new Set(tasks.map((t) => t.name));
-  const unknown = Object.keys(handlers).filter((name) => !taskNames.has(name));
-  if (unknown.length > 0) {
-    throw new UnknownHandlerError(
-      `handler(s) for ${unknown.join(', ')}, which the definition has no Task state for (its Tasks: ${[...taskNames].join(', ')})`,
-    );
-  }
-  const wrapped: EngineHandlers = {};
-  for (const { name, state } of tasks) {
-    const invoke = state.Resource === LAMBDA_INVOKE_RESOURCE;
-    const handler = handlers[name];
-    wrapped[name] = async (request: JsonValue): Promise<JsonValue> => {
-      // A Lambda call is never synchronous; yielding here also lets the engine forward pending
-      // Map-iteration events to the root log before the execution can close it.
-      await nextMacrotask();
-      const payload = invoke ? requestPayload(request) : request;
-      checkDataLimit(name, 'payload', payload);
-      let result: unknown;
-      try {
-        result = await handler(toJson(payload));
-      } catch (error) {
-        throw lambdaError(error);
-      }
-      const json = toJson(result);
-      checkDataLimit(name, 'result', json);
-      return invoke ? { Payload: json, StatusCode: 200, ExecutedVersion: '$LATEST' } : json;
-    };
-  }
-  return wrapped;
-}
-
-/** lambda:invoke's Parameters are `{ FunctionName, Payload }`; without Payload the function gets `{}`. */
-function requestPayload(request: JsonValue): JsonValue {
-  if (typeof request === 'object' && request !== null && !Array.isArray(request) && 'Payload' in request) return request.Payload;
-  return {};
-}
-
-/** What crossing Lambda's JSON boundary does to a value: a deep copy, undefined → null, Dates → strings. */
-function toJson(value: unknown): JsonValue {
-  const text = JSON.stringify(value);
-  return text === undefined ? null : (JSON.parse(text) as JsonValue);
-}
-
-function checkDataLimit(state: string, what: string, value: unknown): void {
-  const bytes = Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
-  if (bytes > STATE_DATA_LIMIT_BYTES) {
-    throw new DataLimitExceededError(
-      `${state}: the ${what} is ${bytes} bytes, over Step Functions' limit of ${STATE_DATA_LIMIT_BYTES}; pass a key to an object instead`,
-    );
-  }
-}
-
-/** Lambda reports `errorType` = the error's name and a JSON cause; Step Functions' Error is that name. */
-function lambdaError(error: unknown): Error {
-  if (error instanceof DataLimitExceededError) return error;
-  const errorType = error instanceof Error && error.name ? error.name : 'Error';
-  const errorMessage = error instanceof Error ? error.message : String(error);
-  const stack = error instanceof Error && error.stack ? error.stack.split('\n') : [];
-  // Lambda's trace shows the function's frames only: cut where the runner and the engine begin.
-  const ours = stack.findIndex((line) => line.includes(RUNNER_FILE));
-  const trace = ours === -1 ? stack : stack.slice(0, ours);
-  return new LambdaFunctionError(errorType, JSON.stringify({ errorType, errorMessage, trace }));
 }
 
 function retryOverrides(
@@ -479,41 +551,3 @@ function classifyFailure(error: unknown): { status: RunRecord['status']; error: 
   return { status: 'FAILED', error: 'Error', cause: causeText(inner) };
 }
 
-/** The live-view form of an engine event, given the record entry it touched; undefined for events the view does not need. */
-function toRunEvent(event: EngineEvent, entry: StateRecord | IterationRecord | undefined): RunEvent | undefined {
-  const state = event.state;
-  const durationMs = entry?.durationMs ?? 0;
-  const stateEntry = entry !== undefined && 'retries' in entry ? entry : undefined;
-  if (event.type.startsWith('MapIteration')) {
-    const base = { timestamp: event.timestamp, state: event.parentState?.name ?? '', stateType: 'Map', mapIndex: event.index ?? 0 };
-    if (event.type === 'MapIterationFailed') {
-      return { type: 'MapIterationFailed', ...base, error: event.Error ?? 'Error', cause: causeText(event.Cause) };
-    }
-    if (event.type === 'MapIterationStarted' || event.type === 'MapIterationSucceeded') return { type: event.type, ...base };
-    return undefined;
-  }
-  if (state === undefined) return undefined;
-  const base = {
-    timestamp: event.timestamp,
-    state: state.name,
-    stateType: state.type,
-    ...(event.index === undefined ? {} : { mapIndex: event.index }),
-  };
-  switch (event.type) {
-    case 'StateEntered':
-      return { type: 'StateEntered', ...base };
-    case 'StateExited':
-      // A caught state also "exits" (towards its Catch target): StateCaught already said so.
-      return stateEntry?.status === 'CAUGHT' ? undefined : { type: 'StateSucceeded', ...base, durationMs };
-    case 'StateFailed':
-      return { type: 'StateFailed', ...base, durationMs, error: event.Error ?? 'Error', cause: causeText(event.Cause) };
-    case 'StateRetried': {
-      const last = stateEntry?.retriedErrors?.at(-1);
-      return { type: 'StateRetried', ...base, retry: stateEntry?.retries ?? 1, error: last?.error ?? 'Error', cause: last?.cause ?? '' };
-    }
-    case 'StateCaught':
-      return { type: 'StateCaught', ...base, next: event.catch?.catcher.Next ?? '', error: stateEntry?.error ?? 'Error' };
-    default:
-      return undefined;
-  }
-}

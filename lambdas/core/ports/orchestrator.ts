@@ -10,3 +10,28 @@ export interface Orchestrator {
    */
   start(name: string, input: unknown): Promise<{ readonly started: boolean; readonly executionId: string }>;
 }
+
+/**
+ * An orchestrator that can also continue a run that did not succeed: Step Functions'
+ * RedriveExecution. The run continues under its name from the state that failed, with the input
+ * that state had; the states that succeeded are not run again (in a Map or Parallel, only the
+ * failed iterations or branches run again). Only FAILED, ABORTED and TIMED_OUT runs (and, locally,
+ * stale RUNNING ones) can be redriven.
+ */
+export interface RedrivableOrchestrator extends Orchestrator {
+  /**
+   * @throws ExecutionDoesNotExistError when no run has this name
+   * @throws ExecutionNotRedrivableError when it succeeded, still runs, or cannot be redriven any more
+   */
+  redrive(name: string): Promise<{ readonly executionId: string; readonly redrivenAt: string }>;
+}
+
+/** No execution with this name (Step Functions' ExecutionDoesNotExist). */
+export class ExecutionDoesNotExistError extends Error {
+  override readonly name = 'ExecutionDoesNotExist' as const;
+}
+
+/** The run cannot be redriven: it succeeded, still runs, or its definition changed (Step Functions' ExecutionNotRedrivable). */
+export class ExecutionNotRedrivableError extends Error {
+  override readonly name = 'ExecutionNotRedrivable' as const;
+}

@@ -12,15 +12,36 @@ export interface InputFile {
   readonly fingerprint: string;
 }
 
-/** 24 hex digits of the hash of the set of files (order does not matter). */
-function filesDigest(files: readonly InputFile[]): string {
+/**
+ * 24 hex digits of the hash of the set of files (order does not matter) and, when given, the
+ * run's settings: other settings on the same files are another run.
+ */
+function filesDigest(files: readonly InputFile[], settings?: unknown): string {
   const lines = files.map((file) => `${file.key}\u0000${file.fingerprint}`).sort();
+  // A key cannot contain U+0001 (nor can a fingerprint), so the settings line cannot pose as a file.
+  if (settings !== undefined) lines.push(`\u0001settings\u0000${canonicalJson(settings)}`);
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 24);
 }
 
-/** `train-<24 hex>` from the set of input files (order does not matter). */
-export function trainingExecutionName(files: readonly InputFile[]): string {
-  return `train-${filesDigest(files)}`;
+/** JSON with object keys sorted at every level, so equal settings give equal text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * `train-<24 hex>` from the set of input files (order does not matter) and the run's settings
+ * (mode and pipeline configuration as the user asked for them), so the same files with other
+ * settings start another run. The upload trigger passes none: a deployment has one configuration.
+ */
+export function trainingExecutionName(files: readonly InputFile[], settings?: unknown): string {
+  return `train-${filesDigest(files, settings)}`;
 }
 
 /** `infer-<24 hex>`: the batch inference over this set of `landing/inference/` files (order does not matter). */

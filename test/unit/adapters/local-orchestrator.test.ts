@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalOrchestrator } from '../../../lambdas/adapters/local/local-orchestrator.ts';
-import { InvalidExecutionNameError, readRunRecord } from '../../../lambdas/adapters/local/state-machine-runner.ts';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, InvalidExecutionNameError, readRunRecord } from '../../../lambdas/adapters/local/state-machine-runner.ts';
 
 /** One Task that waits until released, so a test can see that start() does not wait for the run. */
 const definition = {
@@ -88,5 +88,33 @@ describe('LocalOrchestrator', () => {
     const broken = new LocalOrchestrator({ definition, handlers: {}, runsDir, stateMachineName: 'training' });
     expect((await broken.start('run-1', {})).started).toBe(true);
     await expect(broken.settled()).rejects.toThrow(/no local handler for Task state\(s\): Work/);
+  });
+});
+
+describe('LocalOrchestrator.redrive', () => {
+  it('continues a failed run in the background under its name; settled() waits for it', async () => {
+    let fail = true;
+    const local = new LocalOrchestrator({
+      definition,
+      handlers: {
+        Work: async () => {
+          if (fail) throw Object.assign(new Error('the disk was full'), { name: 'DiskFull' });
+          return { ok: true };
+        },
+      },
+      runsDir,
+      stateMachineName: 'training',
+    });
+    await local.start('daily-2026-12-05', { runName: 'daily-2026-12-05' });
+    const [first] = await local.settled();
+    expect(first?.record).toMatchObject({ status: 'FAILED', error: 'DiskFull' });
+
+    fail = false;
+    const redriven = await local.redrive('daily-2026-12-05');
+    expect(redriven.executionId).toBe('arn:aws:states:us-east-1:123456789012:execution:prognos-local-training:daily-2026-12-05');
+    const outcomes = await local.settled();
+    expect(outcomes.at(-1)?.record).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, output: { runName: 'daily-2026-12-05', work: { Payload: { ok: true } } } });
+    await expect(local.redrive('daily-2026-12-05')).rejects.toThrow(ExecutionNotRedrivableError);
+    await expect(local.redrive('never-ran')).rejects.toThrow(ExecutionDoesNotExistError);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyExecutionName, type InputFile, trainingExecutionName } from '../../../lambdas/core/steps/execution-name.ts';
+import { canonicalJson, dailyExecutionName, type InputFile, trainingExecutionName } from '../../../lambdas/core/steps/execution-name.ts';
 import { runName } from '../../../lambdas/core/steps/run-state.ts';
 
 /** Step Functions: 1–80 characters of A–Z, a–z, 0–9, - and _. */
@@ -53,5 +53,22 @@ describe('dailyExecutionName', () => {
     for (const bad of ['2026-3-2', '2026-03-02T00:00:00Z', 'today', '']) {
       expect(() => dailyExecutionName(bad), bad).toThrow(RangeError);
     }
+  });
+});
+
+describe('trainingExecutionName with the run settings', () => {
+  const settings = { mode: 'full', config: { targetRecall: 0.9, holdoutFraction: 0.3 } };
+
+  it('changes with the mode or the configuration, not with key order', () => {
+    const name = trainingExecutionName(files, settings);
+    expect(name).toMatch(/^train-[0-9a-f]{24}$/);
+    expect(name).not.toBe(trainingExecutionName(files));
+    expect(trainingExecutionName(files, { ...settings, mode: 'refit' })).not.toBe(name);
+    expect(trainingExecutionName(files, { ...settings, config: { ...settings.config, targetRecall: 0.8 } })).not.toBe(name);
+    expect(trainingExecutionName([...files].reverse(), { config: { holdoutFraction: 0.3, targetRecall: 0.9 }, mode: 'full' })).toBe(name);
+  });
+
+  it('writes settings as canonical JSON', () => {
+    expect(canonicalJson({ b: [1, { d: 2, c: null }], a: 'x', u: undefined })).toBe('{"a":"x","b":[1,{"c":null,"d":2}]}');
   });
 });
