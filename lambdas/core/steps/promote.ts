@@ -45,6 +45,13 @@ export async function promote(input: unknown, context: StepContext): Promise<Pro
   await loadModel(context.store, version);
 
   const state = await readChampionState(context.store);
+  // A retried Promote whose swap already happened (the process died before its result was
+  // recorded) finds its own promotion: that is success, not a lost race.
+  if (state.kind === 'readable' && state.current.pointer.version === version && state.current.pointer.promotedBy === run.runName) {
+    const { pointer } = state.current;
+    context.progress({ kind: 'message', text: `champion is already ${version}, promoted by this run` });
+    return { champion: pointer.version, previous: pointer.previous[0] ?? null };
+  }
   const judged = run.evaluation.judged;
   if (!sameJudgedChampion(judgedChampionOf(state), judged)) {
     throw new PreconditionFailedError(

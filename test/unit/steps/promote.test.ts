@@ -62,6 +62,18 @@ describe('Promote', () => {
     expect((await readChampion(fx.store))!.pointer).toEqual({ version: V2, since: fx.now.toISOString(), promotedBy: 'run-2', previous: [V1], sequence: 2 });
   });
 
+  it('a retried Promote whose swap already happened (killed before its result was recorded) succeeds with the same answer', async () => {
+    await promote(promoteInput(V1, null), fx.context);
+    const input = promoteInput(V2, V1);
+    const first = await promote(input, fx.context);
+    const pointer = await championBytes();
+    const again = await promote(input, fx.context);
+    expect(again).toEqual(first);
+    expect(await championBytes()).toBe(pointer);
+    // Another run that judged the same old champion still loses.
+    await expect(promote(promoteInput(V3, V1, { runName: 'run-other' }), fx.context)).rejects.toThrow(PreconditionFailedError);
+  });
+
   it('fails, changing nothing, when the champion changed since the gate compared with it', async () => {
     await promote(promoteInput(V1, null), fx.context);
     // Another run promoted V3 while this one was being evaluated against V1.
