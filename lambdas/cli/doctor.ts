@@ -7,7 +7,9 @@ import { acquireFileLock } from '../adapters/local/file-lock.ts';
 import { REDRIVE_LOCK_PREFIX, runRecordPath } from '../adapters/local/run-record.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { CHAMPION_KEY, readChampion } from '../core/registry/champion.ts';
+import { CHAMPION_HISTORY_PREFIX } from '../core/registry/champion-history.ts';
 import { loadModel, MODELS_PREFIX } from '../core/registry/model-store.ts';
+import { isVersion } from '../core/registry/version.ts';
 import { TRAINING_SETS_PREFIX } from '../core/steps/training-set.ts';
 import { CliError } from './errors.ts';
 import { displayPath } from './format.ts';
@@ -185,11 +187,11 @@ async function championFindings(workspace: Workspace): Promise<Finding[]> {
   }
 }
 
-/** Versions every champion pointer and registry file at the top of `models/` mentions: they are or were champion. */
+/** Versions every champion pointer, registry file at the top of `models/` and champion-history entry mentions: they are or were champion. */
 async function protectedVersions(workspace: Workspace, versions: readonly string[]): Promise<Set<string>> {
   const texts: string[] = [];
   for (const object of await workspace.store.list(MODELS_PREFIX)) {
-    if (object.key.slice(MODELS_PREFIX.length).includes('/')) continue;
+    if (object.key.slice(MODELS_PREFIX.length).includes('/') && !object.key.startsWith(CHAMPION_HISTORY_PREFIX)) continue;
     texts.push(new TextDecoder().decode((await workspace.store.get(object.key)).body));
   }
   return new Set(versions.filter((version) => texts.some((text) => text.includes(version))));
@@ -200,7 +202,8 @@ async function modelFindings(workspace: Workspace, records: readonly RunRecord[]
   const findings: Finding[] = [];
   const home = workspace.home;
   const modelsDir = join(home, ...MODELS_PREFIX.split('/').filter(Boolean));
-  const versions = await folders(modelsDir);
+  // Only folders named like a version are models (champion-history/ is the registry's own).
+  const versions = (await folders(modelsDir)).filter(isVersion);
   const keep = await protectedVersions(workspace, versions);
   // Every record, superseded and unreadable ones included, as text: a version or run it names is not an orphan.
   const recordTexts = await Promise.all(

@@ -117,7 +117,7 @@ describe('a run SIGKILLed at each point of the training workflow recovers', () =
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
 
       const doctorIo = quietIo();
-      const report = await runDoctor({ home, contract, repair: true }, doctorIo);
+      const report = await runDoctor({ home, contract, repair: true }, doctorIo).catch((e) => { throw new Error(doctorIo.text() + String(e)); });
       expect(report.remaining).toEqual([]);
       expect(report.repaired.join('\n')).toMatch(/marked run train-[0-9a-f]{24} aborted/);
       if ('PROGNOS_KILL_IN_WRITE' in env) {
@@ -139,7 +139,8 @@ describe('a run SIGKILLed at each point of the training workflow recovers', () =
       if (config === strict) expect(champion?.pointer.version).toBe(oldChampion);
 
       expect(leftovers(home)).toEqual([]);
-      const after = await runDoctor({ home, contract }, quietIo());
+      const afterIo = quietIo();
+      const after = await runDoctor({ home, contract }, afterIo).catch((e) => { throw new Error(afterIo.text() + String(e)); });
       expect(after.findings).toEqual([]);
     } finally {
       await workspace.close();
