@@ -21,7 +21,8 @@ import {
   writeTrainCheckpoint,
 } from './train/checkpoint.ts';
 import { TrainCheckpointError } from './train/errors.ts';
-import { FITTERS, type FitOptions, type Fitters } from './train/fitters.ts';
+import { FITTERS } from './train/fitter-table.ts';
+import type { FitOptions, Fitters } from './train/fitters.ts';
 import { chooseModel, type ModelChoice } from './train/model-choice.ts';
 import { capTrainingRows } from './train/row-cap.ts';
 import { trainingSetResultSchema } from './training-set.ts';
@@ -165,6 +166,12 @@ async function planTraining(run: RunInput, context: StepContext, featureNames: r
   const choice = chooseModel({ requested: config.model, rowsAvailable, maxTrainRows: config.maxTrainRows, budgetSeconds });
   context.progress({ kind: 'message', text: choice.reason });
   if (run.mode === 'full') return { mode: 'full', modeNote: null, fixedKernel: null, choice };
+  if (choice.kind === 'gpc-sparse') {
+    // The sparse GP has no fixed-θ fit: its hyperparameters and inducing points are fitted together.
+    const note = 'refit asked, but the sparse GP fits its hyperparameters with its inducing points: trained in full mode';
+    context.progress({ kind: 'message', text: note });
+    return { mode: 'full', modeNote: note, fixedKernel: null, choice };
+  }
   const champion = await championKernel(context, featureNames);
   if ('note' in champion) {
     context.progress({ kind: 'message', text: champion.note });

@@ -10,7 +10,6 @@ import type { PipelineConfig } from '../../../lambdas/core/steps/run-state.ts';
 import { LAMBDA_MARGIN_SECONDS, roundBudgetSeconds, train, type TrainingRecord, trainStep } from '../../../lambdas/core/steps/train.ts';
 import { trainCheckpointKey, trainCheckpointSchema } from '../../../lambdas/core/steps/train/checkpoint.ts';
 import { exactFitter } from '../../../lambdas/core/steps/train/exact-fit.ts';
-import { ModelUnavailableError } from '../../../lambdas/core/steps/train/errors.ts';
 import { LOGISTIC_FIT, logisticFitter } from '../../support/logistic-fit.ts';
 import { modelBytes } from '../../support/model-bytes.ts';
 import { createPipelineFixture, landAndIngest, type PipelineFixture, type PreparedRun, prepareRun, sampleCsv } from '../../support/pipeline-fixture.ts';
@@ -132,12 +131,16 @@ describe('Train in rounds', () => {
     expect(result).toMatchObject({ done: true, round: 1 });
   });
 
-  it('refuses the sparse GP with a clear error while this build has none', async () => {
-    const input = await prepared(fx, { model: 'sparse' });
-    await expect(train(input, fx.context)).rejects.toThrow(ModelUnavailableError);
-    await expect(train(input, fx.context)).rejects.toThrow(
-      "the gpc-sparse model cannot be trained by this build: the sparse GP (lambdas/core/ml/sparse/) is not part of it yet. Set config.model to 'exact' to train the exact GP.",
-    );
+  it('trains the real sparse GP in rounds: a tiny budget ends with the model one round gives, bit for bit', async () => {
+    const sparse: Partial<PipelineConfig> = { model: 'sparse', inducingPoints: 8, maxTrainRounds: 1000 };
+    const many = await trainRounds(await prepared(fx, { ...sparse, trainBudgetSeconds: 1e-9 }), fx.context, train, 1000);
+    other = await createPipelineFixture();
+    const one = await trainRounds(await prepared(other, { ...sparse, trainBudgetSeconds: 600 }), other.context, train);
+
+    expect(many.rounds.length).toBeGreaterThan(1);
+    expect(one.rounds).toHaveLength(1);
+    expect(many.result).toMatchObject({ done: true, model: 'gpc-sparse' });
+    expect(await modelBytes(fx.store, many.result.version)).toEqual(await modelBytes(other.store, one.result.version));
   });
 });
 

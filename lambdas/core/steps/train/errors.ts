@@ -1,10 +1,5 @@
 /** Errors of the Train step's loop. Each has a literal `name`: the state machine's Catch and the run record show it. */
 
-/** A model kind this build cannot train (its fitter is not part of it). */
-export class ModelUnavailableError extends Error {
-  override readonly name = 'ModelUnavailableError' as const;
-}
-
 /** A stored Train checkpoint that cannot be resumed: unreadable, or of another model kind or format. */
 export class TrainCheckpointError extends Error {
   override readonly name = 'TrainCheckpointError' as const;

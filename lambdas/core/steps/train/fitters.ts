@@ -4,8 +4,7 @@ import type { KernelOptions } from '../../ml/kernel.ts';
 import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
 import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
 import type { StandardScaler } from '../../ml/scaler.ts';
-import { ModelUnavailableError, TrainCheckpointError } from './errors.ts';
-import { exactFitter } from './exact-fit.ts';
+import { TrainCheckpointError } from './errors.ts';
 
 /**
  * The one place Train meets the model kinds: for each kind, how to start a fit and how to resume
@@ -39,14 +38,6 @@ export interface Fitter {
 }
 
 export type Fitters = Readonly<Record<ModelKind, Fitter>>;
-
-/** A fitter that refuses with a clear error: a model kind this build does not have. */
-export function unavailableFitter(kind: ModelKind, why: string): Fitter {
-  const refuse = (): never => {
-    throw new ModelUnavailableError(`the ${kind} model cannot be trained by this build: ${why}. Set config.model to 'exact' to train the exact GP.`);
-  };
-  return { start: refuse, resume: refuse };
-}
 
 /**
  * A classifier's ResumableFit seen as one of a MaintenanceModel: `build` wraps the fitted
@@ -92,9 +83,3 @@ export function classifierFitter<C, O>(
   };
 }
 
-export const FITTERS: Fitters = {
-  'gpc-exact': exactFitter,
-  // MERGE (issue 9): the lead replaces this line with
-  // classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, (o) => <the sparse GP's options from seed, inducingPoints, fixedKernel>, (classifier, data, o) => <MaintenanceModel from the classifier, data.scaler, o.targetRecall>).
-  'gpc-sparse': unavailableFitter('gpc-sparse', 'the sparse GP (lambdas/core/ml/sparse/) is not part of it yet'),
-};

@@ -5,9 +5,10 @@ import type { MaintenanceModel } from '../../../../lambdas/core/ml/maintenance-m
 import { SeededRandom } from '../../../../lambdas/core/ml/random.ts';
 import type { FitCheckpoint, ResumableFit } from '../../../../lambdas/core/ml/resumable-fit.ts';
 import { StandardScaler } from '../../../../lambdas/core/ml/scaler.ts';
-import { ModelUnavailableError, TrainCheckpointError } from '../../../../lambdas/core/steps/train/errors.ts';
+import { TrainCheckpointError } from '../../../../lambdas/core/steps/train/errors.ts';
 import { exactFitter } from '../../../../lambdas/core/steps/train/exact-fit.ts';
-import { classifierFitter, FITTERS, type FitData, type FitOptions, unavailableFitter } from '../../../../lambdas/core/steps/train/fitters.ts';
+import { FITTERS } from '../../../../lambdas/core/steps/train/fitter-table.ts';
+import { classifierFitter, type FitData, type FitOptions } from '../../../../lambdas/core/steps/train/fitters.ts';
 import { tinyModel } from '../../../support/pipeline-fixture.ts';
 
 function data(rows = 40, seed = 3): FitData {
@@ -101,11 +102,19 @@ describe('the exact GP as a ResumableFit', () => {
   });
 });
 
-describe('a model kind this build does not have', () => {
-  it('refuses to start or resume with ModelUnavailableError, naming the way out', () => {
-    const fitter = unavailableFitter('gpc-sparse', 'not built');
-    expect(() => fitter.start(data(), OPTIONS)).toThrow(new ModelUnavailableError("the gpc-sparse model cannot be trained by this build: not built. Set config.model to 'exact' to train the exact GP."));
-    expect(() => fitter.resume(data(), { kind: 'gpc-sparse', formatVersion: 1, rounds: 1, state: {} }, OPTIONS)).toThrow(ModelUnavailableError);
-    expect(() => FITTERS['gpc-sparse'].start(data(), OPTIONS)).toThrow(ModelUnavailableError);
+describe('the pipeline\'s fitters', () => {
+  it('fit the sparse GP through its resumable fit: advanced to done, a sparse MaintenanceModel with its threshold', () => {
+    const fit = FITTERS['gpc-sparse'].start(data(), OPTIONS);
+    expect(fit.kind).toBe('gpc-sparse');
+    while (!fit.advance(performance.now() + 50)) expect(fit.checkpoint().kind).toBe('gpc-sparse');
+    const model = fit.result();
+    expect(model.kind).toBe('gpc-sparse');
+    expect(model.featureNames).toEqual(['a', 'b']);
+    expect(model.threshold.source).toBe('leave-one-out');
+    expect(model.predict(data(5, 9).trainingSet.X).probability).toHaveLength(5);
+  });
+
+  it('refuse to resume a checkpoint of the other kind', () => {
+    expect(() => FITTERS['gpc-sparse'].resume(data(), { kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null }, OPTIONS)).toThrow(TrainCheckpointError);
   });
 });

@@ -1,0 +1,16 @@
+import { MaintenanceModel } from '../../ml/maintenance-model.ts';
+import { resumeSparseFit, type SparseFitOptions, startSparseFit } from '../../ml/sparse/sparse-fit.ts';
+import { classifierFitter, type FitOptions } from './fitters.ts';
+
+/**
+ * The sparse GP as Train sees it: the classifier's own resumable fit (lambdas/core/ml/sparse/),
+ * on the rows scaled by the split's scaler, wrapped with the threshold chosen on its cavity scores.
+ * A refit never reaches it: Train trains the sparse GP in full mode (see model-choice.ts).
+ */
+function sparseOptions(fit: FitOptions): SparseFitOptions {
+  return { seed: fit.seed, ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }) };
+}
+
+export const sparseFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, sparseOptions, (classifier, data, fit) =>
+  MaintenanceModel.fromClassifier(data.trainingSet, data.scaler, classifier, { targetRecall: fit.targetRecall }),
+);
