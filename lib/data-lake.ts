@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { FEATURE_TABLE, PARTITION_COLUMN } from '../lambdas/core/contract/table.ts';
 import { PREDICTIONS_TABLE } from '../lambdas/core/contract/predictions-table.ts';
 import { CHAMPION_KEY } from '../lambdas/core/registry/champion.ts';
+import { CHAMPION_HISTORY_PREFIX } from '../lambdas/core/registry/champion-history.ts';
 import { MODELS_PREFIX } from '../lambdas/core/registry/model-store.ts';
 import { FEATURES_PREFIX, INGESTED_PREFIX, LANDING_TRAINING_PREFIX, QUARANTINE_PREFIX } from '../lambdas/core/steps/ingest.ts';
 import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, SCORED_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
@@ -43,6 +44,8 @@ export const KEYS = {
   lastRetrain: LAST_RETRAIN_KEY,
   models: MODELS_PREFIX,
   champion: CHAMPION_KEY,
+  /** One file per pointer value Promote swaps in (rollback's history). */
+  championHistory: CHAMPION_HISTORY_PREFIX,
   /** Athena query results, in the query-results bucket. */
   queryResults: 'results/',
 } as const;

@@ -64,7 +64,7 @@ export interface TrainingPipelineProps {
  * | Evaluate | lake `lake/training-sets/`, models `models/` | models `models/` except `champion.json` |
  * | Gate | – | models `models/` except `champion.json` |
  * | WriteReport | models `models/` | models `models/` except `champion.json` |
- * | Promote | models `models/` | models `models/champion.json` only |
+ * | Promote | models `models/` | models `models/champion.json` and `models/champion-history/` |
  * | RecordFailure | – | lake `lake/runs/` |
  */
 export class TrainingPipeline extends Construct {
@@ -130,6 +130,7 @@ function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, Progn
   access.list(Promote, 'ListModels', 'models');
   access.read(Promote, 'ReadModels', 'models', KEYS.models, 'verifies the artifact and reads the current champion before the swap');
   access.writeKey(Promote, 'SwapChampion', 'models', KEYS.champion);
+  access.write(Promote, 'RecordChampionHistory', 'models', KEYS.championHistory, 'records each pointer it swaps in, the history rollback works from');
 
   access.write(RecordFailure, 'WriteRunRecords', 'lake', KEYS.runs, "writes the failed run's record");
 }

@@ -42,6 +42,7 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   iam5(s3Arn('Models', 'models/*'), policy('Gate')),
   iam5(s3Arn('Models', 'models/*'), policy('WriteReport')),
   iam5(s3Arn('Models', 'models/*'), policy('Promote')),
+  iam5(s3Arn('Models', 'models/champion-history/*'), policy('Promote')),
   iam5(s3Arn('Lake', 'lake/runs/*'), policy('RecordFailure')),
   iam5(s3Arn('Landing', 'landing/inference/*'), batchPolicy('ScoreFile')),
   iam5(s3Arn('Models', 'models/*'), batchPolicy('ScoreFile')),
@@ -79,9 +80,9 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(result.error).toBeUndefined();
   });
 
-  it('acknowledges exactly 43 findings, each on the flagged resource, with a reason', () => {
-    // 43: Train's checkpoints under lake/runs/ (IAM5), and GET /openapi.json, a fourth IAM-authorized route (COG4, as the other three).
-    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(43);
+  it('acknowledges exactly 44 findings, each on the flagged resource, with a reason', () => {
+    // 44: Train's checkpoints under lake/runs/ and Promote's champion history (IAM5), and GET /openapi.json, a fourth IAM-authorized route (COG4, as the other three).
+    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(44);
     const got = result.suppressed.map((v) => `${v.ruleName} @ ${v.path}`).sort();
     expect(got).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
     for (const v of result.suppressed) {
@@ -164,7 +165,7 @@ describe('cdk-nag AwsSolutions, API key mode with WAF and CORS', () => {
     // cdk-nag exempts CORS preflights (OPTIONS) from APIG4 and COG4: they need no acknowledgement.
     expect(got.filter((g) => g.includes('/OPTIONS/'))).toEqual([]);
     expect(got.filter((g) => g.startsWith('AwsSolutions-APIG3'))).toEqual([]);
-    // Default's 43, less APIG3 (WAF on), plus APIG4 on the four routes.
+    // Default's 44, less APIG3 (WAF on), plus APIG4 on the four routes.
     expect(got).toHaveLength(EXPECTED_ACKNOWLEDGEMENTS.length - 1 + 4);
     const recorded = result.recorded.map((a) => `${strip(a.id)} @ ${a.path}`).sort();
     expect(recorded).toEqual([...got].sort());

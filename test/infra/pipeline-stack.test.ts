@@ -190,7 +190,7 @@ describe('least-privilege grants', () => {
       `Allow s3:GetObject s3:PutObject ${s3('Models', 'models/*')}`,
       `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
     ],
-    'Training/Promote': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`, `Allow s3:PutObject ${s3('Models', 'models/champion.json')}`],
+    'Training/Promote': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`, `Allow s3:PutObject ${s3('Models', 'models/champion.json')}`, `Allow s3:PutObject ${s3('Models', 'models/champion-history/*')}`],
     'Training/RecordFailure': [`Allow s3:PutObject ${s3('Lake', 'lake/runs/*')}`],
     'Triggers/StartTraining': [
       `Allow sqs:SendMessage <${logicalId(triggers.deadLetterQueue)}.Arn>`,
