@@ -174,6 +174,9 @@ export interface TraceRow {
 const STAGE_NAMES: Readonly<Record<OptimizerStep['stage'], string>> = {
   subsample: 'on a subsample',
   full: 'on all training rows',
+  isotropic: 'one length scale',
+  ard: 'a length scale per input',
+  variational: 'q(u) on all training rows',
 };
 
 /** One line per optimiser start, one panel per stage (their likelihoods are sums over different row counts). */

@@ -306,12 +306,13 @@ export function uncertaintyChart(rows: readonly HoldoutRow[]): TopLevelSpec {
   return classHistogram(rows, 'latentStd', { maxbins: 30 }, 'latent standard deviation (model uncertainty)');
 }
 
-/** Log marginal likelihood per accepted optimiser step: one line per start, one panel per stage. */
-export function optimizerChart(rows: readonly TraceRow[]): TopLevelSpec {
+/** The fit's objective (log marginal likelihood or ELBO) per accepted optimiser step: one line per start, one panel per stage. */
+export function optimizerChart(rows: readonly TraceRow[], objective: string): TopLevelSpec {
+  const stages = [...new Set(rows.map((r) => r.stage))];
   return {
     config: CONFIG,
     data: { values: [...rows] },
-    facet: { column: { field: 'stage', type: 'nominal', title: null, sort: ['on a subsample', 'on all training rows'] } },
+    facet: { column: { field: 'stage', type: 'nominal', title: null, sort: stages } },
     // The stages sum over different row counts, so each panel gets its own scales.
     resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
@@ -320,9 +321,25 @@ export function optimizerChart(rows: readonly TraceRow[]): TopLevelSpec {
       mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.5 },
       encoding: {
         x: { field: 'iteration', type: 'quantitative', title: 'iteration', axis: { tickMinStep: 1, format: 'd' } },
-        y: { field: 'logMarginalLikelihood', type: 'quantitative', title: 'log marginal likelihood', scale: { zero: false } },
+        y: { field: 'logMarginalLikelihood', type: 'quantitative', title: objective, scale: { zero: false } },
         color: { field: 'start', type: 'nominal', title: 'optimiser start', scale: { scheme: 'tableau10' } },
       },
+    },
+  };
+}
+
+/** Relevance 1/ℓ per model input, longest bar first: which inputs the kernel uses. */
+export function relevanceChart(rows: readonly { readonly input: string; readonly relevance: number }[]): TopLevelSpec {
+  return {
+    config: CONFIG,
+    data: { values: [...rows] },
+    width: 360,
+    height: { step: 18 },
+    mark: { type: 'bar', color: '#4c78a8' },
+    encoding: {
+      y: { field: 'input', type: 'nominal', title: null, sort: '-x' },
+      x: { field: 'relevance', type: 'quantitative', title: 'relevance 1/length scale (per sd of the input)' },
+      tooltip: [{ field: 'input' }, { field: 'relevance', format: '.3g' }],
     },
   };
 }

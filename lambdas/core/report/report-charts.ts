@@ -13,6 +13,7 @@ import {
   calibrationChart,
   confusionChart,
   optimizerChart,
+  relevanceChart,
   precisionRecallChart,
   rocChart,
   scoreDistributionChart,
@@ -30,6 +31,8 @@ export interface ReportChartSpecs {
   readonly scores: TopLevelSpec;
   readonly uncertainty: TopLevelSpec;
   readonly optimizer: TopLevelSpec | null;
+  /** Null for records written before relevances were kept. */
+  readonly relevance: TopLevelSpec | null;
 }
 
 export function reportChartSpecs(data: ReportData): ReportChartSpecs {
@@ -42,6 +45,7 @@ export function reportChartSpecs(data: ReportData): ReportChartSpecs {
     calibration: calibrationChart(calibrationRows(evaluation)),
     scores: scoreDistributionChart(rows, evaluation.challenger.threshold, `threshold ${fixed(evaluation.challenger.threshold, 4)}`),
     uncertainty: uncertaintyChart(rows),
-    optimizer: training.trace.length === 0 ? null : optimizerChart(traceRows(training.trace)),
+    optimizer: training.trace.length === 0 ? null : optimizerChart(traceRows(training.trace), training.objective ?? 'log marginal likelihood'),
+    relevance: training.relevances === undefined ? null : relevanceChart(training.relevances),
   };
 }

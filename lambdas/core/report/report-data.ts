@@ -1,3 +1,4 @@
+import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
 
@@ -30,12 +31,20 @@ export interface DataSummary {
   };
 }
 
-/** One accepted optimiser step (from GaussianProcessClassifier's onProgress). */
+/**
+ * Where an optimiser step was taken: the exact GP's subsample and full-data stages, or the sparse
+ * GP's isotropic, per-input (ARD) and q(u) stages.
+ */
+export const OPTIMIZER_STAGES = ['subsample', 'full', 'isotropic', 'ard', 'variational'] as const;
+export type OptimizerStage = (typeof OPTIMIZER_STAGES)[number];
+
+/** One accepted optimiser step (from the fit's progress). */
 export interface OptimizerStep {
-  readonly stage: 'subsample' | 'full';
+  readonly stage: OptimizerStage;
   /** Which optimiser start (0 = the default start, then the restarts). */
   readonly start: number;
   readonly iteration: number;
+  /** The objective after the step: the log marginal likelihood (exact GP) or the ELBO (sparse GP), see TrainingSummary.objective. */
   readonly logMarginalLikelihood: number;
 }
 
@@ -49,6 +58,10 @@ export interface TrainingSummary {
   readonly logMarginalLikelihood: number;
   /** Empty in refit mode (nothing is optimised). */
   readonly trace: readonly OptimizerStep[];
+  /** What `logMarginalLikelihood` and the trace hold: the exact GP's log marginal likelihood, or the sparse GP's ELBO (a lower bound of it). @default 'log marginal likelihood' (records before the sparse GP) */
+  readonly objective?: 'log marginal likelihood' | 'ELBO';
+  /** 1/length scale per model input: which inputs the kernel uses (absent in records before relevances). */
+  readonly relevances?: readonly InputRelevance[];
   readonly threshold: ThresholdRecord;
 }
 

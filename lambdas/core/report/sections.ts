@@ -96,8 +96,9 @@ ${figure(
   )}</section>`;
 }
 
-export function optimizerSection(data: ReportData, svg: SafeHtml | null): SafeHtml {
+export function optimizerSection(data: ReportData, svg: SafeHtml | null, relevanceSvg: SafeHtml | null = null): SafeHtml {
   const { training } = data;
+  const objective = training.objective ?? 'log marginal likelihood';
   const t = training.threshold;
   let trace: SafeHtml;
   if (training.mode === 'refit') {
@@ -107,20 +108,30 @@ export function optimizerSection(data: ReportData, svg: SafeHtml | null): SafeHt
   } else {
     trace = figure(
       svg,
-      'Log marginal likelihood (higher fits the data better) after each accepted optimiser step, one line per starting point. Panels differ in scale: a subsample has fewer rows to sum over.',
+      objective === 'ELBO'
+        ? 'The ELBO (a lower bound of the log marginal likelihood; higher fits the data better) after each accepted optimiser step: first with one length scale for every input, then one per input, then q(u) on all training rows. Panels differ in scale.'
+        : 'Log marginal likelihood (higher fits the data better) after each accepted optimiser step, one line per starting point. Panels differ in scale: a subsample has fewer rows to sum over.',
     );
   }
   return html`<section id="training"><h2>Training: kernel and optimiser</h2>
 ${trace}
 <dl class="facts">
 <dt>Kernel</dt><dd><code>${training.kernel}</code></dd>
-<dt>Log marginal likelihood</dt><dd>${fixed(training.logMarginalLikelihood, 2)}</dd>
+<dt>${objective === 'ELBO' ? 'ELBO' : 'Log marginal likelihood'}</dt><dd>${fixed(training.logMarginalLikelihood, 2)}</dd>
 <dt>Fit time</dt><dd>${seconds(training.fitSeconds)}</dd>
 </dl>
 <h3>Hyperparameters</h3>
 <div class="table-wrap"><table><thead><tr><th scope="col">Hyperparameter</th><th scope="col" class="num">Value</th></tr></thead><tbody>${training.hyperparameters.map(
     (h) => html`<tr><th scope="row">${h.name}</th><td class="num">${significant(h.value)}</td></tr>`,
   )}</tbody></table></div>
+${
+    relevanceSvg === null
+      ? html``
+      : html`<h3>Which inputs the model uses</h3>${figure(
+          relevanceSvg,
+          'Relevance of each model input: 1 / its length scale, in standard deviations of the input. A long bar means the probability changes within a fraction of an sd of that input; a bar near zero means the kernel ignores it (its length scale sits at the bound).',
+        )}`
+  }
 <h3>How the threshold was chosen</h3>
 <p>The threshold is the highest one that reaches recall ${fixed(t.targetRecall, 2)} on ${
     t.source === 'leave-one-out' ? 'leave-one-out predictions of the training rows' : t.source

@@ -5,6 +5,7 @@ import { buildReference } from '../drift/reference.ts';
 import { takeRows } from '../ml/dense.ts';
 import type { KernelJson } from '../ml/kernel.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import { inputRelevances } from '../ml/relevance.ts';
 import { MODEL_KINDS, type ModelKind, type ResumableFit } from '../ml/resumable-fit.ts';
 import { StandardScaler } from '../ml/scaler.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
@@ -237,6 +238,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });
         context.progress({ kind: 'optimizer', ...event });
       },
+      onTraceStep: (step) => trace.push(step),
     };
     const fitter = fitters[choice.kind];
     let fit: ResumableFit<MaintenanceModel> | undefined;
@@ -331,6 +333,8 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       kernel: summary.kernel,
       hyperparameters: namedHyperparameters(kernelJson, featureNames),
       logMarginalLikelihood: summary.logMarginalLikelihood,
+      objective: choice.kind === 'gpc-sparse' ? 'ELBO' : 'log marginal likelihood',
+      relevances: inputRelevances(model.classifier.kernel, featureNames),
       trace,
       threshold: model.threshold,
       contract: context.contract,

@@ -14,6 +14,7 @@ const MARKS: Record<keyof ReportChartSpecs, readonly string[]> = {
   scores: ['mark-rect', 'mark-rule'],
   uncertainty: ['mark-rect'],
   optimizer: ['mark-line', 'mark-symbol'],
+  relevance: ['mark-rect'],
 };
 
 /** Whether the SVG has a group of `mark` marks whose first item has geometry (a path, line or text). */
@@ -43,6 +44,22 @@ describe('report chart specs', () => {
     expect(warnings).toEqual([]);
     expect(svg.startsWith('<svg')).toBe(true);
     for (const mark of MARKS[name]) expect(drawsItems(svg, mark), `${name} draws ${mark} items`).toBe(true);
+  });
+
+  it('the sparse GP\'s trace is drawn as its ELBO over its three stages, and renders', async () => {
+    const spec = reportChartSpecs(makeReportData({ sparse: true })).optimizer!;
+    const text = JSON.stringify(spec);
+    expect(text).toContain('"title":"ELBO"');
+    for (const stage of ['one length scale', 'a length scale per input', 'q(u) on all training rows']) expect(text).toContain(stage);
+    const { svg, warnings } = await renderSvg(spec, 'optimizer');
+    expect(warnings).toEqual([]);
+    expect(drawsItems(svg, 'mark-line')).toBe(true);
+  });
+
+  it('the relevance chart is absent for records written before relevances were kept', () => {
+    const data = makeReportData({});
+    const { relevances: _dropped, ...training } = data.training;
+    expect(reportChartSpecs({ ...data, training }).relevance).toBeNull();
   });
 
   it('the optimiser chart is absent in refit mode, where the trace is empty', () => {

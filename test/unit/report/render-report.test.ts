@@ -65,9 +65,10 @@ describe('renderReport', () => {
     const page = await renderReport(data);
     expectSelfContained(page);
 
-    // ROC, precision-recall, confusion, calibration, scores, uncertainty, optimiser.
+    // ROC, precision-recall, confusion, calibration, scores, uncertainty, optimiser, input relevance.
     const svgs = svgsOf(page);
-    expect(svgs).toHaveLength(7);
+    expect(svgs).toHaveLength(8);
+    expect(page).toContain('Which inputs the model uses');
     for (const svg of svgs) expect(svg).toMatch(/class="mark-(line|rect|symbol) role-mark[^"]*"[^>]*><path [^>]*d="M/);
 
     const metrics = section(page, 'metrics');
@@ -129,7 +130,7 @@ describe('renderReport', () => {
     expect(metrics).not.toContain('Difference');
     expect(metrics).toContain('no champion yet');
     expectMetricNumbers(metrics, data.evaluation.labels, data.evaluation.challenger);
-    expect(svgsOf(page)).toHaveLength(7);
+    expect(svgsOf(page)).toHaveLength(8);
     expect(page).not.toContain('>champion</text>');
   });
 
@@ -137,7 +138,7 @@ describe('renderReport', () => {
     const data = makeReportData({ champion: true, mode: 'refit' });
     const page = await renderReport(data);
     expectSelfContained(page);
-    expect(svgsOf(page)).toHaveLength(6);
+    expect(svgsOf(page)).toHaveLength(7);
     const training = section(page, 'training');
     expect(training).toContain('no optimisation ran');
     expect(svgsOf(training)).toHaveLength(0);

@@ -13,6 +13,8 @@ export interface FixtureOptions {
   readonly rows?: number;
   readonly champion?: boolean;
   readonly mode?: 'full' | 'refit';
+  /** The sparse GP's training record: an ELBO trace over its three stages. */
+  readonly sparse?: boolean;
   readonly seed?: number;
   /** Overrides the first landing file's key (user input: used to try HTML injection). */
   readonly fileKey?: string;
@@ -63,7 +65,9 @@ export function makeReportData(options: FixtureOptions = {}): ReportData {
   const trace =
     mode === 'refit'
       ? []
-      : [
+      : options.sparse
+        ? [...climb('isotropic', 0, 12, -690.4, -497.9), ...climb('ard', 0, 25, -497.9, -414.0), ...climb('variational', 0, 3, -414.1, -413.98)]
+        : [
           ...climb('subsample', 0, 14, -340.2, -118.4),
           ...climb('subsample', 1, 22, -512.9, -117.9),
           ...climb('subsample', 2, 9, -250.1, -131.6),
@@ -101,6 +105,13 @@ export function makeReportData(options: FixtureOptions = {}): ReportData {
       ],
       logMarginalLikelihood: -571.2,
       trace,
+      ...(options.sparse ? { objective: 'ELBO' as const } : {}),
+      relevances: [
+        { input: 'air_temperature_k', lengthScale: 1000, relevance: 0.001 },
+        { input: 'rotational_speed_rpm', lengthScale: 4.85, relevance: 1 / 4.85 },
+        { input: 'torque_nm', lengthScale: 3.34, relevance: 1 / 3.34 },
+        { input: 'tool_wear_min', lengthScale: 19.5, relevance: 1 / 19.5 },
+      ],
       threshold: { value: 0.0713, targetRecall: TARGET_RECALL, recall: 0.902, precision: 0.241, source: 'leave-one-out', rocAuc: 0.958 },
     },
     evaluation: { labels, targetRecall: TARGET_RECALL, challenger, champion },

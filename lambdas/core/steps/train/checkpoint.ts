@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MODEL_KINDS } from '../../ml/resumable-fit.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.ts';
+import { OPTIMIZER_STAGES } from '../../report/report-data.ts';
 import { RUNS_PREFIX } from '../record-failure.ts';
 import { TRAINING_MODES } from '../run-state.ts';
 
@@ -21,7 +22,7 @@ export function trainCheckpointKey(runName: string): string {
 }
 
 const optimizerStepSchema = z.object({
-  stage: z.enum(['subsample', 'full']),
+  stage: z.enum(OPTIMIZER_STAGES),
   start: z.int(),
   iteration: z.int(),
   logMarginalLikelihood: z.number(),

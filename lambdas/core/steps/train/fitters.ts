@@ -3,6 +3,7 @@ import type { FitProgress } from '../../ml/gpc.ts';
 import type { KernelOptions } from '../../ml/kernel.ts';
 import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
 import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
+import type { OptimizerStep } from '../../report/report-data.ts';
 import type { StandardScaler } from '../../ml/scaler.ts';
 import { TrainCheckpointError } from './errors.ts';
 
@@ -27,8 +28,10 @@ export interface FitOptions {
   readonly fixedKernel?: KernelOptions;
   /** Sparse GP only: inducing points; unset: its default. */
   readonly inducingPoints?: number;
-  /** Each accepted step of the exact GP's hyperparameter search (the training record's trace). */
+  /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
+  /** Each accepted step of a fit that reports no FitProgress (the sparse GP's ELBO), for the training record's trace. */
+  readonly onTraceStep?: (step: OptimizerStep) => void;
 }
 
 export interface Fitter {

@@ -8,7 +8,11 @@ import { classifierFitter, type FitOptions } from './fitters.ts';
  * A refit never reaches it: Train trains the sparse GP in full mode (see model-choice.ts).
  */
 function sparseOptions(fit: FitOptions): SparseFitOptions {
-  return { seed: fit.seed, ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }) };
+  return {
+    seed: fit.seed,
+    ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
+    onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.elbo }),
+  };
 }
 
 export const sparseFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, sparseOptions, (classifier, data, fit) =>
