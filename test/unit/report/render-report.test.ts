@@ -141,7 +141,9 @@ describe('renderReport', () => {
     expect(svgsOf(page)).toHaveLength(7);
     const training = section(page, 'training');
     expect(training).toContain('no optimisation ran');
-    expect(svgsOf(training)).toHaveLength(0);
+    // Only the input relevances: the refit keeps the champion's kernel, whose inputs it still shows.
+    expect(svgsOf(training)).toHaveLength(1);
+    expect(training).toContain('Which inputs the model uses');
     expect(training).toContain(data.training.kernel);
     expect(training).toContain('<td class="num">151.3</td>');
   });
