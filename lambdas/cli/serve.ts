@@ -12,6 +12,7 @@ import { displayPath } from './format.ts';
 import type { CliIo } from './io.ts';
 import { type ProtocolError, protocolErrorOf, rawErrorResponse } from './serve-protocol-errors.ts';
 import { openWorkspace } from './workspace.ts';
+import { watchAncestors } from './parent-watch.ts';
 
 /**
  * `prognos serve`: API Gateway and Lambda on one laptop. A node:http server turns each request
@@ -289,17 +290,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 /** `prognos serve`: serves until SIGINT or SIGTERM, then stops gracefully. */
 export async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
   const server = await startServer({ ...options, log: options.log ?? ((line) => io.err(`${line}\n`)) });
-  io.out(`listening on ${server.url} (POST /predict, GET /model, GET /health); Ctrl-C stops\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (received: NodeJS.Signals): void => {
+  io.out(`listening on ${server.url} (pid ${process.pid}; POST /predict, GET /model, GET /health); Ctrl-C or kill ${process.pid} stops\n`);
+  const reason = await new Promise<string>((resolve) => {
+    const stop = (received: NodeJS.Signals | string): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      unwatch();
       resolve(received);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Started through npm (`npm run prognos -- serve &`), `kill $!` ends npm, not this process.
+    const unwatch = watchAncestors((pid) => stop(`the process that started the server (pid ${pid}) ended`));
   });
-  io.err(`${signal}: finishing the requests in flight, then stopping\n`);
+  io.err(`${reason}: finishing the requests in flight, then stopping\n`);
   await server.close();
   io.err('stopped\n');
 }
