@@ -1,5 +1,6 @@
 import { MaintenanceModel } from '../../ml/maintenance-model.ts';
 import { resumeSparseFit, type SparseFitOptions, startSparseFit } from '../../ml/sparse/sparse-fit.ts';
+import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows } from '../step-limits.ts';
 import { classifierFitter, type FitOptions } from './fitters.ts';
 
 /**
@@ -8,7 +9,9 @@ import { classifierFitter, type FitOptions } from './fitters.ts';
  * A refit never reaches it: Train trains the sparse GP in full mode (see model-choice.ts).
  */
 function sparseOptions(fit: FitOptions): SparseFitOptions {
-  return { seed: fit.seed, ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }) };
+  // Fewer rows for the hyperparameter stages when one of their iterations could overrun the round's margin.
+  const optimizeRows = sparseOptimizeRows(fit.inducingPoints ?? DEFAULT_INDUCING_POINTS);
+  return { seed: fit.seed, optimizeRows, ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }) };
 }
 
 export const sparseFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, sparseOptions, (classifier, data, fit) =>
