@@ -46,7 +46,7 @@ function sparse(n: number, inducingPoints: number, why: string, allWhy: string):
     kind: 'gpc-sparse',
     rows: limit,
     rowsAvailable: n,
-    reason: `${why}sparse GP on a stratified sample of ${count(limit)} of ${count(n)} training rows: with ${count(inducingPoints)} inducing points one pass over more rows could outlast the Train round's margin${allWhy}`,
+    reason: `${why}sparse GP on a stratified sample of ${count(limit)} of ${count(n)} training rows${allWhy}: with ${count(inducingPoints)} inducing points one pass over more rows could outlast the Train round's margin`,
   };
 }
 
