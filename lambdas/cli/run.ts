@@ -123,7 +123,7 @@ function reportEarlierRun(workspace: Workspace, record: RunRecord, io: CliIo): R
 const outputSchema = z.looseObject({
   ingest: z.array(z.object({ key: z.string(), rowsRead: z.number(), rowsValid: z.number(), rowsQuarantined: z.number(), status: z.string(), reason: z.string().nullish() })).optional(),
   trainingSet: z.object({ rows: z.number(), positives: z.number() }).optional(),
-  split: z.object({ trainRows: z.number(), holdoutRows: z.number() }).optional(),
+  split: z.object({ trainRows: z.number(), holdoutRows: z.number(), holdoutRowsAvailable: z.number().optional() }).optional(),
   train: z
     .object({
       version: z.string(),
@@ -162,7 +162,9 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
   // Files set aside whole (unusable, or edited after ingest); each reason names its file.
   for (const file of files.filter((f) => f.status === 'quarantined')) rows.push(['file set aside', file.reason ?? `${file.key} (see lake/quarantine/files/)`]);
   if (out.trainingSet && out.split) {
-    rows.push(['training set', `${out.trainingSet.rows} rows, ${out.trainingSet.positives} needing maintenance; ${out.split.trainRows} train / ${out.split.holdoutRows} holdout`]);
+    const { holdoutRows, holdoutRowsAvailable = holdoutRows } = out.split;
+    const holdout = holdoutRowsAvailable > holdoutRows ? `${holdoutRows} of ${holdoutRowsAvailable} holdout scored (config.maxHoldoutRows)` : `${holdoutRows} holdout`;
+    rows.push(['training set', `${out.trainingSet.rows} rows, ${out.trainingSet.positives} needing maintenance; ${out.split.trainRows} train / ${holdout}`]);
   }
   if (out.train) {
     const { train } = out;

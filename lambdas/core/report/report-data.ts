@@ -21,6 +21,8 @@ export interface DataSummary {
   readonly holdoutRows: number;
   readonly trainPositives: number;
   readonly holdoutPositives: number;
+  /** Rows on the holdout side before config.maxHoldoutRows (more than holdoutRows when the cap bound); absent in records from before the cap. */
+  readonly holdoutRowsAvailable?: number;
   /** Which model trained on how many of the train split's rows, and why; absent in records from before Train said so. */
   readonly fitted?: {
     readonly model: 'gpc-exact' | 'gpc-sparse';

@@ -161,6 +161,13 @@ function fittedRows(d: ReportData['data']): SafeHtml {
   return html`<p>The ${model} trained on ${integer(f.rows)} of the ${integer(d.trainRows)} train-split rows, in ${integer(f.rounds)} Train round${f.rounds === 1 ? '' : 's'}: ${f.reason}.</p>`;
 }
 
+/** How many holdout rows Evaluate scored of how many, when config.maxHoldoutRows left some out. */
+function scoredHoldout(d: ReportData['data']): SafeHtml {
+  const available = d.holdoutRowsAvailable ?? d.holdoutRows;
+  if (available <= d.holdoutRows) return html``;
+  return html`<p>Evaluate scored a stratified ${integer(d.holdoutRows)} of the ${integer(available)} holdout rows (config.maxHoldoutRows bounds its time); the other ${integer(available - d.holdoutRows)} were used by neither split.</p>`;
+}
+
 export function dataSection(data: ReportData): SafeHtml {
   const d = data.data;
   const sum = (pick: (f: (typeof d.files)[number]) => number) => d.files.reduce((s, f) => s + pick(f), 0);
@@ -182,8 +189,9 @@ ${files}
 <div class="table-wrap"><table><thead><tr><th scope="col">Set</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Need maintenance</th><th scope="col" class="num">Share needing maintenance</th><th scope="col" class="num">Share healthy</th></tr></thead><tbody>
 ${sizeRow('Training set (selected)', d.trainingSetRows, setPositives)}
 ${sizeRow('Train split', d.trainRows, d.trainPositives)}
-${sizeRow('Holdout split', d.holdoutRows, d.holdoutPositives)}
+${sizeRow((d.holdoutRowsAvailable ?? d.holdoutRows) > d.holdoutRows ? 'Holdout split (scored)' : 'Holdout split', d.holdoutRows, d.holdoutPositives)}
 </tbody></table></div>
+${scoredHoldout(d)}
 ${fittedRows(d)}
 <p>Model inputs (${integer(data.featureNames.length)}): ${data.featureNames.map((name, i) => html`${i > 0 ? ', ' : ''}<code>${name}</code>`)}.</p>
 </section>`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_EXACT_TRAIN_ROWS, MAX_HOLDOUT_ROWS, MAX_INDUCING_POINTS } from './step-limits.ts';
 
 /**
  * The JSON that flows through the training state machine. Each step receives the whole state
@@ -30,6 +31,12 @@ export const pipelineConfigSchema = z
     gateMinRecall: z.number().gt(0).lte(1).optional(),
     /** Share of each class held out for evaluation (never seen by the scaler or the model). */
     holdoutFraction: z.number().gt(0).lt(1).default(0.3),
+    /**
+     * Most holdout rows Evaluate scores: beyond, a stratified sample of this many (the rest are
+     * counted, and used by neither side). Bounded so that Evaluate scores two of the largest
+     * models within its timeout (step-limits.ts).
+     */
+    maxHoldoutRows: z.int().min(20).max(MAX_HOLDOUT_ROWS).default(MAX_HOLDOUT_ROWS),
     /** Seed of the split and of the optimiser's restarts. */
     seed: z.int().nonnegative().default(0),
     /** Days of `dt` partitions, ending on the run date, that the training set is selected from. */
@@ -42,8 +49,12 @@ export const pipelineConfigSchema = z
      * is within maxTrainRows, sparse beyond (docs/pipeline.md).
      */
     model: z.enum(MODEL_CHOICES).default('auto'),
-    /** Most training-split rows the exact GP is fitted on (a stratified sample beyond; cost grows as n³). The sparse GP takes every row. */
-    maxTrainRows: z.int().min(20).default(2800),
+    /**
+     * Most training-split rows the exact GP is fitted on (a stratified sample beyond; cost grows as
+     * n³). At most what one Train round can fit (step-limits.ts). The sparse GP takes every row up
+     * to its own limit (docs/pipeline.md, "Bounded steps").
+     */
+    maxTrainRows: z.int().min(20).max(MAX_EXACT_TRAIN_ROWS).default(2800),
     /**
      * Seconds one Train round works before it checkpoints and hands back to the state machine. In
      * AWS the round also ends a margin before the Lambda's own timeout, whichever comes first.
@@ -52,7 +63,7 @@ export const pipelineConfigSchema = z
     /** Train rounds the state machine allows before it fails the run (each round is one Train invocation). */
     maxTrainRounds: z.int().min(1).max(1000).default(16),
     /** Inducing points of the sparse GP; unset: the sparse model's own default. */
-    inducingPoints: z.int().min(2).optional(),
+    inducingPoints: z.int().min(2).max(MAX_INDUCING_POINTS).optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
   })

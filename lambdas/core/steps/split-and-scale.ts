@@ -6,6 +6,7 @@ import { takeRows } from '../ml/dense.ts';
 import { StandardScaler } from '../ml/scaler.ts';
 import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
+import { capHoldout } from './holdout-cap.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { TRAINING_SETS_PREFIX, trainingSetResultSchema } from './training-set.ts';
 
@@ -22,9 +23,12 @@ import { TRAINING_SETS_PREFIX, trainingSetResultSchema } from './training-set.ts
 export const splitResultSchema = z.object({
   key: z.string(),
   trainRows: z.int(),
+  /** Holdout rows Evaluate scores: at most config.maxHoldoutRows. */
   holdoutRows: z.int(),
   trainPositives: z.int(),
   holdoutPositives: z.int(),
+  /** Rows on the holdout side before config.maxHoldoutRows; absent in runs recorded before the cap. */
+  holdoutRowsAvailable: z.int().optional(),
 });
 
 export type SplitResult = z.infer<typeof splitResultSchema>;
@@ -61,7 +65,7 @@ function assertEnough(side: string, rows: number, positives: number, needed: num
   if (positives < needed || rows - positives < needed) {
     throw new InsufficientDataError(
       `the ${side} has ${positives} rows that needed maintenance and ${rows - positives} that did not; at least ${needed} of each are needed. ` +
-        'Upload more labelled readings, or change config.holdoutFraction.',
+        'Upload more labelled readings, or change config.holdoutFraction (or config.maxHoldoutRows).',
     );
   }
 }
@@ -74,8 +78,11 @@ export async function splitAndScale(input: unknown, context: StepContext): Promi
 
   // Every training-split row; Train caps the exact GP's rows (config.maxTrainRows), not this split.
   const train: number[] = [];
-  const holdout: number[] = [];
-  rows.forEach((row, i) => (splitPosition(config.seed, row[idName]) < config.holdoutFraction ? holdout : train).push(i));
+  const holdoutSide: number[] = [];
+  const positions = rows.map((row) => splitPosition(config.seed, row[idName]));
+  positions.forEach((at, i) => (at < config.holdoutFraction ? holdoutSide : train).push(i));
+  // Evaluate's cost grows with the rows it scores: cap them (docs/pipeline.md, "Bounded steps").
+  const holdout = capHoldout(holdoutSide, y, (i) => positions[i], config.maxHoldoutRows);
   // Each side needs both classes: the GP to learn, the holdout to measure recall and AUC.
   const needed = Math.max(2, Math.floor(config.minRowsPerClass / 2));
   assertEnough('holdout', holdout.length, countPositives(y, holdout), needed);
@@ -91,10 +98,12 @@ export async function splitAndScale(input: unknown, context: StepContext): Promi
     holdoutRows: holdout.length,
     trainPositives: countPositives(y, train),
     holdoutPositives: countPositives(y, holdout),
+    holdoutRowsAvailable: holdoutSide.length,
   };
+  const capped = holdout.length < holdoutSide.length ? `; a stratified ${holdout.length} of the ${holdoutSide.length} holdout rows are scored (config.maxHoldoutRows)` : '';
   context.progress({
     kind: 'message',
-    text: `train ${result.trainRows} rows (${result.trainPositives} needing maintenance), holdout ${result.holdoutRows} (${result.holdoutPositives})`,
+    text: `train ${result.trainRows} rows (${result.trainPositives} needing maintenance), holdout ${result.holdoutRows} (${result.holdoutPositives})${capped}`,
   });
   return result;
 }

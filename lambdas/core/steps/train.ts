@@ -14,6 +14,7 @@ import type { OptimizerStep, TrainingSummary } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, type RunInput, runInputSchema, type TrainingMode } from './run-state.ts';
 import { loadTrainingSet, splitRecordSchema, splitResultSchema } from './split-and-scale.ts';
+import { LAMBDA_MARGIN_SECONDS } from './step-limits.ts';
 import {
   fitInputDigest,
   readTrainCheckpoint,
@@ -40,8 +41,7 @@ import { trainingSetResultSchema } from './training-set.ts';
  * the state machine calls Train again; done, it saves the model and returns `done: true`.
  */
 
-/** What a Lambda round leaves free before the function's own timeout: saving a checkpoint or the model, and one iteration's overrun. */
-export const LAMBDA_MARGIN_SECONDS = 60;
+export { LAMBDA_MARGIN_SECONDS };
 
 /** How often a round reports where its fit stands (ResumableFit.status()). */
 const STATUS_INTERVAL_MS = 10_000;
@@ -164,7 +164,13 @@ interface TrainPlan {
 
 async function planTraining(run: RunInput, context: StepContext, featureNames: readonly string[], rowsAvailable: number, budgetSeconds: number): Promise<TrainPlan> {
   const { config } = run;
-  const choice = chooseModel({ requested: config.model, rowsAvailable, maxTrainRows: config.maxTrainRows, budgetSeconds });
+  const choice = chooseModel({
+    requested: config.model,
+    rowsAvailable,
+    maxTrainRows: config.maxTrainRows,
+    budgetSeconds,
+    ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
+  });
   context.progress({ kind: 'message', text: choice.reason });
   if (run.mode === 'full') return { mode: 'full', modeNote: null, fixedKernel: null, choice };
   if (choice.kind === 'gpc-sparse') {

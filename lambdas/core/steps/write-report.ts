@@ -39,6 +39,7 @@ export async function writeReport(input: unknown, context: StepContext): Promise
     holdoutRows: run.split.holdoutRows,
     trainPositives: run.split.trainPositives,
     holdoutPositives: run.split.holdoutPositives,
+    ...(run.split.holdoutRowsAvailable === undefined ? {} : { holdoutRowsAvailable: run.split.holdoutRowsAvailable }),
     ...(training.model === undefined ? {} : { fitted: { model: training.model, rows: training.trainRows, reason: training.modelReason, rounds: training.rounds } }),
   };
   const report: ReportData = {

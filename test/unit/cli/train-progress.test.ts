@@ -33,6 +33,17 @@ describe('the run summary', () => {
     expect(text).toMatch(/rows trained\s+2800 of 7078: exact GP on a stratified sample of 2,800 of 7,078 training rows/);
   });
 
+  it('says how many holdout rows were scored of how many when config.maxHoldoutRows bound, and nothing more when it did not', () => {
+    const withSplit = (split: Record<string, unknown>): RunRecord =>
+      ({ name: 'run-1', status: 'SUCCEEDED', output: { ingest: [], trainingSet: { rows: 100_000, positives: 3400 }, split } }) as unknown as RunRecord;
+    const capped = summarize({ pathOf: (key) => key }, withSplit({ trainRows: 70_000, holdoutRows: 3700, holdoutRowsAvailable: 30_000 }));
+    expect(capped).toMatch(/training set\s+100000 rows, 3400 needing maintenance; 70000 train \/ 3700 of 30000 holdout scored \(config\.maxHoldoutRows\)/);
+    const whole = summarize({ pathOf: (key) => key }, withSplit({ trainRows: 700, holdoutRows: 300, holdoutRowsAvailable: 300 }));
+    expect(whole).toMatch(/training set\s+100000 rows, 3400 needing maintenance; 700 train \/ 300 holdout\n/);
+    // Runs recorded before the cap have no holdoutRowsAvailable.
+    expect(summarize({ pathOf: (key) => key }, withSplit({ trainRows: 700, holdoutRows: 300 }))).toMatch(/700 train \/ 300 holdout\n/);
+  });
+
   it('reads runs recorded before Train said so', () => {
     const text = summarize({ pathOf: (key) => key }, record({}));
     expect(text).toMatch(/model\s+v1 \(full, fit 12\.3 s\)/);

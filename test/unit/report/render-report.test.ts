@@ -161,6 +161,16 @@ describe('renderReport', () => {
     expect(d).toContain('<th scope="row">Train split</th><td class="num">8,000</td><td class="num">272</td><td class="num">3.4%</td><td class="num">96.6%</td>');
   });
 
+  it('says how many holdout rows Evaluate scored of how many when config.maxHoldoutRows bound', async () => {
+    const base = makeReportData({ champion: true });
+    const capped = section(textOf(await renderReport({ ...base, data: { ...base.data, holdoutRowsAvailable: 9000 } })), 'data');
+    expect(capped).toContain('<th scope="row">Holdout split (scored)</th><td class="num">2,000</td>');
+    expect(capped).toContain('Evaluate scored a stratified 2,000 of the 9,000 holdout rows (config.maxHoldoutRows bounds its time); the other 7,000 were used by neither split.');
+    const uncapped = section(textOf(await renderReport({ ...base, data: { ...base.data, holdoutRowsAvailable: 2000 } })), 'data');
+    expect(uncapped).not.toContain('Evaluate scored');
+    expect(uncapped).toContain('<th scope="row">Holdout split</th>');
+  });
+
   it('escapes every string from the data', async () => {
     const base = makeReportData({ champion: true, fileKey: `landing/training/${SCRIPT}.csv`, contractName: '"><img src=x onerror=alert(1)>' });
     const data: ReportData = {

@@ -3,6 +3,8 @@ import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
 import { InsufficientDataError } from '../../../lambdas/core/errors.ts';
 import type { StandardScalerJson } from '../../../lambdas/core/ml/scaler.ts';
 import { type SplitRecord, splitAndScale, splitPosition, splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
+import { pipelineConfigSchema } from '../../../lambdas/core/steps/run-state.ts';
+import { MAX_HOLDOUT_ROWS } from '../../../lambdas/core/steps/step-limits.ts';
 import { buildTrainingSet } from '../../../lambdas/core/steps/training-set.ts';
 import {
   createPipelineFixture,
@@ -92,6 +94,7 @@ describe('SplitAndScale', () => {
       holdoutRows: record.holdout.length,
       trainPositives: record.train.filter((i) => label(i) === 1).length,
       holdoutPositives: record.holdout.filter((i) => label(i) === 1).length,
+      holdoutRowsAvailable: record.holdout.length,
     });
     expect(result.holdoutRows + result.trainRows).toBe(500);
     expect(result.trainPositives).toBeGreaterThanOrEqual(2);
@@ -123,6 +126,38 @@ describe('SplitAndScale', () => {
       record.featureNames.some((name, j) => Math.abs(stats(index, name).mean - scaler.mean[j]) > 1e-6);
     expect(differs(all)).toBe(true);
     expect(differs(record.holdout)).toBe(true);
+  });
+
+  it('caps the holdout at config.maxHoldoutRows with a stratified sample, counts the rows left out, and trains on none of them', async () => {
+    await landAndIngest(fx, 'batch.csv', sampleCsv(500, 7));
+    const uncapped = await prepareRun(fx, fx.runInput({ runName: 'uncapped' }));
+    const input = fx.runInput({ runName: 'capped', config: { maxHoldoutRows: 60 } });
+    const trainingSet = await buildTrainingSet(input, fx.context);
+    const progress = fx.progress.length;
+    const result = await splitAndScale({ ...input, trainingSet }, fx.context);
+
+    const rows = await decodeParquet(await fx.bytesOf(trainingSet.key));
+    const label = (i: number) => rows[i].machine_failure as number;
+    const side = (await readSplit(uncapped.split.key)).holdout;
+    const record = await readSplit(result.key);
+    expect(side.length).toBeGreaterThan(100);
+    expect(record.holdout).toHaveLength(60);
+    expect(record.holdout.every((i) => side.includes(i))).toBe(true);
+    // The train split is the one without a cap: the left-out holdout rows go to neither side.
+    expect(record.train).toEqual((await readSplit(uncapped.split.key)).train);
+    const sidePositives = side.filter((i) => label(i) === 1).length;
+    expect(result).toMatchObject({ holdoutRows: 60, holdoutRowsAvailable: side.length, trainRows: uncapped.split.trainRows });
+    expect(result.holdoutPositives).toBe(record.holdout.filter((i) => label(i) === 1).length);
+    expect(result.holdoutPositives).toBe(Math.round((60 * sidePositives) / side.length));
+    expect(fx.progress.slice(progress).map((p) => ('text' in p ? p.text : ''))).toContain(
+      `train ${result.trainRows} rows (${result.trainPositives} needing maintenance), holdout 60 (${result.holdoutPositives}); a stratified 60 of the ${side.length} holdout rows are scored (config.maxHoldoutRows)`,
+    );
+  });
+
+  it('refuses a holdout cap above what Evaluate can score in its timeout', () => {
+    const parsed = pipelineConfigSchema.safeParse({ maxHoldoutRows: MAX_HOLDOUT_ROWS + 1 });
+    expect(parsed.error?.issues.map((issue) => issue.path)).toEqual([['maxHoldoutRows']]);
+    expect(pipelineConfigSchema.parse({}).maxHoldoutRows).toBe(MAX_HOLDOUT_ROWS);
   });
 
   it('fails with InsufficientDataError when a side of the split would get too few failures', async () => {

@@ -463,8 +463,11 @@ function fromCheckpointState(c: CheckpointState): FitState {
   };
 }
 
+/** Inducing points when the options name none. */
+export const DEFAULT_INDUCING_POINTS = 128;
+
 function inducingCount(options: SparseFitOptions, rows: number): number {
-  return Math.min(options.inducingPoints ?? 128, rows);
+  return Math.min(options.inducingPoints ?? DEFAULT_INDUCING_POINTS, rows);
 }
 
 /** Every option checked up front, with a message that names it. */

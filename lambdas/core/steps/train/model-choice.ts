@@ -1,5 +1,6 @@
 import type { ModelKind } from '../../ml/resumable-fit.ts';
 import type { ModelChoiceSetting } from '../run-state.ts';
+import { DEFAULT_INDUCING_POINTS, sparseRowLimit } from '../step-limits.ts';
 import { predictExactFitSeconds } from './exact-cost.ts';
 
 /**
@@ -7,7 +8,9 @@ import { predictExactFitSeconds } from './exact-cost.ts';
  * `config.maxTrainRows` caps the exact GP only: asked for explicitly, the exact GP trains on a
  * stratified sample of that many rows; `auto` takes the exact GP only when it can have every
  * training row and its predicted fit leaves half of the Train budget free, and the sparse GP
- * (every row) otherwise.
+ * (every row) otherwise. The sparse GP's "every row" has a bound too: beyond sparseRowLimit
+ * (step-limits.ts) one pass over the rows could outlast the Train round's margin, and it trains on
+ * a stratified sample of that many.
  */
 
 /** Share of the Train budget the exact GP's predicted fit may take under `auto`: the rest covers the cost model's error and slower CPUs. */
@@ -20,6 +23,8 @@ export interface ModelChoiceInput {
   readonly maxTrainRows: number;
   /** Seconds of the first Train round. */
   readonly budgetSeconds: number;
+  /** The sparse GP's inducing points (config.inducingPoints); unset: its default. */
+  readonly inducingPoints?: number;
 }
 
 export interface ModelChoice {
@@ -33,10 +38,23 @@ export interface ModelChoice {
 const count = (n: number): string => n.toLocaleString('en-US');
 const secondsText = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : `${count(Math.round(s))} s`);
 
+/** The sparse GP on every row, or on a stratified sample where one pass over every row would not fit the round's margin. */
+function sparse(n: number, inducingPoints: number, why: string, allWhy: string): ModelChoice {
+  const limit = sparseRowLimit(inducingPoints);
+  if (n <= limit) return { kind: 'gpc-sparse', rows: n, rowsAvailable: n, reason: `${why}sparse GP on all ${count(n)} training rows${allWhy}` };
+  return {
+    kind: 'gpc-sparse',
+    rows: limit,
+    rowsAvailable: n,
+    reason: `${why}sparse GP on a stratified sample of ${count(limit)} of ${count(n)} training rows${allWhy}: with ${count(inducingPoints)} inducing points one pass over more rows could outlast the Train round's margin`,
+  };
+}
+
 export function chooseModel(input: ModelChoiceInput): ModelChoice {
   const { requested, rowsAvailable: n, maxTrainRows, budgetSeconds } = input;
+  const inducingPoints = input.inducingPoints ?? DEFAULT_INDUCING_POINTS;
   const all = { rows: n, rowsAvailable: n };
-  if (requested === 'sparse') return { kind: 'gpc-sparse', ...all, reason: `sparse GP on all ${count(n)} training rows (config.model = sparse)` };
+  if (requested === 'sparse') return sparse(n, inducingPoints, '', ' (config.model = sparse)');
   if (requested === 'exact') {
     const rows = Math.min(n, maxTrainRows);
     // Asked for, the exact GP trains whatever its cost; the reason warns when one round cannot hold it.
@@ -50,12 +68,10 @@ export function chooseModel(input: ModelChoiceInput): ModelChoice {
       reason: `exact GP on a stratified sample of ${count(maxTrainRows)} of ${count(n)} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)${warning}`,
     };
   }
-  if (n > maxTrainRows) {
-    return { kind: 'gpc-sparse', ...all, reason: `auto: sparse GP on all ${count(n)} training rows, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)` };
-  }
+  if (n > maxTrainRows) return sparse(n, inducingPoints, 'auto: ', `, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)`);
   const predicted = predictExactFitSeconds(n);
   const allowed = budgetSeconds * EXACT_BUDGET_SHARE;
   const estimate = `its predicted fit of ${secondsText(predicted)} ${predicted <= allowed ? 'is within' : 'exceeds'} half of the ${secondsText(budgetSeconds)} Train budget`;
   if (predicted <= allowed) return { kind: 'gpc-exact', ...all, reason: `auto: exact GP on all ${count(n)} training rows; ${estimate}` };
-  return { kind: 'gpc-sparse', ...all, reason: `auto: sparse GP on all ${count(n)} training rows; the exact GP's ${estimate.replace(/^its /, '')}` };
+  return sparse(n, inducingPoints, 'auto: ', `; the exact GP's ${estimate.replace(/^its /, '')}`);
 }

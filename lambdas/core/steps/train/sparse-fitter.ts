@@ -1,5 +1,6 @@
 import { MaintenanceModel } from '../../ml/maintenance-model.ts';
 import { resumeSparseFit, type SparseFitOptions, startSparseFit } from '../../ml/sparse/sparse-fit.ts';
+import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows } from '../step-limits.ts';
 import { classifierFitter, type FitOptions } from './fitters.ts';
 
 /**
@@ -8,8 +9,11 @@ import { classifierFitter, type FitOptions } from './fitters.ts';
  * A refit never reaches it: Train trains the sparse GP in full mode (see model-choice.ts).
  */
 function sparseOptions(fit: FitOptions): SparseFitOptions {
+  // Fewer rows for the hyperparameter stages when one of their iterations could overrun the round's margin.
+  const optimizeRows = sparseOptimizeRows(fit.inducingPoints ?? DEFAULT_INDUCING_POINTS);
   return {
     seed: fit.seed,
+    optimizeRows,
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
     onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.elbo }),
   };

@@ -79,6 +79,24 @@ describe('chooseModel', () => {
       reason: 'sparse GP on all 50 training rows (config.model = sparse)',
     });
   });
+
+  it('sparse: a stratified sample beyond the rows one pass can cover inside the round’s margin (step-limits.ts)', () => {
+    expect(chooseModel({ ...base, requested: 'sparse', rowsAvailable: 750_000 })).toMatchObject({ rows: 750_000, rowsAvailable: 750_000 });
+    expect(chooseModel({ ...base, requested: 'sparse', rowsAvailable: 200_000, inducingPoints: 256 })).toEqual({
+      kind: 'gpc-sparse',
+      rows: 180_000,
+      rowsAvailable: 200_000,
+      reason:
+        "sparse GP on a stratified sample of 180,000 of 200,000 training rows (config.model = sparse): with 256 inducing points one pass over more rows could outlast the Train round's margin",
+    });
+    expect(chooseModel({ ...base, requested: 'auto', rowsAvailable: 800_000 })).toEqual({
+      kind: 'gpc-sparse',
+      rows: 750_000,
+      rowsAvailable: 800_000,
+      reason:
+        "auto: sparse GP on a stratified sample of 750,000 of 800,000 training rows, more than the exact GP's limit of 2,800 (config.maxTrainRows): with 128 inducing points one pass over more rows could outlast the Train round's margin",
+    });
+  });
 });
 
 describe('capTrainingRows', () => {

@@ -1,0 +1,86 @@
+import { DEFAULT_INDUCING_POINTS } from '../ml/sparse/sparse-fit.ts';
+import {
+  EXACT_PREDICT_SECONDS_PER_ROW_PER_SQUARED_ROW,
+  EXACT_SECONDS_PER_CUBIC_ROW,
+  predictSparseFullPassSeconds,
+  predictSparseIterationSeconds,
+} from './step-cost.ts';
+
+/**
+ * The config limits that keep every step inside its Lambda's timeout, derived from the measured
+ * cost model (step-cost.ts) and the timeouts they are designed for. The CDK app sets those
+ * timeouts (lib/training-pipeline.ts); test/unit/steps/worst-case.test.ts recomputes each step's
+ * worst case under these limits and fails when the CDK's timeout is shorter (docs/pipeline.md,
+ * "Bounded steps").
+ */
+
+/** The Train Lambda's timeout these limits are derived for (lib/training-pipeline.ts). */
+export const TRAIN_FUNCTION_TIMEOUT_SECONDS = 890;
+/** The Evaluate Lambda's timeout these limits are derived for (lib/training-pipeline.ts). */
+export const EVALUATE_FUNCTION_TIMEOUT_SECONDS = 290;
+
+/** What a Lambda round leaves free before the function's own timeout: saving a checkpoint or the model, and one unit of work's overrun. */
+export const LAMBDA_MARGIN_SECONDS = 60;
+
+/** Of that margin: the most one unit of the sparse fit (an L-BFGS iteration, a natural-gradient step) may take past the deadline. */
+export const SPARSE_STEP_ALLOWANCE_SECONDS = 25;
+/** Of that margin: the most the sparse fit's last pass (cavity scores over every row) may take; the rest, 10 s, saves. */
+export const SPARSE_FINISH_ALLOWANCE_SECONDS = 25;
+
+/**
+ * Share of Evaluate's timeout that scoring the holdout with two models may take: the rest reads
+ * the training set and the two artifacts, writes evaluation.json, and covers a slower CPU.
+ */
+export const EVALUATE_SCORING_SHARE = 0.5;
+
+const floorTo = (value: number, step: number): number => Math.floor(value / step) * step;
+
+/**
+ * Upper bound of config.maxTrainRows: the most rows whose predicted exact fit (c·n³) ends inside
+ * one Train round of the longest kind, the Lambda's timeout less its margin (the exact GP cannot
+ * checkpoint mid-fit). 5,800 rows: 810 s predicted of 830 s.
+ */
+export const MAX_EXACT_TRAIN_ROWS = floorTo(Math.cbrt((TRAIN_FUNCTION_TIMEOUT_SECONDS - LAMBDA_MARGIN_SECONDS) / EXACT_SECONDS_PER_CUBIC_ROW), 100);
+
+/**
+ * Upper bound and default of config.maxHoldoutRows: the most holdout rows two exact GPs of
+ * MAX_EXACT_TRAIN_ROWS rows (challenger and champion) score within EVALUATE_SCORING_SHARE of
+ * Evaluate's timeout. The champion may come from a run with other settings, so the bound takes
+ * the largest model any config allows, not this run's. 3,700 rows: 145 s predicted of 145 s.
+ */
+export const MAX_HOLDOUT_ROWS = floorTo(
+  (EVALUATE_SCORING_SHARE * EVALUATE_FUNCTION_TIMEOUT_SECONDS) / (2 * EXACT_PREDICT_SECONDS_PER_ROW_PER_SQUARED_ROW * MAX_EXACT_TRAIN_ROWS ** 2),
+  100,
+);
+
+/**
+ * Upper bound of config.inducingPoints. Beyond it the hyperparameter stages would see fewer than
+ * ten rows per inducing point (sparseOptimizeRows), and more points bought little on AI4I
+ * (docs/ml.md §7: m 96 → 200 moved average precision from 0.748 to 0.790).
+ */
+export const MAX_INDUCING_POINTS = 256;
+
+/** Rows the sparse GP's hyperparameter stages see by default (sparse-fit.ts, `optimizeRows`). */
+export const SPARSE_DEFAULT_OPTIMIZE_ROWS = 10_000;
+
+export { DEFAULT_INDUCING_POINTS };
+
+/**
+ * Rows the sparse GP's hyperparameter stages run on with m inducing points: the default 10,000,
+ * fewer when one L-BFGS iteration on them could overrun the round by more than
+ * SPARSE_STEP_ALLOWANCE_SECONDS (m = 128: 10,000; m = 256: 2,700).
+ */
+export function sparseOptimizeRows(inducingPoints: number): number {
+  const affordable = Math.floor(SPARSE_STEP_ALLOWANCE_SECONDS / predictSparseIterationSeconds(1, inducingPoints));
+  return Math.min(SPARSE_DEFAULT_OPTIMIZE_ROWS, floorTo(affordable, 100));
+}
+
+/**
+ * Most training rows the sparse GP takes with m inducing points: one natural-gradient step, and
+ * the last pass, over all of them must each fit their allowance of the Lambda's margin. Beyond
+ * it Train fits the sparse GP on a stratified sample of this many rows (m = 128: 750,000).
+ */
+export function sparseRowLimit(inducingPoints: number): number {
+  const allowance = Math.min(SPARSE_STEP_ALLOWANCE_SECONDS, SPARSE_FINISH_ALLOWANCE_SECONDS);
+  return floorTo(allowance / predictSparseFullPassSeconds(1, inducingPoints), 10_000);
+}
