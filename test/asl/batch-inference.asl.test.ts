@@ -12,7 +12,7 @@ import { predictionTableColumns } from '../../lambdas/core/contract/predictions-
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
-import { LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { DEFAULT_MAX_FILE_BYTES, LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
 import { LAST_RETRAIN_KEY } from '../../lambdas/core/steps/batch/retrain-cooldown.ts';
@@ -102,14 +102,18 @@ describe('batch-inference.asl.json, happy path', () => {
 
     expect(started).toBe(true);
     expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
-    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ScoreFiles', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
+    // The local check of the Map's tolerated failures follows it (distributed-map.ts).
+    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ScoreFiles', 'ScoreFiles.ToleratedFailures', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
 
-    // The inline Map ran over the listing in key order, each item { key, etag, batchName } as in AWS.
+    // The inline Map ran over the listing in key order, each item { key, etag, size, batchName, maxFileBytes } as in AWS.
     const map = state(record, 'ScoreFiles');
     expect(map.iterations?.map((it) => (it.input as { key: string }).key)).toEqual(keys);
     for (const iteration of map.iterations ?? []) {
-      expect(iteration.input).toEqual({ key: expect.any(String), etag: expect.stringMatching(/^".+"$/), batchName: 'infer-000000000000000000000001' });
-      expect(iteration.states.map((s) => [s.name, s.status])).toEqual([['ScoreFile', 'SUCCEEDED']]);
+      expect(iteration.input).toEqual({ key: expect.any(String), etag: expect.stringMatching(/^".+"$/), size: expect.any(Number), batchName: 'infer-000000000000000000000001', maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+      expect(iteration.states.map((s) => [s.name, s.status])).toEqual([
+        ['ScoreFile', 'SUCCEEDED'],
+        ['ScoreFiles.IterationSucceeded', 'SUCCEEDED'],
+      ]);
     }
     // The listing never enters the state data.
     expect(JSON.stringify(record.states.map((s) => s.input))).not.toContain('PrognosLocalItems');
@@ -195,7 +199,7 @@ describe('batch-inference.asl.json, bad files', () => {
     expect(html).toContain('landing/inference/b.csv');
   });
 
-  it('a later batch does not fail on a file found unusable before: it is listed, not scored again', async () => {
+  it('a later batch does not fail on a file found unusable before: the ledger has it, it is not read again', async () => {
     await fixture.promoteChampion();
     await fixture.landInference('bad.csv', new Uint8Array([0, 159, 146, 150]));
     const first = await fixture.runBatch('infer-000000000000000000000004');
@@ -203,18 +207,26 @@ describe('batch-inference.asl.json, bad files', () => {
     await fixture.landInference('good.csv', inferenceCsv(50, 23, 1));
     const second = await fixture.runBatch('infer-000000000000000000000005');
     expect(second.record.status).toBe('SUCCEEDED');
-    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 2, scored: 1, duplicates: 1, unusable: 0 }, unusable: [] });
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1, duplicates: 0, unusable: 0 }, unusable: [] });
+    const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
+    expect(iterations.map((it) => it.states[0]?.output)).toEqual([
+      { key: 'landing/inference/bad.csv', status: 'unusable', duplicate: true },
+      { key: 'landing/inference/good.csv', status: 'scored', duplicate: false },
+    ]);
   });
 
   it('takes the failure path when there is no champion: recorded, then Failed with the error', async () => {
     await fixture.landInference('a.csv', inferenceCsv(30, 24, 1));
     const { record } = await fixture.runBatch('infer-000000000000000000000006');
 
-    expect(record).toMatchObject({ status: 'FAILED', error: 'NoChampionError' });
-    expect(causeMessage(record.cause)).toContain('there is no champion yet');
-    expect(record.states.map((s) => s.name)).toEqual(['ScoreFiles', 'RecordFailure', 'Failed']);
-    expect(state(record, 'ScoreFiles')).toMatchObject({ status: 'CAUGHT', error: 'NoChampionError' });
-    expect(await json<{ error: string }>('lake/runs/infer-000000000000000000000006/failure.json')).toMatchObject({ error: 'NoChampionError' });
+    // Every child failed, more than the tolerated 50 %: the Map fails as in AWS, the child's error in its iteration.
+    expect(record).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(causeMessage(record.cause)).toContain('1 of 1 iterations of ScoreFiles failed');
+    expect(record.states.map((s) => s.name)).toEqual(['ScoreFiles', 'ScoreFiles.ToleratedFailures', 'RecordFailure', 'Failed']);
+    const [iteration] = state(record, 'ScoreFiles').iterations ?? [];
+    expect(iteration?.states[0]).toMatchObject({ name: 'ScoreFile', error: 'NoChampionError' });
+    expect(causeMessage(iteration?.states[0]?.cause)).toContain('there is no champion yet');
+    expect(await json<{ error: string }>('lake/runs/infer-000000000000000000000006/failure.json')).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold' });
     // Nothing marked as scored: the file is scored by the next batch once there is a champion.
     expect(await fixture.keys('lake/scored/')).toEqual([]);
   });
@@ -234,14 +246,15 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     await fixture.landInference('monday-copy.csv', csv);
     const second = await fixture.runBatch('infer-000000000000000000000008');
     const output = second.record.output as Output;
-    expect(output.report).toMatchObject({ files: { listed: 2, scored: 0, duplicates: 2 }, rows: { scored: 0 } });
+    // monday.csv is in the ledger (not read, not in this batch's file list); the copy is read, and its content is known.
+    expect(output.report).toMatchObject({ files: { listed: 1, scored: 0, duplicates: 1 }, rows: { scored: 0 } });
     expect(output.drift).toMatchObject({ status: 'no-rows', retrain: { requested: false } });
     expect(await fixture.keys('lake/predictions/')).toEqual([predictions, 'lake/predictions/reports/infer-000000000000000000000007.html', 'lake/predictions/reports/infer-000000000000000000000008.html'].sort());
     expect(await fixture.bytesOf(predictions!)).toEqual(bytes);
     const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
-    expect(iterations.map((it) => it.output)).toEqual([
-      expect.objectContaining({ key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true, batchName: 'infer-000000000000000000000007' }),
-      expect.objectContaining({ key: 'landing/inference/monday.csv', status: 'scored', duplicate: true, batchName: 'infer-000000000000000000000007' }),
+    expect(iterations.map((it) => it.states[0]?.output)).toEqual([
+      { key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true },
+      { key: 'landing/inference/monday.csv', status: 'scored', duplicate: true },
     ]);
   });
 
@@ -270,7 +283,7 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     const rerun = await fixture.runBatch('infer-00000000000000000000000a', {}, { replace: true });
     expect(rerun.started).toBe(true);
     const [iteration] = state(rerun.record, 'ScoreFiles').iterations ?? [];
-    expect(iteration?.output).toMatchObject({ status: 'scored', duplicate: true, batchName: 'infer-00000000000000000000000a' });
+    expect(iteration?.states[0]?.output).toEqual({ key: 'landing/inference/a.csv', status: 'scored', duplicate: true });
     // Its own files still count for the batch: the same totals and drift as the first run.
     expect((rerun.record.output as Output).report).toEqual((first.record.output as Output).report);
     expect((rerun.record.output as Output).drift.rows).toBe(30);

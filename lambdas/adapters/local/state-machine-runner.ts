@@ -151,18 +151,19 @@ async function prepare(options: Omit<RunStateMachineOptions, 'input'>): Promise<
   validateExecutionName(options.executionName);
   const source = typeof options.definition === 'string' ? options.definition : 'definition';
   const raw = typeof options.definition === 'string' ? await readDefinitionFile(options.definition) : options.definition;
-  const { definition, readers } = inlineDistributedMaps(substitutePlaceholders(asDefinition(raw, source), options.substitutions));
+  const { definition, readers, handlers: local } = inlineDistributedMaps(substitutePlaceholders(asDefinition(raw, source), options.substitutions));
   if (readers.length > 0 && options.itemReaders === undefined) {
     throw new StateMachineDefinitionError(`${source} has a Distributed Map (${readers.map((r) => r.state).join(', ')}): pass itemReaders to read its items`);
   }
   // Checked now, so that a configuration error throws before anything is written.
-  wrapHandlers(definition, options.handlers);
+  const handlers = { ...options.handlers, ...local };
+  wrapHandlers(definition, handlers);
   buildStateMachine(definition, source);
   return {
     definition,
     definitionSha256: createHash('sha256').update(JSON.stringify(definition)).digest('hex'),
     readers,
-    handlers: options.handlers,
+    handlers,
     stateMachineName: options.stateMachineName ?? machineNameOf(options.definition),
     source,
     nestedIn: topLevelAncestors(definition),
