@@ -12,9 +12,10 @@ import { predictionTableColumns } from '../../lambdas/core/contract/predictions-
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
-import { DEFAULT_MAX_FILE_BYTES, LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { DEFAULT_MAX_FILE_BYTES, LANDING_INFERENCE_PREFIX, MAP_RESULTS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
+import { ledgerEntryKey } from '../../lambdas/core/steps/batch/scored-ledger.ts';
 import { LAST_RETRAIN_KEY } from '../../lambdas/core/steps/batch/retrain-cooldown.ts';
 import type { WriteBatchReportResult } from '../../lambdas/core/steps/batch/write-batch-report.ts';
 import { BATCH_DEFINITION, type BatchFixture, CHAMPION_ROWS, CHAMPION_SEED, createBatchFixture, inferenceCsv, warmer } from '../support/batch-fixture.ts';
@@ -52,7 +53,13 @@ describe('batch-inference.asl.json, the definition', () => {
     expect(states.ScoreFiles).toMatchObject({
       Type: 'Map',
       ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: LANDING_INFERENCE_PREFIX } },
-      ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'etag.$': '$$.Map.Item.Value.Etag', 'batchName.$': '$.batchName' },
+      ItemSelector: {
+        'key.$': '$$.Map.Item.Value.Key',
+        'etag.$': '$$.Map.Item.Value.Etag',
+        'size.$': '$$.Map.Item.Value.Size',
+        'batchName.$': '$.batchName',
+        'maxFileBytes.$': '$.config.maxFileBytes',
+      },
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'ScoreFile' },
       ResultPath: null,
       Next: 'ComputeDrift',
@@ -60,6 +67,16 @@ describe('batch-inference.asl.json, the definition', () => {
     expect(states.ScoreFiles).not.toHaveProperty('ItemBatcher');
     const processor = states.ScoreFiles.ItemProcessor as { States: Record<string, Record<string, unknown>> };
     expect(processor.States.ScoreFile.Parameters).toEqual({ FunctionName: '${ScoreFileFunctionArn}', 'Payload.$': '$' });
+  });
+
+  it('tolerates failed children up to a share, and keeps their results out of the state', () => {
+    // A child that fails after its retries (a timeout, out of memory) costs that file, not the batch; more than half failing is systemic.
+    expect(states.ScoreFiles.ToleratedFailurePercentage).toBe(50);
+    // Results go to S3 in AWS; each child returns three fields, not ScoreFile's whole result.
+    expect(states.ScoreFiles.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: MAP_RESULTS_PREFIX.replace(/\/$/, '') } });
+    const processor = states.ScoreFiles.ItemProcessor as { States: Record<string, Record<string, unknown>> };
+    expect(processor.States.ScoreFile.ResultSelector).toEqual({ 'key.$': '$.Payload.key', 'status.$': '$.Payload.status', 'duplicate.$': '$.Payload.duplicate' });
+    expect(processor.States.ScoreFile).not.toHaveProperty('OutputPath');
   });
 
   it('runs ComputeDrift, WriteBatchReport, then starts a retrain only when drift requested one', () => {
@@ -289,6 +306,58 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     expect((rerun.record.output as Output).drift.rows).toBe(30);
     expect(await fixture.bytesOf(predictions!)).toEqual(before);
     expect(await fixture.keys('lake/predictions/dt=')).toEqual([predictions]);
+  });
+});
+
+describe('batch-inference.asl.json, at scale: the ledger, the size cap, tolerated failures', () => {
+  it('completes a batch with one oversized and one unusable file among good ones, and scores the good ones', async () => {
+    await fixture.promoteChampion();
+    const good = [await fixture.landInference('a.csv', inferenceCsv(40, 41, 1)), await fixture.landInference('d.csv', inferenceCsv(30, 42, 101))];
+    const oversized = await fixture.landInference('b-big.csv', inferenceCsv(400, 43, 201));
+    const unusable = await fixture.landInference('c-bad.csv', new Uint8Array([0, 159, 146, 150]));
+    const cap = Math.max(...(await Promise.all(good.map(async (key) => (await fixture.bytesOf(key)).length)))) + 1;
+    const { record } = await fixture.runBatch('infer-000000000000000000000041', { maxFileBytes: cap });
+
+    expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
+    const report = (record.output as Output).report;
+    expect(report).toMatchObject({ files: { listed: 4, scored: 2, unusable: 2 }, rows: { scored: 70 } });
+    expect(report.unusable.map((file) => file.key)).toEqual([oversized, unusable]);
+    expect(report.unusable[0]!.reason).toMatch(new RegExp(`^over the size cap: \\d+ bytes, more than maxFileBytes ${cap}`));
+    expect(await fixture.keys('lake/predictions/dt=2026-03-02/')).toHaveLength(2);
+    // The oversized file is quarantined whole, unread: no content marker, one quarantine record with the reason.
+    const summary = await json<{ files: { key: string; quarantineKey: string | null }[] }>(report.summaryKey);
+    const quarantineKey = summary.files.find((file) => file.key === oversized)!.quarantineKey!;
+    const [row] = (await fixture.bytesOf(quarantineKey)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { source: string; line: number; reason: string });
+    expect(row).toMatchObject({ source: oversized, line: 0, reason: expect.stringContaining('the whole file: over the size cap') });
+    expect(await fixture.keys('lake/scored/')).toHaveLength(3);
+    expect(await fixture.keys('lake/ledger/')).toHaveLength(4);
+  });
+
+  it('a second batch scores only new files; a re-upload under the same key is scored again', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('a.csv', inferenceCsv(40, 44, 1));
+    await fixture.landInference('b.csv', inferenceCsv(30, 45, 101));
+    const first = await fixture.runBatch('infer-000000000000000000000042');
+    expect((first.record.output as Output).report.files).toMatchObject({ listed: 2, scored: 2 });
+
+    fixture.advance(3_600_000);
+    const fresh = await fixture.landInference('c.csv', inferenceCsv(20, 46, 201));
+    const second = await fixture.runBatch('infer-000000000000000000000043');
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1, duplicates: 0 }, rows: { scored: 20 } });
+    expect((second.record.output as Output).drift.rows).toBe(20);
+    const outcomes = (state(second.record, 'ScoreFiles').iterations ?? []).map((it) => it.states[0]?.output);
+    expect(outcomes).toEqual([
+      { key: 'landing/inference/a.csv', status: 'scored', duplicate: true },
+      { key: 'landing/inference/b.csv', status: 'scored', duplicate: true },
+      { key: fresh, status: 'scored', duplicate: false },
+    ]);
+
+    fixture.advance(3_600_000);
+    const replaced = await fixture.landInference('a.csv', inferenceCsv(25, 47, 301));
+    const third = await fixture.runBatch('infer-000000000000000000000044');
+    expect((third.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1 }, rows: { scored: 25 } });
+    expect(await fixture.keys('lake/ledger/')).toHaveLength(4);
+    expect((await fixture.keys('lake/ledger/')).filter((key) => key.startsWith(ledgerEntryKey(replaced, '"x"').split('/').slice(0, 3).join('/')))).toHaveLength(2);
   });
 });
 
