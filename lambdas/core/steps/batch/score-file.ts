@@ -43,6 +43,11 @@ import { readReadingsCsv } from '../readings-csv.ts';
  *
  * Each outcome is also recorded in the batch's file list, `lake/batches/<batch>/files/`, where
  * ComputeDrift reads the drift summaries: a Distributed Map's output could not hold them all.
+ *
+ * Before any of that, the listed version (key + ETag) is looked up in the scored-files ledger
+ * (scored-ledger.ts): a version an earlier batch handled is neither read nor recorded again. A
+ * file over `maxFileBytes` (the listing's size) is quarantined whole without being read. The
+ * ledger entry is written last.
  */
 
 const scoreFileInputSchema = z.looseObject({

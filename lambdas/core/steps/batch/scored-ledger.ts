@@ -5,7 +5,7 @@ import { ObjectNotFoundError, type ObjectStore, PreconditionFailedError } from '
 /**
  * The scored-files ledger: one small entry per landing object version, named by its key and its
  * ETag (`lake/ledger/<key hash>/<etag>.json`). ScoreFile writes the entry last, once a file is
- * scored or quarantined; a later batch finds it with one HEAD and neither downloads nor scores
+ * scored or quarantined; a later batch finds it with one small GET and neither downloads nor scores
  * that file again. A re-upload under the same key has a new ETag, so it has no entry and is
  * scored again; the content marker (`lake/scored/<sha256>.json`) still keeps equal bytes from
  * being scored twice. A file whose ScoreFile failed has no entry and is tried by the next batch.
