@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AslDefinition, localStandIn, substitutePlaceholders } from '../../../lambdas/adapters/local/asl-definition.ts';
 import { inlineDistributedMaps, type ItemReaderRequest, objectStoreItemReader, S3_LIST_OBJECTS_V2 } from '../../../lambdas/adapters/local/distributed-map.ts';
 import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
-import { runStateMachine, StateMachineDefinitionError } from '../../../lambdas/adapters/local/state-machine-runner.ts';
+import { redriveStateMachine, runStateMachine, StateMachineDefinitionError } from '../../../lambdas/adapters/local/state-machine-runner.ts';
 
 /** A Distributed Map over an S3 listing, then a Task that sees the Map's results. */
 function definition(map: Record<string, unknown> = {}): AslDefinition {
@@ -195,6 +195,22 @@ describe('objectStoreItemReader and the runner', () => {
       expect(output.after).toBeUndefined();
       expect(output.failure.Error).toBe('States.ExceedToleratedFailureThreshold');
       expect(output.failure.Cause).toMatch(/1 of 3 iterations of Fan failed, more than its ToleratedFailurePercentage of 33/);
+    });
+
+    it('a redrive after the Map exceeded its tolerance re-runs the Map: the failed iteration again, the others replayed', async () => {
+      const { Catch: _catch, ...uncaught } = tolerant(0).States.Fan;
+      const failing: AslDefinition = { ...tolerant(0), States: { ...tolerant(0).States, Fan: uncaught } };
+      const runsDir = join(root, 'runs');
+      const { record } = await runStateMachine({ definition: failing, handlers, input: { tag: 't' }, executionName: 'fan-6', runsDir, itemReaders: objectStoreItemReader(store) });
+      expect(record).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+
+      const called: string[] = [];
+      const fixed = { ...handlers, Work: async (payload: unknown) => (called.push((payload as { key: string }).key), { done: (payload as { key: string }).key }) };
+      const redriven = await redriveStateMachine({ definition: failing, handlers: fixed, executionName: 'fan-6', runsDir, itemReaders: objectStoreItemReader(store) });
+      expect(redriven.status).toBe('SUCCEEDED');
+      expect(redriven.redrives?.[0]?.fromState).toBe('Fan');
+      expect(called).toEqual(['landing/in/b.csv']);
+      expect(redriven.output).toEqual({ tag: 't', after: { Payload: { saw: ['tag'] } } });
     });
 
     it('with 0 % tolerates nothing, as a Map without the field', async () => {
