@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { causeMessage, type RunEvent, type RunRecord, type StateRecord } from '../../lambdas/adapters/local/state-machine-runner.ts';
 import { predictionTableColumns } from '../../lambdas/core/contract/predictions-table.ts';
+import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
@@ -331,6 +332,33 @@ describe('batch-inference.asl.json, at scale: the ledger, the size cap, tolerate
     expect(row).toMatchObject({ source: oversized, line: 0, reason: expect.stringContaining('the whole file: over the size cap') });
     expect(await fixture.keys('lake/scored/')).toHaveLength(3);
     expect(await fixture.keys('lake/ledger/')).toHaveLength(4);
+  });
+
+  it('tolerates a child that fails after its retries: the others are scored, and the next batch takes that file up again', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('a.csv', inferenceCsv(40, 48, 1));
+    const broken = await fixture.landInference('b.csv', inferenceCsv(30, 49, 101));
+    await fixture.landInference('c.csv', inferenceCsv(20, 50, 201));
+    // Reading b.csv fails with an error no Retry matches (as a Lambda timeout would after its retries).
+    const failing: ObjectStore = {
+      get: async (key) => {
+        if (key === broken) throw Object.assign(new Error(`${key}: connection reset`), { name: 'ReadError' });
+        return fixture.store.get(key);
+      },
+      getStream: (key) => fixture.store.getStream(key),
+      head: (key) => fixture.store.head(key),
+      list: (prefix) => fixture.store.list(prefix),
+      put: (key, body, options) => fixture.store.put(key, body, options),
+    };
+    const first = await fixture.runBatch('infer-000000000000000000000045', {}, { store: failing });
+    expect(first.record.status, `${first.record.error}: ${causeMessage(first.record.cause)}`).toBe('SUCCEEDED');
+    expect((first.record.output as Output).report).toMatchObject({ files: { listed: 2, scored: 2 }, rows: { scored: 60 } });
+    const iterations = state(first.record, 'ScoreFiles').iterations ?? [];
+    expect(iterations[1]?.states[0]).toMatchObject({ name: 'ScoreFile', status: 'CAUGHT', error: 'ReadError' });
+    expect(await fixture.keys('lake/ledger/')).toHaveLength(2);
+
+    const second = await fixture.runBatch('infer-000000000000000000000046');
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1 }, rows: { scored: 30 } });
   });
 
   it('a second batch scores only new files; a re-upload under the same key is scored again', async () => {
