@@ -59,7 +59,7 @@ export interface BatchInferencePipelineProps {
  *
  * | function | reads | writes |
  * |---|---|---|
- * | ScoreFile | landing `landing/inference/`, models `models/`, lake `lake/scored/` | lake `lake/scored/` (create-only marker), `lake/predictions/dt=`, `lake/quarantine/`, `lake/batches/` |
+ * | ScoreFile | landing `landing/inference/`, models `models/`, lake `lake/scored/`, `lake/ledger/` | lake `lake/scored/` (create-only marker), `lake/ledger/` (create-only entry), `lake/predictions/dt=`, `lake/quarantine/`, `lake/batches/` |
  * | ComputeDrift | lake `lake/batches/`, `lake/drift/last-retrain.json`, models `models/` | lake `lake/batches/`, `lake/drift/last-retrain.json` (compare-and-swap) |
  * | WriteBatchReport | lake `lake/batches/`, models `models/` | lake `lake/batches/`, `lake/predictions/reports/` |
  * | StartRetrain | – | `states:StartExecution` on the training state machine |
@@ -91,7 +91,7 @@ export class BatchInferencePipeline extends Construct {
     this.workflow = new Workflow(this, 'Workflow', {
       definitionFile: BATCH_DEFINITION,
       tasks: fns,
-      substitutions: { LandingBucketName: props.lake.buckets.landing.bucketName },
+      substitutions: { LandingBucketName: props.lake.buckets.landing.bucketName, LakeBucketName: props.lake.buckets.lake.bucketName },
       stateMachineName: props.stateMachineName,
       logRetention: props.logRetention,
       description: 'Prognos batch inference',
@@ -133,6 +133,7 @@ function grantBatchAccess(access: LakeAccess, fns: Record<BatchStep, PrognosFunc
   access.write(ScoreFile, 'WritePredictions', 'lake', KEYS.predictionPartitions, "writes the file's predictions into the predictions table's dt= partitions");
   access.write(ScoreFile, 'WriteQuarantine', 'lake', KEYS.quarantine, 'writes rejected rows, or an unusable file, with their reasons');
   access.write(ScoreFile, 'WriteBatchFiles', 'lake', KEYS.batches, "records the file's outcome in the batch's file list");
+  access.readWrite(ScoreFile, 'ScoredFilesLedger', 'lake', KEYS.ledger, 'reads and create-only writes the ledger entry of a landing key and ETag');
 
   access.list(ComputeDrift, 'ListLake', 'lake');
   access.readWrite(ComputeDrift, 'Batches', 'lake', KEYS.batches, "reads the batch's file list and writes its drift.json");

@@ -7,7 +7,8 @@ import { CHAMPION_KEY } from '../lambdas/core/registry/champion.ts';
 import { CHAMPION_HISTORY_PREFIX } from '../lambdas/core/registry/champion-history.ts';
 import { MODELS_PREFIX } from '../lambdas/core/registry/model-store.ts';
 import { FEATURES_PREFIX, INGESTED_PREFIX, LANDING_TRAINING_PREFIX, QUARANTINE_PREFIX } from '../lambdas/core/steps/ingest.ts';
-import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, SCORED_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
+import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, LANDING_INFERENCE_PREFIX, MAP_RESULTS_PREFIX, PREDICTIONS_PREFIX, SCORED_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
+import { LEDGER_PREFIX } from '../lambdas/core/steps/batch/scored-ledger.ts';
 import { LAST_RETRAIN_KEY } from '../lambdas/core/steps/batch/retrain-cooldown.ts';
 import { RUNS_PREFIX } from '../lambdas/core/steps/record-failure.ts';
 import { TRAINING_SETS_PREFIX } from '../lambdas/core/steps/training-set.ts';
@@ -38,6 +39,10 @@ export const KEYS = {
   batchReports: BATCH_REPORTS_PREFIX,
   /** Markers: this content was scored (`<sha256>.json`, create-only). */
   scored: SCORED_PREFIX,
+  /** The scored-files ledger: one entry per landing key and ETag (create-only). */
+  ledger: LEDGER_PREFIX,
+  /** The batch Distributed Map's ResultWriter output (one folder per Map Run). */
+  mapResults: MAP_RESULTS_PREFIX,
   /** Per batch: the file list, drift.json, summary.json. */
   batches: BATCHES_PREFIX,
   /** The drift retrain cooldown record (compare-and-swap). */

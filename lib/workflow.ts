@@ -38,6 +38,8 @@ export interface AslDistributedMap {
   readonly state: string;
   /** `ItemReader`, if the Map reads its items from S3. */
   readonly itemReader?: { readonly resource: unknown; readonly parameters: Readonly<Record<string, unknown>> };
+  /** `ResultWriter`, if the Map writes its results to S3. */
+  readonly resultWriter?: { readonly resource: unknown; readonly parameters: Readonly<Record<string, unknown>> };
 }
 
 /** One Task of an ASL file, as the construct checks it. */
@@ -141,6 +143,9 @@ export class Workflow extends Construct {
       );
     }
 
+    for (const { state, resultWriter } of this.distributedMaps) {
+      if (resultWriter !== undefined) this.grantResultWriter(props, substitutions, policy, state, resultWriter);
+    }
     for (const { state, itemReader } of this.distributedMaps) {
       if (itemReader === undefined) continue; // items from the state input: nothing to read
       const { resource, parameters } = itemReader;
@@ -161,6 +166,35 @@ export class Workflow extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * A ResultWriter writes the Map Run's results under its Prefix with the state machine's role
+   * (Step Functions guide, "IAM policies for ResultWriter"): put, get and the multipart actions,
+   * on that prefix of that bucket only.
+   */
+  private grantResultWriter(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct, state: string, writer: NonNullable<AslDistributedMap['resultWriter']>): void {
+    const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ResultWriter of '${state}' ${what}`);
+    if (writer.resource !== 'arn:aws:states:::s3:putObject') throw problem(`writes with ${String(writer.resource)}; only arn:aws:states:::s3:putObject is granted`);
+    const { Bucket: bucket, Prefix: prefix } = writer.parameters;
+    if (typeof bucket !== 'string' || typeof prefix !== 'string' || prefix.length === 0) {
+      throw problem('needs a constant Bucket and a constant, non-empty Prefix, so its permission can name them');
+    }
+    const placeholder = /^\$\{([^}]+)\}$/.exec(bucket)?.[1];
+    const bucketName = placeholder === undefined ? bucket : substitutions[placeholder];
+    const objects = Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: `${prefix.replace(/\/$/, '')}/*` });
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: `ResultWriter${state.replace(/[^A-Za-z0-9]/g, '')}`,
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [objects],
+      }),
+    );
+    acknowledge(
+      policy,
+      wildcardResourceFinding(this, objects),
+      `The Distributed Map's ResultWriter names each result file by the Map Run's id, known only at run time: objects under ${prefix}/ of this bucket only, with the actions the Step Functions guide lists for ResultWriter.`,
+    );
   }
 
   /** Checks the file against the map and returns every placeholder's value. */
@@ -235,6 +269,7 @@ interface AslState extends AslNode {
   Iterator?: AslNode;
   ItemProcessor?: AslNode & { ProcessorConfig?: { Mode?: string } };
   ItemReader?: { Resource?: unknown; Parameters?: Record<string, unknown> };
+  ResultWriter?: { Resource?: unknown; Parameters?: Record<string, unknown> };
   Branches?: AslNode[];
 }
 
@@ -254,6 +289,7 @@ export function aslDistributedMaps(node: AslNode): AslDistributedMap[] {
     const nested = [s.Iterator, s.ItemProcessor, ...(s.Branches ?? [])].filter((n): n is AslNode => n !== undefined).flatMap(aslDistributedMaps);
     if (s.Type !== 'Map' || s.ItemProcessor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') return nested;
     const reader = s.ItemReader === undefined ? {} : { itemReader: { resource: s.ItemReader.Resource, parameters: s.ItemReader.Parameters ?? {} } };
-    return [{ state, ...reader }, ...nested];
+    const writer = s.ResultWriter === undefined ? {} : { resultWriter: { resource: s.ResultWriter.Resource, parameters: s.ResultWriter.Parameters ?? {} } };
+    return [{ state, ...reader, ...writer }, ...nested];
   });
 }

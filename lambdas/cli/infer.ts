@@ -138,7 +138,8 @@ export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: Run
   const { files, rows } = report;
   const rowsTable: string[][] = [
     ['batch', `${record.name} (${record.status.toLowerCase()})`],
-    ['files', `${files.listed} listed: ${files.scored} scored, ${files.duplicates} scored before, ${files.unusable} unusable${files.skipped > 0 ? `, ${files.skipped} skipped` : ''}`],
+    // Files in the scored-files ledger are neither read nor counted: only those this batch took up.
+    ['files', `${files.listed} not in the ledger: ${files.scored} scored, ${files.duplicates} scored before, ${files.unusable} unusable${files.skipped > 0 ? `, ${files.skipped} skipped` : ''}`],
     ['rows scored', `${rows.scored} of ${rows.read} read; ${rows.quarantined} quarantined`],
     ['flagged', `${rows.flagged} need maintenance (${share(rows.flagged, rows.scored)})`],
     ['to review', `${rows.review} sent to a person (${share(rows.review, rows.scored)})`],

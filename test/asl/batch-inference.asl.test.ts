@@ -9,12 +9,14 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { causeMessage, type RunEvent, type RunRecord, type StateRecord } from '../../lambdas/adapters/local/state-machine-runner.ts';
 import { predictionTableColumns } from '../../lambdas/core/contract/predictions-table.ts';
+import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
-import { LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { DEFAULT_MAX_FILE_BYTES, LANDING_INFERENCE_PREFIX, MAP_RESULTS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
+import { ledgerEntryKey } from '../../lambdas/core/steps/batch/scored-ledger.ts';
 import { LAST_RETRAIN_KEY } from '../../lambdas/core/steps/batch/retrain-cooldown.ts';
 import type { WriteBatchReportResult } from '../../lambdas/core/steps/batch/write-batch-report.ts';
 import { BATCH_DEFINITION, type BatchFixture, CHAMPION_ROWS, CHAMPION_SEED, createBatchFixture, inferenceCsv, warmer } from '../support/batch-fixture.ts';
@@ -52,7 +54,13 @@ describe('batch-inference.asl.json, the definition', () => {
     expect(states.ScoreFiles).toMatchObject({
       Type: 'Map',
       ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: LANDING_INFERENCE_PREFIX } },
-      ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'etag.$': '$$.Map.Item.Value.Etag', 'batchName.$': '$.batchName' },
+      ItemSelector: {
+        'key.$': '$$.Map.Item.Value.Key',
+        'etag.$': '$$.Map.Item.Value.Etag',
+        'size.$': '$$.Map.Item.Value.Size',
+        'batchName.$': '$.batchName',
+        'maxFileBytes.$': '$.config.maxFileBytes',
+      },
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'ScoreFile' },
       ResultPath: null,
       Next: 'ComputeDrift',
@@ -60,6 +68,16 @@ describe('batch-inference.asl.json, the definition', () => {
     expect(states.ScoreFiles).not.toHaveProperty('ItemBatcher');
     const processor = states.ScoreFiles.ItemProcessor as { States: Record<string, Record<string, unknown>> };
     expect(processor.States.ScoreFile.Parameters).toEqual({ FunctionName: '${ScoreFileFunctionArn}', 'Payload.$': '$' });
+  });
+
+  it('tolerates failed children up to a share, and keeps their results out of the state', () => {
+    // A child that fails after its retries (a timeout, out of memory) costs that file, not the batch; more than half failing is systemic.
+    expect(states.ScoreFiles.ToleratedFailurePercentage).toBe(50);
+    // Results go to S3 in AWS; each child returns three fields, not ScoreFile's whole result.
+    expect(states.ScoreFiles.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: MAP_RESULTS_PREFIX.replace(/\/$/, '') } });
+    const processor = states.ScoreFiles.ItemProcessor as { States: Record<string, Record<string, unknown>> };
+    expect(processor.States.ScoreFile.ResultSelector).toEqual({ 'key.$': '$.Payload.key', 'status.$': '$.Payload.status', 'duplicate.$': '$.Payload.duplicate' });
+    expect(processor.States.ScoreFile).not.toHaveProperty('OutputPath');
   });
 
   it('runs ComputeDrift, WriteBatchReport, then starts a retrain only when drift requested one', () => {
@@ -102,14 +120,18 @@ describe('batch-inference.asl.json, happy path', () => {
 
     expect(started).toBe(true);
     expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
-    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ScoreFiles', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
+    // The local check of the Map's tolerated failures follows it (distributed-map.ts).
+    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ScoreFiles', 'ScoreFiles.ToleratedFailures', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
 
-    // The inline Map ran over the listing in key order, each item { key, etag, batchName } as in AWS.
+    // The inline Map ran over the listing in key order, each item { key, etag, size, batchName, maxFileBytes } as in AWS.
     const map = state(record, 'ScoreFiles');
     expect(map.iterations?.map((it) => (it.input as { key: string }).key)).toEqual(keys);
     for (const iteration of map.iterations ?? []) {
-      expect(iteration.input).toEqual({ key: expect.any(String), etag: expect.stringMatching(/^".+"$/), batchName: 'infer-000000000000000000000001' });
-      expect(iteration.states.map((s) => [s.name, s.status])).toEqual([['ScoreFile', 'SUCCEEDED']]);
+      expect(iteration.input).toEqual({ key: expect.any(String), etag: expect.stringMatching(/^".+"$/), size: expect.any(Number), batchName: 'infer-000000000000000000000001', maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+      expect(iteration.states.map((s) => [s.name, s.status])).toEqual([
+        ['ScoreFile', 'SUCCEEDED'],
+        ['ScoreFiles.IterationSucceeded', 'SUCCEEDED'],
+      ]);
     }
     // The listing never enters the state data.
     expect(JSON.stringify(record.states.map((s) => s.input))).not.toContain('PrognosLocalItems');
@@ -195,7 +217,7 @@ describe('batch-inference.asl.json, bad files', () => {
     expect(html).toContain('landing/inference/b.csv');
   });
 
-  it('a later batch does not fail on a file found unusable before: it is listed, not scored again', async () => {
+  it('a later batch does not fail on a file found unusable before: the ledger has it, it is not read again', async () => {
     await fixture.promoteChampion();
     await fixture.landInference('bad.csv', new Uint8Array([0, 159, 146, 150]));
     const first = await fixture.runBatch('infer-000000000000000000000004');
@@ -203,18 +225,26 @@ describe('batch-inference.asl.json, bad files', () => {
     await fixture.landInference('good.csv', inferenceCsv(50, 23, 1));
     const second = await fixture.runBatch('infer-000000000000000000000005');
     expect(second.record.status).toBe('SUCCEEDED');
-    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 2, scored: 1, duplicates: 1, unusable: 0 }, unusable: [] });
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1, duplicates: 0, unusable: 0 }, unusable: [] });
+    const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
+    expect(iterations.map((it) => it.states[0]?.output)).toEqual([
+      { key: 'landing/inference/bad.csv', status: 'unusable', duplicate: true },
+      { key: 'landing/inference/good.csv', status: 'scored', duplicate: false },
+    ]);
   });
 
   it('takes the failure path when there is no champion: recorded, then Failed with the error', async () => {
     await fixture.landInference('a.csv', inferenceCsv(30, 24, 1));
     const { record } = await fixture.runBatch('infer-000000000000000000000006');
 
-    expect(record).toMatchObject({ status: 'FAILED', error: 'NoChampionError' });
-    expect(causeMessage(record.cause)).toContain('there is no champion yet');
-    expect(record.states.map((s) => s.name)).toEqual(['ScoreFiles', 'RecordFailure', 'Failed']);
-    expect(state(record, 'ScoreFiles')).toMatchObject({ status: 'CAUGHT', error: 'NoChampionError' });
-    expect(await json<{ error: string }>('lake/runs/infer-000000000000000000000006/failure.json')).toMatchObject({ error: 'NoChampionError' });
+    // Every child failed, more than the tolerated 50 %: the Map fails as in AWS, the child's error in its iteration.
+    expect(record).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(causeMessage(record.cause)).toContain('1 of 1 iterations of ScoreFiles failed');
+    expect(record.states.map((s) => s.name)).toEqual(['ScoreFiles', 'ScoreFiles.ToleratedFailures', 'RecordFailure', 'Failed']);
+    const [iteration] = state(record, 'ScoreFiles').iterations ?? [];
+    expect(iteration?.states[0]).toMatchObject({ name: 'ScoreFile', error: 'NoChampionError' });
+    expect(causeMessage(iteration?.states[0]?.cause)).toContain('there is no champion yet');
+    expect(await json<{ error: string }>('lake/runs/infer-000000000000000000000006/failure.json')).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold' });
     // Nothing marked as scored: the file is scored by the next batch once there is a champion.
     expect(await fixture.keys('lake/scored/')).toEqual([]);
   });
@@ -234,14 +264,15 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     await fixture.landInference('monday-copy.csv', csv);
     const second = await fixture.runBatch('infer-000000000000000000000008');
     const output = second.record.output as Output;
-    expect(output.report).toMatchObject({ files: { listed: 2, scored: 0, duplicates: 2 }, rows: { scored: 0 } });
+    // monday.csv is in the ledger (not read, not in this batch's file list); the copy is read, and its content is known.
+    expect(output.report).toMatchObject({ files: { listed: 1, scored: 0, duplicates: 1 }, rows: { scored: 0 } });
     expect(output.drift).toMatchObject({ status: 'no-rows', retrain: { requested: false } });
     expect(await fixture.keys('lake/predictions/')).toEqual([predictions, 'lake/predictions/reports/infer-000000000000000000000007.html', 'lake/predictions/reports/infer-000000000000000000000008.html'].sort());
     expect(await fixture.bytesOf(predictions!)).toEqual(bytes);
     const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
-    expect(iterations.map((it) => it.output)).toEqual([
-      expect.objectContaining({ key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true, batchName: 'infer-000000000000000000000007' }),
-      expect.objectContaining({ key: 'landing/inference/monday.csv', status: 'scored', duplicate: true, batchName: 'infer-000000000000000000000007' }),
+    expect(iterations.map((it) => it.states[0]?.output)).toEqual([
+      { key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true },
+      { key: 'landing/inference/monday.csv', status: 'scored', duplicate: true },
     ]);
   });
 
@@ -270,12 +301,91 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     const rerun = await fixture.runBatch('infer-00000000000000000000000a', {}, { replace: true });
     expect(rerun.started).toBe(true);
     const [iteration] = state(rerun.record, 'ScoreFiles').iterations ?? [];
-    expect(iteration?.output).toMatchObject({ status: 'scored', duplicate: true, batchName: 'infer-00000000000000000000000a' });
+    expect(iteration?.states[0]?.output).toEqual({ key: 'landing/inference/a.csv', status: 'scored', duplicate: true });
     // Its own files still count for the batch: the same totals and drift as the first run.
     expect((rerun.record.output as Output).report).toEqual((first.record.output as Output).report);
     expect((rerun.record.output as Output).drift.rows).toBe(30);
     expect(await fixture.bytesOf(predictions!)).toEqual(before);
     expect(await fixture.keys('lake/predictions/dt=')).toEqual([predictions]);
+  });
+});
+
+describe('batch-inference.asl.json, at scale: the ledger, the size cap, tolerated failures', () => {
+  it('completes a batch with one oversized and one unusable file among good ones, and scores the good ones', async () => {
+    await fixture.promoteChampion();
+    const good = [await fixture.landInference('a.csv', inferenceCsv(40, 41, 1)), await fixture.landInference('d.csv', inferenceCsv(30, 42, 101))];
+    const oversized = await fixture.landInference('b-big.csv', inferenceCsv(400, 43, 201));
+    const unusable = await fixture.landInference('c-bad.csv', new Uint8Array([0, 159, 146, 150]));
+    const cap = Math.max(...(await Promise.all(good.map(async (key) => (await fixture.bytesOf(key)).length)))) + 1;
+    const { record } = await fixture.runBatch('infer-000000000000000000000041', { maxFileBytes: cap });
+
+    expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
+    const report = (record.output as Output).report;
+    expect(report).toMatchObject({ files: { listed: 4, scored: 2, unusable: 2 }, rows: { scored: 70 } });
+    expect(report.unusable.map((file) => file.key)).toEqual([oversized, unusable]);
+    expect(report.unusable[0]!.reason).toMatch(new RegExp(`^over the size cap: \\d+ bytes, more than maxFileBytes ${cap}`));
+    expect(await fixture.keys('lake/predictions/dt=2026-03-02/')).toHaveLength(2);
+    // The oversized file is quarantined whole, unread: no content marker, one quarantine record with the reason.
+    const summary = await json<{ files: { key: string; quarantineKey: string | null }[] }>(report.summaryKey);
+    const quarantineKey = summary.files.find((file) => file.key === oversized)!.quarantineKey!;
+    const [row] = (await fixture.bytesOf(quarantineKey)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { source: string; line: number; reason: string });
+    expect(row).toMatchObject({ source: oversized, line: 0, reason: expect.stringContaining('the whole file: over the size cap') });
+    expect(await fixture.keys('lake/scored/')).toHaveLength(3);
+    expect(await fixture.keys('lake/ledger/')).toHaveLength(4);
+  });
+
+  it('tolerates a child that fails after its retries: the others are scored, and the next batch takes that file up again', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('a.csv', inferenceCsv(40, 48, 1));
+    const broken = await fixture.landInference('b.csv', inferenceCsv(30, 49, 101));
+    await fixture.landInference('c.csv', inferenceCsv(20, 50, 201));
+    // Reading b.csv fails with an error no Retry matches (as a Lambda timeout would after its retries).
+    const failing: ObjectStore = {
+      get: async (key) => {
+        if (key === broken) throw Object.assign(new Error(`${key}: connection reset`), { name: 'ReadError' });
+        return fixture.store.get(key);
+      },
+      getStream: (key) => fixture.store.getStream(key),
+      head: (key) => fixture.store.head(key),
+      list: (prefix) => fixture.store.list(prefix),
+      put: (key, body, options) => fixture.store.put(key, body, options),
+    };
+    const first = await fixture.runBatch('infer-000000000000000000000045', {}, { store: failing });
+    expect(first.record.status, `${first.record.error}: ${causeMessage(first.record.cause)}`).toBe('SUCCEEDED');
+    expect((first.record.output as Output).report).toMatchObject({ files: { listed: 2, scored: 2 }, rows: { scored: 60 } });
+    const iterations = state(first.record, 'ScoreFiles').iterations ?? [];
+    expect(iterations[1]?.states[0]).toMatchObject({ name: 'ScoreFile', status: 'CAUGHT', error: 'ReadError' });
+    expect(await fixture.keys('lake/ledger/')).toHaveLength(2);
+
+    const second = await fixture.runBatch('infer-000000000000000000000046');
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1 }, rows: { scored: 30 } });
+  });
+
+  it('a second batch scores only new files; a re-upload under the same key is scored again', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('a.csv', inferenceCsv(40, 44, 1));
+    await fixture.landInference('b.csv', inferenceCsv(30, 45, 101));
+    const first = await fixture.runBatch('infer-000000000000000000000042');
+    expect((first.record.output as Output).report.files).toMatchObject({ listed: 2, scored: 2 });
+
+    fixture.advance(3_600_000);
+    const fresh = await fixture.landInference('c.csv', inferenceCsv(20, 46, 201));
+    const second = await fixture.runBatch('infer-000000000000000000000043');
+    expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1, duplicates: 0 }, rows: { scored: 20 } });
+    expect((second.record.output as Output).drift.rows).toBe(20);
+    const outcomes = (state(second.record, 'ScoreFiles').iterations ?? []).map((it) => it.states[0]?.output);
+    expect(outcomes).toEqual([
+      { key: 'landing/inference/a.csv', status: 'scored', duplicate: true },
+      { key: 'landing/inference/b.csv', status: 'scored', duplicate: true },
+      { key: fresh, status: 'scored', duplicate: false },
+    ]);
+
+    fixture.advance(3_600_000);
+    const replaced = await fixture.landInference('a.csv', inferenceCsv(25, 47, 301));
+    const third = await fixture.runBatch('infer-000000000000000000000044');
+    expect((third.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1 }, rows: { scored: 25 } });
+    expect(await fixture.keys('lake/ledger/')).toHaveLength(4);
+    expect((await fixture.keys('lake/ledger/')).filter((key) => key.startsWith(ledgerEntryKey(replaced, '"x"').split('/').slice(0, 3).join('/')))).toHaveLength(2);
   });
 });
 

@@ -107,7 +107,7 @@ describe('prognos infer', () => {
     expect(result.stderr).toMatch(/✓ ScoreFile\[0\] {2}\d+\.\d s/);
     expect(result.stderr).toMatch(/✓ ScoreFile\[1\] {2}\d+\.\d s/);
     for (const state of ['ScoreFiles', 'ComputeDrift', 'WriteBatchReport']) expect(result.stderr).toMatch(new RegExp(`✓ ${state}  \\d+\\.\\d s`));
-    expect(result.stdout).toMatch(/files\s+2 listed: 2 scored, 0 scored before, 0 unusable/);
+    expect(result.stdout).toMatch(/files\s+2 not in the ledger: 2 scored, 0 scored before, 0 unusable/);
     expect(result.stdout).toMatch(/rows scored\s+499 of 500 read; 1 quarantined/);
     expect(result.stdout).toMatch(/flagged\s+\d+ need maintenance \(\d+\.\d %\)/);
     expect(result.stdout).toMatch(/to review\s+\d+ sent to a person \(\d+\.\d %\)/);
@@ -145,7 +145,7 @@ describe('prognos infer', () => {
     copyFileSync(join(workDir, 'other-sensor.csv'), join(home, 'landing', 'inference', 'other-sensor.csv'));
     expect(prognos('ingest', '--inference', generate('c.csv', 100, 13), '--home', home).status).toBe(0);
     const result = prognos('infer', '--home', home);
-    expect(result.stdout).toMatch(/files\s+4 listed: 1 scored, 2 scored before, 1 unusable/);
+    expect(result.stdout).toMatch(/files\s+2 not in the ledger: 1 scored, 0 scored before, 1 unusable/);
     expect(result.stdout).toMatch(/rows scored\s+100 of 100 read; 0 quarantined/);
     expectCleanError(result, /1 file\(s\) could not be scored and are quarantined \(the others are scored\): landing\/inference\/other-sensor\.csv: .*missing required column.*fix and land them under a new name/);
   });
@@ -155,9 +155,9 @@ describe('prognos infer', () => {
     writeFileSync(config, JSON.stringify({ retrainOnDrift: true, retrainCooldownHours: 24 }));
     expect(prognos('ingest', '--inference', warmed(generate('d.csv', 300, 14), 'warm.csv', 50_001), '--home', home).status).toBe(0);
     const result = prognos('infer', '--home', home, '--config', config);
-    // The unusable file of the last batch is still listed (landing files stay) but fails no later batch.
+    // The unusable file of the last batch is still listed (landing files stay), but the ledger has it: not read, fails no later batch.
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/files\s+5 listed: 1 scored, 4 scored before, 0 unusable/);
+    expect(result.stdout).toMatch(/files\s+1 not in the ledger: 1 scored, 0 scored before, 0 unusable/);
     expect(result.stdout).toMatch(/drift\s+DRIFTED over 300 rows/);
     expect(result.stdout).toMatch(/air_temperature_k\s+PSI \d+\.\d{3}\s+KS \d\.\d{3}\s+drifted/);
     const name = /retrain\s+(drift-infer-[0-9a-f]{24}) started/.exec(result.stdout)?.[1];

@@ -25,6 +25,8 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   // The batch Distributed Map describes and stops its child executions, whose names are generated.
   iam5(batchExecutions('/'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
   iam5(batchExecutions(':'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
+  // Its ResultWriter names the result files by the Map Run's id.
+  iam5(s3Arn('Lake', 'lake/map-results/*'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
   // S3 key prefixes, one per grant (prefix/*): what each step reads and writes.
   iam5(s3Arn('Landing', 'landing/training/*'), policy('ValidateAndIngest')),
   iam5(s3Arn('Lake', 'lake/ingested/*'), policy('ValidateAndIngest')),
@@ -50,6 +52,7 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   iam5(s3Arn('Lake', 'lake/predictions/dt=*'), batchPolicy('ScoreFile')),
   iam5(s3Arn('Lake', 'lake/quarantine/*'), batchPolicy('ScoreFile')),
   iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/ledger/*'), batchPolicy('ScoreFile')),
   iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ComputeDrift')),
   iam5(s3Arn('Models', 'models/*'), batchPolicy('ComputeDrift')),
   iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('WriteBatchReport')),
@@ -80,9 +83,10 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(result.error).toBeUndefined();
   });
 
-  it('acknowledges exactly 44 findings, each on the flagged resource, with a reason', () => {
+  it('acknowledges exactly 46 findings, each on the flagged resource, with a reason', () => {
     // 44: Train's checkpoints under lake/runs/ and Promote's champion history (IAM5), and GET /openapi.json, a fourth IAM-authorized route (COG4, as the other three).
-    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(44);
+    // 46: ScoreFile's scored-files ledger (lake/ledger/*) and the batch Map's ResultWriter (lake/map-results/*), both IAM5.
+    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(46);
     const got = result.suppressed.map((v) => `${v.ruleName} @ ${v.path}`).sort();
     expect(got).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
     for (const v of result.suppressed) {
@@ -101,6 +105,7 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
       [iam5(s3Arn('Lake', 'lake/predictions/dt=*'), batchPolicy('ScoreFile')), "ScoreFile writes the file's predictions into the predictions table's dt= partitions"],
       [iam5(s3Arn('Lake', 'lake/quarantine/*'), batchPolicy('ScoreFile')), 'ScoreFile writes rejected rows, or an unusable file, with their reasons'],
       [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ScoreFile')), "ScoreFile records the file's outcome in the batch's file list"],
+      [iam5(s3Arn('Lake', 'lake/ledger/*'), batchPolicy('ScoreFile')), 'ScoreFile reads and create-only writes the ledger entry of a landing key and ETag'],
       [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ComputeDrift')), "ComputeDrift reads the batch's file list and writes its drift.json"],
       [iam5(s3Arn('Models', 'models/*'), batchPolicy('ComputeDrift')), "ComputeDrift reads the training reference in the scoring model's manifest"],
       [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('WriteBatchReport')), "WriteBatchReport reads the batch's file list and drift.json and writes its summary.json"],
@@ -115,6 +120,9 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
       expect(reason).toContain(`Only states:DescribeExecution and states:StopExecution, on executions of ${P}-BatchInference only.`);
     }
     expect(reasonOf(iam5('*', `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`))).toMatch(/^Added by CDK for logging level ALL and tracing/);
+    expect(reasonOf(iam5(s3Arn('Lake', 'lake/map-results/*'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`))).toMatch(
+      /^The Distributed Map's ResultWriter names each result file by the Map Run's id, known only at run time: objects under lake\/map-results\/ of this bucket only/,
+    );
   });
 
   it('has no acknowledgement that suppresses nothing or hides from the report', () => {

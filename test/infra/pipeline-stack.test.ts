@@ -208,6 +208,7 @@ describe('least-privilege grants', () => {
       `Allow s3:PutObject ${s3('Lake', 'lake/predictions/dt=*')}`,
       `Allow s3:PutObject ${s3('Lake', 'lake/quarantine/*')}`,
       `Allow s3:PutObject ${s3('Lake', 'lake/batches/*')}`,
+      `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/ledger/*')}`,
     ],
     'Batch/ComputeDrift': [
       `Allow s3:ListBucket ${s3('Lake')}`,
@@ -431,10 +432,10 @@ describe('the batch inference state machine', () => {
     template.hasOutput('BatchStateMachineArn', { Value: { Ref: logicalId(batch.workflow.stateMachine) } });
   });
 
-  it('resolves every placeholder: the five Task functions and the landing bucket of the ItemReader', () => {
+  it('resolves every placeholder: the five Task functions, the landing bucket of the ItemReader and the lake bucket of the ResultWriter', () => {
     const substitutions = sm.DefinitionSubstitutions as Record<string, unknown>;
     const placeholders = [...new Set([...batchDefinitionText.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))].sort();
-    expect(placeholders).toEqual(['ComputeDriftFunctionArn', 'LandingBucketName', 'RecordFailureFunctionArn', 'ScoreFileFunctionArn', 'StartRetrainFunctionArn', 'WriteBatchReportFunctionArn']);
+    expect(placeholders).toEqual(['ComputeDriftFunctionArn', 'LakeBucketName', 'LandingBucketName', 'RecordFailureFunctionArn', 'ScoreFileFunctionArn', 'StartRetrainFunctionArn', 'WriteBatchReportFunctionArn']);
     expect(Object.keys(substitutions).sort()).toEqual(placeholders);
     expect(BATCH_TASKS.map((t) => t.state).sort()).toEqual(Object.keys(BATCH_STEPS).sort());
     for (const task of BATCH_TASKS) {
@@ -442,6 +443,7 @@ describe('the batch inference state machine', () => {
       expect(substitutions[`${task.state}FunctionArn`], task.state).toEqual({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
     }
     expect(substitutions.LandingBucketName).toEqual({ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` });
+    expect(substitutions.LakeBucketName).toEqual({ 'Fn::ImportValue': `Prognos-${STAGE}:LakeBucket` });
     let resolved = batchDefinitionText;
     for (const [name, value] of Object.entries(substitutions)) resolved = resolved.replaceAll(`\${${name}}`, JSON.stringify(value).replace(/"/g, "'"));
     expect(resolved).not.toMatch(/\$\{/);
@@ -476,7 +478,30 @@ describe('the batch inference state machine', () => {
     expect(JSON.stringify(statements)).not.toContain(logicalId(batch.workflow.stateMachine));
   });
 
-  it('the ItemReader may list the landing bucket under landing/inference/ only; the state machine reads no object', () => {
+  it('tolerates failed children up to 50 %, and each child returns a few fields, its results written to S3', () => {
+    const definition = JSON.parse(batchDefinitionText) as { States: { ScoreFiles: Record<string, unknown> & { ItemProcessor: { States: { ScoreFile: Record<string, unknown> } } } } };
+    const map = definition.States.ScoreFiles;
+    expect(map.ToleratedFailurePercentage).toBe(50);
+    expect(map.ResultPath).toBeNull();
+    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: 'lake/map-results' } });
+    expect(Object.keys(map.ItemProcessor.States.ScoreFile.ResultSelector as object)).toEqual(['key.$', 'status.$', 'duplicate.$']);
+  });
+
+  it('the ResultWriter may write, read and abort uploads under lake/map-results/ of the lake bucket only', () => {
+    expect(bySid('ResultWriterScoreFiles')).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [s3('Lake', 'lake/map-results/*')],
+        sid: 'ResultWriterScoreFiles',
+      },
+    ]);
+    expect(allows(statements, 's3:PutObject', s3('Lake', 'lake/map-results/run-1/SUCCEEDED_0.json'))).toBe(true);
+    expect(allows(statements, 's3:PutObject', s3('Lake', 'lake/ledger/x.json'))).toBe(false);
+    expect(allows(statements, 's3:PutObject', s3('Landing', 'lake/map-results/x.json'))).toBe(false);
+  });
+
+  it('the ItemReader may list the landing bucket under landing/inference/ only; the state machine reads no other object', () => {
     expect(bySid('ItemReaderScoreFiles')).toEqual([
       {
         effect: 'Allow',
@@ -486,7 +511,7 @@ describe('the batch inference state machine', () => {
         conditions: { StringLike: { 's3:prefix': ['landing/inference/*'] } },
       },
     ]);
-    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('s3:')))).toHaveLength(1);
+    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('s3:')))).toHaveLength(2);
     // Besides these, only CDK's log-delivery and X-Ray statements (Resource *, acknowledged).
     const others = statements.filter((s) => s.sid === undefined);
     expect(others.flatMap((s) => s.actions).every((a) => a.startsWith('logs:') || a.startsWith('xray:'))).toBe(true);
@@ -516,6 +541,13 @@ describe('batch inference least privilege', () => {
     expect(writers('lake/drift/last-retrain.json')).toEqual(['Batch/ComputeDrift']);
     expect(writers('lake/drift/other.json')).toEqual([]);
     expect(writers('lake/batches/infer-1/summary.json')).toEqual(['Batch/ComputeDrift', 'Batch/ScoreFile', 'Batch/WriteBatchReport']);
+  });
+
+  it('only ScoreFile reads and writes the scored-files ledger; nothing may delete from it', () => {
+    const entry = lakeKey('lake/ledger/0123456789abcdef0123456789abcdef/d41d8cd98f00b204e9800998ecf8427e.json');
+    expect(functions.filter((fn) => allows(statementsOf(fn), 's3:PutObject', entry)).map(nameOf)).toEqual(['Batch/ScoreFile']);
+    expect(functions.filter((fn) => allows(statementsOf(fn), 's3:GetObject', entry)).map(nameOf)).toEqual(['Batch/ScoreFile']);
+    for (const fn of functions) expect(allows(statementsOf(fn), 's3:DeleteObject', entry), nameOf(fn)).toBe(false);
   });
 
   it('only StartRetrain may start training from a batch, and only the batch starter may start a batch', () => {

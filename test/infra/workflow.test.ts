@@ -9,7 +9,7 @@ import { Workflow } from '../../lib/workflow.ts';
 import { NO_BUNDLING, tempDir, type TemplateJson } from './app.ts';
 
 /** A two-Task definition, one Task inside a Map, plus a non-function placeholder. */
-function definition(options: { timeout?: number | null; extra?: string; itemReader?: Record<string, unknown> } = {}): string {
+function definition(options: { timeout?: number | null; extra?: string; itemReader?: Record<string, unknown>; resultWriter?: Record<string, unknown> } = {}): string {
   const task = (name: string, timeout: number | null) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
@@ -26,6 +26,7 @@ function definition(options: { timeout?: number | null; extra?: string; itemRead
           Type: 'Map',
           ItemReader: options.itemReader ?? { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: 'landing/inference/' } },
           ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Score', States: { Score: { ...task('Score', 300), End: true } } },
+          ...(options.resultWriter === undefined ? {} : { ResultWriter: options.resultWriter, ResultPath: null }),
           Next: 'Summarise',
         },
         Summarise: { ...task('Summarise', options.timeout === undefined ? 60 : options.timeout), End: true, ...(options.extra ? { Comment: options.extra } : {}) },
@@ -109,6 +110,46 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
       Condition: { StringLike: { 's3:prefix': ['landing/inference/*'] } },
     });
     expect(Object.values(json.Resources as Record<string, { Type: string; Properties: TemplateJson }>).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.StateMachineName).toBe('my-batch');
+  });
+
+  it("grants a ResultWriter put, get and the multipart actions under its prefix of its bucket, and refuses one it cannot name", () => {
+    const { stack, score, summarise } = setup();
+    const wf = new Workflow(stack, 'Batch', {
+      definitionFile: definition({ resultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: 'lake/map-results' } } }),
+      tasks: { Score: score, Summarise: summarise },
+      substitutions: { LandingBucketName: 'landing-bucket', LakeBucketName: 'lake-bucket' },
+      stateMachineName: 'my-batch',
+      logRetention: RetentionDays.ONE_WEEK,
+      description: 'Batch',
+    });
+    const json = Template.fromStack(stack).toJSON();
+    const policy = Object.entries(json.Resources as Record<string, { Type: string; Properties: TemplateJson }>).find(
+      ([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(stack.getLogicalId(wf.stateMachine.role.node.defaultChild as CfnElement)),
+    )![1];
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, TemplateJson>[];
+    expect(statements.find((st) => st.Sid === 'ResultWriterEach')).toEqual({
+      Sid: 'ResultWriterEach',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::lake-bucket/lake/map-results/*']] },
+    });
+    for (const [writer, message] of [
+      [{ Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'b', Prefix: 'p' } }, /writes with arn:aws:states:::s3:getObject; only arn:aws:states:::s3:putObject/],
+      [{ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', 'Prefix.$': '$.p' } }, /ResultWriter of 'Each' needs a constant Bucket and a constant, non-empty Prefix/],
+    ] as const) {
+      const other = setup();
+      expect(
+        () =>
+          new Workflow(other.stack, 'W', {
+            definitionFile: definition({ resultWriter: writer }),
+            tasks: { Score: other.score, Summarise: other.summarise },
+            substitutions: { LandingBucketName: 'b' },
+            stateMachineName: 'w',
+            logRetention: RetentionDays.ONE_WEEK,
+            description: 'W',
+          }),
+      ).toThrow(message);
+    }
   });
 
   it.each([

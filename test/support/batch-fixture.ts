@@ -13,6 +13,7 @@ import { encodeRows, labelsOf, modelFeatureNames } from '../../lambdas/core/cont
 import { type Ai4iSourceRecord } from '../../lambdas/core/data/ai4i.ts';
 import { buildReference } from '../../lambdas/core/drift/reference.ts';
 import { MaintenanceModel } from '../../lambdas/core/ml/maintenance-model.ts';
+import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import type { Orchestrator } from '../../lambdas/core/ports/orchestrator.ts';
 import { promoteChampion, readChampion } from '../../lambdas/core/registry/champion.ts';
 import { saveModel } from '../../lambdas/core/registry/model-store.ts';
@@ -49,6 +50,8 @@ export interface RunBatchOptions {
   readonly events?: RunEvent[];
   /** Runs again under a name that has a record (as `prognos infer` does after a failed attempt). */
   readonly replace?: boolean;
+  /** The store the steps use instead of the fixture's (to make one file fail, say); the listing still reads the fixture's. */
+  readonly store?: ObjectStore;
 }
 
 export interface BatchFixture extends PipelineFixture {
@@ -101,8 +104,8 @@ export async function createBatchFixture(): Promise<BatchFixture> {
       await promoteChampion(base.store, version, 'fixture', await readChampion(base.store), FIXED_NOW);
       return version;
     },
-    async runBatch(executionName: string, config: Partial<BatchConfig> = {}, { events, replace }: RunBatchOptions = {}) {
-      const context = fixture.batchContext;
+    async runBatch(executionName: string, config: Partial<BatchConfig> = {}, { events, replace, store }: RunBatchOptions = {}) {
+      const context = store === undefined ? fixture.batchContext : { ...fixture.batchContext, store };
       const handlers = Object.fromEntries(Object.entries(BATCH_STEPS).map(([state, step]) => [state, (payload: unknown) => step(payload, context)]));
       return runStateMachine({
         definition: BATCH_DEFINITION,

@@ -45,21 +45,31 @@ export interface S3ListItem {
   readonly StorageClass: 'STANDARD';
 }
 
-/** The result of {@link inlineDistributedMaps}: the runnable definition and what each reader must read. */
+/** The result of {@link inlineDistributedMaps}: the runnable definition, what each reader must read, and the handlers of the check states it added. */
 export interface InlinedDefinition {
   readonly definition: AslDefinition;
   readonly readers: readonly ItemReaderRequest[];
+  /** One per Map with ToleratedFailurePercentage, keyed by {@link toleranceStateName}. */
+  readonly handlers: Readonly<Record<string, (payload: unknown) => Promise<unknown>>>;
 }
 
 /** Fields of a Distributed Map that have no local meaning; rejected rather than silently ignored. */
-const UNSUPPORTED = [
-  'ItemBatcher',
-  'ResultWriter',
-  'ToleratedFailureCount',
-  'ToleratedFailureCountPath',
-  'ToleratedFailurePercentage',
-  'ToleratedFailurePercentagePath',
-] as const;
+const UNSUPPORTED = ['ItemBatcher', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'] as const;
+
+/** Where the inline Map puts its iterations' marks (1 failed, 0 succeeded) for the check state, which removes them again. */
+export const LOCAL_MAP_TALLY = 'PrognosLocalMapTally';
+/** The error of a Map whose failed iterations exceed its tolerance, as Step Functions names it. */
+export const TOLERATED_FAILURE_ERROR = 'States.ExceedToleratedFailureThreshold';
+
+/** The local check that follows a Map with ToleratedFailurePercentage: `<Map>.ToleratedFailures`. */
+export function toleranceStateName(map: string): string {
+  return `${map}.ToleratedFailures`;
+}
+
+/** The Map's failed iterations exceed its ToleratedFailurePercentage. */
+export class ToleratedFailureThresholdError extends Error {
+  override readonly name = TOLERATED_FAILURE_ERROR;
+}
 
 function isDistributed(state: AslState): boolean {
   const processor = state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined;
@@ -70,12 +80,15 @@ function isDistributed(state: AslState): boolean {
  * A copy of `definition` in which each top-level Distributed Map is an inline Map over
  * `$$.PrognosLocalItems.<name>`, and the ItemReader requests that fill it. A definition without a
  * Distributed Map comes back unchanged, with no readers.
+ * A ResultWriter is dropped (its Map must have `"ResultPath": null`), and ToleratedFailurePercentage
+ * is emulated (see {@link tolerateFailures}).
  * @throws StateMachineDefinitionError for what the local engine cannot honour: a Distributed Map
- *   nested in another state, an ItemBatcher, ResultWriter or tolerated failures, a reader
+ *   nested in another state, an ItemBatcher, a tolerated failure count or a path to one, a reader
  *   Parameter given by a path (`"Prefix.$"`)
  */
 export function inlineDistributedMaps(definition: AslDefinition): InlinedDefinition {
   const readers: ItemReaderRequest[] = [];
+  const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
   const states: Record<string, AslState> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     rejectNested(name, state);
@@ -87,21 +100,92 @@ export function inlineDistributedMaps(definition: AslDefinition): InlinedDefinit
     if (unsupported.length > 0) {
       throw new StateMachineDefinitionError(`Map ${name}: ${unsupported.join(', ')} cannot run locally; keep one item per iteration`);
     }
-    const { ItemReader: reader, ItemProcessor, ...rest } = state;
-    const inline = { ...(ItemProcessor as AslDefinition), ProcessorConfig: { Mode: 'INLINE' } };
+    // Locally the results stay in memory; with ResultPath null the state cannot tell them from results written to S3.
+    const { ItemReader: reader, ItemProcessor, ResultWriter: writer, ToleratedFailurePercentage: tolerance, ...rest } = state;
+    if (writer !== undefined && state.ResultPath !== null) {
+      throw new StateMachineDefinitionError(`Map ${name}: a ResultWriter runs locally only with "ResultPath": null (the written results are not read back)`);
+    }
+    let inline: AslDefinition = { ...(ItemProcessor as AslDefinition), ProcessorConfig: { Mode: 'INLINE' } };
+    let map: AslState = rest;
+    if (tolerance !== undefined) {
+      ({ inline, map } = tolerateFailures(name, inline, map, tolerance, states, handlers));
+    }
     if (reader === undefined) {
       // Items from the state (ItemsPath): only the processor's mode changes.
-      states[name] = { ...rest, ItemProcessor: inline };
+      states[name] = { ...map, ItemProcessor: inline };
       continue;
     }
     if (state.ItemsPath !== undefined) {
       throw new StateMachineDefinitionError(`Map ${name}: give its items either by an ItemReader or by ItemsPath, not both`);
     }
     readers.push(readerRequest(name, state));
-    states[name] = { ...rest, ItemsPath: `$$.${LOCAL_ITEMS_CONTEXT_FIELD}.${name}`, ItemProcessor: inline };
+    states[name] = { ...map, ItemsPath: `$$.${LOCAL_ITEMS_CONTEXT_FIELD}.${name}`, ItemProcessor: inline };
   }
   const changed = Object.entries(states).some(([name, state]) => state !== definition.States[name]);
-  return { definition: changed ? { ...definition, States: states } : definition, readers };
+  return { definition: changed ? { ...definition, States: states } : definition, readers, handlers };
+}
+
+/**
+ * ToleratedFailurePercentage, which the engine's inline Map lacks: every state of an iteration
+ * catches any error (after its own Retry and Catch), and an iteration ends in 1 when it failed,
+ * in 0 when it succeeded (its output is not read: the Map's ResultPath is null); the Map puts
+ * these marks in the state, and a check Task after it fails with
+ * States.ExceedToleratedFailureThreshold, under the Map's Catch, when the failed share exceeds the
+ * percentage, or else removes them and gives the state on unchanged. The errors stay in the run record.
+ */
+function tolerateFailures(
+  name: string,
+  inline: AslDefinition,
+  map: AslState,
+  tolerance: unknown,
+  states: Record<string, AslState>,
+  handlers: Record<string, (payload: unknown) => Promise<unknown>>,
+): { inline: AslDefinition; map: AslState } {
+  if (typeof tolerance !== 'number' || tolerance < 0 || tolerance > 100) {
+    throw new StateMachineDefinitionError(`Map ${name}: ToleratedFailurePercentage must be a number from 0 to 100`);
+  }
+  if (map.ResultPath !== null || map.ResultSelector !== undefined || map.OutputPath !== undefined) {
+    throw new StateMachineDefinitionError(`Map ${name}: ToleratedFailurePercentage runs locally only with "ResultPath": null and no ResultSelector or OutputPath`);
+  }
+  const failed = `${name}.IterationFailed`;
+  const succeeded = `${name}.IterationSucceeded`;
+  const catching = new Set(['Task', 'Map', 'Parallel']);
+  const iteration: Record<string, AslState> = {};
+  for (const [stateName, original] of Object.entries(inline.States)) {
+    if (original.Type === 'Fail') throw new StateMachineDefinitionError(`Map ${name}: a Fail state (${stateName}) in its processor cannot run locally with ToleratedFailurePercentage`);
+    let state: AslState = original.Type === 'Succeed' ? { Type: 'Pass', Next: succeeded } : original;
+    if (catching.has(state.Type)) state = { ...state, Catch: [...(state.Catch ?? []), { ErrorEquals: ['States.ALL'], Next: failed }] };
+    if (state.End === true) {
+      const { End: _end, ...rest } = state;
+      state = { ...rest, Next: succeeded } as AslState;
+    }
+    iteration[stateName] = state;
+  }
+  iteration[failed] = { Type: 'Pass', Result: 1, End: true };
+  iteration[succeeded] = { Type: 'Pass', Result: 0, End: true };
+
+  const check = toleranceStateName(name);
+  const { Next: next, End: end, ...mapRest } = map;
+  states[check] = {
+    Type: 'Task',
+    Resource: 'arn:aws:lambda:us-east-1:123456789012:function:prognos-local-tolerated-failures',
+    ...(map.Catch === undefined ? {} : { Catch: map.Catch }),
+    ...(next === undefined ? { End: end ?? true } : { Next: next }),
+  };
+  handlers[check] = async (payload) => {
+    const { [LOCAL_MAP_TALLY]: marks, ...state } = payload as Record<string, unknown>;
+    const items = (marks as number[]).length;
+    const failures = (marks as number[]).filter((mark) => mark === 1).length;
+    // Step Functions fails the Map when the failed share exceeds the percentage.
+    if (failures * 100 > tolerance * items) {
+      throw new ToleratedFailureThresholdError(`${failures} of ${items} iterations of ${name} failed, more than its ToleratedFailurePercentage of ${tolerance}; their errors are in the run record`);
+    }
+    return state;
+  };
+  return {
+    inline: { ...inline, States: iteration },
+    map: { ...mapRest, ResultPath: `$.${LOCAL_MAP_TALLY}`, Next: check },
+  };
 }
 
 function readerRequest(name: string, state: AslState): ItemReaderRequest {

@@ -25,7 +25,7 @@ import {
   substitutePlaceholders,
   walkStates,
 } from './asl-definition.ts';
-import { type ItemReader, type ItemReaderRequest, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItems } from './distributed-map.ts';
+import { type ItemReader, type ItemReaderRequest, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItems, toleranceStateName } from './distributed-map.ts';
 import { acquireFileLock } from './file-lock.ts';
 import { type EngineHandlers, type JsonValue, type StepHandler, toJson, wrapHandlers } from './lambda-emulation.ts';
 import { type RunEvent, toRunEvent } from './run-events.ts';
@@ -151,18 +151,19 @@ async function prepare(options: Omit<RunStateMachineOptions, 'input'>): Promise<
   validateExecutionName(options.executionName);
   const source = typeof options.definition === 'string' ? options.definition : 'definition';
   const raw = typeof options.definition === 'string' ? await readDefinitionFile(options.definition) : options.definition;
-  const { definition, readers } = inlineDistributedMaps(substitutePlaceholders(asDefinition(raw, source), options.substitutions));
+  const { definition, readers, handlers: local } = inlineDistributedMaps(substitutePlaceholders(asDefinition(raw, source), options.substitutions));
   if (readers.length > 0 && options.itemReaders === undefined) {
     throw new StateMachineDefinitionError(`${source} has a Distributed Map (${readers.map((r) => r.state).join(', ')}): pass itemReaders to read its items`);
   }
   // Checked now, so that a configuration error throws before anything is written.
-  wrapHandlers(definition, options.handlers);
+  const handlers = { ...options.handlers, ...local };
+  wrapHandlers(definition, handlers);
   buildStateMachine(definition, source);
   return {
     definition,
     definitionSha256: createHash('sha256').update(JSON.stringify(definition)).digest('hex'),
     readers,
-    handlers: options.handlers,
+    handlers,
     stateMachineName: options.stateMachineName ?? machineNameOf(options.definition),
     source,
     nestedIn: topLevelAncestors(definition),
@@ -291,7 +292,9 @@ async function claimRedrive(run: PreparedRun, options: RedriveStateMachineOption
  */
 function redrivePoint(definition: AslDefinition, record: RunRecord): { fromState: string; input: JsonValue; keep: number } {
   const states = record.states;
-  const failed = states.findIndex((entry) => entry.status !== 'SUCCEEDED');
+  let failed = states.findIndex((entry) => entry.status !== 'SUCCEEDED');
+  // A Map's local tolerance check (distributed-map.ts) failed: the Map is what a redrive re-runs, as in AWS.
+  if (failed > 0 && states[failed]!.name === toleranceStateName(states[failed - 1]!.name)) failed -= 1;
   if (failed !== -1) return { fromState: states[failed]!.name, input: toJson(states[failed]!.input), keep: failed };
   const last = states.at(-1);
   if (last === undefined) return { fromState: definition.StartAt, input: toJson(record.input), keep: 0 };

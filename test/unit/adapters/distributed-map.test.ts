@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AslDefinition, localStandIn, substitutePlaceholders } from '../../../lambdas/adapters/local/asl-definition.ts';
 import { inlineDistributedMaps, type ItemReaderRequest, objectStoreItemReader, S3_LIST_OBJECTS_V2 } from '../../../lambdas/adapters/local/distributed-map.ts';
 import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
-import { runStateMachine, StateMachineDefinitionError } from '../../../lambdas/adapters/local/state-machine-runner.ts';
+import { redriveStateMachine, runStateMachine, StateMachineDefinitionError } from '../../../lambdas/adapters/local/state-machine-runner.ts';
 
 /** A Distributed Map over an S3 listing, then a Task that sees the Map's results. */
 function definition(map: Record<string, unknown> = {}): AslDefinition {
@@ -64,7 +64,7 @@ describe('inlineDistributedMaps', () => {
 
   it('leaves a definition without a Distributed Map as it is', () => {
     const plain: AslDefinition = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
-    expect(inlineDistributedMaps(plain)).toEqual({ definition: plain, readers: [] });
+    expect(inlineDistributedMaps(plain)).toEqual({ definition: plain, readers: [], handlers: {} });
   });
 
   it('keeps ReaderConfig.MaxItems for the reader', () => {
@@ -74,8 +74,10 @@ describe('inlineDistributedMaps', () => {
 
   it.each([
     ['an ItemBatcher', { ItemBatcher: { MaxItemsPerBatch: 10 } }, /ItemBatcher cannot run locally/],
-    ['a ResultWriter', { ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } } }, /ResultWriter/],
-    ['tolerated failures', { ToleratedFailurePercentage: 5 }, /ToleratedFailurePercentage/],
+    ['a ResultWriter whose results the state would read', { ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } } }, /ResultWriter runs locally only with "ResultPath": null/],
+    ['tolerated failures whose results the state would read', { ToleratedFailurePercentage: 5 }, /ToleratedFailurePercentage runs locally only with "ResultPath": null/],
+    ['a tolerated failure count', { ToleratedFailureCount: 1, ResultPath: null }, /ToleratedFailureCount cannot run locally/],
+    ['a percentage over 100', { ToleratedFailurePercentage: 101, ResultPath: null }, /from 0 to 100/],
     ['a reader Parameter given by a path', { ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Bucket: 'b', 'Prefix.$': '$.prefix' } } }, /Prefix\.\$ are paths/],
     ['both an ItemReader and ItemsPath', { ItemsPath: '$.items' }, /not both/],
   ])('refuses %s, which it cannot honour', (_what, extra, message) => {
@@ -158,6 +160,63 @@ describe('objectStoreItemReader and the runner', () => {
       tag: 't1',
       results: [{ done: 'landing/in/a.csv' }, { done: 'landing/in/b.csv' }, { done: 'landing/in/sub/c.csv' }],
       after: { Payload: { saw: ['results', 'tag'] } },
+    });
+  });
+
+  describe('tolerated failures and a ResultWriter, as in AWS', () => {
+    const tolerant = (percentage: number) =>
+      definition({
+        ToleratedFailurePercentage: percentage,
+        ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'results' } },
+        ResultPath: null,
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Caught' }],
+      });
+    const withCaught = (d: AslDefinition): AslDefinition => ({ ...d, States: { ...d.States, Caught: { Type: 'Succeed' } } });
+    // b.csv fails every attempt; a.csv and sub/c.csv succeed: one of three iterations fails.
+    const handlers = {
+      Work: async (payload: unknown) => {
+        const { key } = payload as { key: string };
+        if (key.endsWith('b.csv')) throw Object.assign(new Error(`cannot score ${key}`), { name: 'ScoringError' });
+        return { done: key };
+      },
+      After: async (payload: unknown) => ({ saw: Object.keys(payload as object).sort() }),
+    };
+
+    it('goes on when the failed share is within the percentage, and the state is as without the Map', async () => {
+      const { record } = await runStateMachine({ definition: withCaught(tolerant(34)), handlers, input: { tag: 't' }, executionName: 'fan-3', runsDir: join(root, 'runs'), itemReaders: objectStoreItemReader(store) });
+      expect(record.status).toBe('SUCCEEDED');
+      expect(record.output).toEqual({ tag: 't', after: { Payload: { saw: ['tag'] } } });
+    });
+
+    it('fails the Map with States.ExceedToleratedFailureThreshold, under its Catch, beyond the percentage', async () => {
+      const { record } = await runStateMachine({ definition: withCaught(tolerant(33)), handlers, input: { tag: 't' }, executionName: 'fan-4', runsDir: join(root, 'runs'), itemReaders: objectStoreItemReader(store) });
+      expect(record.status).toBe('SUCCEEDED');
+      const output = record.output as { failure: { Error: string; Cause: string }; after?: unknown };
+      expect(output.after).toBeUndefined();
+      expect(output.failure.Error).toBe('States.ExceedToleratedFailureThreshold');
+      expect(output.failure.Cause).toMatch(/1 of 3 iterations of Fan failed, more than its ToleratedFailurePercentage of 33/);
+    });
+
+    it('a redrive after the Map exceeded its tolerance re-runs the Map: the failed iteration again, the others replayed', async () => {
+      const { Catch: _catch, ...uncaught } = tolerant(0).States.Fan;
+      const failing: AslDefinition = { ...tolerant(0), States: { ...tolerant(0).States, Fan: uncaught } };
+      const runsDir = join(root, 'runs');
+      const { record } = await runStateMachine({ definition: failing, handlers, input: { tag: 't' }, executionName: 'fan-6', runsDir, itemReaders: objectStoreItemReader(store) });
+      expect(record).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+
+      const called: string[] = [];
+      const fixed = { ...handlers, Work: async (payload: unknown) => (called.push((payload as { key: string }).key), { done: (payload as { key: string }).key }) };
+      const redriven = await redriveStateMachine({ definition: failing, handlers: fixed, executionName: 'fan-6', runsDir, itemReaders: objectStoreItemReader(store) });
+      expect(redriven.status).toBe('SUCCEEDED');
+      expect(redriven.redrives?.[0]?.fromState).toBe('Fan');
+      expect(called).toEqual(['landing/in/b.csv']);
+      expect(redriven.output).toEqual({ tag: 't', after: { Payload: { saw: ['tag'] } } });
+    });
+
+    it('with 0 % tolerates nothing, as a Map without the field', async () => {
+      const { record } = await runStateMachine({ definition: withCaught(tolerant(0)), handlers, input: { tag: 't' }, executionName: 'fan-5', runsDir: join(root, 'runs'), itemReaders: objectStoreItemReader(store) });
+      expect(record.status, JSON.stringify([record.error, record.cause])).toBe('SUCCEEDED');
+      expect((record.output as { failure: { Error: string } }).failure.Error).toBe('States.ExceedToleratedFailureThreshold');
     });
   });
 

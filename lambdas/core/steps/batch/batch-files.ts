@@ -16,7 +16,7 @@ export async function readBatchFiles(store: ObjectStore, batchName: string): Pro
 
 export interface BatchTotals {
   readonly files: {
-    /** Every key the batch listed (folder markers included). */
+    /** Every key the batch took up: listed and not in the scored-files ledger (folder markers included). */
     readonly listed: number;
     /** Scored by this batch. */
     readonly scored: number;
@@ -34,7 +34,9 @@ export interface BatchTotals {
 export function newInBatch(entries: readonly ScoreFileResult[], batchName: string): ScoreFileResult[] {
   const seen = new Set<string>();
   return entries.filter((entry) => {
-    if (entry.batchName !== batchName || entry.sha256 === null || entry.status === 'skipped') return false;
+    if (entry.batchName !== batchName || entry.status === 'skipped') return false;
+    // Not read (over the size cap, or gone before it was read): each key counts on its own.
+    if (entry.sha256 === null) return true;
     if (seen.has(entry.sha256)) return false;
     seen.add(entry.sha256);
     return true;

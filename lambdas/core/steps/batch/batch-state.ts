@@ -21,8 +21,17 @@ export const PREDICTIONS_PREFIX = 'lake/predictions/';
 export const SCORED_PREFIX = 'lake/scored/';
 /** `<batchName>/files/…json` (one per file), `<batchName>/drift.json`, `<batchName>/summary.json`. */
 export const BATCHES_PREFIX = 'lake/batches/';
+/** The batch Distributed Map's ResultWriter (`ResultWriter.Parameters.Prefix`, which S3 paths get a '/' after): one folder per Map Run. */
+export const MAP_RESULTS_PREFIX = 'lake/map-results/';
 /** The batch report, beside the predictions but outside their `dt=` partitions. */
 export const BATCH_REPORTS_PREFIX = `${PREDICTIONS_PREFIX}reports/`;
+
+/**
+ * Files larger than this are quarantined whole, unread: at about 1,500 rows/s against a
+ * 1,400-row champion (docs/benchmarks.md) and about 60 bytes a row, 16 MiB (about 280,000 rows)
+ * scores in roughly 3 minutes, well inside ScoreFile's 600 s, with the file and its rows in memory.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /** What a deployment can tune for batch inference; every field has a default. */
 export const batchConfigSchema = z
@@ -40,6 +49,8 @@ export const batchConfigSchema = z
     retrainOnDrift: z.boolean().default(false),
     /** After a drift retrain is requested, further drift requests none for this long. */
     retrainCooldownHours: z.number().nonnegative().default(24),
+    /** A landing file over this size is quarantined whole with the reason, never read (see DEFAULT_MAX_FILE_BYTES). */
+    maxFileBytes: z.int().positive().default(DEFAULT_MAX_FILE_BYTES),
     /** Pipeline settings of a retrain that drift starts; unset: the pipeline's defaults. */
     retrainConfig: pipelineConfigSchema.optional(),
   })

@@ -16,6 +16,7 @@ import type { QuarantinedRow } from '../readings-csv.ts';
 import { parseStepInput, runName } from '../run-state.ts';
 import {
   batchFileKey,
+  DEFAULT_MAX_FILE_BYTES,
   LANDING_INFERENCE_PREFIX,
   PREDICTIONS_PREFIX,
   SCORED_PREFIX,
@@ -25,6 +26,7 @@ import {
   stateResult,
 } from './batch-state.ts';
 import { loadServingModel, type ServingModel } from './champion-model.ts';
+import { bareEtag, type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
 import { readReadingsCsv } from '../readings-csv.ts';
 
 /**
@@ -41,14 +43,25 @@ import { readReadingsCsv } from '../readings-csv.ts';
  *
  * Each outcome is also recorded in the batch's file list, `lake/batches/<batch>/files/`, where
  * ComputeDrift reads the drift summaries: a Distributed Map's output could not hold them all.
+ *
+ * Before any of that, the listed version (key + ETag) is looked up in the scored-files ledger
+ * (scored-ledger.ts): a version an earlier batch handled is neither read nor recorded again. A
+ * file over `maxFileBytes` (the listing's size) is quarantined whole without being read. The
+ * ledger entry is written last.
  */
 
 const scoreFileInputSchema = z.looseObject({
   key: z.string().min(1),
-  /** The listing's ETag (quoted, as S3 gives it); the content hash is what identifies the file. */
-  etag: z.string().optional(),
+  /** The listing's ETag (quoted, as S3 gives it): with the key, it names the file's ledger entry. Unset: asked of the store. */
+  etag: z.string().min(1).optional(),
+  /** The listing's size in bytes. Unset: asked of the store. */
+  size: z.int().nonnegative().optional(),
   batchName: runName,
+  /** The batch's `config.maxFileBytes`. */
+  maxFileBytes: z.int().positive().default(DEFAULT_MAX_FILE_BYTES),
 });
+
+type ScoreFileInput = z.infer<typeof scoreFileInputSchema>;
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -103,17 +116,69 @@ async function putQuarantine(context: StepContext, key: string, rows: readonly Q
 }
 
 export async function scoreFile(input: unknown, context: StepContext): Promise<ScoreFileStateResult> {
-  const { key, batchName } = parseStepInput('ScoreFile', scoreFileInputSchema, input);
+  const parsed = parseStepInput('ScoreFile', scoreFileInputSchema, input);
+  const { key, batchName } = parsed;
   if (!key.startsWith(LANDING_INFERENCE_PREFIX)) throw new RangeError(`ScoreFile scores files under ${LANDING_INFERENCE_PREFIX} only; ${key} is not`);
-  const result = await scoreOne(key, batchName, context);
-  await context.store.put(batchFileKey(batchName, key), `${JSON.stringify(result, null, 2)}\n`, { contentType: 'application/json' });
+  // An S3 "folder" created in the console lists as an empty object whose key ends in '/'.
+  if (key.endsWith('/')) return record(context, batchName, emptyResult(key, batchName, 'skipped', 'a folder marker, not a file'));
+
+  const listed = await listedVersion(context, parsed);
+  if (listed === undefined) return record(context, batchName, emptyResult(key, batchName, 'unusable', `${key} was listed but no longer exists in the landing zone`));
+  const ledgered = await readLedgerEntry(context.store, key, listed.etag);
+  if (ledgered !== undefined) {
+    // This very version was scored or quarantined before: nothing is read, nothing recorded.
+    context.progress({ kind: 'message', text: `${key}: in the ledger (${ledgered.status} by batch ${ledgered.batchName}); not read again` });
+    return stateResult(fromLedger(ledgered));
+  }
+  const oversized = listed.size > parsed.maxFileBytes;
+  const result = oversized ? await quarantineOversized(context, key, batchName, listed, parsed.maxFileBytes) : await scoreOne(key, batchName, context);
+  await record(context, batchName, result);
+  // Last: until the ledger says so, a later batch takes the file up again (the content marker keeps it from being scored twice).
+  if (result.status !== 'skipped') {
+    await writeLedgerEntry(context.store, {
+      key,
+      etag: listed.etag,
+      status: oversized ? 'oversized' : result.status,
+      sha256: result.sha256,
+      batchName: result.batchName,
+      reason: result.reason,
+      recordedAt: context.now().toISOString(),
+    });
+  }
   return stateResult(result);
 }
 
-async function scoreOne(key: string, batchName: string, context: StepContext): Promise<ScoreFileResult> {
-  // An S3 "folder" created in the console lists as an empty object whose key ends in '/'.
-  if (key.endsWith('/')) return emptyResult(key, batchName, 'skipped', 'a folder marker, not a file');
+/** Records the outcome in the file list of `batchName` (this batch) and returns its state form. */
+async function record(context: StepContext, batchName: string, result: ScoreFileResult): Promise<ScoreFileStateResult> {
+  await context.store.put(batchFileKey(batchName, result.key), `${JSON.stringify(result, null, 2)}\n`, { contentType: 'application/json' });
+  return stateResult(result);
+}
 
+/** The version the listing saw (its ETag and size), or the store's current one when the input does not say. */
+async function listedVersion(context: StepContext, input: ScoreFileInput): Promise<{ etag: string; size: number } | undefined> {
+  if (input.etag !== undefined && input.size !== undefined) return { etag: input.etag, size: input.size };
+  const info = await context.store.head(input.key);
+  return info === undefined ? undefined : { etag: input.etag ?? info.etag, size: input.size ?? info.size };
+}
+
+/** A file over `maxFileBytes` is quarantined whole, unread: one record with the reason. */
+async function quarantineOversized(context: StepContext, key: string, batchName: string, listed: { etag: string; size: number }, maxFileBytes: number): Promise<ScoreFileResult> {
+  const reason = `over the size cap: ${listed.size} bytes, more than maxFileBytes ${maxFileBytes}; split it into smaller files, or raise maxFileBytes in the batch configuration`;
+  const scoredAt = context.now();
+  const name = createHash('sha256').update(`${key}\n${bareEtag(listed.etag)}`).digest('hex').slice(0, 32);
+  const quarantineKey = `${QUARANTINE_PREFIX}dt=${partitionOf(scoredAt)}/${name}.inference.jsonl`;
+  await putQuarantine(context, quarantineKey, [{ source: key, line: 0, reason: `the whole file: ${reason}`, values: {} }]);
+  context.progress({ kind: 'message', text: `${key}: ${reason}; quarantined (${quarantineKey})` });
+  return { ...emptyResult(key, batchName, 'unusable', reason), quarantineKey, scoredAt: scoredAt.toISOString() };
+}
+
+/** A ledger entry as the state's result: the file was handled by an earlier batch. */
+function fromLedger(entry: LedgerEntry): ScoreFileResult {
+  const status = entry.status === 'scored' ? 'scored' : 'unusable';
+  return { ...emptyResult(entry.key, entry.batchName, status, entry.reason), duplicate: true, sha256: entry.sha256, scoredAt: entry.recordedAt };
+}
+
+async function scoreOne(key: string, batchName: string, context: StepContext): Promise<ScoreFileResult> {
   let body: Uint8Array;
   try {
     body = (await context.store.get(key)).body;

@@ -3,6 +3,7 @@ import { TransientError } from '../../../../lambdas/core/errors.ts';
 import type { ObjectStore } from '../../../../lambdas/core/ports/object-store.ts';
 import { batchFileKey, scoreFileResultSchema } from '../../../../lambdas/core/steps/batch/batch-state.ts';
 import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
+import { LEDGER_PREFIX, ledgerEntryKey } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
 import { type BatchFixture, createBatchFixture, inferenceCsv } from '../../../support/batch-fixture.ts';
 
 let fixture: BatchFixture;
@@ -26,6 +27,48 @@ describe('scoreFile', () => {
     const entry = scoreFileResultSchema.parse(JSON.parse((await fixture.bytesOf(batchFileKey(BATCH, key))).toString('utf8')));
     expect(entry.drift?.rows).toBe(50);
     expect(entry.scores?.counts.reduce((a, b) => a + b, 0)).toBe(50);
+  });
+
+  it('reads a key + ETag found in the ledger not at all; a new ETag under the key is scored again', async () => {
+    await fixture.promoteChampion();
+    const key = await fixture.landInference('a.csv', inferenceCsv(30, 3, 1));
+    const head = (await fixture.store.head(key))!;
+    const listed = { key, etag: `"${head.etag}"`, size: head.size, batchName: BATCH };
+    await expect(scoreFile(listed, fixture.context)).resolves.toMatchObject({ status: 'scored', duplicate: false, rowsScored: 30 });
+    expect(await fixture.keys(LEDGER_PREFIX)).toEqual([ledgerEntryKey(key, listed.etag)]);
+
+    const reads: string[] = [];
+    const counting: ObjectStore = { ...fixture.store, get: (k) => (reads.push(k), fixture.store.get(k)), head: (k) => fixture.store.head(k), list: (p) => fixture.store.list(p), put: (k, b, o) => fixture.store.put(k, b, o), getStream: (k) => fixture.store.getStream(k) };
+    const later = 'infer-0123456789abcdef01234568';
+    await expect(scoreFile({ ...listed, batchName: later }, { ...fixture.context, store: counting })).resolves.toMatchObject({ key, status: 'scored', duplicate: true, batchName: BATCH });
+    expect(reads).toEqual([ledgerEntryKey(key, listed.etag)]);
+    expect(await fixture.keys(`lake/batches/${later}/`)).toEqual([]);
+
+    // The same key with other bytes (a new ETag) is scored again.
+    await fixture.landInference('a.csv', inferenceCsv(12, 4, 1));
+    const replaced = (await fixture.store.head(key))!;
+    await expect(scoreFile({ key, etag: `"${replaced.etag}"`, size: replaced.size, batchName: later }, fixture.context)).resolves.toMatchObject({ status: 'scored', duplicate: false, rowsScored: 12 });
+    expect(await fixture.keys(LEDGER_PREFIX)).toHaveLength(2);
+  });
+
+  it('quarantines a file over maxFileBytes whole, unread, with the reason, and ledgers it', async () => {
+    await fixture.promoteChampion();
+    const key = await fixture.landInference('big.csv', inferenceCsv(30, 5, 1));
+    const size = (await fixture.store.head(key))!.size;
+    const result = await scoreFile({ key, batchName: BATCH, maxFileBytes: size - 1 }, fixture.context);
+    expect(result).toMatchObject({ status: 'unusable', sha256: null, rowsRead: 0, reason: `over the size cap: ${size} bytes, more than maxFileBytes ${size - 1}; split it into smaller files, or raise maxFileBytes in the batch configuration` });
+    const [row] = (await fixture.bytesOf(result.quarantineKey!)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(row).toEqual({ source: key, line: 0, reason: `the whole file: ${result.reason}`, values: {} });
+    expect(await fixture.keys('lake/scored/')).toEqual([]);
+    const [entry] = await fixture.keys(LEDGER_PREFIX);
+    expect(JSON.parse((await fixture.bytesOf(entry!)).toString('utf8'))).toMatchObject({ key, status: 'oversized', sha256: null, batchName: BATCH });
+    // At the cap itself the file is scored.
+    await fixture.landInference('big2.csv', inferenceCsv(30, 5, 1));
+    await expect(scoreFile({ key: 'landing/inference/big2.csv', batchName: BATCH, maxFileBytes: size }, fixture.context)).resolves.toMatchObject({ status: 'scored' });
+  });
+
+  it('refuses a malformed size cap', async () => {
+    await expect(scoreFile({ key: 'landing/inference/a.csv', batchName: BATCH, maxFileBytes: 0 }, fixture.context)).rejects.toThrow(/maxFileBytes/);
   });
 
   it('skips an S3 folder marker and refuses a key outside landing/inference/', async () => {
