@@ -27,9 +27,23 @@ export function readTrainingDefinition(): unknown {
 /**
  * A drill switch: `PROGNOS_FAIL_STEP=Train` makes that step fail as a permanent error would, so
  * an operator (or a test) can watch the failure path leave the champion untouched.
+ * `PROGNOS_FAIL_STEP=Promote:PreconditionFailedError` fails it with that error name instead, for
+ * the paths a state machine's Catch takes by name (here: a lost promotion race).
  */
 export class InjectedFailureError extends Error {
-  override readonly name = 'InjectedFailureError' as const;
+  constructor(
+    message: string,
+    override readonly name: string = 'InjectedFailureError',
+  ) {
+    super(message);
+  }
+}
+
+/** `Step` or `Step:ErrorName` as the drill switch gives it. */
+export function parseFailDrill(value: string | undefined): { readonly state: string; readonly errorName?: string } | undefined {
+  if (value === undefined || value === '') return undefined;
+  const [state, errorName] = value.split(':', 2) as [string, string | undefined];
+  return errorName ? { state, errorName } : { state };
 }
 
 export function stepContext(workspace: Workspace, contract: DataContract, progress: (event: StepProgress) => void): StepContext {
@@ -56,7 +70,8 @@ export function bindSteps<S extends string, C>(
     state,
     async (payload: unknown) => {
       killIfDrilledTask(state);
-      if (state === drill) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${drill})`);
+      const failure = parseFailDrill(drill);
+      if (state === failure?.state) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${drill})`, failure.errorName);
       return step(payload, context);
     },
   ]);
@@ -64,7 +79,8 @@ export function bindSteps<S extends string, C>(
 }
 
 export function trainingHandlers(context: StepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<TrainingTaskState, (payload: unknown) => Promise<unknown>> {
-  if (failStep !== undefined && failStep !== '' && !(failStep in TRAINING_STEPS)) {
+  const drilled = parseFailDrill(failStep)?.state;
+  if (drilled !== undefined && !(drilled in TRAINING_STEPS)) {
     throw new RangeError(`PROGNOS_FAIL_STEP=${failStep} names no step; the steps are ${Object.keys(TRAINING_STEPS).join(', ')}`);
   }
   return bindSteps(TRAINING_STEPS, context, failStep);

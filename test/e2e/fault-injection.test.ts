@@ -40,6 +40,8 @@ const baseHome = join(workDir, 'base');
 /** Lenient, so a refit on 300 rows promotes; `strict` makes the gate reject (for the Rejected state). */
 const lenient = join(workDir, 'lenient.json');
 const strict = join(workDir, 'strict.json');
+/** The sparse GP on a budget too small for its one allowed Train round: the run ends at TrainRoundsExhausted. */
+const roundsOut = join(workDir, 'rounds-out.json');
 
 function quietIo(): CliIo & { text: () => string } {
   let text = '';
@@ -66,6 +68,7 @@ beforeAll(async () => {
   writeFileSync(lenient, JSON.stringify({ gateMinRecall: 0.2, gateMargin: 0.9, minRowsPerClass: 4 }));
   // A threshold chosen for a recall of 0.01 misses some failures on the holdout; the gate asks for all of them.
   writeFileSync(strict, JSON.stringify({ targetRecall: 0.01, gateMinRecall: 1, gateMargin: 0, minRowsPerClass: 4 }));
+  writeFileSync(roundsOut, JSON.stringify({ gateMinRecall: 0.2, gateMargin: 0.9, minRowsPerClass: 4, model: 'sparse', inducingPoints: 8, trainBudgetSeconds: 1e-9, maxTrainRounds: 1 }));
   // The base: one champion, trained on a first file; each case adds a second file and runs on both.
   const workspace = openWorkspace(baseHome, contract);
   await landFile(workspace.store, 'landing/training/first.csv', generateCsv('ai4i', 300, 5).text);
@@ -82,17 +85,23 @@ interface Case {
   readonly label: string;
   readonly env: Record<string, string>;
   readonly config: string;
+  /** How the retried run ends: it goes on from where it was killed, so a run that was failing still fails. */
+  readonly retryEnds?: 'FAILED';
 }
 
 const states = walkStates(asDefinition(readTrainingDefinition())).map((s) => s.name);
 const cases: Case[] = [
   ...states.map((state): Case => {
-    // The failure path is reached through the failure drill; Rejected through a gate that rejects.
+    // The failure path is reached through the failure drill; Rejected through a gate that rejects;
+    // a lost promotion race through Promote failing as the race does; the round limit through a
+    // budget no fit can finish in.
     const failurePath = state === 'RecordFailure' || state === 'Failed';
+    const drill = failurePath ? 'Gate' : state === 'PromotionRaceLost' ? 'Promote:PreconditionFailedError' : undefined;
     return {
       label: `inside ${state}`,
-      env: { PROGNOS_KILL_IN_STATE: state, ...(failurePath ? { PROGNOS_FAIL_STEP: 'Gate' } : {}) },
-      config: state === 'Rejected' ? strict : lenient,
+      env: { PROGNOS_KILL_IN_STATE: state, ...(drill ? { PROGNOS_FAIL_STEP: drill } : {}) },
+      config: state === 'Rejected' ? strict : state === 'TrainRoundsExhausted' ? roundsOut : lenient,
+      ...(state === 'TrainRoundsExhausted' ? { retryEnds: 'FAILED' as const } : {}),
     };
   }),
   { label: "during Promote's write of models/champion.json", env: { PROGNOS_KILL_IN_WRITE: 'models/champion.json' }, config: lenient },
@@ -105,7 +114,7 @@ describe('a run SIGKILLed at each point of the training workflow recovers', () =
     expect(states).toEqual(expect.arrayContaining(['IngestFiles', 'ValidateAndIngest', 'Train', 'PromoteOrReject', 'Promote', 'Promoted', 'Rejected', 'RecordFailure', 'Failed']));
   });
 
-  it.each(cases)('killed $label: doctor --repair, runs retry, a loadable champion, nothing left behind', async ({ env, config }) => {
+  it.each(cases)('killed $label: doctor --repair, runs retry, a loadable champion, nothing left behind', async ({ env, config, retryEnds }) => {
     caseNumber += 1;
     const home = join(workDir, `case-${caseNumber}`);
     cpSync(baseHome, home, { recursive: true });
@@ -127,6 +136,14 @@ describe('a run SIGKILLed at each point of the training workflow recovers', () =
       expect(doctorIo.text()).toMatch(/^fixed /m);
 
       const name = report.findings.find((f) => f.kind === 'stale-run')!.where.replace(/^runs\/|\.json$/g, '');
+      if (retryEnds === 'FAILED') {
+        // Retried from where it was killed, the run meets its round limit again: it fails, says why, and changes nothing.
+        await expect(runRetry({ home, contract, name }, quietIo())).rejects.toThrow(/failed again: TrainRoundLimitError/);
+        expect((await readRunRecord(workspace.runsDir, name))?.status).toBe('FAILED');
+        expect((await readChampion(workspace.store))?.pointer.version).toBe(oldChampion);
+        expect(leftovers(home)).toEqual([]);
+        return;
+      }
       const retried = await runRetry({ home, contract, name }, quietIo());
       expect(retried.status).toBe('SUCCEEDED');
       expect(retried.redriveCount).toBe(1);
