@@ -19,7 +19,7 @@ import { formatTable } from './format.ts';
 import { summarizeBatch } from './infer.ts';
 import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
-import { readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { retryCommand, summarize as summarizeTraining } from './run.ts';
 import { openWorkspace } from './workspace.ts';
 
@@ -159,20 +159,22 @@ export async function runRetry(options: RetryOptions, io: CliIo): Promise<RunRec
     if (record === undefined) throw new CliError(`there is no run named ${options.name}; see 'npx prognos runs'`);
     const context = stepContext(workspace, options.contract, stepPrinter(io));
     const onEvent = withKillDrill(liveView(io));
-    const common = { executionName: options.name, runsDir: workspace.runsDir, onEvent };
+    // The redrive's own S3 requests and queries, added to the earlier attempts' in the record's estimate.
+    const metered = meteredStepContext(context);
+    const common = { executionName: options.name, runsDir: workspace.runsDir, onEvent, estimateCost: (run: RunRecord) => metered.meter.estimate(run) };
     let redriven: RunRecord;
     try {
       const kind = workflowOf(record);
       if (kind === TRAINING_STATE_MACHINE) {
-        redriven = await redriveStateMachine({ ...common, definition: readTrainingDefinition(), handlers: trainingHandlers(context) });
+        redriven = await redriveStateMachine({ ...common, definition: readTrainingDefinition(), handlers: trainingHandlers(metered.context) });
         io.out(summarizeTraining(workspace, redriven));
       } else if (kind === BATCH_STATE_MACHINE) {
         const retrain = localTrainingOrchestrator(workspace, context, liveView(io));
         redriven = await redriveStateMachine({
           ...common,
           definition: readBatchDefinition(),
-          handlers: batchHandlers({ ...context, retrain }),
-          itemReaders: objectStoreItemReader(workspace.store),
+          handlers: batchHandlers({ ...metered.context, retrain }),
+          itemReaders: objectStoreItemReader(metered.meter.store),
         });
         io.out(summarizeBatch(workspace, redriven));
         for (const run of await retrain.settled()) io.out(summarizeTraining(workspace, run.record));
