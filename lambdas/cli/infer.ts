@@ -20,6 +20,7 @@ import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
+import { addCostToOutputs } from './run-cost-outputs.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { meteredStepContext, stepContext } from './pipeline.ts';
 import { costText, summarize as summarizeTraining } from './run.ts';
@@ -95,6 +96,7 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
     if (!outcome.started) {
       io.err(`batch ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same inference files start no new batch\n`);
     }
+    if (outcome.started) await addCostToOutputs(workspace.store, outcome.record, io);
     io.out(summarizeBatch(workspace, outcome.record));
     const retrains = await retrain.settled();
     for (const run of retrains) io.out(summarizeTraining(workspace, run.record));

@@ -10,6 +10,7 @@ import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
+import { addCostToOutputs } from './run-cost-outputs.ts';
 import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { withKillDrill } from './drills.ts';
 import { liveView, stepPrinter } from './live-view.ts';
@@ -89,6 +90,7 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
     });
     // Another process started the same run a moment before this one.
     if (!outcome.started) return reportEarlierRun(workspace, outcome.record, io);
+    await addCostToOutputs(workspace.store, outcome.record, io);
     io.out(summarize(workspace, outcome.record));
     if (outcome.record.status !== 'SUCCEEDED') {
       const version = champion.kind === 'readable' ? champion.current.pointer.version : undefined;

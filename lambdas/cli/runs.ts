@@ -21,6 +21,7 @@ import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { retryCommand, summarize as summarizeTraining } from './run.ts';
+import { addCostToOutputs } from './run-cost-outputs.ts';
 import { openWorkspace } from './workspace.ts';
 
 /**
@@ -167,6 +168,7 @@ export async function runRetry(options: RetryOptions, io: CliIo): Promise<RunRec
       const kind = workflowOf(record);
       if (kind === TRAINING_STATE_MACHINE) {
         redriven = await redriveStateMachine({ ...common, definition: readTrainingDefinition(), handlers: trainingHandlers(metered.context) });
+        await addCostToOutputs(workspace.store, redriven, io);
         io.out(summarizeTraining(workspace, redriven));
       } else if (kind === BATCH_STATE_MACHINE) {
         const retrain = localTrainingOrchestrator(workspace, context, liveView(io));
@@ -176,6 +178,7 @@ export async function runRetry(options: RetryOptions, io: CliIo): Promise<RunRec
           handlers: batchHandlers({ ...metered.context, retrain }),
           itemReaders: objectStoreItemReader(metered.meter.store),
         });
+        await addCostToOutputs(workspace.store, redriven, io);
         io.out(summarizeBatch(workspace, redriven));
         for (const run of await retrain.settled()) io.out(summarizeTraining(workspace, run.record));
       } else {
