@@ -21,6 +21,7 @@ export const priceListSchema = z.object({
   s3: z.object({ source, usdPerThousandPutCopyPostList: usd, usdPerThousandGetAndOther: usd, standardUsdPerGbMonth: usd }),
   cloudWatch: z.object({ source, logsUsdPerGbIngested: usd, logsUsdPerGbMonthStored: usd, usdPerAlarmMonth: usd, usdPerDashboardMonth: usd }),
   kms: z.object({ source, usdPerKeyMonth: usd }),
+  sqs: z.object({ source, usdPerMillionRequests: usd }),
 });
 export type PriceList = z.infer<typeof priceListSchema>;
 
