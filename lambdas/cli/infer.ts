@@ -99,7 +99,10 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
     if (outcome.started) await addCostToOutputs(workspace.store, outcome.record, io);
     io.out(summarizeBatch(workspace, outcome.record));
     const retrains = await retrain.settled();
-    for (const run of retrains) io.out(summarizeTraining(workspace, run.record));
+    for (const run of retrains) {
+      await addCostToOutputs(workspace.store, run.record, io);
+      io.out(summarizeTraining(workspace, run.record));
+    }
 
     if (outcome.record.status !== 'SUCCEEDED') {
       throw new CliError(`batch ${name} ${outcome.record.status.toLowerCase()}: ${failureText(outcome.record)}`);

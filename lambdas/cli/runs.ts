@@ -180,7 +180,10 @@ export async function runRetry(options: RetryOptions, io: CliIo): Promise<RunRec
         });
         await addCostToOutputs(workspace.store, redriven, io);
         io.out(summarizeBatch(workspace, redriven));
-        for (const run of await retrain.settled()) io.out(summarizeTraining(workspace, run.record));
+        for (const run of await retrain.settled()) {
+          await addCostToOutputs(workspace.store, run.record, io);
+          io.out(summarizeTraining(workspace, run.record));
+        }
       } else {
         throw new CliError(`run ${options.name} is of a workflow this command does not know (${record.stateMachine})`);
       }
