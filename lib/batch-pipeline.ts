@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { BATCH_MEMORY_MB } from '../lambdas/core/cost/function-memory.ts';
 import { type DataLakeRefs, KEYS } from './data-lake.ts';
 import { LakeAccess } from './lake-access.ts';
 import { METRICS_NAMESPACE, PrognosFunction, type XRayWritePolicy } from './prognos-function.ts';
@@ -28,11 +29,11 @@ interface StepSpec {
  * one vCPU); WriteBatchReport renders Vega charts like the training report.
  */
 export const BATCH_STEPS = {
-  ScoreFile: { handler: 'score-file', memorySize: 2048, timeout: Duration.seconds(590), description: 'Score one landing/inference/ CSV with the champion: predictions, quarantine, drift summary' },
-  ComputeDrift: { handler: 'compute-drift', memorySize: 512, timeout: Duration.seconds(110), description: "Compare the batch with the champion's training distribution; decide on a drift retrain" },
-  WriteBatchReport: { handler: 'write-batch-report', memorySize: 1024, timeout: Duration.seconds(110), description: "Render the batch's HTML report and summary.json" },
-  StartRetrain: { handler: 'start-retrain', memorySize: 256, timeout: Duration.seconds(50), description: 'Start a full training run that drift requested (deterministic name)' },
-  RecordFailure: { handler: 'record-batch-failure', memorySize: 256, timeout: Duration.seconds(50), description: 'Record a failed batch under lake/runs/' },
+  ScoreFile: { handler: 'score-file', memorySize: BATCH_MEMORY_MB.ScoreFile, timeout: Duration.seconds(590), description: 'Score one landing/inference/ CSV with the champion: predictions, quarantine, drift summary' },
+  ComputeDrift: { handler: 'compute-drift', memorySize: BATCH_MEMORY_MB.ComputeDrift, timeout: Duration.seconds(110), description: "Compare the batch with the champion's training distribution; decide on a drift retrain" },
+  WriteBatchReport: { handler: 'write-batch-report', memorySize: BATCH_MEMORY_MB.WriteBatchReport, timeout: Duration.seconds(110), description: "Render the batch's HTML report and summary.json" },
+  StartRetrain: { handler: 'start-retrain', memorySize: BATCH_MEMORY_MB.StartRetrain, timeout: Duration.seconds(50), description: 'Start a full training run that drift requested (deterministic name)' },
+  RecordFailure: { handler: 'record-batch-failure', memorySize: BATCH_MEMORY_MB.RecordFailure, timeout: Duration.seconds(50), description: 'Record a failed batch under lake/runs/' },
 } as const satisfies Record<string, StepSpec>;
 
 export type BatchStep = keyof typeof BATCH_STEPS;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRAINING_MEMORY_MB } from '../lambdas/core/cost/function-memory.ts';
 import { batchConfigSchema } from '../lambdas/core/steps/batch/batch-state.ts';
 import { pipelineConfigSchema, type PipelineConfig } from '../lambdas/core/steps/run-state.ts';
 
@@ -49,7 +50,7 @@ export const CONTEXT_DEFAULTS = {
   /** Most data one Athena query may scan before Athena cancels it, in GB. */
   'prognos:athenaScanLimitGb': 10,
   /** Memory of the Train function in MB; Lambda's vCPUs grow with it, 6 at 10,240 MB, and the linear-algebra pool uses them all. */
-  'prognos:trainMemoryMb': 10_240,
+  'prognos:trainMemoryMb': TRAINING_MEMORY_MB.Train,
   /** Days after which landing files move to S3 Glacier Instant Retrieval (still readable at once). */
   'prognos:landingArchiveDays': 90,
   /** Days a run's training set (`lake/training-sets/<run>/`) is kept; it can be rebuilt from the lake. */

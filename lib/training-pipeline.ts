@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { TRAINING_MEMORY_MB } from '../lambdas/core/cost/function-memory.ts';
 import { type DataLakeRefs, KEYS } from './data-lake.ts';
 import { LakeAccess } from './lake-access.ts';
 import { PrognosFunction, type XRayWritePolicy } from './prognos-function.ts';
@@ -25,15 +26,15 @@ interface StepSpec {
  * step that runs too long, with a Lambda timeout error the run record shows.
  */
 export const TRAINING_STEPS = {
-  ValidateAndIngest: { handler: 'validate-and-ingest', memorySize: 1024, timeout: Duration.seconds(290), description: 'Validate one landing CSV, write typed Parquet and quarantine bad rows' },
-  BuildTrainingSet: { handler: 'build-training-set', memorySize: 1024, timeout: Duration.seconds(290), description: "Select the run's training set from the feature table with Athena" },
-  SplitAndScale: { handler: 'split-and-scale', memorySize: 1024, timeout: Duration.seconds(290), description: 'Split the training set, fit the scaler on the training split only' },
-  Train: { handler: 'train', memorySize: 10_240, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
-  Evaluate: { handler: 'evaluate', memorySize: 2048, timeout: Duration.seconds(290), description: 'Score challenger and champion on the same holdout', linalgWorker: true },
-  Gate: { handler: 'gate', memorySize: 256, timeout: Duration.seconds(50), description: 'Decide whether the challenger may replace the champion' },
-  WriteReport: { handler: 'write-report', memorySize: 1024, timeout: Duration.seconds(110), description: "Render the run's HTML report" },
-  Promote: { handler: 'promote', memorySize: 512, timeout: Duration.seconds(50), description: 'Swap models/champion.json to the new version (compare-and-swap)' },
-  RecordFailure: { handler: 'record-failure', memorySize: 256, timeout: Duration.seconds(50), description: "Record a failed run under lake/runs/; never touches the champion" },
+  ValidateAndIngest: { handler: 'validate-and-ingest', memorySize: TRAINING_MEMORY_MB.ValidateAndIngest, timeout: Duration.seconds(290), description: 'Validate one landing CSV, write typed Parquet and quarantine bad rows' },
+  BuildTrainingSet: { handler: 'build-training-set', memorySize: TRAINING_MEMORY_MB.BuildTrainingSet, timeout: Duration.seconds(290), description: "Select the run's training set from the feature table with Athena" },
+  SplitAndScale: { handler: 'split-and-scale', memorySize: TRAINING_MEMORY_MB.SplitAndScale, timeout: Duration.seconds(290), description: 'Split the training set, fit the scaler on the training split only' },
+  Train: { handler: 'train', memorySize: TRAINING_MEMORY_MB.Train, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
+  Evaluate: { handler: 'evaluate', memorySize: TRAINING_MEMORY_MB.Evaluate, timeout: Duration.seconds(290), description: 'Score challenger and champion on the same holdout', linalgWorker: true },
+  Gate: { handler: 'gate', memorySize: TRAINING_MEMORY_MB.Gate, timeout: Duration.seconds(50), description: 'Decide whether the challenger may replace the champion' },
+  WriteReport: { handler: 'write-report', memorySize: TRAINING_MEMORY_MB.WriteReport, timeout: Duration.seconds(110), description: "Render the run's HTML report" },
+  Promote: { handler: 'promote', memorySize: TRAINING_MEMORY_MB.Promote, timeout: Duration.seconds(50), description: 'Swap models/champion.json to the new version (compare-and-swap)' },
+  RecordFailure: { handler: 'record-failure', memorySize: TRAINING_MEMORY_MB.RecordFailure, timeout: Duration.seconds(50), description: "Record a failed run under lake/runs/; never touches the champion" },
 } as const satisfies Record<string, StepSpec>;
 
 export type TrainingStep = keyof typeof TRAINING_STEPS;

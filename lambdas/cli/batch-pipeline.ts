@@ -4,7 +4,7 @@ import type { StepContext } from '../core/steps/context.ts';
 import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
 import { BATCH_STEPS, type BatchTaskState } from '../core/steps/batch/index.ts';
 import { TRAINING_STEPS } from '../core/steps/index.ts';
-import { bindSteps, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { bindSteps, meteredStepContext, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -28,10 +28,16 @@ export function readBatchDefinition(): unknown {
  */
 export function localTrainingOrchestrator(workspace: Workspace, context: StepContext, onEvent?: (event: RunEvent) => void): LocalOrchestrator {
   const failStep = process.env.PROGNOS_FAIL_STEP;
+  // The failure drill names one step of either workflow; training gets it only if it is one of its own ('' = none).
+  const drill = failStep !== undefined && failStep in TRAINING_STEPS ? failStep : '';
   return new LocalOrchestrator({
     definition: readTrainingDefinition(),
-    // The failure drill names one step of either workflow; training gets it only if it is one of its own ('' = none).
-    handlers: trainingHandlers(context, failStep !== undefined && failStep in TRAINING_STEPS ? failStep : ''),
+    handlers: trainingHandlers(context, drill),
+    // Each retrain has its own meter, so its cost is its own and not the batch's.
+    perRun: () => {
+      const metered = meteredStepContext(context);
+      return { handlers: trainingHandlers(metered.context, drill), estimateCost: (record) => metered.meter.estimate(record) };
+    },
     runsDir: workspace.runsDir,
     stateMachineName: TRAINING_STATE_MACHINE,
     ...(onEvent ? { onEvent } : {}),

@@ -20,9 +20,10 @@ import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
+import { addCostToOutputs } from './run-cost-outputs.ts';
 import { liveView, stepPrinter } from './live-view.ts';
-import { stepContext } from './pipeline.ts';
-import { summarize as summarizeTraining } from './run.ts';
+import { meteredStepContext, stepContext } from './pipeline.ts';
+import { costText, summarize as summarizeTraining } from './run.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
 /** Options of {@link runInference}. */
@@ -78,23 +79,30 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
     const context = stepContext(workspace, options.contract, stepPrinter(io));
     const retrain = localTrainingOrchestrator(workspace, context, liveView(io));
     const input: BatchInput = { batchName: name, config };
+    const metered = meteredStepContext(context);
     const outcome = await runStateMachine({
       definition: readBatchDefinition(),
-      handlers: batchHandlers({ ...context, retrain }),
+      handlers: batchHandlers({ ...metered.context, retrain }),
       input,
       executionName: name,
       runsDir: workspace.runsDir,
       onEvent: liveView(io),
-      itemReaders: objectStoreItemReader(workspace.store),
+      // The Distributed Map's listing is Step Functions' S3 request, on the batch's bill.
+      itemReaders: objectStoreItemReader(metered.meter.store),
       stateMachineName: BATCH_STATE_MACHINE,
       replace,
+      estimateCost: (record) => metered.meter.estimate(record),
     });
     if (!outcome.started) {
       io.err(`batch ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same inference files start no new batch\n`);
     }
+    if (outcome.started) await addCostToOutputs(workspace.store, outcome.record, io);
     io.out(summarizeBatch(workspace, outcome.record));
     const retrains = await retrain.settled();
-    for (const run of retrains) io.out(summarizeTraining(workspace, run.record));
+    for (const run of retrains) {
+      await addCostToOutputs(workspace.store, run.record, io);
+      io.out(summarizeTraining(workspace, run.record));
+    }
 
     if (outcome.record.status !== 'SUCCEEDED') {
       throw new CliError(`batch ${name} ${outcome.record.status.toLowerCase()}: ${failureText(outcome.record)}`);
@@ -132,7 +140,7 @@ function share(part: number, whole: number): string {
 export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {
   const parsed = outputSchema.safeParse(record.output);
   if (record.status !== 'SUCCEEDED' || !parsed.success || parsed.data.report === undefined || parsed.data.drift === undefined) {
-    return `\nBatch ${record.name}: ${record.status.toLowerCase()}\n`;
+    return `\nBatch ${record.name}: ${record.status.toLowerCase()}\n${costText(record)}`;
   }
   const { report, drift, retrain } = parsed.data;
   const { files, rows } = report;
@@ -159,5 +167,5 @@ export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: Run
   rowsTable.push(['retrain', retrain ? `${retrain.executionName} ${retrain.started ? 'started' : 'already started before'}` : drift.retrain.reason]);
   rowsTable.push(['predictions', displayPath(workspace.pathOf(PREDICTIONS_PREFIX))]);
   rowsTable.push(['report', displayPath(workspace.pathOf(report.reportKey))]);
-  return `\n${formatTable(rowsTable, { align: ['left', 'left'] })}`;
+  return `\n${formatTable(rowsTable, { align: ['left', 'left'] })}${costText(record)}`;
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { localRunMeter, type RunMeter } from '../adapters/local/run-cost.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import type { StepContext, StepProgress } from '../core/steps/context.ts';
 import { TRAINING_STEPS, type TrainingTaskState } from '../core/steps/index.ts';
+import { FEATURES_PREFIX } from '../core/steps/ingest.ts';
 import { killIfDrilledTask } from './drills.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -54,6 +56,16 @@ export function stepContext(workspace: Workspace, contract: DataContract, progre
     now: () => new Date(),
     progress,
   };
+}
+
+/**
+ * One run's meter (run-cost.ts) and the context whose store and queries go through it: the run's
+ * S3 requests and Athena bytes, priced in its record when it ends. One per run, so that a drift
+ * retrain started from a batch is not counted in the batch.
+ */
+export function meteredStepContext(context: StepContext): { readonly context: StepContext; readonly meter: RunMeter } {
+  const meter = localRunMeter(context.store, context.queries, FEATURES_PREFIX);
+  return { context: { ...context, store: meter.store, queries: meter.queries }, meter };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { failureText, readRunRecord, runStateMachine, type RunRecord, shownStatus } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
+import { costLines, costTotalText } from '../core/cost/cost-lines.ts';
 import { readChampionState } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
 import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
@@ -9,7 +10,8 @@ import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
-import { readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { addCostToOutputs } from './run-cost-outputs.ts';
+import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { withKillDrill } from './drills.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
@@ -74,7 +76,7 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       files: files.map((file) => file.key),
       config,
     };
-    const context = stepContext(workspace, options.contract, stepPrinter(io));
+    const { context, meter } = meteredStepContext(stepContext(workspace, options.contract, stepPrinter(io)));
     io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
     const outcome = await runStateMachine({
       definition: readTrainingDefinition(),
@@ -84,9 +86,11 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       runsDir: workspace.runsDir,
       stateMachineName: TRAINING_STATE_MACHINE,
       onEvent: withKillDrill(liveView(io)),
+      estimateCost: (record) => meter.estimate(record),
     });
     // Another process started the same run a moment before this one.
     if (!outcome.started) return reportEarlierRun(workspace, outcome.record, io);
+    await addCostToOutputs(workspace.store, outcome.record, io);
     io.out(summarize(workspace, outcome.record));
     if (outcome.record.status !== 'SUCCEEDED') {
       const version = champion.kind === 'readable' ? champion.current.pointer.version : undefined;
@@ -151,7 +155,7 @@ const outputSchema = z.looseObject({
 /** The end-of-run summary (stdout): rows in and quarantined, metrics, decision, champion, report. */
 export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {
   const parsed = outputSchema.safeParse(record.status === 'SUCCEEDED' ? record.output : record.input);
-  if (!parsed.success || record.status !== 'SUCCEEDED') return `\nRun ${record.name}: ${record.status.toLowerCase()}\n`;
+  if (!parsed.success || record.status !== 'SUCCEEDED') return `\nRun ${record.name}: ${record.status.toLowerCase()}\n${costText(record)}`;
   const out = parsed.data;
   const files = out.ingest ?? [];
   const rows: string[][] = [
@@ -183,5 +187,12 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
   if (out.gate) rows.push(['gate', out.gate.summary]);
   rows.push(['champion', out.promotion ? `${out.promotion.champion} (promoted by run ${record.name})` : 'unchanged by this run']);
   if (out.report) rows.push(['report', displayPath(workspace.pathOf(out.report.key))]);
-  return `\n${formatTable(rows, { align: ['left', 'left'] })}`;
+  return `\n${formatTable(rows, { align: ['left', 'left'] })}${costText(record)}`;
+}
+
+/** The run's cost estimate as a small table (nothing for a record without one). */
+export function costText(record: Pick<RunRecord, 'cost'>): string {
+  if (record.cost === undefined) return '';
+  const rows = costLines(record.cost).map((line) => [`  ${line.service}`, line.usage, line.usd]);
+  return `  cost in AWS  ${costTotalText(record.cost)}\n${formatTable(rows, { align: ['left', 'left', 'right'] })}`;
 }

@@ -19,8 +19,9 @@ import { formatTable } from './format.ts';
 import { summarizeBatch } from './infer.ts';
 import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
-import { readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { retryCommand, summarize as summarizeTraining } from './run.ts';
+import { addCostToOutputs } from './run-cost-outputs.ts';
 import { openWorkspace } from './workspace.ts';
 
 /**
@@ -159,23 +160,30 @@ export async function runRetry(options: RetryOptions, io: CliIo): Promise<RunRec
     if (record === undefined) throw new CliError(`there is no run named ${options.name}; see 'npx prognos runs'`);
     const context = stepContext(workspace, options.contract, stepPrinter(io));
     const onEvent = withKillDrill(liveView(io));
-    const common = { executionName: options.name, runsDir: workspace.runsDir, onEvent };
+    // The redrive's own S3 requests and queries, added to the earlier attempts' in the record's estimate.
+    const metered = meteredStepContext(context);
+    const common = { executionName: options.name, runsDir: workspace.runsDir, onEvent, estimateCost: (run: RunRecord) => metered.meter.estimate(run) };
     let redriven: RunRecord;
     try {
       const kind = workflowOf(record);
       if (kind === TRAINING_STATE_MACHINE) {
-        redriven = await redriveStateMachine({ ...common, definition: readTrainingDefinition(), handlers: trainingHandlers(context) });
+        redriven = await redriveStateMachine({ ...common, definition: readTrainingDefinition(), handlers: trainingHandlers(metered.context) });
+        await addCostToOutputs(workspace.store, redriven, io);
         io.out(summarizeTraining(workspace, redriven));
       } else if (kind === BATCH_STATE_MACHINE) {
         const retrain = localTrainingOrchestrator(workspace, context, liveView(io));
         redriven = await redriveStateMachine({
           ...common,
           definition: readBatchDefinition(),
-          handlers: batchHandlers({ ...context, retrain }),
-          itemReaders: objectStoreItemReader(workspace.store),
+          handlers: batchHandlers({ ...metered.context, retrain }),
+          itemReaders: objectStoreItemReader(metered.meter.store),
         });
+        await addCostToOutputs(workspace.store, redriven, io);
         io.out(summarizeBatch(workspace, redriven));
-        for (const run of await retrain.settled()) io.out(summarizeTraining(workspace, run.record));
+        for (const run of await retrain.settled()) {
+          await addCostToOutputs(workspace.store, run.record, io);
+          io.out(summarizeTraining(workspace, run.record));
+        }
       } else {
         throw new CliError(`run ${options.name} is of a workflow this command does not know (${record.stateMachine})`);
       }

@@ -48,6 +48,11 @@ export function awsStepContext(): StepContext {
   };
 }
 
+/** Bytes Athena reported for each query this container ran (for the per-invocation usage log). */
+export function athenaBytesScanned(): readonly number[] {
+  return cached?.athena?.dataScannedInBytes() ?? [];
+}
+
 /** For tests: forget the container's adapters (the next call reads the environment again). */
 export function resetAwsContext(): void {
   cached = undefined;

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { CountingObjectStore } from '../core/cost/counting-object-store.ts';
 import type { StepContext } from '../core/steps/context.ts';
-import { awsStepContext } from './aws-context.ts';
+import { athenaBytesScanned, awsStepContext } from './aws-context.ts';
 import { lambdaHandler, logger } from './powertools.ts';
 
 export type StepFunction<C extends StepContext = StepContext> = (input: unknown, context: C) => Promise<unknown>;
@@ -19,8 +20,17 @@ export function stepHandler<C extends StepContext = StepContext>(
 ) {
   return lambdaHandler(async (event: unknown, lambda: Context) => {
     logger.appendKeys({ state });
-    const result = await step(event, context(lambda));
-    afterStep(result);
-    return result;
+    // What the invocation used that is billed per request or byte, one log line for the cost
+    // estimate (docs/architecture.md, "What it costs"); Lambda's own REPORT line has its GB-seconds.
+    const stepContext = context(lambda);
+    const store = new CountingObjectStore(stepContext.store);
+    const queriesBefore = athenaBytesScanned().length;
+    try {
+      const result = await step(event, { ...stepContext, store });
+      afterStep(result);
+      return result;
+    } finally {
+      logger.info('usage', { usage: { s3Requests: store.counts(), athenaBytesScanned: athenaBytesScanned().slice(queriesBefore) } });
+    }
   });
 }

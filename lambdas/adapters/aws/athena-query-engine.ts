@@ -76,6 +76,8 @@ export class AthenaQueryEngine implements QueryEngine {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
   #closed = false;
+  /** Statistics.DataScannedInBytes of each query that succeeded, in order: what Athena bills (cost estimate). */
+  readonly #scanned: number[] = [];
 
   constructor(options: AthenaQueryEngineOptions) {
     if (!options.workGroup) throw new TypeError('workGroup is required');
@@ -119,6 +121,11 @@ export class AthenaQueryEngine implements QueryEngine {
     return this.#results(id, sql);
   }
 
+  /** Bytes Athena reported scanned by each query that succeeded so far, in order. */
+  dataScannedInBytes(): readonly number[] {
+    return this.#scanned;
+  }
+
   /** The client belongs to the caller; this only makes further queries fail, as the port says. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -136,6 +143,7 @@ export class AthenaQueryEngine implements QueryEngine {
       const status = out.QueryExecution?.Status;
       switch (status?.State) {
         case 'SUCCEEDED':
+          this.#scanned.push(out.QueryExecution?.Statistics?.DataScannedInBytes ?? 0);
           return;
         case 'FAILED':
           throw this.#failed(id, status, sql);

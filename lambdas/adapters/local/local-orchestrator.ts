@@ -24,6 +24,12 @@ import {
 export type LocalOrchestratorOptions = Omit<RunStateMachineOptions, 'executionName' | 'input' | 'replace' | 'signal'> & {
   /** The workflow's name in execution ids; default: the runner's (the file name). */
   readonly stateMachineName: string;
+  /**
+   * Options of each execution of its own, in place of the shared ones: handlers bound to a meter
+   * of that run and the estimate from it (see cli/pipeline.ts meteredStepContext), so that each
+   * run is priced alone.
+   */
+  readonly perRun?: () => Pick<RunStateMachineOptions, 'handlers' | 'estimateCost'>;
 };
 
 export class LocalOrchestrator implements RedrivableOrchestrator {
@@ -42,7 +48,7 @@ export class LocalOrchestrator implements RedrivableOrchestrator {
     const executionId = this.#executionId(name);
     if (this.#names.has(name) || (await readRunRecord(this.#options.runsDir, name)) !== undefined) return { started: false, executionId };
     this.#names.add(name);
-    const run = runStateMachine({ ...this.#options, executionName: name, input });
+    const run = runStateMachine({ ...this.#options, ...this.#options.perRun?.(), executionName: name, input });
     // Observed at once: a configuration error surfaces in settled(), never as an unhandled rejection.
     run.catch(() => undefined);
     this.#runs.push(run);
@@ -61,7 +67,7 @@ export class LocalOrchestrator implements RedrivableOrchestrator {
     if (record.status === 'SUCCEEDED') throw new ExecutionNotRedrivableError(`run ${name} succeeded: there is nothing to redrive`);
     if (record.status === 'RUNNING' && !isStaleRunRecord(record)) throw new ExecutionNotRedrivableError(`run ${name} is still running`);
     const redrivenAt = new Date().toISOString();
-    const run = redriveStateMachine({ ...this.#options, executionName: name }).then((redriven) => ({ started: true, record: redriven }));
+    const run = redriveStateMachine({ ...this.#options, ...this.#options.perRun?.(), executionName: name }).then((redriven) => ({ started: true, record: redriven }));
     run.catch(() => undefined);
     this.#runs.push(run);
     return { executionId: this.#executionId(name), redrivenAt };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { CostEstimate } from '../../core/cost/cost-model.ts';
 import { isErrno, processRuns } from './fs-helpers.ts';
 
 /** The lifecycle of an execution, with Step Functions' names. */
@@ -92,6 +93,8 @@ export interface RunRecord {
    * whose step had returned (the crash came before its exit was recorded) replays its result.
    */
   taskResults?: TaskResultRecord[];
+  /** What the run cost at list prices (every attempt, redrives included), written when it ends; absent in older records. */
+  cost?: CostEstimate;
 }
 
 /** One successful Task invocation. */

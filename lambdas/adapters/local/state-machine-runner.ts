@@ -17,6 +17,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import type { CostEstimate } from '../../core/cost/cost-model.ts';
 import { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
 import {
   type AslDefinition,
@@ -112,6 +113,12 @@ export interface RunStateMachineOptions {
    * inline over them); required when the definition has one, e.g. `objectStoreItemReader(store)`.
    */
   readonly itemReaders?: ItemReader;
+  /**
+   * Prices the run when it ends (see run-cost.ts); the estimate is stored in the record as `cost`.
+   * Called with the record as it ends, which still holds the earlier attempt's `cost` on a redrive.
+   * A failing estimate leaves the record without one: pricing never fails a run.
+   */
+  readonly estimateCost?: (record: RunRecord) => Promise<CostEstimate>;
 }
 
 /** `started: false` means a record with this name already existed: `record` is that earlier record. */
@@ -366,6 +373,13 @@ async function executeAndRecord(
     throw error;
   } finally {
     clearInterval(heartbeat);
+  }
+  if (options.estimateCost !== undefined) {
+    try {
+      record.cost = await options.estimateCost(record);
+    } catch {
+      // An estimate is a nicety: the run's outcome is recorded without it.
+    }
   }
   await writer.close();
 

@@ -118,3 +118,39 @@ describe('LocalOrchestrator.redrive', () => {
     await expect(local.redrive('never-ran')).rejects.toThrow(ExecutionDoesNotExistError);
   });
 });
+
+describe('LocalOrchestrator perRun', () => {
+  it('gives each run its own handlers and cost estimate', async () => {
+    const meters: string[] = [];
+    const local = new LocalOrchestrator({
+      definition,
+      handlers: { Work: async () => ({ shared: true }) },
+      runsDir,
+      stateMachineName: 'training',
+      perRun: () => {
+        const meter = `meter-${meters.length + 1}`;
+        meters.push(meter);
+        return {
+          handlers: { Work: async () => ({ meter }) },
+          estimateCost: async () => ({
+            currency: 'USD' as const,
+            region: meter,
+            pricesAsOf: '2025-06-01',
+            lambda: { invocations: 1, gbSeconds: 0, usd: 0 },
+            stepFunctions: { transitions: 1, usd: 0 },
+            athena: { queries: 0, bytesScanned: 0, bytesBilled: 0, estimated: true, usd: 0 },
+            s3: { putCopyPostList: 0, getAndOther: 0, usd: 0 },
+            totalUsd: 0,
+          }),
+        };
+      },
+    });
+    await local.start('run-a', {});
+    await local.start('run-b', {});
+    const [a, b] = await local.settled();
+    expect(a?.record.output).toEqual({ work: { Payload: { meter: 'meter-1' } } });
+    expect(b?.record.output).toEqual({ work: { Payload: { meter: 'meter-2' } } });
+    expect((await readRunRecord(runsDir, 'run-a'))?.cost?.region).toBe('meter-1');
+    expect((await readRunRecord(runsDir, 'run-b'))?.cost?.region).toBe('meter-2');
+  });
+});

@@ -106,6 +106,19 @@ describe('running a query', () => {
     expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: ID, MaxResults: 1000 }]);
   });
 
+  it("keeps the bytes Athena reports scanned for each query, for the cost estimate", async () => {
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ $metadata: {}, QueryExecution: { QueryExecutionId: ID, Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 12_345 } } })
+      .resolves(state('SUCCEEDED'));
+    results([column('id', 'varchar')], [row('M1')]);
+    const e = engine();
+    await e.query(SQL);
+    await e.query(SQL);
+    // The second reported no statistics: counted as 0 bytes (Athena bills its 10 MB minimum either way).
+    expect(e.dataScannedInBytes()).toEqual([12_345, 0]);
+  });
+
   it('sends a result location only when one is given', async () => {
     succeedAfter(0);
     results([column('n', 'bigint')], [row('1')]);
