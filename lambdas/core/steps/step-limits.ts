@@ -1,4 +1,4 @@
-import { DEFAULT_INDUCING_POINTS } from '../ml/sparse/sparse-fit.ts';
+import { DEFAULT_INDUCING_POINTS, DEFAULT_OPTIMIZE_ROWS } from '../ml/sparse/sparse-fit.ts';
 import {
   EXACT_PREDICT_SECONDS_PER_ROW_PER_SQUARED_ROW,
   EXACT_SECONDS_PER_CUBIC_ROW,
@@ -61,14 +61,14 @@ export const MAX_HOLDOUT_ROWS = floorTo(
 export const MAX_INDUCING_POINTS = 256;
 
 /** Rows the sparse GP's hyperparameter stages see by default (sparse-fit.ts, `optimizeRows`). */
-export const SPARSE_DEFAULT_OPTIMIZE_ROWS = 10_000;
+export const SPARSE_DEFAULT_OPTIMIZE_ROWS = DEFAULT_OPTIMIZE_ROWS;
 
 export { DEFAULT_INDUCING_POINTS };
 
 /**
- * Rows the sparse GP's hyperparameter stages run on with m inducing points: the default 10,000,
+ * Rows the sparse GP's hyperparameter stages run on with m inducing points: the default 4,000,
  * fewer when one L-BFGS iteration on them could overrun the round by more than
- * SPARSE_STEP_ALLOWANCE_SECONDS (m = 128: 10,000; m = 256: 2,700).
+ * SPARSE_STEP_ALLOWANCE_SECONDS (m = 128: 4,000; m = 256: 2,700).
  */
 export function sparseOptimizeRows(inducingPoints: number): number {
   const affordable = Math.floor(SPARSE_STEP_ALLOWANCE_SECONDS / predictSparseIterationSeconds(1, inducingPoints));

@@ -151,9 +151,9 @@ describe('the cost model behind them', () => {
     expect(() => predictScoringSeconds({ kind: 'gpc-exact', rows: 10 }, -1)).toThrow('rows must be an integer of at least 0, got -1');
   });
 
-  it('bounds the sparse GP: 10,000 optimiser rows and 750,000 rows at the default m = 128; fewer at m = 256', () => {
+  it('bounds the sparse GP: 4,000 optimiser rows and 750,000 rows at the default m = 128; fewer at m = 256', () => {
     expect(DEFAULT_INDUCING_POINTS).toBe(128);
-    expect([sparseOptimizeRows(128), sparseRowLimit(128)]).toEqual([10_000, 750_000]);
+    expect([sparseOptimizeRows(128), sparseRowLimit(128)]).toEqual([4_000, 750_000]);
     expect([sparseOptimizeRows(256), sparseRowLimit(256)]).toEqual([2700, 180_000]);
     // A larger m never gets more rows.
     for (const m of [16, 64, 128, 200]) {

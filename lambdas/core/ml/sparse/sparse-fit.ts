@@ -47,7 +47,7 @@ export interface SparseFitOptions {
   readonly lengthScaleBounds?: Bounds;
   /** Seed of the inducing-point initialisation and the subsample. @default 0 */
   readonly seed?: number;
-  /** Hyperparameter stages run on a stratified subsample of at most this many rows. @default 10000 */
+  /** Hyperparameter stages run on a stratified subsample of at most this many rows. @default {@link DEFAULT_OPTIMIZE_ROWS} */
   readonly optimizeRows?: number;
   /** L-BFGS iterations per hyperparameter stage. @default 150 */
   readonly maxIterations?: number;
@@ -174,7 +174,7 @@ class FitData {
     readonly y: Uint8Array,
     options: SparseFitOptions,
   ) {
-    const limit = options.optimizeRows ?? 10_000;
+    const limit = options.optimizeRows ?? DEFAULT_OPTIMIZE_ROWS;
     if (x.rows > limit) {
       const { testIndex } = stratifiedSplit(y, { testFraction: limit / x.rows, seed: options.seed ?? 0 });
       this.xOpt = takeRows(x, testIndex);
@@ -465,6 +465,13 @@ function fromCheckpointState(c: CheckpointState): FitState {
 
 /** Inducing points when the options name none. */
 export const DEFAULT_INDUCING_POINTS = 128;
+
+/**
+ * Rows the hyperparameter stages see by default (a stratified subsample beyond): on AI4I 2020
+ * (7,000 training rows, m = 128) 3,500 rows gave ROC AUC 0.974 / AP 0.773 in 97 s of CPU against
+ * 0.974 / 0.784 in 163 s on all rows (docs/ml.md §7); q(u) is fitted on every row either way.
+ */
+export const DEFAULT_OPTIMIZE_ROWS = 4_000;
 
 function inducingCount(options: SparseFitOptions, rows: number): number {
   return Math.min(options.inducingPoints ?? DEFAULT_INDUCING_POINTS, rows);
