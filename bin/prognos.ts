@@ -7,6 +7,7 @@
  * unreadable model, bad option) prints one line `prognos: <message>` and exits 1 (2 for a wrong
  * command line); `--debug` or PROGNOS_DEBUG=1 adds the stack trace.
  */
+import { existsSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { type DataContract, DEFAULT_CONTRACT, parseContract } from '../lambdas/core/contract/contract.ts';
@@ -32,6 +33,9 @@ import { DEFAULT_HEADERS_TIMEOUT_SECONDS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RE
 import { runTraining } from '../lambdas/cli/run.ts';
 import { runList, runRetry } from '../lambdas/cli/runs.ts';
 import { runDoctor } from '../lambdas/cli/doctor.ts';
+
+/** Commands that make the home folder when it is missing: no warning for them. */
+const HOME_CREATORS = new Set(['demo', 'ingest', 'generate', 'schedule', 'watch']);
 
 /** Options every workspace command takes. */
 interface HomeOptions {
@@ -70,6 +74,13 @@ function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: errorPrinter('prognos --help') })
     .addHelpText('after', examples('prognos demo', 'prognos ingest readings.csv && prognos run', 'prognos predict new-readings.csv', 'prognos run --help'));
+  // A mistyped --home would otherwise read as an empty workspace ("no models yet").
+  program.hook('preAction', (_program, action) => {
+    const home: unknown = action.opts().home;
+    if (typeof home === 'string' && !HOME_CREATORS.has(action.name()) && !existsSync(home)) {
+      io.err(`prognos: warning: the home folder ${home} does not exist (a typo in --home or PROGNOS_HOME?); it is treated as empty\n`);
+    }
+  });
 
   withHome(
     command(program, 'demo', 'Seed sample readings into the landing zone and run the whole training workflow (npm start).', [

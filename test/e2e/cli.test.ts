@@ -102,6 +102,18 @@ function lenientConfig(): string {
 /** `npm start`'s default size: the demo must promote its first model on it. */
 const DEMO_ROWS = '2000';
 
+describe('a home folder that does not exist', () => {
+  it('is warned about (a mistyped --home), not silently read as empty; commands that make it are not', () => {
+    const missing = join(workDir, 'no-such-home');
+    const models = prognos('models', '--home', missing);
+    expect(models.status).toBe(0);
+    expect(models.stderr).toContain(`prognos: warning: the home folder ${missing} does not exist (a typo in --home or PROGNOS_HOME?)`);
+    expect(models.stdout).toContain('no models yet');
+    const generated = prognos('generate', 'ai4i', '--rows', '20', '--out', join(workDir, 'twenty.csv'));
+    expect(generated.stderr).not.toContain('warning');
+  });
+});
+
 describe('help and version', () => {
   const commands: [string, string[]][] = [
     ['demo', ['--rows', '--seed', '--home', '--contract']],
