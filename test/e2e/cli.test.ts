@@ -3,7 +3,7 @@
  * process (node --import tsx), in a fresh temporary working directory, with every path under it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -64,6 +64,13 @@ afterAll(() => {
 /** A home folder of its own for one scenario. */
 function freshHome(name: string): string {
   return join(workDir, name);
+}
+
+/** A home folder that exists and holds nothing (a missing one is warned about as a likely typo). */
+function emptyHome(name: string): string {
+  const home = freshHome(name);
+  mkdirSync(home, { recursive: true });
+  return home;
 }
 
 function readJson(path: string): unknown {
@@ -325,11 +332,11 @@ describe('a second champion, and rollback', () => {
 describe('errors', () => {
   it('predict before any model says how to get one', () => {
     writeFileSync(join(workDir, 'x.csv'), 'UDI\n1\n');
-    expectCleanError(prognos('predict', 'x.csv', '--home', freshHome('home-empty')), /no champion yet/);
+    expectCleanError(prognos('predict', 'x.csv', '--home', emptyHome('home-empty')), /no champion yet/);
   });
 
   it('run with an empty landing zone says how to add data', () => {
-    expectCleanError(prognos('run', '--home', freshHome('home-empty')), /nothing to train on.*prognos ingest/);
+    expectCleanError(prognos('run', '--home', emptyHome('home-empty')), /nothing to train on.*prognos ingest/);
   });
 
   it('ingest refuses to replace a landing file with other contents', () => {
