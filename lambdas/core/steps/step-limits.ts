@@ -60,9 +60,6 @@ export const MAX_HOLDOUT_ROWS = floorTo(
  */
 export const MAX_INDUCING_POINTS = 256;
 
-/** Rows the sparse GP's hyperparameter stages see by default (sparse-fit.ts, `optimizeRows`). */
-export const SPARSE_DEFAULT_OPTIMIZE_ROWS = DEFAULT_OPTIMIZE_ROWS;
-
 export { DEFAULT_INDUCING_POINTS };
 
 /**
@@ -72,7 +69,7 @@ export { DEFAULT_INDUCING_POINTS };
  */
 export function sparseOptimizeRows(inducingPoints: number): number {
   const affordable = Math.floor(SPARSE_STEP_ALLOWANCE_SECONDS / predictSparseIterationSeconds(1, inducingPoints));
-  return Math.min(SPARSE_DEFAULT_OPTIMIZE_ROWS, floorTo(affordable, 100));
+  return Math.min(DEFAULT_OPTIMIZE_ROWS, floorTo(affordable, 100));
 }
 
 /**

@@ -1,6 +1,7 @@
+import { checkTrainingData } from '../training-data.ts';
 import { z } from 'zod';
 import { InvalidDataError, NotFittedError, NotPositiveDefiniteError } from '../../errors.ts';
-import { assertFinite, type DenseMatrix, takeRows } from '../dense.ts';
+import { type DenseMatrix, takeRows } from '../dense.ts';
 import type { Bounds } from '../kernel.ts';
 import type { FitCheckpoint, FitStatus, ResumableFit } from '../resumable-fit.ts';
 import { stratifiedSplit } from '../split.ts';
@@ -507,23 +508,6 @@ function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
   for (const name of ['ard', 'optimizeInducing'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`sparse GP option ${name} must be true or false, got ${String(options[name])}`);
   }
-}
-
-/** X and y checked; y as 0/1 bytes. */
-function checkTrainingData(x: DenseMatrix, y: ArrayLike<number>): Uint8Array {
-  if (x.rows === 0) throw new InvalidDataError('training data is empty: at least one row of each class is needed');
-  if (x.cols === 0) throw new InvalidDataError('training data has no feature columns');
-  if (y.length !== x.rows) throw new InvalidDataError(`training data has ${x.rows} rows but ${y.length} labels`);
-  assertFinite(x, 'training data');
-  const labels = new Uint8Array(y.length);
-  let positives = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] !== 0 && y[i] !== 1) throw new InvalidDataError(`label of row ${i} is ${y[i]}; labels must be 0 or 1`);
-    labels[i] = y[i];
-    positives += y[i];
-  }
-  if (positives === 0 || positives === y.length) throw new InvalidDataError(`training data has a single class (all labels are ${labels[0]}); a classifier needs both 0 and 1`);
-  return labels;
 }
 
 /** Fits to the end in one go (no budget): the fitted classifier. */
