@@ -6,8 +6,8 @@ import { abortStaleRecord, isStaleRunRecord, listRunRecords, readRunRecord, type
 import { acquireFileLock } from '../adapters/local/file-lock.ts';
 import { REDRIVE_LOCK_PREFIX, runRecordPath } from '../adapters/local/run-record.ts';
 import type { DataContract } from '../core/contract/contract.ts';
-import { CHAMPION_KEY, readChampion } from '../core/registry/champion.ts';
-import { CHAMPION_HISTORY_PREFIX } from '../core/registry/champion-history.ts';
+import { CHAMPION_KEY, readChampion, repairChampionFromHistory } from '../core/registry/champion.ts';
+import { CHAMPION_HISTORY_PREFIX, lastRecordedChampion } from '../core/registry/champion-history.ts';
 import { loadModel, MODELS_PREFIX } from '../core/registry/model-store.ts';
 import { isVersion } from '../core/registry/version.ts';
 import { TRAINING_SETS_PREFIX } from '../core/steps/training-set.ts';
@@ -30,8 +30,10 @@ import { openWorkspace, type Workspace } from './workspace.ts';
  * - orphans: training sets (`lake/training-sets/<run>/`) of no recorded run, and model folders no
  *   run record, champion pointer or registry file mentions: removed — never while a run is
  *   running (it may be writing one), and never a version that is or was champion.
- * Found and only reported: model artifacts whose checksums do not verify, and a champion pointer
- * that does not parse or points to no loadable model (`prognos rollback` is the registry's repair).
+ * A champion pointer that does not parse is put back to the last recorded champion when there is a
+ * champion history and that model loads (the registry's `repairChampionFromHistory`).
+ * Found and only reported: model artifacts whose checksums do not verify, an unparsable pointer
+ * with no history, and a pointer to no loadable model (`prognos rollback` is the repair).
  */
 
 export interface DoctorOptions {
@@ -170,7 +172,22 @@ async function championFindings(workspace: Workspace): Promise<Finding[]> {
   try {
     champion = await readChampion(workspace.store);
   } catch (error) {
-    return [{ kind: 'champion', where: CHAMPION_KEY, problem: `${(error as Error).message.split('\n')[0]}; restore a champion with 'npx prognos rollback'` }];
+    const problem = (error as Error).message.split('\n')[0];
+    // With a champion history the pointer can be put back as it was last recorded (the registry's own safe repair).
+    const last = await lastRecordedChampion(workspace.store);
+    if (last === undefined) return [{ kind: 'champion', where: CHAMPION_KEY, problem: `${problem}; restore a champion with 'npx prognos rollback'` }];
+    return [
+      {
+        kind: 'champion',
+        where: CHAMPION_KEY,
+        problem: `${problem}; the last recorded champion is ${last.version}`,
+        repair: async () => {
+          const repair = await repairChampionFromHistory(workspace.store);
+          if (!repair.repaired) throw new Error(repair.reason);
+          return repair.action;
+        },
+      },
+    ];
   }
   if (champion === undefined) return [];
   try {

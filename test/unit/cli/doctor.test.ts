@@ -7,7 +7,10 @@ import { newRunRecord } from '../../../lambdas/adapters/local/run-record.ts';
 import { runDoctor } from '../../../lambdas/cli/doctor.ts';
 import { CliError } from '../../../lambdas/cli/errors.ts';
 import type { CliIo } from '../../../lambdas/cli/io.ts';
+import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
+import { promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
+import { saveTinyModel } from '../../support/pipeline-fixture.ts';
 
 const contract = DEFAULT_CONTRACT;
 const CHAMPION = '20261201T000000.000Z-00000001';
@@ -36,6 +39,18 @@ function io(): CliIo & { text: () => string } {
 }
 
 describe('prognos doctor', () => {
+  it('--repair puts an unparsable champion pointer back to the last recorded champion', async () => {
+    const store = new FsObjectStore(home);
+    await saveTinyModel(store, CHAMPION);
+    await promoteChampion(store, CHAMPION, 'run-1', undefined, new Date('2026-12-01T00:00:00Z'));
+    put('models/champion.json', 'garbage');
+    const out = io();
+    const report = await runDoctor({ home, contract, repair: true }, out);
+    expect(report.remaining).toEqual([]);
+    expect(report.repaired.join('\n')).toMatch(new RegExp(`restored models/champion\\.json .* to the last recorded champion ${CHAMPION}`));
+    expect((await readChampion(store))?.pointer).toMatchObject({ version: CHAMPION, promotedBy: 'run-1' });
+  });
+
   it('finds nothing in an empty home and exits 0', async () => {
     const out = io();
     await expect(runDoctor({ home, contract }, out)).resolves.toMatchObject({ findings: [] });
