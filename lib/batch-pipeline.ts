@@ -23,12 +23,13 @@ interface StepSpec {
 
 /**
  * The functions of batch-inference.asl.json's Tasks. As in training, each timeout leaves 10 s of
- * its Task's TimeoutSeconds (ScoreFile 600, ComputeDrift/WriteBatchReport 120,
+ * its Task's TimeoutSeconds (ScoreFile 600, ListNewFiles/ComputeDrift/WriteBatchReport 120,
  * StartRetrain/RecordFailure 60), so Lambda, not Step Functions, ends a step that runs too long.
  * ScoreFile holds one landing file, its predictions and the champion in memory (2 GB, more than
  * one vCPU); WriteBatchReport renders Vega charts like the training report.
  */
 export const BATCH_STEPS = {
+  ListNewFiles: { handler: 'list-new-files', memorySize: BATCH_MEMORY_MB.ListNewFiles, timeout: Duration.seconds(110), description: 'List the landing/inference/ files no earlier batch scored into the batch manifest' },
   ScoreFile: { handler: 'score-file', memorySize: BATCH_MEMORY_MB.ScoreFile, timeout: Duration.seconds(590), description: 'Score one landing/inference/ CSV with the champion: predictions, quarantine, drift summary' },
   ComputeDrift: { handler: 'compute-drift', memorySize: BATCH_MEMORY_MB.ComputeDrift, timeout: Duration.seconds(110), description: "Compare the batch with the champion's training distribution; decide on a drift retrain" },
   WriteBatchReport: { handler: 'write-batch-report', memorySize: BATCH_MEMORY_MB.WriteBatchReport, timeout: Duration.seconds(110), description: "Render the batch's HTML report and summary.json" },
@@ -60,6 +61,7 @@ export interface BatchInferencePipelineProps {
  *
  * | function | reads | writes |
  * |---|---|---|
+ * | ListNewFiles | lists landing `landing/inference/` and lake `lake/ledger/` | lake `lake/batches/` (the manifest) |
  * | ScoreFile | landing `landing/inference/`, models `models/`, lake `lake/scored/`, `lake/ledger/` | lake `lake/scored/` (create-only marker), `lake/ledger/` (create-only entry), `lake/predictions/dt=`, `lake/quarantine/`, `lake/batches/` |
  * | ComputeDrift | lake `lake/batches/`, `lake/drift/last-retrain.json`, models `models/` | lake `lake/batches/`, `lake/drift/last-retrain.json` (compare-and-swap) |
  * | WriteBatchReport | lake `lake/batches/`, models `models/` | lake `lake/batches/`, `lake/predictions/reports/` |
@@ -92,8 +94,10 @@ export class BatchInferencePipeline extends Construct {
     this.workflow = new Workflow(this, 'Workflow', {
       definitionFile: BATCH_DEFINITION,
       tasks: fns,
-      substitutions: { LandingBucketName: props.lake.buckets.landing.bucketName, LakeBucketName: props.lake.buckets.lake.bucketName },
+      substitutions: { LakeBucketName: props.lake.buckets.lake.bucketName },
       stateMachineName: props.stateMachineName,
+      // ScoreFiles reads the manifest ListNewFiles wrote (batch-state.ts batchManifestKey).
+      itemReaderKeys: { ScoreFiles: `${KEYS.batches}*/manifest.json` },
       logRetention: props.logRetention,
       description: 'Prognos batch inference',
     });
@@ -123,7 +127,11 @@ export class BatchInferencePipeline extends Construct {
 }
 
 function grantBatchAccess(access: LakeAccess, fns: Record<BatchStep, PrognosFunction>, training: sfn.IStateMachine): void {
-  const { ScoreFile, ComputeDrift, WriteBatchReport, StartRetrain, RecordFailure } = fns;
+  const { ListNewFiles, ScoreFile, ComputeDrift, WriteBatchReport, StartRetrain, RecordFailure } = fns;
+
+  access.list(ListNewFiles, 'ListLanding', 'landing');
+  access.list(ListNewFiles, 'ListLake', 'lake');
+  access.write(ListNewFiles, 'WriteManifest', 'lake', KEYS.batches, "writes the batch's manifest of new files");
 
   access.list(ScoreFile, 'ListLanding', 'landing');
   access.read(ScoreFile, 'ReadLandingInference', 'landing', KEYS.landingInference, 'reads the landing file it scores');

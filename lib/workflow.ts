@@ -31,6 +31,13 @@ export interface WorkflowProps {
    * @default - a name CloudFormation generates
    */
   readonly stateMachineName?: string;
+  /**
+   * Map state name → the key pattern (an S3 ARN resource name, `*` for any run-time part) of the
+   * object its `s3:getObject` ItemReader reads, when the definition takes the Key from the state
+   * (`"Key.$"`): what the state machine's role may read.
+   * @default - none; such a reader is refused
+   */
+  readonly itemReaderKeys?: Readonly<Record<string, string>>;
 }
 
 /** One Distributed Map of an ASL file, as the construct grants it. */
@@ -147,24 +154,44 @@ export class Workflow extends Construct {
       if (resultWriter !== undefined) this.grantResultWriter(props, substitutions, policy, state, resultWriter);
     }
     for (const { state, itemReader } of this.distributedMaps) {
-      if (itemReader === undefined) continue; // items from the state input: nothing to read
-      const { resource, parameters } = itemReader;
-      const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ItemReader of '${state}' ${what}`);
-      if (resource !== 'arn:aws:states:::s3:listObjectsV2') throw problem(`reads ${String(resource)}; only arn:aws:states:::s3:listObjectsV2 is granted`);
-      const { Bucket: bucket, Prefix: prefix } = parameters;
-      if (typeof bucket !== 'string' || typeof prefix !== 'string' || prefix.length === 0) {
-        throw problem('needs a constant Bucket and a constant, non-empty Prefix, so its permission can name them');
-      }
-      const placeholder = /^\$\{([^}]+)\}$/.exec(bucket)?.[1];
-      const bucketName = placeholder === undefined ? bucket : substitutions[placeholder];
+      if (itemReader !== undefined) this.grantItemReader(props, substitutions, policy, state, itemReader);
+    }
+  }
+
+  /**
+   * What the state machine's role needs to read a Map's items, no more: `s3:ListBucket` on the
+   * listed prefix (`s3:listObjectsV2`), or `s3:GetObject` on the object (`s3:getObject`) — by
+   * its constant Key, or, when the Key is a path, on `props.itemReaderKeys[state]`.
+   */
+  private grantItemReader(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct, state: string, itemReader: NonNullable<AslDistributedMap['itemReader']>): void {
+    const stack = Stack.of(this);
+    const { resource, parameters } = itemReader;
+    const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ItemReader of '${state}' ${what}`);
+    const bucket = parameters.Bucket;
+    if (typeof bucket !== 'string') throw problem('needs a constant Bucket, so its permission can name it');
+    const placeholder = /^\$\{([^}]+)\}$/.exec(bucket)?.[1];
+    const bucketName = placeholder === undefined ? bucket : substitutions[placeholder];
+    const sid = `ItemReader${state.replace(/[^A-Za-z0-9]/g, '')}`;
+    if (resource === 'arn:aws:states:::s3:listObjectsV2') {
+      const prefix = parameters.Prefix;
+      if (typeof prefix !== 'string' || prefix.length === 0) throw problem('needs a constant, non-empty Prefix, so its permission can name it');
       this.stateMachine.addToRolePolicy(
         new iam.PolicyStatement({
-          sid: `ItemReader${state.replace(/[^A-Za-z0-9]/g, '')}`,
+          sid,
           actions: ['s3:ListBucket'],
           resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName })],
           conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
         }),
       );
+      return;
+    }
+    if (resource !== 'arn:aws:states:::s3:getObject') throw problem(`reads ${String(resource)}; only arn:aws:states:::s3:listObjectsV2 and arn:aws:states:::s3:getObject are granted`);
+    const key = typeof parameters.Key === 'string' ? parameters.Key : props.itemReaderKeys?.[state];
+    if (key === undefined) throw problem('takes its Key from the state: give itemReaderKeys a key pattern for it, so its permission can name it');
+    const objects = stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: key });
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid, actions: ['s3:GetObject'], resources: [objects] }));
+    if (key.includes('*')) {
+      acknowledge(policy, wildcardResourceFinding(this, objects), `The Distributed Map '${state}' reads its items from an object named at run time (${key}): s3:GetObject on that pattern only.`);
     }
   }
 

@@ -13,7 +13,7 @@ import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
-import { DEFAULT_MAX_FILE_BYTES, LANDING_INFERENCE_PREFIX, MAP_RESULTS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { DEFAULT_MAX_FILE_BYTES, MAP_RESULTS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
 import { ledgerEntryKey } from '../../lambdas/core/steps/batch/scored-ledger.ts';
@@ -49,11 +49,13 @@ describe('batch-inference.asl.json, the definition', () => {
   const definition = JSON.parse(readFileSync(BATCH_DEFINITION, 'utf8')) as { StartAt: string; States: Record<string, Record<string, unknown>> };
   const states = definition.States;
 
-  it('fans out with a Distributed Map over the S3 listing of landing/inference/, one file per item', () => {
-    expect(definition.StartAt).toBe('ScoreFiles');
+  it('lists the new files first, then fans out with a Distributed Map over their manifest, one file per item', () => {
+    expect(definition.StartAt).toBe('ListNewFiles');
+    expect(states.ListNewFiles).toMatchObject({ Type: 'Task', ResultPath: '$.files', Next: 'ListNewFilesResult' });
+    expect(states.ListNewFilesResult).toMatchObject({ Type: 'Pass', InputPath: '$.files.Payload', ResultPath: '$.files', Next: 'ScoreFiles' });
     expect(states.ScoreFiles).toMatchObject({
       Type: 'Map',
-      ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${LandingBucketName}', Prefix: LANDING_INFERENCE_PREFIX } },
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: '${LakeBucketName}', 'Key.$': '$.files.manifestKey' } },
       ItemSelector: {
         'key.$': '$$.Map.Item.Value.Key',
         'etag.$': '$$.Map.Item.Value.Etag',
@@ -120,10 +122,11 @@ describe('batch-inference.asl.json, happy path', () => {
 
     expect(started).toBe(true);
     expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
-    // The local check of the Map's tolerated failures follows it (distributed-map.ts).
-    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ScoreFiles', 'ScoreFiles.ToleratedFailures', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
+    // The local reading of the Map's items precedes it, the check of its tolerated failures follows it (distributed-map.ts).
+    expect(record.states.filter((s) => s.type !== 'Pass').map((s) => s.name)).toEqual(['ListNewFiles', 'ScoreFiles.ReadItems', 'ScoreFiles', 'ScoreFiles.ToleratedFailures', 'ComputeDrift', 'WriteBatchReport', 'RetrainOnDrift', 'Scored']);
+    expect(state(record, 'ListNewFilesResult').output).toMatchObject({ files: { manifestKey: 'lake/batches/infer-000000000000000000000001/manifest.json', listed: 3, alreadyHandled: 0, selected: 3, deferred: 0 } });
 
-    // The inline Map ran over the listing in key order, each item { key, etag, size, batchName, maxFileBytes } as in AWS.
+    // The inline Map ran over the manifest in key order, each item { key, etag, size, batchName, maxFileBytes } as in AWS.
     const map = state(record, 'ScoreFiles');
     expect(map.iterations?.map((it) => (it.input as { key: string }).key)).toEqual(keys);
     for (const iteration of map.iterations ?? []) {
@@ -226,11 +229,10 @@ describe('batch-inference.asl.json, bad files', () => {
     const second = await fixture.runBatch('infer-000000000000000000000005');
     expect(second.record.status).toBe('SUCCEEDED');
     expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1, duplicates: 0, unusable: 0 }, unusable: [] });
+    // bad.csv is in the ledger: not in the manifest, no child for it.
+    expect(state(second.record, 'ListNewFilesResult').output).toMatchObject({ files: { listed: 2, alreadyHandled: 1, selected: 1 } });
     const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
-    expect(iterations.map((it) => it.states[0]?.output)).toEqual([
-      { key: 'landing/inference/bad.csv', status: 'unusable', duplicate: true },
-      { key: 'landing/inference/good.csv', status: 'scored', duplicate: false },
-    ]);
+    expect(iterations.map((it) => it.states[0]?.output)).toEqual([{ key: 'landing/inference/good.csv', status: 'scored', duplicate: false }]);
   });
 
   it('takes the failure path when there is no champion: recorded, then Failed with the error', async () => {
@@ -240,7 +242,7 @@ describe('batch-inference.asl.json, bad files', () => {
     // Every child failed, more than the tolerated 50 %: the Map fails as in AWS, the child's error in its iteration.
     expect(record).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
     expect(causeMessage(record.cause)).toContain('1 of 1 iterations of ScoreFiles failed');
-    expect(record.states.map((s) => s.name)).toEqual(['ScoreFiles', 'ScoreFiles.ToleratedFailures', 'RecordFailure', 'Failed']);
+    expect(record.states.map((s) => s.name)).toEqual(['ListNewFiles', 'ListNewFilesResult', 'ScoreFiles.ReadItems', 'ScoreFiles', 'ScoreFiles.ToleratedFailures', 'RecordFailure', 'Failed']);
     const [iteration] = state(record, 'ScoreFiles').iterations ?? [];
     expect(iteration?.states[0]).toMatchObject({ name: 'ScoreFile', error: 'NoChampionError' });
     expect(causeMessage(iteration?.states[0]?.cause)).toContain('there is no champion yet');
@@ -270,10 +272,7 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     expect(await fixture.keys('lake/predictions/')).toEqual([predictions, 'lake/predictions/reports/infer-000000000000000000000007.html', 'lake/predictions/reports/infer-000000000000000000000008.html'].sort());
     expect(await fixture.bytesOf(predictions!)).toEqual(bytes);
     const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
-    expect(iterations.map((it) => it.states[0]?.output)).toEqual([
-      { key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true },
-      { key: 'landing/inference/monday.csv', status: 'scored', duplicate: true },
-    ]);
+    expect(iterations.map((it) => it.states[0]?.output)).toEqual([{ key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true }]);
   });
 
   it('counts the same bytes under two keys in one batch once', async () => {
@@ -300,8 +299,8 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     fixture.advance(60_000);
     const rerun = await fixture.runBatch('infer-00000000000000000000000a', {}, { replace: true });
     expect(rerun.started).toBe(true);
-    const [iteration] = state(rerun.record, 'ScoreFiles').iterations ?? [];
-    expect(iteration?.states[0]?.output).toEqual({ key: 'landing/inference/a.csv', status: 'scored', duplicate: true });
+    // a.csv is in the ledger, by this batch's first run: nothing to score, no child.
+    expect(state(rerun.record, 'ScoreFiles').iterations ?? []).toEqual([]);
     // Its own files still count for the batch: the same totals and drift as the first run.
     expect((rerun.record.output as Output).report).toEqual((first.record.output as Output).report);
     expect((rerun.record.output as Output).drift.rows).toBe(30);
@@ -361,6 +360,18 @@ describe('batch-inference.asl.json, at scale: the ledger, the size cap, tolerate
     expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1 }, rows: { scored: 30 } });
   });
 
+  it('takes up at most maxFilesPerBatch new files, oldest keys first; the next batch takes the rest', async () => {
+    await fixture.promoteChampion();
+    for (const [name, seed] of [['c.csv', 53], ['a.csv', 51], ['b.csv', 52]] as const) await fixture.landInference(name, inferenceCsv(20, seed, seed * 100));
+    const first = await fixture.runBatch('infer-000000000000000000000047', { maxFilesPerBatch: 2 });
+    expect(first.record.status).toBe('SUCCEEDED');
+    expect(state(first.record, 'ListNewFilesResult').output).toMatchObject({ files: { listed: 3, selected: 2, deferred: 1 } });
+    expect((state(first.record, 'ScoreFiles').iterations ?? []).map((it) => (it.input as { key: string }).key)).toEqual(['landing/inference/a.csv', 'landing/inference/b.csv']);
+    const second = await fixture.runBatch('infer-000000000000000000000048', { maxFilesPerBatch: 2 });
+    expect(state(second.record, 'ListNewFilesResult').output).toMatchObject({ files: { listed: 3, alreadyHandled: 2, selected: 1, deferred: 0 } });
+    expect((second.record.output as Output).report.files).toMatchObject({ listed: 1, scored: 1 });
+  });
+
   it('a second batch scores only new files; a re-upload under the same key is scored again', async () => {
     await fixture.promoteChampion();
     await fixture.landInference('a.csv', inferenceCsv(40, 44, 1));
@@ -373,11 +384,11 @@ describe('batch-inference.asl.json, at scale: the ledger, the size cap, tolerate
     const second = await fixture.runBatch('infer-000000000000000000000043');
     expect((second.record.output as Output).report).toMatchObject({ files: { listed: 1, scored: 1, duplicates: 0 }, rows: { scored: 20 } });
     expect((second.record.output as Output).drift.rows).toBe(20);
+    // Only the new file gets a child: the manifest lists it alone.
     const outcomes = (state(second.record, 'ScoreFiles').iterations ?? []).map((it) => it.states[0]?.output);
-    expect(outcomes).toEqual([
-      { key: 'landing/inference/a.csv', status: 'scored', duplicate: true },
-      { key: 'landing/inference/b.csv', status: 'scored', duplicate: true },
-      { key: fresh, status: 'scored', duplicate: false },
+    expect(outcomes).toEqual([{ key: fresh, status: 'scored', duplicate: false }]);
+    expect(JSON.parse((await fixture.bytesOf('lake/batches/infer-000000000000000000000043/manifest.json')).toString('utf8'))).toEqual([
+      { Key: fresh, Etag: expect.stringMatching(/^".+"$/), Size: expect.any(Number) },
     ]);
 
     fixture.advance(3_600_000);

@@ -17,12 +17,13 @@ let sizes: BundleSize[] | undefined;
 const bundled = () => (sizes ??= bundleAppFunctions(outdir, functions));
 
 describe('Lambda bundles', () => {
-  it('finds the seventeen functions of the app, Train and Evaluate with the linear-algebra worker', () => {
+  it('finds the eighteen functions of the app, Train and Evaluate with the linear-algebra worker', () => {
     expect(functions.map((f) => f.handler)).toEqual([
       'build-training-set',
       'compute-drift',
       'evaluate',
       'gate',
+      'list-new-files',
       'predict',
       'promote',
       'record-batch-failure',

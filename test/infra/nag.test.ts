@@ -27,6 +27,7 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   iam5(batchExecutions(':'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
   // Its ResultWriter names the result files by the Map Run's id.
   iam5(s3Arn('Lake', 'lake/map-results/*'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
+  iam5(s3Arn('Lake', 'lake/batches/*/manifest.json'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`),
   // S3 key prefixes, one per grant (prefix/*): what each step reads and writes.
   iam5(s3Arn('Landing', 'landing/training/*'), policy('ValidateAndIngest')),
   iam5(s3Arn('Lake', 'lake/ingested/*'), policy('ValidateAndIngest')),
@@ -53,6 +54,7 @@ const EXPECTED_ACKNOWLEDGEMENTS: string[] = [
   iam5(s3Arn('Lake', 'lake/quarantine/*'), batchPolicy('ScoreFile')),
   iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ScoreFile')),
   iam5(s3Arn('Lake', 'lake/ledger/*'), batchPolicy('ScoreFile')),
+  iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ListNewFiles')),
   iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ComputeDrift')),
   iam5(s3Arn('Models', 'models/*'), batchPolicy('ComputeDrift')),
   iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('WriteBatchReport')),
@@ -86,7 +88,8 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
   it('acknowledges exactly 46 findings, each on the flagged resource, with a reason', () => {
     // 44: Train's checkpoints under lake/runs/ and Promote's champion history (IAM5), and GET /openapi.json, a fourth IAM-authorized route (COG4, as the other three).
     // 46: ScoreFile's scored-files ledger (lake/ledger/*) and the batch Map's ResultWriter (lake/map-results/*), both IAM5.
-    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(46);
+    // 48: ListNewFiles writes the batch manifest (lake/batches/*), which the Map's ItemReader reads (lake/batches/*/manifest.json), both IAM5.
+    expect(EXPECTED_ACKNOWLEDGEMENTS).toHaveLength(48);
     const got = result.suppressed.map((v) => `${v.ruleName} @ ${v.path}`).sort();
     expect(got).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
     for (const v of result.suppressed) {
@@ -106,6 +109,7 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
       [iam5(s3Arn('Lake', 'lake/quarantine/*'), batchPolicy('ScoreFile')), 'ScoreFile writes rejected rows, or an unusable file, with their reasons'],
       [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ScoreFile')), "ScoreFile records the file's outcome in the batch's file list"],
       [iam5(s3Arn('Lake', 'lake/ledger/*'), batchPolicy('ScoreFile')), 'ScoreFile reads and create-only writes the ledger entry of a landing key and ETag'],
+      [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ListNewFiles')), "ListNewFiles writes the batch's manifest of new files"],
       [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('ComputeDrift')), "ComputeDrift reads the batch's file list and writes its drift.json"],
       [iam5(s3Arn('Models', 'models/*'), batchPolicy('ComputeDrift')), "ComputeDrift reads the training reference in the scoring model's manifest"],
       [iam5(s3Arn('Lake', 'lake/batches/*'), batchPolicy('WriteBatchReport')), "WriteBatchReport reads the batch's file list and drift.json and writes its summary.json"],
@@ -123,6 +127,9 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(reasonOf(iam5(s3Arn('Lake', 'lake/map-results/*'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`))).toMatch(
       /^The Distributed Map's ResultWriter names each result file by the Map Run's id, known only at run time: objects under lake\/map-results\/ of this bucket only/,
     );
+    expect(reasonOf(iam5(s3Arn('Lake', 'lake/batches/*/manifest.json'), `${P}-Pipeline/Batch/Workflow/StateMachine/Role/DefaultPolicy/Resource`))).toBe(
+      "The Distributed Map 'ScoreFiles' reads its items from an object named at run time (lake/batches/*/manifest.json): s3:GetObject on that pattern only.",
+    );
   });
 
   it('has no acknowledgement that suppresses nothing or hides from the report', () => {
@@ -132,9 +139,9 @@ describe('cdk-nag AwsSolutions, default configuration', () => {
     expect(recorded).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
   });
 
-  it('every wildcard S3 grant is a key prefix (a folder, or a dt= partition prefix), never a whole bucket', () => {
+  it('every wildcard S3 grant is a key prefix (a folder, or a dt= partition prefix) or one named file in each folder of one, never a whole bucket', () => {
     for (const ack of EXPECTED_ACKNOWLEDGEMENTS.filter((a) => a.includes(':s3:::'))) {
-      expect(ack).toMatch(/Bucket\/[a-z-]+\/([a-z-]+\/){0,2}(dt=)?\*\]/);
+      expect(ack).toMatch(/Bucket\/[a-z-]+\/([a-z-]+\/){0,2}(dt=)?\*(\/[a-z-]+\.json)?\]/);
     }
   });
 

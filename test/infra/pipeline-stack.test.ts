@@ -39,7 +39,7 @@ describe('the shared function construct, for every function of the app', () => {
     .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
     .at(-1);
 
-  it('builds all seventeen: nine training Tasks, five batch Tasks, the two starters and the predict function', () => {
+  it('builds all eighteen: nine training Tasks, six batch Tasks, the two starters and the predict function', () => {
     expect(functions.map((f) => f.handlerName).sort()).toEqual(
       [...Object.values(TRAINING_STEPS).map((s) => s.handler), ...Object.values(BATCH_STEPS).map((s) => s.handler), 'start-training', 'start-batch', 'predict'].sort(),
     );
@@ -198,6 +198,7 @@ describe('least-privilege grants', () => {
       `Allow sqs:ReceiveMessage sqs:DeleteMessage sqs:ChangeMessageVisibility sqs:GetQueueAttributes <${logicalId(triggers.uploads.queue)}.Arn>`,
     ],
     'Prediction/Predict': [`Allow s3:ListBucket ${s3('Models')}`, `Allow s3:GetObject ${s3('Models', 'models/*')}`],
+    'Batch/ListNewFiles': [`Allow s3:ListBucket ${s3('Landing')}`, `Allow s3:ListBucket ${s3('Lake')}`, `Allow s3:PutObject ${s3('Lake', 'lake/batches/*')}`],
     'Batch/ScoreFile': [
       `Allow s3:ListBucket ${s3('Landing')}`,
       `Allow s3:GetObject ${s3('Landing', 'landing/inference/*')}`,
@@ -432,17 +433,16 @@ describe('the batch inference state machine', () => {
     template.hasOutput('BatchStateMachineArn', { Value: { Ref: logicalId(batch.workflow.stateMachine) } });
   });
 
-  it('resolves every placeholder: the five Task functions, the landing bucket of the ItemReader and the lake bucket of the ResultWriter', () => {
+  it('resolves every placeholder: the six Task functions, and the lake bucket of the ItemReader (the manifest) and of the ResultWriter', () => {
     const substitutions = sm.DefinitionSubstitutions as Record<string, unknown>;
     const placeholders = [...new Set([...batchDefinitionText.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))].sort();
-    expect(placeholders).toEqual(['ComputeDriftFunctionArn', 'LakeBucketName', 'LandingBucketName', 'RecordFailureFunctionArn', 'ScoreFileFunctionArn', 'StartRetrainFunctionArn', 'WriteBatchReportFunctionArn']);
+    expect(placeholders).toEqual(['ComputeDriftFunctionArn', 'LakeBucketName', 'ListNewFilesFunctionArn', 'RecordFailureFunctionArn', 'ScoreFileFunctionArn', 'StartRetrainFunctionArn', 'WriteBatchReportFunctionArn']);
     expect(Object.keys(substitutions).sort()).toEqual(placeholders);
     expect(BATCH_TASKS.map((t) => t.state).sort()).toEqual(Object.keys(BATCH_STEPS).sort());
     for (const task of BATCH_TASKS) {
       const fn = batch.functions[task.state as keyof typeof batch.functions];
       expect(substitutions[`${task.state}FunctionArn`], task.state).toEqual({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
     }
-    expect(substitutions.LandingBucketName).toEqual({ 'Fn::ImportValue': `Prognos-${STAGE}:LandingBucket` });
     expect(substitutions.LakeBucketName).toEqual({ 'Fn::ImportValue': `Prognos-${STAGE}:LakeBucket` });
     let resolved = batchDefinitionText;
     for (const [name, value] of Object.entries(substitutions)) resolved = resolved.replaceAll(`\${${name}}`, JSON.stringify(value).replace(/"/g, "'"));
@@ -457,7 +457,7 @@ describe('the batch inference state machine', () => {
     expect(timeout).toBeGreaterThanOrEqual(taskTimeout! - 30);
   });
 
-  it('may invoke exactly its five Task functions, by unqualified ARN', () => {
+  it('may invoke exactly its six Task functions, by unqualified ARN', () => {
     expect(bySid('InvokeTaskFunctions').map((s) => s.resources.sort())).toEqual([Object.values(batch.functions).map((f) => `<${logicalId(f.function)}.Arn>`).sort()]);
     expect(statements.filter((s) => s.actions.includes('lambda:InvokeFunction'))).toHaveLength(1);
   });
@@ -501,16 +501,11 @@ describe('the batch inference state machine', () => {
     expect(allows(statements, 's3:PutObject', s3('Landing', 'lake/map-results/x.json'))).toBe(false);
   });
 
-  it('the ItemReader may list the landing bucket under landing/inference/ only; the state machine reads no other object', () => {
-    expect(bySid('ItemReaderScoreFiles')).toEqual([
-      {
-        effect: 'Allow',
-        actions: ['s3:ListBucket'],
-        resources: [s3('Landing')],
-        sid: 'ItemReaderScoreFiles',
-        conditions: { StringLike: { 's3:prefix': ['landing/inference/*'] } },
-      },
-    ]);
+  it('the ItemReader may read the batch manifests only; the state machine reads no other object', () => {
+    expect(bySid('ItemReaderScoreFiles')).toEqual([{ effect: 'Allow', actions: ['s3:GetObject'], resources: [s3('Lake', 'lake/batches/*/manifest.json')], sid: 'ItemReaderScoreFiles' }]);
+    expect(allows(statements, 's3:GetObject', s3('Lake', 'lake/batches/infer-1/manifest.json'))).toBe(true);
+    expect(allows(statements, 's3:GetObject', s3('Lake', 'lake/batches/infer-1/drift.json'))).toBe(false);
+    expect(allows(statements, 's3:GetObject', s3('Landing', 'landing/inference/a.csv'))).toBe(false);
     expect(statements.filter((s) => s.actions.some((a) => a.startsWith('s3:')))).toHaveLength(2);
     // Besides these, only CDK's log-delivery and X-Ray statements (Resource *, acknowledged).
     const others = statements.filter((s) => s.sid === undefined);
@@ -540,7 +535,7 @@ describe('batch inference least privilege', () => {
     expect(writers('lake/predictions/other.parquet')).toEqual([]);
     expect(writers('lake/drift/last-retrain.json')).toEqual(['Batch/ComputeDrift']);
     expect(writers('lake/drift/other.json')).toEqual([]);
-    expect(writers('lake/batches/infer-1/summary.json')).toEqual(['Batch/ComputeDrift', 'Batch/ScoreFile', 'Batch/WriteBatchReport']);
+    expect(writers('lake/batches/infer-1/summary.json')).toEqual(['Batch/ComputeDrift', 'Batch/ListNewFiles', 'Batch/ScoreFile', 'Batch/WriteBatchReport']);
   });
 
   it('only ScoreFile reads and writes the scored-files ledger; nothing may delete from it', () => {

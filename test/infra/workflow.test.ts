@@ -154,8 +154,10 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
 
   it.each([
     ['no stateMachineName', {}, /Distributed Map 'Each' starts executions of its own state machine; give stateMachineName/],
-    ['an ItemReader other than listObjectsV2', { itemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV' }, Parameters: { Bucket: 'b', Key: 'k' } } }, /reads arn:aws:states:::s3:getObject; only arn:aws:states:::s3:listObjectsV2/],
-    ['a prefix from the state', { itemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b', 'Prefix.$': '$.prefix' } } }, /needs a constant Bucket and a constant, non-empty Prefix/],
+    ['an ItemReader other than listObjectsV2 and getObject', { itemReader: { Resource: 'arn:aws:states:::s3:listObjectVersions', Parameters: { Bucket: 'b', Prefix: 'k' } } }, /reads arn:aws:states:::s3:listObjectVersions; only arn:aws:states:::s3:listObjectsV2 and arn:aws:states:::s3:getObject/],
+    ['a prefix from the state', { itemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b', 'Prefix.$': '$.prefix' } } }, /needs a constant, non-empty Prefix/],
+    ['a bucket from the state', { itemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { 'Bucket.$': '$.bucket', Prefix: 'p/' } } }, /needs a constant Bucket/],
+    ['a getObject Key from the state without itemReaderKeys', { itemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', 'Key.$': '$.key' } } }, /takes its Key from the state: give itemReaderKeys/],
   ] as const)('refuses a Distributed Map with %s', (_, options, message) => {
     const { stack, score, summarise } = setup();
     const { itemReader } = options as { itemReader?: Record<string, unknown> };

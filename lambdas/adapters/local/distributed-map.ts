@@ -1,15 +1,18 @@
 /**
  * aws-local-stepfunctions has no Distributed Map (no ItemReader, ItemBatcher, ResultWriter). This
  * transform lets the runner execute a definition that has one: each top-level Distributed Map
- * becomes an inline Map whose items are what its ItemReader would have read, computed by the
- * runner (through the ObjectStore for S3 listings) and handed to the engine in the context object
- * (`$$.PrognosLocalItems.<Map state name>`), never in the state data: the listing does not count
- * against the 256 KiB limit or reach the steps, as in AWS.
+ * becomes an inline Map whose items are what its ItemReader would have read, handed to the engine
+ * in the context object (`$$.PrognosLocalItems.<Map state name>`), never in the state data: the
+ * items do not count against the 256 KiB limit or reach the steps, as in AWS.
+ *
+ * The items are read when the Map starts, as in AWS: a local Task `<Map>.ReadItems` is put in
+ * front of the Map (every transition to the Map goes to it instead); it reads the items with the
+ * reader Parameters resolved against the Map's input (`"Key.$": "$.manifest.key"`), puts them in
+ * the context object and passes its input on unchanged. So a reader may read what an earlier
+ * state wrote (a manifest).
  *
  * The ItemSelector, the item processor and everything after the Map stay exactly as written, so
- * each iteration gets the same payload in both runtimes. The one difference: the items are read
- * when the execution starts rather than when the Map state starts; a Distributed Map that is not
- * the first state would see objects written by earlier states in AWS but not here.
+ * each iteration gets the same payload in both runtimes.
  */
 import { type AslDefinition, type AslState, StateMachineDefinitionError } from './asl-definition.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
@@ -19,6 +22,8 @@ export const LOCAL_ITEMS_CONTEXT_FIELD = 'PrognosLocalItems';
 
 /** Step Functions' ItemReader for an S3 listing: one item per object under a prefix, sorted by key. */
 export const S3_LIST_OBJECTS_V2 = 'arn:aws:states:::s3:listObjectsV2';
+/** Step Functions' ItemReader for one S3 object; with `ReaderConfig.InputType` JSON, a JSON array whose elements are the items. */
+export const S3_GET_OBJECT = 'arn:aws:states:::s3:getObject';
 
 /** What a Distributed Map's ItemReader asks for, with its (static) Parameters. */
 export interface ItemReaderRequest {
@@ -26,7 +31,10 @@ export interface ItemReaderRequest {
   readonly state: string;
   /** The reader's Resource, e.g. {@link S3_LIST_OBJECTS_V2}. */
   readonly resource: string;
+  /** The reader's Parameters: as written in the definition, or with each path (`"Key.$"`) resolved against the Map's input by {@link resolveReader}. */
   readonly parameters: Readonly<Record<string, unknown>>;
+  /** ReaderConfig.InputType (CSV, JSON, …), for an `s3:getObject` reader. */
+  readonly inputType?: string;
   /** ReaderConfig.MaxItems: the reader stops after this many items. */
   readonly maxItems?: number;
 }
@@ -64,6 +72,19 @@ export const TOLERATED_FAILURE_ERROR = 'States.ExceedToleratedFailureThreshold';
 /** The local check that follows a Map with ToleratedFailurePercentage: `<Map>.ToleratedFailures`. */
 export function toleranceStateName(map: string): string {
   return `${map}.ToleratedFailures`;
+}
+
+/** The states this transform adds, which have no counterpart in AWS (no transition, no Lambda there). */
+const STAND_IN_SUFFIXES = ['.ReadItems', '.ToleratedFailures', '.IterationFailed', '.IterationSucceeded'] as const;
+
+/** Whether `state` is one of the states this transform adds to a definition. */
+export function isLocalStandInState(state: string): boolean {
+  return STAND_IN_SUFFIXES.some((suffix) => state.endsWith(suffix));
+}
+
+/** The local Task in front of a Distributed Map that reads its items when it starts: `<Map>.ReadItems`. */
+export function readItemsStateName(map: string): string {
+  return `${map}.ReadItems`;
 }
 
 /** The Map's failed iterations exceed its ToleratedFailurePercentage. */
@@ -118,11 +139,36 @@ export function inlineDistributedMaps(definition: AslDefinition): InlinedDefinit
     if (state.ItemsPath !== undefined) {
       throw new StateMachineDefinitionError(`Map ${name}: give its items either by an ItemReader or by ItemsPath, not both`);
     }
-    readers.push(readerRequest(name, state));
+    readers.push(readerSpec(name, state));
     states[name] = { ...map, ItemsPath: `$$.${LOCAL_ITEMS_CONTEXT_FIELD}.${name}`, ItemProcessor: inline };
   }
-  const changed = Object.entries(states).some(([name, state]) => state !== definition.States[name]);
-  return { definition: changed ? { ...definition, States: states } : definition, readers, handlers };
+  if (readers.length === 0) {
+    const changed = Object.entries(states).some(([name, state]) => state !== definition.States[name]);
+    return { definition: changed ? { ...definition, States: states } : definition, readers, handlers };
+  }
+  // Every transition into a read Map goes to its ReadItems Task first.
+  const entry = new Map(readers.map((reader) => [reader.state, readItemsStateName(reader.state)]));
+  const redirected: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(states)) redirected[name] = redirect(state, entry);
+  for (const reader of readers) {
+    redirected[readItemsStateName(reader.state)] = {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:us-east-1:123456789012:function:prognos-local-read-items',
+      Next: reader.state,
+    };
+  }
+  return { definition: { ...definition, StartAt: entry.get(definition.StartAt) ?? definition.StartAt, States: redirected }, readers, handlers };
+}
+
+/** `state` with each transition (Next, Default, a Choice's or a Catch's Next) to a key of `to` sent to its value instead. */
+function redirect(state: AslState, to: ReadonlyMap<string, string>): AslState {
+  const target = (next: unknown): unknown => (typeof next === 'string' ? (to.get(next) ?? next) : next);
+  const out: Record<string, unknown> = { ...state };
+  if (state.Next !== undefined) out.Next = target(state.Next);
+  if (state.Default !== undefined) out.Default = target(state.Default);
+  if (Array.isArray(state.Choices)) out.Choices = (state.Choices as Record<string, unknown>[]).map((choice) => ({ ...choice, Next: target(choice.Next) }));
+  if (state.Catch !== undefined) out.Catch = (state.Catch as Record<string, unknown>[]).map((c) => ({ ...c, Next: target(c.Next) }));
+  return out as AslState;
 }
 
 /**
@@ -188,22 +234,49 @@ function tolerateFailures(
   };
 }
 
-function readerRequest(name: string, state: AslState): ItemReaderRequest {
-  const reader = state.ItemReader as { Resource?: unknown; Parameters?: Record<string, unknown>; ReaderConfig?: { MaxItems?: unknown } } | undefined;
+function readerSpec(name: string, state: AslState): ItemReaderRequest {
+  const reader = state.ItemReader as { Resource?: unknown; Parameters?: Record<string, unknown>; ReaderConfig?: { MaxItems?: unknown; InputType?: unknown } } | undefined;
   if (typeof reader?.Resource !== 'string') throw new StateMachineDefinitionError(`Map ${name}: its ItemReader has no Resource`);
   const parameters = reader.Parameters ?? {};
-  const dynamic = Object.keys(parameters).filter((key) => key.endsWith('.$'));
-  if (dynamic.length > 0) {
-    // The items are read when the execution starts, before any state has run: only constants are known then.
-    throw new StateMachineDefinitionError(`Map ${name}: ItemReader Parameters ${dynamic.join(', ')} are paths; locally they must be constants`);
+  for (const [field, value] of Object.entries(parameters)) {
+    if (field.endsWith('.$') && (typeof value !== 'string' || !SIMPLE_PATH.test(value))) {
+      throw new StateMachineDefinitionError(`Map ${name}: ItemReader Parameter ${field} must be a path of the form $.field.field locally`);
+    }
   }
   const maxItems = reader.ReaderConfig?.MaxItems;
+  const inputType = reader.ReaderConfig?.InputType;
   return {
     state: name,
     resource: reader.Resource,
     parameters,
+    ...(typeof inputType === 'string' ? { inputType } : {}),
     ...(typeof maxItems === 'number' ? { maxItems } : {}),
   };
+}
+
+/** The reader paths the local runner resolves: `$.a.b` into the Map's input (no filters, no context object). */
+const SIMPLE_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+/**
+ * The request of `spec` when its Map starts with `input`: each `"Field.$": "$.a.b"` becomes
+ * `Field` with the value at that path.
+ * @throws StateMachineDefinitionError when a path leads nowhere
+ */
+export function resolveReader(spec: ItemReaderRequest, input: unknown): ItemReaderRequest {
+  const parameters: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(spec.parameters)) {
+    if (!field.endsWith('.$')) {
+      parameters[field] = value;
+      continue;
+    }
+    const found = (value as string)
+      .slice(2)
+      .split('.')
+      .reduce<unknown>((at, key) => (typeof at === 'object' && at !== null && !Array.isArray(at) ? (at as Record<string, unknown>)[key] : undefined), input);
+    if (found === undefined) throw new StateMachineDefinitionError(`Map ${spec.state}: ItemReader Parameter ${field} (${String(value)}) is not in the Map's input`);
+    parameters[field.slice(0, -2)] = found;
+  }
+  return { ...spec, parameters };
 }
 
 /** Distributed Maps run as the top-level fan-out only: inside a Map iteration the items would differ per iteration. */
@@ -218,40 +291,64 @@ function rejectNested(parent: string, state: AslState): void {
 }
 
 /**
- * Reads the items of every reader, keyed by Map state name, as the context field wants them.
+ * The handlers of the ReadItems Tasks: each resolves its reader against the Map's input, reads
+ * the items into `items[<Map>]` (the object the context field holds) and passes its input on.
  * @throws StateMachineDefinitionError when there are readers but no `read` function
  */
-export async function readItems(readers: readonly ItemReaderRequest[], read: ItemReader | undefined): Promise<Record<string, unknown[]>> {
+export function readItemsHandlers(readers: readonly ItemReaderRequest[], read: ItemReader | undefined, items: Record<string, unknown[]>): Record<string, (payload: unknown) => Promise<unknown>> {
   if (readers.length === 0) return {};
   if (read === undefined) {
     throw new StateMachineDefinitionError(`the definition has a Distributed Map (${readers.map((r) => r.state).join(', ')}): give the runner itemReaders to read its items`);
   }
-  const entries = await Promise.all(readers.map(async (request) => [request.state, await read(request)] as const));
-  return Object.fromEntries(entries);
+  return Object.fromEntries(
+    readers.map((spec) => [
+      readItemsStateName(spec.state),
+      async (payload: unknown) => {
+        items[spec.state] = await read(resolveReader(spec, payload));
+        return payload;
+      },
+    ]),
+  );
 }
 
 /**
- * The ItemReaders of a local workspace: `s3:listObjectsV2` lists the prefix through the
- * ObjectStore (the local folder stands in for every bucket; keys carry their zone), sorted by
- * key as S3 lists, one {@link S3ListItem} per object.
- * @throws StateMachineDefinitionError for another reader Resource or a missing Prefix
+ * The ItemReaders of a local workspace (the local folder stands in for every bucket; keys carry
+ * their zone): `s3:listObjectsV2` lists the prefix through the ObjectStore, sorted by key as S3
+ * lists, one {@link S3ListItem} per object; `s3:getObject` with InputType JSON reads the object
+ * at Key, whose JSON array holds the items.
+ * @throws StateMachineDefinitionError for another reader Resource or input type, a missing
+ *   Prefix or Key, or an object that is not a JSON array
  */
 export function objectStoreItemReader(store: ObjectStore): ItemReader {
   return async (request) => {
-    if (request.resource !== S3_LIST_OBJECTS_V2) {
-      throw new StateMachineDefinitionError(`Map ${request.state}: ItemReader ${request.resource} has no local stand-in (only ${S3_LIST_OBJECTS_V2})`);
+    const items = request.resource === S3_GET_OBJECT ? await readJsonArray(store, request) : request.resource === S3_LIST_OBJECTS_V2 ? await listPrefix(store, request) : undefined;
+    if (items === undefined) {
+      throw new StateMachineDefinitionError(`Map ${request.state}: ItemReader ${request.resource} has no local stand-in (only ${S3_LIST_OBJECTS_V2} and ${S3_GET_OBJECT})`);
     }
-    const prefix = request.parameters.Prefix;
-    if (typeof prefix !== 'string') throw new StateMachineDefinitionError(`Map ${request.state}: the listObjectsV2 ItemReader needs a Prefix`);
-    // S3 orders a listing by the keys' UTF-8 bytes; for these keys that is code-unit order.
-    const objects = [...(await store.list(prefix))].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const items: S3ListItem[] = objects.map((object) => ({
-      Key: object.key,
-      Etag: object.etag.startsWith('"') ? object.etag : `"${object.etag}"`,
-      Size: object.size,
-      LastModified: Math.floor(object.lastModified.getTime() / 1000),
-      StorageClass: 'STANDARD',
-    }));
     return request.maxItems === undefined ? items : items.slice(0, request.maxItems);
   };
+}
+
+async function listPrefix(store: ObjectStore, request: ItemReaderRequest): Promise<S3ListItem[]> {
+  const prefix = request.parameters.Prefix;
+  if (typeof prefix !== 'string') throw new StateMachineDefinitionError(`Map ${request.state}: the listObjectsV2 ItemReader needs a Prefix`);
+  // S3 orders a listing by the keys' UTF-8 bytes; for these keys that is code-unit order.
+  const objects = [...(await store.list(prefix))].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return objects.map((object) => ({
+    Key: object.key,
+    Etag: object.etag.startsWith('"') ? object.etag : `"${object.etag}"`,
+    Size: object.size,
+    LastModified: Math.floor(object.lastModified.getTime() / 1000),
+    StorageClass: 'STANDARD',
+  }));
+}
+
+async function readJsonArray(store: ObjectStore, request: ItemReaderRequest): Promise<unknown[]> {
+  const key = request.parameters.Key;
+  if (typeof key !== 'string') throw new StateMachineDefinitionError(`Map ${request.state}: the getObject ItemReader needs a Key`);
+  if (request.inputType !== 'JSON') throw new StateMachineDefinitionError(`Map ${request.state}: the getObject ItemReader runs locally with ReaderConfig.InputType JSON only`);
+  const { body } = await store.get(key);
+  const items: unknown = JSON.parse(new TextDecoder().decode(body));
+  if (!Array.isArray(items)) throw new StateMachineDefinitionError(`Map ${request.state}: ${key} is not a JSON array`);
+  return items;
 }

@@ -6,6 +6,7 @@ import { LIST_PRICES, type PriceList } from '../../core/cost/prices.ts';
 import { type RecordedState, usageFromStates } from '../../core/cost/run-usage.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { QueryEngine } from '../../core/ports/query-engine.ts';
+import { isLocalStandInState } from './distributed-map.ts';
 import type { RunRecord } from './run-record.ts';
 
 /**
@@ -36,7 +37,7 @@ export function localRunMeter(store: ObjectStore, queries: QueryEngine, tablePre
     store: counting,
     queries: metered,
     async estimate(record) {
-      const states: RecordedState[] = [...(record.redrives ?? []).flatMap((redrive) => redrive.replacedStates), ...record.states];
+      const states = awsStates([...(record.redrives ?? []).flatMap((redrive) => redrive.replacedStates), ...record.states]);
       const usage = usageFromStates(states, taskMemoryOf(record.stateMachine) ?? {});
       const current = estimateCost(
         { lambda: usage.lambda, stateTransitions: usage.stateTransitions, athenaBytesScanned: metered.scanned(), athenaEstimated: true, s3: counting.counts() },
@@ -47,4 +48,11 @@ export function localRunMeter(store: ObjectStore, queries: QueryEngine, tablePre
       return withEarlierAttempts(current, record.redriveCount ? record.cost : undefined, prices);
     },
   };
+}
+
+/** The states as AWS would have run them: without the local runner's stand-ins for the Distributed Map (distributed-map.ts). */
+function awsStates(states: readonly RecordedState[]): RecordedState[] {
+  return states
+    .filter((state) => !isLocalStandInState(state.name))
+    .map((state) => (state.iterations === undefined ? state : { ...state, iterations: state.iterations.map((iteration) => ({ states: awsStates(iteration.states) })) }));
 }

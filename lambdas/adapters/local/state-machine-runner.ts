@@ -26,7 +26,7 @@ import {
   substitutePlaceholders,
   walkStates,
 } from './asl-definition.ts';
-import { type ItemReader, type ItemReaderRequest, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItems, toleranceStateName } from './distributed-map.ts';
+import { type ItemReader, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItemsHandlers, readItemsStateName, toleranceStateName } from './distributed-map.ts';
 import { acquireFileLock } from './file-lock.ts';
 import { type EngineHandlers, type JsonValue, type StepHandler, toJson, wrapHandlers } from './lambda-emulation.ts';
 import { type RunEvent, toRunEvent } from './run-events.ts';
@@ -145,7 +145,13 @@ export function validateExecutionName(name: string): void {
 interface PreparedRun {
   readonly definition: AslDefinition;
   readonly definitionSha256: string;
-  readonly readers: readonly ItemReaderRequest[];
+  /**
+   * What each Distributed Map's ReadItems Task read, by Map name: the object the context field
+   * holds (the engine copies the context shallowly, so the Map sees what ReadItems put here).
+   */
+  readonly items: Record<string, unknown[]> | undefined;
+  /** The ReadItems Tasks: never replayed on a redrive, since their work is filling `items`. */
+  readonly readItemsStates: ReadonlySet<string>;
   readonly handlers: Readonly<Record<string, StepHandler>>;
   readonly stateMachineName: string;
   readonly source: string;
@@ -162,14 +168,17 @@ async function prepare(options: Omit<RunStateMachineOptions, 'input'>): Promise<
   if (readers.length > 0 && options.itemReaders === undefined) {
     throw new StateMachineDefinitionError(`${source} has a Distributed Map (${readers.map((r) => r.state).join(', ')}): pass itemReaders to read its items`);
   }
+  const items = readers.length > 0 ? {} : undefined;
+  const reading = readItemsHandlers(readers, options.itemReaders, items ?? {});
   // Checked now, so that a configuration error throws before anything is written.
-  const handlers = { ...options.handlers, ...local };
+  const handlers = { ...options.handlers, ...local, ...reading };
   wrapHandlers(definition, handlers);
   buildStateMachine(definition, source);
   return {
     definition,
     definitionSha256: createHash('sha256').update(JSON.stringify(definition)).digest('hex'),
-    readers,
+    items,
+    readItemsStates: new Set(Object.keys(reading)),
     handlers,
     stateMachineName: options.stateMachineName ?? machineNameOf(options.definition),
     source,
@@ -242,9 +251,13 @@ export async function redriveStateMachine(options: RedriveStateMachineOptions): 
   const { record, fromState, input } = await claimRedrive(run, options);
   // Tasks that succeeded before with the same payload: the restart state itself (its step finished
   // but its exit was never recorded) and the Tasks inside a restarted Map/Parallel. Replayed by payload.
+  // A restart at a ReadItems Task restarts its Map too.
+  const restarted = new Set([fromState]);
+  const next = run.definition.States[fromState]?.Next;
+  if (run.readItemsStates.has(fromState) && typeof next === 'string') restarted.add(next);
   const replay = new Map<string, unknown>();
   for (const entry of record.taskResults ?? []) {
-    if (entry.state === fromState || run.nestedIn.get(entry.state) === fromState) replay.set(taskResultKey(entry.state, entry.payloadSha256), entry.result);
+    if (restarted.has(entry.state) || restarted.has(run.nestedIn.get(entry.state) ?? '')) replay.set(taskResultKey(entry.state, entry.payloadSha256), entry.result);
   }
   await executeAndRecord(run, { ...run.definition, StartAt: fromState }, input, record, options, replay);
   return record;
@@ -302,10 +315,16 @@ function redrivePoint(definition: AslDefinition, record: RunRecord): { fromState
   let failed = states.findIndex((entry) => entry.status !== 'SUCCEEDED');
   // A Map's local tolerance check (distributed-map.ts) failed: the Map is what a redrive re-runs, as in AWS.
   if (failed > 0 && states[failed]!.name === toleranceStateName(states[failed - 1]!.name)) failed -= 1;
+  // A Distributed Map restarts at its ReadItems Task, which fills the items it runs over.
+  if (failed > 0 && states[failed - 1]!.name === readItemsStateName(states[failed]!.name)) failed -= 1;
   if (failed !== -1) return { fromState: states[failed]!.name, input: toJson(states[failed]!.input), keep: failed };
   const last = states.at(-1);
   if (last === undefined) return { fromState: definition.StartAt, input: toJson(record.input), keep: 0 };
+  // Died between ReadItems and its Map: read again.
   const next = definition.States[last.name]?.Next;
+  if (typeof next === 'string' && last.name === readItemsStateName(next)) {
+    return { fromState: last.name, input: toJson(last.input), keep: states.length - 1 };
+  }
   if (typeof next === 'string') return { fromState: next, input: toJson(last.output), keep: states.length };
   return { fromState: last.name, input: toJson(last.input), keep: states.length - 1 };
 }
@@ -342,7 +361,7 @@ async function executeAndRecord(
   };
   const handlers = wrapHandlers(definition, run.handlers, {
     replay: (state, payload) => {
-      if (replay.size === 0) return undefined;
+      if (replay.size === 0 || run.readItemsStates.has(state)) return undefined;
       const key = taskResultKey(state, payloadDigest(payload));
       return replay.has(key) ? { result: toJson(replay.get(key)) } : undefined;
     },
@@ -362,7 +381,7 @@ async function executeAndRecord(
   heartbeat.unref();
   const startedAt = Date.now();
   try {
-    await execute(buildStateMachine(definition, run.source, definition.StartAt === run.definition.StartAt), definition, run.readers, handlers, input, record, options, run.stateMachineName, emit, writer);
+    await execute(buildStateMachine(definition, run.source, definition.StartAt === run.definition.StartAt), definition, run.items, handlers, input, record, options, run.stateMachineName, emit, writer);
   } catch (error) {
     record.status = 'FAILED';
     record.error = error instanceof Error ? error.name : 'Error';
@@ -437,7 +456,7 @@ class RecordWriter {
 async function execute(
   stateMachine: StateMachine,
   definition: AslDefinition,
-  readers: readonly ItemReaderRequest[],
+  items: Record<string, unknown[]> | undefined,
   handlers: EngineHandlers,
   input: JsonValue,
   record: RunRecord,
@@ -448,8 +467,6 @@ async function execute(
 ): Promise<void> {
   const startedAt = Date.parse(record.startedAt);
   const builder = new RunRecordBuilder(record);
-  // What the Distributed Maps' ItemReaders read, for the inline Maps that stand in for them.
-  const items = await readItems(readers, options.itemReaders);
   const execution = stateMachine.run(input, {
     overrides: {
       taskResourceLocalHandlers: handlers,
@@ -466,7 +483,8 @@ async function execute(
         Id: `arn:aws:states:us-east-1:123456789012:stateMachine:prognos-local-${stateMachineName}`,
         Name: `prognos-local-${stateMachineName}`,
       },
-      ...(readers.length > 0 ? { [LOCAL_ITEMS_CONTEXT_FIELD]: items } : {}),
+      // Filled by the ReadItems Tasks as each Distributed Map starts, for the inline Map that stands in for it.
+      ...(items === undefined ? {} : { [LOCAL_ITEMS_CONTEXT_FIELD]: items }),
     },
   });
   const onAbort = (): void => execution.abort();

@@ -18,6 +18,8 @@ export const TRAINING_MEMORY_MB = {
 } as const;
 
 export const BATCH_MEMORY_MB = {
+  // Two listings (landing and ledger keys) in memory: about 300 B a key.
+  ListNewFiles: 512,
   // One landing file, its predictions and the champion in memory, and more than one vCPU.
   ScoreFile: 2048,
   ComputeDrift: 512,

@@ -121,19 +121,92 @@ export function solveLowerInPlace(l: Float64Array, n: number, b: Float64Array): 
 
 /**
  * Solves L x = b in place for `m` right-hand sides at once, stored as the rows of `b` (m×n,
- * row-major). Each right-hand side gets exactly the arithmetic of {@link solveLowerInPlace}, so
- * the results are bitwise the same; the gain is that each row of L is read once for all m,
- * which turns a memory-bound loop over an n×n factor into a cache-friendly one.
+ * row-major): the predictive variances of many rows. Forward substitution four rows of L at a
+ * time, against two right-hand sides at a time: each entry of b read serves four rows of L and
+ * each entry of L two right-hand sides, which halves the time of a dot product per row and
+ * right-hand side (that loop is bound by reading b). A right-hand side gets the same arithmetic
+ * whatever `m` and its place among them, so a row's result does not depend on its batch; it
+ * differs from {@link solveLowerInPlace} only in the order of the sums (to about 1e-12).
  */
 export function solveLowerManyInPlace(l: Float64Array, n: number, b: Float64Array, m: number): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    const pivot = l[ri + i];
-    for (let j = 0; j < m; j++) {
-      const rj = j * n;
-      b[rj + i] = (b[rj + i] - dot(l, ri, b, rj, i)) / pivot;
+  let i0 = 0;
+  for (; i0 + 3 < n; i0 += 4) {
+    const r0 = i0 * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    let j = 0;
+    for (; j + 1 < m; j += 2) {
+      const x = j * n;
+      const y = x + n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      for (let k = 0; k < i0; k++) {
+        const bx = b[x + k];
+        const by = b[y + k];
+        const l0 = l[r0 + k];
+        const l1 = l[r1 + k];
+        const l2 = l[r2 + k];
+        const l3 = l[r3 + k];
+        a0 += l0 * bx;
+        a1 += l1 * bx;
+        a2 += l2 * bx;
+        a3 += l3 * bx;
+        c0 += l0 * by;
+        c1 += l1 * by;
+        c2 += l2 * by;
+        c3 += l3 * by;
+      }
+      solveCorner(l, n, b, x, i0, a0, a1, a2, a3);
+      solveCorner(l, n, b, y, i0, c0, c1, c2, c3);
+    }
+    for (; j < m; j++) {
+      const x = j * n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = 0; k < i0; k++) {
+        const bx = b[x + k];
+        a0 += l[r0 + k] * bx;
+        a1 += l[r1 + k] * bx;
+        a2 += l[r2 + k] * bx;
+        a3 += l[r3 + k] * bx;
+      }
+      solveCorner(l, n, b, x, i0, a0, a1, a2, a3);
     }
   }
+  // The last n mod 4 rows, one at a time.
+  for (; i0 < n; i0++) {
+    const ri = i0 * n;
+    for (let j = 0; j < m; j++) {
+      const x = j * n;
+      let s = 0;
+      for (let k = 0; k < i0; k++) s += l[ri + k] * b[x + k];
+      b[x + i0] = (b[x + i0] - s) / l[ri + i0];
+    }
+  }
+}
+
+/** Rows i0 … i0+3 of one right-hand side at offset x, given each row's sum over the columns left of i0: the 4×4 triangle on the diagonal. */
+function solveCorner(l: Float64Array, n: number, b: Float64Array, x: number, i0: number, s0: number, s1: number, s2: number, s3: number): void {
+  const r0 = i0 * n;
+  const r1 = r0 + n;
+  const r2 = r1 + n;
+  const r3 = r2 + n;
+  const x0 = (b[x + i0] - s0) / l[r0 + i0];
+  b[x + i0] = x0;
+  const x1 = (b[x + i0 + 1] - s1 - l[r1 + i0] * x0) / l[r1 + i0 + 1];
+  b[x + i0 + 1] = x1;
+  const x2 = (b[x + i0 + 2] - s2 - l[r2 + i0] * x0 - l[r2 + i0 + 1] * x1) / l[r2 + i0 + 2];
+  b[x + i0 + 2] = x2;
+  b[x + i0 + 3] = (b[x + i0 + 3] - s3 - l[r3 + i0] * x0 - l[r3 + i0 + 1] * x1 - l[r3 + i0 + 2] * x2) / l[r3 + i0 + 3];
 }
 
 /** Solves Lᵀ x = b in place (back substitution) using the rows of L, never forming Lᵀ. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AslDefinition, localStandIn, substitutePlaceholders } from '../../../lambdas/adapters/local/asl-definition.ts';
-import { inlineDistributedMaps, type ItemReaderRequest, objectStoreItemReader, S3_LIST_OBJECTS_V2 } from '../../../lambdas/adapters/local/distributed-map.ts';
+import { inlineDistributedMaps, type ItemReaderRequest, objectStoreItemReader, resolveReader, S3_GET_OBJECT, S3_LIST_OBJECTS_V2 } from '../../../lambdas/adapters/local/distributed-map.ts';
 import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
 import { redriveStateMachine, runStateMachine, StateMachineDefinitionError } from '../../../lambdas/adapters/local/state-machine-runner.ts';
 
@@ -49,9 +49,12 @@ function definition(map: Record<string, unknown> = {}): AslDefinition {
 }
 
 describe('inlineDistributedMaps', () => {
-  it('turns a Distributed Map into an inline Map over the context, and reports its reader', () => {
+  it('turns a Distributed Map into an inline Map over the context, read by a Task in front of it, and reports its reader', () => {
     const { definition: inlined, readers } = inlineDistributedMaps(definition());
     const fan = inlined.States.Fan;
+    // Every way into the Map now goes through its ReadItems Task, which reads the items as the Map starts.
+    expect(inlined.StartAt).toBe('Fan.ReadItems');
+    expect(inlined.States['Fan.ReadItems']).toMatchObject({ Type: 'Task', Next: 'Fan' });
     expect(fan).not.toHaveProperty('ItemReader');
     expect(fan.ItemsPath).toBe('$$.PrognosLocalItems.Fan');
     expect((fan.ItemProcessor as unknown as { ProcessorConfig: unknown }).ProcessorConfig).toEqual({ Mode: 'INLINE' });
@@ -78,11 +81,35 @@ describe('inlineDistributedMaps', () => {
     ['tolerated failures whose results the state would read', { ToleratedFailurePercentage: 5 }, /ToleratedFailurePercentage runs locally only with "ResultPath": null/],
     ['a tolerated failure count', { ToleratedFailureCount: 1, ResultPath: null }, /ToleratedFailureCount cannot run locally/],
     ['a percentage over 100', { ToleratedFailurePercentage: 101, ResultPath: null }, /from 0 to 100/],
-    ['a reader Parameter given by a path', { ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Bucket: 'b', 'Prefix.$': '$.prefix' } } }, /Prefix\.\$ are paths/],
+    ['a reader Parameter given by a path it cannot follow', { ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Bucket: 'b', 'Prefix.$': '$.prefixes[0]' } } }, /Prefix\.\$ must be a path of the form/],
+    ['a reader Parameter given by a context path', { ItemReader: { Resource: S3_LIST_OBJECTS_V2, Parameters: { Bucket: 'b', 'Prefix.$': '$$.Execution.Name' } } }, /Prefix\.\$ must be a path of the form/],
     ['both an ItemReader and ItemsPath', { ItemsPath: '$.items' }, /not both/],
   ])('refuses %s, which it cannot honour', (_what, extra, message) => {
     expect(() => inlineDistributedMaps(definition(extra))).toThrow(StateMachineDefinitionError);
     expect(() => inlineDistributedMaps(definition(extra))).toThrow(message);
+  });
+
+  it('sends every transition into the Map (Next, a Choice, a Catch) to its ReadItems Task', () => {
+    const routed: AslDefinition = {
+      StartAt: 'Pick',
+      States: {
+        Pick: { Type: 'Choice', Choices: [{ Variable: '$.go', BooleanEquals: true, Next: 'Fan' }], Default: 'Prep' },
+        Prep: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Fan' }], Next: 'Fan' },
+        Fan: definition().States.Fan,
+        After: definition().States.After,
+      },
+    };
+    const { definition: inlined } = inlineDistributedMaps(routed);
+    expect(inlined.StartAt).toBe('Pick');
+    expect(inlined.States.Pick).toMatchObject({ Choices: [{ Next: 'Fan.ReadItems' }], Default: 'Prep' });
+    expect(inlined.States.Prep).toMatchObject({ Catch: [{ Next: 'Fan.ReadItems' }], Next: 'Fan.ReadItems' });
+    expect(inlined.States.Fan.Next).toBe('After');
+  });
+
+  it('resolves reader paths against the Map input when the Map starts', () => {
+    const spec: ItemReaderRequest = { state: 'Fan', resource: S3_GET_OBJECT, parameters: { Bucket: 'b', 'Key.$': '$.files.manifestKey' }, inputType: 'JSON' };
+    expect(resolveReader(spec, { files: { manifestKey: 'lake/m.json' } })).toEqual({ ...spec, parameters: { Bucket: 'b', Key: 'lake/m.json' } });
+    expect(() => resolveReader(spec, { files: {} })).toThrow(/Key\.\$ \(\$\.files\.manifestKey\) is not in the Map's input/);
   });
 
   it('refuses a Distributed Map nested in another Map', () => {
@@ -131,9 +158,47 @@ describe('objectStoreItemReader and the runner', () => {
     expect(await objectStoreItemReader(store)(request({ Prefix: 'landing/in/' }, { maxItems: 1 }))).toHaveLength(1);
   });
 
-  it('refuses another reader or a missing Prefix', async () => {
-    await expect(objectStoreItemReader(store)(request({ Prefix: 'x/' }, { resource: 'arn:aws:states:::s3:getObject' }))).rejects.toThrow(/no local stand-in/);
+  it('refuses another reader, a missing Prefix or Key, another input type, or a manifest that is not an array', async () => {
+    await expect(objectStoreItemReader(store)(request({ Prefix: 'x/' }, { resource: 'arn:aws:states:::s3:listObjectVersions' }))).rejects.toThrow(/no local stand-in/);
     await expect(objectStoreItemReader(store)(request({ Bucket: 'b' }))).rejects.toThrow(/needs a Prefix/);
+    await expect(objectStoreItemReader(store)(request({ Bucket: 'b' }, { resource: S3_GET_OBJECT, inputType: 'JSON' }))).rejects.toThrow(/needs a Key/);
+    await expect(objectStoreItemReader(store)(request({ Key: 'landing/in/a.csv' }, { resource: S3_GET_OBJECT, inputType: 'CSV' }))).rejects.toThrow(/InputType JSON only/);
+    await store.put('lake/object.json', '{"not":"an array"}');
+    await expect(objectStoreItemReader(store)(request({ Key: 'lake/object.json' }, { resource: S3_GET_OBJECT, inputType: 'JSON' }))).rejects.toThrow(/not a JSON array/);
+  });
+
+  it('runs the Map over a JSON manifest that an earlier state wrote, named by a path into the state', async () => {
+    const manifestMap = {
+      ItemReader: { Resource: S3_GET_OBJECT, ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', 'Key.$': '$.manifest.key' } },
+      ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'tag.$': '$.tag' },
+    };
+    const base = definition(manifestMap);
+    const withWriter: AslDefinition = {
+      StartAt: 'Write',
+      States: {
+        Write: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${WriteFunctionArn}', 'Payload.$': '$' }, ResultSelector: { 'key.$': '$.Payload.key' }, ResultPath: '$.manifest', Next: 'Fan' },
+        ...base.States,
+      },
+    };
+    const payloads: string[] = [];
+    const { record } = await runStateMachine({
+      definition: withWriter,
+      handlers: {
+        // Written after the execution started: a reader run at the start would not find it.
+        Write: async () => (await store.put('lake/batches/m.json', JSON.stringify([{ Key: 'landing/in/b.csv' }, { Key: 'landing/other/x.csv' }])), { key: 'lake/batches/m.json' }),
+        Work: async (payload) => (payloads.push((payload as { key: string }).key), { done: true }),
+        After: async (payload) => ({ saw: Object.keys(payload as object).sort() }),
+      },
+      input: { tag: 't2' },
+      executionName: 'fan-manifest',
+      runsDir: join(root, 'runs'),
+      itemReaders: objectStoreItemReader(store),
+    });
+    expect(record.status, JSON.stringify([record.error, record.cause])).toBe('SUCCEEDED');
+    expect(payloads.sort()).toEqual(['landing/in/b.csv', 'landing/other/x.csv']);
+    // The items never enter the state: After sees the Map's results, the manifest's key and the input.
+    expect(record.output).toMatchObject({ after: { Payload: { saw: ['manifest', 'results', 'tag'] } } });
+    expect(record.states.map((s) => s.name)).toEqual(['Write', 'Fan.ReadItems', 'Fan', 'After']);
   });
 
   it('runs the Map over the listing; the listing stays out of the state, the items are as in AWS', async () => {
@@ -208,7 +273,8 @@ describe('objectStoreItemReader and the runner', () => {
       const fixed = { ...handlers, Work: async (payload: unknown) => (called.push((payload as { key: string }).key), { done: (payload as { key: string }).key }) };
       const redriven = await redriveStateMachine({ definition: failing, handlers: fixed, executionName: 'fan-6', runsDir, itemReaders: objectStoreItemReader(store) });
       expect(redriven.status).toBe('SUCCEEDED');
-      expect(redriven.redrives?.[0]?.fromState).toBe('Fan');
+      // The Map restarts at its ReadItems Task, which reads its items again.
+      expect(redriven.redrives?.[0]?.fromState).toBe('Fan.ReadItems');
       expect(called).toEqual(['landing/in/b.csv']);
       expect(redriven.output).toEqual({ tag: 't', after: { Payload: { saw: ['tag'] } } });
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.ts';
 import { localRunMeter } from '../../../lambdas/adapters/local/run-cost.ts';
+import { objectStoreItemReader } from '../../../lambdas/adapters/local/distributed-map.ts';
 import { readRunRecord, runStateMachine } from '../../../lambdas/adapters/local/state-machine-runner.ts';
 import { costEstimateSchema, estimateCost, gbSeconds } from '../../../lambdas/core/cost/cost-model.ts';
 import { LIST_PRICES } from '../../../lambdas/core/cost/prices.ts';
@@ -108,6 +109,49 @@ describe('a run record carries its cost estimate', () => {
     );
     expect(cost.totalUsd).toBeCloseTo(again.totalUsd, 15);
     expect(cost.pricesAsOf).toBe(LIST_PRICES.asOf);
+  });
+
+  it('leaves out the local stand-ins of a Distributed Map (ReadItems, the tolerance check, the iteration marks): AWS has no such states', async () => {
+    const store = new FsObjectStore(join(dir, 'home'));
+    await store.put('lake/manifest.json', JSON.stringify([{ Key: 'a' }, { Key: 'b' }]));
+    const meter = localRunMeter(store, { query: async () => [], close: async () => undefined }, 'lake/features/');
+    const batch = {
+      StartAt: 'ScoreFiles',
+      States: {
+        ScoreFiles: {
+          Type: 'Map',
+          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', Key: 'lake/manifest.json' } },
+          ItemSelector: { 'key.$': '$$.Map.Item.Value.Key' },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'ScoreFile',
+            States: { ScoreFile: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${ScoreFileFunctionArn}', 'Payload.$': '$' }, End: true } },
+          },
+          ToleratedFailurePercentage: 50,
+          ResultPath: null,
+          End: true,
+        },
+      },
+    };
+    const outcome = await runStateMachine({
+      definition: batch,
+      handlers: { ScoreFile: async () => ({}) },
+      input: {},
+      executionName: 'cost-batch',
+      runsDir: join(dir, 'runs'),
+      stateMachineName: 'batch-inference',
+      itemReaders: objectStoreItemReader(meter.store),
+      estimateCost: (record) => meter.estimate(record),
+    });
+    expect(outcome.record.status).toBe('SUCCEEDED');
+    expect(outcome.record.states.map((s) => s.name)).toEqual(['ScoreFiles.ReadItems', 'ScoreFiles', 'ScoreFiles.ToleratedFailures']);
+    const cost = costEstimateSchema.parse(outcome.record.cost);
+    // The Map, and one ScoreFile per item: 3 transitions, 2 invocations, every Task priced.
+    expect(cost.stepFunctions.transitions).toBe(3);
+    expect(cost.lambda.invocations).toBe(2);
+    expect(cost.unpricedTasks).toBeUndefined();
+    // The ItemReader's GET of the manifest is on the bill, as in AWS.
+    expect(cost.s3.getAndOther).toBe(1);
   });
 
   it('still records the run when the estimate fails', async () => {

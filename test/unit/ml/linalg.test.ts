@@ -150,13 +150,10 @@ describe('a pool of any size', () => {
 });
 
 describe('solveLowerManyInPlace', () => {
-  it('solves each right-hand side exactly as solveLowerInPlace does (bitwise)', () => {
-    const n = 37;
-    const m = 5;
+  const factor = (n: number, seed: number): Float64Array => {
     const a = new Float64Array(n * n);
-    const rng = new SeededRandom(7);
-    const next = (): number => rng.next() - 0.5;
-    const g = Float64Array.from({ length: n * n }, next);
+    const rng = new SeededRandom(seed);
+    const g = Float64Array.from({ length: n * n }, () => rng.next() - 0.5);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let s = i === j ? n : 0;
@@ -165,13 +162,42 @@ describe('solveLowerManyInPlace', () => {
       }
     }
     choleskyInPlace(a, n);
-    const b = Float64Array.from({ length: m * n }, next);
+    return a;
+  };
+
+  // n = 37 and 38 leave one and two rows after the blocks of four; m = 5 has an odd right-hand side.
+  it.each([37, 38, 40, 3])('solves each of m right-hand sides as solveLowerInPlace does, to rounding (n = %i)', (n) => {
+    const a = factor(n, 7);
+    const m = 5;
+    const rng = new SeededRandom(11);
+    const b = Float64Array.from({ length: m * n }, () => rng.next() - 0.5);
     const many = b.slice();
     solveLowerManyInPlace(a, n, many, m);
     for (let j = 0; j < m; j++) {
       const one = b.slice(j * n, (j + 1) * n);
       solveLowerInPlace(a, n, one);
-      expect(Array.from(many.subarray(j * n, (j + 1) * n))).toEqual(Array.from(one));
+      for (let i = 0; i < n; i++) expect(many[j * n + i]).toBeCloseTo(one[i]!, 12);
+      // And it really solves L x = b.
+      for (let i = 0; i < n; i++) {
+        let lx = 0;
+        for (let k = 0; k <= i; k++) lx += a[i * n + k]! * many[j * n + k]!;
+        expect(lx).toBeCloseTo(b[j * n + i]!, 10);
+      }
+    }
+  });
+
+  it('gives a right-hand side bitwise the same result whatever m and its place among them', () => {
+    const n = 41;
+    const a = factor(n, 3);
+    const m = 7;
+    const rng = new SeededRandom(5);
+    const b = Float64Array.from({ length: m * n }, () => rng.next() - 0.5);
+    const all = b.slice();
+    solveLowerManyInPlace(a, n, all, m);
+    for (let j = 0; j < m; j++) {
+      const alone = b.slice(j * n, (j + 1) * n);
+      solveLowerManyInPlace(a, n, alone, 1);
+      expect(Array.from(all.subarray(j * n, (j + 1) * n))).toEqual(Array.from(alone));
     }
   });
 });

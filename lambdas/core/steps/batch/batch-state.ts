@@ -33,6 +33,13 @@ export const BATCH_REPORTS_PREFIX = `${PREDICTIONS_PREFIX}reports/`;
  */
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * New files one batch takes up. ScoreFiles runs 10 files at a time and a batch has 7,200 s: at a
+ * few seconds per typical file (a few thousand rows) 1,000 files take well under an hour. A
+ * backlog larger than this is taken up by the following batches, oldest keys first.
+ */
+export const DEFAULT_MAX_FILES_PER_BATCH = 1000;
+
 /** What a deployment can tune for batch inference; every field has a default. */
 export const batchConfigSchema = z
   .object({
@@ -51,6 +58,8 @@ export const batchConfigSchema = z
     retrainCooldownHours: z.number().nonnegative().default(24),
     /** A landing file over this size is quarantined whole with the reason, never read (see DEFAULT_MAX_FILE_BYTES). */
     maxFileBytes: z.int().positive().default(DEFAULT_MAX_FILE_BYTES),
+    /** At most this many new files per batch (see DEFAULT_MAX_FILES_PER_BATCH); the rest wait, in key order, for the next batch. */
+    maxFilesPerBatch: z.int().positive().default(DEFAULT_MAX_FILES_PER_BATCH),
     /** Pipeline settings of a retrain that drift starts; unset: the pipeline's defaults. */
     retrainConfig: pipelineConfigSchema.optional(),
   })
@@ -124,6 +133,11 @@ export function stateResult(result: ScoreFileResult): ScoreFileStateResult {
 /** Where ScoreFile records one landing key's outcome for one batch: one entry per key, named by the key's hash. */
 export function batchFileKey(batchName: string, key: string): string {
   return `${batchFilesPrefix(batchName)}${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
+}
+
+/** The files ListNewFiles selected for the batch: the JSON array the Distributed Map's ItemReader reads. */
+export function batchManifestKey(batchName: string): string {
+  return `${BATCHES_PREFIX}${batchName}/manifest.json`;
 }
 
 export function batchFilesPrefix(batchName: string): string {

@@ -1,5 +1,6 @@
 import type { BatchStepContext } from './batch-state.ts';
 import { computeDrift } from './compute-drift.ts';
+import { listNewFiles } from './list-new-files.ts';
 import { recordBatchFailure } from './record-failure.ts';
 import { scoreFile } from './score-file.ts';
 import { startRetrain } from './start-retrain.ts';
@@ -9,6 +10,7 @@ export type BatchStep = (input: unknown, context: BatchStepContext) => Promise<u
 
 /** The batch inference state machine's Task states and the step each one runs (in AWS: one Lambda each). */
 export const BATCH_STEPS = {
+  ListNewFiles: listNewFiles,
   ScoreFile: scoreFile,
   ComputeDrift: computeDrift,
   WriteBatchReport: writeBatchReport,
