@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { CountingObjectStore } from '../core/cost/counting-object-store.ts';
 import type { StepContext } from '../core/steps/context.ts';
-import { athenaBytesScanned, awsStepContext } from './aws-context.ts';
+import { athenaBytesScanned } from './aws-context.ts';
 import { lambdaHandler, logger } from './powertools.ts';
 
 export type StepFunction<C extends StepContext = StepContext> = (input: unknown, context: C) => Promise<unknown>;
@@ -10,12 +10,15 @@ export type StepFunction<C extends StepContext = StepContext> = (input: unknown,
  * A state machine Task's Lambda: the middy chain (logger with the Lambda context, X-Ray, metrics)
  * around one call of the step with the AWS adapters. The event is the Task's payload; the step
  * parses it. A thrown error keeps its class name, which the state machine's Retry/Catch match.
+ * `context` builds what the step is given, and its type must be what the step takes: a batch step
+ * gets `awsBatchContext` (with the training state machine to start retrains on), a training step
+ * `awsStepContext`; there is no default, so a step cannot be wired to a context it does not take.
  * `afterStep` turns a result into metrics (Powertools flushes them when the invocation ends).
  */
-export function stepHandler<C extends StepContext = StepContext>(
+export function stepHandler<C extends StepContext>(
   state: string,
   step: StepFunction<C>,
-  context: (lambda: Context) => C = awsStepContext as () => C,
+  context: (lambda: Context) => C,
   afterStep: (result: unknown) => void = () => undefined,
 ) {
   return lambdaHandler(async (event: unknown, lambda: Context) => {

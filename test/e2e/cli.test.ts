@@ -184,12 +184,32 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
   it('records the run under runs/ with every state, its input, output and duration', () => {
     const runs = readdirSync(join(home, 'runs')).filter((name) => name.endsWith('.json'));
     expect(runs).toHaveLength(1);
-    const record = readJson(join(home, 'runs', runs[0]!)) as { name: string; status: string; states: { name: string; durationMs: number; output?: unknown }[] };
+    const record = readJson(join(home, 'runs', runs[0]!)) as {
+      name: string;
+      status: string;
+      startedAt: string;
+      finishedAt: string;
+      durationMs: number;
+      states: { name: string; startedAt: string; durationMs: number; output?: unknown }[];
+    };
     expect(record.status).toBe('SUCCEEDED');
     expect(`${record.name}.json`).toBe(runs[0]);
     const names = record.states.map((state) => state.name);
     expect(names).toEqual(expect.arrayContaining(['IngestFiles', 'BuildTrainingSet', 'Train', 'Gate', 'PromoteOrReject', 'Promote', 'Promoted']));
-    for (const state of record.states) expect(state.durationMs).toBeGreaterThanOrEqual(0);
+    // Durations are measured, not defaulted (a duration is clamped at 0, so ≥ 0 alone proves
+    // nothing): each state starts no earlier than the one before and ends inside the run, and
+    // Train, which fits a model, takes time.
+    const runStart = Date.parse(record.startedAt);
+    const runEnd = Date.parse(record.finishedAt);
+    expect(record.durationMs).toBe(runEnd - runStart);
+    let previousStart = runStart;
+    for (const state of record.states) {
+      const start = Date.parse(state.startedAt);
+      expect(start, `${state.name} starts after the one before`).toBeGreaterThanOrEqual(previousStart);
+      expect(start + state.durationMs, `${state.name} ends inside the run`).toBeLessThanOrEqual(runEnd);
+      previousStart = start;
+    }
+    expect(record.states.find((state) => state.name === 'Train')!.durationMs).toBeGreaterThan(0);
   });
 
   it('a second demo with the same data starts no new run and says so', () => {

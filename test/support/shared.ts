@@ -1,12 +1,13 @@
 /**
  * Locates the reference material that lives beside the repository (`<repo>/../shared`, or the
  * folder named by PROGNOS_SHARED_DIR) and lets tests that need it skip, with a message, when it is
- * absent — it is never committed into the repo.
+ * absent — it is never committed into the repo. Only the large data needs it (the real AI4I 2020
+ * file, the larger reference sets): the scikit-learn golden cases are committed (golden.ts).
  *
  * Only call the path/loader helpers inside tests or hooks: vitest still runs the body of a skipped
  * `describe` to collect its tests, and the helpers throw when the folder is missing.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
@@ -29,59 +30,9 @@ export function sharedPath(...parts: string[]): string {
   return join(sharedDir, ...parts);
 }
 
-/** Absolute path inside `shared/reference/` (gpc_reference.json, data/*.csv, tools/). */
-export function referencePath(...parts: string[]): string {
-  return sharedPath('reference', ...parts);
-}
-
 /** Absolute path inside `shared/datasets/` (ai4i2020.csv). */
 export function datasetPath(...parts: string[]): string {
   return sharedPath('datasets', ...parts);
-}
-
-/** Scaler values of one reference case (scikit-learn's StandardScaler on the training rows). */
-export interface GpcReferenceScaler {
-  mean: number[];
-  scale: number[];
-  var: number[];
-}
-
-/** One case of gpc_reference.json; only the fields tests use so far are spelled out. */
-export interface GpcReferenceCase {
-  /** CSV path relative to shared/reference. */
-  csv: string;
-  feature_names: string[];
-  n_rows: number;
-  split: { method: string; train_idx: number[]; test_idx: number[] };
-  n_train: number;
-  n_test: number;
-  pos_train: number;
-  pos_test: number;
-  scaler: GpcReferenceScaler;
-  first_test_rows: {
-    count: number;
-    test_idx: number[];
-    X_raw: number[][];
-    X_scaled: number[][];
-    y_true: number[];
-    predict_proba_class1: number[];
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-/** gpc_reference.json, loosely typed. */
-export interface GpcReference {
-  cases: Record<string, GpcReferenceCase>;
-  [key: string]: unknown;
-}
-
-let gpcReference: GpcReference | undefined;
-
-/** Parsed `reference/gpc_reference.json` (read once). @throws Error when the shared folder is absent */
-export function loadGpcReference(): GpcReference {
-  gpcReference ??= JSON.parse(readFileSync(referencePath('gpc_reference.json'), 'utf8')) as GpcReference;
-  return gpcReference;
 }
 
 /** Options of {@link describeWithShared}. */

@@ -1,5 +1,5 @@
 import { RedriveExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, type RedrivableOrchestrator } from '../../core/ports/orchestrator.ts';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, type RedrivableOrchestrator, assertExecutionName } from '../../core/ports/orchestrator.ts';
 import { errorName, isTransient, transientError } from './aws-errors.ts';
 
 /**
@@ -18,14 +18,9 @@ export interface SfnOrchestratorOptions {
   readonly stateMachineArn: string;
 }
 
-/** Step Functions' execution name rule, kept to the characters CloudWatch Logs also accepts. */
-const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*):stateMachine:([^:]+)(?::[^:]+)?$/;
 
-/** An execution name Step Functions would refuse (the local runner throws the same name). */
-export class InvalidExecutionNameError extends RangeError {
-  override readonly name = 'InvalidExecutionNameError' as const;
-}
+export { InvalidExecutionNameError } from '../../core/ports/orchestrator.ts';
 
 export class SfnOrchestrator implements RedrivableOrchestrator {
   readonly #client: SFNClient;
@@ -47,9 +42,7 @@ export class SfnOrchestrator implements RedrivableOrchestrator {
    * @throws TransientError for throttling, Step Functions' internal errors, dropped connections
    */
   async start(name: string, input: unknown): Promise<{ readonly started: boolean; readonly executionId: string }> {
-    if (typeof name !== 'string' || !EXECUTION_NAME.test(name)) {
-      throw new InvalidExecutionNameError(`execution name ${JSON.stringify(name)} is not valid: use 1–80 characters of letters, digits, '-' and '_'`);
-    }
+    assertExecutionName(name);
     try {
       const out = await this.#client.send(new StartExecutionCommand({ stateMachineArn: this.#stateMachineArn, name, input: input === undefined ? '{}' : JSON.stringify(input) }));
       return { started: true, executionId: out.executionArn ?? this.#executionArn(name) };
@@ -67,9 +60,7 @@ export class SfnOrchestrator implements RedrivableOrchestrator {
    * @throws TransientError for throttling, Step Functions' internal errors, dropped connections
    */
   async redrive(name: string): Promise<{ readonly executionId: string; readonly redrivenAt: string }> {
-    if (typeof name !== 'string' || !EXECUTION_NAME.test(name)) {
-      throw new InvalidExecutionNameError(`execution name ${JSON.stringify(name)} is not valid: use 1–80 characters of letters, digits, '-' and '_'`);
-    }
+    assertExecutionName(name);
     const executionArn = this.#executionArn(name);
     try {
       const out = await this.#client.send(new RedriveExecutionCommand({ executionArn }));

@@ -9,7 +9,8 @@
  * Names are deterministic and the run records decide: a name that already has a record (in any
  * status) starts nothing and returns `started: false`, as ExecutionAlreadyExists does.
  */
-import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, type RedrivableOrchestrator } from '../../core/ports/orchestrator.ts';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, type RedrivableOrchestrator, assertExecutionName } from '../../core/ports/orchestrator.ts';
+import { localExecutionArn } from './local-arns.ts';
 import {
   isStaleRunRecord,
   readRunRecord,
@@ -17,7 +18,6 @@ import {
   type RunOutcome,
   runStateMachine,
   type RunStateMachineOptions,
-  validateExecutionName,
 } from './state-machine-runner.ts';
 
 /** How every execution of the one workflow this orchestrator starts is run (all but the name and input). */
@@ -44,7 +44,7 @@ export class LocalOrchestrator implements RedrivableOrchestrator {
 
   /** @throws InvalidExecutionNameError */
   async start(name: string, input: unknown): Promise<{ readonly started: boolean; readonly executionId: string }> {
-    validateExecutionName(name);
+    assertExecutionName(name);
     const executionId = this.#executionId(name);
     if (this.#names.has(name) || (await readRunRecord(this.#options.runsDir, name)) !== undefined) return { started: false, executionId };
     this.#names.add(name);
@@ -61,7 +61,7 @@ export class LocalOrchestrator implements RedrivableOrchestrator {
    * @throws InvalidExecutionNameError | ExecutionDoesNotExistError | ExecutionNotRedrivableError
    */
   async redrive(name: string): Promise<{ readonly executionId: string; readonly redrivenAt: string }> {
-    validateExecutionName(name);
+    assertExecutionName(name);
     const record = await readRunRecord(this.#options.runsDir, name);
     if (record === undefined) throw new ExecutionDoesNotExistError(`there is no run named ${name}`);
     if (record.status === 'SUCCEEDED') throw new ExecutionNotRedrivableError(`run ${name} succeeded: there is nothing to redrive`);
@@ -74,7 +74,7 @@ export class LocalOrchestrator implements RedrivableOrchestrator {
   }
 
   #executionId(name: string): string {
-    return `arn:aws:states:us-east-1:123456789012:execution:prognos-local-${this.#options.stateMachineName}:${name}`;
+    return localExecutionArn(this.#options.stateMachineName, name);
   }
 
   /**

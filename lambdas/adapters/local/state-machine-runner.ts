@@ -18,7 +18,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { CostEstimate } from '../../core/cost/cost-model.ts';
-import { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
+import { ExecutionDoesNotExistError, ExecutionNotRedrivableError, assertExecutionName } from '../../core/ports/orchestrator.ts';
 import {
   type AslDefinition,
   StateMachineDefinitionError,
@@ -28,6 +28,7 @@ import {
 } from './asl-definition.ts';
 import { type ItemReader, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItemsHandlers, readItemsStateName, toleranceStateName } from './distributed-map.ts';
 import { acquireFileLock } from './file-lock.ts';
+import { localExecutionArn, localStateMachineArn, localStateMachineName } from './local-arns.ts';
 import { type EngineHandlers, type JsonValue, type StepHandler, toJson, wrapHandlers } from './lambda-emulation.ts';
 import { type RunEvent, toRunEvent } from './run-events.ts';
 import {
@@ -49,7 +50,7 @@ import {
 } from './run-record.ts';
 
 export { StateMachineDefinitionError } from './asl-definition.ts';
-export { ExecutionDoesNotExistError, ExecutionNotRedrivableError } from '../../core/ports/orchestrator.ts';
+export { ExecutionDoesNotExistError, ExecutionNotRedrivableError, InvalidExecutionNameError } from '../../core/ports/orchestrator.ts';
 export {
   DataLimitExceededError,
   MissingHandlerError,
@@ -77,9 +78,6 @@ export {
   shownStatus,
   writeRunRecord,
 } from './run-record.ts';
-
-/** Step Functions' execution name rule: 1–80 characters of letters, digits, '-' and '_'. */
-export const EXECUTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 
 export interface RunStateMachineOptions {
   /** The path of the ASL file (a string, e.g. `statemachines/training.asl.json`) or its parsed JSON. */
@@ -127,20 +125,6 @@ export interface RunOutcome {
   readonly record: RunRecord;
 }
 
-/** An execution name Step Functions would refuse. */
-export class InvalidExecutionNameError extends RangeError {
-  override readonly name = 'InvalidExecutionNameError' as const;
-}
-
-/** @throws InvalidExecutionNameError */
-export function validateExecutionName(name: string): void {
-  if (!EXECUTION_NAME_PATTERN.test(name)) {
-    throw new InvalidExecutionNameError(
-      `execution name ${JSON.stringify(name)} is not valid: use 1–80 characters of letters, digits, '-' and '_'`,
-    );
-  }
-}
-
 /** What runStateMachine and redriveStateMachine share once the options are checked. */
 interface PreparedRun {
   readonly definition: AslDefinition;
@@ -161,7 +145,7 @@ interface PreparedRun {
 
 /** @throws InvalidExecutionNameError | StateMachineDefinitionError | MissingHandlerError | UnknownHandlerError */
 async function prepare(options: Omit<RunStateMachineOptions, 'input'>): Promise<PreparedRun> {
-  validateExecutionName(options.executionName);
+  assertExecutionName(options.executionName);
   const source = typeof options.definition === 'string' ? options.definition : 'definition';
   const raw = typeof options.definition === 'string' ? await readDefinitionFile(options.definition) : options.definition;
   const { definition, readers, handlers: local } = inlineDistributedMaps(substitutePlaceholders(asDefinition(raw, source), options.substitutions));
@@ -476,12 +460,12 @@ async function execute(
     // What `$$` shows in AWS, so that paths into the context object work locally too.
     context: {
       Execution: {
-        Id: `arn:aws:states:us-east-1:123456789012:execution:prognos-local-${stateMachineName}:${options.executionName}`,
+        Id: localExecutionArn(stateMachineName, options.executionName),
         Name: options.executionName,
       },
       StateMachine: {
-        Id: `arn:aws:states:us-east-1:123456789012:stateMachine:prognos-local-${stateMachineName}`,
-        Name: `prognos-local-${stateMachineName}`,
+        Id: localStateMachineArn(stateMachineName),
+        Name: localStateMachineName(stateMachineName),
       },
       // Filled by the ReadItems Tasks as each Distributed Map starts, for the inline Map that stands in for it.
       ...(items === undefined ? {} : { [LOCAL_ITEMS_CONTEXT_FIELD]: items }),

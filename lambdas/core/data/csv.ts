@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { InvalidDataError } from '../errors.ts';
+import type { NumericDataset } from '../ml/dataset.ts';
 import { denseMatrix, type DenseMatrix } from '../ml/dense.ts';
 
-/** A binary classification data set: feature matrix, 0/1 labels and the feature column names. */
-export interface NumericDataset {
-  readonly X: DenseMatrix;
-  readonly y: Uint8Array;
-  readonly featureNames: string[];
-}
+export type { NumericDataset } from '../ml/dataset.ts';
 
 /** Options of {@link readNumericCsv} / {@link parseNumericCsv}. */
 export interface NumericCsvOptions {

@@ -1,4 +1,4 @@
-import type { NumericDataset } from '../data/csv.ts';
+import type { NumericDataset } from './dataset.ts';
 import { takeRows } from './dense.ts';
 import type { GaussianProcessClassifier } from './gpc.ts';
 import { MaintenanceModel, type TrainOptions } from './maintenance-model.ts';

@@ -26,6 +26,29 @@ export interface RedrivableOrchestrator extends Orchestrator {
   redrive(name: string): Promise<{ readonly executionId: string; readonly redrivenAt: string }>;
 }
 
+/**
+ * Step Functions' rule for execution names, the one both orchestrators and the run state hold
+ * names to: 1–80 letters, digits, '-' and '_' (the characters CloudWatch Logs also accepts).
+ */
+export const EXECUTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** The rule in words, for error messages and schema issues. */
+export const EXECUTION_NAME_RULE = "1–80 characters of letters, digits, '-' and '_'";
+
+/** An execution name Step Functions would refuse; both orchestrators throw it before any work. */
+export class InvalidExecutionNameError extends RangeError {
+  override readonly name = 'InvalidExecutionNameError' as const;
+}
+
+export function isExecutionName(name: unknown): name is string {
+  return typeof name === 'string' && EXECUTION_NAME_PATTERN.test(name);
+}
+
+/** @throws InvalidExecutionNameError for a name outside the rule */
+export function assertExecutionName(name: unknown): asserts name is string {
+  if (!isExecutionName(name)) throw new InvalidExecutionNameError(`execution name ${JSON.stringify(name)} is not valid: use ${EXECUTION_NAME_RULE}`);
+}
+
 /** No execution with this name (Step Functions' ExecutionDoesNotExist). */
 export class ExecutionDoesNotExistError extends Error {
   override readonly name = 'ExecutionDoesNotExist' as const;

@@ -1,6 +1,7 @@
 import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
+import type { GateDecision } from '../registry/decision-record.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
@@ -88,22 +89,6 @@ export interface Evaluation {
   readonly challenger: HoldoutEvaluation;
   /** The serving model on the same holdout; null when there is none yet. */
   readonly champion: HoldoutEvaluation | null;
-}
-
-/** One rule the gate applied, with its numbers. */
-export interface GateCheck {
-  readonly name: string;
-  readonly passed: boolean;
-  /** e.g. "holdout recall 0.944 ≥ target 0.900". */
-  readonly detail: string;
-}
-
-export interface GateDecision {
-  readonly promote: boolean;
-  readonly checks: readonly GateCheck[];
-  /** One sentence for people: why promoted or rejected. */
-  readonly summary: string;
-  readonly decidedAt: string;
 }
 
 /** Everything one model version's report shows. */

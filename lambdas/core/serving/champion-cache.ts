@@ -6,9 +6,8 @@ import type { ArtifactManifest } from '../ml/artifact.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { CHAMPION_KEY, type ChampionPointer, readChampion } from '../registry/champion.ts';
-import { contractOf, loadModel, readJson, versionKey } from '../registry/model-store.ts';
-import { headlineSchema } from '../steps/evaluate.ts';
-import type { DecisionRecord } from '../steps/gate.ts';
+import { decisionKey, type Headline, headlineSchema } from '../registry/decision-record.ts';
+import { contractOf, loadModel, readJson } from '../registry/model-store.ts';
 
 /**
  * The serving model, kept in memory between requests (a warm Lambda, `prognos serve`): loaded on
@@ -21,7 +20,7 @@ import type { DecisionRecord } from '../steps/gate.ts';
 /** The holdout numbers and gate verdict of the serving version, from its `decision.json`. */
 export interface ChampionEvaluation {
   /** The challenger's headline on the holdout when it was gated: recall, precision, AP, ROC AUC, threshold. */
-  readonly holdout: DecisionRecord['challenger'];
+  readonly holdout: Headline;
   readonly minRecall: number;
   readonly summary: string;
   readonly decidedAt: string;
@@ -174,7 +173,7 @@ export class ChampionCache implements ChampionSource {
 
   /** The decision record is metadata: a missing one is normal, an unreadable one is reported but serves on. */
   async #evaluation(version: string): Promise<ChampionEvaluation | null> {
-    const key = versionKey(version, 'decision.json');
+    const key = decisionKey(version);
     try {
       if ((await this.#store.head(key)) === undefined) return null;
       const { summary, decidedAt, minRecall, challenger } = decisionSchema.parse(await readJson(this.#store, key));

@@ -1,7 +1,7 @@
 import { encodeRows } from '../contract/encode.ts';
 import { INSTANCE_ID_KEY, type PredictionInstance } from '../contract/instance.ts';
 import type { LoadedChampion } from './champion-cache.ts';
-import { needsReview } from './review.ts';
+import { needsReview } from '../ml/review.ts';
 
 /** What `POST /predict` answers: one prediction per instance, in request order. */
 export interface PredictResponse {

@@ -34,7 +34,7 @@ export const predictResponseSchema = z
     predictions: z.array(instancePredictionSchema).describe('One per instance, in request order'),
   });
 
-// As steps/evaluate.ts's headlineSchema (the compiler checks it below), without importing the step into the API bundle.
+// As registry/decision-record.ts's headlineSchema, with the version a plain string in the published schema (the compiler checks the shape below).
 const holdoutSchema = z.object({
   version: z.string(),
   recall: z.number(),

@@ -5,8 +5,8 @@ import { evaluate as holdoutMetrics } from '../ml/metrics.ts';
 import { chooseThreshold } from '../ml/threshold.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
 import { judgedChampionOf, judgedChampionSchema } from '../registry/champion-pointer.ts';
+import { type Headline, headlineSchema } from '../registry/decision-record.ts';
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
-import { modelVersionSchema } from '../registry/version.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -20,15 +20,8 @@ import { trainingSetResultSchema } from './training-set.ts';
  * scores for the report, goes to `models/<version>/evaluation.json`; the state gets the headline.
  */
 
-/** A model's headline numbers on the holdout, as the gate, the decision record and GET /model use them. */
-export const headlineSchema = z.object({
-  version: modelVersionSchema,
-  recall: z.number(),
-  precision: z.number(),
-  averagePrecision: z.number(),
-  rocAuc: z.number(),
-  threshold: z.number(),
-});
+// Kept for lambdas/cli/models.ts until it imports registry/decision-record.ts itself.
+export { headlineSchema } from '../registry/decision-record.ts';
 
 export const evaluationResultSchema = z.object({
   key: z.string(),
@@ -55,7 +48,7 @@ function score(model: MaintenanceModel, version: string, x: DenseMatrix, labels:
   };
 }
 
-function headline(evaluation: HoldoutEvaluation): z.infer<typeof headlineSchema> {
+function headline(evaluation: HoldoutEvaluation): Headline {
   const { recall, precision, averagePrecision, rocAuc } = evaluation.metrics;
   return { version: evaluation.version, recall, precision, averagePrecision, rocAuc, threshold: evaluation.threshold };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EXECUTION_NAME_RULE, InvalidExecutionNameError, isExecutionName } from '../ports/orchestrator.ts';
 
 /**
  * Deterministic execution names: the same input gives the same name, and Step Functions (or the
@@ -52,7 +53,7 @@ export function inferenceExecutionName(files: readonly InputFile[]): string {
 /** `drift-<batch name>`: the full retrain that drift in one batch asks for, started at most once. */
 export function driftRetrainExecutionName(batchName: string): string {
   const name = `drift-${batchName}`;
-  if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new RangeError(`"${batchName}" gives no valid execution name (1–80 of A–Z, a–z, 0–9, - and _)`);
+  if (!isExecutionName(name)) throw new InvalidExecutionNameError(`"${batchName}" gives no valid execution name (${EXECUTION_NAME_RULE})`);
   return name;
 }
 

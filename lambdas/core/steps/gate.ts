@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { versionKey, writeJson } from '../registry/model-store.ts';
-import type { GateCheck, GateDecision } from '../report/report-data.ts';
+import { type DecisionRecord, decisionKey, type GateCheck, type GateDecision } from '../registry/decision-record.ts';
+import { writeJson } from '../registry/model-store.ts';
 import type { StepContext } from './context.ts';
 import { type EvaluationResult, evaluationResultSchema } from './evaluate.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -15,18 +15,6 @@ import { trainResultSchema } from './train.ts';
 
 export const gateResultSchema = z.object({ promote: z.boolean(), summary: z.string(), key: z.string() });
 export type GateResult = z.infer<typeof gateResultSchema>;
-
-/** The decision record: the decision and what it was based on. */
-export interface DecisionRecord extends GateDecision {
-  readonly version: string;
-  readonly runName: string;
-  /** The holdout recall the gate required (config.gateMinRecall, else config.targetRecall). */
-  readonly minRecall: number;
-  readonly margin: number;
-  readonly challenger: EvaluationResult['challenger'];
-  readonly champion: EvaluationResult['champion'];
-  readonly championNote: string | null;
-}
 
 const f3 = (value: number): string => value.toFixed(3);
 
@@ -76,7 +64,7 @@ export async function gate(input: unknown, context: StepContext): Promise<GateRe
     champion: run.evaluation.champion,
     championNote: run.evaluation.championNote,
   };
-  const key = versionKey(run.train.version, 'decision.json');
+  const key = decisionKey(run.train.version);
   await writeJson(context.store, key, record);
   context.progress({ kind: 'message', text: decision.summary });
   return { promote: decision.promote, summary: decision.summary, key };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXECUTION_NAME_PATTERN, EXECUTION_NAME_RULE } from '../ports/orchestrator.ts';
 import { MAX_EXACT_TRAIN_ROWS, MAX_HOLDOUT_ROWS, MAX_INDUCING_POINTS } from './step-limits.ts';
 
 /**
@@ -9,8 +10,8 @@ import { MAX_EXACT_TRAIN_ROWS, MAX_HOLDOUT_ROWS, MAX_INDUCING_POINTS } from './s
 
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
-/** Step Functions' rule for execution names: 1–80 of A–Z a–z 0–9 - _. */
-export const runName = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, '1–80 characters of A–Z, a–z, 0–9, - and _');
+/** A run's name is its execution name, so it follows Step Functions' rule (ports/orchestrator.ts). */
+export const runName = z.string().regex(EXECUTION_NAME_PATTERN, EXECUTION_NAME_RULE);
 
 export const TRAINING_MODES = ['full', 'refit'] as const;
 export type TrainingMode = (typeof TRAINING_MODES)[number];

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { DecisionRecord } from '../registry/decision-record.ts';
 import { readJson, versionKey } from '../registry/model-store.ts';
 import type { DataSummary, Evaluation, ReportData } from '../report/report-data.ts';
 import { renderReport } from '../report/render-report.ts';
 import type { StepContext } from './context.ts';
-import { gateResultSchema, type DecisionRecord } from './gate.ts';
+import { gateResultSchema } from './gate.ts';
 import { ingestResultSchema } from './ingest.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { splitResultSchema } from './split-and-scale.ts';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LegacyRandomState, sklearnStratifiedShuffleSplit } from '../../../bench/sklearn-split.ts';
 import { readNumericCsv } from '../../../lambdas/core/data/csv.ts';
-import { describeWithShared, loadGpcReference, referencePath, sharedPath } from '../../support/shared.ts';
+import { goldenPath, loadGpcReference } from '../../support/golden.ts';
+import { describeWithShared, sharedPath } from '../../support/shared.ts';
 
 /** Summary of one index array, as written by bench/tools/sklearn_split_fixture.py. */
 interface IndexSummary {
@@ -104,29 +105,33 @@ describe('sklearnStratifiedShuffleSplit on small label lists (exact, from the fi
   });
 });
 
-describeWithShared(
-  'sklearnStratifiedShuffleSplit vs gpc_reference.json (exact)',
-  () => {
-    it.each(['moons_200_iso', 'ai4i_like_1000_iso'])('%s', (name) => {
-      const reference = loadGpcReference().cases[name];
-      expect(reference.split.method).toBe(
-        'sklearn StratifiedShuffleSplit(n_splits=1, test_size=0.3, random_state=99)',
-      );
-      const { y } = readNumericCsv(referencePath(reference.csv), { label: 'label', features: [] });
-      const { trainIndex, testIndex } = sklearnStratifiedShuffleSplit(y, { testSize: 0.3, randomState: 99 });
-      expect(Array.from(trainIndex)).toEqual(reference.split.train_idx);
-      expect(Array.from(testIndex)).toEqual(reference.split.test_idx);
-    });
-  },
-  { requires: ['reference/gpc_reference.json', 'reference/data'] },
-);
+describe('sklearnStratifiedShuffleSplit vs the golden fixture’s gpc_reference.json (exact)', () => {
+  it.each(['moons_200_iso', 'ai4i_like_1000_iso'])('%s', (name) => {
+    const reference = loadGpcReference().cases[name];
+    expect(reference.split.method).toBe(
+      'sklearn StratifiedShuffleSplit(n_splits=1, test_size=0.3, random_state=99)',
+    );
+    const { y } = readNumericCsv(goldenPath(reference.csv), { label: 'label', features: [] });
+    const { trainIndex, testIndex } = sklearnStratifiedShuffleSplit(y, { testSize: 0.3, randomState: 99 });
+    expect(Array.from(trainIndex)).toEqual(reference.split.train_idx);
+    expect(Array.from(testIndex)).toEqual(reference.split.test_idx);
+  });
+});
+
+/** The golden fixture carries the small reference CSVs (same bytes as ../shared's); the others need ../shared. */
+const GOLDEN_CSVS: Readonly<Record<string, string>> = {
+  'reference/data/moons_200.csv': goldenPath('data', 'moons_200.csv'),
+  'reference/data/ai4i_like_1000.csv': goldenPath('data', 'ai4i_like_1000.csv'),
+};
 
 for (const entry of fixture.csv_cases) {
-  describeWithShared(
+  const golden = GOLDEN_CSVS[entry.csv];
+  const suite: typeof describeWithShared = golden === undefined ? describeWithShared : (name, fn) => describe(name, fn);
+  suite(
     `sklearnStratifiedShuffleSplit on ${entry.name} (first 20 indices, sum and hash of the full arrays)`,
     () => {
       it(`matches scikit-learn ${fixture.versions.sklearn}`, () => {
-        const { y } = readNumericCsv(sharedPath(entry.csv), { label: entry.label, features: [] });
+        const { y } = readNumericCsv(golden ?? sharedPath(entry.csv), { label: entry.label, features: [] });
         expect(y.length).toBe(entry.n_rows);
         const { trainIndex, testIndex } = sklearnStratifiedShuffleSplit(y, {
           testSize: entry.test_size,

@@ -9,7 +9,7 @@ import {
 } from '../../../lambdas/core/data/ai4i.ts';
 import { parseNumericCsv, writeCsv } from '../../../lambdas/core/data/csv.ts';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
-import { describeWithShared, referencePath } from '../../support/shared.ts';
+import { goldenPath } from '../../support/golden.ts';
 
 // Generated once for the rule checks; the literals below restate the published rules on purpose,
 // rather than importing the generator's constants, so a wrong constant there makes a test fail.
@@ -199,10 +199,10 @@ interface Ai4iMeta {
   corr_speed_torque: number;
 }
 
-describeWithShared('makeAi4iReadings against the reference generator (ai4i_like_meta.json)', () => {
+describe('makeAi4iReadings against the reference generator (ai4i_like_meta.json)', () => {
   it('has feature means, sds and speed–torque correlation close to the reference N = 10,000 set', () => {
     const meta = (
-      JSON.parse(readFileSync(referencePath('data', 'ai4i_like_meta.json'), 'utf8')) as Record<string, Ai4iMeta>
+      JSON.parse(readFileSync(goldenPath('data', 'ai4i_like_meta.json'), 'utf8')) as Record<string, Ai4iMeta>
     ).ai4i_like_10000;
     const { X, featureNames } = ai4iToDataset(rows);
     // Loose: a different random stream, and wear / speed vary from run to run.

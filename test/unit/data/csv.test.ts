@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseFeatureCsv, parseNumericCsv, readNumericCsv, writeCsv } from '../../../lambdas/core/data/csv.ts';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
 import { toRows } from '../../../lambdas/core/ml/dense.ts';
-import { datasetPath, describeWithShared, referencePath } from '../../support/shared.ts';
+import { goldenPath } from '../../support/golden.ts';
+import { datasetPath, describeWithShared } from '../../support/shared.ts';
 
 const simple = 'a,b,label,c\n1,2.5,0,-3\n4,5e-1,1,6\n';
 
@@ -166,9 +167,9 @@ describeWithShared(
   { requires: ['datasets/ai4i2020.csv'] },
 );
 
-describeWithShared('readNumericCsv on the reference data sets', () => {
+describe('readNumericCsv on the golden fixture’s data sets', () => {
   it('reads moons_200.csv', () => {
-    const { X, y, featureNames } = readNumericCsv(referencePath('data', 'moons_200.csv'), { label: 'label' });
+    const { X, y, featureNames } = readNumericCsv(goldenPath('data', 'moons_200.csv'), { label: 'label' });
     expect(featureNames).toEqual(['x0', 'x1']);
     expect(X.rows).toBe(200);
     expect(y.reduce((s, v) => s + v, 0)).toBe(100);

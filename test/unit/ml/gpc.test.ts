@@ -7,7 +7,7 @@ import { GaussianProcessClassifier } from '../../../lambdas/core/ml/gpc.ts';
 import { ConstantRbfKernel } from '../../../lambdas/core/ml/kernel.ts';
 import { posteriorMode } from '../../../lambdas/core/ml/laplace.ts';
 import { StandardScaler } from '../../../lambdas/core/ml/scaler.ts';
-import { describeWithShared, loadGpcReference, referencePath } from '../../support/shared.ts';
+import { goldenPath, loadGpcReference } from '../../support/golden.ts';
 
 /** Tolerances from gpc_reference.json's tolerance_advice (a different BLAS changes the last digits). */
 const LML_RELATIVE = 1e-8;
@@ -34,14 +34,14 @@ interface ReferencePoint {
   gradient: number[];
 }
 
-describeWithShared('GaussianProcessClassifier against scikit-learn 1.2.1 (gpc_reference.json)', () => {
+describe('GaussianProcessClassifier against scikit-learn 1.2.1 (test/fixtures/sklearn/gpc_reference.json)', () => {
   for (const name of ['moons_200_iso', 'ai4i_like_1000_iso', 'ai4i_like_1000_iso_fixed_theta']) {
     describe(name, () => {
       let c: ReturnType<typeof loadGpcReference>['cases'][string] & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       let train: Fixture;
       beforeAll(() => {
         c = loadGpcReference().cases[name];
-        const data = readNumericCsv(referencePath(c.csv), { label: 'label' });
+        const data = readNumericCsv(goldenPath(c.csv), { label: 'label' });
         const x = takeRows(data.X, c.split.train_idx);
         // Scaler fit on the training rows only, as the reference did.
         train = { x: new StandardScaler().fit(x).transform(x), y: Uint8Array.from(c.split.train_idx, (i) => data.y[i]) };

@@ -3,7 +3,7 @@ import { readNumericCsv, type NumericDataset } from '../../../lambdas/core/data/
 import { ArtifactError, InvalidDataError, NotFittedError } from '../../../lambdas/core/errors.ts';
 import { fromRows, row, takeRows, toRows } from '../../../lambdas/core/ml/dense.ts';
 import { StandardScaler } from '../../../lambdas/core/ml/scaler.ts';
-import { describeWithShared, loadGpcReference, referencePath, type GpcReferenceCase } from '../../support/shared.ts';
+import { goldenPath, loadGpcReference, type GpcReferenceCase } from '../../support/golden.ts';
 
 function expectRelativeClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   expect(actual.length).toBe(expected.length);
@@ -144,7 +144,7 @@ describe('StandardScaler', () => {
   });
 });
 
-describeWithShared('StandardScaler against scikit-learn (gpc_reference.json)', () => {
+describe('StandardScaler against scikit-learn (test/fixtures/sklearn/gpc_reference.json)', () => {
   const caseNames = ['moons_200_iso', 'ai4i_like_1000_iso', 'ai4i_like_1000_iso_fixed_theta'];
 
   describe.each(caseNames)('%s', (name) => {
@@ -154,7 +154,7 @@ describeWithShared('StandardScaler against scikit-learn (gpc_reference.json)', (
 
     beforeAll(() => {
       reference = loadGpcReference().cases[name];
-      data = readNumericCsv(referencePath(reference.csv), { label: 'label' });
+      data = readNumericCsv(goldenPath(reference.csv), { label: 'label' });
       scaler = new StandardScaler().fit(takeRows(data.X, reference.split.train_idx));
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { driftFromSummary } from '../../../lambdas/core/drift/drift.ts';
 import { buildReference } from '../../../lambdas/core/drift/reference.ts';
 import { summarizeBatch } from '../../../lambdas/core/drift/summary.ts';
-import { binLabels, featureDriftChart, scoreHistogramChart } from '../../../lambdas/core/report/batch-charts.ts';
+import { binLabels, featureDriftChart, scoreHistogramChart } from '../../../lambdas/core/report/batch/batch-charts.ts';
 import type { BatchReportData } from '../../../lambdas/core/report/batch-report-data.ts';
 import { renderBatchReport } from '../../../lambdas/core/report/batch-report.ts';
 import { mergeScoreHistograms, scoreHistogram } from '../../../lambdas/core/report/batch-score-histogram.ts';

@@ -11,7 +11,7 @@ import {
   rocRows,
   steps,
   traceRows,
-} from '../../../lambdas/core/report/chart-data.ts';
+} from '../../../lambdas/core/report/model/chart-data.ts';
 import { makeReportData } from './report-fixture.ts';
 
 /** Area under a polyline by the trapezoid rule. */

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { reportChartSpecs, type ReportChartSpecs } from '../../../lambdas/core/report/report-charts.ts';
+import { reportChartSpecs, type ReportChartSpecs } from '../../../lambdas/core/report/model/report-charts.ts';
 import { renderSvg, scopeIds } from '../../../lambdas/core/report/svg.ts';
 import { makeReportData } from './report-fixture.ts';
 

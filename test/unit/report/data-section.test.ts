@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataSection } from '../../../lambdas/core/report/sections.ts';
+import { dataSection } from '../../../lambdas/core/report/model/sections.ts';
 import { makeReportData } from './report-fixture.ts';
 
 describe('the report’s data section: rows trained and why', () => {

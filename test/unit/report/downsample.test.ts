@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
-import { dropCollinear, downsample, simplifyCurve, type Point } from '../../../lambdas/core/report/downsample.ts';
+import { dropCollinear, downsample, simplifyCurve, type Point } from '../../../lambdas/core/report/model/downsample.ts';
 
 const line = (n: number, f: (x: number) => number): Point[] => Array.from({ length: n }, (_, i) => ({ x: i, y: f(i) }));
 

@@ -14,7 +14,7 @@ import { type ApiDependencies, handleApiRequest, MAX_ERROR_DETAILS } from '../..
 import type { PredictResponse } from '../../../lambdas/core/serving/predictions.ts';
 import { proxyEvent } from '../../../lambdas/core/serving/proxy-event.ts';
 import type { ErrorBody } from '../../../lambdas/core/serving/responses.ts';
-import { needsReview } from '../../../lambdas/core/serving/review.ts';
+import { needsReview } from '../../../lambdas/core/ml/review.ts';
 import { FIXED_NOW, testVersion } from '../../support/pipeline-fixture.ts';
 import { ai4iInstances, decisionFor, FAILING_INSTANCE, INSTANCE, saveServingModel, trainServingModel } from './serving-fixture.ts';
 

@@ -12,9 +12,10 @@ import { PreconditionFailedError } from '../../../lambdas/core/ports/object-stor
 import { inspectChampion } from '../../../lambdas/core/registry/champion-health.ts';
 import { CHAMPION_HISTORY_PREFIX, readChampionHistory } from '../../../lambdas/core/registry/champion-history.ts';
 import { CHAMPION_KEY, promoteChampion, readChampion, readChampionState } from '../../../lambdas/core/registry/champion.ts';
+import type { DecisionRecord } from '../../../lambdas/core/registry/decision-record.ts';
 import { MODELS_PREFIX, readJson } from '../../../lambdas/core/registry/model-store.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
-import { type DecisionRecord, gate } from '../../../lambdas/core/steps/gate.ts';
+import { gate } from '../../../lambdas/core/steps/gate.ts';
 import { promote } from '../../../lambdas/core/steps/promote.ts';
 import { train } from '../../../lambdas/core/steps/train.ts';
 import { writeReport } from '../../../lambdas/core/steps/write-report.ts';

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJson } from '../../../lambdas/core/registry/model-store.ts';
 import type { EvaluationResult } from '../../../lambdas/core/steps/evaluate.ts';
-import { type DecisionRecord, decide, gate } from '../../../lambdas/core/steps/gate.ts';
+import type { DecisionRecord } from '../../../lambdas/core/registry/decision-record.ts';
+import { decide, gate } from '../../../lambdas/core/steps/gate.ts';
 import type { TrainResult } from '../../../lambdas/core/steps/train.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, testVersion } from '../../support/pipeline-fixture.ts';
 

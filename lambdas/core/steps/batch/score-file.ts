@@ -9,7 +9,7 @@ import { summarizeBatch } from '../../drift/summary.ts';
 import { UnusableFileError } from '../../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError } from '../../ports/object-store.ts';
 import { scoreHistogram } from '../../report/batch-score-histogram.ts';
-import { needsReview } from '../../serving/review.ts';
+import { needsReview } from '../../ml/review.ts';
 import type { StepContext } from '../context.ts';
 import { QUARANTINE_PREFIX } from '../ingest.ts';
 import type { QuarantinedRow } from '../readings-csv.ts';

@@ -1,4 +1,4 @@
-import { InvalidDataError } from '../errors.ts';
+import { InvalidDataError } from '../../errors.ts';
 
 export interface Point {
   readonly x: number;

@@ -1,7 +1,7 @@
-import type { FeatureDrift, FeatureReference } from '../drift/types.ts';
-import type { BatchDrift, BatchReportData } from './batch-report-data.ts';
-import { fixed, integer, percent, significant, timestamp } from './format.ts';
-import { html, type SafeHtml } from './html.ts';
+import type { FeatureDrift, FeatureReference } from '../../drift/types.ts';
+import type { BatchDrift, BatchReportData } from '../batch-report-data.ts';
+import { fixed, integer, percent, significant, timestamp } from '../format.ts';
+import { html, type SafeHtml } from '../html.ts';
 
 /**
  * The batch report's sections, in reading order. Every value from the data goes through `html`,

@@ -1,5 +1,5 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
-import { fixed } from './format.ts';
+import { fixed } from '../format.ts';
 import type {
   CalibrationRow,
   ClassName,

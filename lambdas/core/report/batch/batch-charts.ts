@@ -1,14 +1,14 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { FeatureDrift } from '../drift/types.ts';
-import type { ScoreHistogram } from './batch-score-histogram.ts';
-import { fixed, significant } from './format.ts';
+import type { FeatureDrift } from '../../drift/types.ts';
+import type { ScoreHistogram } from '../batch-score-histogram.ts';
+import { fixed, significant } from '../format.ts';
 
 /**
  * The batch report's Vega-Lite specs. Only numbers and labels built here from numbers reach a
  * spec: names from the data (features, files) stay in the page's escaped HTML.
  */
 
-// The model report's look (charts.ts), so both reports read alike.
+// The model report's look (model/charts.ts), so both reports read alike.
 const CONFIG: Config = {
   font: 'sans-serif',
   background: 'white',
