@@ -5,11 +5,11 @@ import { MAX_BINS } from './bin-mapper.ts';
 
 /** Settings of {@link GradientBoostingClassifier.fit}; each default is explained in docs/ml.md ("Challengers"). */
 export interface GradientBoostingOptions {
-  /** Shrinkage of every tree's leaf values. @default 0.1 */
+  /** Shrinkage of every tree's leaf values. @default 0.05 */
   readonly learningRate?: number;
-  /** Trees at most (boosting rounds). @default 200 */
+  /** Trees at most (boosting rounds); early stopping usually ends the fit well before. @default 500 */
   readonly maxIterations?: number;
-  /** Leaves per tree at most; null: no limit (then set maxDepth). @default 15 */
+  /** Leaves per tree at most; null: no limit (then set maxDepth). @default 7 */
   readonly maxLeafNodes?: number | null;
   /** Depth of a leaf at most (root 0); null: no limit. @default null */
   readonly maxDepth?: number | null;
@@ -23,8 +23,8 @@ export interface GradientBoostingOptions {
   readonly classWeight?: ClassWeight;
   /**
    * Hold out a stratified `validationFraction` of the rows and stop when its loss has not improved
-   * by `tolerance` for `iterationsWithoutChange` rounds. 'auto': only above 10,000 rows
-   * (scikit-learn's rule). @default 'auto'
+   * by `tolerance` for `iterationsWithoutChange` rounds (the trees keep growing on the other
+   * rows only). 'auto': only above 10,000 rows (scikit-learn's rule). @default true
    */
   readonly earlyStopping?: 'auto' | boolean;
   /** @default 0.1 */
@@ -41,15 +41,15 @@ export interface GradientBoostingOptions {
 export const AUTO_EARLY_STOPPING_ROWS = 10_000;
 
 export const DEFAULT_BOOSTING_OPTIONS = {
-  learningRate: 0.1,
-  maxIterations: 200,
-  maxLeafNodes: 15,
+  learningRate: 0.05,
+  maxIterations: 500,
+  maxLeafNodes: 7,
   maxDepth: null,
   minSamplesLeaf: 20,
   l2Regularization: 1,
   maxBins: 255,
   classWeight: 'none',
-  earlyStopping: 'auto',
+  earlyStopping: true,
   validationFraction: 0.1,
   iterationsWithoutChange: 10,
   tolerance: 1e-7,

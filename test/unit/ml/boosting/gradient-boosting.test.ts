@@ -138,7 +138,8 @@ describe('GradientBoostingClassifier errors', () => {
   });
 
   it('load names what is wrong: kind, version, trees', () => {
-    const json = GradientBoostingClassifier.fit(x, y, { maxIterations: 3 }).toJSON();
+    const json = GradientBoostingClassifier.fit(x, y, { maxIterations: 3, minSamplesLeaf: 5 }).toJSON();
+    expect(json.trees[0].feature.length).toBeGreaterThan(1);
     expect(() => GradientBoostingClassifier.load({ ...json, kind: 'logistic-regression' })).toThrow(/not a gradient-boosting model/);
     expect(() => GradientBoostingClassifier.load({ ...json, formatVersion: 9 })).toThrow(/unsupported gradient-boosting format version 9/);
     expect(() => GradientBoostingClassifier.load({ ...json, trees: json.trees.slice(1) })).toThrow(/nTrees is 3 but there are 2 trees/);
