@@ -12,6 +12,8 @@
  * the scaled training rows (what the pipeline will hand them). AI4I rows (real and generated)
  * carry the Type one-hot, the 5 sensors and three derived columns: power = torque × speed × 2π/60,
  * temperature difference = process − air, strain = tool wear × torque.
+ * Under each AI4I row: the threshold each challenger gets for recall 0.9 on 5-fold out-of-fold
+ * scores of its training rows (lambdas/core/ml/out-of-fold.ts), and what it gives on the holdout.
  * The scikit-learn column (Debian's /usr/bin/python3, skipped when it is missing) fits
  * HistGradientBoostingClassifier with its own defaults and LogisticRegression(class_weight=
  * 'balanced', C=1) on the same scaled rows. Timings on a shared machine are noisy.
@@ -26,8 +28,10 @@ import type { GradientBoostingOptions } from '../lambdas/core/ml/boosting/boosti
 import { GradientBoostingClassifier } from '../lambdas/core/ml/boosting/gradient-boosting.ts';
 import { type DenseMatrix, fromRows, takeRows, toRows } from '../lambdas/core/ml/dense.ts';
 import { LogisticRegression } from '../lambdas/core/ml/logistic/logistic-regression.ts';
-import { averagePrecision, rocAuc } from '../lambdas/core/ml/metrics.ts';
+import { averagePrecision, classificationReport, rocAuc } from '../lambdas/core/ml/metrics.ts';
+import { outOfFoldProbability, type ProbabilityModel } from '../lambdas/core/ml/out-of-fold.ts';
 import { StandardScaler } from '../lambdas/core/ml/scaler.ts';
+import { chooseThreshold } from '../lambdas/core/ml/threshold.ts';
 import { sharedDirCandidate } from './datasets.ts';
 import { sklearnStratifiedShuffleSplit } from './sklearn-split.ts';
 
@@ -140,9 +144,22 @@ function sklearnPeer(s: Split): { boosting: Score; logistic: Score } | undefined
   return JSON.parse(run.stdout) as { boosting: Score; logistic: Score };
 }
 
+/**
+ * The decision threshold as the pipeline will choose it for a challenger: on 5-fold out-of-fold
+ * scores of the training rows, for recall 0.9; then recall and precision on the holdout.
+ */
+function thresholdLine(s: Split, fit: (x: DenseMatrix, y: Uint8Array) => ProbabilityModel): string {
+  const t0 = performance.now();
+  const oof = outOfFoldProbability(s.xTrain, s.yTrain, fit, { folds: 5, seed: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  const choice = chooseThreshold(s.yTrain, oof, { targetRecall: 0.9 });
+  const holdout = classificationReport(s.yTest, fit(s.xTrain, s.yTrain).predictProbability(s.xTest), choice.threshold);
+  return `threshold ${choice.threshold.toFixed(4)} → holdout recall ${holdout.recall.toFixed(3)} precision ${holdout.precision.toFixed(3)} (5 folds ${seconds.toFixed(1)} s)`;
+}
+
 const cell = (s: Score | undefined): string => (s ? `${s.fitSeconds.toFixed(2).padStart(6)} s ${s.auc.toFixed(4)} ${s.ap.toFixed(4)}` : '            —              ');
 
-function report(name: string, data: NumericDataset): void {
+function report(name: string, data: NumericDataset, thresholds: boolean): void {
   const s = splitAndScale(data);
   const positives = s.yTrain.reduce((a, b) => a + b, 0);
   const b = boosting(s);
@@ -151,6 +168,10 @@ function report(name: string, data: NumericDataset): void {
   console.log(
     `${name.padEnd(31)} ${String(s.xTrain.rows).padStart(6)} ${String(positives).padStart(5)} | ${cell(b)} ${String(b.trees).padStart(5)} ${b.predictMicroseconds.toFixed(1).padStart(5)} ${b.jsonKiB.toFixed(0).padStart(5)} | ${cell(l)} | ${cell(peer?.boosting)} | ${cell(peer?.logistic)}`,
   );
+  if (thresholds) {
+    console.log(`    boosting: ${thresholdLine(s, (x, y) => GradientBoostingClassifier.fit(x, y))}`);
+    console.log(`    logistic: ${thresholdLine(s, (x, y) => LogisticRegression.fit(x, y))}`);
+  }
 }
 
 function reportAll(): void {
@@ -158,7 +179,7 @@ function reportAll(): void {
   console.log('boosting also: trees kept, prediction µs per row (batch of the holdout), model JSON KiB');
   console.log(`${'data set'.padEnd(31)} ${'train'.padStart(6)} ${'pos'.padStart(5)} | ${'boosting (ours)'.padEnd(27)} trees  µs/r   KiB | ${'logistic (ours)'.padEnd(27)} | ${'scikit-learn HGB defaults'.padEnd(27)} | scikit-learn logistic`);
   const real = join(sharedDirCandidate(), 'datasets', 'ai4i2020.csv');
-  if (existsSync(real)) report('AI4I 2020 (real)', loadAi4i2020(real));
+  if (existsSync(real)) report('AI4I 2020 (real)', loadAi4i2020(real), true);
   else console.log(`AI4I 2020 (real): skipped, ${real} not found`);
   for (const [n, seed] of [
     [3000, 2],
@@ -166,13 +187,13 @@ function reportAll(): void {
     [10_000, 4],
     [30_000, 5],
   ]) {
-    report(`AI4I-like n=${n} seed=${seed}`, generatedAi4i(n, seed));
+    report(`AI4I-like n=${n} seed=${seed}`, generatedAi4i(n, seed), true);
   }
   for (const [n, seed, noise] of [
     [2000, 2, 0.25],
     [5000, 3, 0.4],
   ]) {
-    report(`moons n=${n} seed=${seed} noise=${noise}`, makeMoons(n, { seed, noise }));
+    report(`moons n=${n} seed=${seed} noise=${noise}`, makeMoons(n, { seed, noise }), false);
   }
 }
 
