@@ -205,8 +205,9 @@ function tune(): void {
   for (const learningRate of [0.05, 0.1])
     for (const maxLeafNodes of [7, 15, 31])
       for (const l2Regularization of [0, 1])
-        for (const maxIterations of [100, 200]) grid.push({ learningRate, maxLeafNodes, l2Regularization, maxIterations });
-  const small = { learningRate: 0.05, maxLeafNodes: 7 };
+        for (const maxIterations of [100, 200]) grid.push({ learningRate, maxLeafNodes, l2Regularization, maxIterations, earlyStopping: false });
+  // Fixed settings apart from the ones named, so the grid does not move when the defaults do.
+  const small = { learningRate: 0.05, maxLeafNodes: 7, l2Regularization: 1, minSamplesLeaf: 20, earlyStopping: false };
   grid.push(
     { ...small, maxIterations: 50 },
     { ...small, maxIterations: 150 },
@@ -215,7 +216,7 @@ function tune(): void {
     { ...small, maxIterations: 100, minSamplesLeaf: 40 },
     { ...small, maxIterations: 100, classWeight: 'balanced' },
     { ...small, maxIterations: 500, earlyStopping: true },
-    { maxIterations: 500, earlyStopping: true },
+    { learningRate: 0.1, maxLeafNodes: 31, l2Regularization: 0, maxIterations: 500, earlyStopping: true },
   );
   for (const options of grid) {
     const b = boosting(s, options);
