@@ -77,6 +77,8 @@ const headerSchema = z.object({ kind: z.literal('logistic-regression'), formatVe
 /** Backtracking line search: Armijo constant and the most halvings. */
 const ARMIJO = 1e-4;
 const MAX_HALVINGS = 40;
+/** A relative decrease of F below this is rounding, not progress. */
+const FLAT = 1e-15;
 
 export class LogisticRegression {
   readonly kind = 'logistic-regression' as const;
@@ -125,8 +127,11 @@ export class LogisticRegression {
       // No decrease even for a tiny step: F is flat to rounding here, which is the optimum.
       if (next === undefined) break;
       beta = next;
+      const previous = value;
       ({ value, gradient, hessian } = newtonTerms(x, labels, rowWeight, beta, settings.C, true));
       converged = maxAbs(gradient) <= settings.tolerance * totalWeight;
+      // F changes only in its last bits: more steps cannot help (collinear inputs with a weak penalty get here).
+      if (previous - value <= FLAT * Math.abs(previous)) break;
     }
     const gradientNorm = maxAbs(gradient);
     let nPositive = 0;
@@ -139,7 +144,7 @@ export class LogisticRegression {
       classWeight: settings.classWeight,
       weights,
       iterations,
-      // Stopped by a flat line search: the gradient is at rounding level of the weighted sum.
+      // Stopped where F is flat to rounding: converged when the gradient is small, if not at the tolerance.
       converged: converged || gradientNorm <= 1e-6 * totalWeight,
       objective: value,
       gradientNorm,
