@@ -46,9 +46,11 @@ const summarySchema = z.object({
   /** The same on the hold-out, when early stopping was on. */
   validationLoss: z.array(z.number()).optional(),
   settings: boostingSettingsSchema,
-  fitSeconds: z.number().nonnegative(),
 });
-/** How the fit went, kept with the model. */
+/**
+ * How the fit went, kept with the model. No wall-clock time: the model is a pure function of data
+ * and options (same inputs, same bytes); the caller times the fit.
+ */
 export type GradientBoostingSummary = z.infer<typeof summarySchema>;
 
 const jsonSchema = z
@@ -90,7 +92,6 @@ export class GradientBoostingClassifier {
    *   bad option, or too few rows of a class for the early-stopping hold-out
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: GradientBoostingOptions = {}): GradientBoostingClassifier {
-    const started = performance.now();
     const settings = boostingSettings(options);
     const labels = checkTrainingData(x, y);
     const weights = classWeights(settings.classWeight, labels);
@@ -157,7 +158,6 @@ export class GradientBoostingClassifier {
       trainLoss,
       ...(validationLoss ? { validationLoss } : {}),
       settings,
-      fitSeconds: (performance.now() - started) / 1000,
     };
     return new GradientBoostingClassifier(baseline, trees, summary);
   }

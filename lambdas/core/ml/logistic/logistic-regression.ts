@@ -55,9 +55,11 @@ const summarySchema = z.object({
   objective: z.number(),
   /** ‖∇F‖∞ at the solution. */
   gradientNorm: z.number().nonnegative(),
-  fitSeconds: z.number().nonnegative(),
 });
-/** How the fit went, kept with the model. */
+/**
+ * How the fit went, kept with the model. No wall-clock time: the model is a pure function of data
+ * and options (same inputs, same bytes); the caller times the fit.
+ */
 export type LogisticRegressionSummary = z.infer<typeof summarySchema>;
 
 const jsonSchema = z
@@ -97,7 +99,6 @@ export class LogisticRegression {
    * @throws InvalidDataError for empty data, NaN/±Infinity, labels other than 0/1, one class, or a bad option
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: LogisticRegressionOptions = {}): LogisticRegression {
-    const started = performance.now();
     const settings = parseOptions(options);
     const labels = checkTrainingData(x, y);
     const weights = classWeights(settings.classWeight, labels);
@@ -148,7 +149,6 @@ export class LogisticRegression {
       converged: converged || gradientNorm <= 1e-6 * totalWeight,
       objective: value,
       gradientNorm,
-      fitSeconds: (performance.now() - started) / 1000,
     };
     return new LogisticRegression(beta.slice(0, p), beta[p], summary);
   }
