@@ -3,6 +3,7 @@
  * logistic-regression challengers, with scikit-learn's figures on the very same split beside them.
  *
  *   npm run bench:challengers            real AI4I 2020 + fresh generated sets, default settings
+ *   npm run bench:challengers -- generated 100000 6   one AI4I-like set of that size and seed
  *   npm run bench:challengers -- tune    the grid the boosting defaults were chosen from, on the
  *                                        tuning set only (AI4I-like, 10,000 rows, seed 1), which
  *                                        no reported row uses
@@ -224,5 +225,11 @@ function tune(): void {
   }
 }
 
-if (process.argv[2] === 'tune') tune();
-else reportAll();
+const [command, ...args] = process.argv.slice(2);
+if (command === 'tune') tune();
+else if (command === 'generated') {
+  // One AI4I-like set of any size, e.g. `generated 100000 6`: how fit time and memory grow.
+  const [n, seed] = [Number(args[0] ?? 100_000), Number(args[1] ?? 6)];
+  report(`AI4I-like n=${n} seed=${seed}`, generatedAi4i(n, seed), false);
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (the whole process, data and scikit-learn's JSON included)`);
+} else reportAll();

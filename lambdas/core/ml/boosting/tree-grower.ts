@@ -53,7 +53,7 @@ interface GrowingNode {
  * @param thresholds the bin thresholds `binned` was made with: they turn a bin split into a value split
  */
 export function growTree(binned: BinnedFeatures, thresholds: BinThresholds, gradients: Float32Array, hessians: Float32Array, rules: GrowthRules, rows?: Uint32Array): GrownTree {
-  const order = rows ? rows.slice() : Uint32Array.from({ length: binned.rows }, (_, i) => i);
+  const order = rows ? rows.slice() : identity(binned.rows);
   const scratch = new Uint32Array(order.length);
   const binCounts = thresholds.map((t) => t.length + 1);
   const nodes: GrowingNode[] = [];
@@ -106,6 +106,13 @@ export function growTree(binned: BinnedFeatures, thresholds: BinThresholds, grad
   }
   for (const node of splittable) node.histogram = undefined;
   return assemble(nodes, thresholds, order, rules.learningRate);
+}
+
+/** 0, 1, …, n − 1 (a plain loop: Uint32Array.from with a callback costs milliseconds per tree at 10⁵ rows). */
+function identity(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
 
 /** Removes and returns the splittable node with the largest gain (ties: the earliest node). */
