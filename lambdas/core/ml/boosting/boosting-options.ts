@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidDataError } from '../../errors.ts';
+import { InvalidDataError, ShapeError } from '../../errors.ts';
 import { type ClassWeight, classWeightSchema, parseClassWeight } from '../logistic/class-weight.ts';
 import { MAX_BINS } from './bin-mapper.ts';
 
@@ -74,8 +74,16 @@ export const boostingSettingsSchema = z.object({
 });
 export type BoostingSettings = z.infer<typeof boostingSettingsSchema>;
 
-/** Defaults merged with `options`, each checked. @throws InvalidDataError naming the option and what it must be */
+/**
+ * Defaults merged with `options`, each checked.
+ * @throws ShapeError for an unknown option name; InvalidDataError naming the option and what it must be
+ */
 export function boostingSettings(options: GradientBoostingOptions): BoostingSettings {
+  const unknown = Object.keys(options).filter((key) => !(key in DEFAULT_BOOSTING_OPTIONS));
+  if (unknown.length > 0) {
+    // A misspelt option would otherwise be ignored silently and the default used.
+    throw new ShapeError(`unknown gradient boosting option(s) ${unknown.join(', ')}; known: ${Object.keys(DEFAULT_BOOSTING_OPTIONS).join(', ')}`);
+  }
   const merged = { ...DEFAULT_BOOSTING_OPTIONS, ...options };
   const rule = (ok: boolean, name: keyof GradientBoostingOptions, what: string): void => {
     if (!ok) throw new InvalidDataError(`gradient boosting option ${name} must be ${what}, got ${JSON.stringify(merged[name])}`);

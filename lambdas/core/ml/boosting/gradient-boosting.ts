@@ -89,7 +89,8 @@ export class GradientBoostingClassifier {
   /**
    * Fits the ensemble on rows `x` (scaled or not: trees only compare values) with 0/1 labels `y`.
    * @throws InvalidDataError for empty data, NaN/±Infinity, labels other than 0/1, one class, a
-   *   bad option, or too few rows of a class for the early-stopping hold-out
+   *   bad option value, or too few rows of a class for the early-stopping hold-out
+   * @throws ShapeError for an unknown option name
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: GradientBoostingOptions = {}): GradientBoostingClassifier {
     const settings = boostingSettings(options);

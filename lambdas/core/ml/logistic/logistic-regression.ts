@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArtifactError, InvalidDataError, NotPositiveDefiniteError } from '../../errors.ts';
+import { ArtifactError, InvalidDataError, NotPositiveDefiniteError, ShapeError } from '../../errors.ts';
 import { assertFinite, type DenseMatrix } from '../dense.ts';
 import { choleskyInPlace, choSolveInPlace } from '../linalg.ts';
 import { checkTrainingData } from '../training-data.ts';
@@ -96,7 +96,8 @@ export class LogisticRegression {
 
   /**
    * Fits the model on scaled rows `x` with 0/1 labels `y`.
-   * @throws InvalidDataError for empty data, NaN/±Infinity, labels other than 0/1, one class, or a bad option
+   * @throws InvalidDataError for empty data, NaN/±Infinity, labels other than 0/1, one class, or a bad option value
+   * @throws ShapeError for an unknown option name
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: LogisticRegressionOptions = {}): LogisticRegression {
     const settings = parseOptions(options);
@@ -211,6 +212,11 @@ export class LogisticRegression {
 type Settings = { readonly C: number; readonly classWeight: ClassWeight; readonly maxIterations: number; readonly tolerance: number };
 
 function parseOptions(options: LogisticRegressionOptions): Settings {
+  const unknown = Object.keys(options).filter((key) => !(key in DEFAULT_LOGISTIC_OPTIONS));
+  if (unknown.length > 0) {
+    // A misspelt option would otherwise be ignored silently and the default used.
+    throw new ShapeError(`unknown logistic regression option(s) ${unknown.join(', ')}; known: ${Object.keys(DEFAULT_LOGISTIC_OPTIONS).join(', ')}`);
+  }
   const merged = { ...DEFAULT_LOGISTIC_OPTIONS, ...options };
   if (!(typeof merged.C === 'number' && merged.C > 0 && Number.isFinite(merged.C))) {
     throw new InvalidDataError(`logistic regression option C must be a finite number > 0, got ${String(merged.C)}`);

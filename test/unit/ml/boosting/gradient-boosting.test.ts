@@ -126,6 +126,12 @@ describe('GradientBoostingClassifier errors', () => {
     expect(() => GradientBoostingClassifier.fit(x, y, { classWeight: { negative: 1, positive: -1 } })).toThrow(/classWeight/);
   });
 
+  it('rejects an unknown option name with ShapeError (a TypeError) instead of ignoring it', () => {
+    const typo = { learningrate: 0.5 } as GradientBoostingOptions;
+    expect(() => GradientBoostingClassifier.fit(x, y, typo)).toThrow(TypeError);
+    expect(() => GradientBoostingClassifier.fit(x, y, typo)).toThrow(/unknown gradient boosting option\(s\) learningrate; known: learningRate/);
+  });
+
   it('early stopping needs two rows of each class', () => {
     expect(() => GradientBoostingClassifier.fit(fromRows([[0], [1], [2]]), [0, 0, 1], { earlyStopping: true })).toThrow(/cannot hold out a validation part/);
   });

@@ -87,6 +87,11 @@ describe('LogisticRegression errors', () => {
     expect(() => LogisticRegression.fit(x, y, { classWeight: 'heavy' as never })).toThrow(/classWeight/);
   });
 
+  it('rejects an unknown option name with ShapeError (a TypeError) instead of ignoring it', () => {
+    expect(() => LogisticRegression.fit(x, y, { c: 2 } as never)).toThrow(TypeError);
+    expect(() => LogisticRegression.fit(x, y, { c: 2 } as never)).toThrow(/unknown logistic regression option\(s\) c; known: C, classWeight/);
+  });
+
   it('rejects prediction input of the wrong width or with NaN', () => {
     const model = LogisticRegression.fit(x, y);
     expect(() => model.predictProbability(fromRows([[1, 2]]))).toThrow(/expected 1 feature column/);
