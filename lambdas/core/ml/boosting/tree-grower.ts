@@ -90,7 +90,8 @@ export function growTree(binned: BinnedFeatures, thresholds: BinThresholds, grad
     node.children = [left, right];
     leaves++;
 
-    const growing = [left, right].filter(canSplit);
+    // At the leaf limit the children stay leaves: their histograms would never be used.
+    const growing = leaves === rules.maxLeafNodes ? [] : [left, right].filter(canSplit);
     if (growing.length > 0) {
       // Build the smaller child's histogram; the larger one's is the parent's minus it.
       const [small, large] = left.totals.count <= right.totals.count ? [left, right] : [right, left];
