@@ -2,8 +2,10 @@ import { DEFAULT_INDUCING_POINTS, DEFAULT_OPTIMIZE_ROWS } from '../ml/sparse/spa
 import {
   EXACT_PREDICT_SECONDS_PER_ROW_PER_SQUARED_ROW,
   EXACT_SECONDS_PER_CUBIC_ROW,
+  predictScoringSeconds,
   predictSparseFullPassSeconds,
   predictSparseIterationSeconds,
+  type ScoringSize,
 } from './step-cost.ts';
 
 /**
@@ -18,6 +20,14 @@ import {
 export const TRAIN_FUNCTION_TIMEOUT_SECONDS = 890;
 /** The Evaluate Lambda's timeout these limits are derived for (lib/training-pipeline.ts). */
 export const EVALUATE_FUNCTION_TIMEOUT_SECONDS = 290;
+
+/** The ScoreFile Lambda's timeout these limits are derived for (lib/batch-pipeline.ts). */
+export const SCORE_FILE_FUNCTION_TIMEOUT_SECONDS = 590;
+/**
+ * Share of ScoreFile's timeout that scoring one file's rows may take: the rest downloads and
+ * parses the file, writes its predictions, and covers a slower CPU.
+ */
+export const SCORE_FILE_SCORING_SHARE = 0.5;
 
 /** What a Lambda round leaves free before the function's own timeout: saving a checkpoint or the model, and one unit of work's overrun. */
 export const LAMBDA_MARGIN_SECONDS = 60;
@@ -80,4 +90,16 @@ export function sparseOptimizeRows(inducingPoints: number): number {
 export function sparseRowLimit(inducingPoints: number): number {
   const allowance = Math.min(SPARSE_STEP_ALLOWANCE_SECONDS, SPARSE_FINISH_ALLOWANCE_SECONDS);
   return floorTo(allowance / predictSparseFullPassSeconds(1, inducingPoints), 10_000);
+}
+
+/**
+ * The most rows ScoreFile scores in one file with a champion of this size: what its predicted
+ * scoring time allows within SCORE_FILE_SCORING_SHARE of the function's timeout. The size cap
+ * (maxFileBytes) bounds the download; this bounds the arithmetic, which for the exact GP grows
+ * with its training rows squared (an exact champion of 2,800 rows: about 64,000 rows a file).
+ * A file with more valid rows is quarantined whole, with this number in the reason.
+ */
+export function maxScoringRows(model: ScoringSize): number {
+  const perRow = predictScoringSeconds(model, 1);
+  return Math.max(1, Math.floor((SCORE_FILE_SCORING_SHARE * SCORE_FILE_FUNCTION_TIMEOUT_SECONDS) / perRow));
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BATCH_STEPS } from '../../../lib/batch-pipeline.ts';
 import { TRAINING_DEFINITION, TRAINING_STEPS } from '../../../lib/training-pipeline.ts';
 import { pipelineConfigSchema } from '../../../lambdas/core/steps/run-state.ts';
 import {
@@ -20,6 +21,9 @@ import {
   MAX_EXACT_TRAIN_ROWS,
   MAX_HOLDOUT_ROWS,
   MAX_INDUCING_POINTS,
+  maxScoringRows,
+  SCORE_FILE_FUNCTION_TIMEOUT_SECONDS,
+  SCORE_FILE_SCORING_SHARE,
   SPARSE_FINISH_ALLOWANCE_SECONDS,
   SPARSE_STEP_ALLOWANCE_SECONDS,
   sparseOptimizeRows,
@@ -162,5 +166,25 @@ describe('the cost model behind them', () => {
     }
     // The optimiser sees at least ten rows per inducing point at the largest m.
     expect(sparseOptimizeRows(MAX_INDUCING_POINTS)).toBeGreaterThanOrEqual(10 * MAX_INDUCING_POINTS);
+  });
+});
+
+describe('ScoreFile: rows a file may hold for the champion it is scored with', () => {
+  it('lets no champion any config allows score a file past its share of ScoreFile’s Lambda timeout', () => {
+    expect(BATCH_STEPS.ScoreFile.timeout.toSeconds()).toBe(SCORE_FILE_FUNCTION_TIMEOUT_SECONDS);
+    const budget = SCORE_FILE_SCORING_SHARE * SCORE_FILE_FUNCTION_TIMEOUT_SECONDS;
+    for (const model of [
+      { kind: 'gpc-exact', rows: MAX_EXACT_TRAIN_ROWS },
+      { kind: 'gpc-exact', rows: 2800 },
+      { kind: 'gpc-sparse', inducingPoints: MAX_INDUCING_POINTS },
+      { kind: 'gpc-sparse', inducingPoints: DEFAULT_INDUCING_POINTS },
+    ] as const) {
+      const rows = maxScoringRows(model);
+      expect(predictScoringSeconds(model, rows), JSON.stringify(model)).toBeLessThanOrEqual(budget);
+      expect(predictScoringSeconds(model, rows + 1), JSON.stringify(model)).toBeGreaterThan(budget);
+    }
+    // What those limits are: an exact champion of 2,800 rows takes files of about 64,000 rows.
+    expect(maxScoringRows({ kind: 'gpc-exact', rows: 2800 })).toBeGreaterThan(60_000);
+    expect(maxScoringRows({ kind: 'gpc-exact', rows: MAX_EXACT_TRAIN_ROWS })).toBeGreaterThan(10_000);
   });
 });

@@ -9,11 +9,14 @@ import { summarizeBatch } from '../../drift/summary.ts';
 import { UnusableFileError } from '../../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError } from '../../ports/object-store.ts';
 import { scoreHistogram } from '../../report/batch-score-histogram.ts';
+import type { ArtifactManifest } from '../../ml/artifact.ts';
 import { needsReview } from '../../ml/review.ts';
 import type { StepContext } from '../context.ts';
 import { QUARANTINE_PREFIX } from '../ingest.ts';
 import type { QuarantinedRow } from '../readings-csv.ts';
 import { parseStepInput, runName } from '../run-state.ts';
+import type { ScoringSize } from '../step-cost.ts';
+import { maxScoringRows } from '../step-limits.ts';
 import {
   batchFileKey,
   DEFAULT_MAX_FILE_BYTES,
@@ -172,6 +175,29 @@ async function quarantineOversized(context: StepContext, key: string, batchName:
   return { ...emptyResult(key, batchName, 'unusable', reason), quarantineKey, scoredAt: scoredAt.toISOString() };
 }
 
+/** A file with more valid rows than the champion scores in time: quarantined whole with the limit, and no content marker. */
+async function quarantineTooManyRows(
+  context: StepContext,
+  key: string,
+  batchName: string,
+  quarantineKey: string,
+  rows: number,
+  limit: number,
+  version: string,
+  sha256: string,
+  scoredAt: Date,
+): Promise<ScoreFileResult> {
+  const reason = `${rows} rows to score, more than the ${limit} that champion ${version} scores within ScoreFile's time limit; split it into files of at most ${limit} rows`;
+  await putQuarantine(context, quarantineKey, [{ source: key, line: 0, reason: `the whole file: ${reason}`, values: {} }]);
+  context.progress({ kind: 'message', text: `${key}: ${reason}; quarantined (${quarantineKey})` });
+  return { ...emptyResult(key, batchName, 'unusable', reason), sha256, quarantineKey, rowsRead: rows, modelVersion: version, scoredAt: scoredAt.toISOString() };
+}
+
+/** What the champion costs to score a row: the exact GP by its training rows, the sparse GP by its inducing points. */
+function scoringSizeOf(manifest: ArtifactManifest): ScoringSize {
+  return manifest.kind === 'gpc-sparse' ? { kind: 'gpc-sparse', inducingPoints: manifest.nInducing } : { kind: 'gpc-exact', rows: manifest.nTrain };
+}
+
 /** A ledger entry as the state's result: the file was handled by an earlier batch. */
 function fromLedger(entry: LedgerEntry): ScoreFileResult {
   const status = entry.status === 'scored' ? 'scored' : 'unusable';
@@ -209,6 +235,9 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
     const result = { ...emptyResult(key, batchName, 'unusable', error.message), sha256, quarantineKey, modelVersion: serving.version, scoredAt: scoredAt.toISOString() };
     return writeMarker(context, markerKey, result);
   }
+  // Bounded step: more rows than this champion scores within ScoreFile's time is quarantined whole, unscored and unmarked (another champion may take it).
+  const rowLimit = maxScoringRows(scoringSizeOf(serving.manifest));
+  if (rows.valid.length > rowLimit) return quarantineTooManyRows(context, key, batchName, quarantineKey, rows.valid.length, rowLimit, serving.version, sha256, scoredAt);
   if (rows.quarantined.length > 0) await putQuarantine(context, quarantineKey, rows.quarantined);
   if (rows.valid.length === 0) {
     // Every row was refused on its own line (the reasons are in quarantine): nothing to score.
