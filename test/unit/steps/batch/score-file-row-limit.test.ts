@@ -7,12 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
 import { LEDGER_PREFIX } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
+import type * as StepLimits from '../../../../lambdas/core/steps/step-limits.ts';
 import { type BatchFixture, createBatchFixture, inferenceCsv } from '../../../support/batch-fixture.ts';
 
 const LIMIT = 20;
 const sizes: unknown[] = [];
 vi.mock('../../../../lambdas/core/steps/step-limits.ts', async (original) => ({
-  ...(await original<typeof import('../../../../lambdas/core/steps/step-limits.ts')>()),
+  ...(await original<typeof StepLimits>()),
   maxScoringRows: (size: unknown) => (sizes.push(size), LIMIT),
 }));
 
