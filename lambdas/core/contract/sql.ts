@@ -23,7 +23,7 @@ export function quoteIdentifier(name: string): string {
  * The training set: labelled readings ingested inside the window, keeping only the latest reading
  * of each id (latest by timestamp when the contract has one, then by ingest time, then by file
  * and line, so the choice is deterministic), as id, timestamp (if any), features, derived
- * features and label, ordered by id.
+ * features, label and the reading's source file and line, ordered by id.
  *
  * Unlabelled readings are removed before ranking, so a later unlabelled reading of an id (one
  * uploaded for scoring) does not hide its labelled one. So are readings whose derived value is
@@ -39,12 +39,12 @@ export function trainingSetSql(contract: DataContract, window: TrainingWindow): 
   const timestamp = contract.timestamp ? quoteIdentifier(contract.timestamp.name) : undefined;
   const measured = [id, ...(timestamp ? [timestamp] : []), ...contract.features.map((f) => quoteIdentifier(f.name))];
   const derived = contract.derived.map((d) => quoteIdentifier(d.name));
-  const columns = [...measured, ...derived, label];
+  const columns = [...measured, ...derived, label, sourceKey, sourceLine];
   // One derived column per line: the stored query.sql is read by people auditing a run.
   const select =
     contract.derived.length === 0
       ? [`  SELECT ${columns.join(', ')},`]
-      : [`  SELECT ${measured.join(', ')},`, ...contract.derived.map((d, j) => `    ${derivedSql(d)} AS ${derived[j]},`), `    ${label},`];
+      : [`  SELECT ${measured.join(', ')},`, ...contract.derived.map((d, j) => `    ${derivedSql(d)} AS ${derived[j]},`), `    ${label}, ${sourceKey}, ${sourceLine},`];
   const recency = [...(timestamp ? [timestamp] : []), ingestedAt, sourceKey, sourceLine].map((c) => `${c} DESC`);
   const rank = quoteIdentifier('_reading_rank'); // contract names start with a letter, so this cannot collide
   const dt = quoteIdentifier(PARTITION_COLUMN_NAME);
@@ -60,6 +60,35 @@ export function trainingSetSql(contract: DataContract, window: TrainingWindow): 
     ') AS "latest"',
     `WHERE ${rank} = 1`,
     `ORDER BY ${id}`,
+  ].join('\n');
+}
+
+/**
+ * What became of the readings in the window, one row: every reading (`readings`), those without
+ * a label (`unlabelled`), those labelled and with valid derived values (`usable`), the distinct
+ * ids among these (`ids`; usable − ids readings were replaced by a later reading of the same id),
+ * and the earliest and latest ingest time (`first_ingested`, `last_ingested`) — and reading time
+ * (`first_reading`, `last_reading`) when the contract has a timestamp. The same filters as
+ * {@link trainingSetSql}, so the counts add up to its rows.
+ * @throws RangeError as trainingSetSql
+ */
+export function trainingSetAccountingSql(contract: DataContract, window: TrainingWindow): string {
+  const { from, to } = checkWindow(window);
+  const ingestedAt = quoteIdentifier(LINEAGE_COLUMN_NAMES[2]);
+  const id = quoteIdentifier(contract.id.name);
+  const label = quoteIdentifier(contract.label.name);
+  const usable = [`${label} IS NOT NULL`, ...contract.derived.map((d) => derivedValidSql(d))].join(' AND ');
+  const timestamp = contract.timestamp ? quoteIdentifier(contract.timestamp.name) : undefined;
+  return [
+    'SELECT COUNT(*) AS "readings",',
+    `  SUM(CASE WHEN ${label} IS NULL THEN 1 ELSE 0 END) AS "unlabelled",`,
+    `  SUM(CASE WHEN ${usable} THEN 1 ELSE 0 END) AS "usable",`,
+    `  COUNT(DISTINCT CASE WHEN ${usable} THEN ${id} END) AS "ids",`,
+    ...(timestamp ? [`  MIN(${timestamp}) AS "first_reading",`, `  MAX(${timestamp}) AS "last_reading",`] : []),
+    `  MIN(${ingestedAt}) AS "first_ingested",`,
+    `  MAX(${ingestedAt}) AS "last_ingested"`,
+    `FROM ${quoteIdentifier(FEATURE_TABLE)}`,
+    `WHERE ${quoteIdentifier(PARTITION_COLUMN_NAME)} BETWEEN '${from}' AND '${to}'`,
   ].join('\n');
 }
 

@@ -67,7 +67,8 @@ export function featureTableColumns(contract: DataContract): DescribedColumn[] {
 /**
  * Columns of a training set (`lake/training-sets/<run>/`), as the training-set query returns them:
  * id, timestamp (if any), features, derived features (DOUBLE, computed by the query; rows where
- * one is not valid are left out), label. The lineage columns are not selected.
+ * one is not valid are left out), label, and the reading's source file and line, so a training row
+ * can be traced back to the file it came from.
  */
 export function trainingSetColumns(contract: DataContract): DescribedColumn[] {
   const table = featureTableColumns(contract);
@@ -76,7 +77,8 @@ export function trainingSetColumns(contract: DataContract): DescribedColumn[] {
     const range = d.min === undefined && d.max === undefined ? '' : `, valid ${derivedRange(d)}`;
     return { name: d.name, type: 'double', nullable: false, comment: cut(`${d.description ?? d.name} = ${d.expression}${range}`) };
   });
-  return [...table.slice(0, labelAt), ...derived, table[labelAt]];
+  const source = table.filter((c) => c.name === 'source_key' || c.name === 'source_line');
+  return [...table.slice(0, labelAt), ...derived, table[labelAt]!, ...source];
 }
 
 const SQL_TYPES: Record<TableColumnType, string> = {

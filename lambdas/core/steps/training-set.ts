@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { trainingSetSql } from '../contract/sql.ts';
+import { trainingSetAccountingSql, trainingSetSql } from '../contract/sql.ts';
 import { trainingSetColumns } from '../contract/table.ts';
 import { encodeParquet } from '../data/parquet.ts';
 import { InsufficientDataError } from '../errors.ts';
@@ -21,6 +21,17 @@ export const trainingSetResultSchema = z.object({
   rows: z.int(),
   positives: z.int(),
   window: z.object({ from: z.string(), to: z.string() }),
+  /**
+   * Every reading in the window and what became of it: `readings` = `unlabelled` +
+   * `invalidDerived` (a derived value out of range: ingested under an older contract) +
+   * `replaced` (a later reading of the same id took its place) + `rows`. Absent in records of
+   * runs before it was kept.
+   */
+  accounting: z
+    .object({ readings: z.int(), unlabelled: z.int(), invalidDerived: z.int(), replaced: z.int() })
+    .optional(),
+  /** The time the window's readings span: by the contract's timestamp, or else by when they were ingested; null without readings. */
+  dataRange: z.object({ basis: z.enum(['reading time', 'ingest time']), from: z.string(), to: z.string() }).nullable().optional(),
 });
 
 export type TrainingSetResult = z.infer<typeof trainingSetResultSchema>;
@@ -39,6 +50,7 @@ export async function buildTrainingSet(input: unknown, context: StepContext): Pr
   const window = trainingWindow(run.runDate, run.config.windowDays);
   const sql = trainingSetSql(contract, window);
   const rows = await context.queries.query(sql);
+  const [tally] = await context.queries.query(trainingSetAccountingSql(contract, window));
 
   const label = contract.label.name;
   const positives = rows.filter((row) => row[label] === 1).length;
@@ -62,6 +74,31 @@ export async function buildTrainingSet(input: unknown, context: StepContext): Pr
     return out;
   });
   await context.store.put(key, encodeParquet(columns, typed));
-  context.progress({ kind: 'message', text: `${rows.length} readings from ${window.from} to ${window.to}, ${positives} needing maintenance` });
-  return { key, sqlKey, rows: rows.length, positives, window };
+  const { accounting, dataRange } = accountFor(tally ?? {}, rows.length, contract.timestamp !== undefined);
+  const left = [
+    accounting.replaced > 0 ? `${accounting.replaced} replaced by a later reading of the same id` : '',
+    accounting.unlabelled > 0 ? `${accounting.unlabelled} unlabelled` : '',
+    accounting.invalidDerived > 0 ? `${accounting.invalidDerived} with a derived value out of range` : '',
+  ].filter((part) => part !== '');
+  context.progress({
+    kind: 'message',
+    text: `${rows.length} of ${accounting.readings} readings ingested ${window.from} … ${window.to}, ${positives} needing maintenance${left.length > 0 ? `; left out: ${left.join(', ')}` : ''}`,
+  });
+  return { key, sqlKey, rows: rows.length, positives, window, accounting, dataRange };
+}
+
+/** The accounting query's one row as counts that add up to the training set's rows, and the data's time span. */
+function accountFor(tally: Record<string, unknown>, rows: number, byReadingTime: boolean): Pick<Required<TrainingSetResult>, 'accounting' | 'dataRange'> {
+  const count = (name: string): number => Number(tally[name] ?? 0);
+  const readings = count('readings');
+  const unlabelled = count('unlabelled');
+  const usable = count('usable');
+  const [first, last] = byReadingTime ? [tally.first_reading, tally.last_reading] : [tally.first_ingested, tally.last_ingested];
+  const instant = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : new Date(value as string | number | Date).toISOString());
+  const from = instant(first);
+  const to = instant(last);
+  return {
+    accounting: { readings, unlabelled, invalidDerived: readings - unlabelled - usable, replaced: usable - rows },
+    dataRange: from === undefined || to === undefined ? null : { basis: byReadingTime ? 'reading time' : 'ingest time', from, to },
+  };
 }

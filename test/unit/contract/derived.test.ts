@@ -62,7 +62,7 @@ describe('derived features in the contract', () => {
     const columns = trainingSetColumns(PUMPS);
     expect(columns.map((c) => `${c.name}:${c.type}`)).toEqual([
       'machine_id:string', 'read_at:timestamp', 'site:string', 'vibration_mm_s:double', 'starts:bigint', 'pump_model:string',
-      'vibration_per_start:double', 'log_vibration:double', 'needs_service:bigint',
+      'vibration_per_start:double', 'log_vibration:double', 'needs_service:bigint', 'source_key:string', 'source_line:bigint',
     ]);
     expect(columns[6].comment).toBe('Vibration per start = vibration_mm_s / starts, valid ≤ 20 mm/s');
   });

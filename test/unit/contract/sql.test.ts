@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONTRACT, type DataContract, parseContract } from '../../../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf } from '../../../lambdas/core/contract/encode.ts';
 import { SQL_RESERVED_WORDS } from '../../../lambdas/core/contract/names.ts';
-import { trainingSetSql } from '../../../lambdas/core/contract/sql.ts';
+import { trainingSetAccountingSql, trainingSetSql } from '../../../lambdas/core/contract/sql.ts';
 import { featureTableColumns, sqlTypeOf } from '../../../lambdas/core/contract/table.ts';
 import { toRows } from '../../../lambdas/core/ml/dense.ts';
 import { PUMP_CONTRACT, PUMP_CONTRACT_JSON } from './fixtures.ts';
@@ -150,6 +150,8 @@ describe('trainingSetSql', () => {
         'temperature_difference_k',
         'strain_min_nm',
         'machine_failure',
+        'source_key',
+        'source_line',
       ]);
     });
 
@@ -205,12 +207,26 @@ describe('trainingSetSql', () => {
       const sql = trainingSetSql(PUMP_CONTRACT, WINDOW);
       expect(sql).toContain('ORDER BY "read_at" DESC, "ingested_at" DESC, "source_key" DESC, "source_line" DESC');
       const rows = await query(sql);
-      expect(Object.keys(rows[0])).toEqual(['machine_id', 'read_at', 'site', 'vibration_mm_s', 'starts', 'pump_model', 'needs_service']);
+      expect(Object.keys(rows[0])).toEqual(['machine_id', 'read_at', 'site', 'vibration_mm_s', 'starts', 'pump_model', 'needs_service', 'source_key', 'source_line']);
       // Upper-case sorts before lower-case in both engines (binary collation).
       expect(rows.map((r) => [r.machine_id, r.vibration_mm_s, Number(r.needs_service), (r.read_at as Date).toISOString()])).toEqual([
         ['M-10', 10.1, 0, '2024-01-12T10:00:00.000Z'],
         ['m-01', 1.2, 1, '2024-01-10T10:00:00.000Z'],
         ['m-02', 2.1, 1, '2024-01-10T10:00:00.000Z'],
+      ]);
+    });
+
+    it('accounts for every reading in the window: unlabelled, replaced by a later reading, kept; and the span of reading and ingest times', async () => {
+      const [tally] = await query(trainingSetAccountingSql(PUMP_CONTRACT, WINDOW));
+      const kept = (await query(trainingSetSql(PUMP_CONTRACT, WINDOW))).length;
+      // Six readings in the window (m-04 is outside): m-03 unlabelled; the earlier m-01 and m-02 replaced.
+      expect([Number(tally!.readings), Number(tally!.unlabelled), Number(tally!.usable), Number(tally!.ids)]).toEqual([6, 1, 5, 3]);
+      expect(kept).toBe(Number(tally!.ids));
+      expect([tally!.first_reading, tally!.last_reading, tally!.first_ingested, tally!.last_ingested].map((t) => new Date(t as string).toISOString())).toEqual([
+        '2024-01-10T09:00:00.000Z',
+        '2024-01-12T10:00:00.000Z',
+        '2024-01-11T08:00:00.000Z',
+        '2024-01-13T08:00:00.000Z',
       ]);
     });
 
@@ -232,7 +248,7 @@ describe('trainingSetSql', () => {
         { ...reading('m-03', 4, 1, '2024-01-10 10:00:00', '2024-01-11', '2024-01-11 08:00:00'), starts: 8 },
       ]);
       const rows = await query(trainingSetSql(contract, WINDOW));
-      expect(Object.keys(rows[0])).toEqual(['machine_id', 'read_at', 'site', 'vibration_mm_s', 'starts', 'pump_model', 'vibration_per_start', 'root_vibration', 'needs_service']);
+      expect(Object.keys(rows[0])).toEqual(['machine_id', 'read_at', 'site', 'vibration_mm_s', 'starts', 'pump_model', 'vibration_per_start', 'root_vibration', 'needs_service', 'source_key', 'source_line']);
       expect(rows.map((r) => [r.machine_id, r.vibration_per_start, r.root_vibration])).toEqual([
         ['m-01', 0.5, Math.sqrt(1.5)],
         ['m-03', 0.5, 2],

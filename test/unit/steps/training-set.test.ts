@@ -55,14 +55,18 @@ describe('BuildTrainingSet', () => {
       rows: 500,
       positives: 30,
       window: { from: '2026-02-24', to: '2026-03-02' },
+      accounting: { readings: 500, unlabelled: 0, invalidDerived: 0, replaced: 0 },
+      // AI4I has no timestamp column: the span is when the readings were ingested (the fixture's clock).
+      dataRange: { basis: 'ingest time', from: '2026-03-02T10:00:00.000Z', to: '2026-03-02T10:00:00.000Z' },
     });
     const rows = await trainingRows(result.key);
     expect(rows.map((row) => row.udi)).toEqual(records.map((r) => r.UDI));
     expect(rows.filter((row) => row.machine_failure === 1)).toHaveLength(30);
-    // Id, features, the derived features the SQL computed, and label: no lineage or partition columns.
+    // Id, features, the derived features the SQL computed, label, and the reading's file and line (lineage): no ingest time or partition.
     expect(Object.keys(rows[0]).sort()).toEqual(
-      ['udi', 'air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type', 'power_w', 'temperature_difference_k', 'strain_min_nm', 'machine_failure'].sort(),
+      ['udi', 'air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type', 'power_w', 'temperature_difference_k', 'strain_min_nm', 'machine_failure', 'source_key', 'source_line'].sort(),
     );
+    expect(rows[9]).toMatchObject({ source_key: expect.stringMatching(/^landing\/training\//), source_line: 11 });
     expect(rows[9].strain_min_nm).toBe(Number(records[9]['Tool wear [min]']) * Number(records[9]['Torque [Nm]']));
     expect(rows[9]).toMatchObject({ udi: 10, torque_nm: records[9]['Torque [Nm]'], product_type: records[9].Type });
 
@@ -82,6 +86,8 @@ describe('BuildTrainingSet', () => {
 
     const result = await buildTrainingSet(input(), fx.context);
     expect(result.rows).toBe(500);
+    // 521 readings in the window: 21 unlabelled left out, none replaced (the unlabelled UDI 10 does not count against its labelled one).
+    expect(result.accounting).toEqual({ readings: 521, unlabelled: 21, invalidDerived: 0, replaced: 0 });
     const rows = await trainingRows(result.key);
     expect(rows.some((row) => (row.udi as number) > 500)).toBe(false);
     expect(rows.find((row) => row.udi === 10)).toMatchObject({ torque_nm: records[9]['Torque [Nm]'], machine_failure: records[9]['Machine failure'] });
@@ -96,6 +102,9 @@ describe('BuildTrainingSet', () => {
 
     const result = await buildTrainingSet(input(), fx.context);
     expect(result.rows).toBe(500);
+    // The first UDI 42 was replaced by its correction: counted, not silently dropped.
+    expect(result.accounting).toEqual({ readings: 501, unlabelled: 0, invalidDerived: 0, replaced: 1 });
+    expect(result.dataRange).toEqual({ basis: 'ingest time', from: '2026-03-02T10:00:00.000Z', to: '2026-03-03T10:00:00.000Z' });
     expect(result.positives).toBe(positives + (corrected['Machine failure'] === 1 ? 1 : -1));
     const rows = await trainingRows(result.key);
     expect(rows.filter((row) => row.udi === 42)).toEqual([expect.objectContaining({ torque_nm: 55.5, machine_failure: corrected['Machine failure'] })]);
