@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DataContract } from '../contract/contract.ts';
+import { decodeParquet } from '../data/parquet.ts';
 import { buildReference } from '../drift/reference.ts';
 import { takeRows } from '../ml/dense.ts';
 import type { KernelJson } from '../ml/kernel.ts';
@@ -8,6 +9,7 @@ import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { inputRelevances } from '../ml/relevance.ts';
 import { MODEL_KINDS, type ModelKind, type ResumableFit } from '../ml/resumable-fit.ts';
 import { StandardScaler } from '../ml/scaler.ts';
+import { ObjectNotFoundError } from '../ports/object-store.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
 import { saveModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { OptimizerStep, TrainingSummary } from '../report/report-data.ts';
@@ -138,8 +140,32 @@ export function roundBudgetSeconds(configured: number, context: Pick<StepContext
 
 type FixedKernel = NonNullable<TrainCheckpoint['fixedKernel']>;
 
+/**
+ * Why the champion's hyperparameters do not fit this run's data, if they do not: some of the
+ * readings it was trained on are not in this run's training set (replaced by other readings of
+ * the same ids, or out of the window), so its kernel was fitted on data this run does not have.
+ * Compared by the readings' source file and line (training sets keep them); a training set from
+ * before they were kept cannot be compared, and the refit goes ahead as it always did.
+ */
+async function championDataMissing(context: StepContext, championSetKey: unknown, runSetKey: string): Promise<string | undefined> {
+  if (typeof championSetKey !== 'string') return undefined;
+  const reading = (row: Record<string, unknown>): string | undefined => (row.source_key === undefined || row.source_line === undefined ? undefined : `${String(row.source_key)}\u0000${String(row.source_line)}`);
+  let championRows: Record<string, unknown>[];
+  try {
+    championRows = await decodeParquet((await context.store.get(championSetKey)).body);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return `its training set ${championSetKey} is gone`;
+    throw error;
+  }
+  const championReadings = championRows.map(reading);
+  if (championReadings.some((r) => r === undefined)) return undefined;
+  const present = new Set((await decodeParquet((await context.store.get(runSetKey)).body)).map(reading));
+  const missing = championReadings.filter((r) => !present.has(r)).length;
+  return missing === 0 ? undefined : `${missing} of the ${championRows.length} readings it was trained on are not in this run's training set (replaced or out of the window)`;
+}
+
 /** The champion's kernel for a refit, or why there is none to use. */
-async function championKernel(context: StepContext, featureNames: readonly string[]): Promise<{ kernel: FixedKernel; version: string } | { note: string }> {
+async function championKernel(context: StepContext, featureNames: readonly string[], trainingSetKey: string): Promise<{ kernel: FixedKernel; version: string } | { note: string }> {
   const champion = await inspectChampion(context.store);
   if (champion.kind === 'none') return { note: 'refit asked, but there is no champion yet: trained in full mode' };
   if (champion.kind !== 'usable') return { note: `refit asked, but ${champion.problem}: trained in full mode` };
@@ -147,6 +173,8 @@ async function championKernel(context: StepContext, featureNames: readonly strin
   if (manifest.featureNames.join(',') !== featureNames.join(',')) {
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }
+  const missing = await championDataMissing(context, manifest.extra?.trainingSetKey, trainingSetKey);
+  if (missing !== undefined) return { note: `refit asked, but champion ${champion.pointer.version} was trained on other data: ${missing}; trained in full mode` };
   const { kernel } = manifest;
   return {
     kernel: { isotropic: kernel.lengthScales.length === 1, theta: manifest.kernelTheta, constantBounds: kernel.constantBounds, lengthScaleBounds: kernel.lengthScaleBounds },
@@ -162,7 +190,7 @@ interface TrainPlan {
   readonly choice: ModelChoice;
 }
 
-async function planTraining(run: RunInput, context: StepContext, featureNames: readonly string[], rowsAvailable: number, budgetSeconds: number): Promise<TrainPlan> {
+async function planTraining(run: RunInput, trainingSetKey: string, context: StepContext, featureNames: readonly string[], rowsAvailable: number, budgetSeconds: number): Promise<TrainPlan> {
   const { config } = run;
   const choice = chooseModel({
     requested: config.model,
@@ -179,7 +207,7 @@ async function planTraining(run: RunInput, context: StepContext, featureNames: r
     context.progress({ kind: 'message', text: note });
     return { mode: 'full', modeNote: note, fixedKernel: null, choice };
   }
-  const champion = await championKernel(context, featureNames);
+  const champion = await championKernel(context, featureNames, trainingSetKey);
   if ('note' in champion) {
     context.progress({ kind: 'message', text: champion.note });
     return { mode: 'full', modeNote: champion.note, fixedKernel: null, choice };
@@ -227,7 +255,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       inducingPoints: config.inducingPoints ?? null,
     });
     let saved = await resumableCheckpoint(context, key, digest);
-    const plan: TrainPlan = saved ?? (await planTraining(run, context, featureNames, split.train.length, budgetSeconds));
+    const plan: TrainPlan = saved ?? (await planTraining(run, run.trainingSet.key, context, featureNames, split.train.length, budgetSeconds));
     const { choice } = plan;
     const rows = capTrainingRows(y, split.train, choice.rows, config.seed);
     const trainingSet = { X: takeRows(X, rows), y: Uint8Array.from(rows, (i) => y[i]), featureNames };

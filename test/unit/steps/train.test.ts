@@ -121,6 +121,20 @@ describe('Train', () => {
     expect(fx.progress).toContainEqual({ kind: 'message', text: `refit with the hyperparameters of champion ${champion.version}` });
   });
 
+  it('refit over a champion trained on readings this run no longer has (replaced by others of the same ids) trains in full mode and says so', async () => {
+    const champion = await trainToEnd(prepared, fx.context);
+    await promoteChampion(fx.store, champion.version, 'run-1', undefined, fx.now);
+    // Other readings of the same ids (as real data replacing demo data with colliding UDIs).
+    fx.advance(86_400_000);
+    await landAndIngest(fx, 'replacement.csv', sampleCsv(500, 22, 1), { at: new Date('2026-03-02T03:00:00Z') });
+    fx.progress.length = 0;
+    const again = await prepareRun(fx, fx.runInput({ runName: 'run-3', mode: 'refit' }));
+    const result = await trainToEnd(again, fx.context);
+    expect(result.mode).toBe('full');
+    expect(result.modeNote).toMatch(new RegExp(`^refit asked, but champion ${champion.version} was trained on other data: 500 of the 500 readings it was trained on are not in this run's training set \\(replaced or out of the window\\); trained in full mode$`));
+    expect(fx.progress).toContainEqual({ kind: 'message', text: result.modeNote });
+  });
+
   it('refit over a champion with other features falls back to full mode and names them', async () => {
     const other = testVersion(1);
     await saveTinyModel(fx.store, other, ['vibration_mm_s', 'current_a']);
