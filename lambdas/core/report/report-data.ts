@@ -24,6 +24,10 @@ export interface DataSummary {
   readonly holdoutPositives: number;
   /** Rows on the holdout side before config.maxHoldoutRows (more than holdoutRows when the cap bound); absent in records from before the cap. */
   readonly holdoutRowsAvailable?: number;
+  /** What became of every reading in the window (BuildTrainingSet's accounting); absent in records from before it was kept. */
+  readonly accounting?: { readonly readings: number; readonly unlabelled: number; readonly invalidDerived: number; readonly replaced: number };
+  /** The time the window's readings span, by reading time or else by ingest time; null without readings; absent in older records. */
+  readonly dataRange?: { readonly basis: 'reading time' | 'ingest time'; readonly from: string; readonly to: string } | null;
   /** Which model trained on how many of the train split's rows, and why; absent in records from before Train said so. */
   readonly fitted?: {
     readonly model: 'gpc-exact' | 'gpc-sparse';

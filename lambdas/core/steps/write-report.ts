@@ -36,6 +36,8 @@ export async function writeReport(input: unknown, context: StepContext): Promise
     files: run.ingest.map(({ key, status, rowsRead, rowsValid, rowsQuarantined }) => ({ key, status, rowsRead, rowsValid, rowsQuarantined })),
     window: run.trainingSet.window,
     trainingSetRows: run.trainingSet.rows,
+    ...(run.trainingSet.accounting === undefined ? {} : { accounting: run.trainingSet.accounting }),
+    ...(run.trainingSet.dataRange === undefined ? {} : { dataRange: run.trainingSet.dataRange }),
     trainRows: run.split.trainRows,
     holdoutRows: run.split.holdoutRows,
     trainPositives: run.split.trainPositives,

@@ -17,4 +17,19 @@ describe('the report’s data section: rows trained and why', () => {
   it('says nothing of it for a training record from before Train reported it', () => {
     expect(String(dataSection(makeReportData()))).not.toContain('trained on');
   });
+
+  it('accounts for every reading in the window and gives the data’s own span, not the window’s', () => {
+    const data = makeReportData();
+    const accounting = { readings: 12_000, unlabelled: 500, invalidDerived: 0, replaced: 2_000 };
+    const rows = 12_000 - 500 - 2_000;
+    const text = String(dataSection({ ...data, data: { ...data.data, trainingSetRows: rows, accounting, dataRange: { basis: 'ingest time', from: '2026-03-01T09:00:00.000Z', to: '2026-03-02T10:00:00.000Z' } } }));
+    expect(text).toContain('<tr><td>All readings</td><td class="num">12,000</td></tr>');
+    expect(text).toContain('<tr><td>left out: no label (uploaded for scoring)</td><td class="num">500</td></tr>');
+    expect(text).toContain('<tr><td>left out: replaced by a later reading of the same id</td><td class="num">2,000</td></tr>');
+    expect(text).toContain(`<tr><td>Training set: the latest labelled reading of each id</td><td class="num">9,500</td></tr>`);
+    expect(text).toContain('The readings span 2026-03-01 to 2026-03-02 by ingest time (the contract has no reading timestamp).');
+    expect(String(dataSection({ ...data, data: { ...data.data, dataRange: null } }))).toContain('No readings were in the window.');
+    // Older records have neither: no table, no span.
+    expect(String(dataSection(data))).not.toMatch(/All readings|readings span/);
+  });
 });

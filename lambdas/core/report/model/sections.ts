@@ -168,6 +168,29 @@ function scoredHoldout(d: ReportData['data']): SafeHtml {
   return html`<p>Evaluate scored a stratified ${integer(d.holdoutRows)} of the ${integer(available)} holdout rows (config.maxHoldoutRows bounds its time); the other ${integer(available - d.holdoutRows)} were used by neither split.</p>`;
 }
 
+/** Every reading in the window and what became of it: the rows of the training set are what is left. */
+function readingsAccounted(d: ReportData['data']): SafeHtml {
+  const a = d.accounting;
+  if (a === undefined) return html``;
+  const row = (what: string, count: number) => html`<tr><td>${what}</td><td class="num">${integer(count)}</td></tr>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Readings ingested in the window</th><th scope="col" class="num">Rows</th></tr></thead><tbody>
+${row('All readings', a.readings)}
+${row('left out: no label (uploaded for scoring)', a.unlabelled)}
+${row('left out: a derived value out of its range (ingested under an older contract)', a.invalidDerived)}
+${row('left out: replaced by a later reading of the same id', a.replaced)}
+${row('Training set: the latest labelled reading of each id', d.trainingSetRows)}
+</tbody></table></div>`;
+}
+
+/** The data's own time span (not the window's), or nothing when the record does not have it. */
+function dataSpan(d: ReportData['data']): string {
+  if (d.dataRange === undefined) return '';
+  if (d.dataRange === null) return ' No readings were in the window.';
+  const day = (iso: string) => iso.slice(0, 10);
+  const [from, to] = [day(d.dataRange.from), day(d.dataRange.to)];
+  return ` The readings span ${from === to ? from : `${from} to ${to}`} by ${d.dataRange.basis}${d.dataRange.basis === 'ingest time' ? ' (the contract has no reading timestamp)' : ''}.`;
+}
+
 export function dataSection(data: ReportData): SafeHtml {
   const d = data.data;
   const sum = (pick: (f: (typeof d.files)[number]) => number) => d.files.reduce((s, f) => s + pick(f), 0);
@@ -185,7 +208,8 @@ export function dataSection(data: ReportData): SafeHtml {
 <h3>Files ingested</h3>
 ${files}
 <h3>Training data</h3>
-<p>Readings from ${d.window.from} to ${d.window.to} (inclusive), split into training and holdout rows before any scaling.</p>
+<p>Readings ingested from ${d.window.from} to ${d.window.to} (the run's window, inclusive), split into training and holdout rows before any scaling.${dataSpan(d)}</p>
+${readingsAccounted(d)}
 <div class="table-wrap"><table><thead><tr><th scope="col">Set</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Need maintenance</th><th scope="col" class="num">Share needing maintenance</th><th scope="col" class="num">Share healthy</th></tr></thead><tbody>
 ${sizeRow('Training set (selected)', d.trainingSetRows, setPositives)}
 ${sizeRow('Train split', d.trainRows, d.trainPositives)}
