@@ -414,6 +414,43 @@ export function calibrationCurve(yTrue: ArrayLike<number>, proba: ArrayLike<numb
   return bins;
 }
 
+/**
+ * Reliability diagram with nBins bins of (about) equal row counts, like scikit-learn's
+ * `calibration_curve(strategy='quantile')`: the edges are the probabilities' percentiles (linear
+ * interpolation, as np.percentile), and a row goes to the bin of the first inner edge it does not
+ * exceed. On a rare class most probabilities are small, so uniform bins put most rows in the first
+ * one; these bins resolve that region. Empty bins (tied edges) are omitted.
+ */
+export function calibrationCurveQuantile(yTrue: ArrayLike<number>, proba: ArrayLike<number>, nBins = 10): CalibrationBin[] {
+  assertLabelsAndProbabilities(yTrue, proba);
+  if (!Number.isInteger(nBins) || nBins < 1) throw new InvalidDataError(`nBins must be an integer >= 1, got ${nBins}`);
+  const sorted = Float64Array.from(proba).sort();
+  const percentile = (q: number): number => {
+    const at = q * (sorted.length - 1);
+    const below = Math.floor(at);
+    const above = Math.min(below + 1, sorted.length - 1);
+    return sorted[below]! + (sorted[above]! - sorted[below]!) * (at - below);
+  };
+  const edges = Array.from({ length: nBins + 1 }, (_, k) => percentile(k / nBins));
+  const sumPredicted = new Float64Array(nBins);
+  const positives = new Float64Array(nBins);
+  const counts = new Float64Array(nBins);
+  for (let i = 0; i < yTrue.length; i++) {
+    // np.searchsorted(edges[1:-1], p, side='left'): the inner edges strictly below p.
+    let k = 0;
+    while (k < nBins - 1 && edges[k + 1]! < proba[i]!) k++;
+    sumPredicted[k] += proba[i]!;
+    positives[k] += yTrue[i]!;
+    counts[k]++;
+  }
+  const bins: CalibrationBin[] = [];
+  for (let k = 0; k < nBins; k++) {
+    if (counts[k] === 0) continue;
+    bins.push({ lower: edges[k]!, upper: edges[k + 1]!, meanPredicted: sumPredicted[k] / counts[k], fractionPositive: positives[k] / counts[k], count: counts[k] });
+  }
+  return bins;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Everything at once
 

@@ -5,6 +5,7 @@ import {
   averagePrecision,
   brierScore,
   calibrationCurve,
+  calibrationCurveQuantile,
   classificationReport,
   confusionMatrix,
   evaluate,
@@ -108,6 +109,23 @@ describe.each(golden.cases)('metrics against scikit-learn: $name', (c) => {
   it('brierScore and logLoss match brier_score_loss and log_loss(eps=1e-15)', () => {
     expectClose(brierScore(yTrue, proba), expected.brier, 'brier');
     expectClose(logLoss(yTrue, proba), expected.logLoss, 'logLoss');
+  });
+
+  it("calibrationCurveQuantile matches calibration_curve(strategy='quantile') (scikit-learn 1.2.1, numbers below)", () => {
+    // np.random.RandomState(3): p = round(beta(0.5, 6, 40), 4), y = rand(40) < 1.3 p; calibration_curve(y, p, n_bins=5, strategy='quantile').
+    const p = [0.0494, 0.4198, 0.0005, 0.0166, 0.0001, 0.1689, 0.0774, 0.3618, 0.3017, 0.0578, 0.0423, 0.2668, 0.0174, 0.0017, 0.0633, 0.0536, 0.0123, 0.0233, 0.0009, 0.4448, 0.0999, 0.0597, 0.1257, 0.0929, 0.1788, 0.1847, 0.0128, 0.0004, 0.0545, 0.0011, 0.0615, 0.2865, 0.2409, 0.1432, 0.1369, 0.0096, 0.0079, 0.0873, 0.0099, 0.0228];
+    const y = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const bins = calibrationCurveQuantile(y, p, 5);
+    const expectedFraction = [0.0, 0.125, 0.125, 0.125, 0.5];
+    const expectedMean = [0.002775, 0.019674999999999998, 0.059649999999999995, 0.12919999999999998, 0.313375];
+    const expectedEdges = [0.0001, 0.009840000000000002, 0.04656000000000001, 0.08135999999999999, 0.17998, 0.4448];
+    expect(bins.map((b) => b.fractionPositive)).toEqual(expectedFraction);
+    bins.forEach((b, k) => {
+      expect(b.meanPredicted).toBeCloseTo(expectedMean[k]!, 12);
+      expect(b.lower).toBeCloseTo(expectedEdges[k]!, 12);
+      expect(b.upper).toBeCloseTo(expectedEdges[k + 1]!, 12);
+      expect(b.count).toBe(8);
+    });
   });
 
   it("calibrationCurve matches calibration_curve(strategy='uniform')", () => {

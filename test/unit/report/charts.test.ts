@@ -10,7 +10,7 @@ const MARKS: Record<keyof ReportChartSpecs, readonly string[]> = {
   roc: ['mark-line', 'mark-symbol', 'mark-rule'],
   precisionRecall: ['mark-line', 'mark-symbol', 'mark-rule', 'mark-text'],
   confusion: ['mark-rect', 'mark-text'],
-  calibration: ['mark-line', 'mark-symbol', 'mark-rule'],
+  calibration: ['mark-line', 'mark-symbol', 'mark-rule', 'mark-text'],
   scores: ['mark-rect', 'mark-rule'],
   uncertainty: ['mark-rect'],
   optimizer: ['mark-line', 'mark-symbol'],
@@ -54,6 +54,24 @@ describe('report chart specs', () => {
     const { svg, warnings } = await renderSvg(spec, 'optimizer');
     expect(warnings).toEqual([]);
     expect(drawsItems(svg, 'mark-line')).toBe(true);
+  });
+
+  it('resolves the low-probability region: the PR curve has the prevalence line, calibration quantile bins and the threshold, the scores a log scale', async () => {
+    const data = makeReportData({ champion: true });
+    const labels = data.evaluation.labels;
+    const prevalence = labels.filter((y) => y === 1).length / labels.length;
+    const pr = JSON.stringify(full.precisionRecall);
+    expect(pr).toContain(`"values":[{"y":${prevalence}}]`);
+    expect(pr).toContain('(flagging at random)');
+    const calibration = full.calibration as unknown as { layer: { data?: { values: { meanPredicted?: number; count?: number }[] } }[] };
+    const bins = calibration.layer.at(-1)!.data!.values;
+    // Ten bins of about equal row counts per model (quantile bins), not most rows in the first of ten uniform ones.
+    const counts = bins.map((b) => b.count!);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    expect(JSON.stringify(full.calibration)).toContain(`"meanPredicted":${data.evaluation.challenger.threshold}`);
+    const scores = JSON.stringify(full.scores);
+    expect(scores).toContain('log(max(datum.probability, 0.0001)) / LN10');
+    expect(scores).toContain(`"datum":${Math.log10(data.evaluation.challenger.threshold)}`);
   });
 
   it('the relevance chart is absent for records written before relevances were kept', () => {

@@ -1,4 +1,4 @@
-import { calibrationCurve, precisionRecallCurve, rocCurve } from '../../ml/metrics.ts';
+import { calibrationCurveQuantile, precisionRecallCurve, rocCurve } from '../../ml/metrics.ts';
 import { simplifyCurve } from './downsample.ts';
 import type { Evaluation, HoldoutEvaluation, OptimizerStep } from '../report-data.ts';
 
@@ -113,10 +113,10 @@ export interface CalibrationRow {
   readonly count: number;
 }
 
-/** Reliability diagram per model, ten uniform bins, empty bins left out. */
+/** Reliability diagram per model: ten bins of equal row counts (quantile bins), so the low probabilities where most rows lie are resolved. */
 export function calibrationRows(evaluation: Evaluation, nBins = 10): CalibrationRow[] {
   return modelsOf(evaluation).flatMap(({ role, model }) =>
-    calibrationCurve(evaluation.labels, model.probability, nBins).map((bin) => ({
+    calibrationCurveQuantile(evaluation.labels, model.probability, nBins).map((bin) => ({
       model: role,
       meanPredicted: bin.meanPredicted,
       fractionPositive: bin.fractionPositive,

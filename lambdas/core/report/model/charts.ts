@@ -125,17 +125,32 @@ export function rocChart(curves: readonly CurveRow[], points: readonly Operating
   };
 }
 
-/** Precision-recall curve per model, the target recall as a vertical rule, and the operating points. */
+/**
+ * Precision-recall curve per model, the target recall as a vertical rule, the prevalence (the
+ * precision of flagging at random: the baseline a curve must beat) as a horizontal one, and the
+ * operating points.
+ */
 export function precisionRecallChart(
   curves: readonly CurveRow[],
   points: readonly OperatingPointRow[],
   targetRecall: number,
+  prevalence: number,
 ): TopLevelSpec {
   return {
     config: CONFIG,
     width: SIZE,
     height: SIZE,
     layer: [
+      {
+        data: { values: [{ y: prevalence }] },
+        mark: { type: 'rule', color: REFERENCE, strokeDash: [2, 3] },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
+      },
+      {
+        data: { values: [{ x: 0, y: prevalence, label: `prevalence ${fixed(prevalence, 3)} (flagging at random)` }] },
+        mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, color: '#6b7280', fontSize: 10 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+      },
       {
         data: { values: [{ x: targetRecall }] },
         mark: { type: 'rule', color: REFERENCE, strokeDash: [4, 4] },
@@ -204,11 +219,27 @@ export function confusionChart(cells: readonly ConfusionCell[]): TopLevelSpec {
   };
 }
 
-/** Reliability diagram per model against the diagonal of perfect calibration; point size = rows in the bin. */
-export function calibrationChart(rows: readonly CalibrationRow[]): TopLevelSpec {
+/**
+ * Reliability diagram per model against the diagonal of perfect calibration; point size = rows in
+ * the bin. The bins hold equal numbers of rows (quantile bins) and both axes are on a square-root
+ * scale, so the low probabilities where most rows and the threshold lie are spread out.
+ */
+export function calibrationChart(rows: readonly CalibrationRow[], threshold?: { readonly value: number; readonly label: string }): TopLevelSpec {
   const models = modelsIn(rows);
-  const x = unitAxis('meanPredicted', 'mean predicted probability');
-  const y = unitAxis('fractionPositive', 'observed share needing maintenance');
+  const sqrtAxis = (field: string, title: string): PositionDef => ({ field, type: 'quantitative', title, scale: { type: 'sqrt', domain: [0, 1] }, axis: { values: [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1], format: '.2~f' } });
+  const x = sqrtAxis('meanPredicted', 'mean predicted probability (square-root scale)');
+  const y = sqrtAxis('fractionPositive', 'observed share needing maintenance');
+  const thresholdLayers: LayerChild[] =
+    threshold === undefined
+      ? []
+      : [
+          { data: { values: [{ meanPredicted: threshold.value }] }, mark: { type: 'rule', color: '#111827', strokeDash: [4, 3] }, encoding: { x } },
+          {
+            data: { values: [{ meanPredicted: threshold.value, fractionPositive: 1, label: threshold.label }] },
+            mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 2, fontSize: 10, color: '#111827' },
+            encoding: { x, y, text: { field: 'label' } },
+          },
+        ];
   return {
     config: CONFIG,
     width: SIZE,
@@ -219,6 +250,7 @@ export function calibrationChart(rows: readonly CalibrationRow[]): TopLevelSpec 
         mark: { type: 'rule', color: REFERENCE, strokeDash: [4, 4] },
         encoding: { x, y, x2: { field: 'x2' }, y2: { field: 'y2' } },
       },
+      ...thresholdLayers,
       {
         data: { values: [...rows] },
         encoding: { x, y, color: modelColor(models) },
@@ -245,12 +277,16 @@ function classHistogram(
   bin: { readonly step: number; readonly extent: [number, number] } | { readonly maxbins: number },
   xTitle: string,
   rule?: { readonly value: number; readonly label: string },
+  logScale = false,
 ): TopLevelSpec {
+  // On a log scale the bins are over log10 of the value (floored at 10⁻⁴); the axis labels the value itself.
+  const binned = logScale ? 'log10Value' : field;
+  const axis = logScale ? { labelExpr: "format(pow(10, datum.value), '.1~g')", values: [-4, -3, -2, -1, 0] } : undefined;
   const layers: LayerChild[] = [
     {
       mark: { type: 'bar', binSpacing: 1, opacity: 0.85 },
       encoding: {
-        x: { field: 'binStart', type: 'quantitative', bin: { binned: true }, title: xTitle },
+        x: { field: 'binStart', type: 'quantitative', bin: { binned: true }, title: xTitle, ...(axis ? { axis } : {}) },
         x2: { field: 'binEnd' },
         y: { field: 'share', type: 'quantitative', title: 'share of class', axis: { format: '.0%', tickCount: 4 } },
         color: { ...classColor(), legend: null },
@@ -262,10 +298,10 @@ function classHistogram(
       // One row per class, so each panel draws the rule once (not once per bar).
       transform: [{ aggregate: [{ op: 'count', as: 'bars' }], groupby: ['class'] }],
       layer: [
-        { mark: { type: 'rule', color: '#111827', strokeDash: [4, 3] }, encoding: { x: { datum: rule.value } } },
+        { mark: { type: 'rule', color: '#111827', strokeDash: [4, 3] }, encoding: { x: { datum: logScale ? Math.log10(Math.max(rule.value, 1e-4)) : rule.value } } },
         {
           mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 2, fontSize: 10, color: '#111827', text: rule.label },
-          encoding: { x: { datum: rule.value } },
+          encoding: { x: { datum: logScale ? Math.log10(Math.max(rule.value, 1e-4)) : rule.value } },
         },
       ],
     });
@@ -274,7 +310,8 @@ function classHistogram(
     config: CONFIG,
     data: { values: [...rows] },
     transform: [
-      { bin: { ...bin }, field, as: ['binStart', 'binEnd'] },
+      ...(logScale ? [{ calculate: `log(max(datum.${field}, 0.0001)) / LN10`, as: 'log10Value' }] : []),
+      { bin: { ...bin }, field: binned, as: ['binStart', 'binEnd'] },
       { aggregate: [{ op: 'count', as: 'count' }], groupby: ['binStart', 'binEnd', 'class'] },
       { joinaggregate: [{ op: 'sum', field: 'count', as: 'classTotal' }], groupby: ['class'] },
       { calculate: 'datum.count / datum.classTotal', as: 'share' },
@@ -293,12 +330,13 @@ function classHistogram(
   };
 }
 
-/** The challenger's P(needs maintenance) per true class, with its threshold as a rule. */
+/**
+ * The challenger's P(needs maintenance) per true class, with its threshold as a rule, on a log
+ * scale: most healthy rows score under 0.05 and the threshold (about 0.08 on AI4I) lies among
+ * them, which linear 0.05-wide bins would put in one or two bars.
+ */
 export function scoreDistributionChart(rows: readonly HoldoutRow[], threshold: number, thresholdLabel: string): TopLevelSpec {
-  return classHistogram(rows, 'probability', { step: 0.05, extent: [0, 1] }, 'P(needs maintenance)', {
-    value: threshold,
-    label: thresholdLabel,
-  });
+  return classHistogram(rows, 'probability', { step: 0.2, extent: [-4, 0] }, 'P(needs maintenance), log scale', { value: threshold, label: thresholdLabel }, true);
 }
 
 /** The challenger's latent standard deviation per true class: where the model is unsure. */

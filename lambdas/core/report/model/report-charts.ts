@@ -40,12 +40,17 @@ export function reportChartSpecs(data: ReportData): ReportChartSpecs {
   const rows = challengerRows(evaluation);
   return {
     roc: rocChart(rocRows(evaluation), rocOperatingPoints(evaluation)),
-    precisionRecall: precisionRecallChart(precisionRecallRows(evaluation), precisionRecallOperatingPoints(evaluation), evaluation.targetRecall),
+    precisionRecall: precisionRecallChart(precisionRecallRows(evaluation), precisionRecallOperatingPoints(evaluation), evaluation.targetRecall, prevalenceOf(evaluation.labels)),
     confusion: confusionChart(confusionCells(evaluation)),
-    calibration: calibrationChart(calibrationRows(evaluation)),
+    calibration: calibrationChart(calibrationRows(evaluation), { value: evaluation.challenger.threshold, label: `threshold ${fixed(evaluation.challenger.threshold, 4)}` }),
     scores: scoreDistributionChart(rows, evaluation.challenger.threshold, `threshold ${fixed(evaluation.challenger.threshold, 4)}`),
     uncertainty: uncertaintyChart(rows),
     optimizer: training.trace.length === 0 ? null : optimizerChart(traceRows(training.trace), training.objective ?? 'log marginal likelihood'),
     relevance: training.relevances === undefined ? null : relevanceChart(training.relevances),
   };
+}
+
+/** The holdout's share of rows that needed maintenance: the precision of flagging at random. */
+function prevalenceOf(labels: readonly number[]): number {
+  return labels.length === 0 ? 0 : labels.reduce((sum, label) => sum + label, 0) / labels.length;
 }

@@ -81,7 +81,7 @@ export function calibrationSection(svg: SafeHtml): SafeHtml {
   return html`<section id="calibration"><h2>Can the probabilities be taken at face value?</h2>
 ${figure(
     svg,
-    'Calibration: holdout machines grouped into ten bins by predicted probability; each dot is the share of a bin that really needed maintenance, sized by the number of machines in it. On the dashed diagonal, "30%" means 30 in 100 such machines need maintenance.',
+    'Calibration: holdout machines sorted by predicted probability and grouped into ten bins of equal size; each dot is the share of a bin that really needed maintenance, at the bin’s mean predicted probability, sized by the number of machines in it. Both axes are on a square-root scale so the low probabilities, where most machines and the threshold (dashed vertical line) lie, are spread out. On the dashed diagonal, "30%" means 30 in 100 such machines need maintenance.',
   )}</section>`;
 }
 
@@ -89,7 +89,7 @@ export function distributionSection(data: ReportData, scores: SafeHtml, uncertai
   return html`<section id="distributions"><h2>Scores and uncertainty per true class</h2>
 ${figure(
     scores,
-    `The challenger’s probability of needing maintenance for the holdout machines, one panel per true class (bars are shares of that class). The dashed line is the decision threshold ${fixed(data.evaluation.challenger.threshold, 4)}: healthy machines right of it are false alarms, machines needing maintenance left of it are misses.`,
+    `The challenger’s probability of needing maintenance for the holdout machines, one panel per true class (bars are shares of that class), on a log scale so the many low scores are resolved. The dashed line is the decision threshold ${fixed(data.evaluation.challenger.threshold, 4)}: healthy machines right of it are false alarms, machines needing maintenance left of it are misses.`,
   )}${figure(
     uncertainty,
     'The challenger’s uncertainty (standard deviation of the latent Gaussian process) per true class. High values mean the machine looks unlike the training data, so its probability rests on little evidence.',
