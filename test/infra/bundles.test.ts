@@ -42,7 +42,7 @@ describe('Lambda bundles', () => {
     expect(functions.filter((f) => f.linalgWorker).map((f) => f.handler)).toEqual(['evaluate', 'train']);
   });
 
-  it('bundles every handler, none with DuckDB or the CDK inside', { timeout: 60_000 }, () => {
+  it('bundles every handler, none with DuckDB or the CDK inside', { timeout: 240_000 }, () => {
     const results = bundled();
     expect(results.filter((r) => r.error !== undefined).map((r) => `${r.handler}: ${r.error}`)).toEqual([]);
     for (const r of results) {
