@@ -22,7 +22,7 @@ import { runLanding } from '../lambdas/cli/landing-list.ts';
 import { runInference } from '../lambdas/cli/infer.ts';
 import { interruptSignal } from '../lambdas/cli/interrupt.ts';
 import { DEFAULT_CRON, runSchedule } from '../lambdas/cli/schedule.ts';
-import { runWatch } from '../lambdas/cli/watch.ts';
+import { DEFAULT_WATCH_WINDOW_SECONDS, MAX_WATCH_WINDOW_SECONDS, runWatch } from '../lambdas/cli/watch.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
 import { runModels } from '../lambdas/cli/models.ts';
 import { integerIn } from '../lambdas/cli/options.ts';
@@ -132,15 +132,24 @@ function buildProgram(io: CliIo): Command {
     });
 
   withHome(
-    command(program, 'watch', 'Watch the landing zone: a new file in landing/training/ starts training (as prognos run), one in landing/inference/ starts batch inference (as prognos infer).', [
-      'prognos watch',
-      'prognos watch --training-config pipeline.json --inference-config batch.json',
-    ]),
+    command(
+      program,
+      'watch',
+      'Watch the landing zone: files landing in landing/training/ within a window start one training run (as prognos run), files in landing/inference/ one batch inference (as prognos infer).',
+      ['prognos watch', 'prognos watch --window 10 --training-config pipeline.json --inference-config batch.json'],
+    ),
   )
     .option('--training-config <file>', 'pipeline settings of the training runs (as prognos run --config)')
     .option('--inference-config <file>', 'batch settings of the inference runs (as prognos infer --config)')
-    .action(async (o: HomeOptions & { trainingConfig?: string; inferenceConfig?: string }) => {
-      const options = { home: o.home, contract: await loadContract(o.contract), trainingConfigFile: o.trainingConfig, inferenceConfigFile: o.inferenceConfig };
+    .option('--window <seconds>', "seconds the first new file waits for others before one run starts over all of them (AWS's upload batching window)", integerIn(0, MAX_WATCH_WINDOW_SECONDS), DEFAULT_WATCH_WINDOW_SECONDS)
+    .action(async (o: HomeOptions & { trainingConfig?: string; inferenceConfig?: string; window: number }) => {
+      const options = {
+        home: o.home,
+        contract: await loadContract(o.contract),
+        trainingConfigFile: o.trainingConfig,
+        inferenceConfigFile: o.inferenceConfig,
+        windowMs: o.window * 1000,
+      };
       await runWatch(options, io, interruptSignal());
     });
 
