@@ -156,6 +156,33 @@ describe('help and version', () => {
   });
 });
 
+describe('global options', () => {
+  it('go before or after the command: prognos --home X models is prognos models --home X', () => {
+    const missing = join(workDir, 'no-such-home-either');
+    const before = prognos('--home', missing, 'models');
+    const after = prognos('models', '--home', missing);
+    expect(before.status, before.stderr).toBe(0);
+    expect(before).toEqual(after);
+    expect(before.stderr).toContain(`the home folder ${missing} does not exist`);
+  });
+
+  it.each(['rollback', 'report', 'models', 'landing', 'doctor'])('prognos %s takes no --contract, before or after the command, and its help does not offer it', (command) => {
+    expectCleanError(prognos('--contract', 'contract.json', command), new RegExp(`^prognos: ${command} takes no --contract; see 'prognos ${command} --help'`));
+    const after = prognos(command, '--contract', 'contract.json');
+    expect(after.status).toBe(2);
+    expect(after.stderr).toContain(`${command} takes no --contract`);
+    const help = prognos(command, '--help');
+    expect(help.stdout).toContain('--home');
+    expect(help.stdout).not.toContain('--contract');
+  });
+
+  it('generate takes no --home', () => {
+    const result = prognos('--home', 'somewhere', 'generate', 'ai4i', '--rows', '5', '--out', 'five.csv');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('generate takes no --home');
+  });
+});
+
 describe('the happy path: demo, a second demo, predict, report, models', () => {
   const home = freshHome('home-demo');
   let first: CliResult;
@@ -210,6 +237,15 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     const html = readFileSync(path, 'utf8');
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(6);
     expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+
+  it('takes the home folder before the command as after it, for nested commands too', () => {
+    expect(prognos('--home', home, 'report')).toEqual(prognos('report', '--home', home));
+    expect(prognos('--home', home, 'runs', '--json')).toEqual(prognos('runs', '--json', '--home', home));
+    const retry = prognos('--home', home, 'runs', 'retry', 'train-000000000000000000000000');
+    expect(retry.status).toBe(1);
+    expect(retry.stderr).toMatch(/train-000000000000000000000000/);
+    expect(retry.stderr).not.toContain('does not exist (a typo');
   });
 
   it('models lists the version with its holdout metrics and marks the champion', () => {
