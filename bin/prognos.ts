@@ -126,7 +126,8 @@ function buildProgram(io: CliIo): Command {
   )
     .option('--rows <n>', 'sample readings to generate', integerIn(100, 1_000_000), DEMO_DEFAULT_ROWS)
     .option('--seed <n>', 'seed of the generated readings', integerIn(0), 7)
-    .action(async (o: { rows: number; seed: number }) => {
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .action(async (o: { rows: number; seed: number; json?: boolean }) => {
       await runDemo({ ...o, ...(await workspace()) }, io);
     });
 
@@ -134,14 +135,16 @@ function buildProgram(io: CliIo): Command {
     command(program, 'run', 'Run the training workflow (statemachines/training.asl.json) over the files in the landing zone.', [
       'prognos run',
       'prognos run --mode full --config pipeline.json',
+      'prognos run --json | jq .evaluation',
     ]),
     'home', 'contract',
   )
     .addOption(new Option('--mode <mode>', 'full: optimise the kernel; refit: keep the champion\'s kernel (default: refit when there is a champion)').choices(TRAINING_MODES))
     .option('--config <file>', 'pipeline settings as JSON (targetRecall, holdoutFraction, seed, windowDays, gateMargin, …)')
     .option('--date <yyyy-mm-dd>', 'the run date; the training window ends on it (default: today, UTC)')
-    .action(async (o: { mode?: TrainingMode; config?: string; date?: string }) => {
-      await runTraining({ ...(await workspace()), mode: o.mode, configFile: o.config, date: o.date }, io);
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .action(async (o: { mode?: TrainingMode; config?: string; date?: string; json?: boolean }) => {
+      await runTraining({ ...(await workspace()), mode: o.mode, configFile: o.config, date: o.date, json: o.json }, io);
     });
 
   takes(
@@ -166,8 +169,9 @@ function buildProgram(io: CliIo): Command {
     'home', 'contract',
   )
     .option('--config <file>', 'batch settings as JSON (drift thresholds, retrainOnDrift, retrainCooldownHours, retrainConfig)')
-    .action(async (o: { config?: string }) => {
-      await runInference({ ...(await workspace()), configFile: o.config }, io);
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .action(async (o: { config?: string; json?: boolean }) => {
+      await runInference({ ...(await workspace()), configFile: o.config, json: o.json }, io);
     });
 
   takes(
@@ -215,9 +219,10 @@ function buildProgram(io: CliIo): Command {
     .argument('<file>', 'CSV in the landing format, or JSON {"instances": [{feature: value, …}]}')
     .option('--model <version>', 'score with this version instead of the champion')
     .addOption(new Option('--format <format>', 'output format').choices(PREDICT_FORMATS).default('csv'))
+    .addOption(new Option('--json', 'the same as --format json').conflicts('format'))
     .option('--out <file>', 'write the predictions to this file instead of stdout')
-    .action(async (file: string, o: { model?: string; format: PredictFormat; out?: string }) => {
-      await runPredict({ file, ...(await workspace()), model: o.model, format: o.format, out: o.out }, io);
+    .action(async (file: string, o: { model?: string; format: PredictFormat; json?: boolean; out?: string }) => {
+      await runPredict({ file, ...(await workspace()), model: o.model, format: o.json ? 'json' : o.format, out: o.out }, io);
     });
 
   takes(command(program, 'landing', 'List the landing files with what became of each: ingested (rows, when), quarantined (why), edited, or pending.', ['prognos landing', 'prognos landing --json']), 'home')
@@ -234,14 +239,16 @@ function buildProgram(io: CliIo): Command {
 
   takes(command(program, 'rollback', 'Make the previous champion (or an earlier one) serve again.', ['prognos rollback', 'prognos rollback --to 20261126T190501.123Z-1a2b3c4d']), 'home')
     .option('--to <version>', 'roll back to this earlier champion (see prognos models) instead of the previous one')
-    .action(async (o: { to?: string }) => {
-      await runRollback({ ...(await workspace()), to: o.to }, io);
+    .option('--json', 'print {"from", "to"} as JSON instead of the new champion\'s version')
+    .action(async (o: { to?: string; json?: boolean }) => {
+      await runRollback({ ...(await workspace()), to: o.to, json: o.json }, io);
     });
 
   takes(command(program, 'report', "Print the path of a model version's HTML report (default: the champion's).", ['prognos report', 'prognos report 20261126T190501.123Z-1a2b3c4d']), 'home')
     .argument('[version]', 'model version (see prognos models)')
-    .action(async (version: string | undefined) => {
-      await runReport({ ...(await workspace()), version }, io);
+    .option('--json', 'print {"version", "path", "champion"} as JSON instead of the path')
+    .action(async (version: string | undefined, o: { json?: boolean }) => {
+      await runReport({ ...(await workspace()), version, json: o.json }, io);
     });
 
   takes(

@@ -260,13 +260,13 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     expect(result.status, result.stderr).toBe(0);
     const rows = parseSimpleCsv(result.stdout);
     expect(rows).toHaveLength(40);
-    expect(rows[0]).toEqual(expect.objectContaining({ id: '1', model_version: champion(home)!.version }));
+    expect(rows[0]).toEqual(expect.objectContaining({ id: '1', modelVersion: champion(home)!.version }));
     for (const row of rows) {
       const probability = Number(row.probability);
       expect(probability).toBeGreaterThan(0);
       expect(probability).toBeLessThan(1);
       expect(['0', '1']).toContain(row.label);
-      expect(Number(row.latent_std)).toBeGreaterThan(0);
+      expect(Number(row.latentStd)).toBeGreaterThan(0);
     }
   });
 
@@ -341,7 +341,7 @@ describe('a failure injected into Train', () => {
   });
 });
 
-describe('a second champion, and rollback', () => {
+describe('a second champion, and rollback (--json)', () => {
   const home = freshHome('home-rollback');
 
   it('promotes a second model, then rollback puts the first back', () => {
@@ -357,9 +357,9 @@ describe('a second champion, and rollback', () => {
     expect(second.version).not.toBe(first);
     expect(second.previous).toEqual([first]);
 
-    const result = prognos('rollback', '--home', home);
+    const result = prognos('rollback', '--json', '--home', home);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout.trim()).toBe(first);
+    expect(JSON.parse(result.stdout)).toEqual({ from: second.version, to: first });
     expect(champion(home)!.version).toBe(first);
     expectCleanError(prognos('rollback', '--home', home), /no earlier version/);
   });
