@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 /**
- * The `prognos` command line (`npm run prognos -- <command>`; `npm start` runs `prognos demo`).
+ * The `prognos` command line (`npx prognos <command>` through bin/prognos.mjs, or `npm run prognos --
+ * <command>`; `npm start` runs `prognos demo`).
  * Wiring only: options and help here, each command's work in lambdas/cli/<command>.ts.
  *
  * The workspace options (`--home`, `--contract`) and `--debug` belong to the program, so they go
@@ -97,7 +98,7 @@ function buildProgram(io: CliIo): Command {
     .showSuggestionAfterError()
     // Throw instead of exiting, so main() picks the exit code and stdout is flushed first.
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: errorPrinter('prognos --help') })
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: errorPrinter('npx prognos --help') })
     .addHelpText('after', examples('prognos demo', 'prognos ingest readings.csv && prognos run', 'prognos predict new-readings.csv', 'prognos run --help'));
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   // Commands that take no --contract get the shipped one: their workspace never reads the feature table.
@@ -292,7 +293,7 @@ function buildProgram(io: CliIo): Command {
   takes(command(runs, 'retry', 'Redrive a failed, aborted or stale run from the state that failed, reusing what the states before it produced.', [
     'prognos runs retry train-0123456789abcdef01234567 --home /tmp/prognos',
   ]), 'home', 'contract')
-    .configureOutput({ outputError: errorPrinter('prognos runs retry --help') })
+    .configureOutput({ outputError: errorPrinter('npx prognos runs retry --help') })
     .argument('<name>', 'the run (see prognos runs)')
     .action(async (name: string) => {
       await runRetry({ ...(await workspace()), name }, io);
@@ -330,7 +331,7 @@ function command(program: Command, name: string, description: string, exampleLin
   return program
     .command(name)
     .description(description)
-    .configureOutput({ outputError: errorPrinter(`prognos ${name} --help`) })
+    .configureOutput({ outputError: errorPrinter(`npx prognos ${name} --help`) })
     .addHelpText('after', examples(...exampleLines));
 }
 
@@ -341,8 +342,9 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
+/** The examples of a help page, as a user runs them from a clone (`prognos` is not on PATH; npx finds package.json's bin). */
 function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
+  return `\nExamples:\n${lines.map((line) => `  $ ${line.replace(/(^|&& )prognos /g, '$1npx prognos ')}`).join('\n')}`;
 }
 
 /** Commander's "error: …" messages as one `prognos: …` line that points to the right help. */

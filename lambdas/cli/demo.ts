@@ -39,6 +39,6 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<RunSumma
     io.err(`sample readings already in the landing zone: ${where}\n`);
   }
   const summary = await runTraining({ home: options.home, contract: options.contract, json: options.json }, io);
-  io.err(`\nNext: prognos report (the HTML report), prognos models, prognos predict FILE\n`);
+  io.err(`\nNext: npx prognos report (the HTML report), npx prognos models, npx prognos predict FILE\n`);
   return summary;
 }

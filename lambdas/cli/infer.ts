@@ -69,9 +69,9 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
     const config = await readConfigFile(options.configFile, batchConfigSchema, 'batch configuration');
     const files = (await workspace.store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
     if (files.length === 0) {
-      throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'prognos ingest --inference FILE'`);
+      throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'npx prognos ingest --inference FILE'`);
     }
-    if ((await readChampion(workspace.store)) === undefined) throw new CliError('there is no champion yet: train one with prognos run before scoring');
+    if ((await readChampion(workspace.store)) === undefined) throw new CliError('there is no champion yet: train one with npx prognos run before scoring');
     const name = inferenceExecutionName(files);
     const earlier = await readRunRecord(workspace.runsDir, name);
     const replace = mustRunAgain(earlier);

@@ -83,7 +83,7 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
   let version = options.model;
   if (version === undefined) {
     version = (await readChampion(store))?.pointer.version;
-    if (version === undefined) throw new CliError('there is no champion yet: train one with prognos run (or name a version with --model)');
+    if (version === undefined) throw new CliError('there is no champion yet: train one with npx prognos run (or name a version with --model)');
   } else {
     try {
       assertVersion(version);

@@ -28,11 +28,11 @@ export async function runReport(options: { readonly home: string; readonly contr
     }
   } else {
     version = championVersion ?? (await listVersions(workspace.store)).at(-1);
-    if (version === undefined) throw new CliError('no models yet: run the training workflow with prognos run');
+    if (version === undefined) throw new CliError('no models yet: run the training workflow with npx prognos run');
   }
   const key = versionKey(version, 'report.html');
   if ((await workspace.store.head(key)) === undefined) {
-    throw new CliError(`model ${version} has no report (${key}); its run may have stopped before WriteReport, see prognos models`);
+    throw new CliError(`model ${version} has no report (${key}); its run may have stopped before WriteReport, see npx prognos models`);
   }
   const path = displayPath(workspace.pathOf(key));
   const result: ReportJson = { version, path, champion: version === championVersion };

@@ -20,7 +20,7 @@ export async function runRollback(options: { readonly home: string; readonly con
     rollback = await rollbackChampion(store, new Date(), { to: options.to, onHistoryError: (error) => io.err(`warning: ${error.message}\n`) });
   } catch (error) {
     if (error instanceof ChampionChangeError || error instanceof InvalidVersionError) throw new CliError(error.message);
-    if (error instanceof PreconditionFailedError) throw new CliError(`${error.message}; nothing was changed by this rollback (see prognos models)`);
+    if (error instanceof PreconditionFailedError) throw new CliError(`${error.message}; nothing was changed by this rollback (see npx prognos models)`);
     throw error;
   }
   const { from, to, unreadablePointer } = rollback;

@@ -62,7 +62,7 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
     const config = await readConfigFile(options.configFile, pipelineConfigSchema, 'pipeline configuration');
     const files = await landingFiles(workspace);
     if (files.length === 0) {
-      throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'prognos ingest FILE'`);
+      throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'npx prognos ingest FILE'`);
     }
     // The settings as asked for: "auto" mode stays "auto", so a second run after a promotion is the same run.
     const name = trainingExecutionName(files, { mode: options.mode ?? 'auto', config });

@@ -3,7 +3,7 @@
  * process (node --import tsx), in a fresh temporary working directory, with every path under it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,13 +140,23 @@ describe('help and version', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Usage: prognos ${command}`);
     for (const option of options) expect(result.stdout).toContain(option);
-    expect(result.stdout).toContain(`Examples:\n  $ prognos ${command}`);
+    expect(result.stdout).toContain(`Examples:\n  $ npx prognos ${command}`);
   });
 
   it('prognos --help lists every command', () => {
     const result = prognos('--help');
     expect(result.status).toBe(0);
     for (const [command] of commands) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it("package.json's bin (what npx prognos runs from a clone) is an executable that runs the CLI", () => {
+    const { bin: bins } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const entry = join(repoRoot, bins.prognos!);
+    expect(statSync(entry).mode & 0o111).not.toBe(0);
+    expect(readFileSync(entry, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    const result = spawnSync(process.execPath, [entry, '--version'], { cwd: workDir, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(packageVersion);
   });
 
   it('prognos --version prints the package version', () => {
@@ -167,7 +177,7 @@ describe('global options', () => {
   });
 
   it.each(['rollback', 'report', 'models', 'landing', 'doctor'])('prognos %s takes no --contract, before or after the command, and its help does not offer it', (command) => {
-    expectCleanError(prognos('--contract', 'contract.json', command), new RegExp(`^prognos: ${command} takes no --contract; see 'prognos ${command} --help'`));
+    expectCleanError(prognos('--contract', 'contract.json', command), new RegExp(`^prognos: ${command} takes no --contract; see 'npx prognos ${command} --help'`));
     const after = prognos(command, '--contract', 'contract.json');
     expect(after.status).toBe(2);
     expect(after.stderr).toContain(`${command} takes no --contract`);
