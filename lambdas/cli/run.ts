@@ -13,7 +13,7 @@ import { readConfigFile } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { withKillDrill } from './drills.ts';
-import { liveView, stepPrinter } from './live-view.ts';
+import { runView } from './terminal-view.ts';
 import { type RunRow, runRow } from './run-row.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
@@ -79,7 +79,8 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       files: files.map((file) => file.key),
       config,
     };
-    const { context, meter } = meteredStepContext(stepContext(workspace, options.contract, stepPrinter(io)));
+    const view = runView(io);
+    const { context, meter } = meteredStepContext(stepContext(workspace, options.contract, view.onProgress));
     io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
     const outcome = await runStateMachine({
       definition: readTrainingDefinition(),
@@ -88,9 +89,9 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       executionName: name,
       runsDir: workspace.runsDir,
       stateMachineName: TRAINING_STATE_MACHINE,
-      onEvent: withKillDrill(liveView(io)),
+      onEvent: withKillDrill(view.onEvent),
       estimateCost: (record) => meter.estimate(record),
-    });
+    }).finally(() => view.close());
     // Another process started the same run a moment before this one.
     if (!outcome.started) return reportEarlierRun(workspace, outcome.record, io, options.json);
     await addCostToOutputs(workspace.store, outcome.record, io);
