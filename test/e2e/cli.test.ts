@@ -221,12 +221,25 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
   it('records the run under runs/ with every state, its input, output and duration', () => {
     const runs = readdirSync(join(home, 'runs')).filter((name) => name.endsWith('.json'));
     expect(runs).toHaveLength(1);
-    const record = readJson(join(home, 'runs', runs[0]!)) as { name: string; status: string; states: { name: string; durationMs: number; output?: unknown }[] };
+    const record = readJson(join(home, 'runs', runs[0]!)) as {
+      name: string;
+      status: string;
+      startedAt: string;
+      durationMs: number;
+      states: { name: string; startedAt: string; durationMs: number; output?: unknown }[];
+    };
     expect(record.status).toBe('SUCCEEDED');
     expect(`${record.name}.json`).toBe(runs[0]);
     const names = record.states.map((state) => state.name);
     expect(names).toEqual(expect.arrayContaining(['IngestFiles', 'BuildTrainingSet', 'Train', 'Gate', 'PromoteOrReject', 'Promote', 'Promoted']));
-    for (const state of record.states) expect(state.durationMs).toBeGreaterThanOrEqual(0);
+    // Each state's time lies inside the run's (the runner clamps a negative duration to 0, so ≥ 0 alone could not fail).
+    const runStart = Date.parse(record.startedAt);
+    for (const state of record.states) {
+      const start = Date.parse(state.startedAt);
+      expect(start, state.name).toBeGreaterThanOrEqual(runStart);
+      expect(start + state.durationMs, state.name).toBeLessThanOrEqual(runStart + record.durationMs + 1);
+    }
+    expect(record.states.find((state) => state.name === 'Train')!.durationMs).toBeGreaterThan(0);
   });
 
   it('a second demo with the same data starts no new run and says so', () => {
