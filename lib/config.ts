@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TRAINING_MEMORY_MB } from '../lambdas/core/cost/function-memory.ts';
 import { batchConfigSchema } from '../lambdas/core/steps/batch/batch-state.ts';
+import { CronExpressionError, eventBridgeSchedule } from '../lambdas/core/triggers/cron-expression.ts';
 import { pipelineConfigSchema, type PipelineConfig } from '../lambdas/core/steps/run-state.ts';
 
 /** Batch settings as a deployment writes them (every field optional); see lambdas/core/steps/batch/batch-state.ts. */
@@ -99,8 +100,25 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const SCHEDULE = /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+/** An EventBridge expression, or a five-field cron pattern as `prognos schedule` takes it (converted: one cron syntax). */
 const schedule = (example: string) =>
-  z.string().refine((s) => s === 'off' || SCHEDULE.test(s), `must be an EventBridge expression such as '${example}' or 'rate(1 day)', or 'off'`);
+  z.string().transform((s, ctx) => {
+    if (s === 'off') return s;
+    const usage = `must be an EventBridge expression such as '${example}' or 'rate(1 day)', a cron pattern such as '0 3 * * *', or 'off'`;
+    try {
+      const expression = eventBridgeSchedule(s);
+      if (SCHEDULE.test(expression)) return expression;
+    } catch (error) {
+      if (!(error instanceof CronExpressionError)) throw error;
+      // A pattern with five fields that does not convert: say why; anything else gets the usage.
+      if (s.trim().split(/\s+/).length === 5) {
+        ctx.addIssue({ code: 'custom', message: `${error.message} (${usage})` });
+        return z.NEVER;
+      }
+    }
+    ctx.addIssue({ code: 'custom', message: usage });
+    return z.NEVER;
+  });
 
 /**
  * A JSON object checked with one of the handlers' own schemas but passed on as given: the defaults

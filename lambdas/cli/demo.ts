@@ -19,6 +19,8 @@ export interface DemoOptions {
   readonly seed: number;
   readonly home: string;
   readonly contract: DataContract;
+  /** Print the run's result as JSON (as `prognos run --json`). */
+  readonly json?: boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<RunSumma
   } else {
     io.err(`sample readings already in the landing zone: ${where}\n`);
   }
-  const summary = await runTraining({ home: options.home, contract: options.contract }, io);
-  io.err(`\nNext: prognos report (the HTML report), prognos models, prognos predict FILE\n`);
+  const summary = await runTraining({ home: options.home, contract: options.contract, json: options.json }, io);
+  io.err(`\nNext: npx prognos report (the HTML report), npx prognos models, npx prognos predict FILE\n`);
   return summary;
 }

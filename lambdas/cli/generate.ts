@@ -54,6 +54,6 @@ export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(options.out, generated.text);
   io.err(`wrote ${generated.rows} ${options.kind} rows (${generated.positives} with ${generated.label} = 1, seed ${options.seed}) to ${displayPath(options.out)}\n`);
-  if (options.kind === 'ai4i') io.err(`train on it: prognos ingest ${displayPath(options.out)} && prognos run\n`);
+  if (options.kind === 'ai4i') io.err(`train on it: npx prognos ingest ${displayPath(options.out)} && npx prognos run\n`);
   return generated;
 }

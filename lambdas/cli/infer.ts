@@ -11,9 +11,9 @@ import {
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { batchConfigSchema, type BatchInput, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX } from '../core/steps/batch/batch-state.ts';
-import { computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
+import { type ComputeDriftResult, computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
 import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
-import { writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
+import { type WriteBatchReportResult, writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
 import { inferenceExecutionName } from '../core/steps/execution-name.ts';
 import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
 import { CliError } from './errors.ts';
@@ -23,7 +23,8 @@ import { readConfigFile } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { meteredStepContext, stepContext } from './pipeline.ts';
-import { costText, summarize as summarizeTraining } from './run.ts';
+import { costText, summarize as summarizeTraining, trainingRunResult, type TrainingRunJson } from './run.ts';
+import { type RunRow, runRow } from './run-row.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
 /** Options of {@link runInference}. */
@@ -32,6 +33,8 @@ export interface InferOptions {
   readonly contract: DataContract;
   /** JSON file with batch settings (drift thresholds, retrainOnDrift, retrainCooldownHours, retrainConfig). */
   readonly configFile?: string;
+  /** Print the result as JSON ({@link batchJson}) instead of the summary tables. */
+  readonly json?: boolean;
 }
 
 /** What `prognos infer` came to, for callers (watch, tests). */
@@ -66,9 +69,9 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
     const config = await readConfigFile(options.configFile, batchConfigSchema, 'batch configuration');
     const files = (await workspace.store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
     if (files.length === 0) {
-      throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'prognos ingest --inference FILE'`);
+      throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'npx prognos ingest --inference FILE'`);
     }
-    if ((await readChampion(workspace.store)) === undefined) throw new CliError('there is no champion yet: train one with prognos run before scoring');
+    if ((await readChampion(workspace.store)) === undefined) throw new CliError('there is no champion yet: train one with npx prognos run before scoring');
     const name = inferenceExecutionName(files);
     const earlier = await readRunRecord(workspace.runsDir, name);
     const replace = mustRunAgain(earlier);
@@ -97,12 +100,13 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
       io.err(`batch ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same inference files start no new batch\n`);
     }
     if (outcome.started) await addCostToOutputs(workspace.store, outcome.record, io);
-    io.out(summarizeBatch(workspace, outcome.record));
+    if (!options.json) io.out(summarizeBatch(workspace, outcome.record));
     const retrains = await retrain.settled();
     for (const run of retrains) {
       await addCostToOutputs(workspace.store, run.record, io);
-      io.out(summarizeTraining(workspace, run.record));
+      if (!options.json) io.out(summarizeTraining(workspace, run.record));
     }
+    if (options.json) io.out(batchJson(workspace, outcome, retrains));
 
     if (outcome.record.status !== 'SUCCEEDED') {
       throw new CliError(`batch ${name} ${outcome.record.status.toLowerCase()}: ${failureText(outcome.record)}`);
@@ -131,6 +135,46 @@ const outputSchema = z.looseObject({
   report: writeBatchReportResultSchema.optional(),
   retrain: startRetrainResultSchema.optional(),
 });
+
+/** What `prognos infer --json` prints: the batch as `prognos runs --json` lists it, what it scored, drift, and the retrains it started. */
+export interface BatchRunJson extends RunRow {
+  /** False when this batch (the same files) had run before. */
+  readonly started: boolean;
+  readonly modelVersion: string | null;
+  readonly files: WriteBatchReportResult['files'] | null;
+  readonly rows: WriteBatchReportResult['rows'] | null;
+  /** The files set aside whole, with why (the first few). */
+  readonly unusable: WriteBatchReportResult['unusable'];
+  readonly drift: Omit<ComputeDriftResult, 'key' | 'modelVersion'> | null;
+  /** The folder of the predictions (Parquet, one file per landing file). */
+  readonly predictions: string;
+  /** The path of the batch's HTML report. */
+  readonly report: string | null;
+  readonly costUsd: number | null;
+  /** The drift retrains this batch started, each as `prognos run --json` prints a run. */
+  readonly retrains: readonly TrainingRunJson[];
+}
+
+/** The result of a batch as JSON text (one document, newline-terminated). */
+export function batchJson(workspace: Pick<Workspace, 'pathOf'>, outcome: Pick<RunOutcome, 'record' | 'started'>, retrains: readonly RunOutcome[]): string {
+  const { record } = outcome;
+  const parsed = outputSchema.safeParse(record.status === 'SUCCEEDED' ? record.output : undefined);
+  const { report, drift } = parsed.success ? parsed.data : {};
+  const result: BatchRunJson = {
+    ...runRow(record),
+    started: outcome.started,
+    modelVersion: report?.modelVersion ?? null,
+    files: report?.files ?? null,
+    rows: report?.rows ?? null,
+    unusable: report?.unusable ?? [],
+    drift: drift === undefined ? null : { status: drift.status, note: drift.note, rows: drift.rows, drifted: drift.drifted, features: drift.features, latentVariance: drift.latentVariance, retrain: drift.retrain },
+    predictions: displayPath(workspace.pathOf(PREDICTIONS_PREFIX)),
+    report: report === undefined ? null : displayPath(workspace.pathOf(report.reportKey)),
+    costUsd: record.cost?.totalUsd ?? null,
+    retrains: retrains.map((run) => trainingRunResult(workspace, run.record, run.started)),
+  };
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
 
 function share(part: number, whole: number): string {
   return whole === 0 ? '0 %' : `${((100 * part) / whole).toFixed(1)} %`;

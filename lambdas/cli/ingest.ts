@@ -51,6 +51,6 @@ export async function runIngest(
     landed.push({ file, key, status });
     io.err(status === 'landed' ? `landed ${displayPath(file)} → ${displayPath(workspace.pathOf(key))}\n` : `${displayPath(file)} is already in the landing zone as ${key}\n`);
   }
-  if (landed.some((file) => file.status === 'landed')) io.err(options.inference ? `score it: prognos infer\n` : `train on it: prognos run\n`);
+  if (landed.some((file) => file.status === 'landed')) io.err(options.inference ? `score it: npx prognos infer\n` : `train on it: npx prognos run\n`);
   return landed;
 }

@@ -17,7 +17,7 @@ export async function runLanding(options: { readonly home: string; readonly cont
     return files;
   }
   if (files.length === 0) {
-    io.out(`no landing files: add readings with prognos ingest FILE\n`);
+    io.out(`no landing files: add readings with npx prognos ingest FILE\n`);
     return files;
   }
   const when = (iso: string): string => iso.slice(0, 19).replace('T', ' ');
@@ -30,7 +30,7 @@ export async function runLanding(options: { readonly home: string; readonly cont
       case 'edited':
         return [name, status.state, when(status.at), status.reason];
       case 'pending':
-        return [name, 'pending', '', 'not ingested yet: prognos run'];
+        return [name, 'pending', '', 'not ingested yet: npx prognos run'];
     }
   });
   io.out(formatTable([['file', 'state', 'when (UTC)', 'detail'], ...rows], { align: ['left', 'left', 'left', 'left'] }));

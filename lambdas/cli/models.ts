@@ -80,7 +80,7 @@ export async function runModels(options: { readonly home: string; readonly contr
     io.out(`${JSON.stringify(listing, null, 2)}\n`);
     return listing;
   }
-  if (versions.length === 0) io.out('no models yet: run the training workflow with prognos run\n');
+  if (versions.length === 0) io.out('no models yet: run the training workflow with npx prognos run\n');
   else {
     const rows = versions.map(({ version, status, decision }) => [
       status === 'serving' ? '*' : '',
@@ -98,7 +98,7 @@ export async function runModels(options: { readonly home: string; readonly contr
   else if (listing.championProblem !== null) {
     const last = listing.lastRecordedChampion;
     io.out(
-      `no version is serving: ${CHAMPION_KEY} is unreadable (${listing.championProblem}); ${last === null ? 'there is no champion history' : `the last recorded champion is ${last}: prognos doctor --repair restores it, prognos rollback goes back from it`}\n`,
+      `no version is serving: ${CHAMPION_KEY} is unreadable (${listing.championProblem}); ${last === null ? 'there is no champion history' : `the last recorded champion is ${last}: npx prognos doctor --repair restores it, npx prognos rollback goes back from it`}\n`,
     );
   } else if (versions.length > 0) io.out('no champion yet\n');
   return listing;

@@ -2,12 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DataContract } from '../core/contract/contract.ts';
 import { encodeRows } from '../core/contract/encode.ts';
-import { predictRequestSchema } from '../core/contract/instance.ts';
+import { INSTANCE_ID_KEY, predictRequestSchema } from '../core/contract/instance.ts';
 import { formatIssues } from '../core/contract/issues.ts';
 import { writeCsv } from '../core/data/csv.ts';
 import { UnusableFileError } from '../core/errors.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { assertVersion, contractOf, loadModel } from '../core/registry/model-store.ts';
+import type { InstancePrediction, PredictResponse } from '../core/serving/predictions.ts';
+import { needsReview } from '../core/serving/review.ts';
 import { readReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
@@ -19,21 +21,15 @@ import { openWorkspace } from './workspace.ts';
 export const PREDICT_FORMATS = ['csv', 'json'] as const;
 export type PredictFormat = (typeof PREDICT_FORMATS)[number];
 
-/** Columns of the CSV output, in order. */
-export const PREDICTION_COLUMNS = ['id', 'probability', 'label', 'latent_mean', 'latent_std', 'model_version'] as const;
+/**
+ * Columns of the CSV output, in order: the fields of the prediction API's answer (`POST /predict`,
+ * InstancePrediction), named as there. `id` is the reading's id column for a CSV input, the
+ * instance's own `id` for JSON (empty when it has none); `review` is 1 or 0, as `label`.
+ */
+export const PREDICTION_COLUMNS = ['id', 'probability', 'label', 'latentMean', 'latentStd', 'review', 'modelVersion'] as const satisfies readonly (keyof InstancePrediction)[];
 
-/** One scored reading. */
-export interface PredictionRow {
-  /** The reading's id (the contract's id column), or its 1-based position in a JSON request. */
-  readonly id: string | number;
-  /** P(needs maintenance). */
-  readonly probability: number;
-  /** 1 = needs maintenance: probability ≥ the model's threshold. */
-  readonly label: number;
-  readonly latentMean: number;
-  /** The model's uncertainty about this reading (sd of the latent function). */
-  readonly latentStd: number;
-}
+/** One scored reading: exactly what the prediction API answers for an instance. */
+export type PredictionRow = InstancePrediction;
 
 export interface PredictOptions {
   readonly file: string;
@@ -49,7 +45,8 @@ export interface PredictOptions {
 /** Rows that could be scored, and those that could not with their reasons. */
 interface Readings {
   readonly rows: Record<string, unknown>[];
-  readonly ids: (string | number)[];
+  /** Each row's id; undefined for a JSON instance without one (the API then answers without an id). */
+  readonly ids: (string | number | undefined)[];
   readonly rejected: string[];
 }
 
@@ -73,7 +70,7 @@ function readJson(text: string, contract: DataContract): Readings {
   }
   const parsed = predictRequestSchema(contract, { maxInstances: Number.MAX_SAFE_INTEGER }).safeParse(Array.isArray(json) ? { instances: json } : json);
   if (!parsed.success) throw new UnusableFileError(formatIssues(parsed.error).join('; '));
-  return { rows: parsed.data.instances, ids: parsed.data.instances.map((_, i) => i + 1), rejected: [] };
+  return { rows: parsed.data.instances, ids: parsed.data.instances.map((instance) => instance[INSTANCE_ID_KEY]), rejected: [] };
 }
 
 /**
@@ -81,12 +78,12 @@ function readJson(text: string, contract: DataContract): Readings {
  * champion or a given version: probability, label at the model's threshold, and uncertainty.
  * Rows that fail the contract are listed with their line and reason, never dropped silently.
  */
-export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ modelVersion: string; rows: PredictionRow[] }> {
+export async function runPredict(options: PredictOptions, io: CliIo): Promise<PredictResponse> {
   const { store } = openWorkspace(options.home, options.contract);
   let version = options.model;
   if (version === undefined) {
     version = (await readChampion(store))?.pointer.version;
-    if (version === undefined) throw new CliError('there is no champion yet: train one with prognos run (or name a version with --model)');
+    if (version === undefined) throw new CliError('there is no champion yet: train one with npx prognos run (or name a version with --model)');
   } else {
     try {
       assertVersion(version);
@@ -107,16 +104,28 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ 
     if (error instanceof UnusableFileError && isJson) throw new UnusableFileError(`${options.file}: ${error.message}`, { cause: error });
     throw error;
   }
+  const threshold = model.threshold.value;
   const rows: PredictionRow[] = [];
   if (readings.rows.length > 0) {
     const p = model.predict(encodeRows(contract, readings.rows));
-    readings.ids.forEach((id, i) => rows.push({ id, probability: p.probability[i]!, label: p.label[i]!, latentMean: p.latentMean[i]!, latentStd: p.latentStd[i]! }));
+    readings.ids.forEach((id, i) =>
+      rows.push({
+        ...(id === undefined ? {} : { id }),
+        probability: p.probability[i]!,
+        label: p.label[i] === 1 ? 1 : 0,
+        latentMean: p.latentMean[i]!,
+        latentStd: p.latentStd[i]!,
+        review: needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold),
+        modelVersion: version,
+      }),
+    );
   }
+  const response: PredictResponse = { modelVersion: version, threshold, predictions: rows };
   const output =
     options.format === 'json'
-      ? `${JSON.stringify({ modelVersion: version, threshold: model.threshold.value, predictions: rows }, null, 2)}\n`
+      ? `${JSON.stringify(response, null, 2)}\n`
       : writeCsv(
-          rows.map((row) => ({ id: row.id, probability: row.probability, label: row.label, latent_mean: row.latentMean, latent_std: row.latentStd, model_version: version })),
+          rows.map((row) => ({ ...row, id: row.id ?? '' })),
           PREDICTION_COLUMNS,
         );
   if (options.out === undefined) io.out(output);
@@ -129,5 +138,5 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ 
     const shown = readings.rejected.slice(0, 10).join('; ');
     throw new CliError(`${readings.rejected.length} row(s) of ${options.file} not scored: ${shown}${readings.rejected.length > 10 ? '; …' : ''}`);
   }
-  return { modelVersion: version, rows };
+  return response;
 }

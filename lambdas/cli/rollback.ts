@@ -13,19 +13,20 @@ import { openWorkspace } from './workspace.ts';
  * the champion and the other fails (exit 1) naming the champion that won. The target's artifact
  * is verified first. With an unreadable `champion.json` the champion history stands in for it.
  */
-export async function runRollback(options: { readonly home: string; readonly contract: DataContract; readonly to?: string }, io: CliIo): Promise<{ from: string; to: string }> {
+export async function runRollback(options: { readonly home: string; readonly contract: DataContract; readonly to?: string; readonly json?: boolean }, io: CliIo): Promise<{ from: string; to: string }> {
   const { store } = openWorkspace(options.home, options.contract);
   let rollback;
   try {
     rollback = await rollbackChampion(store, new Date(), { to: options.to, onHistoryError: (error) => io.err(`warning: ${error.message}\n`) });
   } catch (error) {
     if (error instanceof ChampionChangeError || error instanceof InvalidVersionError) throw new CliError(error.message);
-    if (error instanceof PreconditionFailedError) throw new CliError(`${error.message}; nothing was changed by this rollback (see prognos models)`);
+    if (error instanceof PreconditionFailedError) throw new CliError(`${error.message}; nothing was changed by this rollback (see npx prognos models)`);
     throw error;
   }
   const { from, to, unreadablePointer } = rollback;
   if (unreadablePointer !== null) io.err(`${CHAMPION_KEY} was unreadable (${unreadablePointer}); the champion history says ${from} served last\n`);
   io.err(`rolled back: champion is now ${to.version} (was ${from})\n`);
-  io.out(`${to.version}\n`);
-  return { from, to: to.version };
+  const result = { from, to: to.version };
+  io.out(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${to.version}\n`);
+  return result;
 }

@@ -13,7 +13,8 @@ import { readConfigFile } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { withKillDrill } from './drills.ts';
-import { liveView, stepPrinter } from './live-view.ts';
+import { runView } from './terminal-view.ts';
+import { type RunRow, runRow } from './run-row.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
 /** Options of {@link runTraining}. */
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly configFile?: string;
   /** The run's date (`YYYY-MM-DD`): the training window ends on it. @default today (UTC) */
   readonly date?: string;
+  /** Print the result as JSON ({@link runJson}) instead of the summary table. */
+  readonly json?: boolean;
 }
 
 /** What a run came to, for the summary and for callers (the demo, tests). */
@@ -59,12 +62,12 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
     const config = await readConfigFile(options.configFile, pipelineConfigSchema, 'pipeline configuration');
     const files = await landingFiles(workspace);
     if (files.length === 0) {
-      throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'prognos ingest FILE'`);
+      throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'npx prognos ingest FILE'`);
     }
     // The settings as asked for: "auto" mode stays "auto", so a second run after a promotion is the same run.
     const name = trainingExecutionName(files, { mode: options.mode ?? 'auto', config });
     const earlier = await readRunRecord(workspace.runsDir, name);
-    if (earlier !== undefined) return reportEarlierRun(workspace, earlier, io);
+    if (earlier !== undefined) return reportEarlierRun(workspace, earlier, io, options.json);
 
     // An unreadable champion.json does not stop the run: Train falls back to full and says why.
     const champion = await readChampionState(workspace.store);
@@ -76,7 +79,8 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       files: files.map((file) => file.key),
       config,
     };
-    const { context, meter } = meteredStepContext(stepContext(workspace, options.contract, stepPrinter(io)));
+    const view = runView(io);
+    const { context, meter } = meteredStepContext(stepContext(workspace, options.contract, view.onProgress));
     io.err(`run ${name}: ${mode} training over ${files.length} landing file${files.length === 1 ? '' : 's'}\n`);
     const outcome = await runStateMachine({
       definition: readTrainingDefinition(),
@@ -85,13 +89,13 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
       executionName: name,
       runsDir: workspace.runsDir,
       stateMachineName: TRAINING_STATE_MACHINE,
-      onEvent: withKillDrill(liveView(io)),
+      onEvent: withKillDrill(view.onEvent),
       estimateCost: (record) => meter.estimate(record),
-    });
+    }).finally(() => view.close());
     // Another process started the same run a moment before this one.
-    if (!outcome.started) return reportEarlierRun(workspace, outcome.record, io);
+    if (!outcome.started) return reportEarlierRun(workspace, outcome.record, io, options.json);
     await addCostToOutputs(workspace.store, outcome.record, io);
-    io.out(summarize(workspace, outcome.record));
+    io.out(options.json ? runJson(workspace, outcome.record, true) : summarize(workspace, outcome.record));
     if (outcome.record.status !== 'SUCCEEDED') {
       const version = champion.kind === 'readable' ? champion.current.pointer.version : undefined;
       throw new CliError(
@@ -109,12 +113,14 @@ export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSu
  * says how to go on.
  * @throws CliError unless it succeeded
  */
-function reportEarlierRun(workspace: Workspace, record: RunRecord, io: CliIo): RunSummary {
+function reportEarlierRun(workspace: Workspace, record: RunRecord, io: CliIo, json = false): RunSummary {
   const status = shownStatus(record);
   const when = `started ${record.startedAt}`;
+  // JSON always describes the run, whatever became of it; the table only a success.
+  if (json) io.out(runJson(workspace, record, false));
   if (status === 'SUCCEEDED') {
     io.err(`run ${record.name} already succeeded (${when}): the same landing files start no new training run (with the same mode and configuration)\n`);
-    io.out(summarize(workspace, record));
+    if (!json) io.out(summarize(workspace, record));
     return { name: record.name, started: false, record };
   }
   if (status === 'RUNNING') {
@@ -151,6 +157,48 @@ const outputSchema = z.looseObject({
   report: z.object({ key: z.string() }).optional(),
   promotion: z.object({ champion: z.string() }).optional(),
 });
+
+/** What `prognos run --json` prints: the run as `prognos runs --json` lists it, and what each step came to. */
+export interface TrainingRunJson extends RunRow {
+  /** False when the run existed already (the same landing files and settings). */
+  readonly started: boolean;
+  readonly ingest: z.infer<typeof outputSchema>['ingest'] | null;
+  readonly trainingSet: z.infer<typeof outputSchema>['trainingSet'] | null;
+  readonly split: z.infer<typeof outputSchema>['split'] | null;
+  readonly train: z.infer<typeof outputSchema>['train'] | null;
+  readonly evaluation: z.infer<typeof outputSchema>['evaluation'] | null;
+  readonly gate: z.infer<typeof outputSchema>['gate'] | null;
+  /** The version this run promoted; null when it promoted none. */
+  readonly promoted: string | null;
+  /** The path of the model's HTML report. */
+  readonly report: string | null;
+  /** The run's cost in AWS at list prices, in US dollars (see `prognos runs`); null for older records. */
+  readonly costUsd: number | null;
+}
+
+/** The result of a training run as JSON text (one document, newline-terminated). */
+export function runJson(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord, started: boolean): string {
+  return `${JSON.stringify(trainingRunResult(workspace, record, started), null, 2)}\n`;
+}
+
+/** The result of a training run, as `prognos run --json` prints it. */
+export function trainingRunResult(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord, started: boolean): TrainingRunJson {
+  const parsed = outputSchema.safeParse(record.status === 'SUCCEEDED' ? record.output : undefined);
+  const out = parsed.success ? parsed.data : {};
+  return {
+    ...runRow(record),
+    started,
+    ingest: out.ingest ?? null,
+    trainingSet: out.trainingSet ?? null,
+    split: out.split ?? null,
+    train: out.train ?? null,
+    evaluation: out.evaluation ?? null,
+    gate: out.gate ?? null,
+    promoted: out.promotion?.champion ?? null,
+    report: out.report ? displayPath(workspace.pathOf(out.report.key)) : null,
+    costUsd: record.cost?.totalUsd ?? null,
+  };
+}
 
 /** The end-of-run summary (stdout): rows in and quarantined, metrics, decision, champion, report. */
 export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { objectStoreItemReader } from '../adapters/local/distributed-map.ts';
 import {
   ExecutionDoesNotExistError,
@@ -8,8 +7,6 @@ import {
   readRunRecord,
   redriveStateMachine,
   type RunRecord,
-  type ShownRunStatus,
-  shownStatus,
 } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
@@ -21,6 +18,7 @@ import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import { retryCommand, summarize as summarizeTraining } from './run.ts';
+import { type RunRow, runRow, workflowOf } from './run-row.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { openWorkspace } from './workspace.ts';
 
@@ -33,67 +31,6 @@ export interface RunsOptions {
   readonly home: string;
   readonly contract: DataContract;
   readonly json?: boolean;
-}
-
-/** One line of `prognos runs`. */
-export const runRowSchema = z.object({
-  name: z.string(),
-  /** The workflow: training or batch-inference. */
-  kind: z.string(),
-  /** Training mode (full, refit); null for batch inference. */
-  mode: z.string().nullable(),
-  /** running, succeeded, failed, aborted, timed_out, or stale (running, but its process is gone). */
-  status: z.string(),
-  startedAt: z.string(),
-  /** Until it ended, or until now while it runs. */
-  durationMs: z.number().nullable(),
-  /** What it came to: the version promoted or rejected, the files scored. */
-  result: z.string().nullable(),
-  /** `<error>: <message>` of a run that did not succeed. */
-  failure: z.string().nullable(),
-  redriveCount: z.number(),
-});
-export type RunRow = z.infer<typeof runRowSchema>;
-
-const trainingOutcome = z.looseObject({
-  train: z.looseObject({ version: z.string() }).optional(),
-  gate: z.looseObject({ promote: z.boolean() }).optional(),
-  promotion: z.looseObject({ champion: z.string() }).optional(),
-});
-const batchOutcome = z.looseObject({
-  report: z.looseObject({ files: z.looseObject({ scored: z.number(), listed: z.number() }), modelVersion: z.string() }).optional(),
-});
-const runInput = z.looseObject({ mode: z.string().optional() });
-
-function resultOf(record: RunRecord): string | null {
-  if (record.status !== 'SUCCEEDED') return null;
-  const training = trainingOutcome.safeParse(record.output);
-  if (training.success && training.data.train !== undefined) {
-    const version = training.data.train.version;
-    return training.data.promotion !== undefined ? `promoted ${training.data.promotion.champion}` : `rejected ${version}`;
-  }
-  const batch = batchOutcome.safeParse(record.output);
-  if (batch.success && batch.data.report !== undefined) {
-    const { files, modelVersion } = batch.data.report;
-    return `scored ${files.scored} of ${files.listed} file(s) with ${modelVersion}`;
-  }
-  return 'succeeded';
-}
-
-export function runRow(record: RunRecord, now = Date.now()): RunRow {
-  const status: ShownRunStatus = shownStatus(record, now);
-  const input = runInput.safeParse(record.input);
-  return {
-    name: record.name,
-    kind: workflowOf(record),
-    mode: input.success ? (input.data.mode ?? null) : null,
-    status: status.toLowerCase(),
-    startedAt: record.startedAt,
-    durationMs: record.durationMs ?? (status === 'RUNNING' ? Math.max(0, now - Date.parse(record.startedAt)) : null),
-    result: resultOf(record),
-    failure: record.status === 'SUCCEEDED' || status === 'RUNNING' ? null : status === 'STALE' ? `its process (pid ${record.runner.pid}) ended while it ran` : failureText(record),
-    redriveCount: record.redriveCount ?? 0,
-  };
 }
 
 function duration(ms: number | null): string {
@@ -127,18 +64,6 @@ export async function runList(options: RunsOptions, io: CliIo): Promise<RunRow[]
   } finally {
     await workspace.close();
   }
-}
-
-/**
- * Which workflow a record is of. Records written before runs were named by workflow say
- * `state-machine`: their input tells (a batch has a batchName, a training run files and a mode).
- */
-export function workflowOf(record: RunRecord): string {
-  if (record.stateMachine !== 'state-machine') return record.stateMachine;
-  const input = z.looseObject({ batchName: z.string().optional(), mode: z.string().optional() }).safeParse(record.input);
-  if (input.success && input.data.batchName !== undefined) return BATCH_STATE_MACHINE;
-  if (input.success && input.data.mode !== undefined) return TRAINING_STATE_MACHINE;
-  return record.stateMachine;
 }
 
 export interface RetryOptions {

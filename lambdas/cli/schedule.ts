@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { runStateMachine } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import type { PipelineConfig } from '../core/steps/run-state.ts';
+import { CronExpressionError, eventBridgeSchedule, localCronPattern } from '../core/triggers/cron-expression.ts';
 import { parsePipelineConfig, planTrainingRun } from '../core/triggers/training-starts.ts';
 import { CliError, describeError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -23,7 +24,7 @@ export const DEFAULT_CRON = '0 3 * * *';
 export interface ScheduleOptions {
   readonly home: string;
   readonly contract: DataContract;
-  /** Five or six cron fields, read in UTC. */
+  /** Five (or six, seconds first) cron fields, or EventBridge's `cron(…)` as in the CDK context; read in UTC. */
   readonly cron: string;
   /** Pipeline settings of each run (as `prognos run --config`). */
   readonly configFile?: string;
@@ -80,7 +81,7 @@ export function startSchedule(options: ScheduleOptions, io: CliIo): Schedule {
   let running: Promise<void> | undefined;
   let job: Cron;
   try {
-    job = new Cron(options.cron, { timezone: 'UTC', protect: () => io.err('a scheduled run is still going: this tick is skipped\n') }, async () => {
+    job = new Cron(localCronPattern(options.cron), { timezone: 'UTC', protect: () => io.err('a scheduled run is still going: this tick is skipped\n') }, async () => {
       running = runScheduledTraining(options, new Date(), io).then(
         () => undefined,
         (error: unknown) => io.err(`prognos: ${describeError(error).message}\n`),
@@ -88,6 +89,7 @@ export function startSchedule(options: ScheduleOptions, io: CliIo): Schedule {
       await running;
     });
   } catch (error) {
+    if (error instanceof CronExpressionError) throw new CliError(`--cron ${error.message}`);
     throw new CliError(`--cron "${options.cron}" is not a cron pattern: ${(error as Error).message}`);
   }
   return {
@@ -99,12 +101,21 @@ export function startSchedule(options: ScheduleOptions, io: CliIo): Schedule {
   };
 }
 
+/** How the CDK context would say the same schedule, when it converts (a six-field pattern with seconds does not). */
+function deployedAs(pattern: string): string {
+  try {
+    return `; prognos:trainingSchedule ${eventBridgeSchedule(pattern)} in AWS`;
+  } catch {
+    return '';
+  }
+}
+
 /** `prognos schedule` until `signal` aborts (Ctrl-C). */
 export async function runSchedule(options: ScheduleOptions, io: CliIo, signal: AbortSignal): Promise<void> {
   // A bad settings file fails now, not at the first tick.
   await readPipelineConfig(options.configFile);
   const schedule = startSchedule(options, io);
-  io.err(`scheduled full retrain "${options.cron}" (UTC), named daily-YYYY-MM-DD; next at ${schedule.job.nextRun()?.toISOString() ?? 'never'}; Ctrl-C stops\n`);
+  io.err(`scheduled full retrain "${schedule.job.getPattern() ?? options.cron}" (UTC${deployedAs(options.cron)}), named daily-YYYY-MM-DD; next at ${schedule.job.nextRun()?.toISOString() ?? 'never'}; Ctrl-C stops\n`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   await schedule.stop();
 }

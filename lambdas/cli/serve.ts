@@ -267,7 +267,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     (loaded) =>
       log(
         loaded === undefined
-          ? `no champion yet in ${displayPath(options.home)}: POST /predict answers 503 until one is promoted (prognos run)`
+          ? `no champion yet in ${displayPath(options.home)}: POST /predict answers 503 until one is promoted (npx prognos run)`
           : `serving champion ${loaded.version} (${loaded.manifest.nTrain} training rows, threshold ${loaded.model.threshold.value.toPrecision(3)}), loaded in ${(performance.now() - loadStarted).toFixed(0)} ms`,
       ),
     () => undefined,

@@ -10,13 +10,26 @@ import { runTraining } from './run.ts';
 import { openWorkspace } from './workspace.ts';
 
 /**
- * `prognos watch`: the local stand-in for EventBridge's upload rule. A file that appears under
- * `<home>/landing/training/` starts the training workflow as `prognos run` does; one under
- * `<home>/landing/inference/` starts batch inference as `prognos infer` does. Both name their
- * execution from the landing files' keys and content, so a duplicate event (or a burst of them)
- * starts nothing new. Runs go one at a time; events that arrive while a run of the same kind is
- * waiting join it, since a run lists the whole landing zone when it starts.
+ * `prognos watch`: the local stand-in for the upload triggers (S3 → EventBridge → SQS → starter).
+ * A file that appears under `<home>/landing/training/` starts the training workflow as
+ * `prognos run` does; one under `<home>/landing/inference/` starts batch inference as
+ * `prognos infer` does. Uploads coalesce as the SQS batching window makes them in AWS: the first
+ * file of a kind opens a window, and when it closes one run starts over everything that landed.
+ * Runs go one at a time; a window that closes while a run of its kind is waiting joins it, so
+ * files landing during a run start one more run after it, not one each.
+ *
+ * The runs are named as `prognos run` and `prognos infer` name theirs (from every landing file of
+ * the prefix and the settings), not as the AWS training starter does (from the window's files):
+ * a duplicate event still starts nothing new. See docs/cli.md.
  */
+
+/**
+ * The default window, in seconds: the upload queue's batching window in AWS
+ * (`UPLOAD_BATCHING_WINDOW` in lib/upload-queue.ts; a test keeps the two equal).
+ */
+export const DEFAULT_WATCH_WINDOW_SECONDS = 60;
+/** The longest window: SQS's largest batching window. */
+export const MAX_WATCH_WINDOW_SECONDS = 300;
 
 export type WatchKind = 'training' | 'inference';
 
@@ -29,6 +42,8 @@ export interface WatchOptions {
   readonly inferenceConfigFile?: string;
   /** How long a new file must stay unchanged before it counts as landed (a copy in progress is not). @default 1000 */
   readonly settleMs?: number;
+  /** How long the first landed file of a kind waits for more before its run is queued. @default DEFAULT_WATCH_WINDOW_SECONDS × 1000 */
+  readonly windowMs?: number;
 }
 
 /** How one triggered run ended. */
@@ -43,7 +58,7 @@ export interface WatchRun {
 }
 
 export interface WatchHandle {
-  /** Queues a run as an event would (used by the watcher; a duplicate event in tests). */
+  /** Queues a run at once, as a window that closes does (a duplicate event in tests). */
   enqueue(kind: WatchKind): void;
   /** The next run to finish. */
   next(): Promise<WatchRun>;
@@ -98,6 +113,20 @@ export async function startWatch(options: WatchOptions, io: CliIo): Promise<Watc
     pending.push(kind);
     draining ??= drain();
   };
+  // One open window per kind; files that land while it is open join it. It does not stretch:
+  // a steady trickle still starts a run every window, as SQS delivers a batch every window.
+  const windowMs = options.windowMs ?? DEFAULT_WATCH_WINDOW_SECONDS * 1000;
+  const windows = new Map<WatchKind, NodeJS.Timeout>();
+  const landed = (kind: WatchKind): void => {
+    if (closed || windows.has(kind)) return;
+    windows.set(
+      kind,
+      setTimeout(() => {
+        windows.delete(kind);
+        enqueue(kind);
+      }, windowMs),
+    );
+  };
 
   const watcher: FSWatcher = watch(landing, {
     ignoreInitial: true,
@@ -107,8 +136,9 @@ export async function startWatch(options: WatchOptions, io: CliIo): Promise<Watc
   watcher.on('add', (path: string) => {
     const kind = kindOf(landing, path);
     if (kind === undefined) return;
-    io.err(`new ${kind} file: ${displayPath(path)}\n`);
-    enqueue(kind);
+    const joins = windows.has(kind) ? 'joins the open window' : `its run starts in ${formatSeconds(windowMs)} with any others that land`;
+    io.err(`new ${kind} file: ${displayPath(path)} (${joins})\n`);
+    landed(kind);
   });
   watcher.on('error', (error: unknown) => io.err(`prognos: watching ${displayPath(landing)}: ${(error as Error).message}\n`));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
@@ -119,6 +149,8 @@ export async function startWatch(options: WatchOptions, io: CliIo): Promise<Watc
     async close() {
       closed = true;
       pending.length = 0;
+      windows.forEach((timer) => clearTimeout(timer));
+      windows.clear();
       await watcher.close();
       await draining;
     },
@@ -129,8 +161,13 @@ export async function startWatch(options: WatchOptions, io: CliIo): Promise<Watc
 export async function runWatch(options: WatchOptions, io: CliIo, signal: AbortSignal): Promise<void> {
   const handle = await startWatch(options, io);
   const home = displayPath(options.home);
-  io.err(`watching ${home}/landing/training/ (→ training) and ${home}/landing/inference/ (→ batch inference); Ctrl-C stops\n`);
+  const window = formatSeconds(options.windowMs ?? DEFAULT_WATCH_WINDOW_SECONDS * 1000);
+  io.err(`watching ${home}/landing/training/ (→ training) and ${home}/landing/inference/ (→ batch inference), uploads within ${window} coalescing into one run; Ctrl-C stops\n`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   io.err('stopping: waiting for the run in progress\n');
   await handle.close();
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -3,7 +3,7 @@
  * process (node --import tsx), in a fresh temporary working directory, with every path under it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,7 +140,7 @@ describe('help and version', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Usage: prognos ${command}`);
     for (const option of options) expect(result.stdout).toContain(option);
-    expect(result.stdout).toContain(`Examples:\n  $ prognos ${command}`);
+    expect(result.stdout).toContain(`Examples:\n  $ npx prognos ${command}`);
   });
 
   it('prognos --help lists every command', () => {
@@ -149,10 +149,47 @@ describe('help and version', () => {
     for (const [command] of commands) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
+  it("package.json's bin (what npx prognos runs from a clone) is an executable that runs the CLI", () => {
+    const { bin: bins } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const entry = join(repoRoot, bins.prognos!);
+    expect(statSync(entry).mode & 0o111).not.toBe(0);
+    expect(readFileSync(entry, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    const result = spawnSync(process.execPath, [entry, '--version'], { cwd: workDir, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(packageVersion);
+  });
+
   it('prognos --version prints the package version', () => {
     const result = prognos('--version');
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(packageVersion);
+  });
+});
+
+describe('global options', () => {
+  it('go before or after the command: prognos --home X models is prognos models --home X', () => {
+    const missing = join(workDir, 'no-such-home-either');
+    const before = prognos('--home', missing, 'models');
+    const after = prognos('models', '--home', missing);
+    expect(before.status, before.stderr).toBe(0);
+    expect(before).toEqual(after);
+    expect(before.stderr).toContain(`the home folder ${missing} does not exist`);
+  });
+
+  it.each(['rollback', 'report', 'models', 'landing', 'doctor'])('prognos %s takes no --contract, before or after the command, and its help does not offer it', (command) => {
+    expectCleanError(prognos('--contract', 'contract.json', command), new RegExp(`^prognos: ${command} takes no --contract; see 'npx prognos ${command} --help'`));
+    const after = prognos(command, '--contract', 'contract.json');
+    expect(after.status).toBe(2);
+    expect(after.stderr).toContain(`${command} takes no --contract`);
+    const help = prognos(command, '--help');
+    expect(help.stdout).toContain('--home');
+    expect(help.stdout).not.toContain('--contract');
+  });
+
+  it('generate takes no --home', () => {
+    const result = prognos('--home', 'somewhere', 'generate', 'ai4i', '--rows', '5', '--out', 'five.csv');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('generate takes no --home');
   });
 });
 
@@ -232,6 +269,15 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     expect(html).not.toMatch(/<script[^>]+src=/);
   });
 
+  it('takes the home folder before the command as after it, for nested commands too', () => {
+    expect(prognos('--home', home, 'report')).toEqual(prognos('report', '--home', home));
+    expect(prognos('--home', home, 'runs', '--json')).toEqual(prognos('runs', '--json', '--home', home));
+    const retry = prognos('--home', home, 'runs', 'retry', 'train-000000000000000000000000');
+    expect(retry.status).toBe(1);
+    expect(retry.stderr).toMatch(/train-000000000000000000000000/);
+    expect(retry.stderr).not.toContain('does not exist (a typo');
+  });
+
   it('models lists the version with its holdout metrics and marks the champion', () => {
     const result = prognos('models', '--home', home);
     expect(result.status, result.stderr).toBe(0);
@@ -244,13 +290,13 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     expect(result.status, result.stderr).toBe(0);
     const rows = parseSimpleCsv(result.stdout);
     expect(rows).toHaveLength(40);
-    expect(rows[0]).toEqual(expect.objectContaining({ id: '1', model_version: champion(home)!.version }));
+    expect(rows[0]).toEqual(expect.objectContaining({ id: '1', modelVersion: champion(home)!.version }));
     for (const row of rows) {
       const probability = Number(row.probability);
       expect(probability).toBeGreaterThan(0);
       expect(probability).toBeLessThan(1);
       expect(['0', '1']).toContain(row.label);
-      expect(Number(row.latent_std)).toBeGreaterThan(0);
+      expect(Number(row.latentStd)).toBeGreaterThan(0);
     }
   });
 
@@ -325,7 +371,7 @@ describe('a failure injected into Train', () => {
   });
 });
 
-describe('a second champion, and rollback', () => {
+describe('a second champion, and rollback (--json)', () => {
   const home = freshHome('home-rollback');
 
   it('promotes a second model, then rollback puts the first back', () => {
@@ -341,9 +387,9 @@ describe('a second champion, and rollback', () => {
     expect(second.version).not.toBe(first);
     expect(second.previous).toEqual([first]);
 
-    const result = prognos('rollback', '--home', home);
+    const result = prognos('rollback', '--json', '--home', home);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout.trim()).toBe(first);
+    expect(JSON.parse(result.stdout)).toEqual({ from: second.version, to: first });
     expect(champion(home)!.version).toBe(first);
     expectCleanError(prognos('rollback', '--home', home), /no earlier version/);
   });

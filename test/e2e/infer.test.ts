@@ -80,13 +80,13 @@ describe('prognos infer', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: prognos infer');
     for (const option of ['--config', '--home', '--contract']) expect(help.stdout).toContain(option);
-    expect(help.stdout).toContain('Examples:\n  $ prognos');
+    expect(help.stdout).toContain('Examples:\n  $ npx prognos');
     expect(prognos('--help').stdout).toMatch(/^ {2}infer /m);
     expect(prognos('ingest', '--help').stdout).toContain('--inference');
   });
 
   it('with nothing to score says how to add files', () => {
-    expectCleanError(prognos('infer', '--home', home), /nothing to score: .*landing\/inference is empty; add readings with 'prognos ingest --inference FILE'/);
+    expectCleanError(prognos('infer', '--home', home), /nothing to score: .*landing\/inference is empty; add readings with 'npx prognos ingest --inference FILE'/);
   });
 
   it('scores the landed files: live view, predictions, quarantine, drift per feature, the report', () => {
@@ -97,7 +97,7 @@ describe('prognos infer', () => {
     writeFileSync(b, `${lines.join('\n')}\n`);
     const ingest = prognos('ingest', '--inference', a, b, '--home', home);
     expect(ingest.status, ingest.stderr).toBe(0);
-    expect(ingest.stderr).toContain('score it: prognos infer');
+    expect(ingest.stderr).toContain('score it: npx prognos infer');
     expect(existsSync(join(home, 'landing', 'inference', 'a.csv'))).toBe(true);
     expect(existsSync(join(home, 'landing', 'training', 'a.csv'))).toBe(false);
 
@@ -180,7 +180,7 @@ describe('prognos watch and prognos schedule', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain(`Usage: prognos ${command}`);
     for (const option of options) expect(help.stdout).toContain(option);
-    expect(help.stdout).toContain(`Examples:\n  $ prognos ${command}`);
+    expect(help.stdout).toContain(`Examples:\n  $ npx prognos ${command}`);
     if (command === 'schedule') expect(help.stdout).toMatch(/default: "0\s+3 \* \* \*"/);
   });
 

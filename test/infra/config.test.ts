@@ -67,6 +67,13 @@ describe('parseConfig (the cdk.json context)', () => {
     expect(parseConfig(read({ 'prognos:stage': 'dev', 'prognos:trainingSchedule': 'rate(12 hours)' })).trainingSchedule).toBe('rate(12 hours)');
   });
 
+  it('takes the local cron syntax too, converted to EventBridge (one cron syntax)', () => {
+    const at = (schedule: string) => parseConfig(read({ 'prognos:stage': 'dev', 'prognos:trainingSchedule': schedule, 'prognos:batchSchedule': schedule }));
+    expect(at('0 3 * * *')).toMatchObject({ trainingSchedule: 'cron(0 3 * * ? *)', batchSchedule: 'cron(0 3 * * ? *)' });
+    expect(at('30 2 * * 1-5').trainingSchedule).toBe('cron(30 2 ? * 2-6 *)');
+    expect(() => at('0 3 1 * 1')).toThrow(/prognos:trainingSchedule: '0 3 1 \* 1' restricts both the day of the month and the weekday/);
+  });
+
   it('names every bad key in one error', () => {
     const bad = () =>
       parseConfig(

@@ -41,4 +41,16 @@ describe('prognos schedule', () => {
     }
     expect(() => startSchedule({ home: fixture.root, contract: DEFAULT_CONTRACT, cron: 'every day' }, io)).toThrow(CliError);
   });
+
+  it("takes the CDK context's cron(…) form too: the same ticks (one cron syntax)", async () => {
+    const schedule = startSchedule({ home: fixture.root, contract: DEFAULT_CONTRACT, cron: 'cron(30 2 ? * 2-6 *)' }, io);
+    try {
+      // Friday 2026-03-06 02:30, then Monday: EventBridge's 2-6 is Monday to Friday.
+      expect(schedule.job.nextRun(new Date('2026-03-06T00:00:00.000Z'))?.toISOString()).toBe('2026-03-06T02:30:00.000Z');
+      expect(schedule.job.nextRun(new Date('2026-03-06T03:00:00.000Z'))?.toISOString()).toBe('2026-03-09T02:30:00.000Z');
+    } finally {
+      await schedule.stop();
+    }
+    expect(() => startSchedule({ home: fixture.root, contract: DEFAULT_CONTRACT, cron: 'cron(0 3 * * ? 2027)' }, io)).toThrow(/--cron 'cron\(0 3 \* \* \? 2027\)': a year/);
+  });
 });

@@ -226,11 +226,11 @@ describe('corrupting k rows of a landing file costs exactly those k lines', () =
         await writeFile(cleanFile, clean.bytes);
         const io = { out: () => undefined, err: () => undefined };
         const options = { home: fx.root, contract: DEFAULT_CONTRACT, format: 'json' as const };
-        const expected = (await runPredict({ ...options, file: cleanFile }, io)).rows;
+        const expected = (await runPredict({ ...options, file: cleanFile }, io)).predictions;
         let refused: number[] = [];
         let rows;
         try {
-          rows = (await runPredict({ ...options, file }, io)).rows;
+          rows = (await runPredict({ ...options, file }, io)).predictions;
         } catch (error) {
           // Refused rows are listed (line and reason) after the scored ones are written out.
           refused = [...(error as Error).message.matchAll(/line (\d+): /g)].map((m) => Number(m[1]));
