@@ -9,7 +9,7 @@ import { UnusableFileError } from '../core/errors.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { assertVersion, contractOf, loadModel } from '../core/registry/model-store.ts';
 import type { InstancePrediction, PredictResponse } from '../core/serving/predictions.ts';
-import { needsReview } from '../core/serving/review.ts';
+import { needsReview } from '../core/ml/review.ts';
 import { readReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
