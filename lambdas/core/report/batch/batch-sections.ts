@@ -86,9 +86,11 @@ function median(feature: FeatureReference): number {
   return k < 0 ? Number.NaN : feature.quantiles[k];
 }
 
-function driftRow(f: FeatureDrift, reference: FeatureReference | undefined, thresholds: BatchDrift['report']['thresholds']): SafeHtml {
+function driftRow(f: FeatureDrift, reference: FeatureReference | undefined, report: BatchDrift['report']): SafeHtml {
+  const thresholds = report.thresholds;
+  // Red where the statistic fires: over its floor and significant at alpha / k.
   const ksOver = f.ks > thresholds.ks && f.ks > f.ksCritical;
-  const meanOver = Math.abs(f.meanShift) > thresholds.meanShift;
+  const meanOver = Math.abs(f.meanShift) > thresholds.meanShift && f.meanPValue < thresholds.alpha / Math.max(report.tests, 1);
   return html`<tr${f.drifted ? html` class="drifted"` : ''}><th scope="row"><code>${f.name}</code></th><td class="num${ksOver ? ' fail' : ''}">${fixed(f.ks, 3)}</td><td class="num">${fixed(Math.max(thresholds.ks, f.ksCritical), 3)}</td><td class="num${meanOver ? ' fail' : ''}">${f.meanShift >= 0 ? '+' : '−'}${fixed(Math.abs(f.meanShift), 2)}</td><td class="num">${fixed(f.psi, 3)}</td><td class="${f.drifted ? 'fail' : 'pass'}">${f.drifted ? '✗ drifted' : '✓ stable'}</td><td class="num">${reference === undefined ? '—' : significant(median(reference))}</td><td class="num">${reference === undefined ? '—' : `${significant(reference.min)} – ${significant(reference.max)}`}</td></tr>`;
 }
 
@@ -122,7 +124,7 @@ export function driftSection(data: BatchReportData, charts: DriftCharts): SafeHt
   return html`<section id="drift"><h2>Drift against the training data</h2>
 <p>Each model input of the ${integer(report.rows)} scored rows compared with the ${integer(reference.rows)} training rows of model <code>${data.modelVersion}</code>. A numeric feature has drifted when its KS statistic exceeds both ${fixed(t.ks, 2)} and the value a batch of this size reaches by chance (the critical value at α = ${fixed(t.alpha, 2)} shared by the batch’s ${integer(report.tests)} tests), or when its mean moved more than ${fixed(t.meanShift, 2)} training standard deviations and a z test says it is no chance. A categorical feature has drifted when the PSI over its levels exceeds ${fixed(t.psi, 2)} and a χ² test of the level counts says it is no chance. Under ${integer(t.minRows)} rows nothing counts as drifted.</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">KS</th><th scope="col" class="num">KS limit</th><th scope="col" class="num">Mean shift (sd)</th><th scope="col" class="num">PSI</th><th scope="col">Status</th><th scope="col" class="num">Training median</th><th scope="col" class="num">Training range</th></tr></thead><tbody>${report.features.map(
-    (f) => driftRow(f, references.get(f.name), t),
+    (f) => driftRow(f, references.get(f.name), report),
   )}</tbody></table></div>
 <p class="note">KS is the largest gap between the training and the batch cumulative distributions, read at the training data’s 99 percentiles (within 0.01 of the exact two-sample statistic); its limit is the larger of the floor and the critical value for this batch size. The mean shift is the batch mean minus the training mean, in training standard deviations. PSI (population stability index over the training deciles) is shown for reading the charts but does not decide for a numeric feature: readings that follow each other closely (air temperature drifts like the weather) leave some deciles nearly empty in a batch and swing it far beyond chance.</p>
 ${
