@@ -203,6 +203,9 @@ export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: Run
     for (const feature of drift.features) {
       rowsTable.push([`  ${feature.name}`, `PSI ${fixed(feature.psi)}  KS ${fixed(feature.ks)}  ${feature.drifted ? 'drifted' : 'ok'}`]);
     }
+    for (const category of drift.categories) {
+      rowsTable.push([`  ${category.name}`, `PSI ${fixed(category.psi)} over its levels  χ² p ${fixed(category.pValue, 4)}  ${category.drifted ? 'drifted' : 'ok'}`]);
+    }
     const lv = drift.latentVariance;
     if (lv !== null) {
       rowsTable.push(['  uncertainty', `mean latent variance ${fixed(lv.batchMean, 4)} vs ${fixed(lv.referenceMean, 4)} in training (shift ${fixed(lv.relativeShift)})  ${lv.drifted ? 'drifted' : 'ok'}`]);

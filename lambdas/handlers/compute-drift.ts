@@ -10,7 +10,7 @@ import { stepHandler } from './step-handler.ts';
  */
 export function emitDriftMetrics(result: ComputeDriftResult): void {
   metrics.addMetric('DriftDetected', MetricUnit.Count, result.drifted ? 1 : 0);
-  metrics.addMetric('DriftedFeatures', MetricUnit.Count, result.features.filter((feature) => feature.drifted).length);
+  metrics.addMetric('DriftedFeatures', MetricUnit.Count, [...result.features, ...result.categories].filter((feature) => feature.drifted).length);
   if (result.latentVariance) metrics.addMetric('LatentVarianceShift', MetricUnit.NoUnit, result.latentVariance.relativeShift);
   metrics.addMetric('DriftRetrainRequested', MetricUnit.Count, result.retrain.requested ? 1 : 0);
   for (const feature of result.features) {

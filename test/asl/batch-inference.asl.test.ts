@@ -173,8 +173,10 @@ describe('batch-inference.asl.json, happy path', () => {
     });
     expect(output.report.rows.flagged).toBeGreaterThanOrEqual(0);
     expect(output.drift).toMatchObject({ status: 'computed', modelVersion: version, rows: 369, retrain: { requested: false } });
-    expect(output.drift.features.map((f) => f.name)).toEqual(['air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'product_type_l', 'product_type_m', 'product_type_h', 'power_w', 'temperature_difference_k', 'strain_min_nm']);
-    expect(output.drift.drifted).toBe(output.drift.features.some((f) => f.drifted) || output.drift.latentVariance!.drifted);
+    // The product type drifts as one categorical input (level shares), not as three 0/1 numbers.
+    expect(output.drift.features.map((f) => f.name)).toEqual(['air_temperature_k', 'process_temperature_k', 'rotational_speed_rpm', 'torque_nm', 'tool_wear_min', 'power_w', 'temperature_difference_k', 'strain_min_nm']);
+    expect(output.drift.categories.map((c) => c.name)).toEqual(['product_type']);
+    expect(output.drift.drifted).toBe(output.drift.features.some((f) => f.drifted) || output.drift.categories.some((c) => c.drifted) || output.drift.latentVariance!.drifted);
 
     const drift = await json<DriftRecord>(output.drift.key);
     expect(driftReportSchema.parse(drift.report)).toMatchObject({ rows: 369, drifted: output.drift.drifted });
@@ -422,6 +424,18 @@ describe('batch-inference.asl.json, drift and retrain', () => {
     expect(output.drift.features.find((f) => f.name === 'air_temperature_k')!.psi).toBeGreaterThan(1);
     expect(fixture.retrain.requests).toEqual([]);
     expect(record.states.at(-1)?.name).toBe('Scored');
+  });
+
+  it('judges no drift on a batch under minRows, and says it had too few rows', async () => {
+    await fixture.promoteChampion();
+    await fixture.landInference('warm-few.csv', inferenceCsv(50, 42, 1, warmer));
+    const { record } = await fixture.runBatch('infer-00000000000000000000001b', { retrainOnDrift: true });
+    const output = record.output as Output;
+    expect(output.drift).toMatchObject({ status: 'computed', rows: 50, enoughRows: false, drifted: false, retrain: { requested: false, reason: 'no drift' } });
+    expect(output.drift.note).toContain('not enough rows: 50 scored, drift is judged from 100');
+    // The statistics are still there for a person to read.
+    expect(Math.abs(output.drift.features.find((f) => f.name === 'air_temperature_k')!.meanShift)).toBeGreaterThan(1);
+    expect(fixture.retrain.requests).toEqual([]);
   });
 
   it('starts a full retrain on drift, named drift-<batch>, and none within the cooldown', async () => {

@@ -35,28 +35,48 @@ export const trainingReferenceSchema: z.ZodType<TrainingReference> = z.object({
 
 export const batchSummarySchema: z.ZodType<BatchSummary> = z.object({
   rows: count,
-  features: z.array(z.object({ name: z.string(), binCounts: z.array(count), belowQuantile: z.array(count) })),
+  features: z.array(z.object({ name: z.string(), binCounts: z.array(count), belowQuantile: z.array(count), sum: finite })),
   latentVarianceSum: z.number().nonnegative(),
 });
 
 export const driftThresholdsSchema: z.ZodType<DriftThresholds> = z.object({
   psi: z.number().positive(),
   ks: z.number().positive(),
+  meanShift: z.number().positive(),
   varianceShift: z.number().positive(),
+  alpha: z.number().gt(0).lt(1),
+  minRows: z.int().positive(),
 });
 
 const share = z.number().min(0).max(1);
 
+const pValue = z.number().min(0).max(1);
+
 export const driftReportSchema: z.ZodType<DriftReport> = z.object({
   rows: z.int().positive(),
+  enoughRows: z.boolean(),
   thresholds: driftThresholdsSchema,
+  tests: z.int().nonnegative(),
   features: z.array(
     z.object({
       name: z.string(),
       psi: z.number().nonnegative(),
+      psiPValue: pValue,
       ks: share,
+      ksCritical: z.number().positive(),
+      meanShift: finite,
+      meanPValue: pValue,
       drifted: z.boolean(),
       bins: z.array(z.object({ lower: finite.nullable(), upper: finite.nullable(), reference: share, batch: share })),
+    }),
+  ),
+  categories: z.array(
+    z.object({
+      name: z.string(),
+      levels: z.array(z.object({ level: z.string(), reference: share, batch: share })),
+      psi: z.number().nonnegative(),
+      pValue,
+      drifted: z.boolean(),
     }),
   ),
   latentVariance: z.object({ referenceMean: z.number().positive(), batchMean: z.number().nonnegative(), relativeShift: z.number().nonnegative(), drifted: z.boolean() }),

@@ -20,6 +20,7 @@ export function emptySummary(reference: TrainingReference): BatchSummary {
       name: f.name,
       binCounts: new Array<number>(psiBins(f).edges.length + 1).fill(0),
       belowQuantile: new Array<number>(f.quantiles.length).fill(0),
+      sum: 0,
     })),
     latentVarianceSum: 0,
   };
@@ -54,8 +55,10 @@ export function summarizeBatch(reference: TrainingReference, x: DenseMatrix, lat
     const binCounts = new Array<number>(edges.length + 1).fill(0);
     // atIndex[k]: rows whose first quantile ≥ x is quantiles[k]; a running sum gives rows ≤ each quantile.
     const atIndex = new Array<number>(quantiles.length + 1).fill(0);
+    let sum = 0;
     for (let i = 0; i < x.rows; i++) {
       const v = x.data[i * x.cols + j];
+      sum += v;
       binCounts[binOf(edges, v)]++;
       atIndex[countBelow(quantiles, v)]++;
     }
@@ -65,7 +68,7 @@ export function summarizeBatch(reference: TrainingReference, x: DenseMatrix, lat
       running += atIndex[k];
       belowQuantile[k] = running;
     }
-    return { name: feature.name, binCounts, belowQuantile };
+    return { name: feature.name, binCounts, belowQuantile, sum };
   });
   return { rows: x.rows, features, latentVarianceSum };
 }
@@ -98,6 +101,7 @@ export function mergeSummaries(a: BatchSummary, b: BatchSummary): BatchSummary {
         name: fa.name,
         binCounts: add(fa.binCounts, fb.binCounts),
         belowQuantile: add(fa.belowQuantile, fb.belowQuantile),
+        sum: fa.sum + fb.sum,
       };
     }),
     latentVarianceSum: a.latentVarianceSum + b.latentVarianceSum,

@@ -31,19 +31,50 @@ export interface TrainingReference {
   readonly latentVariance: FeatureReference;
 }
 
+/**
+ * The decision rule (docs/drift.md, section 3). A statistic flags a feature only when it is both
+ * significant for the batch's size (its test at `alpha`, shared by all tests of the batch) and
+ * larger than its effect floor (`psi`, `ks`, `meanShift`): significance alone flags shifts too
+ * small to matter in a large batch, a fixed floor alone flags sampling noise in a small one.
+ */
 export interface DriftThresholds {
-  /** Population stability index above which a feature has drifted. @default 0.2 */
+  /** Effect floor: PSI over a categorical input's levels above which it can drift (numeric inputs show PSI, KS and the mean decide). @default 0.2 */
   readonly psi: number;
-  /** Two-sample Kolmogorov–Smirnov statistic above which a feature has drifted. @default 0.2 */
+  /** Effect floor: two-sample Kolmogorov–Smirnov statistic above which a numeric input can drift. @default 0.3 */
   readonly ks: number;
+  /** Effect floor: |batch mean − training mean| in training standard deviations. @default 0.5 */
+  readonly meanShift: number;
   /** Relative change of the mean latent variance, |batch / reference − 1|, above which uncertainty has drifted. @default 0.5 */
   readonly varianceShift: number;
+  /** Family-wise false-alarm rate of the deciding tests: each of the batch's k tests runs at alpha / k (Bonferroni). @default 0.05 */
+  readonly alpha: number;
+  /** Fewer scored rows than this: "not enough rows", never drifted. @default 100 */
+  readonly minRows: number;
+}
+
+/**
+ * A categorical input as the model sees it: one 0/1 column per level (contract/encode.ts). Drift
+ * compares the level shares, not the columns.
+ */
+export interface CategoryColumns {
+  readonly name: string;
+  readonly levels: readonly string[];
+  /** The model input holding each level's 0/1 flag, same order as `levels`. */
+  readonly columns: readonly string[];
 }
 
 export interface FeatureDrift {
   readonly name: string;
   readonly psi: number;
+  /** χ² homogeneity test of the training and batch counts over the PSI bins. */
+  readonly psiPValue: number;
   readonly ks: number;
+  /** The KS statistic a batch of this size exceeds by chance with probability alpha / k. */
+  readonly ksCritical: number;
+  /** (batch mean − training mean) / training sd; 0 for a constant training feature that stays put. */
+  readonly meanShift: number;
+  /** Two-sided z test of the mean shift (training sd, n and m rows). */
+  readonly meanPValue: number;
   readonly drifted: boolean;
   /**
    * Per-bin shares for the report's chart: the reference's bins (lower < x ≤ upper) and the batch's
@@ -53,10 +84,25 @@ export interface FeatureDrift {
   readonly bins: readonly { readonly lower: number | null; readonly upper: number | null; readonly reference: number; readonly batch: number }[];
 }
 
+/** Drift of one categorical input: its level shares, PSI over the levels and a χ² test of the counts. */
+export interface CategoryDrift {
+  readonly name: string;
+  readonly levels: readonly { readonly level: string; readonly reference: number; readonly batch: number }[];
+  readonly psi: number;
+  readonly pValue: number;
+  readonly drifted: boolean;
+}
+
 export interface DriftReport {
   readonly rows: number;
+  /** false when rows < thresholds.minRows: the statistics are shown but nothing counts as drifted. */
+  readonly enoughRows: boolean;
   readonly thresholds: DriftThresholds;
+  /** k, the number of deciding tests the family-wise alpha is shared among (2 per numeric, 1 per categorical input); each runs at alpha / k. */
+  readonly tests: number;
+  /** Numeric inputs (one-hot columns of categorical inputs are under `categories`). */
   readonly features: readonly FeatureDrift[];
+  readonly categories: readonly CategoryDrift[];
   readonly latentVariance: { readonly referenceMean: number; readonly batchMean: number; readonly relativeShift: number; readonly drifted: boolean };
   /** Any feature or the uncertainty drifted. */
   readonly drifted: boolean;
@@ -75,6 +121,8 @@ export interface BatchSummary {
     readonly binCounts: readonly number[];
     /** Rows ≤ each reference quantile (for the KS statistic at the reference's quantile points). */
     readonly belowQuantile: readonly number[];
+    /** Sum of the values: the batch mean, and the level count of a one-hot column. */
+    readonly sum: number;
   }[];
   /** Sum of the latent variance over the rows (mean = sum / rows). */
   readonly latentVarianceSum: number;

@@ -1,4 +1,4 @@
-import { featureDriftChart, scoreHistogramChart } from './batch/batch-charts.ts';
+import { categoryDriftChart, featureDriftChart, scoreHistogramChart } from './batch/batch-charts.ts';
 import type { BatchReportData } from './batch-report-data.ts';
 import { batchHeaderSection, driftSection, filesSection, outcomesSection, scoresSection } from './batch/batch-sections.ts';
 import { BATCH_STYLES } from './batch/batch-styles.ts';
@@ -15,8 +15,10 @@ export async function renderBatchReport(data: BatchReportData): Promise<string> 
   const features: SafeHtml[] = [];
   // Scoped by position, not name: ids stay valid whatever the feature is called.
   for (const [j, feature] of (data.drift?.report.features ?? []).entries()) features.push(await chartSvg(featureDriftChart(feature), `drift-${j}`));
+  const categories: SafeHtml[] = [];
+  for (const [j, category] of (data.drift?.report.categories ?? []).entries()) categories.push(await chartSvg(categoryDriftChart(category), `drift-category-${j}`));
 
-  const verdict = data.drift === null ? 'drift not checked' : data.drift.report.drifted ? 'drift detected' : 'no drift';
+  const verdict = data.drift === null ? 'drift not checked' : !data.drift.report.enoughRows ? 'too few rows for drift' : data.drift.report.drifted ? 'drift detected' : 'no drift';
   return renderPage({
     title: `Batch ${data.batchName} — ${verdict} — Prognos batch report`,
     extraStyles: BATCH_STYLES,
@@ -27,6 +29,6 @@ export async function renderBatchReport(data: BatchReportData): Promise<string> 
       ['drift', 'Drift'],
       ['files', 'Files'],
     ],
-    sections: [outcomesSection(data), scoresSection(data, scores), driftSection(data, { features }), filesSection(data)],
+    sections: [outcomesSection(data), scoresSection(data, scores), driftSection(data, { features, categories }), filesSection(data)],
   });
 }

@@ -17,6 +17,17 @@ describe('drift schemas', () => {
     expect(driftReportSchema.parse(roundTrip(report))).toEqual(report);
   });
 
+  it('accept a report with a categorical input, and refuse one without the new fields', () => {
+    const yes = Float64Array.from({ length: 300 }, (_, i) => i % 2);
+    const withCategory = buildReference(fromColumns([normals(7, 300), yes, yes.map((v) => 1 - v)]), ['a', 'k_y', 'k_n'], variances(9, 300, 1));
+    const batch = summarizeBatch(withCategory, fromColumns([normals(10, 120), yes.slice(0, 120), yes.slice(0, 120).map((v) => 1 - v)]), variances(11, 120, 1));
+    const categorical = driftFromSummary(withCategory, batch, {}, [{ name: 'k', levels: ['y', 'n'], columns: ['k_y', 'k_n'] }]);
+    expect(categorical.categories).toHaveLength(1);
+    expect(driftReportSchema.parse(roundTrip(categorical))).toEqual(categorical);
+    const { enoughRows: _, ...older } = categorical;
+    expect(driftReportSchema.safeParse(older).success).toBe(false);
+  });
+
   it('refuse a reference whose arrays disagree and a summary with fractional counts', () => {
     const [first, ...rest] = reference.features;
     const broken = { ...reference, features: [{ ...first, belowQuantile: first.belowQuantile.slice(1) }, ...rest] };

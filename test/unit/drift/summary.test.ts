@@ -51,6 +51,12 @@ describe('summarizeBatch', () => {
     });
   });
 
+  it('sums each input, so a batch mean and a one-hot level count come out of the summary', () => {
+    summary.features.forEach((f, j) => {
+      expect(f.sum).toBeCloseTo(batchRows.reduce((s, row) => s + row[j], 0), 9);
+    });
+  });
+
   it('gives the empty summary for a shard without rows', () => {
     expect(summarizeBatch(reference, fromRows([], 3), [])).toEqual(emptySummary(reference));
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { driftFromSummary } from '../../../lambdas/core/drift/drift.ts';
 import { buildReference } from '../../../lambdas/core/drift/reference.ts';
 import { summarizeBatch } from '../../../lambdas/core/drift/summary.ts';
-import { binLabels, featureDriftChart, scoreHistogramChart } from '../../../lambdas/core/report/batch/batch-charts.ts';
+import { binLabels, categoryDriftChart, featureDriftChart, scoreHistogramChart } from '../../../lambdas/core/report/batch/batch-charts.ts';
 import type { BatchReportData } from '../../../lambdas/core/report/batch-report-data.ts';
 import { renderBatchReport } from '../../../lambdas/core/report/batch-report.ts';
 import { mergeScoreHistograms, scoreHistogram } from '../../../lambdas/core/report/batch-score-histogram.ts';
@@ -86,7 +86,8 @@ describe('renderBatchReport', () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/^<tr class="drifted">/);
     expect(rows[0]).toContain('✗ drifted');
-    expect(rows[0]).toContain(`<td class="num fail">${report.features[0].psi.toFixed(3)}</td>`);
+    // Moved 0.75 training sds: the mean shift decides (KS stays under its 0.3 floor).
+    expect(rows[0]).toContain(`<td class="num fail">+${report.features[0].meanShift.toFixed(2)}</td>`);
     for (const row of rows.slice(1)) {
       expect(row).toMatch(/^<tr>/);
       expect(row).toContain('✓ stable');
@@ -155,11 +156,53 @@ describe('renderBatchReport', () => {
   });
 });
 
+describe('renderBatchReport on categorical inputs and small batches', () => {
+  const names = ['torque_nm', 'product_type_l', 'product_type_m', 'product_type_h'];
+  const category = { name: 'product_type', levels: ['L', 'M', 'H'], columns: ['product_type_l', 'product_type_m', 'product_type_h'] };
+  /** Torque and a product type drawn with shares L, M, H. */
+  const columns = (seed: number, n: number, shares: readonly [number, number, number]): Float64Array[] => {
+    const random = new SeededRandom(seed);
+    const level = Array.from({ length: n }, () => {
+      const u = random.next();
+      return u < shares[0] ? 0 : u < shares[0] + shares[1] ? 1 : 2;
+    });
+    return [normals(seed + 1, n, 40, 10), ...[0, 1, 2].map((k) => Float64Array.from(level, (l) => (l === k ? 1 : 0)))];
+  };
+  const reference = buildReference(fromColumns(columns(21, 2_000, [0.5, 0.3, 0.2])), names, variances(22, 2_000, 0.5));
+
+  it('shows a categorical input as level shares with a level chart, not as decile bins', async () => {
+    const summary = summarizeBatch(reference, fromColumns(columns(23, 600, [0.3, 0.3, 0.4])), variances(24, 600, 0.5));
+    const report = driftFromSummary(reference, summary, {}, [category]);
+    expect(report.categories[0].drifted).toBe(true);
+    const page = await renderBatchReport({ ...makeBatchData(), drift: { reference, report } });
+    const drift = section(page, 'drift');
+    expect(drift).toContain('<h3>Categorical features</h3>');
+    expect(drift).toContain('<code>product_type</code>');
+    for (const level of ['L', 'M', 'H']) expect(drift).toContain(`<td>${level}</td>`);
+    expect(drift).not.toContain('product_type_l');
+    expect(drift).not.toContain('0.9999');
+    // One chart per numeric input and one per categorical input; the drifted mix in red.
+    expect(svgsOf(drift)).toHaveLength(2);
+    expect(svgsOf(drift)[1]).toContain('#dc2626');
+    expect(page).toContain('DRIFT DETECTED');
+  });
+
+  it('says a batch under minRows has too few rows, and flags nothing', async () => {
+    const summary = summarizeBatch(reference, fromColumns(columns(25, 40, [0, 0, 1])), variances(26, 40, 0.5));
+    const report = driftFromSummary(reference, summary, {}, [category]);
+    const page = await renderBatchReport({ ...makeBatchData(), drift: { reference, report } });
+    expect(page).toContain('TOO FEW ROWS FOR DRIFT');
+    expect(page).toContain('drift is judged from 100 rows on');
+    expect(page).not.toContain('class="drifted"');
+  });
+});
+
 describe('batch report charts', () => {
   const data = makeBatchData();
 
   it('render without warnings', async () => {
-    for (const [i, spec] of [scoreHistogramChart(data.scores, data.threshold), ...data.drift!.report.features.map(featureDriftChart)].entries()) {
+    const mix = { name: 'product_type', levels: [{ level: 'L', reference: 0.5, batch: 0.3 }, { level: 'M', reference: 0.3, batch: 0.3 }, { level: 'H', reference: 0.2, batch: 0.4 }], psi: 0.24, pValue: 1e-9, drifted: true };
+    for (const [i, spec] of [scoreHistogramChart(data.scores, data.threshold), ...data.drift!.report.features.map(featureDriftChart), categoryDriftChart(mix)].entries()) {
       const { warnings } = await renderSvg(spec, `chart-${i}`);
       expect(warnings).toEqual([]);
     }

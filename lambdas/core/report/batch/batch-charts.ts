@@ -1,5 +1,5 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { FeatureDrift } from '../../drift/types.ts';
+import type { CategoryDrift, FeatureDrift } from '../../drift/types.ts';
 import type { ScoreHistogram } from '../batch-score-histogram.ts';
 import { fixed, significant } from '../format.ts';
 
@@ -116,6 +116,34 @@ export function featureDriftChart(feature: FeatureDrift): TopLevelSpec {
         type: 'nominal',
         title: null,
         scale: { domain: ['training', 'batch'], range: [TRAINING, feature.drifted ? DRIFTED : BATCH] },
+      },
+    },
+  };
+}
+
+/** Training and batch share per level of a categorical input; the batch bars turn red when it drifted. */
+export function categoryDriftChart(category: CategoryDrift): TopLevelSpec {
+  const levels = category.levels.map((l) => l.level);
+  return {
+    config: CONFIG,
+    data: {
+      values: category.levels.flatMap((l) => [
+        { level: l.level, source: 'training', share: l.reference },
+        { level: l.level, source: 'batch', share: l.batch },
+      ]),
+    },
+    width: 320,
+    height: 150,
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'level', type: 'nominal', sort: levels, title: 'level', axis: { labelAngle: 0 } },
+      xOffset: { field: 'source', type: 'nominal', sort: ['training', 'batch'] },
+      y: { field: 'share', type: 'quantitative', title: 'share of rows', axis: { format: '.0%', tickCount: 4 } },
+      color: {
+        field: 'source',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['training', 'batch'], range: [TRAINING, category.drifted ? DRIFTED : BATCH] },
       },
     },
   };

@@ -1,4 +1,4 @@
-import type { FeatureDrift, FeatureReference } from '../../drift/types.ts';
+import type { CategoryDrift, FeatureDrift, FeatureReference } from '../../drift/types.ts';
 import type { BatchDrift, BatchReportData } from '../batch-report-data.ts';
 import { fixed, integer, percent, significant, timestamp } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -23,10 +23,13 @@ function status(data: BatchReportData): SafeHtml {
     return html`<div class="decision unknown" role="status"><strong>DRIFT NOT CHECKED</strong><p>${data.driftNote ?? 'No drift statistics were computed for this batch.'}</p></div>`;
   }
   const { report } = drift;
-  if (!report.drifted) {
-    return html`<div class="decision stable" role="status"><strong>NO DRIFT</strong> The batch looks like the training data.<p>Every feature and the model’s uncertainty are within their thresholds.</p></div>`;
+  if (!report.enoughRows) {
+    return html`<div class="decision unknown" role="status"><strong>TOO FEW ROWS FOR DRIFT</strong><p>${integer(report.rows)} rows were scored; drift is judged from ${integer(report.thresholds.minRows)} rows on, as a smaller batch differs from the training data by chance alone. The statistics are below for reference.</p></div>`;
   }
-  const drifted = report.features.filter((f) => f.drifted).map((f) => f.name);
+  if (!report.drifted) {
+    return html`<div class="decision stable" role="status"><strong>NO DRIFT</strong> The batch looks like the training data.<p>No feature and not the model’s uncertainty moved beyond what a batch of this size shows by chance.</p></div>`;
+  }
+  const drifted = [...report.features, ...report.categories].filter((f) => f.drifted).map((f) => f.name);
   const features = drifted.length === 0 ? null : html`${drifted.length === 1 ? 'Feature' : 'Features'} ${list(drifted)} drifted. `;
   const uncertainty = report.latentVariance.drifted
     ? html`The model’s uncertainty changed by ${percent(report.latentVariance.relativeShift, 0)} (mean latent variance). `
@@ -83,15 +86,30 @@ function median(feature: FeatureReference): number {
   return k < 0 ? Number.NaN : feature.quantiles[k];
 }
 
-function driftRow(f: FeatureDrift, reference: FeatureReference | undefined, thresholds: BatchDrift['report']['thresholds']): SafeHtml {
-  const psiOver = f.psi > thresholds.psi;
-  const ksOver = f.ks > thresholds.ks;
-  return html`<tr${f.drifted ? html` class="drifted"` : ''}><th scope="row"><code>${f.name}</code></th><td class="num${psiOver ? ' fail' : ''}">${fixed(f.psi, 3)}</td><td class="num${ksOver ? ' fail' : ''}">${fixed(f.ks, 3)}</td><td class="${f.drifted ? 'fail' : 'pass'}">${f.drifted ? '✗ drifted' : '✓ stable'}</td><td class="num">${reference === undefined ? '—' : significant(median(reference))}</td><td class="num">${reference === undefined ? '—' : `${significant(reference.min)} – ${significant(reference.max)}`}</td></tr>`;
+function driftRow(f: FeatureDrift, reference: FeatureReference | undefined, report: BatchDrift['report']): SafeHtml {
+  const thresholds = report.thresholds;
+  // Red where the statistic fires: over its floor and significant at alpha / k.
+  const ksOver = f.ks > thresholds.ks && f.ks > f.ksCritical;
+  const meanOver = Math.abs(f.meanShift) > thresholds.meanShift && f.meanPValue < thresholds.alpha / Math.max(report.tests, 1);
+  return html`<tr${f.drifted ? html` class="drifted"` : ''}><th scope="row"><code>${f.name}</code></th><td class="num${ksOver ? ' fail' : ''}">${fixed(f.ks, 3)}</td><td class="num">${fixed(Math.max(thresholds.ks, f.ksCritical), 3)}</td><td class="num${meanOver ? ' fail' : ''}">${f.meanShift >= 0 ? '+' : '−'}${fixed(Math.abs(f.meanShift), 2)}</td><td class="num">${fixed(f.psi, 3)}</td><td class="${f.drifted ? 'fail' : 'pass'}">${f.drifted ? '✗ drifted' : '✓ stable'}</td><td class="num">${reference === undefined ? '—' : significant(median(reference))}</td><td class="num">${reference === undefined ? '—' : `${significant(reference.min)} – ${significant(reference.max)}`}</td></tr>`;
+}
+
+function categoryRows(c: CategoryDrift): SafeHtml {
+  return html`${c.levels.map(
+    (l, k) =>
+      html`<tr${c.drifted ? html` class="drifted"` : ''}>${k === 0 ? html`<th scope="rowgroup" rowspan="${c.levels.length}"><code>${c.name}</code></th>` : ''}<td>${l.level}</td><td class="num">${percent(l.reference)}</td><td class="num">${percent(l.batch)}</td>${k === 0 ? html`<td class="num" rowspan="${c.levels.length}">${fixed(c.psi, 3)}</td><td class="num" rowspan="${c.levels.length}">${pValue(c.pValue)}</td><td class="${c.drifted ? 'fail' : 'pass'}" rowspan="${c.levels.length}">${c.drifted ? '✗ drifted' : '✓ stable'}</td>` : ''}</tr>`,
+  )}`;
+}
+
+function pValue(p: number): string {
+  return p < 1e-4 ? '< 0.0001' : fixed(p, 4);
 }
 
 export interface DriftCharts {
-  /** One per feature of the drift report, in its order. */
+  /** One per numeric feature of the drift report, in its order. */
   readonly features: readonly SafeHtml[];
+  /** One per categorical feature of the drift report, in its order. */
+  readonly categories: readonly SafeHtml[];
 }
 
 export function driftSection(data: BatchReportData, charts: DriftCharts): SafeHtml {
@@ -104,11 +122,17 @@ export function driftSection(data: BatchReportData, charts: DriftCharts): SafeHt
   const references = new Map(reference.features.map((f) => [f.name, f]));
   const lv = report.latentVariance;
   return html`<section id="drift"><h2>Drift against the training data</h2>
-<p>Each model input of the ${integer(report.rows)} scored rows compared with the ${integer(reference.rows)} training rows of model <code>${data.modelVersion}</code>. A feature has drifted when its PSI exceeds ${fixed(t.psi, 2)} or its KS statistic exceeds ${fixed(t.ks, 2)}.</p>
-<div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">PSI</th><th scope="col" class="num">KS</th><th scope="col">Status</th><th scope="col" class="num">Training median</th><th scope="col" class="num">Training range</th></tr></thead><tbody>${report.features.map(
-    (f) => driftRow(f, references.get(f.name), t),
+<p>Each model input of the ${integer(report.rows)} scored rows compared with the ${integer(reference.rows)} training rows of model <code>${data.modelVersion}</code>. A numeric feature has drifted when its KS statistic exceeds both ${fixed(t.ks, 2)} and the value a batch of this size reaches by chance (the critical value at α = ${fixed(t.alpha, 2)} shared by the batch’s ${integer(report.tests)} tests), or when its mean moved more than ${fixed(t.meanShift, 2)} training standard deviations and a z test says it is no chance. A categorical feature has drifted when the PSI over its levels exceeds ${fixed(t.psi, 2)} and a χ² test of the level counts says it is no chance. Under ${integer(t.minRows)} rows nothing counts as drifted.</p>
+<div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">KS</th><th scope="col" class="num">KS limit</th><th scope="col" class="num">Mean shift (sd)</th><th scope="col" class="num">PSI</th><th scope="col">Status</th><th scope="col" class="num">Training median</th><th scope="col" class="num">Training range</th></tr></thead><tbody>${report.features.map(
+    (f) => driftRow(f, references.get(f.name), report),
   )}</tbody></table></div>
-<p class="note">PSI (population stability index) compares the share of rows in each bin between the training deciles: below 0.1 is stable, above 0.2 a large shift. KS is the largest gap between the two cumulative distributions, read at the training data’s 99 percentiles (within 0.01 of the exact two-sample statistic).</p>
+<p class="note">KS is the largest gap between the training and the batch cumulative distributions, read at the training data’s 99 percentiles (within 0.01 of the exact two-sample statistic); its limit is the larger of the floor and the critical value for this batch size. The mean shift is the batch mean minus the training mean, in training standard deviations. PSI (population stability index over the training deciles) is shown for reading the charts but does not decide for a numeric feature: readings that follow each other closely (air temperature drifts like the weather) leave some deciles nearly empty in a batch and swing it far beyond chance.</p>
+${
+  report.categories.length === 0
+    ? ''
+    : html`<h3>Categorical features</h3>
+<div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col">Level</th><th scope="col" class="num">Training share</th><th scope="col" class="num">Batch share</th><th scope="col" class="num">PSI</th><th scope="col" class="num">χ² p-value</th><th scope="col">Status</th></tr></thead><tbody>${report.categories.map(categoryRows)}</tbody></table></div>`
+}
 <h3>Model uncertainty</h3>
 <div class="table-wrap"><table><thead><tr><th scope="col">Mean latent variance</th><th scope="col" class="num">Training rows (out of sample)</th><th scope="col" class="num">This batch</th><th scope="col" class="num">Relative shift</th><th scope="col">Status</th></tr></thead><tbody>
 <tr${lv.drifted ? html` class="drifted"` : ''}><th scope="row">Gaussian process</th><td class="num">${significant(lv.referenceMean)}</td><td class="num">${significant(lv.batchMean)}</td><td class="num${lv.drifted ? ' fail' : ''}">${percent(lv.relativeShift, 0)}</td><td class="${lv.drifted ? 'fail' : 'pass'}">${lv.drifted ? '✗ drifted' : '✓ stable'}</td></tr>
@@ -120,6 +144,12 @@ export function driftSection(data: BatchReportData, charts: DriftCharts): SafeHt
       charts.features[j],
       html`<strong><code>${f.name}</code> ${f.drifted ? '— drifted' : ''}</strong> PSI ${fixed(f.psi, 3)}, KS ${fixed(f.ks, 3)}. Share of training rows (grey) and batch rows per bin of the training deciles; the first and last bins are open-ended.`,
       f.drifted,
+    ),
+  )}${report.categories.map((c, j) =>
+    figure(
+      charts.categories[j],
+      html`<strong><code>${c.name}</code> ${c.drifted ? '— drifted' : ''}</strong> PSI ${fixed(c.psi, 3)} over its levels. Share of training rows (grey) and batch rows per level.`,
+      c.drifted,
     ),
   )}</div>
 </section>`;

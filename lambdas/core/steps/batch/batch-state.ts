@@ -46,9 +46,15 @@ export const batchConfigSchema = z
     /** When a feature, or the model's uncertainty, counts as drifted. */
     drift: z
       .object({
+        /** Effect floors (docs/drift.md, section 3); psi and ks keep their old names, now one part of the rule. */
         psi: z.number().positive().default(DEFAULT_DRIFT_THRESHOLDS.psi),
         ks: z.number().gt(0).lte(1).default(DEFAULT_DRIFT_THRESHOLDS.ks),
+        meanShift: z.number().positive().default(DEFAULT_DRIFT_THRESHOLDS.meanShift),
         varianceShift: z.number().positive().default(DEFAULT_DRIFT_THRESHOLDS.varianceShift),
+        /** Family-wise false-alarm rate of the batch's tests. */
+        alpha: z.number().gt(0).lt(1).default(DEFAULT_DRIFT_THRESHOLDS.alpha),
+        /** Fewer scored rows: "not enough rows", never drifted. */
+        minRows: z.int().positive().default(DEFAULT_DRIFT_THRESHOLDS.minRows),
       })
       .strict()
       .default({ ...DEFAULT_DRIFT_THRESHOLDS }),

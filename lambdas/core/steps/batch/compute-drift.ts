@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { categoryColumnsOf } from '../../drift/categories.ts';
 import { driftFromSummary } from '../../drift/drift.ts';
 import { mergeSummaries } from '../../drift/summary.ts';
 import type { BatchSummary, DriftReport } from '../../drift/types.ts';
-import { loadManifest, writeJson } from '../../registry/model-store.ts';
+import { contractOf, loadManifest, writeJson } from '../../registry/model-store.ts';
 import type { StepContext } from '../context.ts';
 import { driftRetrainExecutionName } from '../execution-name.ts';
 import { parseStepInput } from '../run-state.ts';
@@ -29,8 +30,12 @@ export const computeDriftResultSchema = z.object({
   modelVersion: z.string().nullable(),
   /** Scored rows compared with the reference. */
   rows: z.int().nonnegative(),
+  /** false: fewer rows than config.drift.minRows, so nothing counts as drifted. */
+  enoughRows: z.boolean(),
   drifted: z.boolean(),
-  features: z.array(z.object({ name: z.string(), psi: z.number(), ks: z.number(), drifted: z.boolean() })),
+  features: z.array(z.object({ name: z.string(), psi: z.number(), ks: z.number(), meanShift: z.number(), drifted: z.boolean() })),
+  /** Categorical inputs: PSI over their levels and the χ² p-value of the level counts. */
+  categories: z.array(z.object({ name: z.string(), psi: z.number(), pValue: z.number(), drifted: z.boolean() })),
   latentVariance: z.object({ referenceMean: z.number(), batchMean: z.number(), relativeShift: z.number(), drifted: z.boolean() }).nullable(),
   retrain: z.object({ requested: z.boolean(), executionName: z.string().nullable(), reason: z.string() }),
 });
@@ -90,8 +95,10 @@ export async function computeDrift(input: unknown, context: StepContext): Promis
     note,
     modelVersion: version ?? null,
     rows: 0,
+    enoughRows: false,
     drifted: false,
     features: [],
+    categories: [],
     latentVariance: null,
     retrain: noRetrain('no drift verdict'),
   });
@@ -99,14 +106,21 @@ export async function computeDrift(input: unknown, context: StepContext): Promis
   if (version === undefined) return finish(without('no-rows', 'no new rows were scored in this batch: nothing to compare'), null, []);
   const mine = scored.filter((file) => file.modelVersion === version);
   const others = scored.length - mine.length;
-  const reference = trainingReferenceOf((await loadManifest(context.store, version)).extra?.trainingReference, version);
+  const manifest = await loadManifest(context.store, version);
+  const reference = trainingReferenceOf(manifest.extra?.trainingReference, version);
   const summaries = mine.map((file) => file.drift).filter((summary): summary is BatchSummary => summary !== null);
   if (reference === undefined || summaries.length === 0) {
     return finish(without('no-reference', `model ${version} carries no training reference (trained before drift monitoring): drift not computed`), null, []);
   }
-  const report = driftFromSummary(reference, summaries.reduce(mergeSummaries), config.drift);
+  // The model's own contract says which inputs are categorical (their one-hot columns drift as level shares).
+  const categories = categoryColumnsOf(contractOf(manifest, context.contract));
+  const report = driftFromSummary(reference, summaries.reduce(mergeSummaries), config.drift, categories);
   const retrain = await decideRetrain(context, config, batchName, version, report.drifted, now);
-  const note = others > 0 ? `${others} file(s) scored by another model version are not in the comparison` : null;
+  const notes = [
+    ...(report.enoughRows ? [] : [`not enough rows: ${report.rows} scored, drift is judged from ${report.thresholds.minRows}`]),
+    ...(others > 0 ? [`${others} file(s) scored by another model version are not in the comparison`] : []),
+  ];
+  const note = notes.length === 0 ? null : notes.join('; ');
   return finish(
     {
       key,
@@ -114,8 +128,10 @@ export async function computeDrift(input: unknown, context: StepContext): Promis
       note,
       modelVersion: version,
       rows: report.rows,
+      enoughRows: report.enoughRows,
       drifted: report.drifted,
-      features: report.features.map(({ name, psi, ks, drifted }) => ({ name, psi, ks, drifted })),
+      features: report.features.map(({ name, psi, ks, meanShift, drifted }) => ({ name, psi, ks, meanShift, drifted })),
+      categories: report.categories.map(({ name, psi, pValue, drifted }) => ({ name, psi, pValue, drifted })),
       latentVariance: report.latentVariance,
       retrain,
     },
