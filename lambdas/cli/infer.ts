@@ -167,7 +167,7 @@ export function batchJson(workspace: Pick<Workspace, 'pathOf'>, outcome: Pick<Ru
     files: report?.files ?? null,
     rows: report?.rows ?? null,
     unusable: report?.unusable ?? [],
-    drift: drift === undefined ? null : { status: drift.status, note: drift.note, rows: drift.rows, drifted: drift.drifted, features: drift.features, latentVariance: drift.latentVariance, retrain: drift.retrain },
+    drift: drift === undefined ? null : { status: drift.status, note: drift.note, rows: drift.rows, enoughRows: drift.enoughRows, drifted: drift.drifted, features: drift.features, categories: drift.categories, latentVariance: drift.latentVariance, retrain: drift.retrain },
     predictions: displayPath(workspace.pathOf(PREDICTIONS_PREFIX)),
     report: report === undefined ? null : displayPath(workspace.pathOf(report.reportKey)),
     costUsd: record.cost?.totalUsd ?? null,
