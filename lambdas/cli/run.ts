@@ -132,7 +132,14 @@ function reportEarlierRun(workspace: Workspace, record: RunRecord, io: CliIo, js
 
 const outputSchema = z.looseObject({
   ingest: z.array(z.object({ key: z.string(), rowsRead: z.number(), rowsValid: z.number(), rowsQuarantined: z.number(), status: z.string(), reason: z.string().nullish() })).optional(),
-  trainingSet: z.object({ rows: z.number(), positives: z.number() }).optional(),
+  trainingSet: z
+    .object({
+      rows: z.number(),
+      positives: z.number(),
+      accounting: z.object({ readings: z.number(), unlabelled: z.number(), invalidDerived: z.number(), replaced: z.number() }).optional(),
+      dataRange: z.object({ basis: z.string(), from: z.string(), to: z.string() }).nullable().optional(),
+    })
+    .optional(),
   split: z.object({ trainRows: z.number(), holdoutRows: z.number(), holdoutRowsAvailable: z.number().optional() }).optional(),
   train: z
     .object({
@@ -217,6 +224,17 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
     const { holdoutRows, holdoutRowsAvailable = holdoutRows } = out.split;
     const holdout = holdoutRowsAvailable > holdoutRows ? `${holdoutRows} of ${holdoutRowsAvailable} holdout scored (config.maxHoldoutRows)` : `${holdoutRows} holdout`;
     rows.push(['training set', `${out.trainingSet.rows} rows, ${out.trainingSet.positives} needing maintenance; ${out.split.trainRows} train / ${holdout}`]);
+    const { accounting, dataRange } = out.trainingSet;
+    if (accounting !== undefined) {
+      const left = [
+        [accounting.replaced, 'replaced by a later reading of the same id'],
+        [accounting.unlabelled, 'unlabelled'],
+        [accounting.invalidDerived, 'with a derived value out of range'],
+      ] as const;
+      const parts = left.filter(([count]) => count > 0).map(([count, why]) => `${count} ${why}`);
+      if (parts.length > 0) rows.push(['readings left out', `${parts.join(', ')} (of ${accounting.readings} in the window)`]);
+    }
+    if (dataRange) rows.push(['data span', `${dataRange.from.slice(0, 10)} … ${dataRange.to.slice(0, 10)} (by ${dataRange.basis})`]);
   }
   if (out.train) {
     const { train } = out;
