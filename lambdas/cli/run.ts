@@ -145,6 +145,8 @@ const outputSchema = z.looseObject({
     .object({
       version: z.string(),
       mode: z.string(),
+      /** Why the run trained in another mode than it asked for (a refit that had to be full). */
+      modeNote: z.string().nullish(),
       fitSeconds: z.number(),
       // Absent from runs recorded before Train reported its model and rows.
       model: z.string().optional(),
@@ -240,6 +242,7 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
     const { train } = out;
     const rounds = train.round === undefined ? '' : `, ${train.round} Train round${train.round === 1 ? '' : 's'}`;
     rows.push(['model', `${train.version} (${train.mode}, fit ${fixed(train.fitSeconds, 1)} s${rounds})`]);
+    if (train.modeNote) rows.push(['mode', train.modeNote]);
     if (train.trainRows !== undefined && train.trainRowsAvailable !== undefined) {
       rows.push(['rows trained', `${train.trainRows} of ${train.trainRowsAvailable}: ${train.modelReason ?? ''}`]);
     }

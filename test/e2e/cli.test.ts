@@ -431,15 +431,22 @@ describe('errors', () => {
 describeWithShared('the real AI4I 2020 data set', () => {
   const home = freshHome('home-ai4i2020');
 
-  it('ingests by contract alone (leakage columns dropped) and trains', () => {
-    expect(prognos('ingest', datasetPath('ai4i2020.csv'), '--home', home).status).toBe(0);
+  it('after synthetic readings (as the demo leaves), ingests the real file by contract alone (leakage columns dropped), says which readings it replaced, and trains in full', () => {
     const config = join(workDir, 'ai4i-config.json');
     writeFileSync(config, JSON.stringify({ model: 'exact', maxTrainRows: 700 }));
+    // The README's own sequence in small: generated readings with UDI 1–1000 and a champion trained on them.
+    expect(prognos('ingest', generate('synthetic-first.csv', 1000, 5), '--home', home).status).toBe(0);
+    expect(prognos('run', '--home', home, '--config', config).status).toBe(0);
+    expect(prognos('ingest', datasetPath('ai4i2020.csv'), '--home', home).status).toBe(0);
     const result = prognos('run', '--home', home, '--config', config);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/rows ingested\s+10000 valid of 10000 read from 1 file/);
     expect(result.stdout).toMatch(/rows quarantined\s+0/);
     expect(result.stdout).toMatch(/training set\s+10000 rows, 339 needing maintenance/);
+    // The synthetic UDI 1–1000 are replaced by the real ones, not silently: counted, and the refit becomes a full fit.
+    expect(result.stdout).toMatch(/readings left out\s+1000 replaced by a later reading of the same id \(of 11000 in the window\)/);
+    expect(result.stdout).toMatch(/mode\s+refit asked, but champion \S+ was trained on other data: 1000 of the 1000 readings it was trained on are not in this run's training set/);
+    expect(result.stdout).toMatch(/data span\s+\d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} \(by ingest time\)/);
     expect(result.stdout).toMatch(/gate\s+(promote|reject) /);
     const [dt] = readdirSync(join(home, 'lake', 'features'));
     expect(dt).toMatch(/^dt=\d{4}-\d{2}-\d{2}$/);
