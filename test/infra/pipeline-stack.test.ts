@@ -11,15 +11,16 @@ import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
 import { batchConfigSchema } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { withRetrainConfig } from '../../lib/pipeline-stack.ts';
 import { UPLOAD_BATCH_SIZE, UPLOAD_BATCHING_WINDOW } from '../../lib/upload-queue.ts';
-import { aslTasks, VENDED_LOGS_PREFIX } from '../../lib/workflow.ts';
+import { VENDED_LOGS_PREFIX } from '../../lib/workflow.ts';
+import { asDefinition, taskStates } from '../../lambdas/adapters/local/asl-definition.ts';
 import { allows, logicalId, properties, roleStatements, STAGE, testApp, type TemplateJson } from './app.ts';
 
 const ASL = fileURLToPath(new URL('../../statemachines/training.asl.json', import.meta.url));
 const definitionText = readFileSync(ASL, 'utf8');
-const TASKS = aslTasks(JSON.parse(definitionText));
+const TASKS = taskStates(asDefinition(JSON.parse(definitionText)));
 const BATCH_ASL = fileURLToPath(new URL('../../statemachines/batch-inference.asl.json', import.meta.url));
 const batchDefinitionText = readFileSync(BATCH_ASL, 'utf8');
-const BATCH_TASKS = aslTasks(JSON.parse(batchDefinitionText));
+const BATCH_TASKS = taskStates(asDefinition(JSON.parse(batchDefinitionText)));
 
 const app = testApp();
 const template = app.templates.pipeline;
