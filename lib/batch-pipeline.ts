@@ -61,8 +61,8 @@ export interface BatchInferencePipelineProps {
  * is listed in docs/architecture.md (Permissions), generated from the template and checked
  * against it.
  *
- * Every function gets STATE_MACHINE_ARN (the training state machine): the batch handlers' shared
- * context reads it on their first call; only StartRetrain may start it.
+ * Only StartRetrain gets STATE_MACHINE_ARN (the training state machine) and may start it; the
+ * batch handlers' shared context reads the variable only when a retrain is started.
  */
 export class BatchInferencePipeline extends Construct {
   readonly functions: Readonly<Record<BatchStep, PrognosFunction>>;
@@ -77,7 +77,8 @@ export class BatchInferencePipeline extends Construct {
         serviceName: BATCH_SERVICE,
         logLevel: props.logLevel,
         logRetention: props.logRetention,
-        environment: { ...props.environment, STATE_MACHINE_ARN: props.trainingStateMachine.stateMachineArn },
+        // Only StartRetrain starts training runs (batch-context.ts reads the ARN when it first starts one).
+        environment: step === 'StartRetrain' ? { ...props.environment, STATE_MACHINE_ARN: props.trainingStateMachine.stateMachineArn } : props.environment,
         xrayPolicy: props.xrayPolicy,
       });
     }

@@ -558,13 +558,11 @@ describe('batch inference least privilege', () => {
     expect(starters(`<${logicalId(batch.workflow.stateMachine)}>`)).toEqual(['BatchTriggers/StartBatch']);
   });
 
-  it('every batch function knows the training state machine (the batch context reads it); the steps log as prognos-batch', () => {
+  it('only StartRetrain knows the training state machine (the batch context reads it when a retrain starts); the steps log as prognos-batch', () => {
     for (const [step, fn] of Object.entries(batch.functions)) {
-      expect((properties(template, logicalId(fn.function)).Environment as { Variables: Record<string, unknown> }).Variables, step).toMatchObject({
-        STATE_MACHINE_ARN: { Ref: logicalId(training.workflow.stateMachine) },
-        POWERTOOLS_SERVICE_NAME: 'prognos-batch',
-        POWERTOOLS_METRICS_NAMESPACE: 'Prognos',
-      });
+      const variables = (properties(template, logicalId(fn.function)).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables, step).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'prognos-batch', POWERTOOLS_METRICS_NAMESPACE: 'Prognos' });
+      expect(variables.STATE_MACHINE_ARN, step).toEqual(step === 'StartRetrain' ? { Ref: logicalId(training.workflow.stateMachine) } : undefined);
     }
   });
 });
