@@ -36,7 +36,7 @@ export class PrognosApiStack extends Stack {
       apiName: `prognos-${props.stage}`,
       lake,
       contract: props.contract,
-      environment: dataEnvironment(lake),
+      environment: dataEnvironment(lake, props.contract),
       xrayPolicy: new XRayWritePolicy(this, 'XRay'),
       logLevel: props.logLevel,
       logRetention: props.logRetention,

@@ -26,7 +26,7 @@ export interface PrognosAppConfig extends Partial<Omit<PrognosConfig, 'stage'>> 
    */
   readonly nag?: boolean;
   /**
-   * The data contract (Glue columns, API request model).
+   * The data contract (Glue columns, API request model, and every function's PROGNOS_CONTRACT).
    * @default DEFAULT_CONTRACT
    */
   readonly contract?: DataContract;
@@ -72,6 +72,7 @@ export function buildApp(app: App, appConfig: PrognosAppConfig): PrognosStacks {
     stage,
     env,
     lake: names,
+    contract,
     description: `Prognos (${stage}): training and batch inference workflows, their functions and triggers`,
     trainingSchedule: config.trainingSchedule,
     pipelineConfig: config.pipelineConfig,

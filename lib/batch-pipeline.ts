@@ -57,19 +57,12 @@ export interface BatchInferencePipelineProps {
  * exactly the keys its step reads and writes, and the state machine that runs them, whose
  * Distributed Map lists `landing/inference/` and runs one child execution per file.
  *
- * Who may do what (the step code's own prefixes, from lambdas/core/steps/batch/):
+ * The grants use the step code's own prefixes (from lambdas/core/steps/batch/). Who may do what
+ * is listed in docs/architecture.md (Permissions), generated from the template and checked
+ * against it.
  *
- * | function | reads | writes |
- * |---|---|---|
- * | ListNewFiles | lists landing `landing/inference/` and lake `lake/ledger/` | lake `lake/batches/` (the manifest) |
- * | ScoreFile | landing `landing/inference/`, models `models/`, lake `lake/scored/`, `lake/ledger/` | lake `lake/scored/` (create-only marker), `lake/ledger/` (create-only entry), `lake/predictions/dt=`, `lake/quarantine/`, `lake/batches/` |
- * | ComputeDrift | lake `lake/batches/`, `lake/drift/last-retrain.json`, models `models/` | lake `lake/batches/`, `lake/drift/last-retrain.json` (compare-and-swap) |
- * | WriteBatchReport | lake `lake/batches/`, models `models/` | lake `lake/batches/`, `lake/predictions/reports/` |
- * | StartRetrain | – | `states:StartExecution` on the training state machine |
- * | RecordFailure | – | lake `lake/runs/` |
- *
- * Every function gets STATE_MACHINE_ARN (the training state machine): the batch handlers' shared
- * context reads it on their first call; only StartRetrain may start it.
+ * Only StartRetrain gets STATE_MACHINE_ARN (the training state machine) and may start it; the
+ * batch handlers' shared context reads the variable only when a retrain is started.
  */
 export class BatchInferencePipeline extends Construct {
   readonly functions: Readonly<Record<BatchStep, PrognosFunction>>;
@@ -84,7 +77,8 @@ export class BatchInferencePipeline extends Construct {
         serviceName: BATCH_SERVICE,
         logLevel: props.logLevel,
         logRetention: props.logRetention,
-        environment: { ...props.environment, STATE_MACHINE_ARN: props.trainingStateMachine.stateMachineArn },
+        // Only StartRetrain starts training runs (batch-context.ts reads the ARN when it first starts one).
+        environment: step === 'StartRetrain' ? { ...props.environment, STATE_MACHINE_ARN: props.trainingStateMachine.stateMachineArn } : props.environment,
         xrayPolicy: props.xrayPolicy,
       });
     }

@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { DataContract } from '../lambdas/core/contract/contract.ts';
+import { contractEnvironment } from '../lambdas/handlers/environment.ts';
 import { BatchInferencePipeline } from './batch-pipeline.ts';
 import { BatchTriggers } from './batch-triggers.ts';
 import { type DataLakeNames, DataLakeRefs } from './data-lake.ts';
@@ -12,6 +14,8 @@ export interface PrognosPipelineStackProps extends StackProps {
   readonly stage: string;
   /** The Data stack's names; the buckets are imported by their export names. */
   readonly lake: DataLakeNames;
+  /** The app's data contract, given to every function (PROGNOS_CONTRACT). */
+  readonly contract: DataContract;
   /** EventBridge schedule expression of the full retrain; undefined: no schedule. */
   readonly trainingSchedule?: string;
   /** Settings passed to every run (PIPELINE_CONFIG); only what the deployment sets. */
@@ -26,14 +30,19 @@ export interface PrognosPipelineStackProps extends StackProps {
   readonly trainMemoryMb?: number;
 }
 
-/** Environment every Prognos function gets: where the data is. */
-export function dataEnvironment(lake: DataLakeRefs): Record<string, string> {
+/**
+ * Environment every Prognos function gets: where the data is, and what it is — the app's data
+ * contract, the one that makes the Glue columns and the API request model, so ingest, the
+ * training-set SQL and scoring agree with them.
+ */
+export function dataEnvironment(lake: DataLakeRefs, contract: DataContract): Record<string, string> {
   return {
     LANDING_BUCKET: lake.buckets.landing.bucketName,
     LAKE_BUCKET: lake.buckets.lake.bucketName,
     MODELS_BUCKET: lake.buckets.models.bucketName,
     GLUE_DATABASE: lake.glueDatabase,
     ATHENA_WORKGROUP: lake.workGroup,
+    ...contractEnvironment(contract),
   };
 }
 
@@ -68,7 +77,7 @@ export class PrognosPipelineStack extends Stack {
     Tags.of(this).add('prognos:stage', props.stage);
     const lake = new DataLakeRefs(this, props.lake);
     const xrayPolicy = new XRayWritePolicy(this, 'XRay');
-    const environment = dataEnvironment(lake);
+    const environment = dataEnvironment(lake, props.contract);
     const common = { xrayPolicy, environment, logLevel: props.logLevel, logRetention: props.logRetention };
 
     this.training = new TrainingPipeline(this, 'Training', { ...common, lake, trainMemoryMb: props.trainMemoryMb });

@@ -1,4 +1,4 @@
-import { AssetHashType, DockerImage, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +12,10 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;
 /** POWERTOOLS_METRICS_NAMESPACE of every function: the dashboard and alarms read metrics here. */
 export const METRICS_NAMESPACE = 'Prognos';
+/** Lambda's limit on a function's environment variables, keys and values together. */
+export const ENVIRONMENT_LIMIT_BYTES = 4096;
+/** The most a value resolved at deployment (an imported bucket name, a state machine ARN) can take. */
+const DEPLOY_TIME_VALUE_BYTES = 160;
 
 export interface PrognosFunctionProps {
   /** Handler file name under lambdas/handlers/, without `.ts` (`train`). It exports `handler`. */
@@ -43,6 +47,29 @@ export interface PrognosFunctionProps {
   readonly maxEventAge?: Duration;
   /** Concurrent executions reserved for the function, which also caps it. @default - none */
   readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * The bytes of an environment as Lambda counts them (keys and values), a value resolved at
+ * deployment counted at its largest.
+ */
+export function environmentBytes(environment: Readonly<Record<string, string>>): number {
+  const value = (v: string) => (Token.isUnresolved(v) ? DEPLOY_TIME_VALUE_BYTES : Buffer.byteLength(v));
+  return Object.entries(environment).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + value(v), 0);
+}
+
+/** Refuses at synth an environment Lambda would refuse at deployment, naming what takes the room. */
+function checkEnvironmentSize(fn: Construct, environment: Readonly<Record<string, string>>): void {
+  const bytes = environmentBytes(environment);
+  if (bytes <= ENVIRONMENT_LIMIT_BYTES) return;
+  const largest = Object.entries(environment)
+    .map(([k, v]) => [k, environmentBytes({ [k]: v })] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, n]) => `${k} ${n} bytes`);
+  throw new Error(
+    `PrognosFunction ${fn.node.path}: its environment takes up to ${bytes} bytes, Lambda allows ${ENVIRONMENT_LIMIT_BYTES} (largest: ${largest.join(', ')}); a large PROGNOS_CONTRACT shrinks with shorter descriptions, PIPELINE_CONFIG and BATCH_CONFIG with fewer settings`,
+  );
 }
 
 /**
@@ -87,6 +114,15 @@ export class PrognosFunction extends Construct {
       );
     }
 
+    const environment = {
+      ...props.environment,
+      POWERTOOLS_SERVICE_NAME: props.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: props.logLevel,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    checkEnvironmentSize(this, environment);
+
     this.function = new lambda.Function(this, 'Function', {
       description: props.description,
       runtime: FUNCTION_RUNTIME,
@@ -113,13 +149,7 @@ export class PrognosFunction extends Construct {
           },
         },
       }),
-      environment: {
-        ...props.environment,
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment,
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,

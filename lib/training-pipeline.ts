@@ -54,19 +54,8 @@ export interface TrainingPipelineProps {
  * The training workflow: one function per Task of training.asl.json, each allowed exactly the
  * keys its step reads and writes, and the state machine that runs them.
  *
- * Who may write what (the step code's own prefixes, from lambdas/core):
- *
- * | function | reads | writes |
- * |---|---|---|
- * | ValidateAndIngest | landing `landing/training/`, lake `lake/ingested/`, `lake/quarantine/` | lake `lake/features/`, `lake/quarantine/`, `lake/ingested/` |
- * | BuildTrainingSet | Athena over `sensor_readings` (lake `lake/features/`) | lake `lake/training-sets/`, query results |
- * | SplitAndScale | lake `lake/training-sets/` | lake `lake/training-sets/` |
- * | Train | lake `lake/training-sets/`, `lake/runs/`, models `models/` | lake `lake/runs/` (its checkpoint), models `models/` except `champion.json` |
- * | Evaluate | lake `lake/training-sets/`, models `models/` | models `models/` except `champion.json` |
- * | Gate | – | models `models/` except `champion.json` |
- * | WriteReport | models `models/` | models `models/` except `champion.json` |
- * | Promote | models `models/` | models `models/champion.json` and `models/champion-history/` |
- * | RecordFailure | – | lake `lake/runs/` |
+ * The grants use the step code's own prefixes (from lambdas/core). Who may do what is listed in
+ * docs/architecture.md (Permissions), generated from the template and checked against it.
  */
 export class TrainingPipeline extends Construct {
   readonly functions: Readonly<Record<TrainingStep, PrognosFunction>>;

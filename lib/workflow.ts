@@ -6,13 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
+import { asDefinition, type AslDistributedMap, type AslS3Access, type AslTask, distributedMaps, placeholderNames, placeholderOf, taskStates } from '../lambdas/adapters/local/asl-definition.ts';
 import { PROJECT_ROOT } from './function-bundling.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import type { PrognosFunction } from './prognos-function.ts';
 
 /** A placeholder that CDK fills with a Task's function ARN: `${<TaskState>FunctionArn}`. */
 const FUNCTION_PLACEHOLDER = /^(.+)FunctionArn$/;
-const PLACEHOLDER = /\$\{([^}]+)\}/g;
 
 export interface WorkflowProps {
   /** The ASL file, relative to the project root (`statemachines/training.asl.json`). */
@@ -38,23 +38,6 @@ export interface WorkflowProps {
    * @default - none; such a reader is refused
    */
   readonly itemReaderKeys?: Readonly<Record<string, string>>;
-}
-
-/** One Distributed Map of an ASL file, as the construct grants it. */
-export interface AslDistributedMap {
-  readonly state: string;
-  /** `ItemReader`, if the Map reads its items from S3. */
-  readonly itemReader?: { readonly resource: unknown; readonly parameters: Readonly<Record<string, unknown>> };
-  /** `ResultWriter`, if the Map writes its results to S3. */
-  readonly resultWriter?: { readonly resource: unknown; readonly parameters: Readonly<Record<string, unknown>> };
-}
-
-/** One Task of an ASL file, as the construct checks it. */
-export interface AslTask {
-  readonly state: string;
-  /** The placeholder name in `Parameters.FunctionName`, without `${}`. */
-  readonly placeholder: string | undefined;
-  readonly timeoutSeconds: number | undefined;
 }
 
 /**
@@ -84,10 +67,11 @@ export class Workflow extends Construct {
     this.description = props.description;
     const path = isAbsolute(props.definitionFile) ? props.definitionFile : join(PROJECT_ROOT, props.definitionFile);
     const text = readFileSync(path, 'utf8');
-    const definition = JSON.parse(text) as AslNode;
-    this.aslTasks = aslTasks(definition);
-    this.distributedMaps = aslDistributedMaps(definition);
-    const substitutions = this.substitutions(props, text);
+    // The local runner's reader: one rule for placeholders, Tasks and Distributed Maps in both runtimes.
+    const definition = asDefinition(JSON.parse(text), props.definitionFile);
+    this.aslTasks = taskStates(definition);
+    this.distributedMaps = distributedMaps(definition);
+    const substitutions = this.substitutions(props, placeholderNames(definition));
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: stateMachineLogGroupName(this),
@@ -163,13 +147,13 @@ export class Workflow extends Construct {
    * listed prefix (`s3:listObjectsV2`), or `s3:GetObject` on the object (`s3:getObject`) — by
    * its constant Key, or, when the Key is a path, on `props.itemReaderKeys[state]`.
    */
-  private grantItemReader(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct, state: string, itemReader: NonNullable<AslDistributedMap['itemReader']>): void {
+  private grantItemReader(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct, state: string, itemReader: AslS3Access): void {
     const stack = Stack.of(this);
     const { resource, parameters } = itemReader;
     const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ItemReader of '${state}' ${what}`);
     const bucket = parameters.Bucket;
     if (typeof bucket !== 'string') throw problem('needs a constant Bucket, so its permission can name it');
-    const placeholder = /^\$\{([^}]+)\}$/.exec(bucket)?.[1];
+    const placeholder = placeholderOf(bucket);
     const bucketName = placeholder === undefined ? bucket : substitutions[placeholder];
     const sid = `ItemReader${state.replace(/[^A-Za-z0-9]/g, '')}`;
     if (resource === 'arn:aws:states:::s3:listObjectsV2') {
@@ -200,14 +184,14 @@ export class Workflow extends Construct {
    * (Step Functions guide, "IAM policies for ResultWriter"): put, get and the multipart actions,
    * on that prefix of that bucket only.
    */
-  private grantResultWriter(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct, state: string, writer: NonNullable<AslDistributedMap['resultWriter']>): void {
+  private grantResultWriter(props: WorkflowProps, substitutions: Record<string, string>, policy: IConstruct, state: string, writer: AslS3Access): void {
     const problem = (what: string) => new Error(`Workflow ${this.node.path} (${props.definitionFile}): the ResultWriter of '${state}' ${what}`);
     if (writer.resource !== 'arn:aws:states:::s3:putObject') throw problem(`writes with ${String(writer.resource)}; only arn:aws:states:::s3:putObject is granted`);
     const { Bucket: bucket, Prefix: prefix } = writer.parameters;
     if (typeof bucket !== 'string' || typeof prefix !== 'string' || prefix.length === 0) {
       throw problem('needs a constant Bucket and a constant, non-empty Prefix, so its permission can name them');
     }
-    const placeholder = /^\$\{([^}]+)\}$/.exec(bucket)?.[1];
+    const placeholder = placeholderOf(bucket);
     const bucketName = placeholder === undefined ? bucket : substitutions[placeholder];
     const objects = Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: `${prefix.replace(/\/$/, '')}/*` });
     this.stateMachine.addToRolePolicy(
@@ -225,12 +209,11 @@ export class Workflow extends Construct {
   }
 
   /** Checks the file against the map and returns every placeholder's value. */
-  private substitutions(props: WorkflowProps, text: string): Record<string, string> {
+  private substitutions(props: WorkflowProps, placeholders: readonly string[]): Record<string, string> {
     const problems: string[] = [];
     const values: Record<string, string> = {};
     const used = new Set<string>();
-    for (const [, name] of text.matchAll(PLACEHOLDER)) {
-      if (name in values) continue;
+    for (const name of placeholders) {
       const task = FUNCTION_PLACEHOLDER.exec(name)?.[1];
       if (task !== undefined && props.tasks[task] !== undefined) {
         values[name] = props.tasks[task].functionArn;
@@ -284,39 +267,4 @@ export function stateMachineLogGroupName(workflow: Construct): string {
   const stackIdSuffix = Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
   const owner = workflow.node.scope?.node.id ?? workflow.node.id;
   return `${VENDED_LOGS_PREFIX}${stack.stackName}-${owner}-${stackIdSuffix}`;
-}
-
-interface AslNode {
-  States?: Record<string, AslState>;
-}
-interface AslState extends AslNode {
-  Type?: string;
-  TimeoutSeconds?: number;
-  Parameters?: { FunctionName?: unknown };
-  Iterator?: AslNode;
-  ItemProcessor?: AslNode & { ProcessorConfig?: { Mode?: string } };
-  ItemReader?: { Resource?: unknown; Parameters?: Record<string, unknown> };
-  ResultWriter?: { Resource?: unknown; Parameters?: Record<string, unknown> };
-  Branches?: AslNode[];
-}
-
-/** Every Task of a definition, nested Map and Parallel states included. */
-export function aslTasks(node: AslNode): AslTask[] {
-  return Object.entries(node.States ?? {}).flatMap(([state, s]) => {
-    const nested = [s.Iterator, s.ItemProcessor, ...(s.Branches ?? [])].filter((n): n is AslNode => n !== undefined).flatMap(aslTasks);
-    if (s.Type !== 'Task') return nested;
-    const fn = typeof s.Parameters?.FunctionName === 'string' ? /^\$\{([^}]+)\}$/.exec(s.Parameters.FunctionName)?.[1] : undefined;
-    return [{ state, placeholder: fn, timeoutSeconds: s.TimeoutSeconds }, ...nested];
-  });
-}
-
-/** Every Distributed Map of a definition (`ItemProcessor.ProcessorConfig.Mode: DISTRIBUTED`), nested ones included. */
-export function aslDistributedMaps(node: AslNode): AslDistributedMap[] {
-  return Object.entries(node.States ?? {}).flatMap(([state, s]) => {
-    const nested = [s.Iterator, s.ItemProcessor, ...(s.Branches ?? [])].filter((n): n is AslNode => n !== undefined).flatMap(aslDistributedMaps);
-    if (s.Type !== 'Map' || s.ItemProcessor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') return nested;
-    const reader = s.ItemReader === undefined ? {} : { itemReader: { resource: s.ItemReader.Resource, parameters: s.ItemReader.Parameters ?? {} } };
-    const writer = s.ResultWriter === undefined ? {} : { resultWriter: { resource: s.ResultWriter.Resource, parameters: s.ResultWriter.Parameters ?? {} } };
-    return [{ state, ...reader, ...writer }, ...nested];
-  });
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The variable that carries the deployment's data contract to every function (see {@link contractEnvironment}). */
+export const CONTRACT_VARIABLE = 'PROGNOS_CONTRACT';
+
 /**
  * What the handlers read from their environment. Each handler asks for the variables it needs
  * with `required`, so a missing one fails its first invocation loudly, naming the variable.
@@ -19,6 +22,8 @@ const environmentSchema = z.object({
   BATCH_CONFIG: z.string().optional(),
   /** Origins the prediction API allows by CORS, comma-separated (its function only); unset: CORS off. */
   API_CORS_ORIGINS: z.string().optional(),
+  /** JSON of the deployment's data contract, the one lib/ also gives Glue and the API (every function). */
+  [CONTRACT_VARIABLE]: z.string().min(1).optional(),
 });
 
 export type HandlerEnvironment = z.infer<typeof environmentSchema>;
@@ -34,4 +39,13 @@ export function required<K extends keyof HandlerEnvironment>(env: HandlerEnviron
   const value = env[name];
   if (value === undefined) throw new TypeError(`handler environment: ${name} is not set`);
   return value as NonNullable<HandlerEnvironment[K]>;
+}
+
+/**
+ * The variable lib/ sets on every function: the contract as compact JSON. A contract is a few
+ * KB at most (the AI4I one is 2,030 bytes); PrognosFunction refuses an environment beyond
+ * Lambda's 4 KB at synth.
+ */
+export function contractEnvironment(contract: unknown): { readonly [CONTRACT_VARIABLE]: string } {
+  return { [CONTRACT_VARIABLE]: JSON.stringify(contract) };
 }

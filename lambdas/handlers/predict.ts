@@ -1,11 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DEFAULT_CONTRACT } from '../core/contract/contract.ts';
 import { ChampionCache } from '../core/serving/champion-cache.ts';
 import { parseCorsOrigins, withCors } from '../core/serving/cors.ts';
 import { handleApiRequest } from '../core/serving/predict-api.ts';
 import { headerValue } from '../core/serving/request-body.ts';
-import { objectStore } from './aws-context.ts';
+import { deploymentContract, objectStore } from './aws-context.ts';
 import { readEnvironment } from './environment.ts';
 import { lambdaHandler, logger, metrics } from './powertools.ts';
 
@@ -14,7 +13,7 @@ let champion: ChampionCache | undefined;
 /** One cache per container: the champion loads once and is refreshed when champion.json changes. */
 function championCache(): ChampionCache {
   champion ??= new ChampionCache(objectStore(), {
-    fallbackContract: DEFAULT_CONTRACT,
+    fallbackContract: deploymentContract(),
     onError: (error) => logger.error(error.message, { error }),
   });
   return champion;
@@ -33,7 +32,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEvent): Promis
   corsOrigins ??= parseCorsOrigins(readEnvironment().API_CORS_ORIGINS);
   const result = await handleApiRequest(event, {
     champion: championCache(),
-    contract: DEFAULT_CONTRACT,
+    contract: deploymentContract(),
     onError: (error) => logger.error('unexpected error while answering a request', { error }),
     onPredictions: (count) => metrics.addMetric('PredictionsServed', MetricUnit.Count, count),
   });

@@ -53,7 +53,10 @@ describe('prediction API', () => {
 
   it('writes JSON access logs to its own log group with retention', () => {
     const access = stageProps.AccessLogSetting as { DestinationArn: unknown; Format: string };
-    expect(access.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(prediction.accessLogs), 'Arn'] });
+    // The log group's ARN without the trailing `:*` (feature flag @aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard).
+    expect(access.DestinationArn).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: logicalId(prediction.accessLogs) }]],
+    });
     const format = JSON.parse(access.Format) as Record<string, string>;
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', httpMethod: '$context.httpMethod', caller: '$context.identity.caller' });
     expect(properties(template, logicalId(prediction.accessLogs))).toMatchObject({ RetentionInDays: 30 });

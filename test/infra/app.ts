@@ -22,6 +22,14 @@ export type TemplateJson = any;
 /** Skips NodejsFunction-style asset bundling for every stack. */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
 
+/**
+ * The feature flags of cdk.json (its context without the `prognos:` settings, which the tests give
+ * through `buildApp`), so the templates under test are those `cdk synth` makes.
+ */
+export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = Object.fromEntries(
+  Object.entries((JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context).filter(([key]) => !key.startsWith('prognos:')),
+);
+
 const tempDirs: string[] = [];
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'prognos-cdk-'));
@@ -39,7 +47,7 @@ export interface TestApp extends PrognosStacks {
 
 /** The app with `overrides`, without nag, and a Template per stack. */
 export function testApp(overrides: Partial<PrognosAppConfig> = {}): TestApp {
-  const app = new App({ outdir: tempDir(), context: NO_BUNDLING });
+  const app = new App({ outdir: tempDir(), context: { ...FEATURE_FLAGS, ...NO_BUNDLING } });
   const stacks = buildApp(app, { stage: STAGE, nag: false, ...overrides });
   return {
     app,
@@ -93,7 +101,7 @@ export interface NagResult {
 /** Synthesises the app with cdk-nag and reads the validation report CDK writes (what the CLI prints). */
 export function synthWithNag(overrides: Partial<PrognosAppConfig> = {}, mutate?: (stacks: PrognosStacks) => void): NagResult {
   const outdir = tempDir();
-  const app = new App({ outdir, context: NO_BUNDLING });
+  const app = new App({ outdir, context: { ...FEATURE_FLAGS, ...NO_BUNDLING } });
   const stacks = buildApp(app, { stage: STAGE, ...overrides });
   mutate?.(stacks);
   let error: unknown;
@@ -147,7 +155,8 @@ export function roleStatements(template: Template, roleId: string): Statement[] 
   return documents.flatMap((d) =>
     d.Statement.map((s) => ({
       effect: s.Effect,
-      actions: list(s.Action) as string[],
+      // Sorted: order means nothing in IAM, and the minimizePolicies feature flag sorts them anyway.
+      actions: (list(s.Action) as string[]).sort(),
       resources: list(s.Resource).map((r) => flattenCfnReference(r)),
       ...(s.Sid ? { sid: s.Sid } : {}),
       ...(s.Condition ? { conditions: s.Condition } : {}),

@@ -193,6 +193,21 @@ describe('Workflow: one state machine per ASL file and Task → function map', (
     ).toThrow(message);
   });
 
+  it('refuses a ${ that is not a placeholder by the runner\'s rule, which would reach Step Functions unfilled', () => {
+    const { stack, score, summarise } = setup();
+    expect(
+      () =>
+        new Workflow(stack, 'W', {
+          definitionFile: definition({ extra: 'see ${Landing.Bucket}' }),
+          tasks: { Score: score, Summarise: summarise },
+          substitutions: { LandingBucketName: 'b' },
+          stateMachineName: 'w',
+          logRetention: RetentionDays.ONE_WEEK,
+          description: 'W',
+        }),
+    ).toThrow(/has a \$\{ that is not a placeholder/);
+  });
+
   it("refuses a Task without TimeoutSeconds, and a function that may outlive its Task's timeout", () => {
     const build = (timeout: number | null) => {
       const { stack, score, summarise } = setup();

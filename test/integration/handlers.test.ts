@@ -150,7 +150,7 @@ describe('the predict handler', () => {
     const s3 = mockClient(S3Client);
     s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }));
-    Object.assign(process.env, { LANDING_BUCKET: 'p-landing', LAKE_BUCKET: 'p-lake', MODELS_BUCKET: 'p-models', AWS_REGION: 'us-east-1' });
+    Object.assign(process.env, { LANDING_BUCKET: 'p-landing', LAKE_BUCKET: 'p-lake', MODELS_BUCKET: 'p-models', AWS_REGION: 'us-east-1', PROGNOS_CONTRACT: JSON.stringify(DEFAULT_CONTRACT) });
     const { handler, resetChampionCache } = await import('../../lambdas/handlers/predict.ts');
     const { resetAwsContext } = await import('../../lambdas/handlers/aws-context.ts');
     resetAwsContext();

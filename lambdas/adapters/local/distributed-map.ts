@@ -14,7 +14,7 @@
  * The ItemSelector, the item processor and everything after the Map stay exactly as written, so
  * each iteration gets the same payload in both runtimes.
  */
-import { type AslDefinition, type AslState, StateMachineDefinitionError } from './asl-definition.ts';
+import { type AslDefinition, type AslState, isDistributedMap, StateMachineDefinitionError } from './asl-definition.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 
 /** The context object's field under which the runner puts each Distributed Map's items. */
@@ -92,11 +92,6 @@ export class ToleratedFailureThresholdError extends Error {
   override readonly name = TOLERATED_FAILURE_ERROR;
 }
 
-function isDistributed(state: AslState): boolean {
-  const processor = state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined;
-  return state.Type === 'Map' && (state.ItemReader !== undefined || processor?.ProcessorConfig?.Mode === 'DISTRIBUTED');
-}
-
 /**
  * A copy of `definition` in which each top-level Distributed Map is an inline Map over
  * `$$.PrognosLocalItems.<name>`, and the ItemReader requests that fill it. A definition without a
@@ -113,7 +108,7 @@ export function inlineDistributedMaps(definition: AslDefinition): InlinedDefinit
   const states: Record<string, AslState> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     rejectNested(name, state);
-    if (!isDistributed(state)) {
+    if (!isDistributedMap(name, state)) {
       states[name] = state;
       continue;
     }
@@ -284,7 +279,7 @@ function rejectNested(parent: string, state: AslState): void {
   const inner = [state.ItemProcessor ?? state.Iterator, ...(state.Branches ?? [])].filter((d): d is AslDefinition => d !== undefined);
   for (const sub of inner) {
     for (const [name, nested] of Object.entries(sub.States)) {
-      if (isDistributed(nested)) throw new StateMachineDefinitionError(`Map ${name} inside ${parent}: only a top-level Distributed Map can run locally`);
+      if (isDistributedMap(name, nested)) throw new StateMachineDefinitionError(`Map ${name} inside ${parent}: only a top-level Distributed Map can run locally`);
       rejectNested(name, nested);
     }
   }
