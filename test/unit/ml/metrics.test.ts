@@ -6,6 +6,7 @@ import {
   brierScore,
   calibrationCurve,
   calibrationCurveQuantile,
+  wilsonInterval,
   classificationReport,
   confusionMatrix,
   evaluate,
@@ -109,6 +110,23 @@ describe.each(golden.cases)('metrics against scikit-learn: $name', (c) => {
   it('brierScore and logLoss match brier_score_loss and log_loss(eps=1e-15)', () => {
     expectClose(brierScore(yTrue, proba), expected.brier, 'brier');
     expectClose(logLoss(yTrue, proba), expected.logLoss, 'logLoss');
+  });
+
+  it('wilsonInterval matches scipy 1.10 binomtest(k, n).proportion_ci(method=\'wilson\')', () => {
+    const cases: [number, number, number, number][] = [
+      [37, 40, 0.8013576647568945, 0.9741639742254118],
+      [37, 110, 0.254920339373622, 0.42885040308759537],
+      [0, 10, 0, 0.27753279986288926],
+      [10, 10, 0.7224672001371109, 1],
+      [1, 3, 0.06149194472039626, 0.7923403991979523],
+    ];
+    for (const [k, n, low, high] of cases) {
+      const interval = wilsonInterval(k, n);
+      expect(interval.low).toBeCloseTo(low, 13);
+      expect(interval.high).toBeCloseTo(high, 13);
+    }
+    expect(() => wilsonInterval(3, 2)).toThrow(InvalidDataError);
+    expect(() => wilsonInterval(0, 0)).toThrow(/trials must be a whole number >= 1/);
   });
 
   it("calibrationCurveQuantile matches calibration_curve(strategy='quantile') (scikit-learn 1.2.1, numbers below)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../../lambdas/core/ml/metrics.ts';
+import { evaluate, wilsonInterval } from '../../../lambdas/core/ml/metrics.ts';
 import { fixed } from '../../../lambdas/core/report/format.ts';
 import { renderReport } from '../../../lambdas/core/report/render-report.ts';
 import type { HoldoutEvaluation, ReportData } from '../../../lambdas/core/report/report-data.ts';
@@ -55,7 +55,13 @@ function expectMetricNumbers(table: string, labels: readonly number[], model: Ho
     [model.thresholdForTargetRecall.threshold, 4],
     [model.thresholdForTargetRecall.precision, 3],
   ] as const) {
-    expect(table).toContain(`<td class="num">${fixed(value, digits)}</td>`);
+    expect(table).toMatch(new RegExp(`<td class="num">${fixed(value, digits).replace('.', '\\.')}(</td>|<br>)`));
+  }
+  // Recall and precision carry their 95 % Wilson interval, from the confusion counts recomputed here.
+  const { tp, fp, fn } = m.confusion;
+  for (const [successes, trials] of [[tp, tp + fn], [tp, tp + fp]] as const) {
+    const { low, high } = wilsonInterval(successes, trials);
+    expect(table).toContain(`<span class="muted">${fixed(low, 2)}–${fixed(high, 2)}</span>`);
   }
 }
 
@@ -129,6 +135,9 @@ describe('renderReport', () => {
     expect(metrics).not.toContain('Champion');
     expect(metrics).not.toContain('Difference');
     expect(metrics).toContain('no champion yet');
+    // With one model there is no "both".
+    expect(metrics).toContain('<p>The model is scored on a holdout of ');
+    expect(metrics).not.toContain('Both models');
     expectMetricNumbers(metrics, data.evaluation.labels, data.evaluation.challenger);
     expect(svgsOf(page)).toHaveLength(8);
     expect(page).not.toContain('>champion</text>');

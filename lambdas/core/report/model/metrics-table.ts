@@ -1,4 +1,4 @@
-import type { ModelMetrics } from '../../ml/metrics.ts';
+import { type ModelMetrics, wilsonInterval } from '../../ml/metrics.ts';
 import { fixed, integer, percent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report-data.ts';
@@ -11,6 +11,8 @@ interface MetricRow {
   readonly digits: number;
   /** Which direction is better; null for values that are settings, not scores (the threshold). */
   readonly better: 'higher' | 'lower' | null;
+  /** The proportion's successes and trials, for a 95 % Wilson interval beside the value (recall, precision). */
+  readonly proportion?: (model: HoldoutEvaluation) => { readonly successes: number; readonly trials: number };
 }
 
 const metric = (key: keyof Omit<ModelMetrics, 'confusion'>) => (model: HoldoutEvaluation) => model.metrics[key];
@@ -23,6 +25,7 @@ export const METRIC_ROWS: readonly MetricRow[] = [
     value: metric('recall'),
     digits: 3,
     better: 'higher',
+    proportion: (model) => ({ successes: model.metrics.confusion.tp, trials: model.metrics.confusion.tp + model.metrics.confusion.fn }),
   },
   {
     label: 'Precision',
@@ -30,6 +33,7 @@ export const METRIC_ROWS: readonly MetricRow[] = [
     value: metric('precision'),
     digits: 3,
     better: 'higher',
+    proportion: (model) => ({ successes: model.metrics.confusion.tp, trials: model.metrics.confusion.tp + model.metrics.confusion.fp }),
   },
   {
     label: 'F2 score',
@@ -100,11 +104,20 @@ function difference(row: MetricRow, challenger: number, champion: number): SafeH
   return html`<td class="num ${improved ? 'better' : 'worse'}">${signed} ${improved ? 'better' : 'worse'}</td>`;
 }
 
+/** The value, and for a proportion its 95 % Wilson interval (how far a holdout this size pins it down). */
+function valueCell(row: MetricRow, model: HoldoutEvaluation): SafeHtml {
+  const value = fixed(row.value(model), row.digits);
+  const counts = row.proportion?.(model);
+  if (counts === undefined || counts.trials === 0) return html`<td class="num">${value}</td>`;
+  const { low, high } = wilsonInterval(counts.successes, counts.trials);
+  return html`<td class="num">${value}<br><span class="muted">${fixed(low, 2)}–${fixed(high, 2)}</span></td>`;
+}
+
 function metricRow(row: MetricRow, challenger: HoldoutEvaluation, champion: HoldoutEvaluation | null, key: boolean): SafeHtml {
   const c = row.value(challenger);
-  return html`<tr${key ? html` class="key"` : null}><th scope="row">${row.label}</th><td class="num">${fixed(c, row.digits)}</td>${
-    champion ? [html`<td class="num">${fixed(row.value(champion), row.digits)}</td>`, difference(row, c, row.value(champion))] : null
-  }<td class="muted">${row.meaning}</td></tr>`;
+  return html`<tr${key ? html` class="key"` : null}><th scope="row">${row.label}</th>${valueCell(row, challenger)}${
+    champion ? [valueCell(row, champion), difference(row, c, row.value(champion))] : null
+  }<td class="muted">${row.meaning}${row.proportion ? ' Below it: the 95 % Wilson interval, how far this holdout pins the value down.' : ''}</td></tr>`;
 }
 
 function targetRows(evaluation: Evaluation): SafeHtml {
@@ -124,7 +137,9 @@ export function metricsTable(evaluation: Evaluation): SafeHtml {
   const { challenger, champion } = evaluation;
   const m = challenger.metrics;
   const rows = m.nPositive + m.nNegative;
-  return html`<p>Both models are scored on the same holdout of ${integer(rows)} machines, which neither was trained on: ${integer(m.nPositive)} needed maintenance (${percent(m.nPositive / rows)}), ${integer(m.nNegative)} were healthy.</p>
+  const scored = champion ? 'Both models are scored on the same holdout' : 'The model is scored on a holdout';
+  const untrained = champion ? 'which neither was trained on' : 'which it was not trained on';
+  return html`<p>${scored} of ${integer(rows)} machines, ${untrained}: ${integer(m.nPositive)} needed maintenance (${percent(m.nPositive / rows)}), ${integer(m.nNegative)} were healthy.</p>
 <div class="table-wrap"><table class="metrics">
 <thead><tr><th scope="col">Metric</th><th scope="col" class="num">Challenger<br><code>${challenger.version}</code></th>${
     champion ? html`<th scope="col" class="num">Champion<br><code>${champion.version}</code></th><th scope="col" class="num">Difference</th>` : null
