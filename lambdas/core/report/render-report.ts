@@ -1,4 +1,5 @@
 import { chartSvg, renderPage } from './page.ts';
+import { errorCostSection } from './model/error-cost-section.ts';
 import { reportChartSpecs } from './model/report-charts.ts';
 import type { ReportData } from './report-data.ts';
 import {
@@ -34,6 +35,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     nav: [
       ['metrics', 'Metrics'],
       ['gate', 'Gate'],
+      ['costs', 'Costs & budget'],
       ['curves', 'ROC & precision-recall'],
       ['confusion', 'Confusion matrix'],
       ['calibration', 'Calibration'],
@@ -44,6 +46,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     sections: [
       metricsSection(data),
       gateSection(data),
+      errorCostSection(data),
       curvesSection(data, { roc, precisionRecall }),
       confusionSection(data, confusion),
       calibrationSection(calibration),

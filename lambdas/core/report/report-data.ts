@@ -1,3 +1,4 @@
+import type { ErrorCosts } from '../ml/expected-cost.ts';
 import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
@@ -107,4 +108,6 @@ export interface ReportData {
   readonly training: TrainingSummary;
   readonly evaluation: Evaluation;
   readonly decision: GateDecision;
+  /** What the run prices a missed failure and a needless inspection at (config.costs); absent: the default. */
+  readonly costs?: ErrorCosts;
 }

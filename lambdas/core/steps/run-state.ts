@@ -67,6 +67,12 @@ export const pipelineConfigSchema = z
     inducingPoints: z.int().min(2).max(MAX_INDUCING_POINTS).optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
+    /**
+     * What the report prices errors at, in any one unit: a missed failure and a needless
+     * inspection. Unset: a miss costs 10 inspections (ml/expected-cost.ts DEFAULT_ERROR_COSTS).
+     * Informs the report only; the threshold still follows targetRecall.
+     */
+    costs: z.object({ missedFailure: z.number().positive(), inspection: z.number().positive() }).strict().optional(),
   })
   .strict();
 

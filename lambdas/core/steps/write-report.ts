@@ -55,6 +55,7 @@ export async function writeReport(input: unknown, context: StepContext): Promise
     training,
     evaluation,
     decision,
+    ...(run.config.costs === undefined ? {} : { costs: run.config.costs }),
   };
   const key = versionKey(version, 'report.html');
   await context.store.put(key, await renderReport(report), { contentType: 'text/html; charset=utf-8' });
