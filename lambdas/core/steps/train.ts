@@ -225,6 +225,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       targetRecall: config.targetRecall,
       maxTrainRows: config.maxTrainRows,
       inducingPoints: config.inducingPoints ?? null,
+      kernel: config.kernel,
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, context, featureNames, split.train.length, budgetSeconds));
@@ -239,6 +240,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       targetRecall: config.targetRecall,
       ...(plan.fixedKernel === null ? {} : { fixedKernel: plan.fixedKernel }),
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
+      kernel: config.kernel,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });
