@@ -1,6 +1,6 @@
 import { InvalidDataError, ShapeError } from '../errors.ts';
 import type { DenseMatrix } from './dense.ts';
-import { checkKernelShape, type KernelShape, profileValue, shapeLabel } from './kernel-shape.ts';
+import { checkKernelShape, type KernelShape, pairValue, shapeLabel } from './kernel-shape.ts';
 
 /** Bounds of one hyperparameter in natural units (not log); scikit-learn's default is [1e-5, 1e5]. */
 export type Bounds = readonly [lower: number, upper: number];
@@ -142,12 +142,15 @@ export class ConstantRbfKernel {
     for (let i = 0; i < n; i++) {
       k[i * n + i] = c;
       for (let j = 0; j < i; j++) {
-        let s = 0;
-        for (let d = 0; d < p; d++) {
-          const t = xs[i * p + d] - xs[j * p + d];
-          s += t * t * w[d];
-        }
-        const v = c * profileValue(shape, s);
+        let v: number;
+        if (shape === 'rbf') {
+          let s = 0;
+          for (let d = 0; d < p; d++) {
+            const t = xs[i * p + d] - xs[j * p + d];
+            s += t * t * w[d];
+          }
+          v = c * Math.exp(-0.5 * s);
+        } else v = c * pairValue(shape, xs, i * p, xs, j * p, p, w);
         k[i * n + j] = v;
         k[j * n + i] = v;
       }
@@ -162,12 +165,16 @@ export class ConstantRbfKernel {
     const xs = x.data;
     const shape = this.shape;
     for (let i = 0; i < x.rows; i++) {
+      if (shape !== 'rbf') {
+        out[i] = c * pairValue(shape, xs, i * p, z, 0, p, w);
+        continue;
+      }
       let s = 0;
       for (let d = 0; d < p; d++) {
         const t = xs[i * p + d] - z[d];
         s += t * t * w[d];
       }
-      out[i] = c * profileValue(shape, s);
+      out[i] = c * Math.exp(-0.5 * s);
     }
     return out;
   }

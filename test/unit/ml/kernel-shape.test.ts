@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkKernelShape, KERNEL_SHAPES, profileSlope, profileValue } from '../../../lambdas/core/ml/kernel-shape.ts';
+import { checkKernelShape, KERNEL_PROFILES, pairValue, profileRatio, profileSlope, profileValue } from '../../../lambdas/core/ml/kernel-shape.ts';
 import { ConstantRbfKernel } from '../../../lambdas/core/ml/kernel.ts';
 import { fromRows } from '../../../lambdas/core/ml/dense.ts';
 
@@ -11,7 +11,7 @@ describe('kernel profiles', () => {
     matern32: [0.7848876539574506, 0.4833577245965077, 0.13973135019231467],
     matern52: [0.8286491424181253, 0.5239941088318203, 0.13866021913850426],
   };
-  for (const shape of KERNEL_SHAPES) {
+  for (const shape of KERNEL_PROFILES) {
     it(`${shape}: κ(r²) at r = 0.5, 1, 2 and κ(0) = 1`, () => {
       [0.5, 1, 2].forEach((r, i) => expect(profileValue(shape, r * r)).toBeCloseTo(golden[shape][i], 12));
       expect(profileValue(shape, 0)).toBe(1);
@@ -24,8 +24,18 @@ describe('kernel profiles', () => {
       }
     });
   }
+  it('a product shape is the product of one-dimensional profiles, with ρ = κ̃/κ per input', () => {
+    const [a, b, w] = [[0.3, -1, 2], [1.1, 0.5, 2.4], [1, 0.25, 4]];
+    for (const profile of ['matern32', 'matern52'] as const) {
+      const product = a.reduce((p, _, k) => p * profileValue(profile, (a[k] - b[k]) ** 2 * w[k]), 1);
+      expect(pairValue(`${profile}-product`, a, 0, b, 0, 3, w)).toBeCloseTo(product, 14);
+      expect(profileRatio(profile, 0.7)).toBeCloseTo(profileSlope(profile, 0.7) / profileValue(profile, 0.7), 14);
+    }
+    // One input: product and radial agree.
+    expect(pairValue('matern32-product', [0.4], 0, [1.9], 0, 1, [2])).toBeCloseTo(pairValue('matern32', [0.4], 0, [1.9], 0, 1, [2]), 14);
+  });
   it('rejects an unknown kernel with a TypeError naming the choices', () => {
-    expect(() => checkKernelShape('matern12', 'config')).toThrow(/rbf, matern32, matern52/);
+    expect(() => checkKernelShape('matern12', 'config')).toThrow(/rbf, matern32, matern52, matern32-product, matern52-product/);
   });
   it('ConstantRbfKernel evaluates a Matérn profile and keeps it through toJSON and load', () => {
     const kernel = new ConstantRbfKernel(2, { constant: 2, lengthScale: [0.5, 2], isotropic: false, shape: 'matern32' });

@@ -1,6 +1,6 @@
 import { ShapeError } from '../../errors.ts';
 import type { DenseMatrix } from '../dense.ts';
-import { type KernelShape, profileSlope, profileValue } from '../kernel-shape.ts';
+import { isProduct, type KernelProfile, type KernelShape, pairValue, profileOf, profileRatio, profileSlope, profileValue } from '../kernel-shape.ts';
 import { choleskyInPlace, dot, solveLowerManyInPlace, solveLowerTransposedInPlace } from '../linalg.ts';
 import { gaussHermite } from './gauss-hermite.ts';
 
@@ -81,8 +81,9 @@ export function kernelScales(theta: Float64Array, d: number): { constant: number
 }
 
 /**
- * k(Z, x) for one row x into out (length m); with `slopes`, also c · κ̃ per inducing point (the
- * factor of the gradients in ℓ and Z; the RBF's equals k itself, so it needs none).
+ * k(Z, x) for one row x into out (length m); with `slopes` (radial shapes), also c · κ̃ per
+ * inducing point (the factor of the gradients in ℓ and Z; the RBF's equals k itself, and a
+ * product shape's factor is k times a per-input ratio: neither needs it).
  */
 export function crossCovariance(
   inducing: Float64Array,
@@ -97,6 +98,11 @@ export function crossCovariance(
   shape: KernelShape = 'rbf',
   slopes?: Float64Array,
 ): void {
+  if (isProduct(shape)) {
+    for (let j = 0; j < m; j++) out[outOffset + j] = constant * pairValue(shape, x, xOffset, inducing, j * d, d, w);
+    return;
+  }
+  const profile = shape as KernelProfile;
   for (let j = 0; j < m; j++) {
     let s = 0;
     const zj = j * d;
@@ -104,30 +110,30 @@ export function crossCovariance(
       const t = x[xOffset + k] - inducing[zj + k];
       s += t * t * w[k];
     }
-    if (shape === 'rbf') out[outOffset + j] = constant * Math.exp(-0.5 * s);
+    if (profile === 'rbf') out[outOffset + j] = constant * Math.exp(-0.5 * s);
     else {
-      out[outOffset + j] = constant * profileValue(shape, s);
-      if (slopes) slopes[outOffset + j] = constant * profileSlope(shape, s);
+      out[outOffset + j] = constant * profileValue(profile, s);
+      if (slopes) slopes[outOffset + j] = constant * profileSlope(profile, s);
     }
   }
 }
 
-/** K_mm = K(Z, Z) + ε c I, row-major m × m (both triangles); with `slopes`, c · κ̃ off the diagonal. */
+/** K_mm = K(Z, Z) + ε c I, row-major m × m (both triangles); with `slopes` (radial shapes), c · κ̃ off the diagonal. */
 export function inducingCovariance(inducing: Float64Array, m: number, d: number, constant: number, w: Float64Array, shape: KernelShape = 'rbf', slopes?: Float64Array): Float64Array {
   const k = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     k[i * m + i] = constant * (1 + INDUCING_JITTER);
     for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const diff = inducing[i * d + t] - inducing[j * d + t];
-        s += diff * diff * w[t];
-      }
-      const v = constant * profileValue(shape, s);
+      const v = constant * pairValue(shape, inducing, i * d, inducing, j * d, d, w);
       k[i * m + j] = v;
       k[j * m + i] = v;
       if (slopes) {
-        const g = constant * profileSlope(shape, s);
+        let s = 0;
+        for (let t = 0; t < d; t++) {
+          const diff = inducing[i * d + t] - inducing[j * d + t];
+          s += diff * diff * w[t];
+        }
+        const g = constant * profileSlope(profileOf(shape), s);
         slopes[i * m + j] = g;
         slopes[j * m + i] = g;
       }
@@ -241,10 +247,13 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     : undefined;
 
   const shape = params.kernel ?? 'rbf';
+  // A product shape scales each input's term by its own ratio ρ(s_d) (kernel-shape.ts).
+  const product = isProduct(shape);
+  const profile = profileOf(shape);
   const block = Math.min(BLOCK_ROWS, Math.max(n, 1));
   const kBlock = new Float64Array(block * m);
-  // c · κ̃ per pair, the factor of the ℓ and Z gradients: the kernel values themselves for the RBF.
-  const slopeBlock = wantAll && shape !== 'rbf' ? new Float64Array(block * m) : kBlock;
+  // c · κ̃ per pair, the factor of the ℓ and Z gradients: the kernel values themselves for the RBF and the product shapes.
+  const slopeBlock = wantAll && shape !== 'rbf' && !product ? new Float64Array(block * m) : kBlock;
   const aBlock = new Float64Array(block * m);
   const aT = new Float64Array(m * block);
   const bAT = new Float64Array(m * block);
@@ -309,7 +318,8 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
         const xi = i * d;
         for (let k = 0; k < d; k++) {
           const diff = xs[xi + k] - z[zj + k];
-          const u = coef * w[k] * diff;
+          let u = coef * w[k] * diff;
+          if (product) u *= profileRatio(profile, diff * diff * w[k]);
           gradInducing![zj + k] += u;
           gradLogScales[k] += u * diff;
         }
@@ -368,7 +378,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const kmmBar = new Float64Array(m * m);
   for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) kmmBar[j * m + k] = 0.5 * (vT[k * m + j] + vT[j * m + k]);
   let kmmSlopes = kmm;
-  if (shape !== 'rbf') {
+  if (shape !== 'rbf' && !product) {
     kmmSlopes = new Float64Array(m * m);
     inducingCovariance(z, m, d, c, w, shape, kmmSlopes);
   }
@@ -380,7 +390,8 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
       const coef = kmmBar[j * m + k] * kmmSlopes[j * m + k];
       for (let q = 0; q < d; q++) {
         const diff = z[k * d + q] - z[j * d + q];
-        const u = coef * w[q] * diff;
+        let u = coef * w[q] * diff;
+        if (product) u *= profileRatio(profile, diff * diff * w[q]);
         gradInducing![j * d + q] += 2 * u;
         gradLogScales[q] += u * diff;
       }

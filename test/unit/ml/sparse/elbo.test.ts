@@ -50,7 +50,7 @@ describe('sparse GP evidence lower bound', () => {
     });
   }
 
-  for (const kernel of ['matern32', 'matern52'] as const) {
+  for (const kernel of ['matern32', 'matern52', 'matern32-product', 'matern52-product'] as const) {
     describe(`Matérn kernel ${kernel} (ARD)`, () => {
       const params = { ...randomParameters(true), kernel };
       const e = evaluateElbo(x, y, params);

@@ -132,7 +132,7 @@ describe('a Matérn kernel in the sparse GP', () => {
   const theta = [Math.log(4), Math.log(0.8)];
   const n = data.X.rows;
   const probe = makeMoons(200, { seed: 10, noise: 0.3 }).X;
-  for (const kernel of ['matern32', 'matern52'] as const) {
+  for (const kernel of ['matern32', 'matern52', 'matern32-product'] as const) {
     it(`${kernel}: with Z = X it gives the exact ${kernel} model's probabilities within 0.05, unlike the RBF`, () => {
       const exact = new GaussianProcessClassifier({ optimize: false, kernel: { theta, shape: kernel } }).fit(data.X, data.y);
       const identity = new Float64Array(n * n);
@@ -159,7 +159,7 @@ describe('a Matérn kernel in the sparse GP', () => {
   });
 
   it('rejects an unknown kernel name with a TypeError', () => {
-    expect(() => startSparseFit(moons.X, moons.y, { kernel: 'matern12' as unknown as 'rbf' })).toThrow(/kernel must be one of rbf, matern32, matern52/);
+    expect(() => startSparseFit(moons.X, moons.y, { kernel: 'matern12' as unknown as 'rbf' })).toThrow(/kernel must be one of rbf, matern32, matern52, matern32-product, matern52-product/);
     expect(() => startSparseFit(moons.X, moons.y, { kernel: 'matern12' as unknown as 'rbf' })).toThrow(TypeError);
   });
 });
