@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkKernelShape, KERNEL_PROFILES, pairValue, profileRatio, profileSlope, profileValue } from '../../../lambdas/core/ml/kernel-shape.ts';
 import { ConstantRbfKernel } from '../../../lambdas/core/ml/kernel.ts';
 import { fromRows } from '../../../lambdas/core/ml/dense.ts';
+import { GaussianProcessClassifier } from '../../../lambdas/core/ml/gpc.ts';
+import { InvalidDataError } from '../../../lambdas/core/errors.ts';
 
 describe('kernel profiles', () => {
   // GPML eq. 4.17 at distance r (ℓ = 1), evaluated independently in Python's float64 math:
@@ -45,5 +47,13 @@ describe('kernel profiles', () => {
     const loaded = ConstantRbfKernel.load(kernel.toJSON(), 2);
     expect(loaded.shape).toBe('matern32');
     expect(loaded.toString()).toMatch(/Matern\(nu=1\.5\)/);
+  });
+  it('the exact GP refuses to optimise a Matérn (its gradient is the RBF\'s) but predicts with one at fixed θ', () => {
+    const x = fromRows([[0, 0], [1, 0.5], [2, 1], [3, 1.2], [0.5, 2], [2.5, 0.1]]);
+    const y = [0, 0, 1, 1, 0, 1];
+    expect(() => new GaussianProcessClassifier({ kernel: { shape: 'matern32' } }).fit(x, y)).toThrow(InvalidDataError);
+    expect(() => new GaussianProcessClassifier({ kernel: { shape: 'matern32' } }).fit(x, y)).toThrow(/fits the RBF kernel only/);
+    const fixed = new GaussianProcessClassifier({ optimize: false, kernel: { shape: 'matern32' } }).fit(x, y);
+    expect(fixed.kernel.shape).toBe('matern32');
   });
 });
