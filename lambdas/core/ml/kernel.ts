@@ -24,7 +24,7 @@ export interface KernelOptions {
    */
   readonly theta?: readonly number[];
   /**
-   * The radial profile (kernel-shape.ts). The exact GP's hyperparameter gradient (laplace.ts) is
+   * The kernel's shape (kernel-shape.ts). The exact GP's hyperparameter gradient (laplace.ts) is
    * the RBF's: only the sparse GP fits a Matérn; this class then evaluates it. @default 'rbf'
    */
   readonly shape?: KernelShape;
@@ -33,7 +33,7 @@ export interface KernelOptions {
 /** The serialisable state of a kernel (what the artifact stores). */
 export interface KernelJson {
   readonly kind: 'ConstantRbf';
-  /** The radial profile; artifacts written before Matérn kernels have none and mean 'rbf'. */
+  /** The kernel's shape; artifacts written before Matérn kernels have none and mean 'rbf'. */
   readonly shape: KernelShape;
   readonly constant: number;
   readonly lengthScales: number[];

@@ -68,7 +68,8 @@ export const pipelineConfigSchema = z
     /** Inducing points of the sparse GP; unset: the sparse model's own default. */
     inducingPoints: z.int().min(2).max(MAX_INDUCING_POINTS).optional(),
     /**
-     * The sparse GP's kernel profile: 'rbf', 'matern32' or 'matern52' (docs/ml.md). The exact GP
+     * The sparse GP's kernel: 'rbf', 'matern32', 'matern52', 'matern32-product' or
+     * 'matern52-product' (docs/ml.md §7). The exact GP
      * fits the RBF whatever this says: its gradient is the RBF's.
      */
     kernel: z.enum(KERNEL_SHAPES).default(DEFAULT_SPARSE_KERNEL),

@@ -9,7 +9,7 @@ import { gaussHermite } from './gauss-hermite.ts';
  * Ghahramani, AISTATS 2015; GPflow's `SVGP` with `whiten=True`) and its analytic gradient.
  *
  *   k(x, x') = c · κ(Σ_d (x_d − x'_d)² / ℓ_d²),   θ = [log c, log ℓ…] (one ℓ or one per input)
- *   κ: the RBF or a Matérn profile (kernel-shape.ts)
+ *   (or c · Π_d κ(s_d) for a product shape); κ: the RBF or a Matérn profile (kernel-shape.ts)
  *   K_mm = K(Z, Z) + ε c I = L_m L_mᵀ,   u = L_m v,   q(v) = N(μ, S),  S = L Lᵀ
  *   a_i = L_m⁻¹ k(Z, x_i):   q(f_i) = N(a_iᵀ μ,  c − ‖a_i‖² + ‖Lᵀ a_i‖²)
  *   ELBO = Σ_i E_q(f_i)[log σ(y±_i f_i)] − KL(N(μ, S) ‖ N(0, I))
@@ -39,7 +39,7 @@ export interface SparseParameters {
   readonly mean: Float64Array;
   /** Lower Cholesky factor L of the whitened variational covariance S, m × m row-major. */
   readonly cholCov: Float64Array;
-  /** The kernel's radial profile. @default 'rbf' */
+  /** The kernel's shape (kernel-shape.ts). @default 'rbf' */
   readonly kernel?: KernelShape;
 }
 

@@ -29,7 +29,7 @@ import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStag
  *    into q at O(n·m²) per pass; otherwise it confirms convergence in one or two passes.
  */
 export interface SparseFitOptions {
-  /** The kernel's radial profile: RBF or Matérn ν = 3/2, 5/2 (kernel-shape.ts). @default {@link DEFAULT_SPARSE_KERNEL} */
+  /** The kernel's shape: RBF, or Matérn ν = 3/2, 5/2, radial or a product over the inputs (kernel-shape.ts). @default {@link DEFAULT_SPARSE_KERNEL} */
   readonly kernel?: KernelShape;
   /** Number of inducing points m (at most the number of rows). @default 128 */
   readonly inducingPoints?: number;

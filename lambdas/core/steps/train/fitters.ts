@@ -29,7 +29,7 @@ export interface FitOptions {
   readonly fixedKernel?: KernelOptions;
   /** Sparse GP only: inducing points; unset: its default. */
   readonly inducingPoints?: number;
-  /** Sparse GP only: its kernel profile; unset: its default. */
+  /** Sparse GP only: its kernel shape; unset: its default. */
   readonly kernel?: KernelShape;
   /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
