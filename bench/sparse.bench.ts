@@ -4,7 +4,7 @@
  *
  *   npm run bench:sparse                      moons_2000, ai4i_like_4000, real AI4I 2020
  *   npm run bench:sparse -- ai4i2020 m=200    one data set, options as key=value:
- *       m (inducing points), ard, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1
+ *       m (inducing points), kernel (rbf|matern32|matern52), ard, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1
  *   npm run bench:sparse -- generated n=100000   AI4I-like rows from lambdas/core/data/ai4i.ts (seed=7)
  *   npm run bench:sparse -- moons n=2000 seed=3 noise=0.3 exact=true   fresh moons beside the exact GP
  *
@@ -69,6 +69,7 @@ function run(name: string, settings: Record<string, string>): void {
   const xTest = scaler.transform(takeRows(data.X, split.testIndex));
   const yTest = Uint8Array.from(split.testIndex, (i) => data.y[i]);
   const options: SparseFitOptions = {
+    ...(settings.kernel && { kernel: settings.kernel as SparseFitOptions['kernel'] }),
     ...(settings.m && { inducingPoints: Number(settings.m) }),
     ...(settings.ard && { ard: settings.ard === 'true' }),
     ...(settings.z && { optimizeInducing: settings.z === 'true' }),

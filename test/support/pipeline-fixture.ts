@@ -47,6 +47,7 @@ export const SMALL_CONFIG: PipelineConfig = {
   trainBudgetSeconds: 800,
   maxTrainRounds: 16,
   gateMargin: 0.02,
+  kernel: 'rbf',
 };
 
 /** Rows and seed of the default sample file: 500 generated readings, 30 of them failures. */

@@ -4,6 +4,7 @@ import { ArtifactError } from '../errors.ts';
 import { denseMatrix } from './dense.ts';
 import { type FitSummary, type FittedState, GaussianProcessClassifier } from './gpc.ts';
 import { ConstantRbfKernel, type KernelJson } from './kernel.ts';
+import { KERNEL_SHAPES } from './kernel-shape.ts';
 import { type KnownClassifier, MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
 import type { ModelMetrics } from './metrics.ts';
 import { STANDARD_SCALER_VERSION, StandardScaler, type StandardScalerJson } from './scaler.ts';
@@ -75,6 +76,8 @@ const boundsSchema = z.tuple([positiveFinite, positiveFinite]);
 
 const kernelJsonSchema: z.ZodType<KernelJson> = z.object({
   kind: z.literal('ConstantRbf'),
+  /** Absent in artifacts written before the Matérn kernels: those are RBF. */
+  shape: z.enum(KERNEL_SHAPES).default('rbf'),
   constant: positiveFinite,
   lengthScales: z.array(positiveFinite).min(1),
   constantBounds: boundsSchema,
@@ -586,6 +589,7 @@ function restoreSparseModel(manifest: SparseArtifactManifest, get: (name: string
       nFeatures: manifest.nFeatures,
       constantBounds: manifest.kernel.constantBounds,
       lengthScaleBounds: manifest.kernel.lengthScaleBounds,
+      kernel: manifest.kernel.shape,
     };
     const classifier = SparseGaussianProcessClassifier.fromState(state, manifest.fitSummary);
     return new MaintenanceModel(manifest.featureNames, scaler, classifier, manifest.threshold);

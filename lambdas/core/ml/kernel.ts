@@ -1,5 +1,6 @@
 import { InvalidDataError, ShapeError } from '../errors.ts';
 import type { DenseMatrix } from './dense.ts';
+import { checkKernelShape, type KernelShape, pairValue, shapeLabel } from './kernel-shape.ts';
 
 /** Bounds of one hyperparameter in natural units (not log); scikit-learn's default is [1e-5, 1e5]. */
 export type Bounds = readonly [lower: number, upper: number];
@@ -22,11 +23,18 @@ export interface KernelOptions {
    * hyperparameters bit for bit (exp then log does not always round-trip).
    */
   readonly theta?: readonly number[];
+  /**
+   * The kernel's shape (kernel-shape.ts). The exact GP's hyperparameter gradient (laplace.ts) is
+   * the RBF's: only the sparse GP fits a Matérn; this class then evaluates it. @default 'rbf'
+   */
+  readonly shape?: KernelShape;
 }
 
 /** The serialisable state of a kernel (what the artifact stores). */
 export interface KernelJson {
   readonly kind: 'ConstantRbf';
+  /** The kernel's shape; artifacts written before Matérn kernels have none and mean 'rbf'. */
+  readonly shape: KernelShape;
   readonly constant: number;
   readonly lengthScales: number[];
   readonly constantBounds: [number, number];
@@ -34,7 +42,8 @@ export interface KernelJson {
 }
 
 /**
- * k(x, x') = c · exp(−½ Σ_d (x_d − x'_d)² / l_d²): scikit-learn's `C(c) * RBF(l)`.
+ * k(x, x') = c · exp(−½ Σ_d (x_d − x'_d)² / l_d²): scikit-learn's `C(c) * RBF(l)`; with another
+ * `shape`, c · κ(Σ_d (x_d − x'_d)² / l_d²), κ a Matérn profile (`C(c) * Matern(l, nu)`).
  *
  * Hyperparameters live in log space, θ = [log c, log l_1, …], because the optimiser moves
  * them over orders of magnitude and the gradients ∂K/∂θ are then simply K and K ∘ D_d/l_d².
@@ -44,6 +53,7 @@ export class ConstantRbfKernel {
   readonly isotropic: boolean;
   readonly constantBounds: Bounds;
   readonly lengthScaleBounds: Bounds;
+  readonly shape: KernelShape;
   #theta: Float64Array;
 
   constructor(nFeatures: number, options: KernelOptions = {}) {
@@ -52,6 +62,7 @@ export class ConstantRbfKernel {
     }
     this.nFeatures = nFeatures;
     this.isotropic = options.isotropic ?? true;
+    this.shape = options.shape === undefined ? 'rbf' : checkKernelShape(options.shape, 'kernel');
     this.constantBounds = checkBounds(options.constantBounds ?? DEFAULT_BOUNDS, 'constant');
     this.lengthScaleBounds = checkBounds(options.lengthScaleBounds ?? DEFAULT_BOUNDS, 'length scale');
     const nScales = this.isotropic ? 1 : nFeatures;
@@ -127,15 +138,19 @@ export class ConstantRbfKernel {
     if (out && out.length !== n * n) throw new ShapeError(`kernel: output needs ${n * n} values, got ${out.length}`);
     const k = out ?? new Float64Array(n * n);
     const xs = x.data;
+    const shape = this.shape;
     for (let i = 0; i < n; i++) {
       k[i * n + i] = c;
       for (let j = 0; j < i; j++) {
-        let s = 0;
-        for (let d = 0; d < p; d++) {
-          const t = xs[i * p + d] - xs[j * p + d];
-          s += t * t * w[d];
-        }
-        const v = c * Math.exp(-0.5 * s);
+        let v: number;
+        if (shape === 'rbf') {
+          let s = 0;
+          for (let d = 0; d < p; d++) {
+            const t = xs[i * p + d] - xs[j * p + d];
+            s += t * t * w[d];
+          }
+          v = c * Math.exp(-0.5 * s);
+        } else v = c * pairValue(shape, xs, i * p, xs, j * p, p, w);
         k[i * n + j] = v;
         k[j * n + i] = v;
       }
@@ -148,7 +163,12 @@ export class ConstantRbfKernel {
     const p = x.cols;
     const c = this.constant;
     const xs = x.data;
+    const shape = this.shape;
     for (let i = 0; i < x.rows; i++) {
+      if (shape !== 'rbf') {
+        out[i] = c * pairValue(shape, xs, i * p, z, 0, p, w);
+        continue;
+      }
       let s = 0;
       for (let d = 0; d < p; d++) {
         const t = xs[i * p + d] - z[d];
@@ -162,6 +182,7 @@ export class ConstantRbfKernel {
   toJSON(): KernelJson {
     return {
       kind: 'ConstantRbf',
+      shape: this.shape,
       constant: this.constant,
       lengthScales: Array.from(this.lengthScales),
       constantBounds: [...this.constantBounds],
@@ -176,6 +197,7 @@ export class ConstantRbfKernel {
       lengthScale: json.lengthScales,
       constantBounds: json.constantBounds,
       lengthScaleBounds: json.lengthScaleBounds,
+      shape: json.shape,
     });
     return kernel;
   }
@@ -183,7 +205,7 @@ export class ConstantRbfKernel {
   /** Human-readable form, like scikit-learn's repr: `21.2**2 * RBF(length_scale=0.827)`. */
   toString(): string {
     const ls = Array.from(this.lengthScales, (l) => Number(l.toPrecision(3)));
-    return `${Math.sqrt(this.constant).toPrecision(3)}**2 * RBF(length_scale=${ls.length === 1 ? ls[0] : `[${ls.join(', ')}]`})`;
+    return `${Math.sqrt(this.constant).toPrecision(3)}**2 * ${shapeLabel(this.shape)}(length_scale=${ls.length === 1 ? ls[0] : `[${ls.join(', ')}]`})`;
   }
 
   #checkColumns(x: DenseMatrix): void {

@@ -1,3 +1,4 @@
+import { InvalidDataError } from '../errors.ts';
 import type { DenseMatrix } from './dense.ts';
 import type { ConstantRbfKernel } from './kernel.ts';
 import { linalgPool } from './parallel.ts';
@@ -178,6 +179,7 @@ export function logMarginalLikelihoodGradient(
   y: Uint8Array,
   kernel: ConstantRbfKernel,
 ): LmlGradient {
+  if (kernel.shape !== 'rbf') throw new InvalidDataError(`the exact GP fits the RBF kernel only; kernel '${kernel.shape}' is the sparse GP's (docs/ml.md)`);
   const n = state.n;
   const p = x.cols;
   const { pi, wSqrt, a } = state;

@@ -3,7 +3,7 @@ import { ShapeError } from '../errors.ts';
 import type { ConstantRbfKernel } from './kernel.ts';
 
 /**
- * How much each model input matters to a fitted RBF kernel: its relevance 1/l, the inverse of
+ * How much each model input matters to a fitted stationary kernel (RBF or Matérn): its relevance 1/l, the inverse of
  * the input's length scale (in the scaled units the model sees, standard deviations of the
  * training rows). A short length scale means the prediction changes within a fraction of an sd
  * of that input; at the ARD upper bound the input is switched off. An isotropic kernel gives

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { EXECUTION_NAME_PATTERN, EXECUTION_NAME_RULE } from '../ports/orchestrator.ts';
+import { KERNEL_SHAPES } from '../ml/kernel-shape.ts';
+import { DEFAULT_SPARSE_KERNEL } from '../ml/sparse/sparse-fit.ts';
 import { MAX_EXACT_TRAIN_ROWS, MAX_HOLDOUT_ROWS, MAX_INDUCING_POINTS } from './step-limits.ts';
 
 /**
@@ -65,6 +67,12 @@ export const pipelineConfigSchema = z
     maxTrainRounds: z.int().min(1).max(1000).default(16),
     /** Inducing points of the sparse GP; unset: the sparse model's own default. */
     inducingPoints: z.int().min(2).max(MAX_INDUCING_POINTS).optional(),
+    /**
+     * The sparse GP's kernel: 'rbf', 'matern32', 'matern52', 'matern32-product' or
+     * 'matern52-product' (docs/ml.md §7). The exact GP
+     * fits the RBF whatever this says: its gradient is the RBF's.
+     */
+    kernel: z.enum(KERNEL_SHAPES).default(DEFAULT_SPARSE_KERNEL),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
     /**

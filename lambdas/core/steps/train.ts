@@ -253,6 +253,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       targetRecall: config.targetRecall,
       maxTrainRows: config.maxTrainRows,
       inducingPoints: config.inducingPoints ?? null,
+      kernel: config.kernel,
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, run.trainingSet.key, context, featureNames, split.train.length, budgetSeconds));
@@ -267,6 +268,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       targetRecall: config.targetRecall,
       ...(plan.fixedKernel === null ? {} : { fixedKernel: plan.fixedKernel }),
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
+      kernel: config.kernel,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });

@@ -1,5 +1,6 @@
 import { ShapeError } from '../../errors.ts';
 import type { DenseMatrix } from '../dense.ts';
+import { isProduct, type KernelProfile, type KernelShape, pairValue, profileOf, profileRatio, profileSlope, profileValue } from '../kernel-shape.ts';
 import { choleskyInPlace, dot, solveLowerManyInPlace, solveLowerTransposedInPlace } from '../linalg.ts';
 import { gaussHermite } from './gauss-hermite.ts';
 
@@ -7,7 +8,8 @@ import { gaussHermite } from './gauss-hermite.ts';
  * The evidence lower bound of the whitened sparse variational GP classifier (Hensman, Matthews &
  * Ghahramani, AISTATS 2015; GPflow's `SVGP` with `whiten=True`) and its analytic gradient.
  *
- *   k(x, x') = c · exp(−½ Σ_d (x_d − x'_d)² / ℓ_d²),   θ = [log c, log ℓ…] (one ℓ or one per input)
+ *   k(x, x') = c · κ(Σ_d (x_d − x'_d)² / ℓ_d²),   θ = [log c, log ℓ…] (one ℓ or one per input)
+ *   (or c · Π_d κ(s_d) for a product shape); κ: the RBF or a Matérn profile (kernel-shape.ts)
  *   K_mm = K(Z, Z) + ε c I = L_m L_mᵀ,   u = L_m v,   q(v) = N(μ, S),  S = L Lᵀ
  *   a_i = L_m⁻¹ k(Z, x_i):   q(f_i) = N(a_iᵀ μ,  c − ‖a_i‖² + ‖Lᵀ a_i‖²)
  *   ELBO = Σ_i E_q(f_i)[log σ(y±_i f_i)] − KL(N(μ, S) ‖ N(0, I))
@@ -37,6 +39,8 @@ export interface SparseParameters {
   readonly mean: Float64Array;
   /** Lower Cholesky factor L of the whitened variational covariance S, m × m row-major. */
   readonly cholCov: Float64Array;
+  /** The kernel's shape (kernel-shape.ts). @default 'rbf' */
+  readonly kernel?: KernelShape;
 }
 
 /** What to differentiate: nothing, q(v) only (for natural-gradient steps), or everything. */
@@ -76,8 +80,29 @@ export function kernelScales(theta: Float64Array, d: number): { constant: number
   return { constant: Math.exp(theta[0]), inverseSquared };
 }
 
-/** k(Z, x) for one row x into out (length m). */
-export function crossCovariance(inducing: Float64Array, m: number, x: Float64Array, xOffset: number, d: number, constant: number, w: Float64Array, out: Float64Array, outOffset = 0): void {
+/**
+ * k(Z, x) for one row x into out (length m); with `slopes` (radial shapes), also c · κ̃ per
+ * inducing point (the factor of the gradients in ℓ and Z; the RBF's equals k itself, and a
+ * product shape's factor is k times a per-input ratio: neither needs it).
+ */
+export function crossCovariance(
+  inducing: Float64Array,
+  m: number,
+  x: Float64Array,
+  xOffset: number,
+  d: number,
+  constant: number,
+  w: Float64Array,
+  out: Float64Array,
+  outOffset = 0,
+  shape: KernelShape = 'rbf',
+  slopes?: Float64Array,
+): void {
+  if (isProduct(shape)) {
+    for (let j = 0; j < m; j++) out[outOffset + j] = constant * pairValue(shape, x, xOffset, inducing, j * d, d, w);
+    return;
+  }
+  const profile = shape as KernelProfile;
   for (let j = 0; j < m; j++) {
     let s = 0;
     const zj = j * d;
@@ -85,24 +110,33 @@ export function crossCovariance(inducing: Float64Array, m: number, x: Float64Arr
       const t = x[xOffset + k] - inducing[zj + k];
       s += t * t * w[k];
     }
-    out[outOffset + j] = constant * Math.exp(-0.5 * s);
+    if (profile === 'rbf') out[outOffset + j] = constant * Math.exp(-0.5 * s);
+    else {
+      out[outOffset + j] = constant * profileValue(profile, s);
+      if (slopes) slopes[outOffset + j] = constant * profileSlope(profile, s);
+    }
   }
 }
 
-/** K_mm = K(Z, Z) + ε c I, row-major m × m (both triangles). */
-export function inducingCovariance(inducing: Float64Array, m: number, d: number, constant: number, w: Float64Array): Float64Array {
+/** K_mm = K(Z, Z) + ε c I, row-major m × m (both triangles); with `slopes` (radial shapes), c · κ̃ off the diagonal. */
+export function inducingCovariance(inducing: Float64Array, m: number, d: number, constant: number, w: Float64Array, shape: KernelShape = 'rbf', slopes?: Float64Array): Float64Array {
   const k = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     k[i * m + i] = constant * (1 + INDUCING_JITTER);
     for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const diff = inducing[i * d + t] - inducing[j * d + t];
-        s += diff * diff * w[t];
-      }
-      const v = constant * Math.exp(-0.5 * s);
+      const v = constant * pairValue(shape, inducing, i * d, inducing, j * d, d, w);
       k[i * m + j] = v;
       k[j * m + i] = v;
+      if (slopes) {
+        let s = 0;
+        for (let t = 0; t < d; t++) {
+          const diff = inducing[i * d + t] - inducing[j * d + t];
+          s += diff * diff * w[t];
+        }
+        const g = constant * profileSlope(profileOf(shape), s);
+        slopes[i * m + j] = g;
+        slopes[j * m + i] = g;
+      }
     }
   }
   return k;
@@ -111,7 +145,7 @@ export function inducingCovariance(inducing: Float64Array, m: number, d: number,
 /** L_m with L_m L_mᵀ = K_mm. Throws NotPositiveDefiniteError when the jitter is not enough. */
 export function inducingCholesky(params: SparseParameters, m: number, d: number): { kmm: Float64Array; cholKmm: Float64Array } {
   const { constant, inverseSquared } = kernelScales(params.theta, d);
-  const kmm = inducingCovariance(params.inducing, m, d, constant, inverseSquared);
+  const kmm = inducingCovariance(params.inducing, m, d, constant, inverseSquared, params.kernel ?? 'rbf');
   const cholKmm = kmm.slice();
   choleskyInPlace(cholKmm, m);
   return { kmm, cholKmm };
@@ -171,8 +205,9 @@ export function whitenedCross(x: DenseMatrix, params: SparseParameters, cholKmm:
   const m = params.mean.length;
   const d = x.cols;
   const { constant, inverseSquared } = kernelScales(params.theta, d);
+  const shape = params.kernel ?? 'rbf';
   const a = new Float64Array(x.rows * m);
-  for (let i = 0; i < x.rows; i++) crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m);
+  for (let i = 0; i < x.rows; i++) crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m, shape);
   for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, x.rows - start);
     solveLowerManyInPlace(cholKmm, m, a.subarray(start * m, (start + rows) * m), rows);
@@ -211,8 +246,14 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     ? { mean: new Float64Array(n), variance: new Float64Array(n), residualVariance: new Float64Array(n), slope: new Float64Array(n), curvature: new Float64Array(n) }
     : undefined;
 
+  const shape = params.kernel ?? 'rbf';
+  // A product shape scales each input's term by its own ratio ρ(s_d) (kernel-shape.ts).
+  const product = isProduct(shape);
+  const profile = profileOf(shape);
   const block = Math.min(BLOCK_ROWS, Math.max(n, 1));
   const kBlock = new Float64Array(block * m);
+  // c · κ̃ per pair, the factor of the ℓ and Z gradients: the kernel values themselves for the RBF and the product shapes.
+  const slopeBlock = wantAll && shape !== 'rbf' && !product ? new Float64Array(block * m) : kBlock;
   const aBlock = new Float64Array(block * m);
   const aT = new Float64Array(m * block);
   const bAT = new Float64Array(m * block);
@@ -228,7 +269,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     const rowsHere = Math.min(block, n - start);
     if (cached) aBlock.set(cached.subarray(start * m, (start + rowsHere) * m));
     else {
-      for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m);
+      for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m, shape, wantAll ? slopeBlock : undefined);
       aBlock.set(kBlock.subarray(0, rowsHere * m));
       solveLowerManyInPlace(cholKmm, m, aBlock, rowsHere);
     }
@@ -271,13 +312,14 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
       gradLogConstant += c * curvature; // k(x_i, x_i) = c
       for (let j = 0; j < m; j++) {
         pT[j * block + r] = g[j];
-        const coef = g[j] * kBlock[ao + j];
-        gradLogConstant += coef;
+        gradLogConstant += g[j] * kBlock[ao + j];
+        const coef = g[j] * slopeBlock[ao + j];
         const zj = j * d;
         const xi = i * d;
         for (let k = 0; k < d; k++) {
           const diff = xs[xi + k] - z[zj + k];
-          const u = coef * w[k] * diff;
+          let u = coef * w[k] * diff;
+          if (product) u *= profileRatio(profile, diff * diff * w[k]);
           gradInducing![zj + k] += u;
           gradLogScales[k] += u * diff;
         }
@@ -335,15 +377,21 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   for (let k = 0; k < m; k++) solveLowerTransposedInPlace(cholKmm, m, vT.subarray(k * m, (k + 1) * m)); // row k = column k of Y
   const kmmBar = new Float64Array(m * m);
   for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) kmmBar[j * m + k] = 0.5 * (vT[k * m + j] + vT[j * m + k]);
+  let kmmSlopes = kmm;
+  if (shape !== 'rbf' && !product) {
+    kmmSlopes = new Float64Array(m * m);
+    inducingCovariance(z, m, d, c, w, shape, kmmSlopes);
+  }
   for (let j = 0; j < m; j++) {
     gradLogConstant += kmmBar[j * m + j] * kmm[j * m + j];
     for (let k = 0; k < m; k++) {
       if (k === j) continue;
-      const coef = kmmBar[j * m + k] * kmm[j * m + k];
-      gradLogConstant += coef;
+      gradLogConstant += kmmBar[j * m + k] * kmm[j * m + k];
+      const coef = kmmBar[j * m + k] * kmmSlopes[j * m + k];
       for (let q = 0; q < d; q++) {
         const diff = z[k * d + q] - z[j * d + q];
-        const u = coef * w[q] * diff;
+        let u = coef * w[q] * diff;
+        if (product) u *= profileRatio(profile, diff * diff * w[q]);
         gradInducing![j * d + q] += 2 * u;
         gradLogScales[q] += u * diff;
       }

@@ -5,6 +5,7 @@ import { type DenseMatrix, takeRows } from '../dense.ts';
 import type { Bounds } from '../kernel.ts';
 import type { FitCheckpoint, FitStatus, ResumableFit } from '../resumable-fit.ts';
 import { stratifiedSplit } from '../split.ts';
+import { checkKernelShape, type KernelShape, shapeLabel } from '../kernel-shape.ts';
 import { evaluateElbo, inducingCholesky, QUADRATURE_POINTS, type SparseParameters } from './elbo.ts';
 import { decodeFloats, encodeFloats } from './float-codec.ts';
 import { initialInducingPoints } from './inducing-points.ts';
@@ -28,6 +29,8 @@ import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStag
  *    into q at O(n·m²) per pass; otherwise it confirms convergence in one or two passes.
  */
 export interface SparseFitOptions {
+  /** The kernel's shape: RBF, or Matérn ν = 3/2, 5/2, radial or a product over the inputs (kernel-shape.ts). @default {@link DEFAULT_SPARSE_KERNEL} */
+  readonly kernel?: KernelShape;
   /** Number of inducing points m (at most the number of rows). @default 128 */
   readonly inducingPoints?: number;
   /** One length scale per input after the isotropic stage. @default true */
@@ -232,7 +235,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     if (this.#result) return this.#result;
     const s = this.#state;
     const { x, y } = this.#data;
-    const params: SparseParameters = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov };
+    const params: SparseParameters = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov, kernel: this.#kernel };
     const final = evaluateElbo(x, y, params, { scope: 'none', rows: true, quadraturePoints: this.#quadrature });
     const classifierState = {
       ...params,
@@ -248,7 +251,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
       nPositive: y.reduce((t, v) => t + v, 0),
       nInducing: s.mean.length,
       theta,
-      kernel: `${Math.sqrt(Math.exp(theta[0])).toPrecision(3)}**2 * RBF(length_scale=${ls.length === 1 ? ls[0] : `[${ls.join(', ')}]`}), ${s.mean.length} inducing points`,
+      kernel: `${Math.sqrt(Math.exp(theta[0])).toPrecision(3)}**2 * ${shapeLabel(this.#kernel)}(length_scale=${ls.length === 1 ? ls[0] : `[${ls.join(', ')}]`}), ${s.mean.length} inducing points`,
       elbo: final.value,
       logMarginalLikelihood: final.value,
       relevances,
@@ -257,6 +260,10 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     };
     this.#result = SparseGaussianProcessClassifier.fromState(classifierState, summary, final.rows);
     return this.#result;
+  }
+
+  get #kernel(): KernelShape {
+    return this.#options.kernel ?? DEFAULT_SPARSE_KERNEL;
   }
 
   get #quadrature(): number {
@@ -309,7 +316,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
   #profileObjective(v: Float64Array, nTheta: number, optimizeInducing: boolean) {
     const s = this.#state;
     const { xOpt, yOpt } = this.#data;
-    const params = { theta: v.slice(0, nTheta), inducing: optimizeInducing ? v.slice(nTheta) : s.inducing, mean: s.mean, cholCov: s.cholCov };
+    const params = { theta: v.slice(0, nTheta), inducing: optimizeInducing ? v.slice(nTheta) : s.inducing, mean: s.mean, cholCov: s.cholCov, kernel: this.#kernel };
     const m = s.mean.length;
     let factor;
     try {
@@ -352,7 +359,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
   #variationalStep(): void {
     const s = this.#state;
     const { x, y } = this.#data;
-    const params = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov };
+    const params = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov, kernel: this.#kernel };
     const factor = inducingCholesky(params, s.mean.length, x.cols);
     const options = { scope: 'variational' as const, ...factor, quadraturePoints: this.#quadrature };
     if (!s.variational) {
@@ -464,6 +471,12 @@ function fromCheckpointState(c: CheckpointState): FitState {
   };
 }
 
+/**
+ * The kernel when the options name none: the RBF, which had the best ELBO and AP on the fresh
+ * AI4I-like set the default was picked on (docs/ml.md §7, "Kernel shapes measured").
+ */
+export const DEFAULT_SPARSE_KERNEL: KernelShape = 'rbf';
+
 /** Inducing points when the options name none. */
 export const DEFAULT_INDUCING_POINTS = 128;
 
@@ -505,6 +518,7 @@ function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
       throw new InvalidDataError(`sparse GP option ${name} needs 0 < lower < upper < ∞, got ${JSON.stringify(b)}`);
     }
   }
+  if (options.kernel !== undefined) checkKernelShape(options.kernel, 'sparse GP option kernel');
   for (const name of ['ard', 'optimizeInducing'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`sparse GP option ${name} must be true or false, got ${String(options[name])}`);
   }

@@ -80,10 +80,10 @@ export class SparseGaussianProcessClassifier {
     return this.#state.mean.length;
   }
 
-  /** The kernel c × RBF(ℓ) at the fitted θ (bitwise: built from θ itself). */
+  /** The kernel c × κ(ℓ) at the fitted θ (bitwise: built from θ itself), κ the RBF or a Matérn. */
   get kernel(): ConstantRbfKernel {
-    const { theta, nFeatures, constantBounds, lengthScaleBounds } = this.#state;
-    return new ConstantRbfKernel(nFeatures, { isotropic: theta.length === 2, theta: Array.from(theta), constantBounds, lengthScaleBounds });
+    const { theta, nFeatures, constantBounds, lengthScaleBounds, kernel } = this.#state;
+    return new ConstantRbfKernel(nFeatures, { isotropic: theta.length === 2, theta: Array.from(theta), constantBounds, lengthScaleBounds, shape: kernel ?? 'rbf' });
   }
 
   /** 1/ℓ per input: large for the inputs the model's decision depends on. */
@@ -94,7 +94,7 @@ export class SparseGaussianProcessClassifier {
 
   /** Probability, latent mean and latent variance for each row of X (scaled like the training rows). */
   predict(x: DenseMatrix): Prediction {
-    const { theta, inducing, mean, cholCov, nFeatures: d } = this.#state;
+    const { theta, inducing, mean, cholCov, nFeatures: d, kernel: shape = 'rbf' } = this.#state;
     if (x.cols !== d) throw new InvalidDataError(`predict: expected ${d} feature column(s), got ${x.cols}`);
     assertFinite(x, 'predict');
     const m = mean.length;
@@ -107,7 +107,7 @@ export class SparseGaussianProcessClassifier {
     const t = new Float64Array(m);
     for (let start = 0; start < x.rows; start += block) {
       const rows = Math.min(block, x.rows - start);
-      for (let r = 0; r < rows; r++) crossCovariance(inducing, m, x.data, (start + r) * d, d, c, w, a, r * m);
+      for (let r = 0; r < rows; r++) crossCovariance(inducing, m, x.data, (start + r) * d, d, c, w, a, r * m, shape);
       solveLowerManyInPlace(this.#cholKmm, m, a, rows);
       for (let r = 0; r < rows; r++) {
         const ao = r * m;

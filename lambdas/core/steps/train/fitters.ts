@@ -1,6 +1,7 @@
 import type { DenseMatrix } from '../../ml/dense.ts';
 import type { FitProgress } from '../../ml/gpc.ts';
 import type { KernelOptions } from '../../ml/kernel.ts';
+import type { KernelShape } from '../../ml/kernel-shape.ts';
 import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
 import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
 import type { OptimizerStep } from '../../report/report-data.ts';
@@ -28,6 +29,8 @@ export interface FitOptions {
   readonly fixedKernel?: KernelOptions;
   /** Sparse GP only: inducing points; unset: its default. */
   readonly inducingPoints?: number;
+  /** Sparse GP only: its kernel shape; unset: its default. */
+  readonly kernel?: KernelShape;
   /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
   /** Each accepted step of a fit that reports no FitProgress (the sparse GP's ELBO), for the training record's trace. */

@@ -15,6 +15,7 @@ function sparseOptions(fit: FitOptions): SparseFitOptions {
     seed: fit.seed,
     optimizeRows,
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
+    ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
     onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.elbo }),
   };
 }

@@ -50,6 +50,16 @@ describe('sparse GP evidence lower bound', () => {
     });
   }
 
+  for (const kernel of ['matern32', 'matern52', 'matern32-product', 'matern52-product'] as const) {
+    describe(`Matérn kernel ${kernel} (ARD)`, () => {
+      const params = { ...randomParameters(true), kernel };
+      const e = evaluateElbo(x, y, params);
+      it('has the gradient of finite differences in θ', () => expect(worstGap(params, params.theta, e.gradTheta!, [...params.theta.keys()])).toBeLessThan(1e-6));
+      it('… in the inducing inputs Z', () => expect(worstGap(params, params.inducing, e.gradInducing!, [...params.inducing.keys()])).toBeLessThan(1e-6));
+      it('is another bound than the RBF one at the same parameters', () => expect(Math.abs(e.value - evaluateElbo(x, y, { ...params, kernel: 'rbf' }, { scope: 'none' }).value)).toBeGreaterThan(1e-3));
+    });
+  }
+
   it('is the expected log-likelihood alone when q(v) is the prior (KL = 0)', () => {
     const params = randomParameters(false);
     params.mean.fill(0);

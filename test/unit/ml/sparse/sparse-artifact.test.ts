@@ -78,6 +78,20 @@ describe('a sparse model in MaintenanceModel and the artifact', () => {
     expect(() => deserializeModel(editManifest(v2, (m) => (m.formatVersion = 1)))).toThrow(/version-1 manifest has no "kind"/);
   });
 
+  it('keeps a Matérn kernel through the artifact, and reads a manifest without a kernel shape as RBF', () => {
+    const matern = MaintenanceModel.trainSparse(train, { sparse: { inducingPoints: 16, maxIterations: 10, kernel: 'matern32' }, targetRecall: 0.9 });
+    const saved = serializeModel(matern, { modelVersion: 'sparse-m32', createdAt: '2026-12-06T00:00:00.000Z' });
+    const { model: loaded, manifest } = deserializeModel(saved);
+    expect(manifest.kernel.shape).toBe('matern32');
+    expect(Array.from(loaded.predict(probe).probability)).toEqual(Array.from(matern.predict(probe).probability));
+    // Written before kernels had shapes: the same numbers read as an RBF model, which is what `model` is.
+    const old = editManifest(files, (m) => delete (m.kernel as Record<string, unknown>).shape);
+    const fromOld = deserializeModel(old);
+    expect(fromOld.manifest.kernel.shape).toBe('rbf');
+    expect(Array.from(fromOld.model.predict(probe).probability)).toEqual(Array.from(model.predict(probe).probability));
+    expect(() => deserializeModel(editManifest(saved, (m) => ((m.kernel as Record<string, unknown>).shape = 'matern12')))).toThrow(ArtifactError);
+  });
+
   it('wraps an already fitted classifier, as Train does after a resumable fit', () => {
     const scaler = new StandardScaler().fit(train.X);
     const classifier = fitSparse(scaler.transform(train.X), train.y, { inducingPoints: 10, maxIterations: 3 });

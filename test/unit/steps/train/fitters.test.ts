@@ -114,6 +114,12 @@ describe('the pipeline\'s fitters', () => {
     expect(model.predict(data(5, 9).trainingSet.X).probability).toHaveLength(5);
   });
 
+  it('fit the sparse GP with the kernel the options name (config.kernel)', () => {
+    const fit = FITTERS['gpc-sparse'].start(data(), { ...OPTIONS, kernel: 'matern32' });
+    fit.advance(Infinity);
+    expect(fit.result().classifier.kernel.shape).toBe('matern32');
+  });
+
   it('refuse to resume a checkpoint of the other kind', () => {
     expect(() => FITTERS['gpc-sparse'].resume(data(), { kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null }, OPTIONS)).toThrow(TrainCheckpointError);
   });
