@@ -30,9 +30,10 @@ export interface PredictionRow {
   readonly probability: number;
   /** 1 = needs maintenance: probability ≥ the model's threshold. */
   readonly label: number;
-  readonly latentMean: number;
-  /** The model's uncertainty about this reading (sd of the latent function). */
-  readonly latentStd: number;
+  /** Null for a model without uncertainty (a challenger champion). */
+  readonly latentMean: number | null;
+  /** The model's uncertainty about this reading (sd of the latent function); null for a model without uncertainty. */
+  readonly latentStd: number | null;
 }
 
 export interface PredictOptions {
@@ -110,13 +111,13 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<{ 
   const rows: PredictionRow[] = [];
   if (readings.rows.length > 0) {
     const p = model.predict(encodeRows(contract, readings.rows));
-    readings.ids.forEach((id, i) => rows.push({ id, probability: p.probability[i]!, label: p.label[i]!, latentMean: p.latentMean[i]!, latentStd: p.latentStd[i]! }));
+    readings.ids.forEach((id, i) => rows.push({ id, probability: p.probability[i]!, label: p.label[i]!, latentMean: p.latentMean?.[i] ?? null, latentStd: p.latentStd?.[i] ?? null }));
   }
   const output =
     options.format === 'json'
       ? `${JSON.stringify({ modelVersion: version, threshold: model.threshold.value, predictions: rows }, null, 2)}\n`
       : writeCsv(
-          rows.map((row) => ({ id: row.id, probability: row.probability, label: row.label, latent_mean: row.latentMean, latent_std: row.latentStd, model_version: version })),
+          rows.map((row) => ({ id: row.id, probability: row.probability, label: row.label, latent_mean: row.latentMean ?? '', latent_std: row.latentStd ?? '', model_version: version })),
           PREDICTION_COLUMNS,
         );
   if (options.out === undefined) io.out(output);

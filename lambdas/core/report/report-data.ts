@@ -78,8 +78,8 @@ export interface HoldoutEvaluation {
   readonly thresholdForTargetRecall: { readonly threshold: number; readonly recall: number; readonly precision: number };
   /** Per holdout row, in the same order for every model: P(needs maintenance). */
   readonly probability: readonly number[];
-  /** Per holdout row: standard deviation of the latent function (the model's uncertainty). */
-  readonly latentStd: readonly number[];
+  /** Per holdout row: standard deviation of the latent function (the model's uncertainty); null for a model without uncertainty. */
+  readonly latentStd: readonly number[] | null;
 }
 
 export interface Evaluation {

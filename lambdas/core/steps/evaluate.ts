@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type DenseMatrix, takeRows } from '../ml/dense.ts';
-import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import type { DeployedModel } from '../ml/deployed-model.ts';
 import { evaluate as holdoutMetrics } from '../ml/metrics.ts';
 import { chooseThreshold } from '../ml/threshold.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
@@ -35,7 +35,7 @@ export const evaluationResultSchema = z.object({
 
 export type EvaluationResult = z.infer<typeof evaluationResultSchema>;
 
-function score(model: MaintenanceModel, version: string, x: DenseMatrix, labels: Uint8Array, targetRecall: number): HoldoutEvaluation {
+function score(model: DeployedModel, version: string, x: DenseMatrix, labels: Uint8Array, targetRecall: number): HoldoutEvaluation {
   const prediction = model.predict(x);
   const forTarget = chooseThreshold(labels, prediction.probability, { targetRecall });
   return {
@@ -44,7 +44,7 @@ function score(model: MaintenanceModel, version: string, x: DenseMatrix, labels:
     metrics: holdoutMetrics(labels, prediction.probability, model.threshold.value),
     thresholdForTargetRecall: { threshold: forTarget.threshold, recall: forTarget.recall, precision: forTarget.precision },
     probability: Array.from(prediction.probability),
-    latentStd: Array.from(prediction.latentStd),
+    latentStd: prediction.latentStd === null ? null : Array.from(prediction.latentStd),
   };
 }
 

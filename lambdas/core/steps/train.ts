@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DataContract } from '../contract/contract.ts';
 import { buildReference } from '../drift/reference.ts';
 import { takeRows } from '../ml/dense.ts';
+import { isGpManifest } from '../ml/artifact.ts';
 import type { KernelJson } from '../ml/kernel.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { inputRelevances } from '../ml/relevance.ts';
@@ -147,6 +148,7 @@ async function championKernel(context: StepContext, featureNames: readonly strin
   if (manifest.featureNames.join(',') !== featureNames.join(',')) {
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }
+  if (!isGpManifest(manifest)) return { note: `refit asked, but champion ${champion.pointer.version} is a ${manifest.kind}, which has no kernel to keep: trained in full mode` };
   const { kernel } = manifest;
   return {
     kernel: { isotropic: kernel.lengthScales.length === 1, theta: manifest.kernelTheta, constantBounds: kernel.constantBounds, lengthScaleBounds: kernel.lengthScaleBounds },

@@ -7,6 +7,7 @@ import { classifierKind, MaintenanceModel } from '../../../../lambdas/core/ml/ma
 import { StandardScaler } from '../../../../lambdas/core/ml/scaler.ts';
 import { fitSparse } from '../../../../lambdas/core/ml/sparse/sparse-fit.ts';
 import { SparseGaussianProcessClassifier } from '../../../../lambdas/core/ml/sparse/svgp.ts';
+import { asGp } from '../../../support/deployed.ts';
 
 const train = { ...makeMoons(150, { seed: 1, noise: 0.25 }), featureNames: ['x0', 'x1'] };
 const probe = fromRows([...Array.from({ length: 40 }, (_, i) => [-1.5 + i * 0.1, 0.5 - 0.02 * i]), [6, 6], [-5, 1]]);
@@ -40,7 +41,8 @@ describe('a sparse model in MaintenanceModel and the artifact', () => {
   });
 
   it('loads to bitwise the same predictions, threshold and summary', () => {
-    const { model: loaded, manifest } = deserializeModel(files);
+    const { model: deployed, manifest } = deserializeModel(files);
+    const loaded = asGp(deployed);
     expect(manifest.kind).toBe('gpc-sparse');
     expect(loaded.classifier).toBeInstanceOf(SparseGaussianProcessClassifier);
     expect(classifierKind(loaded.classifier)).toBe('gpc-sparse');
