@@ -1,7 +1,7 @@
 import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
-import type { GateDecision } from '../registry/decision-record.ts';
+import type { CandidateRow, GateDecision } from '../registry/decision-record.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
@@ -89,6 +89,8 @@ export interface Evaluation {
   readonly challenger: HoldoutEvaluation;
   /** The serving model on the same holdout; null when there is none yet. */
   readonly champion: HoldoutEvaluation | null;
+  /** Every model trained in the run on the same holdout (the GP first); absent before the challengers. */
+  readonly candidates?: readonly CandidateRow[];
 }
 
 /** Everything one model version's report shows. */

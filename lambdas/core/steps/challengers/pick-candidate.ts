@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { headlineSchema } from '../../registry/decision-record.ts';
+import type { CandidatePick, CandidateRow } from '../../registry/decision-record.ts';
+
+export type { CandidatePick, CandidateRow };
 
 /**
  * Which of the run's models goes to the gate (docs/pipeline.md, "Challengers"): among the models
@@ -13,23 +14,7 @@ import { headlineSchema } from '../../registry/decision-record.ts';
 /** How much average precision the GP may give away and still be picked, for its uncertainty. */
 export const GP_UNCERTAINTY_MARGIN_AP = 0.01;
 
-const kindSchema = z.enum(['gpc-exact', 'gpc-sparse', 'logistic-regression', 'gradient-boosting']);
-
-/** One model trained in the run, scored on the holdout: a row of the decision record's table. */
-export const candidateRowSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('trained'), kind: kindSchema, fitSeconds: z.number().nonnegative(), holdout: headlineSchema }),
-  z.object({ status: z.literal('failed'), kind: kindSchema, reason: z.string() }),
-]);
-export type CandidateRow = z.infer<typeof candidateRowSchema>;
 type TrainedRow = Extract<CandidateRow, { status: 'trained' }>;
-
-export interface CandidatePick {
-  /** The picked model's version. */
-  readonly version: string;
-  readonly kind: CandidateRow['kind'];
-  /** One sentence for people: why this one. */
-  readonly reason: string;
-}
 
 const isGp = (row: CandidateRow): boolean => row.kind === 'gpc-exact' || row.kind === 'gpc-sparse';
 const f3 = (value: number): string => value.toFixed(3);
