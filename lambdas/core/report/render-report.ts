@@ -7,6 +7,7 @@ import {
   curvesSection,
   dataSection,
   distributionSection,
+  candidatesSection,
   gateSection,
   headerSection,
   metricsSection,
@@ -34,6 +35,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     nav: [
       ['metrics', 'Metrics'],
       ['gate', 'Gate'],
+      ...(data.evaluation.candidates?.length ? ([['models', 'All models']] as const) : []),
       ['curves', 'ROC & precision-recall'],
       ['confusion', 'Confusion matrix'],
       ['calibration', 'Calibration'],
@@ -44,6 +46,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     sections: [
       metricsSection(data),
       gateSection(data),
+      candidatesSection(data),
       curvesSection(data, { roc, precisionRecall }),
       confusionSection(data, confusion),
       calibrationSection(calibration),

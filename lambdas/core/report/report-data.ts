@@ -1,7 +1,7 @@
 import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
-import type { CandidateRow, GateDecision } from '../registry/decision-record.ts';
+import type { CandidatePick, CandidateRow, GateDecision } from '../registry/decision-record.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
@@ -104,5 +104,6 @@ export interface ReportData {
   readonly data: DataSummary;
   readonly training: TrainingSummary;
   readonly evaluation: Evaluation;
-  readonly decision: GateDecision;
+  /** `pick`: the model the gate's rule picks among the run's (decision records since the challengers). */
+  readonly decision: GateDecision & { readonly pick?: CandidatePick };
 }
