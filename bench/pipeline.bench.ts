@@ -22,6 +22,10 @@ interface CommandCost {
   readonly exitCode: number;
 }
 
+type Candidate =
+  | { status: 'trained'; kind: string; fitSeconds: number; holdout: NonNullable<PipelineMeasurement['holdout']> & { version: string } }
+  | { status: 'failed'; kind: string; reason: string };
+
 interface PipelineMeasurement {
   readonly data: string;
   readonly config: Record<string, unknown>;
@@ -34,6 +38,8 @@ interface PipelineMeasurement {
   readonly split?: unknown;
   readonly train?: unknown;
   readonly holdout?: { recall: number; precision: number; averagePrecision: number; rocAuc: number; threshold: number };
+  /** Every model of the run on the holdout (Evaluate's `candidates`), and the gate rule's pick. */
+  readonly candidates?: readonly Candidate[];
   readonly failure?: string;
 }
 
@@ -70,7 +76,7 @@ function measure(data: string, config: Record<string, unknown>): PipelineMeasure
     const records = readdirSync(join(home, 'runs')).filter((f) => f.endsWith('.json'));
     const record = JSON.parse(readFileSync(join(home, 'runs', records[0]!), 'utf8')) as {
       status: string;
-      output?: Record<string, unknown> & { evaluation?: { challenger?: PipelineMeasurement['holdout'] } };
+      output?: Record<string, unknown> & { evaluation?: { challenger?: PipelineMeasurement['holdout']; candidates?: Candidate[] } };
       error?: unknown;
       states: Array<{ name: string; durationMs?: number }>;
     };
@@ -89,6 +95,7 @@ function measure(data: string, config: Record<string, unknown>): PipelineMeasure
       split: output.split,
       train: output.train,
       holdout: output.evaluation?.challenger,
+      ...(output.evaluation?.candidates ? { candidates: output.evaluation.candidates } : {}),
       failure: record.status === 'SUCCEEDED' ? undefined : JSON.stringify(record.error ?? output),
     };
   } finally {
@@ -124,6 +131,12 @@ const program = new Command('bench:pipeline')
       process.stdout.write(`bench:pipeline ${i + 1}/${o.repeat}: ${line(m)}\n`);
       process.stdout.write(`  states: ${Object.entries(m.stateSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
       process.stdout.write(`  split: ${JSON.stringify(m.split)}\n  train: ${JSON.stringify(m.train)}\n`);
+      for (const c of m.candidates ?? []) {
+        const h = c.status === 'trained' ? c.holdout : undefined;
+        process.stdout.write(
+          `  model ${c.kind}: ${c.status === 'trained' && h ? `fit ${fixed(c.fitSeconds, 2)} s  AUC ${fixed(h.rocAuc)} AP ${fixed(h.averagePrecision)} recall ${fixed(h.recall)} precision ${fixed(h.precision)} threshold ${fixed(h.threshold, 4)}` : `failed: ${c.status === 'failed' ? c.reason : ''}`}\n`,
+        );
+      }
     }
     if (o.json) writeFileSync(o.json, `${JSON.stringify(all, null, 2)}\n`);
     if (all.some((m) => m.status !== 'SUCCEEDED')) process.exitCode = 1;

@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import { FsObjectStore } from '../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
 import { makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/core/data/ai4i.ts';
+import { isGpManifest } from '../lambdas/core/ml/artifact.ts';
 import { readChampion } from '../lambdas/core/registry/champion.ts';
 import { loadManifest } from '../lambdas/core/registry/model-store.ts';
 
@@ -138,7 +139,7 @@ try {
   const champion = await readChampion(store);
   if (champion === undefined) throw new Error(`prognos demo promoted no champion:\n${demo.stderr}`);
   const manifest = await loadManifest(store, champion.pointer.version);
-  console.log(`champion ${champion.pointer.version}: ${manifest.nTrain} training rows, ${manifest.fitSummary.kernel}, built in ${((performance.now() - trainStart) / 1000).toFixed(1)} s`);
+  console.log(`champion ${champion.pointer.version}: ${manifest.nTrain} training rows, ${isGpManifest(manifest) ? manifest.fitSummary.kernel : manifest.kind}, built in ${((performance.now() - trainStart) / 1000).toFixed(1)} s`);
 
   const spawnedAt = performance.now();
   server = startServe(home);

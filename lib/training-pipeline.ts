@@ -21,7 +21,7 @@ interface StepSpec {
 
 /**
  * The functions of training.asl.json's Tasks. Each timeout leaves 10 s of its Task's
- * TimeoutSeconds (Train 900, ingest/training set/split/Evaluate 300, WriteReport 120,
+ * TimeoutSeconds (Train 900, ingest/training set/split/challengers/Evaluate 300, WriteReport 120,
  * Gate/Promote/RecordFailure 60) for the invocation itself, so Lambda, not Step Functions, ends a
  * step that runs too long, with a Lambda timeout error the run record shows.
  */
@@ -30,6 +30,8 @@ export const TRAINING_STEPS = {
   BuildTrainingSet: { handler: 'build-training-set', memorySize: TRAINING_MEMORY_MB.BuildTrainingSet, timeout: Duration.seconds(290), description: "Select the run's training set from the feature table with Athena" },
   SplitAndScale: { handler: 'split-and-scale', memorySize: TRAINING_MEMORY_MB.SplitAndScale, timeout: Duration.seconds(290), description: 'Split the training set, fit the scaler on the training split only' },
   Train: { handler: 'train', memorySize: TRAINING_MEMORY_MB.Train, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
+  TrainLogistic: { handler: 'train-logistic', memorySize: TRAINING_MEMORY_MB.TrainLogistic, timeout: Duration.seconds(290), description: 'Fit the logistic-regression challenger; threshold from out-of-fold scores' },
+  TrainBoosting: { handler: 'train-boosting', memorySize: TRAINING_MEMORY_MB.TrainBoosting, timeout: Duration.seconds(290), description: 'Fit the gradient-boosting challenger; threshold from out-of-fold scores' },
   Evaluate: { handler: 'evaluate', memorySize: TRAINING_MEMORY_MB.Evaluate, timeout: Duration.seconds(290), description: 'Score challenger and champion on the same holdout', linalgWorker: true },
   Gate: { handler: 'gate', memorySize: TRAINING_MEMORY_MB.Gate, timeout: Duration.seconds(50), description: 'Decide whether the challenger may replace the champion' },
   WriteReport: { handler: 'write-report', memorySize: TRAINING_MEMORY_MB.WriteReport, timeout: Duration.seconds(110), description: "Render the run's HTML report" },
@@ -88,7 +90,7 @@ export class TrainingPipeline extends Construct {
 }
 
 function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, PrognosFunction>, lake: DataLakeRefs): void {
-  const { ValidateAndIngest, BuildTrainingSet, SplitAndScale, Train, Evaluate, Gate, WriteReport, Promote, RecordFailure } = fns;
+  const { ValidateAndIngest, BuildTrainingSet, SplitAndScale, Train, TrainLogistic, TrainBoosting, Evaluate, Gate, WriteReport, Promote, RecordFailure } = fns;
 
   access.read(ValidateAndIngest, 'ReadLandingTraining', 'landing', KEYS.landingTraining, 'reads the uploaded CSV files it validates');
   access.list(ValidateAndIngest, 'ListLake', 'lake');
@@ -101,6 +103,11 @@ function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, Progn
 
   access.readWrite(SplitAndScale, 'TrainingSets', 'lake', KEYS.trainingSets, "reads the run's training set and writes its split");
 
+  // The challengers read the same split and write only their own version: no champion to read, no checkpoint.
+  for (const fn of [TrainLogistic, TrainBoosting]) {
+    access.read(fn, 'ReadTrainingSets', 'lake', KEYS.trainingSets, "reads the run's training set and split");
+    access.write(fn, 'WriteModels', 'models', KEYS.models, 'writes its own candidate model version');
+  }
   for (const fn of [Train, Evaluate]) {
     access.read(fn, 'ReadTrainingSets', 'lake', KEYS.trainingSets, "reads the run's split");
     access.list(fn, 'ListModels', 'models');
@@ -113,7 +120,7 @@ function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, Progn
   access.list(WriteReport, 'ListModels', 'models');
   access.readWrite(WriteReport, 'Models', 'models', KEYS.models, "reads the version's records and writes its report.html");
   // Only Promote may move the champion pointer; the others' models/* grant excludes it explicitly.
-  for (const fn of [Train, Evaluate, Gate, WriteReport]) {
+  for (const fn of [Train, TrainLogistic, TrainBoosting, Evaluate, Gate, WriteReport]) {
     fn.deny('NeverMoveTheChampion', ['s3:PutObject', 's3:DeleteObject'], [lake.buckets.models.arnForObjects(KEYS.champion)]);
   }
 

@@ -108,14 +108,14 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
   const rows: PredictionRow[] = [];
   if (readings.rows.length > 0) {
     const p = model.predict(encodeRows(contract, readings.rows));
+    const latent = p.latentMean === null || p.latentStd === null ? null : { mean: p.latentMean, std: p.latentStd };
     readings.ids.forEach((id, i) =>
       rows.push({
         ...(id === undefined ? {} : { id }),
         probability: p.probability[i]!,
         label: p.label[i] === 1 ? 1 : 0,
-        latentMean: p.latentMean[i]!,
-        latentStd: p.latentStd[i]!,
-        review: needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold),
+        // A model without uncertainty (a challenger) has no latent values and no review, as in the API.
+        ...(latent === null ? {} : { latentMean: latent.mean[i]!, latentStd: latent.std[i]!, review: needsReview(latent.mean[i]!, latent.std[i]!, threshold) }),
         modelVersion: version,
       }),
     );
@@ -125,7 +125,7 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
     options.format === 'json'
       ? `${JSON.stringify(response, null, 2)}\n`
       : writeCsv(
-          rows.map((row) => ({ ...row, id: row.id ?? '' })),
+          rows.map((row) => ({ ...row, id: row.id ?? '', latentMean: row.latentMean ?? '', latentStd: row.latentStd ?? '', review: row.review ?? '' })),
           PREDICTION_COLUMNS,
         );
   if (options.out === undefined) io.out(output);

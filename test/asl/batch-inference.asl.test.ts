@@ -480,6 +480,27 @@ describe('batch-inference.asl.json, drift and retrain', () => {
     expect(await json(LAST_RETRAIN_KEY)).toMatchObject({ batchName: 'infer-00000000000000000000000e', requestedAt: '2026-03-03T11:00:00.000Z' });
   });
 
+  it('scores a batch with a challenger champion: probability and label, latent columns and review null, drift skipped and said so', async () => {
+    const version = await fixture.promoteChampion({ challenger: 'gradient-boosting' });
+    await fixture.landInference('a.csv', inferenceCsv(80, 46, 1));
+    const { record } = await fixture.runBatch('infer-000000000000000000000010');
+    const output = record.output as Output;
+    expect(record.status, `${record.error}: ${causeMessage(record.cause)}`).toBe('SUCCEEDED');
+    const [key] = await fixture.keys('lake/predictions/dt=2026-03-02/');
+    const rows = await decodeParquet(await fixture.bytesOf(key!));
+    expect(rows).toHaveLength(80);
+    for (const row of rows) {
+      expect(row.model_version).toBe(version);
+      expect(row.probability).toBeGreaterThan(0);
+      expect(row.probability).toBeLessThan(1);
+      expect([0, 1]).toContain(row.label);
+      // Nothing invented for a model without uncertainty.
+      expect([row.latent_mean, row.latent_std, row.review]).toEqual([null, null, null]);
+    }
+    expect(output.report.rows).toMatchObject({ scored: 80, review: 0, flagged: rows.filter((r) => r.label === 1).length });
+    expect(output.drift).toMatchObject({ status: 'no-reference', drifted: false });
+  });
+
   it('skips drift, and says so, for a champion without a training reference', async () => {
     await fixture.promoteChampion({ reference: false });
     await fixture.landInference('a.csv', inferenceCsv(50, 45, 1, warmer));

@@ -192,20 +192,21 @@ describe('training.asl.json', () => {
   it('runs the steps in order, each result at its own path', () => {
     const main: [string, string][] = [];
     let name: string | undefined = definition.StartAt;
-    while (name !== undefined && (states[name].Type !== 'Choice' || name === 'TrainDone')) {
-      if (states[name].Type !== 'Pass' && states[name].Type !== 'Choice') main.push([name, states[name].ResultPath as string]);
-      // The Train loop's Choice: on to Evaluate once Train is done (its own test is below).
-      name = name === 'TrainDone' ? 'Evaluate' : (states[name].Next as string | undefined);
+    while (name !== undefined && states[name].Type !== 'Choice') {
+      if (states[name].Type !== 'Pass') main.push([name, states[name].ResultPath as string]);
+      name = states[name].Next as string | undefined;
     }
     expect(main).toEqual([
       ['IngestFiles', '$.ingest'],
       ['BuildTrainingSet', '$.trainingSet'],
       ['SplitAndScale', '$.split'],
-      ['Train', '$.train'],
+      ['TrainModels', '$.candidates'],
       ['Evaluate', '$.evaluation'],
       ['Gate', '$.gate'],
       ['WriteReport', '$.report'],
     ]);
+    // The GP's result stays at $.train for the steps after it.
+    expect(states.TrainModelsResult).toMatchObject({ Type: 'Pass', InputPath: '$.candidates.gp', ResultPath: '$.train', Next: 'Evaluate' });
     expect(name).toBe('PromoteOrReject');
     expect(states.PromoteOrReject).toMatchObject({
       Choices: [{ Variable: '$.gate.promote', BooleanEquals: true, Next: 'Promote' }],
@@ -215,20 +216,51 @@ describe('training.asl.json', () => {
     expect(states[states.Promote.Next as string]).toMatchObject({ Type: 'Pass', Next: 'Promoted' });
     expect(states.Promoted.Type).toBe('Succeed');
     expect(states.Rejected.Type).toBe('Succeed');
-    expect(states.Train.TimeoutSeconds).toBe(900);
   });
 
-  it('loops Train until it is done, and fails through the failure path after maxRounds rounds', () => {
-    expect(states.TrainResult).toMatchObject({ Type: 'Pass', Next: 'TrainDone' });
-    expect(states.TrainDone).toMatchObject({
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.train.done', BooleanEquals: true, Next: 'Evaluate' },
-        { Variable: '$.train.round', NumericLessThanPath: '$.train.maxRounds', Next: 'Train' },
-      ],
-      Default: 'TrainRoundsExhausted',
+  describe('TrainModels, the Parallel state', () => {
+    const branches = states.TrainModels.Branches as { StartAt: string; States: Record<string, State> }[];
+    const [gp, logistic, boosting] = branches;
+
+    it('has three branches: the GP’s Train loop, TrainLogistic and TrainBoosting, named in its result', () => {
+      expect(branches.map((b) => b.StartAt)).toEqual(['Train', 'TrainLogistic', 'TrainBoosting']);
+      expect(states.TrainModels.ResultSelector).toEqual({ 'gp.$': '$[0]', 'logistic.$': '$[1]', 'boosting.$': '$[2]' });
+      expect(gp.States.Train.TimeoutSeconds).toBe(900);
     });
-    expect(states.TrainRoundsExhausted).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'RecordFailure', Parameters: { Error: 'TrainRoundLimitError' } });
+
+    it('loops Train until it is done, and fails the branch (so the Parallel, so the run) after maxRounds rounds', () => {
+      expect(gp.States.Train.Catch).toBeUndefined(); // its failure fails the Parallel, whose Catch records it
+      expect(gp.States.TrainResult).toMatchObject({ Type: 'Pass', Next: 'TrainDone' });
+      expect(gp.States.TrainDone).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.train.done', BooleanEquals: true, Next: 'GpTrained' },
+          { Variable: '$.train.round', NumericLessThanPath: '$.train.maxRounds', Next: 'Train' },
+        ],
+        Default: 'TrainRoundsExhausted',
+      });
+      expect(gp.States.GpTrained).toMatchObject({ Type: 'Pass', OutputPath: '$.train', End: true });
+      expect(gp.States.TrainRoundsExhausted).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'TrainRoundsFailed', Parameters: { Error: 'TrainRoundLimitError' } });
+      expect(gp.States.TrainRoundsFailed).toEqual({ Type: 'Fail', Comment: expect.any(String), Error: 'TrainRoundLimitError', CausePath: '$.failure.Cause' });
+      expect(catchAll(states.TrainModels)).toMatchObject({ ResultPath: '$.failure', Next: 'RecordFailure' });
+    });
+
+    it('catches a challenger’s failure in its own branch: a small failed result with the reason, never the failure path', () => {
+      for (const [branch, kind] of [
+        [logistic, 'logistic-regression'],
+        [boosting, 'gradient-boosting'],
+      ] as const) {
+        const task = branch.States[branch.StartAt];
+        expect(task.TimeoutSeconds).toBe(300);
+        expect(catchAll(task)).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: `${branch.StartAt}Failed` });
+        expect(branch.States[`${branch.StartAt}Failed`]).toMatchObject({
+          Type: 'Pass',
+          Parameters: { status: 'failed', kind, 'error.$': '$.failure.Error', 'reason.$': '$.failure.Cause' },
+          End: true,
+        });
+        expect(branch.States[`${branch.StartAt}Result`]).toMatchObject({ Type: 'Pass', InputPath: '$.challenger.Payload', End: true });
+      }
+    });
   });
 
   it('maps over the files with { key, runName } per item', () => {

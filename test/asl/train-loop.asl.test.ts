@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { causeMessage, runStateMachine } from '../../lambdas/adapters/local/state-machine-runner.ts';
 import { trainingHandlers } from '../../lambdas/cli/pipeline.ts';
-import { listVersions, readJson } from '../../lambdas/core/registry/model-store.ts';
+import { listVersions, loadManifest, readJson } from '../../lambdas/core/registry/model-store.ts';
 import type { PipelineConfig } from '../../lambdas/core/steps/run-state.ts';
 import { trainStep, type TrainFinished } from '../../lambdas/core/steps/train.ts';
 import { trainCheckpointKey, trainCheckpointSchema } from '../../lambdas/core/steps/train/checkpoint.ts';
@@ -73,6 +73,11 @@ describe('training.asl.json, the Train loop through the local engine', () => {
     const b = (one.record.output as { train: TrainFinished }).train;
     expect(a).toMatchObject({ done: true, round: LOGISTIC_FIT.iterations, model: 'gpc-sparse' });
     expect(a.version).toBe(b.version);
+    // The real challenger steps ran beside the loop, on the same split: each saved a candidate of its kind.
+    const candidates = (many.record.output as { candidates: Record<string, { status: string; kind?: string; version?: string }> }).candidates;
+    expect(candidates.logistic).toMatchObject({ status: 'trained', kind: 'logistic-regression' });
+    expect(candidates.boosting).toMatchObject({ status: 'trained', kind: 'gradient-boosting' });
+    expect((await loadManifest(looped.fx.store, candidates.boosting.version!)).kind).toBe('gradient-boosting');
     expect(await modelBytes(looped.fx.store, a.version)).toEqual(await modelBytes(straight.fx.store, b.version));
     // Evaluate, Gate and WriteReport ran on it: the report says how the model was trained.
     const report = (await looped.fx.bytesOf(`models/${a.version}/report.html`)).toString('utf8');
@@ -87,9 +92,12 @@ describe('training.asl.json, the Train loop through the local engine', () => {
     const key = trainCheckpointKey(RUN);
     expect(causeMessage(failed.record.cause)).toMatch(new RegExp(`^Train did not finish in 3 rounds \\(config.maxTrainRounds\\); its checkpoint ${key} is kept`));
     expect(failed.record.states.filter((s) => s.name === 'Train')).toHaveLength(3);
-    expect(failed.record.states.map((s) => s.name).slice(-4)).toEqual(['TrainDone', 'TrainRoundsExhausted', 'RecordFailure', 'Failed']);
+    const names = failed.record.states.map((s) => s.name);
+    expect(names.slice(-2)).toEqual(['RecordFailure', 'Failed']);
+    expect(names.filter((n) => ['TrainDone', 'TrainRoundsExhausted', 'TrainRoundsFailed'].includes(n)).slice(-3)).toEqual(['TrainDone', 'TrainRoundsExhausted', 'TrainRoundsFailed']);
     expect(await readJson(fx.store, `lake/runs/${RUN}/failure.json`)).toMatchObject({ error: 'TrainRoundLimitError' });
-    expect(await listVersions(fx.store)).toEqual([]);
+    // No GP version; the challengers beside it may have saved theirs (candidates that no gate ever saw, never a champion).
+    for (const version of await listVersions(fx.store)) expect(['logistic-regression', 'gradient-boosting']).toContain((await loadManifest(fx.store, version)).kind);
     expect(trainCheckpointSchema.parse(await readJson(fx.store, trainCheckpointKey(RUN)))).toMatchObject({ status: 'fitting', rounds: 3 });
 
     // The retry (same input and data, more rounds allowed) goes on from round 4.

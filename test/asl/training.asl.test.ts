@@ -26,6 +26,8 @@ const TASKS = [
   'BuildTrainingSet',
   'SplitAndScale',
   'Train',
+  'TrainLogistic',
+  'TrainBoosting',
   'Evaluate',
   'Gate',
   'WriteReport',
@@ -77,6 +79,8 @@ function fakeSteps(options: {
     BuildTrainingSet: { key: `lake/training-sets/${String(payload.runName)}/set.parquet`, rows: 291, positives: 12 },
     SplitAndScale: { trainRows: 204, holdoutRows: 87, scalerKey: 'models/v1/scaler.json' },
     Train: trainRound(payload, n),
+    TrainLogistic: { status: 'trained', kind: 'logistic-regression', version: 'v20261126-lr', fitSeconds: 0.02, thresholdSeconds: 0.1, trainRows: 204, threshold: 0.3, outOfFoldRocAuc: 0.9 },
+    TrainBoosting: { status: 'trained', kind: 'gradient-boosting', version: 'v20261126-gb', fitSeconds: 0.3, thresholdSeconds: 1.2, trainRows: 204, threshold: 0.05, outOfFoldRocAuc: 0.97 },
     Evaluate: { challenger: { recall: 0.92, precision: 0.4, threshold: 0.21 }, champion: null },
     Gate: { promote: options.promote, summary: options.promote ? 'no champion yet' : 'recall below the champion' },
     WriteReport: { key: 'models/v20261126-abc/report.html' },
@@ -138,7 +142,10 @@ describe('training.asl.json, happy path', () => {
 
     const order = fake.calls.map((c) => c.task);
     expect(order.slice(0, 3).sort()).toEqual(['ValidateAndIngest', 'ValidateAndIngest', 'ValidateAndIngest']);
-    expect(order.slice(3)).toEqual(['BuildTrainingSet', 'SplitAndScale', 'Train', 'Evaluate', 'Gate', 'WriteReport', 'Promote']);
+    expect(order.slice(3, 5)).toEqual(['BuildTrainingSet', 'SplitAndScale']);
+    // The three branches of TrainModels run side by side: any order among them.
+    expect(order.slice(5, 8).sort()).toEqual(['Train', 'TrainBoosting', 'TrainLogistic']);
+    expect(order.slice(8)).toEqual(['Evaluate', 'Gate', 'WriteReport', 'Promote']);
 
     // The Map's ItemSelector: each file key with the run name.
     expect(fake.called('ValidateAndIngest').map((p) => p.key).sort()).toEqual(INPUT.files);
@@ -151,12 +158,16 @@ describe('training.asl.json, happy path', () => {
     const ingest = INPUT.files.map((key) => ({ key, rowsRead: 100, rowsValid: 97, rowsQuarantined: 3, status: 'ingested' }));
     const [train] = fake.called('Train');
     expect(train).toEqual({ ...INPUT, ingest, trainingSet: fake.results.BuildTrainingSet, split: fake.results.SplitAndScale });
+    // Each challenger reads exactly what Train reads.
+    expect(fake.called('TrainLogistic')).toEqual([train]);
+    expect(fake.called('TrainBoosting')).toEqual([train]);
     const [promote] = fake.called('Promote');
     expect(promote).toEqual({
       ...INPUT,
       ingest,
       trainingSet: fake.results.BuildTrainingSet,
       split: fake.results.SplitAndScale,
+      candidates: { gp: fake.results.Train, logistic: fake.results.TrainLogistic, boosting: fake.results.TrainBoosting },
       train: fake.results.Train,
       evaluation: fake.results.Evaluate,
       gate: fake.results.Gate,
@@ -176,12 +187,10 @@ describe('training.asl.json, happy path', () => {
     expect(Date.parse(onDisk.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(onDisk.startedAt));
 
     const top = record.states.filter((s) => s.type !== 'Pass').map((s) => s.name);
-    expect(top).toEqual([
-      'IngestFiles',
-      'BuildTrainingSet',
-      'SplitAndScale',
-      'Train',
-      'TrainDone',
+    expect(top.slice(0, 4)).toEqual(['IngestFiles', 'BuildTrainingSet', 'SplitAndScale', 'TrainModels']);
+    // The Parallel's branches, recorded as they ran (side by side: any order among them).
+    expect(top.slice(4, 8).sort()).toEqual(['Train', 'TrainBoosting', 'TrainDone', 'TrainLogistic']);
+    expect(top.slice(8)).toEqual([
       'Evaluate',
       'Gate',
       'WriteReport',
@@ -228,6 +237,44 @@ describe('training.asl.json, happy path', () => {
     const doneAt = events.findIndex((e) => e.type === 'StateSucceeded' && e.state === 'Evaluate');
     expect(enteredAt).toBeGreaterThan(0);
     expect(doneAt).toBeGreaterThan(enteredAt);
+  });
+
+  it('goes on when a challenger fails: its branch says failed and why, the GP and the other challenger carry on to the gate', async () => {
+    const fake = fakeSteps({
+      promote: true,
+      behaviour: {
+        TrainBoosting: () => {
+          throw new InvalidDataError('gradient boosting early stopping cannot hold out a validation part: 1 row of class 1');
+        },
+      },
+    });
+    const { record } = await run(fake, 'challenger-fails');
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.states.at(-1)?.name).toBe('Promoted');
+    expect(fake.called('TrainBoosting')).toHaveLength(1); // not transient: no retry
+    expect(fake.called('RecordFailure')).toHaveLength(0);
+    expect(state(record, 'TrainBoosting')).toMatchObject({ status: 'CAUGHT', error: 'InvalidDataError' });
+    expect(state(record, 'TrainModels').status).toBe('SUCCEEDED');
+
+    const [evaluate] = fake.called('Evaluate');
+    const candidates = evaluate.candidates as Record<string, Record<string, unknown>>;
+    expect(candidates.gp).toEqual(fake.results.Train);
+    expect(candidates.logistic).toEqual(fake.results.TrainLogistic);
+    expect(candidates.boosting).toMatchObject({ status: 'failed', kind: 'gradient-boosting', error: 'InvalidDataError' });
+    expect(JSON.parse(candidates.boosting.reason as string)).toMatchObject({ errorType: 'InvalidDataError', errorMessage: expect.stringContaining('cannot hold out a validation part') });
+    expect(evaluate.train).toEqual(fake.results.Train);
+  });
+
+  it('goes on when both challengers fail: the run is the GP alone, as before', async () => {
+    const fail = () => {
+      throw new UnusableFileError('the split record is unreadable');
+    };
+    const fake = fakeSteps({ promote: true, behaviour: { TrainBoosting: fail, TrainLogistic: fail } });
+    const { record } = await run(fake, 'challengers-fail');
+    expect(record.status).toBe('SUCCEEDED');
+    const [promote] = fake.called('Promote');
+    expect(promote.candidates).toMatchObject({ logistic: { status: 'failed', kind: 'logistic-regression' }, boosting: { status: 'failed', kind: 'gradient-boosting' } });
   });
 
   it('rejects when the gate says no: ends in Rejected and never promotes', async () => {
@@ -328,8 +375,10 @@ describe('training.asl.json, errors', () => {
     expect(record.error).toBe('InvalidDataError');
     expect(causeMessage(record.cause)).toBe('column torque has NaN in 3 rows');
     expect(record.output).toBeUndefined();
-    expect(record.states.map((s) => s.name).slice(-3)).toEqual(['Train', 'RecordFailure', 'Failed']);
-    expect(state(record, 'Train')).toMatchObject({ status: 'CAUGHT', error: 'InvalidDataError', retries: 0 });
+    expect(record.states.map((s) => s.name).slice(-2)).toEqual(['RecordFailure', 'Failed']);
+    // Train's failure fails its branch, and the Parallel's Catch takes the run to RecordFailure with the same error and cause.
+    expect(state(record, 'Train')).toMatchObject({ status: 'FAILED', error: 'InvalidDataError', retries: 0 });
+    expect(state(record, 'TrainModels')).toMatchObject({ status: 'CAUGHT', error: 'InvalidDataError' });
     expect(state(record, 'RecordFailure').status).toBe('SUCCEEDED');
     expect(state(record, 'Failed')).toMatchObject({ type: 'Fail', status: 'FAILED', error: 'InvalidDataError' });
   });
@@ -410,10 +459,14 @@ describe('training.asl.json, the Train loop', () => {
     for (const task of ['Evaluate', 'Gate', 'WriteReport', 'Promote'] as const) expect(fake.called(task)).toHaveLength(0);
     const [failure] = fake.called('RecordFailure');
     const cause = 'Train did not finish in 3 rounds (config.maxTrainRounds); its checkpoint lake/runs/train-0123456789abcdef01234567/train-checkpoint.json is kept: raise config.maxTrainRounds or config.trainBudgetSeconds, or choose a smaller model (config.model, config.inducingPoints), and run again';
-    expect(failure).toMatchObject({ train: { done: false, round: 3 }, failure: { Error: 'TrainRoundLimitError', Cause: cause } });
+    // The branch's Fail state carries the cause out of the Parallel; $.train stays inside the branch (the cause names the checkpoint).
+    expect(failure).toMatchObject({ failure: { Error: 'TrainRoundLimitError', Cause: cause } });
     expect(record).toMatchObject({ status: 'FAILED', error: 'TrainRoundLimitError' });
     expect(causeMessage(record.cause)).toBe(cause);
-    expect(record.states.map((s) => s.name).slice(-4)).toEqual(['TrainDone', 'TrainRoundsExhausted', 'RecordFailure', 'Failed']);
+    const names = record.states.map((s) => s.name);
+    expect(names.slice(-2)).toEqual(['RecordFailure', 'Failed']);
+    expect(names.indexOf('TrainRoundsExhausted')).toBeLessThan(names.indexOf('TrainRoundsFailed'));
+    expect(state(record, 'TrainRoundsFailed')).toMatchObject({ type: 'Fail', status: 'FAILED', error: 'TrainRoundLimitError' });
   });
 });
 

@@ -92,6 +92,16 @@ function modelVersions(home: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((name) => /^\d{8}T/.test(name)).sort() : [];
 }
 
+/** The artifact kind of a version, from its manifest. */
+function kindOf(home: string, version: string): string {
+  return (readJson(join(home, 'models', version, 'model', 'manifest.json')) as { kind: string }).kind;
+}
+
+/** The GP versions only: each run also saves its two challengers as candidate versions. */
+function gpVersions(home: string): string[] {
+  return modelVersions(home).filter((version) => kindOf(home, version).startsWith('gpc-'));
+}
+
 /** Sample readings in the published AI4I header, written to `file` in the working directory. */
 function generate(file: string, rows: number, seed: number): string {
   const result = prognos('generate', 'ai4i', '--rows', String(rows), '--seed', String(seed), '--out', file);
@@ -212,9 +222,11 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     expect(first.stdout).toMatch(/rows quarantined\s+0/);
     expect(first.stdout).toMatch(/holdout\s+recall \d\.\d{3}\s+precision \d\.\d{3}/);
     expect(first.stdout).toMatch(/gate\s+promote /);
-    const versions = modelVersions(home);
+    const versions = gpVersions(home);
     expect(versions).toHaveLength(1);
     expect(champion(home)?.version).toBe(versions[0]);
+    // Beside it, the run's two challengers, each a candidate version of its own kind.
+    expect(modelVersions(home).filter((v) => !versions.includes(v)).map((v) => kindOf(home, v)).sort()).toEqual(['gradient-boosting', 'logistic-regression']);
     expect(first.stdout).toMatch(new RegExp(`report\\s+\\S*${join('models', versions[0]!, 'report.html').replaceAll('.', '\\.')}`));
   });
 
@@ -255,7 +267,7 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     expect(second.stderr).toContain('sample readings already in the landing zone');
     expect(second.stderr).toContain('the same landing files start no new training run');
     expect(second.stderr).not.toContain('▸ Train');
-    expect(modelVersions(home)).toHaveLength(1);
+    expect(modelVersions(home)).toHaveLength(3);
     expect(readdirSync(join(home, 'runs')).filter((name) => name.endsWith('.json'))).toHaveLength(1);
   });
 
@@ -363,7 +375,9 @@ describe('a failure injected into Train', () => {
     expect(result.stderr).toMatch(/prognos: run train-[0-9a-f]+ failed: InjectedFailureError: Train failed on purpose/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(readFileSync(join(home, 'models', 'champion.json'))).toEqual(before);
-    expect(modelVersions(home)).toEqual(versionsBefore);
+    // No GP version; the challengers that ran beside the failed Train may have saved theirs (never gated, never champion).
+    expect(gpVersions(home)).toEqual(versionsBefore.filter((v) => kindOf(home, v).startsWith('gpc-')));
+    for (const version of modelVersions(home).filter((v) => !versionsBefore.includes(v))) expect(kindOf(home, version)).not.toMatch(/^gpc-/);
     // lake/runs/<run>/ also holds each run's Train checkpoint record: only the failed run has a failure.json.
     const failures = readdirSync(join(home, 'lake', 'runs')).filter((run) => existsSync(join(home, 'lake', 'runs', run, 'failure.json')));
     expect(failures).toHaveLength(1);

@@ -96,12 +96,15 @@ const cases: Case[] = [
     // a lost promotion race through Promote failing as the race does; the round limit through a
     // budget no fit can finish in.
     const failurePath = state === 'RecordFailure' || state === 'Failed';
-    const drill = failurePath ? 'Gate' : state === 'PromotionRaceLost' ? 'Promote:PreconditionFailedError' : undefined;
+    // A challenger's failed branch is reached through a failure drill of that challenger (the run goes on).
+    const challengerFailed = /^(TrainLogistic|TrainBoosting)Failed$/.exec(state)?.[1];
+    const drill = failurePath ? 'Gate' : state === 'PromotionRaceLost' ? 'Promote:PreconditionFailedError' : challengerFailed;
+    const roundLimit = state === 'TrainRoundsExhausted' || state === 'TrainRoundsFailed';
     return {
       label: `inside ${state}`,
       env: { PROGNOS_KILL_IN_STATE: state, ...(drill ? { PROGNOS_FAIL_STEP: drill } : {}) },
-      config: state === 'Rejected' ? strict : state === 'TrainRoundsExhausted' ? roundsOut : lenient,
-      ...(state === 'TrainRoundsExhausted' ? { retryEnds: 'FAILED' as const } : {}),
+      config: state === 'Rejected' ? strict : roundLimit ? roundsOut : lenient,
+      ...(roundLimit ? { retryEnds: 'FAILED' as const } : {}),
     };
   }),
   { label: "during Promote's write of models/champion.json", env: { PROGNOS_KILL_IN_WRITE: 'models/champion.json' }, config: lenient },

@@ -17,7 +17,7 @@ let sizes: BundleSize[] | undefined;
 const bundled = () => (sizes ??= bundleAppFunctions(outdir, functions));
 
 describe('Lambda bundles', () => {
-  it('finds the eighteen functions of the app, Train and Evaluate with the linear-algebra worker', () => {
+  it('finds the twenty functions of the app, Train and Evaluate with the linear-algebra worker', () => {
     expect(functions.map((f) => f.handler)).toEqual([
       'build-training-set',
       'compute-drift',
@@ -34,6 +34,8 @@ describe('Lambda bundles', () => {
       'start-retrain',
       'start-training',
       'train',
+      'train-boosting',
+      'train-logistic',
       'validate-and-ingest',
       'write-batch-report',
       'write-report',

@@ -179,6 +179,17 @@ describe('least-privilege grants', () => {
       `Allow s3:GetObject s3:PutObject ${s3('Lake', 'lake/runs/*')}`,
       `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
     ],
+    // The challengers read the split and write only their own version: no champion to read, no checkpoint.
+    'Training/TrainLogistic': [
+      `Allow s3:GetObject ${s3('Lake', 'lake/training-sets/*')}`,
+      `Allow s3:PutObject ${s3('Models', 'models/*')}`,
+      `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
+    ],
+    'Training/TrainBoosting': [
+      `Allow s3:GetObject ${s3('Lake', 'lake/training-sets/*')}`,
+      `Allow s3:PutObject ${s3('Models', 'models/*')}`,
+      `Deny s3:PutObject s3:DeleteObject ${s3('Models', 'models/champion.json')}`,
+    ],
     'Training/Evaluate': [
       `Allow s3:GetObject ${s3('Lake', 'lake/training-sets/*')}`,
       `Allow s3:ListBucket ${s3('Models')}`,

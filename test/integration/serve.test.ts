@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
-import { promoteChampion } from '../../lambdas/core/registry/champion.ts';
+import { promoteChampion, readChampion } from '../../lambdas/core/registry/champion.ts';
 import type { PredictResponse } from '../../lambdas/core/serving/predictions.ts';
+import { instancePredictionSchema, modelInfoSchema } from '../../lambdas/core/serving/response-schemas.ts';
 import type { ErrorBody } from '../../lambdas/core/serving/responses.ts';
 import { type RunningServer, startServer } from '../../lambdas/cli/serve.ts';
 import { FIXED_NOW, testVersion } from '../support/pipeline-fixture.ts';
-import { FAILING_INSTANCE, INSTANCE, saveServingModel, trainServingModel } from '../unit/serving/serving-fixture.ts';
+import { FAILING_INSTANCE, INSTANCE, saveServingModel, trainChallengerServingModel, trainServingModel } from '../unit/serving/serving-fixture.ts';
 
 const VERSION = testVersion(1);
 
@@ -102,6 +103,34 @@ describe('prognos serve', () => {
     const model = (await (await fetch(`${server.url}/model`)).json()) as { modelVersion: string; training: { rows: number } };
     expect(model).toMatchObject({ modelVersion: VERSION, training: { rows: 400 } });
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', modelLoaded: true, modelVersion: VERSION });
+  });
+
+  it('serves a challenger champion: probability and label, no latent fields, no review, and GET /model says it has no uncertainty', async () => {
+    const store = new FsObjectStore(home);
+    const boosted = testVersion(2);
+    await saveServingModel(store, boosted, trainChallengerServingModel('gradient-boosting'));
+    await promoteChampion(store, boosted, 'test-run', await readChampion(store), FIXED_NOW);
+
+    const response = await post(JSON.stringify({ instances: [INSTANCE, FAILING_INSTANCE] }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-model-version')).toBe(boosted);
+    const body = (await response.json()) as PredictResponse;
+    expect(body.predictions.map((p) => Object.keys(p).sort())).toEqual([
+      ['label', 'modelVersion', 'probability'],
+      ['label', 'modelVersion', 'probability'],
+    ]);
+    expect(body.predictions.map((p) => p.label)).toEqual([0, 1]);
+    expect(instancePredictionSchema.array().parse(body.predictions)).toHaveLength(2);
+
+    const info = modelInfoSchema.parse(await (await fetch(`${server.url}/model`)).json());
+    expect(info).toMatchObject({ modelVersion: boosted, kind: 'gradient-boosting', uncertainty: false, kernel: null, threshold: { source: 'out-of-fold' } });
+    expect(info.training).toEqual({ rows: 400, positives: expect.any(Number) as number, logMarginalLikelihood: null });
+
+    // Back to the GP: the latent fields and review return with it.
+    await promoteChampion(store, VERSION, 'test-run', await readChampion(store), FIXED_NOW);
+    const gp = (await (await post(JSON.stringify({ instances: [INSTANCE] }))).json()) as PredictResponse;
+    expect(gp.predictions[0]).toHaveProperty('review');
+    expect(gp.predictions[0]).toHaveProperty('latentStd');
   });
 
   it('answers 400 for bad JSON and for bad values, with field-level details', async () => {

@@ -12,7 +12,13 @@ import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf, modelFeatureNames } from '../../lambdas/core/contract/encode.ts';
 import { type Ai4iSourceRecord } from '../../lambdas/core/data/ai4i.ts';
 import { buildReference } from '../../lambdas/core/drift/reference.ts';
+import { GradientBoostingClassifier } from '../../lambdas/core/ml/boosting/gradient-boosting.ts';
+import { type ChallengerClassifier, type ChallengerKind, ChallengerModel } from '../../lambdas/core/ml/challenger-model.ts';
+import type { DenseMatrix } from '../../lambdas/core/ml/dense.ts';
+import type { DeployedModel } from '../../lambdas/core/ml/deployed-model.ts';
+import { LogisticRegression } from '../../lambdas/core/ml/logistic/logistic-regression.ts';
 import { MaintenanceModel } from '../../lambdas/core/ml/maintenance-model.ts';
+import { StandardScaler } from '../../lambdas/core/ml/scaler.ts';
 import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import type { Orchestrator } from '../../lambdas/core/ports/orchestrator.ts';
 import { promoteChampion, readChampion } from '../../lambdas/core/registry/champion.ts';
@@ -60,8 +66,12 @@ export interface BatchFixture extends PipelineFixture {
   readonly runsDir: string;
   /** Writes `body` to `landing/inference/<name>` and returns its key. */
   landInference(name: string, body: string | Uint8Array): Promise<string>;
-  /** Trains and promotes a small champion; `reference: false` leaves out the training reference (a model from before drift monitoring). */
-  promoteChampion(options?: { readonly reference?: boolean; readonly n?: number }): Promise<string>;
+  /**
+   * Trains and promotes a small champion; `reference: false` leaves out the training reference (a
+   * model from before drift monitoring). `challenger`: a model of that kind instead of the GP
+   * (no latent variance, so no reference, as Train stores none for it).
+   */
+  promoteChampion(options?: { readonly reference?: boolean; readonly n?: number; readonly challenger?: ChallengerKind }): Promise<string>;
   /** Runs the batch inference state machine over `landing/inference/` as `executionName`. */
   runBatch(executionName: string, config?: Partial<BatchConfig>, options?: RunBatchOptions): Promise<RunOutcome>;
 }
@@ -91,14 +101,24 @@ export async function createBatchFixture(): Promise<BatchFixture> {
       await base.store.put(key, body);
       return key;
     },
-    async promoteChampion(options: { reference?: boolean; n?: number } = {}) {
+    async promoteChampion(options: { reference?: boolean; n?: number; challenger?: ChallengerKind } = {}) {
       const { valid } = await readReadingsCsv('training.csv', new TextEncoder().encode(toCsv(sampleRecords(CHAMPION_ROWS, CHAMPION_SEED))), DEFAULT_CONTRACT, { requireLabel: true });
       const readings = valid.map((row) => row.reading);
       const featureNames = modelFeatureNames(DEFAULT_CONTRACT);
       const X = encodeRows(DEFAULT_CONTRACT, readings);
-      const model = MaintenanceModel.train({ X, y: labelsOf(DEFAULT_CONTRACT, readings), featureNames }, { gpc: { optimize: false }, targetRecall: 0.8 });
+      const trainingSet = { X, y: labelsOf(DEFAULT_CONTRACT, readings), featureNames };
       const extra: Record<string, unknown> = { runName: 'fixture', mode: 'full', contract: DEFAULT_CONTRACT };
-      if (options.reference !== false) extra.trainingReference = buildReference(X, featureNames, model.leaveOneOut!.latentVariance);
+      let model: DeployedModel;
+      if (options.challenger === undefined) {
+        const gp = MaintenanceModel.train(trainingSet, { gpc: { optimize: false }, targetRecall: 0.8 });
+        if (options.reference !== false) extra.trainingReference = buildReference(X, featureNames, gp.leaveOneOut!.latentVariance);
+        model = gp;
+      } else {
+        const kind = options.challenger;
+        const fit = (x: DenseMatrix, y: Uint8Array): ChallengerClassifier =>
+          kind === 'logistic-regression' ? LogisticRegression.fit(x, y) : GradientBoostingClassifier.fit(x, y, { maxIterations: 60, earlyStopping: false });
+        model = ChallengerModel.train(trainingSet, new StandardScaler().fit(X), fit, { targetRecall: 0.8 });
+      }
       const version = testVersion(options.n ?? 1);
       await saveModel(base.store, version, model, { createdAt: FIXED_NOW.toISOString(), extra });
       await promoteChampion(base.store, version, 'fixture', await readChampion(base.store), FIXED_NOW);

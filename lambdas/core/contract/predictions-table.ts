@@ -13,9 +13,10 @@ export function predictionTableColumns(contract: DataContract): DescribedColumn[
     { name: contract.id.name, type: contract.id.type === 'integer' ? 'bigint' : 'string', nullable: false, comment: 'id of the scored reading' },
     { name: 'probability', type: 'double', nullable: false, comment: 'P(needs maintenance)' },
     { name: 'label', type: 'bigint', nullable: false, comment: "1 = needs maintenance (probability ≥ the model's threshold)" },
-    { name: 'latent_mean', type: 'double', nullable: false, comment: 'mean of the latent function' },
-    { name: 'latent_std', type: 'double', nullable: false, comment: "standard deviation of the latent function: the model's uncertainty" },
-    { name: 'review', type: 'bigint', nullable: false, comment: '1 = the probability interval straddles the threshold: send a person' },
+    // Null for a model without uncertainty (logistic regression, boosted trees): nothing is invented for it.
+    { name: 'latent_mean', type: 'double', nullable: true, comment: 'mean of the latent function; null when the model has no uncertainty' },
+    { name: 'latent_std', type: 'double', nullable: true, comment: "standard deviation of the latent function: the model's uncertainty; null when it has none" },
+    { name: 'review', type: 'bigint', nullable: true, comment: '1 = the probability interval straddles the threshold: send a person; null when the model has no uncertainty' },
     { name: 'model_version', type: 'string', nullable: false, comment: 'model version that scored the reading' },
     { name: 'source_key', type: 'string', nullable: false, comment: 'landing file the reading came from' },
     { name: 'source_line', type: 'bigint', nullable: false, comment: 'line of the reading in that file' },

@@ -10,6 +10,9 @@ export const TRAINING_MEMORY_MB = {
   SplitAndScale: 1024,
   // Six vCPUs, all used by the linear-algebra pool; a deployment may lower it (prognos:trainMemoryMb).
   Train: 10_240,
+  // One vCPU (1,769 MB) is what a single-threaded fit uses; the data and five fold copies need far less memory.
+  TrainLogistic: 1769,
+  TrainBoosting: 1769,
   Evaluate: 2048,
   Gate: 256,
   WriteReport: 1024,

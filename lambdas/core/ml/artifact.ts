@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ArtifactError } from '../errors.ts';
+import { GradientBoostingClassifier } from './boosting/gradient-boosting.ts';
+import { ChallengerModel } from './challenger-model.ts';
 import { denseMatrix } from './dense.ts';
+import type { DeployedModel } from './deployed-model.ts';
 import { type FitSummary, type FittedState, GaussianProcessClassifier } from './gpc.ts';
 import { ConstantRbfKernel, type KernelJson } from './kernel.ts';
 import { KERNEL_SHAPES } from './kernel-shape.ts';
+import { LogisticRegression } from './logistic/logistic-regression.ts';
 import { type KnownClassifier, MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
 import type { ModelMetrics } from './metrics.ts';
 import { STANDARD_SCALER_VERSION, StandardScaler, type StandardScalerJson } from './scaler.ts';
@@ -28,7 +32,13 @@ import { type SparseFitSummary, SparseGaussianProcessClassifier, type SparseStat
  *   mean.f64        whitened variational mean μ, m
  *   chol_cov.f64    lower Cholesky factor L of the whitened variational covariance, packed: m(m+1)/2
  *
+ * kinds 'logistic-regression' and 'gradient-boosting' (challengers, probability only): no payload;
+ *   the manifest's `model` is the classifier's own toJSON() (coefficients, or trees), which JSON
+ *   round-trips exactly, and the scaler and threshold sit beside it as for the GP kinds.
+ *
  * Format version 2 added `kind`; a version-1 manifest (no kind) is an exact GP and still loads.
+ * The challenger kinds came later within version 2: a build that predates them rejects such a
+ * manifest with an "invalid kind" message, which is the right outcome (it cannot predict with it).
  *
  * Payloads are raw float64 little-endian, whatever the host, so numpy can read them with
  * `np.fromfile(f, '<f8').reshape(shape)`. Every float the predictions depend on is stored
@@ -89,7 +99,7 @@ const thresholdRecordSchema: z.ZodType<ThresholdRecord> = z.object({
   targetRecall: finite,
   recall: finite,
   precision: finite,
-  source: z.literal('leave-one-out'),
+  source: z.enum(['leave-one-out', 'out-of-fold']),
   rocAuc: finite,
 });
 
@@ -182,24 +192,29 @@ export type PayloadEntry = z.infer<typeof payloadEntrySchema>;
 
 const manifestHeaderSchema = z.object({ format: z.string(), formatVersion: z.number() });
 
-const commonManifestShape = {
+const baseManifestShape = {
   format: z.literal(ARTIFACT_FORMAT),
   formatVersion: z.union([z.literal(1), z.literal(2)]),
   modelVersion: z.string().min(1),
   createdAt: z.iso.datetime({ offset: true }),
   featureNames: z.array(z.string().min(1)).min(1),
   scaler: scalerJsonSchema,
+  threshold: thresholdRecordSchema,
+  nTrain: z.int().positive(),
+  nFeatures: z.int().positive(),
+  metrics: modelMetricsSchema.optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+  payloads: z.array(payloadEntrySchema),
+};
+
+const commonManifestShape = {
+  ...baseManifestShape,
   kernel: kernelJsonSchema,
   /** θ = [log c, log l…] exactly; `kernel` holds exp(θ) for readers, which may not invert bitwise. */
   kernelTheta: z.array(finite).min(2),
   threshold: thresholdRecordSchema,
   /** Exact: the Laplace log marginal likelihood. Sparse: the ELBO, a lower bound on it. */
   logMarginalLikelihood: finite,
-  nTrain: z.int().positive(),
-  nFeatures: z.int().positive(),
-  metrics: modelMetricsSchema.optional(),
-  extra: z.record(z.string(), z.unknown()).optional(),
-  payloads: z.array(payloadEntrySchema),
 };
 
 const exactManifestSchema = z.object({ ...commonManifestShape, kind: z.literal('gpc-exact'), fitSummary: fitSummarySchema });
@@ -209,11 +224,24 @@ const sparseManifestSchema = z.object({
   nInducing: z.int().positive(),
   fitSummary: sparseFitSummarySchema,
 });
-const artifactManifestSchema = z.discriminatedUnion('kind', [exactManifestSchema, sparseManifestSchema]);
+// The classifier's own schema checks `model` (in checkConsistency, through its load): one owner of that format.
+const challengerModelSchema = z.record(z.string(), z.unknown());
+const logisticManifestSchema = z.object({ ...baseManifestShape, kind: z.literal('logistic-regression'), model: challengerModelSchema });
+const boostingManifestSchema = z.object({ ...baseManifestShape, kind: z.literal('gradient-boosting'), model: challengerModelSchema });
+const artifactManifestSchema = z.discriminatedUnion('kind', [exactManifestSchema, sparseManifestSchema, logisticManifestSchema, boostingManifestSchema]);
 /** The parsed, validated `manifest.json`. */
 export type ArtifactManifest = z.infer<typeof artifactManifestSchema>;
 export type ExactArtifactManifest = z.infer<typeof exactManifestSchema>;
 export type SparseArtifactManifest = z.infer<typeof sparseManifestSchema>;
+/** A GP's manifest: kernel, θ and log marginal likelihood are there. */
+export type GpArtifactManifest = ExactArtifactManifest | SparseArtifactManifest;
+/** A challenger's manifest: the classifier is `model`, and there is no payload. */
+export type ChallengerArtifactManifest = z.infer<typeof logisticManifestSchema> | z.infer<typeof boostingManifestSchema>;
+
+/** True for the kinds that carry a kernel (the GPs). */
+export function isGpManifest(m: ArtifactManifest): m is GpArtifactManifest {
+  return m.kind === 'gpc-exact' || m.kind === 'gpc-sparse';
+}
 
 // ---------------------------------------------------------------------------------------------
 // Payload layout: one table, used by both the writer and the reader.
@@ -247,10 +275,12 @@ const SPARSE_PAYLOADS: readonly PayloadSpec<SparseState>[] = [
 ];
 
 function payloadsOf(kind: ArtifactManifest['kind']): readonly PayloadSpec<never>[] {
+  if (kind === 'logistic-regression' || kind === 'gradient-boosting') return [];
   return kind === 'gpc-sparse' ? SPARSE_PAYLOADS : EXACT_PAYLOADS;
 }
 
 function dimensionsOf(m: ArtifactManifest): Dimensions {
+  if (!isGpManifest(m)) return { n: m.nTrain, p: m.nFeatures, m: 0 };
   return { n: m.nTrain, p: m.nFeatures, m: m.kind === 'gpc-sparse' ? m.nInducing : 0 };
 }
 
@@ -357,7 +387,7 @@ export function parseManifest(json: unknown): ArtifactManifest {
     throw new ArtifactError('a version-1 manifest has no "kind" (only exact GPs were stored in version 1); this one has one');
   }
   if (formatVersion !== 1 && !('kind' in record)) {
-    throw new ArtifactError(`invalid artifact manifest: version ${formatVersion} needs "kind" ('gpc-exact' or 'gpc-sparse')`);
+    throw new ArtifactError(`invalid artifact manifest: version ${formatVersion} needs "kind" ('gpc-exact', 'gpc-sparse', 'logistic-regression' or 'gradient-boosting')`);
   }
   // Version 1 predates kinds: every version-1 artifact is an exact GP.
   const parsed = artifactManifestSchema.safeParse(formatVersion === 1 ? { ...record, kind: 'gpc-exact' } : json);
@@ -375,6 +405,10 @@ function checkConsistency(m: ArtifactManifest): void {
     throw new ArtifactError(
       `manifest has ${p} feature names but the scaler has ${m.scaler.mean.length} means and ${m.scaler.scale.length} scales; expected ${p} of each`,
     );
+  }
+  if (!isGpManifest(m)) {
+    checkChallengerConsistency(m);
+    return;
   }
   const nScales = m.kernel.lengthScales.length;
   if (nScales !== 1 && nScales !== p) {
@@ -404,6 +438,27 @@ function checkConsistency(m: ArtifactManifest): void {
     throw new ArtifactError(`fitSummary.nInducing is ${m.fitSummary.nInducing} but nInducing is ${m.nInducing}; they must match`);
   }
   checkPayloadEntries(m.payloads, payloadsOf(m.kind), dimensionsOf(m));
+}
+
+/** The challenger's `model` must load, and agree with the manifest on rows and features. */
+function checkChallengerConsistency(m: ChallengerArtifactManifest): void {
+  if (m.formatVersion !== 2) throw new ArtifactError(`kind ${m.kind} needs format version 2, got ${m.formatVersion}`);
+  const { summary } = loadChallenger(m);
+  if (summary.nTrain !== m.nTrain) {
+    throw new ArtifactError(`model.summary.nTrain is ${summary.nTrain} but nTrain is ${m.nTrain}; they must match`);
+  }
+  if (summary.nFeatures !== m.nFeatures) {
+    throw new ArtifactError(`model.summary.nFeatures is ${summary.nFeatures} but nFeatures is ${m.nFeatures}; they must match`);
+  }
+  checkPayloadEntries(m.payloads, [], dimensionsOf(m));
+}
+
+/** The classifier a challenger manifest holds; its own load checks the format (errors are ArtifactErrors). */
+function loadChallenger(m: ChallengerArtifactManifest): LogisticRegression | GradientBoostingClassifier {
+  if (m.kind !== m.model.kind) {
+    throw new ArtifactError(`manifest kind is ${m.kind} but its model says ${JSON.stringify(m.model.kind)}; they must match`);
+  }
+  return wrapErrors(`invalid ${m.kind} model`, () => (m.kind === 'logistic-regression' ? LogisticRegression.load(m.model) : GradientBoostingClassifier.load(m.model)));
 }
 
 function checkPayloadEntries(entries: readonly PayloadEntry[], specs: readonly PayloadSpec<never>[], dims: Dimensions): void {
@@ -465,26 +520,35 @@ function writePayloads<State>(specs: readonly PayloadSpec<State>[], state: State
   });
 }
 
-function serialize(model: MaintenanceModel<KnownClassifier>, info: ArtifactInfo): { files: Map<string, Uint8Array>; manifest: ArtifactManifest } {
-  const { classifier, scaler } = model;
-  const kernel = classifier.kernel;
+function serialize(model: DeployedModel, info: ArtifactInfo): { files: Map<string, Uint8Array>; manifest: ArtifactManifest } {
   const p = model.featureNames.length;
   const files = new Map<string, Uint8Array>();
-  const common: Omit<ExactArtifactManifest, 'kind' | 'fitSummary' | 'logMarginalLikelihood' | 'nTrain' | 'payloads'> = {
+  const base: Omit<ChallengerArtifactManifest, 'kind' | 'model' | 'nTrain' | 'payloads'> = {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
     modelVersion: info.modelVersion,
     createdAt: info.createdAt ?? new Date().toISOString(),
     featureNames: [...model.featureNames],
-    scaler: scaler.toJSON(),
-    kernel: kernel.toJSON(),
-    kernelTheta: Array.from(kernel.theta),
+    scaler: model.scaler.toJSON(),
     threshold: model.threshold,
     nFeatures: p,
     ...(info.metrics !== undefined && { metrics: info.metrics }),
     ...(info.extra !== undefined && { extra: info.extra }),
   };
   let draft: ArtifactManifest;
+  if (!model.hasUncertainty) {
+    const json = model.classifier.toJSON();
+    const nTrain = model.classifier.summary.nTrain;
+    draft = json.kind === 'logistic-regression' ? { ...base, kind: json.kind, model: json, nTrain, payloads: [] } : { ...base, kind: json.kind, model: json, nTrain, payloads: [] };
+    return writeManifest(draft, files);
+  }
+  const { classifier } = model;
+  const kernel = classifier.kernel;
+  const common: Omit<ExactArtifactManifest, 'kind' | 'fitSummary' | 'logMarginalLikelihood' | 'nTrain' | 'payloads'> = {
+    ...base,
+    kernel: kernel.toJSON(),
+    kernelTheta: Array.from(kernel.theta),
+  };
   if (classifier instanceof SparseGaussianProcessClassifier) {
     const state = classifier.state;
     const n = classifier.summary.nTrain;
@@ -497,6 +561,11 @@ function serialize(model: MaintenanceModel<KnownClassifier>, info: ArtifactInfo)
     const payloads = writePayloads(EXACT_PAYLOADS, state, { n, p, m: 0 }, files);
     draft = { ...common, kind: 'gpc-exact', fitSummary: classifier.summary, logMarginalLikelihood: state.logMarginalLikelihood, nTrain: n, payloads };
   }
+  return writeManifest(draft, files);
+}
+
+/** Adds `manifest.json` last, once the manifest reads back. */
+function writeManifest(draft: ArtifactManifest, files: Map<string, Uint8Array>): { files: Map<string, Uint8Array>; manifest: ArtifactManifest } {
   const text = `${JSON.stringify(draft, null, 2)}\n`;
   let manifest: ArtifactManifest;
   try {
@@ -515,7 +584,7 @@ function serialize(model: MaintenanceModel<KnownClassifier>, info: ArtifactInfo)
  * @throws ArtifactError when the model holds a value the artifact cannot represent (NaN, ±Infinity)
  * @throws NotFittedError when the classifier was never fitted
  */
-export function serializeModel(model: MaintenanceModel<KnownClassifier>, info: ArtifactInfo): Map<string, Uint8Array> {
+export function serializeModel(model: DeployedModel, info: ArtifactInfo): Map<string, Uint8Array> {
   return serialize(model, info).files;
 }
 
@@ -540,7 +609,10 @@ function readPayload(entry: PayloadEntry, bytes: Uint8Array | undefined): Float6
 }
 
 /** Rebuilds the model from a validated manifest and a way to fetch payload bytes by file name. */
-function restoreModel(manifest: ArtifactManifest, fetch: (file: string) => Uint8Array | undefined): MaintenanceModel {
+function restoreModel(manifest: ArtifactManifest, fetch: (file: string) => Uint8Array | undefined): DeployedModel {
+  if (!isGpManifest(manifest)) {
+    return wrapErrors('cannot rebuild the model', () => new ChallengerModel(manifest.featureNames, StandardScaler.load(manifest.scaler), loadChallenger(manifest), manifest.threshold));
+  }
   const values = new Map<string, Float64Array>();
   for (const entry of manifest.payloads) values.set(entry.name, readPayload(entry, fetch(entry.file)));
   const get = (name: string): Float64Array => values.get(name)!; // parseManifest guarantees every name
@@ -611,7 +683,7 @@ function wrapErrors<T>(what: string, build: () => T): T {
  * @throws ArtifactError for an unknown format or version, invalid manifest, missing, truncated,
  *   corrupt (sha256) or non-finite payload, or parts that disagree (feature names vs scaler/kernel)
  */
-export function deserializeModel(files: ReadonlyMap<string, Uint8Array>): { model: MaintenanceModel; manifest: ArtifactManifest } {
+export function deserializeModel(files: ReadonlyMap<string, Uint8Array>): { model: DeployedModel; manifest: ArtifactManifest } {
   const manifest = decodeManifest(files.get(MANIFEST_FILE));
   return { model: restoreModel(manifest, (file) => files.get(file)), manifest };
 }

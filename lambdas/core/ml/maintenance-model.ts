@@ -77,9 +77,10 @@ export interface ThresholdRecord {
   /**
    * 'leave-one-out': approximate LOO predictions of the training rows (see
    * GaussianProcessClassifier.leaveOneOut; for the sparse model the cavity of q(f_i), the same
-   * construction: SparseGaussianProcessClassifier.leaveOneOut).
+   * construction: SparseGaussianProcessClassifier.leaveOneOut). 'out-of-fold': stratified k-fold
+   * scores of the training rows, for challengers that have no leave-one-out (out-of-fold.ts).
    */
-  readonly source: 'leave-one-out';
+  readonly source: 'leave-one-out' | 'out-of-fold';
   /** ROC AUC of those out-of-sample scores: a first honest look at the model. */
   readonly rocAuc: number;
 }
@@ -99,6 +100,9 @@ export interface MaintenancePrediction {
  * a caller can never forget to scale, or scale with the wrong statistics.
  */
 export class MaintenanceModel<C extends MaintenanceClassifier = KnownClassifier> {
+  /** A GP gives a latent mean and sd per row (see ChallengerModel for models that do not). */
+  readonly hasUncertainty = true as const;
+
   constructor(
     readonly featureNames: readonly string[],
     readonly scaler: StandardScaler,

@@ -1,6 +1,6 @@
 import { ArtifactError } from '../errors.ts';
 import type { ArtifactManifest } from '../ml/artifact.ts';
-import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import type { DeployedModel } from '../ml/deployed-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { isRecorded, lastRecordedChampion } from './champion-history.ts';
 import { CHAMPION_KEY, type ChampionPointer, type ChampionState, type CurrentChampion, readChampionState } from './champion-pointer.ts';
@@ -23,7 +23,7 @@ export type ChampionVerdict =
       readonly state: Extract<ChampionState, { kind: 'readable' }>;
       readonly current: CurrentChampion;
       readonly pointer: ChampionPointer;
-      readonly model: MaintenanceModel;
+      readonly model: DeployedModel;
       readonly manifest: ArtifactManifest;
       /** False when a crash kept the pointer out of the champion history (doctor records it). */
       readonly recorded: boolean;

@@ -21,6 +21,23 @@ export const headlineSchema = z.object({
 
 export type Headline = z.infer<typeof headlineSchema>;
 
+const kindSchema = z.enum(['gpc-exact', 'gpc-sparse', 'logistic-regression', 'gradient-boosting']);
+
+/** One model trained in the run, scored on the holdout: a row of the run's table of models. */
+export const candidateRowSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('trained'), kind: kindSchema, fitSeconds: z.number().nonnegative(), holdout: headlineSchema }),
+  z.object({ status: z.literal('failed'), kind: kindSchema, reason: z.string() }),
+]);
+export type CandidateRow = z.infer<typeof candidateRowSchema>;
+
+/** The model the gate's rule picked among the run's (steps/challengers/pick-candidate.ts), and why. */
+export interface CandidatePick {
+  readonly version: string;
+  readonly kind: CandidateRow['kind'];
+  /** One sentence for people: why this one. */
+  readonly reason: string;
+}
+
 /** One rule the gate applied, with its numbers. */
 export interface GateCheck {
   readonly name: string;
@@ -48,6 +65,9 @@ export interface DecisionRecord extends GateDecision {
   /** The serving model on the same holdout; null when there was none (or it could not be scored). */
   readonly champion: Headline | null;
   readonly championNote: string | null;
+  /** Every model trained in the run on the same holdout, and the one the rule picks; absent before the challengers. */
+  readonly candidates?: readonly CandidateRow[];
+  readonly pick?: CandidatePick;
 }
 
 export function decisionKey(version: string): string {

@@ -1,7 +1,7 @@
 import { type DataContract, parseContract } from '../contract/contract.ts';
 import { ArtifactError } from '../errors.ts';
 import { type ArtifactInfo, type ArtifactManifest, deserializeModel, MANIFEST_FILE, parseManifest, serializeModel } from '../ml/artifact.ts';
-import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import type { DeployedModel } from '../ml/deployed-model.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
 import { assertVersion, isVersion } from './version.ts';
 
@@ -26,7 +26,7 @@ function artifactKey(version: string, file: string): string {
 }
 
 /** Writes the artifact of `version`; the manifest goes last, after every payload is stored. */
-export async function saveModel(store: ObjectStore, version: string, model: MaintenanceModel, info: Omit<ArtifactInfo, 'modelVersion'>): Promise<string> {
+export async function saveModel(store: ObjectStore, version: string, model: DeployedModel, info: Omit<ArtifactInfo, 'modelVersion'>): Promise<string> {
   const files = serializeModel(model, { ...info, modelVersion: version });
   const payloads = [...files].filter(([file]) => file !== MANIFEST_FILE);
   await Promise.all(payloads.map(([file, bytes]) => store.put(artifactKey(version, file), bytes)));
@@ -62,7 +62,7 @@ export async function loadManifest(store: ObjectStore, version: string): Promise
  * Loads and verifies (checksums, shapes) the artifact of `version`.
  * @throws ArtifactError naming the version for a missing, corrupt or incompatible artifact
  */
-export async function loadModel(store: ObjectStore, version: string): Promise<{ model: MaintenanceModel; manifest: ArtifactManifest }> {
+export async function loadModel(store: ObjectStore, version: string): Promise<{ model: DeployedModel; manifest: ArtifactManifest }> {
   const manifestBytes = await getOrArtifactError(store, artifactKey(version, MANIFEST_FILE), `model ${version}`);
   const files = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes]]);
   await Promise.all(

@@ -2,7 +2,7 @@ import type { ErrorCosts } from '../ml/expected-cost.ts';
 import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
-import type { GateDecision } from '../registry/decision-record.ts';
+import type { CandidatePick, CandidateRow, GateDecision } from '../registry/decision-record.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
@@ -83,8 +83,8 @@ export interface HoldoutEvaluation {
   readonly thresholdForTargetRecall: { readonly threshold: number; readonly recall: number; readonly precision: number };
   /** Per holdout row, in the same order for every model: P(needs maintenance). */
   readonly probability: readonly number[];
-  /** Per holdout row: standard deviation of the latent function (the model's uncertainty). */
-  readonly latentStd: readonly number[];
+  /** Per holdout row: standard deviation of the latent function (the model's uncertainty); null for a model without uncertainty. */
+  readonly latentStd: readonly number[] | null;
 }
 
 export interface Evaluation {
@@ -94,6 +94,8 @@ export interface Evaluation {
   readonly challenger: HoldoutEvaluation;
   /** The serving model on the same holdout; null when there is none yet. */
   readonly champion: HoldoutEvaluation | null;
+  /** Every model trained in the run on the same holdout (the GP first); absent before the challengers. */
+  readonly candidates?: readonly CandidateRow[];
 }
 
 /** Everything one model version's report shows. */
@@ -107,7 +109,8 @@ export interface ReportData {
   readonly data: DataSummary;
   readonly training: TrainingSummary;
   readonly evaluation: Evaluation;
-  readonly decision: GateDecision;
+  /** `pick`: the model the gate's rule picks among the run's (decision records since the challengers). */
+  readonly decision: GateDecision & { readonly pick?: CandidatePick };
   /** What the run prices a missed failure and a needless inspection at (config.costs); absent: the default. */
   readonly costs?: ErrorCosts;
 }

@@ -3,7 +3,7 @@ import type { DataContract } from '../contract/contract.ts';
 import { modelFeatureNames } from '../contract/encode.ts';
 import { ArtifactError } from '../errors.ts';
 import type { ArtifactManifest } from '../ml/artifact.ts';
-import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import type { DeployedModel } from '../ml/deployed-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { CHAMPION_KEY, type ChampionPointer, readChampion } from '../registry/champion.ts';
 import { decisionKey, type Headline, headlineSchema } from '../registry/decision-record.ts';
@@ -32,7 +32,7 @@ export interface LoadedChampion {
   readonly pointer: ChampionPointer;
   /** Etag of the `models/champion.json` this was loaded for. */
   readonly pointerEtag: string;
-  readonly model: MaintenanceModel;
+  readonly model: DeployedModel;
   readonly manifest: ArtifactManifest;
   /** The contract the model was trained under (carried in its artifact): the request schema. */
   readonly contract: DataContract;

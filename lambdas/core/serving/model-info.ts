@@ -1,11 +1,14 @@
 import { isNumeric } from '../contract/contract.ts';
+import { isGpManifest } from '../ml/artifact.ts';
+import type { DeployedKind } from '../ml/deployed-model.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
 import type { ChampionEvaluation, LoadedChampion } from './champion-cache.ts';
 
 /**
  * What `GET /model` tells about the champion: which version serves and since when, the features
- * a request must carry (with units and valid ranges), the threshold, the kernel, the training
- * data size, and the holdout numbers it was promoted on. Everything comes from memory.
+ * a request must carry (with units and valid ranges), the threshold, the model's kind and (for a
+ * GP) its kernel, the training data size, and the holdout numbers it was promoted on. Everything
+ * comes from memory.
  */
 
 /** A request feature as a client needs to know it (no CSV source names: those are ingest's business). */
@@ -27,8 +30,14 @@ export interface ModelInfo {
   /** The model's input columns after encoding (categorical levels one-hot). */
   readonly modelInputs: readonly string[];
   readonly threshold: ThresholdRecord;
-  readonly kernel: { readonly description: string; readonly constant: number; readonly lengthScales: readonly number[] };
-  readonly training: { readonly rows: number; readonly positives: number; readonly logMarginalLikelihood: number };
+  /** The model family (artifact kind). */
+  readonly kind: DeployedKind;
+  /** False for a challenger (logistic regression, boosted trees): its predictions carry no latent mean, sd or review. */
+  readonly uncertainty: boolean;
+  /** The GP's kernel; null for a model that has none. */
+  readonly kernel: { readonly description: string; readonly constant: number; readonly lengthScales: readonly number[] } | null;
+  /** logMarginalLikelihood is null for a model that has none (a challenger). */
+  readonly training: { readonly rows: number; readonly positives: number; readonly logMarginalLikelihood: number | null };
   /** Holdout numbers and gate verdict from the version's decision record; null when it has none. */
   readonly evaluation: ChampionEvaluation | null;
   /** When this server (or Lambda instance) loaded the model. */
@@ -52,8 +61,14 @@ export function modelInfo(champion: LoadedChampion): ModelInfo {
     }),
     modelInputs: manifest.featureNames,
     threshold: manifest.threshold,
-    kernel: { description: manifest.fitSummary.kernel, constant: manifest.kernel.constant, lengthScales: manifest.kernel.lengthScales },
-    training: { rows: manifest.nTrain, positives: manifest.fitSummary.nPositive, logMarginalLikelihood: manifest.logMarginalLikelihood },
+    kind: manifest.kind,
+    uncertainty: isGpManifest(manifest),
+    ...(isGpManifest(manifest)
+      ? {
+          kernel: { description: manifest.fitSummary.kernel, constant: manifest.kernel.constant, lengthScales: manifest.kernel.lengthScales },
+          training: { rows: manifest.nTrain, positives: manifest.fitSummary.nPositive, logMarginalLikelihood: manifest.logMarginalLikelihood },
+        }
+      : { kernel: null, training: { rows: manifest.nTrain, positives: champion.model.classifier.summary.nPositive, logMarginalLikelihood: null } }),
     evaluation: champion.evaluation,
     loadedAt: champion.loadedAt.toISOString(),
   };

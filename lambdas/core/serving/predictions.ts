@@ -18,12 +18,12 @@ export interface InstancePrediction {
   readonly probability: number;
   /** 1 = needs maintenance: probability ≥ threshold. */
   readonly label: 0 | 1;
-  /** Mean of the latent function f (the log-odds scale). */
-  readonly latentMean: number;
-  /** Standard deviation of f: how unsure the model is about this reading. */
-  readonly latentStd: number;
-  /** True when the 95 % credible interval of the probability straddles the threshold: a person should look. */
-  readonly review: boolean;
+  /** Mean of the latent function f (the log-odds scale); absent for a model without uncertainty. */
+  readonly latentMean?: number;
+  /** Standard deviation of f: how unsure the model is about this reading; absent for a model without uncertainty. */
+  readonly latentStd?: number;
+  /** True when the 95 % credible interval of the probability straddles the threshold: a person should look. Absent, not invented, for a model without uncertainty. */
+  readonly review?: boolean;
   readonly modelVersion: string;
 }
 
@@ -36,9 +36,7 @@ export function predictInstances(champion: LoadedChampion, instances: readonly P
     ...(instance[INSTANCE_ID_KEY] === undefined ? {} : { id: instance[INSTANCE_ID_KEY] }),
     probability: p.probability[i],
     label: p.label[i] === 1 ? 1 : 0,
-    latentMean: p.latentMean[i],
-    latentStd: p.latentStd[i],
-    review: needsReview(p.latentMean[i], p.latentStd[i], threshold),
+    ...(p.latentMean === null ? {} : { latentMean: p.latentMean[i], latentStd: p.latentStd[i], review: needsReview(p.latentMean[i], p.latentStd[i], threshold) }),
     modelVersion: version,
   }));
   return { modelVersion: version, threshold, predictions };

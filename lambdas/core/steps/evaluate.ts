@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { type DenseMatrix, takeRows } from '../ml/dense.ts';
-import type { MaintenanceModel } from '../ml/maintenance-model.ts';
+import type { DeployedModel } from '../ml/deployed-model.ts';
 import { evaluate as holdoutMetrics } from '../ml/metrics.ts';
 import { chooseThreshold } from '../ml/threshold.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
 import { judgedChampionOf, judgedChampionSchema } from '../registry/champion-pointer.ts';
-import { type Headline, headlineSchema } from '../registry/decision-record.ts';
+import { type CandidateRow, candidateRowSchema, type Headline, headlineSchema } from '../registry/decision-record.ts';
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
+import { challengerOutcomeSchema } from './challengers/train-challenger.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { loadTrainingSet, splitRecordSchema, splitResultSchema } from './split-and-scale.ts';
@@ -31,11 +32,16 @@ export const evaluationResultSchema = z.object({
   championNote: z.string().nullable(),
   /** What `models/champion.json` held when the challenger was judged: Promote swaps only if it still does. */
   judged: judgedChampionSchema,
+  /** Every model trained in the run (the GP first), scored on the same holdout; absent in runs from before the challengers. */
+  candidates: z.array(candidateRowSchema).optional(),
 });
+
+/** TrainModels' results of the challengers ($.candidates); absent in runs from before them. */
+const challengerCandidatesSchema = z.object({ logistic: challengerOutcomeSchema, boosting: challengerOutcomeSchema }).optional();
 
 export type EvaluationResult = z.infer<typeof evaluationResultSchema>;
 
-function score(model: MaintenanceModel, version: string, x: DenseMatrix, labels: Uint8Array, targetRecall: number): HoldoutEvaluation {
+function score(model: DeployedModel, version: string, x: DenseMatrix, labels: Uint8Array, targetRecall: number): HoldoutEvaluation {
   const prediction = model.predict(x);
   const forTarget = chooseThreshold(labels, prediction.probability, { targetRecall });
   return {
@@ -44,7 +50,7 @@ function score(model: MaintenanceModel, version: string, x: DenseMatrix, labels:
     metrics: holdoutMetrics(labels, prediction.probability, model.threshold.value),
     thresholdForTargetRecall: { threshold: forTarget.threshold, recall: forTarget.recall, precision: forTarget.precision },
     probability: Array.from(prediction.probability),
-    latentStd: Array.from(prediction.latentStd),
+    latentStd: prediction.latentStd === null ? null : Array.from(prediction.latentStd),
   };
 }
 
@@ -56,7 +62,7 @@ function headline(evaluation: HoldoutEvaluation): Headline {
 export async function evaluateChallenger(input: unknown, context: StepContext): Promise<EvaluationResult> {
   const run = parseStepInput(
     'Evaluate',
-    runInputSchema.extend({ trainingSet: trainingSetResultSchema, split: splitResultSchema, train: trainResultSchema }),
+    runInputSchema.extend({ trainingSet: trainingSetResultSchema, split: splitResultSchema, train: trainResultSchema, candidates: challengerCandidatesSchema }),
     input,
   );
   const { X, y, featureNames } = await loadTrainingSet(context, run.trainingSet.key);
@@ -65,7 +71,18 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
   const labels = Uint8Array.from(split.holdout, (i) => y[i]);
   const { targetRecall } = run.config;
 
-  const challenger = score((await loadModel(context.store, run.train.version)).model, run.train.version, x, labels, targetRecall);
+  const gp = (await loadModel(context.store, run.train.version)).model;
+  const challenger = score(gp, run.train.version, x, labels, targetRecall);
+  // Every model of the run on the same rows: the GP, then each challenger (or why it is missing).
+  const candidates: CandidateRow[] = [{ status: 'trained', kind: gp.kind, fitSeconds: run.train.fitSeconds, holdout: headline(challenger) }];
+  for (const outcome of run.candidates ? [run.candidates.logistic, run.candidates.boosting] : []) {
+    if (outcome.status === 'failed') {
+      candidates.push({ status: 'failed', kind: outcome.kind, reason: `${outcome.error}: ${failureMessage(outcome.reason)}` });
+      continue;
+    }
+    const { model } = await loadModel(context.store, outcome.version);
+    candidates.push({ status: 'trained', kind: outcome.kind, fitSeconds: outcome.fitSeconds, holdout: headline(score(model, outcome.version, x, labels, targetRecall)) });
+  }
   let champion: HoldoutEvaluation | null = null;
   let championNote: string | null = null;
   // A champion that cannot be used costs this run its comparison, never the run itself.
@@ -80,12 +97,29 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
       championNote = `champion ${current.pointer.version} takes other features (${model.featureNames.join(', ')}), so it cannot be scored on this holdout`;
     }
   }
-  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion };
+  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(run.candidates ? { candidates } : {}) };
   const key = versionKey(run.train.version, 'evaluation.json');
   await writeJson(context.store, key, evaluation);
   const line = (e: HoldoutEvaluation): string =>
     `recall ${e.metrics.recall.toFixed(3)}, precision ${e.metrics.precision.toFixed(3)}, average precision ${e.metrics.averagePrecision.toFixed(3)}`;
   context.progress({ kind: 'message', text: `challenger ${line(challenger)}${champion ? `; champion ${line(champion)}` : ''}` });
   if (championNote !== null) context.progress({ kind: 'message', text: championNote });
-  return { key, challenger: headline(challenger), champion: champion && headline(champion), championNote, judged: judgedChampionOf(verdict.kind === 'none' ? verdict : verdict.state) };
+  return {
+    key,
+    challenger: headline(challenger),
+    champion: champion && headline(champion),
+    championNote,
+    judged: judgedChampionOf(verdict.kind === 'none' ? verdict : verdict.state),
+    ...(run.candidates ? { candidates } : {}),
+  };
+}
+
+/** A Lambda error's Cause is JSON with an errorMessage; keep the message, or the cause as it is. */
+function failureMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type DecisionRecord, decisionKey, type GateCheck, type GateDecision } from '../registry/decision-record.ts';
 import { writeJson } from '../registry/model-store.ts';
+import { pickCandidate } from './challengers/pick-candidate.ts';
 import type { StepContext } from './context.ts';
 import { type EvaluationResult, evaluationResultSchema } from './evaluate.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -63,9 +64,13 @@ export async function gate(input: unknown, context: StepContext): Promise<GateRe
     challenger: run.evaluation.challenger,
     champion: run.evaluation.champion,
     championNote: run.evaluation.championNote,
+    // The run's table of models and the rule's pick, recorded with their numbers. The verdict above
+    // still judges the GP: promoting a challenger version is not wired yet (docs/pipeline.md).
+    ...(run.evaluation.candidates ? { candidates: run.evaluation.candidates, pick: pickCandidate(run.evaluation.candidates, minRecall) } : {}),
   };
   const key = decisionKey(run.train.version);
   await writeJson(context.store, key, record);
   context.progress({ kind: 'message', text: decision.summary });
+  if (record.pick) context.progress({ kind: 'message', text: `the rule picks ${record.pick.kind} ${record.pick.version}: ${record.pick.reason}` });
   return { promote: decision.promote, summary: decision.summary, key };
 }

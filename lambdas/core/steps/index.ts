@@ -1,3 +1,4 @@
+import { trainBoosting, trainLogistic } from './challengers/train-challenger.ts';
 import type { StepContext } from './context.ts';
 import { evaluateChallenger } from './evaluate.ts';
 import { gate } from './gate.ts';
@@ -17,6 +18,8 @@ export const TRAINING_STEPS = {
   BuildTrainingSet: buildTrainingSet,
   SplitAndScale: splitAndScale,
   Train: train,
+  TrainLogistic: trainLogistic,
+  TrainBoosting: trainBoosting,
   Evaluate: evaluateChallenger,
   Gate: gate,
   WriteReport: writeReport,

@@ -4,6 +4,7 @@ import type { DataContract } from '../contract/contract.ts';
 import { decodeParquet } from '../data/parquet.ts';
 import { buildReference } from '../drift/reference.ts';
 import { takeRows } from '../ml/dense.ts';
+import { isGpManifest } from '../ml/artifact.ts';
 import type { KernelJson } from '../ml/kernel.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { inputRelevances } from '../ml/relevance.ts';
@@ -173,6 +174,7 @@ async function championKernel(context: StepContext, featureNames: readonly strin
   if (manifest.featureNames.join(',') !== featureNames.join(',')) {
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }
+  if (!isGpManifest(manifest)) return { note: `refit asked, but champion ${champion.pointer.version} is a ${manifest.kind}, which has no kernel to keep: trained in full mode` };
   const missing = await championDataMissing(context, manifest.extra?.trainingSetKey, trainingSetKey);
   if (missing !== undefined) return { note: `refit asked, but champion ${champion.pointer.version} was trained on other data: ${missing}; trained in full mode` };
   const { kernel } = manifest;

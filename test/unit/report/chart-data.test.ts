@@ -85,7 +85,7 @@ describe('chart rows from the report data', () => {
   it('challenger rows carry the true class with the probability and uncertainty', () => {
     const rows = challengerRows(evaluation);
     const i = evaluation.labels.indexOf(1);
-    expect(rows[i]).toEqual({ class: 'needs maintenance', probability: evaluation.challenger.probability[i], latentStd: evaluation.challenger.latentStd[i] });
+    expect(rows[i]).toEqual({ class: 'needs maintenance', probability: evaluation.challenger.probability[i], latentStd: evaluation.challenger.latentStd![i] });
     expect(rows.filter((r) => r.class === 'healthy')).toHaveLength(evaluation.labels.filter((y) => y === 0).length);
   });
 

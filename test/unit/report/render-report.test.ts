@@ -110,6 +110,39 @@ describe('renderReport', () => {
     }
   });
 
+  it('shows a table of every model trained in the run, after the gate, with the pick and why; none for a run without challengers', async () => {
+    const base = makeReportData({ champion: true });
+    const gp = { version: base.version, recall: 0.92, precision: 0.31, averagePrecision: 0.712, rocAuc: 0.961, threshold: 0.0781 };
+    const boosted = { ...gp, version: '2026-11-26T20-26-18Z-b00573', averagePrecision: 0.889, rocAuc: 0.983, precision: 0.49, threshold: 0.059 };
+    const data: ReportData = {
+      ...base,
+      evaluation: {
+        ...base.evaluation,
+        candidates: [
+          { status: 'trained', kind: 'gpc-exact', fitSeconds: 41.2, holdout: gp },
+          { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.28, holdout: boosted },
+          { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
+        ],
+      },
+      decision: { ...base.decision, pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' } },
+    };
+    const page = await renderReport(data);
+    expectSelfContained(page);
+    expect(page.indexOf('id="gate"')).toBeLessThan(page.indexOf('id="models"'));
+    expect(page.indexOf('id="models"')).toBeLessThan(page.indexOf('id="curves"'));
+    const models = section(page, 'models');
+    expect(models).toContain('Picked: gradient-boosted trees');
+    expect(models).toContain('gradient-boosting has the highest average precision (0.889)');
+    expect(models).toContain('gradient-boosted trees ★');
+    for (const value of ['0.712', '0.889', '0.961', '0.983', '0.490']) expect(models).toContain(`<td>${value}</td>`);
+    expect(models).toContain('failed: InvalidDataError: one class');
+    expect(page).toContain('href="#models"');
+
+    const plain = await renderReport(base);
+    expect(plain).not.toContain('id="models"');
+    expect(plain).not.toContain('href="#models"');
+  });
+
   it('says rejected, and which check failed, when the gate rejects', async () => {
     const base = makeReportData({ champion: true });
     const data: ReportData = {

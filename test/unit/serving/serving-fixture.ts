@@ -7,7 +7,12 @@ import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf, modelFeatureNames } from '../../../lambdas/core/contract/encode.ts';
 import type { PredictionInstance } from '../../../lambdas/core/contract/instance.ts';
 import { makeAi4iReadings } from '../../../lambdas/core/data/ai4i.ts';
+import { GradientBoostingClassifier } from '../../../lambdas/core/ml/boosting/gradient-boosting.ts';
+import { type ChallengerClassifier, type ChallengerKind, ChallengerModel } from '../../../lambdas/core/ml/challenger-model.ts';
+import type { DeployedModel } from '../../../lambdas/core/ml/deployed-model.ts';
+import { LogisticRegression } from '../../../lambdas/core/ml/logistic/logistic-regression.ts';
 import { MaintenanceModel } from '../../../lambdas/core/ml/maintenance-model.ts';
+import { StandardScaler } from '../../../lambdas/core/ml/scaler.ts';
 import type { ObjectStore } from '../../../lambdas/core/ports/object-store.ts';
 import { saveModel, versionKey, writeJson } from '../../../lambdas/core/registry/model-store.ts';
 import { FIXED_NOW } from '../../support/pipeline-fixture.ts';
@@ -50,6 +55,17 @@ export function trainServingModel(rows = 400, seed = 11): MaintenanceModel {
   return MaintenanceModel.train({ X, y, featureNames: modelFeatureNames(DEFAULT_CONTRACT) }, { targetRecall: 0.8 });
 }
 
+/** A challenger trained on the same readings as {@link trainServingModel}, threshold from 5-fold out-of-fold scores. */
+export function trainChallengerServingModel(kind: ChallengerKind, rows = 400, seed = 11): ChallengerModel {
+  const { instances, labels } = ai4iInstances(rows, seed);
+  const X = encodeRows(DEFAULT_CONTRACT, instances);
+  const y = labelsOf(DEFAULT_CONTRACT, labels.map((label) => ({ [DEFAULT_CONTRACT.label.name]: label })));
+  const trainingSet = { X, y, featureNames: modelFeatureNames(DEFAULT_CONTRACT) };
+  const fit = (x: typeof X, t: Uint8Array): ChallengerClassifier =>
+    kind === 'logistic-regression' ? LogisticRegression.fit(x, t) : GradientBoostingClassifier.fit(x, t, { maxIterations: 60, earlyStopping: false });
+  return ChallengerModel.train(trainingSet, new StandardScaler().fit(X), fit, { targetRecall: 0.8 });
+}
+
 /** Holdout numbers as the Gate step records them for `version`. */
 export function decisionFor(version: string) {
   return {
@@ -68,7 +84,7 @@ export function decisionFor(version: string) {
 }
 
 /** Saves `model` as `version` with the default contract in its manifest, and its decision record unless told not to. */
-export async function saveServingModel(store: ObjectStore, version: string, model: MaintenanceModel, options: { decision?: boolean } = {}): Promise<void> {
+export async function saveServingModel(store: ObjectStore, version: string, model: DeployedModel, options: { decision?: boolean } = {}): Promise<void> {
   await saveModel(store, version, model, { createdAt: FIXED_NOW.toISOString(), extra: { runName: 'test-run', mode: 'full', contract: DEFAULT_CONTRACT } });
   if (options.decision ?? true) await writeJson(store, versionKey(version, 'decision.json'), decisionFor(version));
 }

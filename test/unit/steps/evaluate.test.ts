@@ -4,6 +4,7 @@ import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
 import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
 import { loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
 import type { Evaluation } from '../../../lambdas/core/report/report-data.ts';
+import { trainLogistic } from '../../../lambdas/core/steps/challengers/train-challenger.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
 import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
 import type { TrainResult } from '../../../lambdas/core/steps/train.ts';
@@ -74,6 +75,29 @@ describe('Evaluate', () => {
       rocAuc: evaluation.challenger.metrics.rocAuc,
     });
     expect(evaluation.challenger.metrics.nPositive + evaluation.challenger.metrics.nNegative).toBe(labels.length);
+  });
+
+  it('scores every model of the run on the same holdout: the GP, each trained challenger, and a failed one with its reason', async () => {
+    const logistic = await trainLogistic(first, fx.context);
+    const failed = { status: 'failed', kind: 'gradient-boosting', error: 'InvalidDataError', reason: JSON.stringify({ errorType: 'InvalidDataError', errorMessage: 'too few rows of class 1' }) };
+    const result = await evaluateChallenger({ ...first, candidates: { logistic, boosting: failed } }, fx.context);
+
+    expect(result.candidates?.map((c) => [c.kind, c.status])).toEqual([
+      ['gpc-exact', 'trained'],
+      ['logistic-regression', 'trained'],
+      ['gradient-boosting', 'failed'],
+    ]);
+    const [gp, lr, gb] = result.candidates!;
+    expect(gp).toEqual({ status: 'trained', kind: 'gpc-exact', fitSeconds: first.train.fitSeconds, holdout: result.challenger });
+    expect(gb).toEqual({ status: 'failed', kind: 'gradient-boosting', reason: 'InvalidDataError: too few rows of class 1' });
+    // The challenger's row is its own artifact on exactly the GP's holdout rows, at its own threshold.
+    const { x, labels } = await holdoutOf(first);
+    const { model } = await loadModel(fx.store, logistic.version);
+    const probability = Array.from(model.predict(x).probability);
+    if (lr.status !== 'trained') expect.unreachable('the logistic challenger was trained');
+    expect(lr.holdout).toMatchObject({ version: logistic.version, threshold: logistic.threshold, recall: recallAt(labels, probability, logistic.threshold) });
+    expect(lr.fitSeconds).toBe(logistic.fitSeconds);
+    expect(((await readJson(fx.store, result.key)) as Evaluation).candidates).toEqual(result.candidates);
   });
 
   it('with a champion scores both on the same holdout rows, each with its own artifact', async () => {

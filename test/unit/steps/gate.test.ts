@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJson } from '../../../lambdas/core/registry/model-store.ts';
 import type { EvaluationResult } from '../../../lambdas/core/steps/evaluate.ts';
-import type { DecisionRecord } from '../../../lambdas/core/registry/decision-record.ts';
+import type { CandidateRow, DecisionRecord } from '../../../lambdas/core/registry/decision-record.ts';
+import { pickCandidate } from '../../../lambdas/core/steps/challengers/pick-candidate.ts';
 import { decide, gate } from '../../../lambdas/core/steps/gate.ts';
 import type { TrainResult } from '../../../lambdas/core/steps/train.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, testVersion } from '../../support/pipeline-fixture.ts';
@@ -140,6 +141,24 @@ describe('Gate', () => {
     });
     expect(result.summary).toBe(expected.summary);
     expect(fx.progress).toContainEqual({ kind: 'message', text: expected.summary });
+  });
+
+  it('records the run’s table of models and the rule’s pick with its reason; the verdict still judges the GP', async () => {
+    const evaluated = evaluation([0.95, 0.6], [0.94, 0.6]);
+    const boosted = testVersion(7);
+    const candidates: CandidateRow[] = [
+      { status: 'trained', kind: 'gpc-exact', fitSeconds: 1, holdout: evaluated.challenger },
+      { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.3, holdout: { ...evaluated.challenger, version: boosted, averagePrecision: 0.85 } },
+      { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
+    ];
+    const input = { ...fx.runInput({ runName: 'gate-run', config: { targetRecall: 0.9, gateMargin: 0.02 } }), train: trainResult, evaluation: { ...evaluated, candidates } };
+    const result = await gate(input, fx.context);
+    expect(result.promote).toBe(decide(evaluated, 0.9, 0.02, FIXED_NOW).promote);
+    const record = (await readJson(fx.store, result.key)) as DecisionRecord;
+    expect(record.candidates).toEqual(candidates);
+    expect(record.pick).toEqual(pickCandidate(candidates, 0.9));
+    expect(record.pick).toMatchObject({ version: boosted, kind: 'gradient-boosting' });
+    expect(fx.progress).toContainEqual({ kind: 'message', text: `the rule picks gradient-boosting ${boosted}: ${record.pick!.reason}` });
   });
 
   it('requires config.gateMinRecall on the holdout when it is set, instead of targetRecall', async () => {

@@ -16,6 +16,7 @@ import {
   testVersion,
 } from '../../support/pipeline-fixture.ts';
 import { trainToEnd } from '../../support/train-rounds.ts';
+import { gpManifest } from '../../support/deployed.ts';
 
 describe('newModelVersion', () => {
   it('sorts by time and ends with 8 hex digits of the run name', () => {
@@ -54,7 +55,8 @@ describe('Train', () => {
     );
     expect(await listVersions(fx.store)).toEqual([version]);
 
-    const { model, manifest } = await loadModel(fx.store, version);
+    const { model, manifest: loadedManifest } = await loadModel(fx.store, version);
+    const manifest = gpManifest(loadedManifest);
     expect(manifest.modelVersion).toBe(version);
     expect(manifest.nTrain).toBe(300);
     expect(model.featureNames).toEqual(modelFeatureNames(fx.contract));
@@ -92,7 +94,7 @@ describe('Train', () => {
   it('refit with a champion keeps exactly its kernel hyperparameters and does not optimise', async () => {
     const champion = await trainToEnd(prepared, fx.context);
     await promoteChampion(fx.store, champion.version, 'run-1', undefined, fx.now);
-    const championManifest = await loadManifest(fx.store, champion.version);
+    const championManifest = gpManifest(await loadManifest(fx.store, champion.version));
 
     // New readings arrive: on them a full fit would move θ; a refit must not.
     fx.advance(86_400_000);
@@ -104,7 +106,7 @@ describe('Train', () => {
     expect(result.version).not.toBe(champion.version);
     expect(result).toMatchObject({ mode: 'refit', modeNote: null });
 
-    const manifest = await loadManifest(fx.store, result.version);
+    const manifest = gpManifest(await loadManifest(fx.store, result.version));
     expect(manifest.kernelTheta).toEqual(championManifest.kernelTheta);
     // Fitted on the new training split, without a single optimiser step.
     expect(manifest.nTrain).toBe(Math.min(300, again.split.trainRows));

@@ -51,13 +51,16 @@ interface AslState {
   readonly Type: string;
   readonly TimeoutSeconds?: number;
   readonly ItemProcessor?: { readonly States: Record<string, AslState> };
+  readonly Branches?: readonly { readonly States: Record<string, AslState> }[];
 }
 const definition = JSON.parse(readFileSync(TRAINING_DEFINITION, 'utf8')) as { States: Record<string, AslState>; TimeoutSeconds: number };
 function taskTimeout(name: string, states: Record<string, AslState> = definition.States): number | undefined {
   for (const [stateName, state] of Object.entries(states)) {
     if (stateName === name) return state.TimeoutSeconds;
-    const inner = state.ItemProcessor && taskTimeout(name, state.ItemProcessor.States);
-    if (inner !== undefined) return inner;
+    for (const sub of [state.ItemProcessor, ...(state.Branches ?? [])]) {
+      const inner = sub && taskTimeout(name, sub.States);
+      if (inner !== undefined) return inner;
+    }
   }
   return undefined;
 }

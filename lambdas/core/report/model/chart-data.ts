@@ -151,7 +151,8 @@ export function confusionCells(evaluation: Evaluation): ConfusionCell[] {
 export interface HoldoutRow {
   readonly class: ClassName;
   readonly probability: number;
-  readonly latentStd: number;
+  /** Null for a model without uncertainty. */
+  readonly latentStd: number | null;
 }
 
 /** The challenger's probability and uncertainty per holdout row, with the row's true class. */
@@ -160,7 +161,7 @@ export function challengerRows(evaluation: Evaluation): HoldoutRow[] {
   return evaluation.labels.map((label, i) => ({
     class: className(label),
     probability: probability[i],
-    latentStd: latentStd[i],
+    latentStd: latentStd === null ? null : latentStd[i],
   }));
 }
 

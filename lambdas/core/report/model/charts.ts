@@ -341,7 +341,8 @@ export function scoreDistributionChart(rows: readonly HoldoutRow[], threshold: n
 
 /** The challenger's latent standard deviation per true class: where the model is unsure. */
 export function uncertaintyChart(rows: readonly HoldoutRow[]): TopLevelSpec {
-  return classHistogram(rows, 'latentStd', { maxbins: 30 }, 'latent standard deviation (model uncertainty)');
+  // A model without uncertainty has no latent sd: its rows are left out, not drawn at 0.
+  return classHistogram(rows.filter((r) => r.latentStd !== null), 'latentStd', { maxbins: 30 }, 'latent standard deviation (model uncertainty)');
 }
 
 /** The fit's objective (log marginal likelihood or ELBO) per accepted optimiser step: one line per start, one panel per stage. */

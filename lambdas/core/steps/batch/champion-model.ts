@@ -4,7 +4,7 @@ import { trainingReferenceSchema } from '../../drift/schemas.ts';
 import { ArtifactError } from '../../errors.ts';
 import type { TrainingReference } from '../../drift/types.ts';
 import type { ArtifactManifest } from '../../ml/artifact.ts';
-import type { MaintenanceModel } from '../../ml/maintenance-model.ts';
+import type { DeployedModel } from '../../ml/deployed-model.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { readChampion } from '../../registry/champion.ts';
 import { contractOf, loadModel } from '../../registry/model-store.ts';
@@ -20,7 +20,7 @@ import { NoChampionError } from './errors.ts';
 
 export interface ServingModel {
   readonly version: string;
-  readonly model: MaintenanceModel;
+  readonly model: DeployedModel;
   readonly manifest: ArtifactManifest;
   readonly contract: DataContract;
   /** undefined for models trained before drift monitoring: drift is skipped for them. */

@@ -295,22 +295,24 @@ function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typ
   let flagged = 0;
   let review = 0;
   const rows: TableRow[] = valid.map(({ line, reading }, i) => {
-    const toReview = needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold);
+    // A model without uncertainty (a challenger) leaves the latent columns and review null: never invented.
+    const toReview = p.latentMean === null ? null : needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold);
     flagged += p.label[i]!;
     review += toReview ? 1 : 0;
     return {
       [contract.id.name]: reading[contract.id.name]!,
       probability: p.probability[i]!,
       label: p.label[i]!,
-      latent_mean: p.latentMean[i]!,
-      latent_std: p.latentStd[i]!,
-      review: toReview ? 1 : 0,
+      latent_mean: p.latentMean === null ? null : p.latentMean[i]!,
+      latent_std: p.latentStd === null ? null : p.latentStd[i]!,
+      review: toReview === null ? null : toReview ? 1 : 0,
       model_version: version,
       source_key: key,
       source_line: line,
       scored_at: scoredAt,
     };
   });
-  const drift = reference === undefined ? null : summarizeBatch(reference, x, p.latentStd.map((s) => s * s));
+  // Drift's reference holds the GP's latent variance; a model without uncertainty stores no reference (Train builds none for it).
+  const drift = reference === undefined || p.latentStd === null ? null : summarizeBatch(reference, x, p.latentStd.map((s) => s * s));
   return { rows, flagged, review, drift, scores: scoreHistogram(p.probability) };
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeMoons } from '../../../../lambdas/core/data/moons.ts';
 import { ArtifactError, InvalidDataError, NotFittedError } from '../../../../lambdas/core/errors.ts';
-import { ARTIFACT_FORMAT_VERSION, deserializeModel, serializeModel } from '../../../../lambdas/core/ml/artifact.ts';
+import { ARTIFACT_FORMAT_VERSION, deserializeModel, isGpManifest, serializeModel } from '../../../../lambdas/core/ml/artifact.ts';
 import { fromRows } from '../../../../lambdas/core/ml/dense.ts';
 import { classifierKind, MaintenanceModel } from '../../../../lambdas/core/ml/maintenance-model.ts';
 import { StandardScaler } from '../../../../lambdas/core/ml/scaler.ts';
 import { fitSparse } from '../../../../lambdas/core/ml/sparse/sparse-fit.ts';
 import { SparseGaussianProcessClassifier } from '../../../../lambdas/core/ml/sparse/svgp.ts';
+import { asGp } from '../../../support/deployed.ts';
 
 const train = { ...makeMoons(150, { seed: 1, noise: 0.25 }), featureNames: ['x0', 'x1'] };
 const probe = fromRows([...Array.from({ length: 40 }, (_, i) => [-1.5 + i * 0.1, 0.5 - 0.02 * i]), [6, 6], [-5, 1]]);
@@ -40,7 +41,8 @@ describe('a sparse model in MaintenanceModel and the artifact', () => {
   });
 
   it('loads to bitwise the same predictions, threshold and summary', () => {
-    const { model: loaded, manifest } = deserializeModel(files);
+    const { model: deployed, manifest } = deserializeModel(files);
+    const loaded = asGp(deployed);
     expect(manifest.kind).toBe('gpc-sparse');
     expect(loaded.classifier).toBeInstanceOf(SparseGaussianProcessClassifier);
     expect(classifierKind(loaded.classifier)).toBe('gpc-sparse');
@@ -82,11 +84,13 @@ describe('a sparse model in MaintenanceModel and the artifact', () => {
     const matern = MaintenanceModel.trainSparse(train, { sparse: { inducingPoints: 16, maxIterations: 10, kernel: 'matern32' }, targetRecall: 0.9 });
     const saved = serializeModel(matern, { modelVersion: 'sparse-m32', createdAt: '2026-12-06T00:00:00.000Z' });
     const { model: loaded, manifest } = deserializeModel(saved);
+    if (!isGpManifest(manifest)) expect.unreachable('a sparse GP artifact has a kernel');
     expect(manifest.kernel.shape).toBe('matern32');
     expect(Array.from(loaded.predict(probe).probability)).toEqual(Array.from(matern.predict(probe).probability));
     // Written before kernels had shapes: the same numbers read as an RBF model, which is what `model` is.
     const old = editManifest(files, (m) => delete (m.kernel as Record<string, unknown>).shape);
     const fromOld = deserializeModel(old);
+    if (!isGpManifest(fromOld.manifest)) expect.unreachable('a sparse GP artifact has a kernel');
     expect(fromOld.manifest.kernel.shape).toBe('rbf');
     expect(Array.from(fromOld.model.predict(probe).probability)).toEqual(Array.from(model.predict(probe).probability));
     expect(() => deserializeModel(editManifest(saved, (m) => ((m.kernel as Record<string, unknown>).shape = 'matern12')))).toThrow(ArtifactError);
