@@ -9,7 +9,7 @@ import { type FitSummary, type FittedState, GaussianProcessClassifier } from './
 import { ConstantRbfKernel, type KernelJson } from './kernel.ts';
 import { KERNEL_SHAPES } from './kernel-shape.ts';
 import { LogisticRegression } from './logistic/logistic-regression.ts';
-import { type KnownClassifier, MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
+import { MaintenanceModel, type ThresholdRecord } from './maintenance-model.ts';
 import type { ModelMetrics } from './metrics.ts';
 import { STANDARD_SCALER_VERSION, StandardScaler, type StandardScalerJson } from './scaler.ts';
 import { type SparseFitSummary, SparseGaussianProcessClassifier, type SparseState } from './sparse/svgp.ts';
