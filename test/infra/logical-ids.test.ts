@@ -26,6 +26,8 @@ const PINNED: Readonly<Record<'data' | 'pipeline' | 'api' | 'monitoring', Readon
     TrainingBuildTrainingSetLogsD010E5B8: 'AWS::Logs::LogGroup',
     TrainingSplitAndScaleLogs73A1EDEC: 'AWS::Logs::LogGroup',
     TrainingTrainLogs3DCFB73C: 'AWS::Logs::LogGroup',
+    TrainingTrainLogisticLogs5B85E0C0: 'AWS::Logs::LogGroup',
+    TrainingTrainBoostingLogs744FAFE6: 'AWS::Logs::LogGroup',
     TrainingEvaluateLogsC31C3E93: 'AWS::Logs::LogGroup',
     TrainingGateLogs97376DD8: 'AWS::Logs::LogGroup',
     TrainingWriteReportLogs972E6BC0: 'AWS::Logs::LogGroup',
