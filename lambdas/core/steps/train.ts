@@ -148,7 +148,7 @@ type FixedKernel = NonNullable<TrainCheckpoint['fixedKernel']>;
  * Compared by the readings' source file and line (training sets keep them); a training set from
  * before they were kept cannot be compared, and the refit goes ahead as it always did.
  */
-async function championDataMissing(context: StepContext, championSetKey: unknown, runSetKey: string): Promise<string | undefined> {
+async function championDataMissing(context: StepContext, championSetKey: unknown, runRows: readonly Record<string, unknown>[]): Promise<string | undefined> {
   if (typeof championSetKey !== 'string') return undefined;
   const reading = (row: Record<string, unknown>): string | undefined => (row.source_key === undefined || row.source_line === undefined ? undefined : `${String(row.source_key)}\u0000${String(row.source_line)}`);
   let championRows: Record<string, unknown>[];
@@ -160,13 +160,13 @@ async function championDataMissing(context: StepContext, championSetKey: unknown
   }
   const championReadings = championRows.map(reading);
   if (championReadings.some((r) => r === undefined)) return undefined;
-  const present = new Set((await decodeParquet((await context.store.get(runSetKey)).body)).map(reading));
+  const present = new Set(runRows.map(reading));
   const missing = championReadings.filter((r) => !present.has(r)).length;
   return missing === 0 ? undefined : `${missing} of the ${championRows.length} readings it was trained on are not in this run's training set (replaced or out of the window)`;
 }
 
 /** The champion's kernel for a refit, or why there is none to use. */
-async function championKernel(context: StepContext, featureNames: readonly string[], trainingSetKey: string): Promise<{ kernel: FixedKernel; version: string } | { note: string }> {
+async function championKernel(context: StepContext, featureNames: readonly string[], trainingSetRows: readonly Record<string, unknown>[]): Promise<{ kernel: FixedKernel; version: string } | { note: string }> {
   const champion = await inspectChampion(context.store);
   if (champion.kind === 'none') return { note: 'refit asked, but there is no champion yet: trained in full mode' };
   if (champion.kind !== 'usable') return { note: `refit asked, but ${champion.problem}: trained in full mode` };
@@ -175,7 +175,7 @@ async function championKernel(context: StepContext, featureNames: readonly strin
     return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
   }
   if (!isGpManifest(manifest)) return { note: `refit asked, but champion ${champion.pointer.version} is a ${manifest.kind}, which has no kernel to keep: trained in full mode` };
-  const missing = await championDataMissing(context, manifest.extra?.trainingSetKey, trainingSetKey);
+  const missing = await championDataMissing(context, manifest.extra?.trainingSetKey, trainingSetRows);
   if (missing !== undefined) return { note: `refit asked, but champion ${champion.pointer.version} was trained on other data: ${missing}; trained in full mode` };
   const { kernel } = manifest;
   return {
@@ -192,7 +192,7 @@ interface TrainPlan {
   readonly choice: ModelChoice;
 }
 
-async function planTraining(run: RunInput, trainingSetKey: string, context: StepContext, featureNames: readonly string[], rowsAvailable: number, budgetSeconds: number): Promise<TrainPlan> {
+async function planTraining(run: RunInput, trainingSetRows: readonly Record<string, unknown>[], context: StepContext, featureNames: readonly string[], rowsAvailable: number, budgetSeconds: number): Promise<TrainPlan> {
   const { config } = run;
   const choice = chooseModel({
     requested: config.model,
@@ -209,7 +209,7 @@ async function planTraining(run: RunInput, trainingSetKey: string, context: Step
     context.progress({ kind: 'message', text: note });
     return { mode: 'full', modeNote: note, fixedKernel: null, choice };
   }
-  const champion = await championKernel(context, featureNames, trainingSetKey);
+  const champion = await championKernel(context, featureNames, trainingSetRows);
   if ('note' in champion) {
     context.progress({ kind: 'message', text: champion.note });
     return { mode: 'full', modeNote: champion.note, fixedKernel: null, choice };
@@ -243,7 +243,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
     const deadline = roundStarted + budgetSeconds * 1000;
 
     // The same data every round: the training set and the split are reloaded from the store.
-    const { X, y, featureNames } = await loadTrainingSet(context, run.trainingSet.key);
+    const { rows: trainingSetRows, X, y, featureNames } = await loadTrainingSet(context, run.trainingSet.key);
     const split = splitRecordSchema.parse(JSON.parse(new TextDecoder().decode((await context.store.get(run.split.key)).body)));
     const key = trainCheckpointKey(run.runName);
     const digest = fitInputDigest({
@@ -258,7 +258,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       kernel: config.kernel,
     });
     let saved = await resumableCheckpoint(context, key, digest);
-    const plan: TrainPlan = saved ?? (await planTraining(run, run.trainingSet.key, context, featureNames, split.train.length, budgetSeconds));
+    const plan: TrainPlan = saved ?? (await planTraining(run, trainingSetRows, context, featureNames, split.train.length, budgetSeconds));
     const { choice } = plan;
     const rows = capTrainingRows(y, split.train, choice.rows, config.seed);
     const trainingSet = { X: takeRows(X, rows), y: Uint8Array.from(rows, (i) => y[i]), featureNames };

@@ -193,9 +193,14 @@ async function quarantineTooManyRows(
   return { ...emptyResult(key, batchName, 'unusable', reason), sha256, quarantineKey, rowsRead: rows, modelVersion: version, scoredAt: scoredAt.toISOString() };
 }
 
-/** What the champion costs to score a row: the exact GP by its training rows, the sparse GP by its inducing points. */
-function scoringSizeOf(manifest: ArtifactManifest): ScoringSize {
-  return manifest.kind === 'gpc-sparse' ? { kind: 'gpc-sparse', inducingPoints: manifest.nInducing } : { kind: 'gpc-exact', rows: manifest.nTrain };
+/**
+ * What the champion costs to score a row: the exact GP by its training rows, the sparse GP by its
+ * inducing points. Undefined for a challenger (trees, logistic regression): microseconds a row,
+ * which the size cap alone bounds.
+ */
+function scoringSizeOf(manifest: ArtifactManifest): ScoringSize | undefined {
+  if (manifest.kind === 'gpc-sparse') return { kind: 'gpc-sparse', inducingPoints: manifest.nInducing };
+  return manifest.kind === 'gpc-exact' ? { kind: 'gpc-exact', rows: manifest.nTrain } : undefined;
 }
 
 /** A ledger entry as the state's result: the file was handled by an earlier batch. */
@@ -236,7 +241,8 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
     return writeMarker(context, markerKey, result);
   }
   // Bounded step: more rows than this champion scores within ScoreFile's time is quarantined whole, unscored and unmarked (another champion may take it).
-  const rowLimit = maxScoringRows(scoringSizeOf(serving.manifest));
+  const size = scoringSizeOf(serving.manifest);
+  const rowLimit = size === undefined ? Number.POSITIVE_INFINITY : maxScoringRows(size);
   if (rows.valid.length > rowLimit) return quarantineTooManyRows(context, key, batchName, quarantineKey, rows.valid.length, rowLimit, serving.version, sha256, scoredAt);
   if (rows.quarantined.length > 0) await putQuarantine(context, quarantineKey, rows.quarantined);
   if (rows.valid.length === 0) {
