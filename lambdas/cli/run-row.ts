@@ -30,6 +30,8 @@ export type RunRow = z.infer<typeof runRowSchema>;
 
 const trainingOutcome = z.looseObject({
   train: z.looseObject({ version: z.string() }).optional(),
+  // The model the gate judged: the GP, or since the challengers the one the rule picked.
+  evaluation: z.looseObject({ challenger: z.looseObject({ version: z.string() }) }).optional(),
   gate: z.looseObject({ promote: z.boolean() }).optional(),
   promotion: z.looseObject({ champion: z.string() }).optional(),
 });
@@ -42,7 +44,7 @@ function resultOf(record: RunRecord): string | null {
   if (record.status !== 'SUCCEEDED') return null;
   const training = trainingOutcome.safeParse(record.output);
   if (training.success && training.data.train !== undefined) {
-    const version = training.data.train.version;
+    const version = training.data.evaluation?.challenger.version ?? training.data.train.version;
     return training.data.promotion !== undefined ? `promoted ${training.data.promotion.champion}` : `rejected ${version}`;
   }
   const batch = batchOutcome.safeParse(record.output);

@@ -160,6 +160,11 @@ const outputSchema = z.looseObject({
     .object({
       challenger: z.object({ recall: z.number(), precision: z.number(), averagePrecision: z.number(), rocAuc: z.number(), threshold: z.number() }),
       champion: z.object({ version: z.string(), recall: z.number(), precision: z.number(), averagePrecision: z.number(), rocAuc: z.number(), threshold: z.number() }).nullable(),
+      // Absent from runs recorded before the challengers.
+      candidates: z
+        .array(z.looseObject({ status: z.string(), kind: z.string(), fitSeconds: z.number().optional(), holdout: z.looseObject({ averagePrecision: z.number() }).optional() }))
+        .optional(),
+      pick: z.object({ version: z.string(), kind: z.string(), reason: z.string() }).optional(),
     })
     .optional(),
   gate: z.object({ promote: z.boolean(), summary: z.string() }).optional(),
@@ -248,7 +253,12 @@ export function summarize(workspace: Pick<Workspace, 'pathOf'>, record: RunRecor
     }
   }
   if (out.evaluation) {
-    const c = out.evaluation.challenger;
+    const { challenger: c, candidates, pick } = out.evaluation;
+    if (candidates && candidates.length > 1) {
+      const each = candidates.map((row) => (row.status === 'trained' && row.holdout ? `${row.kind} ${fixed(row.holdout.averagePrecision)}` : `${row.kind} failed`));
+      rows.push(['models (AP)', each.join(', ')]);
+    }
+    if (pick) rows.push(['picked', `${pick.kind} ${pick.version}: ${pick.reason}`]);
     rows.push(['holdout', `recall ${fixed(c.recall)}  precision ${fixed(c.precision)}  avg precision ${fixed(c.averagePrecision)}  ROC AUC ${fixed(c.rocAuc)}  threshold ${fixed(c.threshold, 4)}`]);
     const champion = out.evaluation.champion;
     if (champion) rows.push(['champion on it', `recall ${fixed(champion.recall)}  precision ${fixed(champion.precision)}  avg precision ${fixed(champion.averagePrecision)}  (${champion.version})`]);

@@ -130,8 +130,8 @@ export function driftFromSummary(
     throw new InvalidDataError('the batch has no rows (every file empty or quarantined); drift needs at least one scored row');
   }
   if (!(reference.rows > 0)) throw new InvalidDataError(`the reference has ${reference.rows} training rows; it needs at least one`);
-  const referenceMean = reference.latentVariance.mean;
-  if (!(Number.isFinite(referenceMean) && referenceMean > 0)) {
+  const referenceMean = reference.latentVariance?.mean ?? null;
+  if (referenceMean !== null && !(Number.isFinite(referenceMean) && referenceMean > 0)) {
     throw new InvalidDataError(`the reference's mean latent variance is ${referenceMean}; the uncertainty shift needs it > 0`);
   }
 
@@ -142,9 +142,7 @@ export function driftFromSummary(
 
   const features = numeric.map(([f, j]) => featureDrift(f, reference.rows, summary.features[j], summary.rows, decision));
   const categoryDrifts = categories.map((c) => categoryDrift(c, reference, summary, decision));
-  const batchMean = summary.latentVarianceSum / summary.rows;
-  const relativeShift = Math.abs(batchMean / referenceMean - 1);
-  const latentVariance = { referenceMean, batchMean, relativeShift, drifted: decision.enoughRows && relativeShift > rule.varianceShift };
+  const latentVariance = referenceMean === null ? null : uncertaintyShift(referenceMean, summary, decision);
   return {
     rows: summary.rows,
     enoughRows: decision.enoughRows,
@@ -153,6 +151,13 @@ export function driftFromSummary(
     features,
     categories: categoryDrifts,
     latentVariance,
-    drifted: latentVariance.drifted || features.some((f) => f.drifted) || categoryDrifts.some((c) => c.drifted),
+    drifted: latentVariance?.drifted === true || features.some((f) => f.drifted) || categoryDrifts.some((c) => c.drifted),
   };
+}
+
+/** The change of the model's mean latent variance: a model unsure about the batch sees data unlike its training. */
+function uncertaintyShift(referenceMean: number, summary: BatchSummary, decision: Decision): NonNullable<DriftReport['latentVariance']> {
+  const batchMean = summary.latentVarianceSum / summary.rows;
+  const relativeShift = Math.abs(batchMean / referenceMean - 1);
+  return { referenceMean, batchMean, relativeShift, drifted: decision.enoughRows && relativeShift > decision.thresholds.varianceShift };
 }

@@ -36,9 +36,9 @@ export function referenceOf(name: string, values: ArrayLike<number>): FeatureRef
 /**
  * @param x raw, unscaled model inputs of the training rows (one-hot columns included), n × p
  * @param featureNames the model's input names, in column order
- * @param latentVariance the model's out-of-sample latent variance per training row (n values)
+ * @param latentVariance the model's out-of-sample latent variance per training row (n values); null for a model without uncertainty
  */
-export function buildReference(x: DenseMatrix, featureNames: readonly string[], latentVariance: ArrayLike<number>): TrainingReference {
+export function buildReference(x: DenseMatrix, featureNames: readonly string[], latentVariance: ArrayLike<number> | null): TrainingReference {
   if (featureNames.length !== x.cols) {
     throw new ShapeError(`${featureNames.length} feature names for a matrix with ${x.cols} columns`);
   }
@@ -48,10 +48,19 @@ export function buildReference(x: DenseMatrix, featureNames: readonly string[], 
     throw new InvalidDataError(`feature name ${duplicate} appears twice; reference features must have unique names`);
   }
   if (x.rows === 0) throw new InvalidDataError('no training rows to build a drift reference from');
-  if (latentVariance.length !== x.rows) {
-    throw new ShapeError(`latentVariance has ${latentVariance.length} values for ${x.rows} training rows`);
-  }
   assertFinite(x, 'training features', featureNames);
+  const column = new Float64Array(x.rows);
+  const features = featureNames.map((name, j) => {
+    for (let i = 0; i < x.rows; i++) column[i] = x.data[i * x.cols + j];
+    return referenceOf(name, column);
+  });
+  return { version: 1, rows: x.rows, features, latentVariance: latentVariance === null ? null : uncertaintyReference(latentVariance, x.rows) };
+}
+
+function uncertaintyReference(latentVariance: ArrayLike<number>, rows: number): FeatureReference {
+  if (latentVariance.length !== rows) {
+    throw new ShapeError(`latentVariance has ${latentVariance.length} values for ${rows} training rows`);
+  }
   let varianceSum = 0;
   for (let i = 0; i < latentVariance.length; i++) {
     const v = latentVariance[i];
@@ -64,11 +73,5 @@ export function buildReference(x: DenseMatrix, featureNames: readonly string[], 
     // The uncertainty shift is relative to the reference mean.
     throw new InvalidDataError('latentVariance is 0 for every training row; the uncertainty shift needs a positive reference mean');
   }
-
-  const column = new Float64Array(x.rows);
-  const features = featureNames.map((name, j) => {
-    for (let i = 0; i < x.rows; i++) column[i] = x.data[i * x.cols + j];
-    return referenceOf(name, column);
-  });
-  return { version: 1, rows: x.rows, features, latentVariance: referenceOf('latent variance', latentVariance) };
+  return referenceOf('latent variance', latentVariance);
 }

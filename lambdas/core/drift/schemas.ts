@@ -30,7 +30,7 @@ export const trainingReferenceSchema: z.ZodType<TrainingReference> = z.object({
   version: z.literal(1),
   rows: z.int().positive(),
   features: z.array(featureReferenceSchema).min(1),
-  latentVariance: featureReferenceSchema,
+  latentVariance: featureReferenceSchema.nullable(),
 });
 
 export const batchSummarySchema: z.ZodType<BatchSummary> = z.object({
@@ -79,6 +79,6 @@ export const driftReportSchema: z.ZodType<DriftReport> = z.object({
       drifted: z.boolean(),
     }),
   ),
-  latentVariance: z.object({ referenceMean: z.number().positive(), batchMean: z.number().nonnegative(), relativeShift: z.number().nonnegative(), drifted: z.boolean() }),
+  latentVariance: z.object({ referenceMean: z.number().positive(), batchMean: z.number().nonnegative(), relativeShift: z.number().nonnegative(), drifted: z.boolean() }).nullable(),
   drifted: z.boolean(),
 });

@@ -31,17 +31,21 @@ export function emptySummary(reference: TrainingReference): BatchSummary {
  * reference. A shard without rows gives the empty summary; the drift statistics refuse it later
  * if the whole batch is empty.
  */
-export function summarizeBatch(reference: TrainingReference, x: DenseMatrix, latentVariance: ArrayLike<number>): BatchSummary {
+export function summarizeBatch(reference: TrainingReference, x: DenseMatrix, latentVariance: ArrayLike<number> | null): BatchSummary {
   const names = reference.features.map((f) => f.name);
   if (x.cols !== names.length) {
     throw new ShapeError(`the batch has ${x.cols} columns but the reference has ${names.length} features (${names.join(', ')})`);
   }
-  if (latentVariance.length !== x.rows) {
+  // A model scores with uncertainty exactly when its reference has one: a mismatch is a wiring error.
+  if ((latentVariance === null) !== (reference.latentVariance === null)) {
+    throw new TypeError(`the reference ${reference.latentVariance === null ? 'has no' : 'has a'} latent variance but the batch ${latentVariance === null ? 'has none' : 'has one'}`);
+  }
+  if (latentVariance !== null && latentVariance.length !== x.rows) {
     throw new ShapeError(`latentVariance has ${latentVariance.length} values for ${x.rows} batch rows`);
   }
   assertFinite(x, 'batch features', names);
   let latentVarianceSum = 0;
-  for (let i = 0; i < latentVariance.length; i++) {
+  for (let i = 0; latentVariance !== null && i < latentVariance.length; i++) {
     const v = latentVariance[i];
     if (!(Number.isFinite(v) && v >= 0)) {
       throw new InvalidDataError(`latentVariance[${i}] is ${v}; a variance must be a finite number ≥ 0`);

@@ -27,8 +27,11 @@ export interface TrainingReference {
   readonly rows: number;
   /** One per model input, in the model's feature order (raw, unscaled values). */
   readonly features: readonly FeatureReference[];
-  /** The model's predictive uncertainty on out-of-sample rows (leave-one-out latent variance of the training rows). */
-  readonly latentVariance: FeatureReference;
+  /**
+   * The model's predictive uncertainty on out-of-sample rows (leave-one-out latent variance of the
+   * training rows); null for a model that gives no uncertainty (the challengers).
+   */
+  readonly latentVariance: FeatureReference | null;
 }
 
 /**
@@ -103,7 +106,8 @@ export interface DriftReport {
   /** Numeric inputs (one-hot columns of categorical inputs are under `categories`). */
   readonly features: readonly FeatureDrift[];
   readonly categories: readonly CategoryDrift[];
-  readonly latentVariance: { readonly referenceMean: number; readonly batchMean: number; readonly relativeShift: number; readonly drifted: boolean };
+  /** null when the model gives no uncertainty. */
+  readonly latentVariance: { readonly referenceMean: number; readonly batchMean: number; readonly relativeShift: number; readonly drifted: boolean } | null;
   /** Any feature or the uncertainty drifted. */
   readonly drifted: boolean;
 }

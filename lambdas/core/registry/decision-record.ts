@@ -30,13 +30,14 @@ export const candidateRowSchema = z.discriminatedUnion('status', [
 ]);
 export type CandidateRow = z.infer<typeof candidateRowSchema>;
 
-/** The model the gate's rule picked among the run's (steps/challengers/pick-candidate.ts), and why. */
-export interface CandidatePick {
-  readonly version: string;
-  readonly kind: CandidateRow['kind'];
+/** The model the rule picked among the run's (steps/challengers/pick-candidate.ts) to go to the gate, and why. */
+export const candidatePickSchema = z.object({
+  version: modelVersionSchema,
+  kind: kindSchema,
   /** One sentence for people: why this one. */
-  readonly reason: string;
-}
+  reason: z.string(),
+});
+export type CandidatePick = z.infer<typeof candidatePickSchema>;
 
 /** One rule the gate applied, with its numbers. */
 export interface GateCheck {
@@ -65,7 +66,7 @@ export interface DecisionRecord extends GateDecision {
   /** The serving model on the same holdout; null when there was none (or it could not be scored). */
   readonly champion: Headline | null;
   readonly championNote: string | null;
-  /** Every model trained in the run on the same holdout, and the one the rule picks; absent before the challengers. */
+  /** Every model trained in the run on the same holdout, and the one the rule picked (`challenger` above); absent before the challengers. */
   readonly candidates?: readonly CandidateRow[];
   readonly pick?: CandidatePick;
 }

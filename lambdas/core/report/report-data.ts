@@ -91,11 +91,14 @@ export interface Evaluation {
   /** Per holdout row: the true label (1 = needs maintenance). */
   readonly labels: readonly number[];
   readonly targetRecall: number;
+  /** The model the rule picked to go to the gate (the GP in runs without challengers). */
   readonly challenger: HoldoutEvaluation;
   /** The serving model on the same holdout; null when there is none yet. */
   readonly champion: HoldoutEvaluation | null;
   /** Every model trained in the run on the same holdout (the GP first); absent before the challengers. */
   readonly candidates?: readonly CandidateRow[];
+  /** Which of the candidates is `challenger`, and why; absent before the challengers. */
+  readonly pick?: CandidatePick;
 }
 
 /** Everything one model version's report shows. */

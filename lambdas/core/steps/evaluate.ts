@@ -5,9 +5,10 @@ import { evaluate as holdoutMetrics } from '../ml/metrics.ts';
 import { chooseThreshold } from '../ml/threshold.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
 import { judgedChampionOf, judgedChampionSchema } from '../registry/champion-pointer.ts';
-import { type CandidateRow, candidateRowSchema, type Headline, headlineSchema } from '../registry/decision-record.ts';
+import { type CandidateRow, candidatePickSchema, candidateRowSchema, type Headline, headlineSchema } from '../registry/decision-record.ts';
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
+import { pickCandidate } from './challengers/pick-candidate.ts';
 import { challengerOutcomeSchema } from './challengers/train-challenger.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -16,9 +17,12 @@ import { trainResultSchema } from './train.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 
 /**
- * Evaluate: the challenger and the champion on the same holdout rows, each at its own threshold
- * and each through its own scaler (a model is its artifact). The full evaluation, with per-row
- * scores for the report, goes to `models/<version>/evaluation.json`; the state gets the headline.
+ * Evaluate: every model trained in the run and the champion on the same holdout rows, each at its
+ * own threshold and through its own scaler (a model is its artifact). The rule of
+ * steps/challengers/pick-candidate.ts picks the run's challenger among them: the model that goes to
+ * the gate and, if promoted, serves. The full evaluation, with the challenger's per-row scores for
+ * the report, goes to `models/<challenger>/evaluation.json`, the folder that holds the run's records
+ * (decision, report); the state gets the headlines.
  */
 
 // Kept for lambdas/cli/models.ts until it imports registry/decision-record.ts itself.
@@ -26,6 +30,7 @@ export { headlineSchema } from '../registry/decision-record.ts';
 
 export const evaluationResultSchema = z.object({
   key: z.string(),
+  /** The model the rule picked to go to the gate (the GP in runs without challengers). */
   challenger: headlineSchema,
   champion: headlineSchema.nullable(),
   /** Why the champion was not scored, when there is one (or an unreadable pointer) but it was not; null otherwise. */
@@ -34,6 +39,8 @@ export const evaluationResultSchema = z.object({
   judged: judgedChampionSchema,
   /** Every model trained in the run (the GP first), scored on the same holdout; absent in runs from before the challengers. */
   candidates: z.array(candidateRowSchema).optional(),
+  /** Which candidate is `challenger`, and why; absent in runs from before the challengers. */
+  pick: candidatePickSchema.optional(),
 });
 
 /** TrainModels' results of the challengers ($.candidates); absent in runs from before them. */
@@ -72,17 +79,23 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
   const { targetRecall } = run.config;
 
   const gp = (await loadModel(context.store, run.train.version)).model;
-  const challenger = score(gp, run.train.version, x, labels, targetRecall);
+  const gpEvaluation = score(gp, run.train.version, x, labels, targetRecall);
   // Every model of the run on the same rows: the GP, then each challenger (or why it is missing).
-  const candidates: CandidateRow[] = [{ status: 'trained', kind: gp.kind, fitSeconds: run.train.fitSeconds, holdout: headline(challenger) }];
+  const scored = new Map<string, HoldoutEvaluation>([[gpEvaluation.version, gpEvaluation]]);
+  const candidates: CandidateRow[] = [{ status: 'trained', kind: gp.kind, fitSeconds: run.train.fitSeconds, holdout: headline(gpEvaluation) }];
   for (const outcome of run.candidates ? [run.candidates.logistic, run.candidates.boosting] : []) {
     if (outcome.status === 'failed') {
       candidates.push({ status: 'failed', kind: outcome.kind, reason: `${outcome.error}: ${failureMessage(outcome.reason)}` });
       continue;
     }
     const { model } = await loadModel(context.store, outcome.version);
-    candidates.push({ status: 'trained', kind: outcome.kind, fitSeconds: outcome.fitSeconds, holdout: headline(score(model, outcome.version, x, labels, targetRecall)) });
+    const evaluation = score(model, outcome.version, x, labels, targetRecall);
+    scored.set(evaluation.version, evaluation);
+    candidates.push({ status: 'trained', kind: outcome.kind, fitSeconds: outcome.fitSeconds, holdout: headline(evaluation) });
   }
+  const pick = run.candidates ? pickCandidate(candidates, run.config.gateMinRecall ?? targetRecall) : undefined;
+  const challenger = pick ? scored.get(pick.version)! : gpEvaluation;
+  if (pick) context.progress({ kind: 'message', text: `the rule picks ${pick.kind} ${pick.version} for the gate: ${pick.reason}` });
   let champion: HoldoutEvaluation | null = null;
   let championNote: string | null = null;
   // A champion that cannot be used costs this run its comparison, never the run itself.
@@ -97,8 +110,8 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
       championNote = `champion ${current.pointer.version} takes other features (${model.featureNames.join(', ')}), so it cannot be scored on this holdout`;
     }
   }
-  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(run.candidates ? { candidates } : {}) };
-  const key = versionKey(run.train.version, 'evaluation.json');
+  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(pick ? { candidates, pick } : {}) };
+  const key = versionKey(challenger.version, 'evaluation.json');
   await writeJson(context.store, key, evaluation);
   const line = (e: HoldoutEvaluation): string =>
     `recall ${e.metrics.recall.toFixed(3)}, precision ${e.metrics.precision.toFixed(3)}, average precision ${e.metrics.averagePrecision.toFixed(3)}`;
@@ -110,7 +123,7 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
     champion: champion && headline(champion),
     championNote,
     judged: judgedChampionOf(verdict.kind === 'none' ? verdict : verdict.state),
-    ...(run.candidates ? { candidates } : {}),
+    ...(pick ? { candidates, pick } : {}),
   };
 }
 

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { type DecisionRecord, decisionKey, type GateCheck, type GateDecision } from '../registry/decision-record.ts';
 import { writeJson } from '../registry/model-store.ts';
-import { pickCandidate } from './challengers/pick-candidate.ts';
 import type { StepContext } from './context.ts';
 import { type EvaluationResult, evaluationResultSchema } from './evaluate.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
-import { trainResultSchema } from './train.ts';
 
 /**
- * Gate: recall first. The challenger must reach the target recall on the holdout, and must not
+ * Gate: recall first. The challenger (the model of the run that Evaluate's rule picked) must reach
+ * the target recall on the holdout, and must not
  * be worse than the champion on the same holdout by more than the margin, neither in recall nor
  * in average precision (how well it ranks the machines that need maintenance above the rest).
  * The decision record is written either way, with every number it was based on.
@@ -51,26 +50,25 @@ export function decide(evaluation: EvaluationResult, minRecall: number, margin: 
 }
 
 export async function gate(input: unknown, context: StepContext): Promise<GateResult> {
-  const run = parseStepInput('Gate', runInputSchema.extend({ train: trainResultSchema, evaluation: evaluationResultSchema }), input);
+  const run = parseStepInput('Gate', runInputSchema.extend({ evaluation: evaluationResultSchema }), input);
+  const { challenger, candidates, pick } = run.evaluation;
   const { targetRecall, gateMinRecall, gateMargin } = run.config;
   const minRecall = gateMinRecall ?? targetRecall;
   const decision = decide(run.evaluation, minRecall, gateMargin, context.now());
   const record: DecisionRecord = {
     ...decision,
-    version: run.train.version,
+    version: challenger.version,
     runName: run.runName,
     minRecall,
     margin: gateMargin,
     challenger: run.evaluation.challenger,
     champion: run.evaluation.champion,
     championNote: run.evaluation.championNote,
-    // The run's table of models and the rule's pick, recorded with their numbers. The verdict above
-    // still judges the GP: promoting a challenger version is not wired yet (docs/pipeline.md).
-    ...(run.evaluation.candidates ? { candidates: run.evaluation.candidates, pick: pickCandidate(run.evaluation.candidates, minRecall) } : {}),
+    // The run's table of models and why the challenger is the one judged, with their numbers.
+    ...(candidates && pick ? { candidates, pick } : {}),
   };
-  const key = decisionKey(run.train.version);
+  const key = decisionKey(challenger.version);
   await writeJson(context.store, key, record);
   context.progress({ kind: 'message', text: decision.summary });
-  if (record.pick) context.progress({ kind: 'message', text: `the rule picks ${record.pick.kind} ${record.pick.version}: ${record.pick.reason}` });
   return { promote: decision.promote, summary: decision.summary, key };
 }

@@ -16,7 +16,6 @@ import type { StepContext } from './context.ts';
 import { evaluationResultSchema } from './evaluate.ts';
 import { gateResultSchema } from './gate.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
-import { trainResultSchema } from './train.ts';
 
 /**
  * Promote: one compare-and-swap of `models/champion.json`. The artifact is loaded and verified
@@ -37,11 +36,12 @@ export type PromoteResult = z.infer<typeof promoteResultSchema>;
 export async function promote(input: unknown, context: StepContext): Promise<PromoteResult> {
   const run = parseStepInput(
     'Promote',
-    runInputSchema.extend({ train: trainResultSchema, evaluation: evaluationResultSchema, gate: gateResultSchema }),
+    runInputSchema.extend({ evaluation: evaluationResultSchema, gate: gateResultSchema }),
     input,
   );
-  if (!run.gate.promote) throw new RangeError(`Promote: the gate rejected ${run.train.version}; it cannot be promoted`);
-  const { version } = run.train;
+  // The gate judged the run's challenger, which may be a challenger kind rather than the GP.
+  const { version } = run.evaluation.challenger;
+  if (!run.gate.promote) throw new RangeError(`Promote: the gate rejected ${version}; it cannot be promoted`);
   await loadModel(context.store, version);
 
   const state = await readChampionState(context.store);

@@ -4,7 +4,7 @@ import type { DataContract } from '../contract/contract.ts';
 import { decodeParquet } from '../data/parquet.ts';
 import { buildReference } from '../drift/reference.ts';
 import { takeRows } from '../ml/dense.ts';
-import { isGpManifest } from '../ml/artifact.ts';
+import { type ArtifactManifest, type GpArtifactManifest, isGpManifest } from '../ml/artifact.ts';
 import type { KernelJson } from '../ml/kernel.ts';
 import type { MaintenanceModel } from '../ml/maintenance-model.ts';
 import { inputRelevances } from '../ml/relevance.ts';
@@ -12,7 +12,8 @@ import { MODEL_KINDS, type ModelKind, type ResumableFit } from '../ml/resumable-
 import { StandardScaler } from '../ml/scaler.ts';
 import { ObjectNotFoundError } from '../ports/object-store.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
-import { saveModel, versionKey, writeJson } from '../registry/model-store.ts';
+import { candidateRowSchema, decisionKey } from '../registry/decision-record.ts';
+import { loadManifest, readJson, saveModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { OptimizerStep, TrainingSummary } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, type RunInput, runInputSchema, type TrainingMode } from './run-state.ts';
@@ -166,22 +167,38 @@ async function championDataMissing(context: StepContext, championSetKey: unknown
 }
 
 /** The champion's kernel for a refit, or why there is none to use. */
-async function championKernel(context: StepContext, featureNames: readonly string[], trainingSetRows: readonly Record<string, unknown>[]): Promise<{ kernel: FixedKernel; version: string } | { note: string }> {
+async function championKernel(context: StepContext, featureNames: readonly string[], trainingSetRows: readonly Record<string, unknown>[]): Promise<{ kernel: FixedKernel; source: string } | { note: string }> {
   const champion = await inspectChampion(context.store);
   if (champion.kind === 'none') return { note: 'refit asked, but there is no champion yet: trained in full mode' };
   if (champion.kind !== 'usable') return { note: `refit asked, but ${champion.problem}: trained in full mode` };
-  const { manifest } = champion;
-  if (manifest.featureNames.join(',') !== featureNames.join(',')) {
-    return { note: `refit asked, but champion ${champion.pointer.version} has other features (${manifest.featureNames.join(', ')}): trained in full mode` };
+  if (champion.manifest.featureNames.join(',') !== featureNames.join(',')) {
+    return { note: `refit asked, but champion ${champion.pointer.version} has other features (${champion.manifest.featureNames.join(', ')}): trained in full mode` };
   }
-  if (!isGpManifest(manifest)) return { note: `refit asked, but champion ${champion.pointer.version} is a ${manifest.kind}, which has no kernel to keep: trained in full mode` };
+  const source = await kernelSource(context, champion.pointer.version, champion.manifest);
+  if ('note' in source) return source;
+  const { manifest, version } = source;
   const missing = await championDataMissing(context, manifest.extra?.trainingSetKey, trainingSetRows);
   if (missing !== undefined) return { note: `refit asked, but champion ${champion.pointer.version} was trained on other data: ${missing}; trained in full mode` };
   const { kernel } = manifest;
   return {
     kernel: { isotropic: kernel.lengthScales.length === 1, theta: manifest.kernelTheta, constantBounds: kernel.constantBounds, lengthScaleBounds: kernel.lengthScaleBounds },
-    version: champion.pointer.version,
+    source: version === champion.pointer.version ? `champion ${version}` : `GP ${version}, trained beside champion ${champion.pointer.version}`,
   };
+}
+
+/**
+ * The GP whose kernel a refit keeps: the champion itself, or for a challenger champion (which has
+ * no kernel) the GP trained beside it in its run, found in its decision record's table of models.
+ */
+async function kernelSource(context: StepContext, version: string, manifest: ArtifactManifest): Promise<{ version: string; manifest: GpArtifactManifest } | { note: string }> {
+  if (isGpManifest(manifest)) return { version, manifest };
+  const noKernel = `refit asked, but champion ${version} is a ${manifest.kind}, which has no kernel to keep`;
+  const decision = z.object({ candidates: z.array(candidateRowSchema) }).safeParse(await readJson(context.store, decisionKey(version)).catch(() => undefined));
+  const gp = decision.success ? decision.data.candidates.find((row) => row.status === 'trained' && row.kind.startsWith('gpc-')) : undefined;
+  if (gp?.status !== 'trained') return { note: `${noKernel}, and its run recorded no GP: trained in full mode` };
+  const sibling = await loadManifest(context.store, gp.holdout.version).catch(() => undefined);
+  if (sibling === undefined || !isGpManifest(sibling)) return { note: `${noKernel}, and its run's GP ${gp.holdout.version} cannot be read: trained in full mode` };
+  return { version: gp.holdout.version, manifest: sibling };
 }
 
 /** What the first round decides and every later round keeps: the mode, the champion's kernel for a refit, the model. */
@@ -214,7 +231,7 @@ async function planTraining(run: RunInput, trainingSetRows: readonly Record<stri
     context.progress({ kind: 'message', text: champion.note });
     return { mode: 'full', modeNote: champion.note, fixedKernel: null, choice };
   }
-  context.progress({ kind: 'message', text: `refit with the hyperparameters of champion ${champion.version}` });
+  context.progress({ kind: 'message', text: `refit with the hyperparameters of ${champion.source}` });
   return { mode: 'refit', modeNote: null, fixedKernel: champion.kernel, choice };
 }
 

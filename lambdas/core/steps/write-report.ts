@@ -4,6 +4,7 @@ import { readJson, versionKey } from '../registry/model-store.ts';
 import type { DataSummary, Evaluation, ReportData } from '../report/report-data.ts';
 import { renderReport } from '../report/render-report.ts';
 import type { StepContext } from './context.ts';
+import { evaluationResultSchema } from './evaluate.ts';
 import { gateResultSchema } from './gate.ts';
 import { ingestResultSchema } from './ingest.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
@@ -11,7 +12,11 @@ import { splitResultSchema } from './split-and-scale.ts';
 import { type TrainingRecord, trainResultSchema } from './train.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 
-/** WriteReport: the model version's one-file HTML report, `models/<version>/report.html`, promoted or not. */
+/**
+ * WriteReport: the run's one-file HTML report, promoted or not, in the folder of the model the gate
+ * judged (`models/<challenger>/report.html`, beside its evaluation and decision). The training
+ * section is the GP's: its record is the one with an optimiser to show.
+ */
 
 export const reportResultSchema = z.object({ key: z.string() });
 export type ReportResult = z.infer<typeof reportResultSchema>;
@@ -24,13 +29,14 @@ export async function writeReport(input: unknown, context: StepContext): Promise
       trainingSet: trainingSetResultSchema,
       split: splitResultSchema,
       train: trainResultSchema,
+      evaluation: evaluationResultSchema,
       gate: gateResultSchema,
     }),
     input,
   );
-  const { version } = run.train;
+  const { version } = run.evaluation.challenger;
   const training = (await readJson(context.store, run.train.trainingKey)) as TrainingRecord;
-  const evaluation = (await readJson(context.store, versionKey(version, 'evaluation.json'))) as Evaluation;
+  const evaluation = (await readJson(context.store, run.evaluation.key)) as Evaluation;
   const decision = (await readJson(context.store, run.gate.key)) as DecisionRecord;
   const data: DataSummary = {
     files: run.ingest.map(({ key, status, rowsRead, rowsValid, rowsQuarantined }) => ({ key, status, rowsRead, rowsValid, rowsQuarantined })),

@@ -52,9 +52,9 @@ describe('driftFromSummary against numpy and scipy', () => {
 
   it('measures the shift of the mean latent variance', () => {
     const e = expected.latentVarianceShift;
-    expect(report.latentVariance.referenceMean).toBeCloseTo(e.referenceMean, 12);
-    expect(report.latentVariance.batchMean).toBeCloseTo(e.batchMean, 12);
-    expect(report.latentVariance.relativeShift).toBeCloseTo(e.relativeShift, 12);
+    expect(report.latentVariance!.referenceMean).toBeCloseTo(e.referenceMean, 12);
+    expect(report.latentVariance!.batchMean).toBeCloseTo(e.batchMean, 12);
+    expect(report.latentVariance!.relativeShift).toBeCloseTo(e.relativeShift, 12);
   });
 
   it('flags the shifted features and the doubled variance, not the unchanged counter', () => {
@@ -66,7 +66,7 @@ describe('driftFromSummary against numpy and scipy', () => {
       ['type_l', false],
       ['tool_wear_min', false],
     ]);
-    expect(report.latentVariance.drifted).toBe(true);
+    expect(report.latentVariance!.drifted).toBe(true);
     expect(report.drifted).toBe(true);
     expect(report.rows).toBe(batch.length);
     expect(report.thresholds).toEqual(DEFAULT_DRIFT_THRESHOLDS);
@@ -112,7 +112,7 @@ describe('driftFromSummary on normal samples (reference N(0, 1), 5,000 rows)', (
   it('reports no drift at all for a batch from the training distribution', () => {
     const quiet = driftOf([reference], [normals(4, 3_000)], variances(5, 5_000, 1), variances(6, 3_000, 1));
     expect(quiet.drifted).toBe(false);
-    expect(quiet.latentVariance.relativeShift).toBeLessThan(0.1);
+    expect(quiet.latentVariance!.relativeShift).toBeLessThan(0.1);
   });
 
   it('respects custom thresholds', () => {
@@ -121,7 +121,7 @@ describe('driftFromSummary on normal samples (reference N(0, 1), 5,000 rows)', (
     const summary = summarizeBatch(ref, fromColumns([normals(7, 2_000, 0.1)]), new Float64Array(2_000).fill(1.1));
     const strict = driftFromSummary(ref, summary, { psi: 0.001, ks: 0.001, meanShift: 0.01, varianceShift: 0.05 });
     expect(strict.features[0].drifted).toBe(true);
-    expect(strict.latentVariance.drifted).toBe(true);
+    expect(strict.latentVariance!.drifted).toBe(true);
     expect(driftFromSummary(ref, summary).drifted).toBe(false);
     expect(() => driftFromSummary(ref, summary, { psi: 0, ks: 0.2, varianceShift: 0.5 })).toThrow(/psi must be a finite number > 0/);
     expect(() => driftFromSummary(ref, summary, { alpha: 1 })).toThrow(/alpha must be a number in \(0, 1\)/);
@@ -167,12 +167,12 @@ describe('driftFromSummary on the latent variance', () => {
   it('flags a batch whose variance doubles, and not one with the same variance', () => {
     const x = normals(41, 3_000);
     const doubled = driftOf([x], [normals(42, 1_000)], variances(43, 3_000, 0.5), variances(44, 1_000, 1));
-    expect(doubled.latentVariance.relativeShift).toBeGreaterThan(0.5);
-    expect(doubled.latentVariance.drifted).toBe(true);
+    expect(doubled.latentVariance!.relativeShift).toBeGreaterThan(0.5);
+    expect(doubled.latentVariance!.drifted).toBe(true);
     expect(doubled.features[0].drifted).toBe(false);
     expect(doubled.drifted).toBe(true);
     const same = driftOf([x], [normals(42, 1_000)], variances(43, 3_000, 0.5), variances(45, 1_000, 0.5));
-    expect(same.latentVariance.drifted).toBe(false);
+    expect(same.latentVariance!.drifted).toBe(false);
     expect(same.drifted).toBe(false);
   });
 });
@@ -238,5 +238,31 @@ describe('driftFromSummary under sampling noise (independent normal rows)', () =
     // …and with a lenient α the same batches do get flagged, so the test can fail.
     const lenient = reports.filter(({ summary }) => driftFromSummary(reference, summary, { ...floorless, alpha: 0.9 }).drifted).length;
     expect(lenient / reports.length).toBeGreaterThan(0.3);
+  });
+});
+
+describe('drift for a model without uncertainty (a challenger champion)', () => {
+  const n = 2000;
+  const referenceColumns = [normals(1, n), normals(2, n)];
+  const reference = buildReference(fromColumns(referenceColumns), ['f0', 'f1'], null);
+
+  it('keeps the feature statistics exactly as with an uncertainty, and reports no uncertainty shift', () => {
+    const batch = fromColumns([normals(3, 500).map((v) => v + 1), normals(4, 500)]);
+    const withVariance = buildReference(fromColumns(referenceColumns), ['f0', 'f1'], new Float64Array(n).fill(1));
+    const plain = driftFromSummary(reference, summarizeBatch(reference, batch, null));
+    const full = driftFromSummary(withVariance, summarizeBatch(withVariance, batch, new Float64Array(500).fill(1)));
+    expect(reference.latentVariance).toBeNull();
+    expect(plain.latentVariance).toBeNull();
+    expect(plain.features).toEqual(full.features);
+    expect(plain.features[0].drifted).toBe(true);
+    expect(plain.drifted).toBe(true);
+    expect(JSON.parse(JSON.stringify(plain))).toEqual(plain);
+  });
+
+  it('refuses a batch whose uncertainty does not match its reference’s (a wiring error)', () => {
+    const batch = fromColumns([normals(5, 10), normals(6, 10)]);
+    expect(() => summarizeBatch(reference, batch, new Float64Array(10).fill(1))).toThrow(TypeError);
+    const withVariance = buildReference(fromColumns(referenceColumns), ['f0', 'f1'], new Float64Array(n).fill(1));
+    expect(() => summarizeBatch(withVariance, batch, null)).toThrow(TypeError);
   });
 });

@@ -43,7 +43,7 @@ describe('buildReference', () => {
     expect(built.rows).toBe(reference.length);
     expect(built.features.map((f) => f.name)).toEqual(featureNames);
     built.features.forEach((f, j) => expectMatches(f, expected.features[j]));
-    expectMatches(built.latentVariance, expected.latentVariance);
+    expectMatches(built.latentVariance!, expected.latentVariance);
   });
 
   it('survives a JSON round trip unchanged', () => {

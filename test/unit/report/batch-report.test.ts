@@ -120,7 +120,7 @@ describe('renderBatchReport', () => {
   it('shows the uncertainty shift', async () => {
     const lv = data.drift!.report.latentVariance;
     const drift = section(await renderBatchReport(data), 'drift');
-    expect(drift).toContain(`${(lv.relativeShift * 100).toFixed(0)}%`);
+    expect(drift).toContain(`${(lv!.relativeShift * 100).toFixed(0)}%`);
     expect(drift).toContain('Model uncertainty');
   });
 

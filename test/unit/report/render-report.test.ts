@@ -123,8 +123,8 @@ describe('renderReport', () => {
           { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.28, holdout: boosted },
           { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
         ],
+        pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' },
       },
-      decision: { ...base.decision, pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' } },
     };
     const page = await renderReport(data);
     expectSelfContained(page);
@@ -137,6 +137,7 @@ describe('renderReport', () => {
     for (const value of ['0.712', '0.889', '0.961', '0.983', '0.490']) expect(models).toContain(`<td>${value}</td>`);
     expect(models).toContain('failed: InvalidDataError: one class');
     expect(page).toContain('href="#models"');
+    expect(page.slice(page.indexOf('<header class="top">'), page.indexOf('</header>'))).toContain('gradient-boosted trees, picked among the run’s models');
 
     const plain = await renderReport(base);
     expect(plain).not.toContain('id="models"');

@@ -143,7 +143,7 @@ describe('a corrupt champion never blocks training', () => {
     expect(decision.championNote).toBe(evaluation.championNote);
     expect(decision.checks).toContainEqual({ name: 'champion', passed: true, detail: evaluation.championNote });
 
-    const report = await writeReport({ ...run, train: trained, gate: gated }, fx.context);
+    const report = await writeReport({ ...run, train: trained, evaluation, gate: gated }, fx.context);
     expect((await fx.bytesOf(report.key)).toString('utf8')).toContain('no champion comparison: ');
 
     const promoted = await promote({ ...run, train: trained, evaluation, gate: gated }, fx.context);

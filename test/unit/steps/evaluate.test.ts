@@ -4,6 +4,7 @@ import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
 import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
 import { loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
 import type { Evaluation } from '../../../lambdas/core/report/report-data.ts';
+import { pickCandidate } from '../../../lambdas/core/steps/challengers/pick-candidate.ts';
 import { trainLogistic } from '../../../lambdas/core/steps/challengers/train-challenger.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
 import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
@@ -88,7 +89,9 @@ describe('Evaluate', () => {
       ['gradient-boosting', 'failed'],
     ]);
     const [gp, lr, gb] = result.candidates!;
-    expect(gp).toEqual({ status: 'trained', kind: 'gpc-exact', fitSeconds: first.train.fitSeconds, holdout: result.challenger });
+    if (gp.status !== 'trained') expect.unreachable('the GP was trained');
+    expect(gp).toMatchObject({ status: 'trained', kind: 'gpc-exact', fitSeconds: first.train.fitSeconds });
+    expect(gp.holdout.version).toBe(first.train.version);
     expect(gb).toEqual({ status: 'failed', kind: 'gradient-boosting', reason: 'InvalidDataError: too few rows of class 1' });
     // The challenger's row is its own artifact on exactly the GP's holdout rows, at its own threshold.
     const { x, labels } = await holdoutOf(first);
@@ -97,7 +100,18 @@ describe('Evaluate', () => {
     if (lr.status !== 'trained') expect.unreachable('the logistic challenger was trained');
     expect(lr.holdout).toMatchObject({ version: logistic.version, threshold: logistic.threshold, recall: recallAt(labels, probability, logistic.threshold) });
     expect(lr.fitSeconds).toBe(logistic.fitSeconds);
-    expect(((await readJson(fx.store, result.key)) as Evaluation).candidates).toEqual(result.candidates);
+    const stored = (await readJson(fx.store, result.key)) as Evaluation;
+    expect(stored.candidates).toEqual(result.candidates);
+
+    // The rule's pick is the run's challenger: its headline, its per-row scores, its folder.
+    expect(result.pick).toEqual(pickCandidate(result.candidates!, first.config.targetRecall));
+    expect(stored.pick).toEqual(result.pick);
+    const picked = result.candidates!.find((c) => c.status === 'trained' && c.holdout.version === result.pick!.version);
+    if (picked?.status !== 'trained') expect.unreachable('the pick is a trained row');
+    expect(result.challenger).toEqual(picked.holdout);
+    expect(result.key).toBe(`models/${result.pick!.version}/evaluation.json`);
+    const pickedModel = (await loadModel(fx.store, result.pick!.version)).model;
+    expect(stored.challenger.probability).toEqual(Array.from(pickedModel.predict(x).probability));
   });
 
   it('with a champion scores both on the same holdout rows, each with its own artifact', async () => {

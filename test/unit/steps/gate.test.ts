@@ -143,22 +143,30 @@ describe('Gate', () => {
     expect(fx.progress).toContainEqual({ kind: 'message', text: expected.summary });
   });
 
-  it('records the run’s table of models and the rule’s pick with its reason; the verdict still judges the GP', async () => {
+  it('judges the model Evaluate picked, and records the run’s table of models and the pick with its reason under its version', async () => {
     const evaluated = evaluation([0.95, 0.6], [0.94, 0.6]);
     const boosted = testVersion(7);
+    const boostedHeadline = { ...evaluated.challenger, version: boosted, averagePrecision: 0.85 };
     const candidates: CandidateRow[] = [
       { status: 'trained', kind: 'gpc-exact', fitSeconds: 1, holdout: evaluated.challenger },
-      { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.3, holdout: { ...evaluated.challenger, version: boosted, averagePrecision: 0.85 } },
+      { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.3, holdout: boostedHeadline },
       { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
     ];
-    const input = { ...fx.runInput({ runName: 'gate-run', config: { targetRecall: 0.9, gateMargin: 0.02 } }), train: trainResult, evaluation: { ...evaluated, candidates } };
+    const pick = pickCandidate(candidates, 0.9);
+    expect(pick).toMatchObject({ version: boosted, kind: 'gradient-boosting' });
+    const picked = { ...evaluated, challenger: boostedHeadline, candidates, pick };
+    const input = { ...fx.runInput({ runName: 'gate-run', config: { targetRecall: 0.9, gateMargin: 0.02 } }), train: trainResult, evaluation: picked };
     const result = await gate(input, fx.context);
-    expect(result.promote).toBe(decide(evaluated, 0.9, 0.02, FIXED_NOW).promote);
+    const expected = decide(picked, 0.9, 0.02, FIXED_NOW);
+    expect(result.promote).toBe(expected.promote);
+    expect(result.summary).toBe(expected.summary);
+    expect(result.summary).toContain(boosted);
+    expect(result.key).toBe(`models/${boosted}/decision.json`);
     const record = (await readJson(fx.store, result.key)) as DecisionRecord;
+    expect(record.version).toBe(boosted);
+    expect(record.challenger).toEqual(boostedHeadline);
     expect(record.candidates).toEqual(candidates);
-    expect(record.pick).toEqual(pickCandidate(candidates, 0.9));
-    expect(record.pick).toMatchObject({ version: boosted, kind: 'gradient-boosting' });
-    expect(fx.progress).toContainEqual({ kind: 'message', text: `the rule picks gradient-boosting ${boosted}: ${record.pick!.reason}` });
+    expect(record.pick).toEqual(pick);
   });
 
   it('requires config.gateMinRecall on the holdout when it is set, instead of targetRecall', async () => {

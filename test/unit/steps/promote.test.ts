@@ -54,6 +54,14 @@ describe('Promote', () => {
     expect(JSON.parse(await championBytes())).toEqual({ version: V1, since: FIXED_NOW.toISOString(), promotedBy: 'run-1', previous: [], sequence: 1 });
   });
 
+  it('promotes the model the gate judged, not the run’s GP, when the rule picked a challenger', async () => {
+    // The run's GP is V3; the gate judged V2 (the pick): V2 serves.
+    const input = promoteInput(V2, null);
+    const result = await promote({ ...input, train: { ...input.train, version: V3 } }, fx.context);
+    expect(result).toEqual({ champion: V2, previous: null });
+    expect((await readChampion(fx.store))?.pointer.version).toBe(V2);
+  });
+
   it('a second promotion keeps the first as the rollback target', async () => {
     await promote(promoteInput(V1, null), fx.context);
     fx.advance(1000);

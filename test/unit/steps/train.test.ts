@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { modelFeatureNames } from '../../../lambdas/core/contract/encode.ts';
 import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
 import { listVersions, loadManifest, loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
+import { trainLogistic } from '../../../lambdas/core/steps/challengers/train-challenger.ts';
+import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
+import { gate } from '../../../lambdas/core/steps/gate.ts';
 import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
 import { newModelVersion, train, type TrainingRecord } from '../../../lambdas/core/steps/train.ts';
 import {
@@ -121,6 +124,29 @@ describe('Train', () => {
     expect(record).toMatchObject({ mode: 'refit', requestedMode: 'refit', modeNote: null });
     expect(fx.progress.filter((e) => e.kind === 'optimizer')).toEqual([]);
     expect(fx.progress).toContainEqual({ kind: 'message', text: `refit with the hyperparameters of champion ${champion.version}` });
+  });
+
+  it('refit over a challenger champion keeps the kernel of the GP trained beside it in its run', async () => {
+    const gp = await trainToEnd(prepared, fx.context);
+    const logistic = await trainLogistic(prepared, fx.context);
+    const evaluation = await evaluateChallenger({ ...prepared, train: gp, candidates: { logistic, boosting: { status: 'failed', kind: 'gradient-boosting', error: 'E', reason: 'r' } } }, fx.context);
+    // Whatever the rule picked on this data, the decision record lists the run's models; make the logistic model the champion.
+    await gate({ ...prepared, train: gp, evaluation: { ...evaluation, challenger: { ...evaluation.challenger, version: logistic.version } } }, fx.context);
+    await promoteChampion(fx.store, logistic.version, 'run-1', undefined, fx.now);
+
+    fx.progress.length = 0;
+    const again = await prepareRun(fx, fx.runInput({ runName: 'run-2', mode: 'refit' }));
+    const result = await trainToEnd(again, fx.context);
+    expect(result).toMatchObject({ mode: 'refit', modeNote: null });
+    expect(gpManifest(await loadManifest(fx.store, result.version)).kernelTheta).toEqual(gpManifest(await loadManifest(fx.store, gp.version)).kernelTheta);
+    expect(fx.progress).toContainEqual({ kind: 'message', text: `refit with the hyperparameters of GP ${gp.version}, trained beside champion ${logistic.version}` });
+  });
+
+  it('refit over a challenger champion whose run recorded no GP trains in full mode and says why', async () => {
+    const logistic = await trainLogistic(prepared, fx.context);
+    await promoteChampion(fx.store, logistic.version, 'run-1', undefined, fx.now);
+    const result = await trainToEnd({ ...prepared, mode: 'refit' }, fx.context);
+    expect(result.modeNote).toBe(`refit asked, but champion ${logistic.version} is a logistic-regression, which has no kernel to keep, and its run recorded no GP: trained in full mode`);
   });
 
   it('refit over a champion trained on readings this run no longer has (replaced by others of the same ids) trains in full mode and says so', async () => {

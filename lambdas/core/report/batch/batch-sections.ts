@@ -1,4 +1,4 @@
-import type { CategoryDrift, FeatureDrift, FeatureReference } from '../../drift/types.ts';
+import type { CategoryDrift, DriftReport, FeatureDrift, FeatureReference } from '../../drift/types.ts';
 import type { BatchDrift, BatchReportData } from '../batch-report-data.ts';
 import { fixed, integer, percent, significant, timestamp } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -31,7 +31,7 @@ function status(data: BatchReportData): SafeHtml {
   }
   const drifted = [...report.features, ...report.categories].filter((f) => f.drifted).map((f) => f.name);
   const features = drifted.length === 0 ? null : html`${drifted.length === 1 ? 'Feature' : 'Features'} ${list(drifted)} drifted. `;
-  const uncertainty = report.latentVariance.drifted
+  const uncertainty = report.latentVariance?.drifted
     ? html`The model’s uncertainty changed by ${percent(report.latentVariance.relativeShift, 0)} (mean latent variance). `
     : null;
   return html`<div class="decision drifted" role="status"><strong>DRIFT DETECTED</strong> The batch differs from the data the model was trained on.<p>${features}${uncertainty}Its predictions rest on less evidence: check the sensors, and consider retraining on recent data.</p></div>`;
@@ -120,7 +120,6 @@ export function driftSection(data: BatchReportData, charts: DriftCharts): SafeHt
   const { report, reference } = drift;
   const t = report.thresholds;
   const references = new Map(reference.features.map((f) => [f.name, f]));
-  const lv = report.latentVariance;
   return html`<section id="drift"><h2>Drift against the training data</h2>
 <p>Each model input of the ${integer(report.rows)} scored rows compared with the ${integer(reference.rows)} training rows of model <code>${data.modelVersion}</code>. A numeric feature has drifted when its KS statistic exceeds both ${fixed(t.ks, 2)} and the value a batch of this size reaches by chance (the critical value at α = ${fixed(t.alpha, 2)} shared by the batch’s ${integer(report.tests)} tests), or when its mean moved more than ${fixed(t.meanShift, 2)} training standard deviations and a z test says it is no chance. A categorical feature has drifted when the PSI over its levels exceeds ${fixed(t.psi, 2)} and a χ² test of the level counts says it is no chance. Under ${integer(t.minRows)} rows nothing counts as drifted.</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">KS</th><th scope="col" class="num">KS limit</th><th scope="col" class="num">Mean shift (sd)</th><th scope="col" class="num">PSI</th><th scope="col">Status</th><th scope="col" class="num">Training median</th><th scope="col" class="num">Training range</th></tr></thead><tbody>${report.features.map(
@@ -133,11 +132,7 @@ ${
     : html`<h3>Categorical features</h3>
 <div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col">Level</th><th scope="col" class="num">Training share</th><th scope="col" class="num">Batch share</th><th scope="col" class="num">PSI</th><th scope="col" class="num">χ² p-value</th><th scope="col">Status</th></tr></thead><tbody>${report.categories.map(categoryRows)}</tbody></table></div>`
 }
-<h3>Model uncertainty</h3>
-<div class="table-wrap"><table><thead><tr><th scope="col">Mean latent variance</th><th scope="col" class="num">Training rows (out of sample)</th><th scope="col" class="num">This batch</th><th scope="col" class="num">Relative shift</th><th scope="col">Status</th></tr></thead><tbody>
-<tr${lv.drifted ? html` class="drifted"` : ''}><th scope="row">Gaussian process</th><td class="num">${significant(lv.referenceMean)}</td><td class="num">${significant(lv.batchMean)}</td><td class="num${lv.drifted ? ' fail' : ''}">${percent(lv.relativeShift, 0)}</td><td class="${lv.drifted ? 'fail' : 'pass'}">${lv.drifted ? '✗ drifted' : '✓ stable'}</td></tr>
-</tbody></table></div>
-<p class="note">The Gaussian process is more uncertain about rows unlike its training data, whatever their true label, so a change of its mean latent variance signals drift without waiting for labels. The threshold is a relative shift of ${percent(t.varianceShift, 0)}.</p>
+${uncertaintySection(report)}
 <h3>Per feature: training versus batch</h3>
 <div class="charts">${report.features.map((f, j) =>
     figure(
@@ -170,4 +165,17 @@ export function filesSection(data: BatchReportData): SafeHtml {
             html`<tr><td class="key"><code>${f.key}</code></td><td>${fileStatus(f)}</td><td class="num">${integer(f.rowsRead)}</td><td class="num">${integer(f.rowsScored)}</td><td class="num">${integer(f.rowsQuarantined)}</td></tr>`,
         )}</tbody></table></div>`;
   return html`<section id="files"><h2>Files</h2>${body}</section>`;
+}
+
+/** The model's uncertainty on the batch against its training rows; a model without uncertainty says so. */
+function uncertaintySection(report: DriftReport): SafeHtml {
+  const lv = report.latentVariance;
+  if (lv === null) {
+    return html`<h3>Model uncertainty</h3><p>This model gives no uncertainty (only the Gaussian process does), so drift is judged on the features alone.</p>`;
+  }
+  return html`<h3>Model uncertainty</h3>
+<div class="table-wrap"><table><thead><tr><th scope="col">Mean latent variance</th><th scope="col" class="num">Training rows (out of sample)</th><th scope="col" class="num">This batch</th><th scope="col" class="num">Relative shift</th><th scope="col">Status</th></tr></thead><tbody>
+<tr${lv.drifted ? html` class="drifted"` : ''}><th scope="row">Gaussian process</th><td class="num">${significant(lv.referenceMean)}</td><td class="num">${significant(lv.batchMean)}</td><td class="num${lv.drifted ? ' fail' : ''}">${percent(lv.relativeShift, 0)}</td><td class="${lv.drifted ? 'fail' : 'pass'}">${lv.drifted ? '✗ drifted' : '✓ stable'}</td></tr>
+</tbody></table></div>
+<p class="note">The Gaussian process is more uncertain about rows unlike its training data, whatever their true label, so a change of its mean latent variance signals drift without waiting for labels. The threshold is a relative shift of ${percent(report.thresholds.varianceShift, 0)}.</p>`;
 }

@@ -13,8 +13,16 @@ export function figure(svg: SafeHtml, caption: string): SafeHtml {
   return html`<figure><div aria-hidden="true">${svg}</div><figcaption>${caption}</figcaption></figure>`;
 }
 
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  'gpc-exact': 'Gaussian process (exact)',
+  'gpc-sparse': 'Gaussian process (sparse)',
+  'logistic-regression': 'logistic regression',
+  'gradient-boosting': 'gradient-boosted trees',
+};
+
 export function headerSection(data: ReportData): SafeHtml {
   const { decision, training } = data;
+  const pick = data.evaluation.pick;
   const mode =
     training.mode === 'full'
       ? 'full retrain (kernel hyperparameters optimised)'
@@ -30,7 +38,8 @@ export function headerSection(data: ReportData): SafeHtml {
 <dt>Run</dt><dd><code>${data.runName}</code></dd>
 <dt>Created</dt><dd>${timestamp(data.createdAt)}</dd>
 <dt>Data contract</dt><dd><code>${data.contractName}</code></dd>
-<dt>Training</dt><dd>${mode}</dd>
+${pick === undefined ? html`` : html`<dt>Model</dt><dd>${KIND_NAMES[pick.kind] ?? pick.kind}, picked among the run’s models (<a href="#models">all models</a>)</dd>`}
+<dt>${pick === undefined ? 'Training' : 'Gaussian process'}</dt><dd>${mode}</dd>
 </dl>
 </header>`;
 }
@@ -51,21 +60,14 @@ export function gateSection(data: ReportData): SafeHtml {
   )}</tbody></table></div></section>`;
 }
 
-const KIND_NAMES: Readonly<Record<string, string>> = {
-  'gpc-exact': 'Gaussian process (exact)',
-  'gpc-sparse': 'Gaussian process (sparse)',
-  'logistic-regression': 'logistic regression',
-  'gradient-boosting': 'gradient-boosted trees',
-};
-
 /** Every model trained in the run on the same holdout, and which one the rule picks; empty for runs from before the challengers. */
 export function candidatesSection(data: ReportData): SafeHtml {
   const rows = data.evaluation.candidates;
   if (rows === undefined || rows.length === 0) return html``;
-  const { pick } = data.decision;
+  const { pick } = data.evaluation;
   return html`<section id="models"><h2>All models trained in this run</h2>
 <p>Each model is scored on the same holdout rows, at the threshold it chose for recall ${fixed(data.evaluation.targetRecall, 2)} on its own training rows. The rule: among the models that reach the recall target on the holdout, the highest average precision; but the Gaussian process wins while it is within 0.01 of the best, because it also says how sure it is about each reading.</p>
-${pick === undefined ? html`` : html`<p><strong>Picked: ${KIND_NAMES[pick.kind] ?? pick.kind}</strong> (<code>${pick.version}</code>): ${pick.reason}. The gate’s verdict above still judges the Gaussian process against the champion.</p>`}
+${pick === undefined ? html`` : html`<p><strong>Picked: ${KIND_NAMES[pick.kind] ?? pick.kind}</strong> (<code>${pick.version}</code>): ${pick.reason}. It is the model the gate judged against the champion, and the one this report’s charts show.</p>`}
 <div class="table-wrap"><table><thead><tr><th scope="col">Model</th><th scope="col">Fit time</th><th scope="col">ROC AUC</th><th scope="col">Average precision</th><th scope="col">Recall at threshold</th><th scope="col">Precision at threshold</th><th scope="col">Threshold</th></tr></thead><tbody>${rows.map((row) =>
     row.status === 'trained'
       ? html`<tr><th scope="row">${KIND_NAMES[row.kind] ?? row.kind}${pick?.version === row.holdout.version ? ' ★' : ''}</th><td>${seconds(row.fitSeconds)}</td><td>${fixed(row.holdout.rocAuc)}</td><td>${fixed(row.holdout.averagePrecision)}</td><td>${fixed(row.holdout.recall)}</td><td>${fixed(row.holdout.precision)}</td><td>${significant(row.holdout.threshold, 3)}</td></tr>`

@@ -318,7 +318,7 @@ function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typ
       scored_at: scoredAt,
     };
   });
-  // Drift's reference holds the GP's latent variance; a model without uncertainty stores no reference (Train builds none for it).
-  const drift = reference === undefined || p.latentStd === null ? null : summarizeBatch(reference, x, p.latentStd.map((s) => s * s));
+  // A model without uncertainty has a reference without latent variance (the features alone drift).
+  const drift = reference === undefined ? null : summarizeBatch(reference, x, p.latentStd === null ? null : p.latentStd.map((s) => s * s));
   return { rows, flagged, review, drift, scores: scoreHistogram(p.probability) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildReference } from '../../drift/reference.ts';
 import { GradientBoostingClassifier } from '../../ml/boosting/gradient-boosting.ts';
 import { type ChallengerClassifier, type ChallengerKind, ChallengerModel } from '../../ml/challenger-model.ts';
 import { type DenseMatrix, takeRows } from '../../ml/dense.ts';
@@ -89,7 +90,18 @@ export function trainChallengerStep(kind: ChallengerKind, stepName: string): (in
     const version = newModelVersion(createdAt, `${run.runName}/${kind}`);
     await saveModel(context.store, version, model, {
       createdAt: createdAt.toISOString(),
-      extra: { runName: run.runName, mode: run.mode, contract: context.contract, trainingSetKey: run.trainingSet.key, model: kind, trainRows: trainingSet.X.rows, fitSeconds: finalFitSeconds, thresholdSeconds },
+      extra: {
+        runName: run.runName,
+        mode: run.mode,
+        contract: context.contract,
+        trainingSetKey: run.trainingSet.key,
+        model: kind,
+        trainRows: trainingSet.X.rows,
+        fitSeconds: finalFitSeconds,
+        thresholdSeconds,
+        // What batch inference compares batches with, should this model become the champion (no uncertainty to summarise).
+        trainingReference: buildReference(trainingSet.X, featureNames, null),
+      },
     });
     context.progress({ kind: 'message', text: `${stepName}: ${kind} ${version} fitted on ${trainingSet.X.rows} rows in ${finalFitSeconds.toFixed(2)} s, threshold ${model.threshold.value.toPrecision(4)} (out-of-fold recall ${model.threshold.recall.toFixed(3)})` });
     return {

@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ReportData } from '../../lambdas/core/report/report-data.ts';
+import { renderReport } from '../../lambdas/core/report/render-report.ts';
+import { dumpDom, findBrowser, screenshot } from '../support/browser.ts';
+import { decodePng, type Rgba } from '../support/png.ts';
+import { makeReportData } from '../unit/report/report-fixture.ts';
+
+/**
+ * The model report in a real browser (headless Chromium from Debian's packages; `.ci/run`
+ * installs it): it parses into the same sections and charts, its console stays empty (no script
+ * error, nothing its security policy refused), and the screenshot shows drawn charts. The
+ * screenshots go to PROGNOS_SCREENSHOT_DIR when set (a test artifact); PROGNOS_UPDATE_DOCS=1 also
+ * writes the top of the page to docs/images/report-page.png.
+ */
+
+const browser = findBrowser();
+const WIDTH = 1280;
+
+/** A report with a champion and the run's table of models, the pick a challenger. */
+function reportWithCandidates(): ReportData {
+  const base = makeReportData({ champion: true });
+  const gp = { version: base.version, recall: 0.92, precision: 0.31, averagePrecision: 0.712, rocAuc: 0.961, threshold: 0.0781 };
+  const boosted = { ...gp, version: '20261126T202618.000Z-b0057300', averagePrecision: 0.889, rocAuc: 0.983, precision: 0.49, threshold: 0.059 };
+  return {
+    ...base,
+    evaluation: {
+      ...base.evaluation,
+      candidates: [
+        { status: 'trained', kind: 'gpc-exact', fitSeconds: 41.2, holdout: gp },
+        { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.28, holdout: boosted },
+        { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
+      ],
+      pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' },
+    },
+  };
+}
+
+/** Share of pixels that are not (near) white, and the number of distinct colours, in rows [from, to). */
+function ink(image: Rgba, from: number, to: number): { share: number; colours: number } {
+  let drawn = 0;
+  const colours = new Set<number>();
+  for (let y = from; y < to; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const i = (y * image.width + x) * 4;
+      const [r, g, b] = [image.pixels[i], image.pixels[i + 1], image.pixels[i + 2]];
+      if (r < 245 || g < 245 || b < 245) drawn++;
+      colours.add((r << 16) | (g << 8) | b);
+    }
+  }
+  return { share: drawn / ((to - from) * image.width), colours: colours.size };
+}
+
+function lastInkedRow(image: Rgba): number {
+  for (let y = image.height - 1; y >= 0; y--) {
+    if (ink(image, y, y + 1).share > 0) return y;
+  }
+  return -1;
+}
+
+describe.skipIf(browser === undefined)('the model report in headless Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prognos-browser-'));
+  const shots = process.env.PROGNOS_SCREENSHOT_DIR ?? dir;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses into every section and chart, logs nothing to its console, and draws its charts', async () => {
+    const page = await renderReport(reportWithCandidates());
+    const file = join(dir, 'report.html');
+    writeFileSync(file, page);
+
+    const parsed = dumpDom(browser!, file);
+    expect(parsed.console).toEqual([]);
+    const sectionIds = (html: string) => [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);
+    expect(sectionIds(parsed.dom)).toEqual(sectionIds(page));
+    expect(sectionIds(page)).toEqual(expect.arrayContaining(['models', 'curves']));
+    const svgs = (html: string) => (html.match(/<svg[\s>]/g) ?? []).length;
+    expect(svgs(parsed.dom)).toBe(svgs(page));
+    expect(svgs(page)).toBeGreaterThanOrEqual(4);
+
+    // Tall enough for the whole page: the charts sit below the header and the tables.
+    const height = 12_000;
+    mkdirSync(shots, { recursive: true });
+    const png = join(shots, 'model-report.png');
+    expect(screenshot(browser!, file, png, WIDTH, height).console).toEqual([]);
+    const image = decodePng(readFileSync(png));
+    expect([image.width, image.height]).toEqual([WIDTH, height]);
+    // The page ends where the ink ends; every third of it carries text and coloured marks, not a blank or one-colour area.
+    const end = lastInkedRow(image) + 1;
+    expect(end).toBeGreaterThan(3000);
+    for (const third of [0, 1, 2]) {
+      const { share, colours } = ink(image, Math.floor((third * end) / 3), Math.floor(((third + 1) * end) / 3));
+      expect(share, `ink in third ${third}`).toBeGreaterThan(0.01);
+      expect(colours, `colours in third ${third}`).toBeGreaterThan(50);
+    }
+    if (process.env.PROGNOS_UPDATE_DOCS === '1') {
+      screenshot(browser!, file, join(import.meta.dirname, '..', '..', 'docs', 'images', 'report-page.png'), WIDTH, 2400);
+    }
+  }, 240_000);
+});
