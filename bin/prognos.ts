@@ -239,14 +239,14 @@ function buildProgram(io: CliIo): Command {
     });
 
   takes(command(program, 'rollback', 'Make the previous champion (or an earlier one) serve again.', ['prognos rollback', 'prognos rollback --to 20261126T190501.123Z-1a2b3c4d']), 'home')
-    .option('--to <version>', 'roll back to this earlier champion (see prognos models) instead of the previous one')
+    .option('--to <version>', 'roll back to this earlier champion (see npx prognos models) instead of the previous one')
     .option('--json', 'print {"from", "to"} as JSON instead of the new champion\'s version')
     .action(async (o: { to?: string; json?: boolean }) => {
       await runRollback({ ...(await workspace()), to: o.to, json: o.json }, io);
     });
 
   takes(command(program, 'report', "Print the path of a model version's HTML report (default: the champion's).", ['prognos report', 'prognos report 20261126T190501.123Z-1a2b3c4d']), 'home')
-    .argument('[version]', 'model version (see prognos models)')
+    .argument('[version]', 'model version (see npx prognos models)')
     .option('--json', 'print {"version", "path", "champion"} as JSON instead of the path')
     .action(async (version: string | undefined, o: { json?: boolean }) => {
       await runReport({ ...(await workspace()), version, json: o.json }, io);
@@ -294,7 +294,7 @@ function buildProgram(io: CliIo): Command {
     'prognos runs retry train-0123456789abcdef01234567 --home /tmp/prognos',
   ]), 'home', 'contract')
     .configureOutput({ outputError: errorPrinter('npx prognos runs retry --help') })
-    .argument('<name>', 'the run (see prognos runs)')
+    .argument('<name>', 'the run (see npx prognos runs)')
     .action(async (name: string) => {
       await runRetry({ ...(await workspace()), name }, io);
     });
