@@ -29,6 +29,7 @@ import { interruptSignal } from '../lambdas/cli/interrupt.ts';
 import { DEFAULT_CRON, runSchedule } from '../lambdas/cli/schedule.ts';
 import { DEFAULT_WATCH_WINDOW_SECONDS, MAX_WATCH_WINDOW_SECONDS, runWatch } from '../lambdas/cli/watch.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
+import { runModelShow } from '../lambdas/cli/model-show.ts';
 import { runModels } from '../lambdas/cli/models.ts';
 import { integerIn } from '../lambdas/cli/options.ts';
 import { PREDICT_FORMATS, type PredictFormat, runPredict } from '../lambdas/cli/predict.ts';
@@ -232,10 +233,27 @@ function buildProgram(io: CliIo): Command {
       await runLanding({ ...(await workspace()), json: o.json }, io);
     });
 
-  takes(command(program, 'models', 'List the model versions with their holdout metrics and gate decisions, and the champion.', ['prognos models', 'prognos models --json']), 'home')
-    .option('--json', 'print JSON')
+  const models = takes(
+    command(program, 'models', 'List the model versions by run (created, mode, kind, training rows, holdout AP, gate decision), the champion marked; models show VERSION prints one.', [
+      'prognos models',
+      'prognos models --json',
+      'prognos models show 20261126T190501.123Z-1a2b3c4d',
+    ]),
+    'home',
+  )
+    .option('--json', 'print JSON (models show: the record as JSON)')
     .action(async (o: { json?: boolean }) => {
       await runModels({ ...(await workspace()), json: o.json }, io);
+    });
+  takes(command(models, 'show', "Print one model's record: manifest, kind, contract, features, threshold, training rows and set, the gate's checks, its run's models, the report.", [
+    'prognos models show 20261126T190501.123Z-1a2b3c4d',
+    'prognos models show 20261126T190501.123Z-1a2b3c4d --json',
+  ]), 'home')
+    .configureOutput({ outputError: errorPrinter('npx prognos models show --help') })
+    .argument('<version>', 'model version (see npx prognos models)')
+    // `--json` is the models command's option: commander gives it to the parent wherever it stands.
+    .action(async (version: string) => {
+      await runModelShow({ ...(await workspace()), version, json: models.opts<{ json?: boolean }>().json }, io);
     });
 
   takes(command(program, 'rollback', 'Make the previous champion (or an earlier one) serve again.', ['prognos rollback', 'prognos rollback --to 20261126T190501.123Z-1a2b3c4d']), 'home')
