@@ -29,6 +29,7 @@ import { interruptSignal } from '../lambdas/cli/interrupt.ts';
 import { DEFAULT_CRON, runSchedule } from '../lambdas/cli/schedule.ts';
 import { DEFAULT_WATCH_WINDOW_SECONDS, MAX_WATCH_WINDOW_SECONDS, runWatch } from '../lambdas/cli/watch.ts';
 import { type CliIo, processIo } from '../lambdas/cli/io.ts';
+import { runModelShow } from '../lambdas/cli/model-show.ts';
 import { runModels } from '../lambdas/cli/models.ts';
 import { integerIn } from '../lambdas/cli/options.ts';
 import { PREDICT_FORMATS, type PredictFormat, runPredict } from '../lambdas/cli/predict.ts';
@@ -232,21 +233,38 @@ function buildProgram(io: CliIo): Command {
       await runLanding({ ...(await workspace()), json: o.json }, io);
     });
 
-  takes(command(program, 'models', 'List the model versions with their holdout metrics and gate decisions, and the champion.', ['prognos models', 'prognos models --json']), 'home')
-    .option('--json', 'print JSON')
+  const models = takes(
+    command(program, 'models', 'List the model versions by run (created, mode, kind, training rows, holdout AP, gate decision), the champion marked; models show VERSION prints one.', [
+      'prognos models',
+      'prognos models --json',
+      'prognos models show 20261126T190501.123Z-1a2b3c4d',
+    ]),
+    'home',
+  )
+    .option('--json', 'print JSON (models show: the record as JSON)')
     .action(async (o: { json?: boolean }) => {
       await runModels({ ...(await workspace()), json: o.json }, io);
     });
+  takes(command(models, 'show', "Print one model's record: manifest, kind, contract, features, threshold, training rows and set, the gate's checks, its run's models, the report.", [
+    'prognos models show 20261126T190501.123Z-1a2b3c4d',
+    'prognos models show 20261126T190501.123Z-1a2b3c4d --json',
+  ]), 'home')
+    .configureOutput({ outputError: errorPrinter('npx prognos models show --help') })
+    .argument('<version>', 'model version (see npx prognos models)')
+    // `--json` is the models command's option: commander gives it to the parent wherever it stands.
+    .action(async (version: string) => {
+      await runModelShow({ ...(await workspace()), version, json: models.opts<{ json?: boolean }>().json }, io);
+    });
 
   takes(command(program, 'rollback', 'Make the previous champion (or an earlier one) serve again.', ['prognos rollback', 'prognos rollback --to 20261126T190501.123Z-1a2b3c4d']), 'home')
-    .option('--to <version>', 'roll back to this earlier champion (see prognos models) instead of the previous one')
+    .option('--to <version>', 'roll back to this earlier champion (see npx prognos models) instead of the previous one')
     .option('--json', 'print {"from", "to"} as JSON instead of the new champion\'s version')
     .action(async (o: { to?: string; json?: boolean }) => {
       await runRollback({ ...(await workspace()), to: o.to, json: o.json }, io);
     });
 
   takes(command(program, 'report', "Print the path of a model version's HTML report (default: the champion's).", ['prognos report', 'prognos report 20261126T190501.123Z-1a2b3c4d']), 'home')
-    .argument('[version]', 'model version (see prognos models)')
+    .argument('[version]', 'model version (see npx prognos models)')
     .option('--json', 'print {"version", "path", "champion"} as JSON instead of the path')
     .action(async (version: string | undefined, o: { json?: boolean }) => {
       await runReport({ ...(await workspace()), version, json: o.json }, io);
@@ -294,7 +312,7 @@ function buildProgram(io: CliIo): Command {
     'prognos runs retry train-0123456789abcdef01234567 --home /tmp/prognos',
   ]), 'home', 'contract')
     .configureOutput({ outputError: errorPrinter('npx prognos runs retry --help') })
-    .argument('<name>', 'the run (see prognos runs)')
+    .argument('<name>', 'the run (see npx prognos runs)')
     .action(async (name: string) => {
       await runRetry({ ...(await workspace()), name }, io);
     });

@@ -4,7 +4,7 @@ import type { StepContext } from '../core/steps/context.ts';
 import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
 import { BATCH_STEPS, type BatchTaskState } from '../core/steps/batch/index.ts';
 import { TRAINING_STEPS } from '../core/steps/index.ts';
-import { bindSteps, meteredStepContext, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { bindSteps, checkFailDrill, drillFor, meteredStepContext, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -27,9 +27,8 @@ export function readBatchDefinition(): unknown {
  * `statemachines/training.asl.json` with the same steps `prognos run` uses.
  */
 export function localTrainingOrchestrator(workspace: Workspace, context: StepContext, onEvent?: (event: RunEvent) => void): LocalOrchestrator {
-  const failStep = process.env.PROGNOS_FAIL_STEP;
-  // The failure drill names one step of either workflow; training gets it only if it is one of its own ('' = none).
-  const drill = failStep !== undefined && failStep in TRAINING_STEPS ? failStep : '';
+  // The failure drill names one step of either workflow (batchHandlers checks which); training gets it only if it is one of its own ('' = none).
+  const drill = drillFor(process.env.PROGNOS_FAIL_STEP, TRAINING_STEPS) ?? '';
   return new LocalOrchestrator({
     definition: readTrainingDefinition(),
     handlers: trainingHandlers(context, drill),
@@ -44,7 +43,11 @@ export function localTrainingOrchestrator(workspace: Workspace, context: StepCon
   });
 }
 
-/** `PROGNOS_FAIL_STEP=<Task>` makes that step fail, as in the training workflow's drill. */
+/**
+ * `PROGNOS_FAIL_STEP=<Task>` makes that step fail, as in the training workflow's drill; a name that is
+ * no step of the batch or of its retrains is refused, as `prognos run` refuses it.
+ */
 export function batchHandlers(context: BatchStepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<BatchTaskState, (payload: unknown) => Promise<unknown>> {
-  return bindSteps(BATCH_STEPS, context, failStep !== undefined && failStep in BATCH_STEPS ? failStep : undefined);
+  checkFailDrill(failStep, [BATCH_STEPS, TRAINING_STEPS]);
+  return bindSteps(BATCH_STEPS, context, drillFor(failStep, BATCH_STEPS));
 }

@@ -5,6 +5,7 @@ import type { StepContext, StepProgress } from '../core/steps/context.ts';
 import { TRAINING_STEPS, type TrainingTaskState } from '../core/steps/index.ts';
 import { FEATURES_PREFIX } from '../core/steps/ingest.ts';
 import { killIfDrilledTask } from './drills.ts';
+import { CliError } from './errors.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -90,10 +91,31 @@ export function bindSteps<S extends string, C>(
   return Object.fromEntries(entries) as Record<S, (payload: unknown) => Promise<unknown>>;
 }
 
+/** A PROGNOS_FAIL_STEP that names no step of the workflows a command runs: a typo must not pass for a drill that ran. */
+export class UnknownDrillStepError extends CliError {
+  override readonly name = 'UnknownDrillStepError' as const;
+}
+
+/**
+ * The one check of the drill switch, for every command that runs a workflow: the step it names
+ * (before any `:ErrorName`) must be a Task of one of `workflows` (a batch also runs drift retrains,
+ * so it takes the training steps too).
+ * @throws UnknownDrillStepError listing the steps it could name
+ */
+export function checkFailDrill(failStep: string | undefined, workflows: readonly Readonly<Record<string, unknown>>[]): void {
+  const state = parseFailDrill(failStep)?.state;
+  if (state === undefined) return;
+  const steps = [...new Set(workflows.flatMap((steps) => Object.keys(steps)))];
+  if (!steps.includes(state)) throw new UnknownDrillStepError(`PROGNOS_FAIL_STEP=${failStep} names no step; the steps are ${steps.join(', ')}`);
+}
+
+/** The drill when it names one of `steps`, else undefined (it is for another workflow of the same command). */
+export function drillFor(failStep: string | undefined, steps: Readonly<Record<string, unknown>>): string | undefined {
+  const state = parseFailDrill(failStep)?.state;
+  return state !== undefined && state in steps ? failStep : undefined;
+}
+
 export function trainingHandlers(context: StepContext, failStep: string | undefined = process.env.PROGNOS_FAIL_STEP): Record<TrainingTaskState, (payload: unknown) => Promise<unknown>> {
-  const drilled = parseFailDrill(failStep)?.state;
-  if (drilled !== undefined && !(drilled in TRAINING_STEPS)) {
-    throw new RangeError(`PROGNOS_FAIL_STEP=${failStep} names no step; the steps are ${Object.keys(TRAINING_STEPS).join(', ')}`);
-  }
+  checkFailDrill(failStep, [TRAINING_STEPS]);
   return bindSteps(TRAINING_STEPS, context, failStep);
 }

@@ -290,10 +290,64 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
     expect(retry.stderr).not.toContain('does not exist (a typo');
   });
 
-  it('models lists the version with its holdout metrics and marks the champion', () => {
+  it('models lists the run\'s versions under the run, with kind, rows and holdout AP, and marks the champion', () => {
     const result = prognos('models', '--home', home);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`\\*\\s+${champion(home)!.version.replace('.', '\\.')}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+passed\\s+serving`));
+    // Columns: version, kind, rows, recall, holdout AP, gate, status.
+    expect(result.stdout).toMatch(new RegExp(`\\*\\s+${champion(home)!.version.replace('.', '\\.')}\\s+\\S+\\s+\\d+\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+passed\\s+serving`));
+    expect(result.stdout).toMatch(/^ {2}run train-[0-9a-f]+ · full · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/m);
+    for (const version of modelVersions(home)) expect(result.stdout).toMatch(new RegExp(`${version.replace('.', '\\.')}\\s+${kindOf(home, version)}\\s+\\d+\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}`));
+  });
+
+  it('models --json gives each version its run, mode, kind, rows and holdout numbers, one of them gated', () => {
+    const result = prognos('models', '--json', '--home', home);
+    expect(result.status, result.stderr).toBe(0);
+    const listing = JSON.parse(result.stdout) as {
+      champion: { version: string };
+      versions: { version: string; runName: string; mode: string; kind: string; trainRows: number; createdAt: string; gated: boolean; status: string; holdout: { averagePrecision: number } | null }[];
+    };
+    expect(listing.versions.map((v) => v.version)).toEqual(modelVersions(home));
+    expect(new Set(listing.versions.map((v) => v.runName)).size).toBe(1);
+    expect(listing.versions.map((v) => v.kind).sort()).toEqual(modelVersions(home).map((v) => kindOf(home, v)).sort());
+    for (const version of listing.versions) {
+      expect(version.runName).toMatch(/^train-[0-9a-f]+$/);
+      expect(version.mode).toBe('full');
+      expect(version.trainRows).toBeGreaterThan(100);
+      expect(Date.parse(version.createdAt)).not.toBeNaN();
+      expect(version.holdout?.averagePrecision).toBeGreaterThan(0);
+    }
+    // The gate judged one version of the run; it is the one promoted.
+    expect(listing.versions.filter((v) => v.gated).map((v) => [v.version, v.status])).toEqual([[listing.champion.version, 'serving']]);
+  });
+
+  it('models show prints one model\'s record, for the gated version and for a sibling, as text and as JSON', () => {
+    const served = champion(home)!.version;
+    const text = prognos('models', 'show', served, '--home', home);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^model ${served.replace('.', '\\.')}\n  status +serving \\(the champion\\)\n`));
+    for (const field of ['kind', 'created', 'run', 'mode', 'trained on', 'training set', 'features', 'contract', 'threshold', 'holdout', 'report']) {
+      expect(text.stdout).toMatch(new RegExp(`^  ${field} +\\S`, 'm'));
+    }
+    expect(text.stdout).toContain('gate: passed, judging this version');
+    expect(text.stdout).toMatch(/models trained in run train-[0-9a-f]+, on the same holdout:/);
+
+    const sibling = modelVersions(home).find((v) => v !== served)!;
+    const json = prognos('models', 'show', sibling, '--json', '--home', home);
+    expect(json.status, json.stderr).toBe(0);
+    const record = JSON.parse(json.stdout) as { version: string; kind: string; decision: { version: string } | null; candidates: unknown[]; report: { version: string; path: string }; trainingSet: { key: string }; contract: { name: string } };
+    expect(record).toMatchObject({ version: sibling, kind: kindOf(home, sibling), decision: { version: served }, report: { version: served }, contract: { name: 'ai4i2020' } });
+    expect(record.candidates).toHaveLength(3);
+    expect(existsSync(resolve(workDir, record.report.path))).toBe(true);
+    expect(record.trainingSet.key).toMatch(/^lake\/training-sets\/train-[0-9a-f]+\//);
+  });
+
+  it('models show of a version that does not exist fails cleanly and names the nearest, or says how to list them', () => {
+    expectCleanError(prognos('models', 'show', 'nope', '--home', home), '"nope" is not a model version (e.g. 20261126T190501.123Z-1a2b3c4d); npx prognos models lists them');
+    const served = champion(home)!.version;
+    const near = served.replace(/-[0-9a-f]{8}$/, '-00000000');
+    const result = prognos('models', 'show', near, '--home', home);
+    expectCleanError(result, `there is no model ${near}; the nearest: `);
+    expect(result.stderr).toContain(served);
   });
 
   it('predict scores a CSV in the landing format with the champion: probability, label, uncertainty, version', () => {
@@ -323,6 +377,17 @@ describe('the happy path: demo, a second demo, predict, report, models', () => {
 
     writeFileSync(join(workDir, 'bad-instances.json'), JSON.stringify({ instances: [{ ...instance, torque_nm: 'high' }] }));
     expectCleanError(prognos('predict', 'bad-instances.json', '--home', home), /torque_nm/);
+  });
+
+  it('infer refuses a misspelt PROGNOS_FAIL_STEP as run does, before any step runs', () => {
+    expect(prognos('ingest', '--inference', generate('drill-batch.csv', 30, 5), '--home', home).status).toBe(0);
+    const runsBefore = readdirSync(join(home, 'runs'));
+    const result = prognosWith({ PROGNOS_FAIL_STEP: 'ScoreFiel' }, 'infer', '--home', home);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^prognos: PROGNOS_FAIL_STEP=ScoreFiel names no step; the steps are ListNewFiles, ScoreFile, .*, Train, /m);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stderr).not.toContain('looks like a bug');
+    expect(readdirSync(join(home, 'runs'))).toEqual(runsBefore);
   });
 });
 

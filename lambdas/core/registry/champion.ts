@@ -190,7 +190,7 @@ export async function repairChampionFromHistory(store: ObjectStore): Promise<Cha
     await loadModel(store, last.version);
   } catch (error) {
     if (!(error instanceof ArtifactError)) throw error;
-    return { repaired: false, reason: `the last recorded champion ${last.version} cannot be loaded (${error.message}); choose one with prognos rollback` };
+    return { repaired: false, reason: `the last recorded champion ${last.version} cannot be loaded (${error.message}); choose one with npx prognos rollback` };
   }
   await store.put(CHAMPION_KEY, `${JSON.stringify(last, null, 2)}\n`, { contentType: 'application/json', ifMatch: state.etag });
   return { repaired: true, action: `restored ${CHAMPION_KEY} (it was unreadable: ${state.problem}) to the last recorded champion ${last.version}`, pointer: last };

@@ -88,7 +88,7 @@ async function champion(deps: ApiDependencies): Promise<LoadedChampion> {
     if (error instanceof ChampionLoadError) throw new ApiError(503, 'model_unavailable', 'the champion model cannot be loaded right now; try again later');
     throw error;
   }
-  if (loaded === undefined) throw new ApiError(503, 'no_champion', 'no model is serving yet: train and promote a champion first (prognos run)');
+  if (loaded === undefined) throw new ApiError(503, 'no_champion', 'no model is serving yet: train and promote a champion first (npx prognos run)');
   return loaded;
 }
 

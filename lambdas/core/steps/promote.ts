@@ -61,7 +61,7 @@ export async function promote(input: unknown, context: StepContext): Promise<Pro
   }
   // The swap is the commit: a history entry that cannot be written is reported, not a failed promotion.
   const pointer: ChampionPointer = await promoteChampion(context.store, version, run.runName, state, context.now(), (error) =>
-    context.progress({ kind: 'message', text: `${error.message} (prognos doctor --repair records it)` }),
+    context.progress({ kind: 'message', text: `${error.message} (npx prognos doctor --repair records it)` }),
   );
   context.progress({ kind: 'message', text: `champion is now ${pointer.version}${pointer.previous[0] ? ` (was ${pointer.previous[0]})` : ''}` });
   return { champion: pointer.version, previous: pointer.previous[0] ?? null };

@@ -54,10 +54,10 @@ describe('prognos models and rollback', () => {
     expect(statuses(listing)).toEqual({ [V1]: 'superseded', [V2]: 'serving', [V3]: 'rejected', [V4]: 'not-promoted', [V5]: 'not-promoted' });
     const lines = io.stdout().split('\n');
     expect(lines.find((line) => line.includes(V1))).toMatch(/passed\s+promoted, superseded$/);
-    expect(lines.find((line) => line.includes(V2))).toMatch(/^\s*\*\s+\S+\s+0\.900\s+0\.250\s+0\.610\s+passed\s+serving$/);
+    expect(lines.find((line) => line.includes(V2))).toMatch(/^\s*\*\s+\S+\s+gpc-exact\s+24\s+0\.900\s+0\.610\s+passed\s+serving$/);
     expect(lines.find((line) => line.includes(V3))).toMatch(/failed\s+rejected$/);
     expect(lines.find((line) => line.includes(V4))).toMatch(/passed\s+not promoted$/);
-    expect(lines.find((line) => line.includes(V5))).toMatch(/-\s+-\s+-\s+-\s+not promoted$/);
+    expect(lines.find((line) => line.includes(V5))).toMatch(/gpc-exact\s+24\s+-\s+-\s+-\s+not promoted$/);
     expect(io.stdout()).toContain(`* serving since ${new Date(FIXED_NOW.getTime() + 1000).toISOString()} (promoted by run-2)`);
   });
 

@@ -275,7 +275,7 @@ describe('handleApiRequest', () => {
       const empty = await mkdtemp(join(tmpdir(), 'prognos-api-empty-'));
       try {
         const none = { champion: new ChampionCache(new FsObjectStore(empty)) };
-        expectError(await handleApiRequest(event({ body: { instances: [INSTANCE] } }), none), 503, 'no_champion', 'no model is serving yet: train and promote a champion first (prognos run)');
+        expectError(await handleApiRequest(event({ body: { instances: [INSTANCE] } }), none), 503, 'no_champion', 'no model is serving yet: train and promote a champion first (npx prognos run)');
         expectError(await handleApiRequest(event({ method: 'GET', path: '/model' }), none), 503, 'no_champion', /no model is serving yet/);
       } finally {
         await rm(empty, { recursive: true, force: true });

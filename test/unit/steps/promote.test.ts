@@ -147,7 +147,7 @@ describe('Promote', () => {
     };
     const result = await promote(promoteInput(V1, null), { ...fx.context, store: failingHistory });
     expect(result).toEqual({ champion: V1, previous: null });
-    expect(fx.progress).toContainEqual({ kind: 'message', text: `the champion is now ${V1}, but its champion history entry could not be written: AccessDenied (prognos doctor --repair records it)` });
+    expect(fx.progress).toContainEqual({ kind: 'message', text: `the champion is now ${V1}, but its champion history entry could not be written: AccessDenied (npx prognos doctor --repair records it)` });
     expect(await inspectChampion(fx.store)).toMatchObject({ kind: 'usable', recorded: false });
     expect(await repairChampionFromHistory(fx.store)).toMatchObject({ repaired: true });
     expect(await inspectChampion(fx.store)).toMatchObject({ kind: 'usable', recorded: true });

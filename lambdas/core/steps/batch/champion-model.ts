@@ -35,7 +35,7 @@ const cache = new WeakMap<ObjectStore, Promise<ServingModel>>();
  */
 export async function loadServingModel(store: ObjectStore, fallbackContract: DataContract): Promise<ServingModel> {
   const champion = await readChampion(store);
-  if (champion === undefined) throw new NoChampionError('there is no champion yet: train and promote a model before scoring (prognos run)');
+  if (champion === undefined) throw new NoChampionError('there is no champion yet: train and promote a model before scoring (npx prognos run)');
   const version = champion.pointer.version;
   const cached = cache.get(store);
   if (cached !== undefined) {
