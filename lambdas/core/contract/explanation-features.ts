@@ -62,6 +62,16 @@ export function explanationSpace(contract: DataContract, trainingMeans: ArrayLik
   };
 }
 
+// One space per model: its references are that model's training means.
+const spaces = new WeakMap<object, ExplanationSpace>();
+
+/** The explanation space of a deployed model (its contract, its scaler's training means), built once per model object. */
+export function modelExplanationSpace(contract: DataContract, model: { readonly scaler: { readonly mean: Float64Array } }): ExplanationSpace {
+  let space = spaces.get(model);
+  if (space === undefined) spaces.set(model, (space = explanationSpace(contract, model.scaler.mean)));
+  return space;
+}
+
 /** Model rows explaining one reading costs: one perturbed copy per contract feature. */
 export function explanationCost(contract: DataContract): number {
   return contract.features.length;

@@ -1,8 +1,7 @@
 import { encodeRows } from '../contract/encode.ts';
-import { explanationSpace } from '../contract/explanation-features.ts';
+import { modelExplanationSpace } from '../contract/explanation-features.ts';
 import { INSTANCE_ID_KEY, type PredictionInstance } from '../contract/instance.ts';
-import type { DeployedModel } from '../ml/deployed-model.ts';
-import { explainRows, type ExplanationSpace, type Reason } from '../ml/local-explanation.ts';
+import { explainRows, type Reason } from '../ml/local-explanation.ts';
 import type { LoadedChampion } from './champion-cache.ts';
 import { needsReview } from '../ml/review.ts';
 
@@ -37,23 +36,13 @@ export interface PredictInstancesOptions {
   readonly explain?: boolean;
 }
 
-// One space per model: its references are the model's training means.
-const spaces = new WeakMap<DeployedModel, ExplanationSpace>();
-
-/** The explanation space of a champion (its contract, its scaler's training means), built once per model. */
-export function championExplanationSpace(champion: Pick<LoadedChampion, 'model' | 'contract'>): ExplanationSpace {
-  let space = spaces.get(champion.model);
-  if (space === undefined) spaces.set(champion.model, (space = explanationSpace(champion.contract, champion.model.scaler.mean)));
-  return space;
-}
-
 /** Scores instances already checked against the champion's contract. */
 export function predictInstances(champion: LoadedChampion, instances: readonly PredictionInstance[], options: PredictInstancesOptions = {}): PredictResponse {
   const { model, version } = champion;
   const threshold = model.threshold.value;
   const x = encodeRows(champion.contract, instances);
   const p = model.predict(x);
-  const reasons = options.explain === true ? explainRows(model, x, championExplanationSpace(champion), { probability: p.probability }) : undefined;
+  const reasons = options.explain === true ? explainRows(model, x, modelExplanationSpace(champion.contract, model), { probability: p.probability }) : undefined;
   const predictions = instances.map((instance, i): InstancePrediction => ({
     ...(instance[INSTANCE_ID_KEY] === undefined ? {} : { id: instance[INSTANCE_ID_KEY] }),
     probability: p.probability[i],
