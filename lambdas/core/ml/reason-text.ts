@@ -11,7 +11,9 @@ function shown(value: number | string): string {
  */
 export function reasonText(reason: Reason): string {
   const sign = reason.change >= 0 ? '+' : '−';
-  return `${reason.feature} = ${shown(reason.value)} (reference ${shown(reason.reference)}): ${sign}${Math.abs(reason.change).toFixed(3)}`;
+  const size = Math.abs(reason.change);
+  // Three decimals, or two significant digits for a change too small for them (never "−0.000").
+  return `${reason.feature} = ${shown(reason.value)} (reference ${shown(reason.reference)}): ${sign}${size >= 0.001 ? size.toFixed(3) : size.toPrecision(2)}`;
 }
 
 /** Column names of the reasons in a CSV: `reason_1` … `reason_k`. */

@@ -6,6 +6,7 @@ import { ChallengerModel } from '../../../lambdas/core/ml/challenger-model.ts';
 import type { DenseMatrix } from '../../../lambdas/core/ml/dense.ts';
 import { explainRows, featureChanges } from '../../../lambdas/core/ml/local-explanation.ts';
 import { LogisticRegression } from '../../../lambdas/core/ml/logistic/logistic-regression.ts';
+import { reasonText } from '../../../lambdas/core/ml/reason-text.ts';
 import { StandardScaler } from '../../../lambdas/core/ml/scaler.ts';
 import { MaintenanceModel, type ThresholdRecord } from '../../../lambdas/core/ml/maintenance-model.ts';
 import { ai4iInstances, trainChallengerServingModel, trainServingModel } from '../serving/serving-fixture.ts';
@@ -134,5 +135,13 @@ describe('explainRows', () => {
         for (const r of reasons) expect(Number.isFinite(r.change) && r.change !== 0).toBe(true);
       }
     }
+  });
+});
+
+describe('reasonText', () => {
+  it('writes the feature, value, reference and signed change; tiny changes keep two significant digits', () => {
+    expect(reasonText({ feature: 'torque_nm', value: 76, reference: 40.8812345, change: 0.26039 })).toBe('torque_nm = 76 (reference 40.88): +0.260');
+    expect(reasonText({ feature: 'product_type', value: 'H', reference: 'L', change: -0.58318 })).toBe('product_type = H (reference L): −0.583');
+    expect(reasonText({ feature: 'torque_nm', value: 17.3, reference: 40.88, change: -0.000123 })).toBe('torque_nm = 17.3 (reference 40.88): −0.00012');
   });
 });
