@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { encodeRows } from '../../contract/encode.ts';
+import { explanationCost } from '../../contract/explanation-features.ts';
 import { partitionOf } from '../../contract/table.ts';
 import { predictionTableColumns } from '../../contract/predictions-table.ts';
 import { encodeParquet } from '../../data/parquet.ts';
@@ -30,7 +31,6 @@ import {
 } from './batch-state.ts';
 import { loadServingModel, type ServingModel } from './champion-model.ts';
 import { type FileOutcomes, fileOutcomes, fileOutcomesKey, writeFileOutcomes } from './file-outcomes.ts';
-import { explanationCost } from '../../contract/explanation-features.ts';
 import { bareEtag, type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
 import { readReadingsCsv } from '../readings-csv.ts';
 
@@ -48,6 +48,8 @@ import { readReadingsCsv } from '../readings-csv.ts';
  *
  * Each outcome is also recorded in the batch's file list, `lake/batches/<batch>/files/`, where
  * ComputeDrift reads the drift summaries: a Distributed Map's output could not hold them all.
+ * A scored file's flagged rows (with their top reasons) and labelled rows go to
+ * `lake/batches/<batch>/outcomes/` for the work list and realised metrics (file-outcomes.ts).
  *
  * Before any of that, the listed version (key + ETag) is looked up in the scored-files ledger
  * (scored-ledger.ts): a version an earlier batch handled is neither read nor recorded again. A
