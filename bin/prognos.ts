@@ -215,6 +215,7 @@ function buildProgram(io: CliIo): Command {
     command(program, 'predict', "Score readings with the champion: probability, label at the model's threshold, and uncertainty.", [
       'prognos predict new-readings.csv',
       'prognos predict instances.json --format json --out predictions.json',
+      'prognos predict new-readings.csv --explain',
     ]),
     'home', 'contract',
   )
@@ -223,8 +224,9 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--format <format>', 'output format').choices(PREDICT_FORMATS).default('csv'))
     .addOption(new Option('--json', 'the same as --format json').conflicts('format'))
     .option('--out <file>', 'write the predictions to this file instead of stdout')
-    .action(async (file: string, o: { model?: string; format: PredictFormat; json?: boolean; out?: string }) => {
-      await runPredict({ file, ...(await workspace()), model: o.model, format: o.json ? 'json' : o.format, out: o.out }, io);
+    .option('--explain', "add each reading's reasons: the features that move its probability most")
+    .action(async (file: string, o: { model?: string; format: PredictFormat; json?: boolean; out?: string; explain?: boolean }) => {
+      await runPredict({ file, ...(await workspace()), model: o.model, format: o.json ? 'json' : o.format, out: o.out, explain: o.explain }, io);
     });
 
   takes(command(program, 'landing', 'List the landing files with what became of each: ingested (rows, when), quarantined (why), edited, or pending.', ['prognos landing', 'prognos landing --json']), 'home')

@@ -150,6 +150,10 @@ export interface BatchRunJson extends RunRow {
   readonly predictions: string;
   /** The path of the batch's HTML report. */
   readonly report: string | null;
+  /** The path of the batch's work list (flagged.csv): every flagged machine, by probability, with its top reasons. */
+  readonly workList: string | null;
+  /** Realised recall, precision and average precision on the scored rows that carried their label; null when none did. */
+  readonly realised: WriteBatchReportResult['realised'];
   readonly costUsd: number | null;
   /** The drift retrains this batch started, each as `prognos run --json` prints a run. */
   readonly retrains: readonly TrainingRunJson[];
@@ -170,6 +174,8 @@ export function batchJson(workspace: Pick<Workspace, 'pathOf'>, outcome: Pick<Ru
     drift: drift === undefined ? null : { status: drift.status, note: drift.note, rows: drift.rows, enoughRows: drift.enoughRows, drifted: drift.drifted, features: drift.features, categories: drift.categories, latentVariance: drift.latentVariance, retrain: drift.retrain },
     predictions: displayPath(workspace.pathOf(PREDICTIONS_PREFIX)),
     report: report === undefined ? null : displayPath(workspace.pathOf(report.reportKey)),
+    workList: report === undefined ? null : displayPath(workspace.pathOf(report.workListKey)),
+    realised: report?.realised ?? null,
     costUsd: record.cost?.totalUsd ?? null,
     retrains: retrains.map((run) => trainingRunResult(workspace, run.record, run.started)),
   };
@@ -212,7 +218,13 @@ export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: Run
     }
   }
   rowsTable.push(['retrain', retrain ? `${retrain.executionName} ${retrain.started ? 'started' : 'already started before'}` : drift.retrain.reason]);
+  const realised = report.realised;
+  if (realised !== null) {
+    const shown = (p: typeof realised.recall) => (p === null ? '—' : `${fixed(p.value)} (95 % ${fixed(p.low)}–${fixed(p.high)})`);
+    rowsTable.push(['realised', `${realised.labelledRows} labelled rows, ${realised.positives} failed: recall ${shown(realised.recall)}, precision ${shown(realised.precision)}, AP ${realised.averagePrecision === null ? '—' : fixed(realised.averagePrecision)}`]);
+  }
   rowsTable.push(['predictions', displayPath(workspace.pathOf(PREDICTIONS_PREFIX))]);
+  rowsTable.push(['work list', displayPath(workspace.pathOf(report.workListKey))]);
   rowsTable.push(['report', displayPath(workspace.pathOf(report.reportKey))]);
   return `\n${formatTable(rowsTable, { align: ['left', 'left'] })}${costText(record)}`;
 }

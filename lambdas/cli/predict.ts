@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DataContract } from '../core/contract/contract.ts';
 import { encodeRows } from '../core/contract/encode.ts';
+import { explanationSpace } from '../core/contract/explanation-features.ts';
 import { INSTANCE_ID_KEY, predictRequestSchema } from '../core/contract/instance.ts';
 import { formatIssues } from '../core/contract/issues.ts';
 import { writeCsv } from '../core/data/csv.ts';
@@ -9,6 +10,8 @@ import { UnusableFileError } from '../core/errors.ts';
 import { readChampion } from '../core/registry/champion.ts';
 import { assertVersion, contractOf, loadModel } from '../core/registry/model-store.ts';
 import type { InstancePrediction, PredictResponse } from '../core/serving/predictions.ts';
+import { DEFAULT_TOP_REASONS, explainRows } from '../core/ml/local-explanation.ts';
+import { reasonColumns, reasonText } from '../core/ml/reason-text.ts';
 import { needsReview } from '../core/ml/review.ts';
 import { readReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
@@ -40,6 +43,8 @@ export interface PredictOptions {
   readonly model?: string;
   readonly format: PredictFormat;
   readonly out?: string;
+  /** Add each reading's reasons (as `POST /predict` with `explain: true`; CSV: columns reason_1…reason_3). */
+  readonly explain?: boolean;
 }
 
 /** Rows that could be scored, and those that could not with their reasons. */
@@ -107,7 +112,9 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
   const threshold = model.threshold.value;
   const rows: PredictionRow[] = [];
   if (readings.rows.length > 0) {
-    const p = model.predict(encodeRows(contract, readings.rows));
+    const x = encodeRows(contract, readings.rows);
+    const p = model.predict(x);
+    const reasons = options.explain === true ? explainRows(model, x, explanationSpace(contract, model.scaler.mean), { probability: p.probability }) : undefined;
     const latent = p.latentMean === null || p.latentStd === null ? null : { mean: p.latentMean, std: p.latentStd };
     readings.ids.forEach((id, i) =>
       rows.push({
@@ -116,6 +123,7 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
         label: p.label[i] === 1 ? 1 : 0,
         // A model without uncertainty (a challenger) has no latent values and no review, as in the API.
         ...(latent === null ? {} : { latentMean: latent.mean[i]!, latentStd: latent.std[i]!, review: needsReview(latent.mean[i]!, latent.std[i]!, threshold) }),
+        ...(reasons === undefined ? {} : { reasons: reasons[i] }),
         modelVersion: version,
       }),
     );
@@ -125,8 +133,15 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
     options.format === 'json'
       ? `${JSON.stringify(response, null, 2)}\n`
       : writeCsv(
-          rows.map((row) => ({ ...row, id: row.id ?? '', latentMean: row.latentMean ?? '', latentStd: row.latentStd ?? '', review: row.review ?? '' })),
-          PREDICTION_COLUMNS,
+          rows.map(({ reasons: explained, ...row }) => ({
+            ...row,
+            id: row.id ?? '',
+            latentMean: row.latentMean ?? '',
+            latentStd: row.latentStd ?? '',
+            review: row.review ?? '',
+            ...Object.fromEntries(reasonColumns(DEFAULT_TOP_REASONS).map((column, k) => [column, explained?.[k] === undefined ? '' : reasonText(explained[k])])),
+          })),
+          options.explain === true ? [...PREDICTION_COLUMNS, ...reasonColumns(DEFAULT_TOP_REASONS)] : PREDICTION_COLUMNS,
         );
   if (options.out === undefined) io.out(output);
   else {

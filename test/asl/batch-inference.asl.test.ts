@@ -271,7 +271,16 @@ describe('batch-inference.asl.json, idempotency by content', () => {
     // monday.csv is in the ledger (not read, not in this batch's file list); the copy is read, and its content is known.
     expect(output.report).toMatchObject({ files: { listed: 1, scored: 0, duplicates: 1 }, rows: { scored: 0 } });
     expect(output.drift).toMatchObject({ status: 'no-rows', retrain: { requested: false } });
-    expect(await fixture.keys('lake/predictions/')).toEqual([predictions, 'lake/predictions/reports/infer-000000000000000000000007.html', 'lake/predictions/reports/infer-000000000000000000000008.html'].sort());
+    // Each batch has its report and work list (flagged.csv) beside the predictions.
+    expect(await fixture.keys('lake/predictions/')).toEqual(
+      [
+        predictions,
+        'lake/predictions/reports/infer-000000000000000000000007.html',
+        'lake/predictions/reports/infer-000000000000000000000007/flagged.csv',
+        'lake/predictions/reports/infer-000000000000000000000008.html',
+        'lake/predictions/reports/infer-000000000000000000000008/flagged.csv',
+      ].sort(),
+    );
     expect(await fixture.bytesOf(predictions!)).toEqual(bytes);
     const iterations = state(second.record, 'ScoreFiles').iterations ?? [];
     expect(iterations.map((it) => it.states[0]?.output)).toEqual([{ key: 'landing/inference/monday-copy.csv', status: 'scored', duplicate: true }]);

@@ -119,6 +119,8 @@ describe('prognos infer', () => {
     expect(result.stdout).toMatch(/product_type\s+PSI \d+\.\d{3} over its levels {2}χ² p \d\.\d{4}\s+(ok|drifted)/);
     expect(result.stdout).toMatch(/retrain\s+(no drift|drift, but retrainOnDrift is off)/);
 
+    expect(result.stdout).toMatch(/work list\s+\S+\/lake\/predictions\/reports\/infer-[0-9a-f]{24}\/flagged\.csv/);
+    expect(result.stdout).toMatch(/realised\s+499 labelled rows, \d+ failed: recall/);
     const reportPath = /report\s+(\S+\.html)/.exec(result.stdout)?.[1];
     expect(reportPath).toBeDefined();
     const html = readFileSync(resolve(workDir, reportPath!), 'utf8');

@@ -98,10 +98,24 @@ describe('--json', () => {
     expect(batch.files).toMatchObject({ scored: 1, unusable: 0 });
     expect(batch.rows).toMatchObject({ read: 60, scored: 60 });
     expect(batch.drift).toMatchObject({ status: 'computed', drifted: expect.any(Boolean) });
+    // The work list: a CSV of the flagged machines with their reasons; the generated readings carry labels, so realised metrics too.
+    expect(batch.workList).toMatch(/lake\/predictions\/reports\/infer-[0-9a-f]{24}\/flagged\.csv$/);
+    const workList = readFileSync(resolve(workDir, batch.workList as string), 'utf8').trimEnd().split('\n');
+    expect(workList[0]).toBe('udi,source_key,source_line,probability,review,reason_1,reason_2,reason_3');
+    expect(workList).toHaveLength(1 + (batch.rows as { flagged: number }).flagged);
+    expect(batch.realised).toMatchObject({ labelledRows: 60, positives: expect.any(Number), flagged: (batch.rows as { flagged: number }).flagged });
   });
 });
 
 describe('one prediction schema', () => {
+  it('predict --explain adds the reasons, as POST /predict with explain does', () => {
+    const cli = predictResponseSchema.parse(prognosJson('predict', 'instances.json', '--json', '--explain', '--home', home));
+    for (const prediction of cli.predictions) expect(prediction.reasons).toEqual(expect.any(Array));
+    const csv = prognos('predict', 'instances.json', '--explain', '--home', home);
+    expect(csv.status, csv.stderr).toBe(0);
+    expect(csv.stdout.split('\n')[0]).toBe([...PREDICTION_COLUMNS, 'reason_1', 'reason_2', 'reason_3'].join(','));
+  });
+
   it('predict --json answers as POST /predict does, field for field and number for number', async () => {
     const cli = predictResponseSchema.parse(prognosJson('predict', 'instances.json', '--json', '--home', home));
     expect(cli.predictions.map((p) => p.id)).toEqual(['press-7', 42]);

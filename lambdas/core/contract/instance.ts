@@ -32,6 +32,8 @@ export type PredictionInstance = Record<string, number | string>;
 
 export interface PredictRequest {
   readonly instances: PredictionInstance[];
+  /** Ask for each instance's reasons (the features that move its probability most). */
+  readonly explain?: boolean;
 }
 
 export interface PredictRequestOptions {
@@ -70,7 +72,19 @@ export function instanceSchema(contract: DataContract): z.ZodType<PredictionInst
   }) as unknown as z.ZodType<PredictionInstance>;
 }
 
-/** Schema of `{ "instances": [ … ] }`: at least one instance, at most `maxInstances`, no other keys. */
+/**
+ * Most instances one request may ask to explain: explaining an instance scores it once more per
+ * contract feature, so an explained request of this many instances costs no more than the
+ * largest plain one (AI4I, 6 features: 1,000 / 7 = 142).
+ */
+export function maxExplainedInstances(contract: DataContract, maxInstances: number): number {
+  return Math.max(1, Math.floor(maxInstances / (contract.features.length + 1)));
+}
+
+/**
+ * Schema of `{ "instances": [ … ], "explain"?: boolean }`: at least one instance, at most
+ * `maxInstances` (with `explain: true`, at most {@link maxExplainedInstances}), no other keys.
+ */
 export function predictRequestSchema(contract: DataContract, options: PredictRequestOptions = {}): z.ZodType<PredictRequest> {
   const maxInstances = options.maxInstances ?? 1000;
   if (!Number.isInteger(maxInstances) || maxInstances < 1) {
@@ -84,16 +98,28 @@ export function predictRequestSchema(contract: DataContract, options: PredictReq
     .max(maxInstances, {
       error: (issue) => `too many instances: ${Array.isArray(issue.input) ? issue.input.length : 'more than ' + maxInstances}; at most ${maxInstances} per request`,
     });
-  return z.strictObject(
-    { instances },
-    {
-      error: (issue) => {
-        if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `'${k}'`).join(', ')}; the request body is { "instances": [ … ] }`;
-        if (issue.code === 'invalid_type') return 'the request body must be a JSON object { "instances": [ … ] }';
-        return undefined;
+  const explainLimit = maxExplainedInstances(contract, maxInstances);
+  const explain = z.boolean({ error: (issue) => `explain must be true or false, got ${describeValue(issue.input)}` }).optional();
+  return z
+    .strictObject(
+      { instances, explain },
+      {
+        error: (issue) => {
+          if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `'${k}'`).join(', ')}; the request body is { "instances": [ … ] }, with an optional "explain": true`;
+          if (issue.code === 'invalid_type') return 'the request body must be a JSON object { "instances": [ … ] }';
+          return undefined;
+        },
       },
-    },
-  );
+    )
+    .superRefine((request, ctx) => {
+      if (request.explain === true && request.instances.length > explainLimit) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances'],
+          message: `too many instances to explain: ${request.instances.length}; at most ${explainLimit} per request with explain (each explanation scores the instance once more per feature), or send it without explain`,
+        });
+      }
+    });
 }
 
 function numericField(feature: NumericFeature) {

@@ -1,4 +1,6 @@
 import type { DriftReport, TrainingReference } from '../drift/types.ts';
+import type { Reason } from '../ml/local-explanation.ts';
+import type { RealisedMetrics } from '../ml/realised-metrics.ts';
 import type { ScoreHistogram } from './batch-score-histogram.ts';
 
 /** One landing file as a batch saw it. */
@@ -34,6 +36,33 @@ export interface BatchDrift {
   readonly reference: TrainingReference;
 }
 
+/** One flagged machine of the work list. */
+export interface WorkListRow {
+  /** The reading's id (the contract's id column). */
+  readonly id: string | number;
+  readonly sourceKey: string;
+  readonly sourceLine: number;
+  readonly probability: number;
+  /** null for a model without a review flag. */
+  readonly review: boolean | null;
+  /** Largest |change| first; null past the file's explained rows. */
+  readonly reasons: readonly Reason[] | null;
+}
+
+/** The batch's work list (`flagged.csv`) as the report shows it. */
+export interface BatchWorkList {
+  /** flagged.csv relative to the report, for the link. */
+  readonly href: string;
+  /** Its key in the lake. */
+  readonly key: string;
+  /** Flagged rows listed in it. */
+  readonly rows: number;
+  /** Of those, rows with reasons. */
+  readonly explained: number;
+  /** Its first rows (highest probability). */
+  readonly top: readonly WorkListRow[];
+}
+
 /** Everything one batch's report shows. */
 export interface BatchReportData {
   /** The batch (execution) name, e.g. `infer-3f…`. */
@@ -51,4 +80,7 @@ export interface BatchReportData {
   readonly drift: BatchDrift | null;
   /** Why `drift` is null, for the reader; null when drift was computed. */
   readonly driftNote: string | null;
+  readonly workList: BatchWorkList;
+  /** How the model did on the scored rows that carried their label; null when none did. */
+  readonly realised: RealisedMetrics | null;
 }

@@ -2,6 +2,8 @@ import { categoryDriftChart, featureDriftChart, scoreHistogramChart } from './ba
 import type { BatchReportData } from './batch-report-data.ts';
 import { batchHeaderSection, driftSection, filesSection, outcomesSection, scoresSection } from './batch/batch-sections.ts';
 import { BATCH_STYLES } from './batch/batch-styles.ts';
+import { realisedSection } from './batch/realised-section.ts';
+import { workListSection } from './batch/work-list-section.ts';
 import type { SafeHtml } from './html.ts';
 import { chartSvg, renderPage } from './page.ts';
 
@@ -25,10 +27,12 @@ export async function renderBatchReport(data: BatchReportData): Promise<string> 
     header: batchHeaderSection(data),
     nav: [
       ['outcomes', 'Outcomes'],
+      ['work-list', 'Work list'],
+      ['realised', 'Realised'],
       ['scores', 'Scores'],
       ['drift', 'Drift'],
       ['files', 'Files'],
     ],
-    sections: [outcomesSection(data), scoresSection(data, scores), driftSection(data, { features, categories }), filesSection(data)],
+    sections: [outcomesSection(data), workListSection(data), realisedSection(data), scoresSection(data, scores), driftSection(data, { features, categories }), filesSection(data)],
   });
 }

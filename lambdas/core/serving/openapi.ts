@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DataContract } from '../contract/contract.ts';
 import { GATEWAY_ERRORS } from './gateway-errors.ts';
 import { MAX_INSTANCES_PER_REQUEST, predictRequestJsonSchema } from './request-json-schema.ts';
-import { errorBodySchema, healthSchema, instancePredictionSchema, modelInfoSchema, predictResponseSchema } from './response-schemas.ts';
+import { errorBodySchema, healthSchema, instancePredictionSchema, modelInfoSchema, predictResponseSchema, reasonSchema } from './response-schemas.ts';
 
 /**
  * The prediction API's OpenAPI 3.0 document, generated from the zod schemas the handler parses
@@ -20,6 +20,7 @@ type JsonObject = Record<string, unknown>;
 /** The answer components, each once, named as `#/components/schemas/<name>`. */
 function responseComponents(): Record<string, JsonObject> {
   const registry = z.registry<{ id: string }>();
+  registry.add(reasonSchema, { id: 'Reason' });
   registry.add(instancePredictionSchema, { id: 'InstancePrediction' });
   registry.add(predictResponseSchema, { id: 'PredictResponse' });
   registry.add(modelInfoSchema, { id: 'ModelInfo' });

@@ -14,7 +14,7 @@ import { ApiError, type ErrorDetail, errorResponse, jsonResponse } from './respo
  * The prediction API as one function from an API Gateway (REST, proxy integration) event to its
  * result: the Lambda calls it behind API Gateway, `prognos serve` behind node:http, unchanged.
  *
- *   POST /predict  { "instances": [ {feature: value, …}, … ] } → a prediction per instance
+ *   POST /predict  { "instances": [ {feature: value, …}, … ], "explain"?: true } → a prediction per instance (with its reasons)
  *   GET  /model    the champion's metadata and holdout metrics
  *   GET  /health   200 while the process runs; says whether a champion is in memory
  *   GET  /openapi.json  the OpenAPI 3 document of this API, for the champion's contract
@@ -97,7 +97,7 @@ async function predict(event: APIGatewayProxyEvent, deps: ApiDependencies): Prom
   const serving = await champion(deps);
   const parsed = requestSchema(serving.contract, deps.maxInstances ?? DEFAULT_MAX_INSTANCES).safeParse(json);
   if (!parsed.success) throw invalidRequest(parsed.error);
-  const response = predictInstances(serving, parsed.data.instances);
+  const response = predictInstances(serving, parsed.data.instances, { explain: parsed.data.explain === true });
   deps.onPredictions?.(parsed.data.instances.length);
   return jsonResponse(200, response, { 'x-model-version': serving.version });
 }

@@ -1,5 +1,7 @@
 import { encodeRows } from '../contract/encode.ts';
+import { modelExplanationSpace } from '../contract/explanation-features.ts';
 import { INSTANCE_ID_KEY, type PredictionInstance } from '../contract/instance.ts';
+import { explainRows, type Reason } from '../ml/local-explanation.ts';
 import type { LoadedChampion } from './champion-cache.ts';
 import { needsReview } from '../ml/review.ts';
 
@@ -24,19 +26,29 @@ export interface InstancePrediction {
   readonly latentStd?: number;
   /** True when the 95 % credible interval of the probability straddles the threshold: a person should look. Absent, not invented, for a model without uncertainty. */
   readonly review?: boolean;
+  /** With `explain: true`: the features that move this probability most, largest change first (docs/serving.md). */
+  readonly reasons?: readonly Reason[];
   readonly modelVersion: string;
 }
 
+export interface PredictInstancesOptions {
+  /** Add each instance's reasons. @default false */
+  readonly explain?: boolean;
+}
+
 /** Scores instances already checked against the champion's contract. */
-export function predictInstances(champion: LoadedChampion, instances: readonly PredictionInstance[]): PredictResponse {
+export function predictInstances(champion: LoadedChampion, instances: readonly PredictionInstance[], options: PredictInstancesOptions = {}): PredictResponse {
   const { model, version } = champion;
   const threshold = model.threshold.value;
-  const p = model.predict(encodeRows(champion.contract, instances));
+  const x = encodeRows(champion.contract, instances);
+  const p = model.predict(x);
+  const reasons = options.explain === true ? explainRows(model, x, modelExplanationSpace(champion.contract, model), { probability: p.probability }) : undefined;
   const predictions = instances.map((instance, i): InstancePrediction => ({
     ...(instance[INSTANCE_ID_KEY] === undefined ? {} : { id: instance[INSTANCE_ID_KEY] }),
     probability: p.probability[i],
     label: p.label[i] === 1 ? 1 : 0,
     ...(p.latentMean === null ? {} : { latentMean: p.latentMean[i], latentStd: p.latentStd[i], review: needsReview(p.latentMean[i], p.latentStd[i], threshold) }),
+    ...(reasons === undefined ? {} : { reasons: reasons[i] }),
     modelVersion: version,
   }));
   return { modelVersion: version, threshold, predictions };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type DataContract, isNumeric } from '../contract/contract.ts';
-import { predictRequestSchema } from '../contract/instance.ts';
+import { maxExplainedInstances, predictRequestSchema } from '../contract/instance.ts';
 import { validRange } from '../contract/range.ts';
 
 /** Most instances one `POST /predict` may carry (API Gateway's model, the handler and the OpenAPI document agree). */
@@ -36,6 +36,9 @@ export function predictRequestJsonSchema(contract: DataContract, options: { maxI
   }
   const id = instance.properties.id;
   if (id !== undefined) id.description = "The client's own id of this instance, echoed in its prediction: a string of 1-128 characters or a whole number";
+  const explain = schema.properties?.explain;
+  if (explain === undefined) throw new Error('predictRequestSchema: expected an explain property');
+  explain.description = `true: each prediction carries its reasons, the features that move its probability most. At most ${maxExplainedInstances(contract, maxInstances)} instances per request with explain`;
   return {
     ...schema,
     title: 'PredictRequest',

@@ -16,6 +16,17 @@ const instanceId = z
   .union([z.string().min(1).max(INSTANCE_ID_MAX_LENGTH), z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)])
   .describe(`The instance's own ${INSTANCE_ID_KEY}, when the request gave one`);
 
+const featureValue = z.union([z.number(), z.string()]);
+
+export const reasonSchema = z
+  .strictObject({
+    feature: z.string().describe("A feature of the champion's data contract (a categorical feature is one feature, whatever its encoding)"),
+    value: featureValue.describe("The instance's value of the feature (a level for a categorical feature)"),
+    reference: featureValue.describe('What the feature is set to for the comparison: its training mean, or its most common training level'),
+    change: z.number().min(-1).max(1).describe('probability minus the probability with this feature at its reference: positive when the value raises the risk'),
+  })
+  .describe('One reason for a probability (docs/serving.md, "Explanations")');
+
 export const instancePredictionSchema = z
   .strictObject({
     [INSTANCE_ID_KEY]: instanceId.optional(),
@@ -24,6 +35,7 @@ export const instancePredictionSchema = z
     latentMean: z.number().optional().describe('Mean of the latent function f (log-odds scale); absent when the model has no uncertainty (GET /model: uncertainty false)'),
     latentStd: z.number().min(0).optional().describe("Standard deviation of f: the model's uncertainty about this reading; absent when the model has none"),
     review: z.boolean().optional().describe("True when the 95 % credible interval of the probability straddles the threshold: a person should look. Absent when the model has no uncertainty: never invented"),
+    reasons: z.array(reasonSchema).optional().describe('Only with explain: true. The features that move this probability most (at most 3, largest |change| first; none that do not move it)'),
     modelVersion: z.string(),
   });
 

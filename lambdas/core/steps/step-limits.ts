@@ -93,13 +93,34 @@ export function sparseRowLimit(inducingPoints: number): number {
 }
 
 /**
+ * Most flagged rows of one file that ScoreFile explains (highest probability first) for the
+ * batch's work list: each costs one more prediction per contract feature, and a work list is
+ * read by people, who do not read thousands of rows of one file. Flagged rows past it are listed
+ * without reasons.
+ */
+export const MAX_EXPLAINED_ROWS_PER_FILE = 1000;
+
+/**
  * The most rows ScoreFile scores in one file with a champion of this size: what its predicted
  * scoring time allows within SCORE_FILE_SCORING_SHARE of the function's timeout. The size cap
  * (maxFileBytes) bounds the download; this bounds the arithmetic, which for the exact GP grows
  * with its training rows squared (an exact champion of 2,800 rows: about 64,000 rows a file).
  * A file with more valid rows is quarantined whole, with this number in the reason.
+ *
+ * With `explainedFeatures` (the contract's feature count), the explanations of the flagged rows
+ * are in the budget too: every row may be flagged, so a file of r rows may cost
+ * r + min(r, MAX_EXPLAINED_ROWS_PER_FILE) × features predictions (AI4I at 2,800 exact rows:
+ * 64,000 − 6,000 rows).
  */
-export function maxScoringRows(model: ScoringSize): number {
+export function maxScoringRows(model: ScoringSize, explainedFeatures = 0): number {
   const perRow = predictScoringSeconds(model, 1);
-  return Math.max(1, Math.floor((SCORE_FILE_SCORING_SHARE * SCORE_FILE_FUNCTION_TIMEOUT_SECONDS) / perRow));
+  const predictions = Math.floor((SCORE_FILE_SCORING_SHARE * SCORE_FILE_FUNCTION_TIMEOUT_SECONDS) / perRow);
+  const explained = MAX_EXPLAINED_ROWS_PER_FILE * explainedFeatures;
+  const rows = predictions >= MAX_EXPLAINED_ROWS_PER_FILE + explained ? predictions - explained : Math.floor(predictions / (1 + explainedFeatures));
+  return Math.max(1, rows);
+}
+
+/** Predictions ScoreFile makes for a file of `rows` rows, `flagged` of them flagged: each row once, and the explained flagged rows once per feature. */
+export function scoringPredictions(rows: number, flagged: number, explainedFeatures: number): number {
+  return rows + Math.min(flagged, MAX_EXPLAINED_ROWS_PER_FILE) * explainedFeatures;
 }

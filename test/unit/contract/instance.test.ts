@@ -74,7 +74,7 @@ describe('predictRequestSchema', () => {
     expect(issuesOf(schema, {})).toEqual(['instances: instances is required']);
     expect(issuesOf(schema, { instances: INSTANCE })).toEqual(['instances: instances must be an array of instances']);
     expect(issuesOf(schema, { instances: [INSTANCE], model: 'v1' })).toEqual([
-      "(root): unknown key 'model'; the request body is { \"instances\": [ … ] }",
+      "(root): unknown key 'model'; the request body is { \"instances\": [ … ] }, with an optional \"explain\": true",
     ]);
     expect(issuesOf(schema, 'hello')).toEqual(['(root): the request body must be a JSON object { "instances": [ … ] }']);
   });

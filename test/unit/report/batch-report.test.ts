@@ -36,6 +36,18 @@ function makeBatchData(overrides: Partial<BatchReportData> = {}): BatchReportDat
     scores: scoreHistogram(probabilities),
     drift: { report: driftFromSummary(reference, summary), reference },
     driftNote: null,
+    workList: {
+      href: 'infer-x/flagged.csv',
+      key: 'lake/predictions/reports/infer-x/flagged.csv',
+      rows: 96,
+      explained: 95,
+      top: [
+        { id: 7, sourceKey: `landing/inference/${SCRIPT}.csv`, sourceLine: 9, probability: 0.91, review: false, reasons: [{ feature: 'torque_nm', value: 76, reference: 39.9, change: 0.26 }, { feature: 'air_temperature_k', value: 298.1, reference: 300, change: -0.003 }] },
+        { id: SCRIPT, sourceKey: 'landing/inference/b.csv', sourceLine: 2, probability: 0.5, review: null, reasons: [] },
+        { id: 9, sourceKey: 'landing/inference/b.csv', sourceLine: 3, probability: 0.4, review: true, reasons: null },
+      ],
+    },
+    realised: null,
     ...overrides,
   };
 }
@@ -153,6 +165,40 @@ describe('renderBatchReport', () => {
     const page = await renderBatchReport({ ...base, drift: { reference, report: driftFromSummary(reference, summary) } });
     expect(page).toContain('<div class="decision stable"');
     expect(page).not.toContain('class="drifted"');
+  });
+});
+
+describe('renderBatchReport: work list and realised outcomes', () => {
+  const section = (page: string, id: string): string => page.slice(page.indexOf(`<section id="${id}"`), page.indexOf('</section>', page.indexOf(`<section id="${id}"`)));
+
+  it('shows the first flagged machines with their reasons and links flagged.csv', async () => {
+    const page = await renderBatchReport(makeBatchData());
+    const list = section(page, 'work-list');
+    expect(list).toContain('96 machines flagged');
+    expect(list).toContain('the first 3 are shown');
+    expect(list).toContain('<a href="infer-x/flagged.csv">flagged.csv</a>');
+    expect(list).toContain('<li class="up">torque_nm = 76 (reference 39.9): +0.260</li>');
+    expect(list).toContain('<li class="down">air_temperature_k = 298.1 (reference 300): −0.003</li>');
+    expect(list).toContain('not explained');
+    expect(list).toContain('1 flagged rows have no reasons');
+    expect(list).not.toContain(SCRIPT);
+    expect(page).toContain('href="#work-list"');
+  });
+
+  it('says so when nothing was flagged', async () => {
+    const page = await renderBatchReport(makeBatchData({ workList: { href: 'b/flagged.csv', key: 'k', rows: 0, explained: 0, top: [] } }));
+    expect(section(page, 'work-list')).toContain('No machine was flagged in this batch');
+  });
+
+  it('shows realised recall, precision and average precision with their intervals when rows carried labels, and says so when none did', async () => {
+    const realised = { labelledRows: 800, positives: 20, flagged: 96, recall: { value: 0.9, low: 0.699, high: 0.972 }, precision: { value: 0.1875, low: 0.121, high: 0.278 }, averagePrecision: 0.61 };
+    const page = await renderBatchReport(makeBatchData({ realised }));
+    const text = section(page, 'realised');
+    expect(text).toContain('800 of the 800 scored rows carried their true label; 20 of them failed, and the model flagged 96');
+    expect(text).toContain('<td class="num">0.900</td><td class="num">0.699 – 0.972</td><td>18 of 20 failures were flagged</td>');
+    expect(text).toContain('18 of 96 flagged rows failed');
+    expect(text).toContain('<td class="num">0.610</td>');
+    expect(section(await renderBatchReport(makeBatchData()), 'realised')).toContain('No scored row carried its label');
   });
 });
 

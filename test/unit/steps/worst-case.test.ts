@@ -22,6 +22,8 @@ import {
   MAX_HOLDOUT_ROWS,
   MAX_INDUCING_POINTS,
   maxScoringRows,
+  MAX_EXPLAINED_ROWS_PER_FILE,
+  scoringPredictions,
   SCORE_FILE_FUNCTION_TIMEOUT_SECONDS,
   SCORE_FILE_SCORING_SHARE,
   SPARSE_FINISH_ALLOWANCE_SECONDS,
@@ -186,6 +188,20 @@ describe('ScoreFile: rows a file may hold for the champion it is scored with', (
       expect(predictScoringSeconds(model, rows), JSON.stringify(model)).toBeLessThanOrEqual(budget);
       expect(predictScoringSeconds(model, rows + 1), JSON.stringify(model)).toBeGreaterThan(budget);
     }
+    // With the work list's explanations (AI4I: 6 features), every row flagged and explained as far as the cap allows.
+    const features = 6;
+    for (const model of [
+      { kind: 'gpc-exact', rows: MAX_EXACT_TRAIN_ROWS },
+      { kind: 'gpc-exact', rows: 2800 },
+      { kind: 'gpc-exact', rows: 100_000 },
+      { kind: 'gpc-sparse', inducingPoints: MAX_INDUCING_POINTS },
+    ] as const) {
+      const rows = maxScoringRows(model, features);
+      const perPrediction = predictScoringSeconds(model, 1);
+      expect(scoringPredictions(rows, rows, features) * perPrediction, JSON.stringify(model)).toBeLessThanOrEqual(budget * (1 + 1e-12));
+      expect(scoringPredictions(rows + 1, rows + 1, features) * perPrediction, JSON.stringify(model)).toBeGreaterThan(budget);
+    }
+    expect(maxScoringRows({ kind: 'gpc-exact', rows: 2800 }, features)).toBe(maxScoringRows({ kind: 'gpc-exact', rows: 2800 }) - MAX_EXPLAINED_ROWS_PER_FILE * features);
     // What those limits are: an exact champion of 2,800 rows takes files of about 64,000 rows.
     expect(maxScoringRows({ kind: 'gpc-exact', rows: 2800 })).toBeGreaterThan(60_000);
     expect(maxScoringRows({ kind: 'gpc-exact', rows: MAX_EXACT_TRAIN_ROWS })).toBeGreaterThan(10_000);

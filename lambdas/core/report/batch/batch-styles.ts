@@ -5,4 +5,7 @@ export const BATCH_STYLES = `
 .decision.unknown{background:#f3f4f6;border-color:var(--muted);color:var(--muted)}
 tr.drifted td,tr.drifted th{background:var(--bad-bg)}
 figure.drifted figcaption strong{color:var(--bad)}
+ul.reasons{margin:0;padding-left:1.1em}
+ul.reasons li.up{color:var(--bad)}
+.muted{color:var(--muted)}
 `;

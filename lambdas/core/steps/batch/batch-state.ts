@@ -120,6 +120,10 @@ export const scoreFileResultSchema = z.object({
   /** P(needs maintenance) of the scored rows, binned for the batch report; null when nothing was scored. */
   scores: scoreHistogramSchema.nullable(),
   scoredAt: z.string().nullable(),
+  /** Scored rows whose file carried their label (0 or 1); 0 in results written before labels were kept. */
+  rowsLabelled: count.default(0),
+  /** The file's flagged rows with reasons and its labelled rows (file-outcomes.ts); null when nothing was scored, or written before work lists. */
+  outcomesKey: z.string().nullable().default(null),
 });
 
 export type ScoreFileResult = z.infer<typeof scoreFileResultSchema>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { encodeRows } from '../../contract/encode.ts';
+import { explanationCost } from '../../contract/explanation-features.ts';
 import { partitionOf } from '../../contract/table.ts';
 import { predictionTableColumns } from '../../contract/predictions-table.ts';
 import { encodeParquet } from '../../data/parquet.ts';
@@ -29,6 +30,7 @@ import {
   stateResult,
 } from './batch-state.ts';
 import { loadServingModel, type ServingModel } from './champion-model.ts';
+import { type FileOutcomes, fileOutcomes, fileOutcomesKey, writeFileOutcomes } from './file-outcomes.ts';
 import { bareEtag, type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
 import { readReadingsCsv } from '../readings-csv.ts';
 
@@ -46,6 +48,8 @@ import { readReadingsCsv } from '../readings-csv.ts';
  *
  * Each outcome is also recorded in the batch's file list, `lake/batches/<batch>/files/`, where
  * ComputeDrift reads the drift summaries: a Distributed Map's output could not hold them all.
+ * A scored file's flagged rows (with their top reasons) and labelled rows go to
+ * `lake/batches/<batch>/outcomes/` for the work list and realised metrics (file-outcomes.ts).
  *
  * Before any of that, the listed version (key + ETag) is looked up in the scored-files ledger
  * (scored-ledger.ts): a version an earlier batch handled is neither read nor recorded again. A
@@ -111,6 +115,8 @@ function emptyResult(key: string, batchName: string, status: ScoreFileResult['st
     driftNote: null,
     scores: null,
     scoredAt: null,
+    rowsLabelled: 0,
+    outcomesKey: null,
   };
 }
 
@@ -242,7 +248,8 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
   }
   // Bounded step: more rows than this champion scores within ScoreFile's time is quarantined whole, unscored and unmarked (another champion may take it).
   const size = scoringSizeOf(serving.manifest);
-  const rowLimit = size === undefined ? Number.POSITIVE_INFINITY : maxScoringRows(size);
+  // The flagged rows' explanations are in the budget: each costs one prediction per contract feature.
+  const rowLimit = size === undefined ? Number.POSITIVE_INFINITY : maxScoringRows(size, explanationCost(serving.contract));
   if (rows.valid.length > rowLimit) return quarantineTooManyRows(context, key, batchName, quarantineKey, rows.valid.length, rowLimit, serving.version, sha256, scoredAt);
   if (rows.quarantined.length > 0) await putQuarantine(context, quarantineKey, rows.quarantined);
   if (rows.valid.length === 0) {
@@ -264,6 +271,8 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
   const scored = score(serving, key, rows.valid, scoredAt);
   const predictionsKey = `${PREDICTIONS_PREFIX}dt=${partitionOf(scoredAt)}/${name}.parquet`;
   await context.store.put(predictionsKey, encodeParquet(predictionTableColumns(serving.contract), scored.rows));
+  const outcomesKey = fileOutcomesKey(batchName, sha256);
+  await writeFileOutcomes(context.store, outcomesKey, scored.outcomes);
   const result: ScoreFileResult = {
     key,
     status: 'scored',
@@ -283,6 +292,8 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
     driftNote: scored.drift === null ? `model ${serving.version} carries no training reference (trained before drift monitoring): drift not computed` : null,
     scores: scored.scores,
     scoredAt: scoredAt.toISOString(),
+    rowsLabelled: scored.outcomes.labelled.label.length,
+    outcomesKey,
   };
   const standing = await writeMarker(context, markerKey, result);
   context.progress({
@@ -320,5 +331,7 @@ function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typ
   });
   // A model without uncertainty has a reference without latent variance (the features alone drift).
   const drift = reference === undefined ? null : summarizeBatch(reference, x, p.latentStd === null ? null : p.latentStd.map((s) => s * s));
-  return { rows, flagged, review, drift, scores: scoreHistogram(p.probability) };
+  const reviewOf = (i: number): boolean | null => (rows[i].review === null ? null : rows[i].review === 1);
+  const outcomes: FileOutcomes = fileOutcomes(serving, key, valid, x, p, reviewOf);
+  return { rows, flagged, review, drift, scores: scoreHistogram(p.probability), outcomes };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { driftReportSchema } from '../../drift/schemas.ts';
 import { readChampion } from '../../registry/champion.ts';
-import { loadManifest, readJson, writeJson } from '../../registry/model-store.ts';
+import { realisedMetrics, realisedMetricsSchema } from '../../ml/realised-metrics.ts';
+import { contractOf, loadManifest, readJson, writeJson } from '../../registry/model-store.ts';
 import { renderBatchReport } from '../../report/batch-report.ts';
 import type { BatchFile, BatchReportData } from '../../report/batch-report-data.ts';
 import { emptyScoreHistogram, mergeScoreHistograms } from '../../report/batch-score-histogram.ts';
@@ -12,12 +13,19 @@ import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, batchInputSchema, type ScoreFileR
 import { trainingReferenceOf } from './champion-model.ts';
 import { computeDriftResultSchema, driftKey } from './compute-drift.ts';
 import { NoChampionError } from './errors.ts';
+import { type FileOutcomes, readFileOutcomes } from './file-outcomes.ts';
+import { mergeFlagged, workListCsv, workListHref, workListKey } from './work-list.ts';
+
+/** Rows of the work list the report shows; flagged.csv has them all. */
+export const WORK_LIST_SHOWN = 25;
 
 /**
  * WriteBatchReport: the batch's one-file HTML report beside the predictions
  * (`lake/predictions/reports/<batch>.html`, outside the table's `dt=` partitions) and its
  * `lake/batches/<batch>/summary.json`: every file with what became of it, the row counts, the
- * drift verdict and the retrain decision.
+ * drift verdict and the retrain decision. Beside the report, the work list
+ * `lake/predictions/reports/<batch>/flagged.csv` (work-list.ts); in the report, realised recall,
+ * precision and average precision when scored rows carried their label.
  */
 
 /** At most this many unusable files are named in the result (the summary names them all). */
@@ -31,6 +39,10 @@ export const writeBatchReportResultSchema = z.object({
   rows: z.object({ read: z.int(), scored: z.int(), quarantined: z.int(), flagged: z.int(), review: z.int() }),
   /** The files this batch found unusable, with the reason (the first few). */
   unusable: z.array(z.object({ key: z.string(), reason: z.string() })),
+  /** The work list: every flagged row of the batch with its reasons (CSV). */
+  workListKey: z.string(),
+  /** On the scored rows that carried their label; null when none did. */
+  realised: realisedMetricsSchema.nullable(),
 });
 
 export type WriteBatchReportResult = z.infer<typeof writeBatchReportResultSchema>;
@@ -69,6 +81,11 @@ export async function writeBatchReport(input: unknown, context: StepContext): Pr
   // Folder markers are no files to a reader of the report.
   const files = described.filter((file): file is BatchFile => file.status !== 'skipped');
   const scored = fresh.filter((entry) => entry.status === 'scored');
+  const outcomes = await Promise.all(scored.flatMap((entry) => (entry.outcomesKey === null ? [] : [readFileOutcomes(context.store, entry.outcomesKey)])));
+  const flagged = mergeFlagged(outcomes.map((o) => o.flagged));
+  const listKey = workListKey(batchName);
+  await context.store.put(listKey, workListCsv(contractOf(manifest, context.contract), flagged), { contentType: 'text/csv; charset=utf-8' });
+  const realised = realisedOf(outcomes, manifest.threshold.value);
   const data: BatchReportData = {
     batchName,
     createdAt: context.now().toISOString(),
@@ -85,6 +102,8 @@ export async function writeBatchReport(input: unknown, context: StepContext): Pr
     scores: scored.map((entry) => entry.scores).filter((h) => h !== null).reduce(mergeScoreHistograms, emptyScoreHistogram()),
     drift: record.report !== null && reference !== undefined ? { report: record.report, reference } : null,
     driftNote: record.report !== null ? null : drift.note,
+    workList: { href: workListHref(batchName), key: listKey, rows: flagged.length, explained: flagged.filter((row) => row.reasons !== null).length, top: flagged.slice(0, WORK_LIST_SHOWN) },
+    realised,
   };
   const reportKey = batchReportKey(batchName);
   await context.store.put(reportKey, await renderBatchReport(data), { contentType: 'text/html; charset=utf-8' });
@@ -97,10 +116,25 @@ export async function writeBatchReport(input: unknown, context: StepContext): Pr
     modelVersion,
     threshold: data.threshold,
     reportKey,
+    workListKey: listKey,
     ...totals,
     drift,
+    realised,
     files: described.map((file, i) => ({ ...file, predictionsKey: entries[i].predictionsKey, quarantineKey: entries[i].quarantineKey, firstBatch: entries[i].batchName })),
   });
   context.progress({ kind: 'message', text: `batch report: ${reportKey}` });
-  return { reportKey, summaryKey, modelVersion, ...totals, unusable: unusable.slice(0, UNUSABLE_LISTED) };
+  return { reportKey, summaryKey, modelVersion, ...totals, unusable: unusable.slice(0, UNUSABLE_LISTED), workListKey: listKey, realised };
+}
+
+/** Realised metrics over the labelled rows of every file scored by the batch. */
+function realisedOf(outcomes: readonly FileOutcomes[], threshold: number) {
+  const label: number[] = [];
+  const probability: number[] = [];
+  for (const { labelled } of outcomes) {
+    for (let i = 0; i < labelled.label.length; i++) {
+      label.push(labelled.label[i]);
+      probability.push(labelled.probability[i]);
+    }
+  }
+  return realisedMetrics(label, probability, threshold);
 }
