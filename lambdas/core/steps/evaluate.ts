@@ -25,9 +25,6 @@ import { trainingSetResultSchema } from './training-set.ts';
  * (decision, report); the state gets the headlines.
  */
 
-// Kept for lambdas/cli/models.ts until it imports registry/decision-record.ts itself.
-export { headlineSchema } from '../registry/decision-record.ts';
-
 export const evaluationResultSchema = z.object({
   key: z.string(),
   /** The model the rule picked to go to the gate (the GP in runs without challengers). */
