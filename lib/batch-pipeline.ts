@@ -28,7 +28,7 @@ interface StepSpec {
  * ScoreFile holds one landing file, its predictions and the champion in memory (2 GB, more than
  * one vCPU); WriteBatchReport renders Vega charts like the training report.
  */
-export const BATCH_STEPS = {
+export const BATCH_FUNCTIONS = {
   ListNewFiles: { handler: 'list-new-files', memorySize: BATCH_MEMORY_MB.ListNewFiles, timeout: Duration.seconds(110), description: 'List the landing/inference/ files no earlier batch scored into the batch manifest' },
   ScoreFile: { handler: 'score-file', memorySize: BATCH_MEMORY_MB.ScoreFile, timeout: Duration.seconds(590), description: 'Score one landing/inference/ CSV with the champion: predictions, quarantine, drift summary' },
   ComputeDrift: { handler: 'compute-drift', memorySize: BATCH_MEMORY_MB.ComputeDrift, timeout: Duration.seconds(110), description: "Compare the batch with the champion's training distribution; decide on a drift retrain" },
@@ -37,7 +37,7 @@ export const BATCH_STEPS = {
   RecordFailure: { handler: 'record-batch-failure', memorySize: BATCH_MEMORY_MB.RecordFailure, timeout: Duration.seconds(50), description: 'Record a failed batch under lake/runs/' },
 } as const satisfies Record<string, StepSpec>;
 
-export type BatchStep = keyof typeof BATCH_STEPS;
+export type BatchFunctionName = keyof typeof BATCH_FUNCTIONS;
 
 export interface BatchInferencePipelineProps {
   readonly lake: DataLakeRefs;
@@ -65,13 +65,13 @@ export interface BatchInferencePipelineProps {
  * batch handlers' shared context reads the variable only when a retrain is started.
  */
 export class BatchInferencePipeline extends Construct {
-  readonly functions: Readonly<Record<BatchStep, PrognosFunction>>;
+  readonly functions: Readonly<Record<BatchFunctionName, PrognosFunction>>;
   readonly workflow: Workflow;
 
   constructor(scope: Construct, id: string, props: BatchInferencePipelineProps) {
     super(scope, id);
-    const fns = {} as Record<BatchStep, PrognosFunction>;
-    for (const [step, spec] of Object.entries(BATCH_STEPS) as [BatchStep, StepSpec][]) {
+    const fns = {} as Record<BatchFunctionName, PrognosFunction>;
+    for (const [step, spec] of Object.entries(BATCH_FUNCTIONS) as [BatchFunctionName, StepSpec][]) {
       fns[step] = new PrognosFunction(this, step, {
         ...spec,
         serviceName: BATCH_SERVICE,
@@ -120,7 +120,7 @@ export class BatchInferencePipeline extends Construct {
   }
 }
 
-function grantBatchAccess(access: LakeAccess, fns: Record<BatchStep, PrognosFunction>, training: sfn.IStateMachine): void {
+function grantBatchAccess(access: LakeAccess, fns: Record<BatchFunctionName, PrognosFunction>, training: sfn.IStateMachine): void {
   const { ListNewFiles, ScoreFile, ComputeDrift, WriteBatchReport, StartRetrain, RecordFailure } = fns;
 
   access.list(ListNewFiles, 'ListLanding', 'landing');

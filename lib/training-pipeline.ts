@@ -25,21 +25,21 @@ interface StepSpec {
  * Gate/Promote/RecordFailure 60) for the invocation itself, so Lambda, not Step Functions, ends a
  * step that runs too long, with a Lambda timeout error the run record shows.
  */
-export const TRAINING_STEPS = {
+export const TRAINING_FUNCTIONS = {
   ValidateAndIngest: { handler: 'validate-and-ingest', memorySize: TRAINING_MEMORY_MB.ValidateAndIngest, timeout: Duration.seconds(290), description: 'Validate one landing CSV, write typed Parquet and quarantine bad rows' },
   BuildTrainingSet: { handler: 'build-training-set', memorySize: TRAINING_MEMORY_MB.BuildTrainingSet, timeout: Duration.seconds(290), description: "Select the run's training set from the feature table with Athena" },
   SplitAndScale: { handler: 'split-and-scale', memorySize: TRAINING_MEMORY_MB.SplitAndScale, timeout: Duration.seconds(290), description: 'Split the training set, fit the scaler on the training split only' },
   Train: { handler: 'train', memorySize: TRAINING_MEMORY_MB.Train, timeout: Duration.seconds(890), description: 'Fit the Gaussian process classifier (full or refit)', linalgWorker: true },
   TrainLogistic: { handler: 'train-logistic', memorySize: TRAINING_MEMORY_MB.TrainLogistic, timeout: Duration.seconds(290), description: 'Fit the logistic-regression challenger; threshold from out-of-fold scores' },
   TrainBoosting: { handler: 'train-boosting', memorySize: TRAINING_MEMORY_MB.TrainBoosting, timeout: Duration.seconds(290), description: 'Fit the gradient-boosting challenger; threshold from out-of-fold scores' },
-  Evaluate: { handler: 'evaluate', memorySize: TRAINING_MEMORY_MB.Evaluate, timeout: Duration.seconds(290), description: 'Score challenger and champion on the same holdout', linalgWorker: true },
+  Evaluate: { handler: 'evaluate', memorySize: TRAINING_MEMORY_MB.Evaluate, timeout: Duration.seconds(290), description: "Score the run's models and the champion on the same holdout; pick the run's challenger", linalgWorker: true },
   Gate: { handler: 'gate', memorySize: TRAINING_MEMORY_MB.Gate, timeout: Duration.seconds(50), description: 'Decide whether the challenger may replace the champion' },
   WriteReport: { handler: 'write-report', memorySize: TRAINING_MEMORY_MB.WriteReport, timeout: Duration.seconds(110), description: "Render the run's HTML report" },
   Promote: { handler: 'promote', memorySize: TRAINING_MEMORY_MB.Promote, timeout: Duration.seconds(50), description: 'Swap models/champion.json to the new version (compare-and-swap)' },
   RecordFailure: { handler: 'record-failure', memorySize: TRAINING_MEMORY_MB.RecordFailure, timeout: Duration.seconds(50), description: "Record a failed run under lake/runs/; never touches the champion" },
 } as const satisfies Record<string, StepSpec>;
 
-export type TrainingStep = keyof typeof TRAINING_STEPS;
+export type TrainingFunctionName = keyof typeof TRAINING_FUNCTIONS;
 
 export interface TrainingPipelineProps {
   readonly lake: DataLakeRefs;
@@ -60,13 +60,13 @@ export interface TrainingPipelineProps {
  * docs/architecture.md (Permissions), generated from the template and checked against it.
  */
 export class TrainingPipeline extends Construct {
-  readonly functions: Readonly<Record<TrainingStep, PrognosFunction>>;
+  readonly functions: Readonly<Record<TrainingFunctionName, PrognosFunction>>;
   readonly workflow: Workflow;
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
-    const fns = {} as Record<TrainingStep, PrognosFunction>;
-    for (const [step, spec] of Object.entries(TRAINING_STEPS) as [TrainingStep, StepSpec][]) {
+    const fns = {} as Record<TrainingFunctionName, PrognosFunction>;
+    for (const [step, spec] of Object.entries(TRAINING_FUNCTIONS) as [TrainingFunctionName, StepSpec][]) {
       fns[step] = new PrognosFunction(this, step, {
         ...spec,
         memorySize: step === 'Train' ? (props.trainMemoryMb ?? spec.memorySize) : spec.memorySize,
@@ -89,7 +89,7 @@ export class TrainingPipeline extends Construct {
   }
 }
 
-function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingStep, PrognosFunction>, lake: DataLakeRefs): void {
+function grantTrainingAccess(access: LakeAccess, fns: Record<TrainingFunctionName, PrognosFunction>, lake: DataLakeRefs): void {
   const { ValidateAndIngest, BuildTrainingSet, SplitAndScale, Train, TrainLogistic, TrainBoosting, Evaluate, Gate, WriteReport, Promote, RecordFailure } = fns;
 
   access.read(ValidateAndIngest, 'ReadLandingTraining', 'landing', KEYS.landingTraining, 'reads the uploaded CSV files it validates');

@@ -15,14 +15,14 @@ import { type ComputeDriftResult, computeDriftResultSchema } from '../core/steps
 import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
 import { type WriteBatchReportResult, writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
 import { inferenceExecutionName } from '../core/steps/execution-name.ts';
-import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
+import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-workflow.ts';
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { liveView, stepPrinter } from './live-view.ts';
-import { meteredStepContext, stepContext } from './pipeline.ts';
+import { meteredStepContext, stepContext } from './training-workflow.ts';
 import { costText, summarize as summarizeTraining, trainingRunResult, type TrainingRunJson } from './run.ts';
 import { type RunRow, runRow } from './run-row.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
@@ -100,7 +100,7 @@ export async function runInference(options: InferOptions, io: CliIo): Promise<In
       io.err(`batch ${name} already exists (${outcome.record.status.toLowerCase()}, started ${outcome.record.startedAt}): the same inference files start no new batch\n`);
     }
     if (outcome.started) await addCostToOutputs(workspace.store, outcome.record, io);
-    if (!options.json) io.out(summarizeBatch(workspace, outcome.record));
+    if (!options.json) io.out(summarizeInferenceRun(workspace, outcome.record));
     const retrains = await retrain.settled();
     for (const run of retrains) {
       await addCostToOutputs(workspace.store, run.record, io);
@@ -187,7 +187,7 @@ function share(part: number, whole: number): string {
 }
 
 /** The end-of-batch summary (stdout): files, rows, flagged and review shares, drift per feature, retrain, report. */
-export function summarizeBatch(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {
+export function summarizeInferenceRun(workspace: Pick<Workspace, 'pathOf'>, record: RunRecord): string {
   const parsed = outputSchema.safeParse(record.output);
   if (record.status !== 'SUCCEEDED' || !parsed.success || parsed.data.report === undefined || parsed.data.drift === undefined) {
     return `\nBatch ${record.name}: ${record.status.toLowerCase()}\n${costText(record)}`;

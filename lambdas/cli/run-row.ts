@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { failureText, type RunRecord, type ShownRunStatus, shownStatus } from '../adapters/local/state-machine-runner.ts';
-import { BATCH_STATE_MACHINE } from './batch-pipeline.ts';
-import { TRAINING_STATE_MACHINE } from './pipeline.ts';
+import { BATCH_STATE_MACHINE } from './batch-workflow.ts';
+import { TRAINING_STATE_MACHINE } from './training-workflow.ts';
 
 /**
  * A run record as one row: what `prognos runs` lists, and the common head of the `--json`

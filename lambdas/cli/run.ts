@@ -11,7 +11,7 @@ import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { readConfigFile } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
-import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './training-workflow.ts';
 import { withKillDrill } from './drills.ts';
 import { runView } from './terminal-view.ts';
 import { type RunRow, runRow } from './run-row.ts';

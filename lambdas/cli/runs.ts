@@ -9,14 +9,14 @@ import {
   type RunRecord,
 } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
-import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-pipeline.ts';
+import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatchDefinition } from './batch-workflow.ts';
 import { withKillDrill } from './drills.ts';
 import { CliError } from './errors.ts';
 import { formatTable } from './format.ts';
-import { summarizeBatch } from './infer.ts';
+import { summarizeInferenceRun } from './infer.ts';
 import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
-import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './training-workflow.ts';
 import { retryCommand, summarize as summarizeTraining } from './run.ts';
 import { type RunRow, runRow, workflowOf } from './run-row.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
@@ -104,7 +104,7 @@ export async function runRetry(options: RetryOptions, io: CliIo): Promise<RunRec
           itemReaders: objectStoreItemReader(metered.meter.store),
         });
         await addCostToOutputs(workspace.store, redriven, io);
-        io.out(summarizeBatch(workspace, redriven));
+        io.out(summarizeInferenceRun(workspace, redriven));
         for (const run of await retrain.settled()) {
           await addCostToOutputs(workspace.store, run.record, io);
           io.out(summarizeTraining(workspace, run.record));

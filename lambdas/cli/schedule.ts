@@ -8,7 +8,7 @@ import { parsePipelineConfig, planTrainingRun } from '../core/triggers/training-
 import { CliError, describeError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
-import { readTrainingDefinition, stepContext, trainingHandlers } from './pipeline.ts';
+import { readTrainingDefinition, stepContext, trainingHandlers } from './training-workflow.ts';
 import { type RunSummary, summarize } from './run.ts';
 import { openWorkspace } from './workspace.ts';
 

@@ -1,10 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { CountingObjectStore } from '../core/cost/counting-object-store.ts';
-import type { StepContext } from '../core/steps/context.ts';
+import type { Step, StepContext } from '../core/steps/context.ts';
 import { athenaBytesScanned } from './aws-context.ts';
 import { lambdaHandler, logger } from './powertools.ts';
-
-export type StepFunction<C extends StepContext = StepContext> = (input: unknown, context: C) => Promise<unknown>;
 
 /**
  * A state machine Task's Lambda: the middy chain (logger with the Lambda context, X-Ray, metrics)
@@ -17,7 +15,7 @@ export type StepFunction<C extends StepContext = StepContext> = (input: unknown,
  */
 export function stepHandler<C extends StepContext>(
   state: string,
-  step: StepFunction<C>,
+  step: Step<C>,
   context: (lambda: Context) => C,
   afterStep: (result: unknown) => void = () => undefined,
 ) {

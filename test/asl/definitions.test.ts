@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 
-const DIR = fileURLToPath(new URL('../../statemachines/', import.meta.url));
+const DIR = fileURLToPath(new URL('../../statemachines', import.meta.url));
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.asl.json')).sort();
 
 /** Errors worth a retry: Lambda's service-side failures and throttling, and the steps' own TransientError. */
@@ -220,11 +220,11 @@ describe('training.asl.json', () => {
 
   describe('TrainModels, the Parallel state', () => {
     const branches = states.TrainModels.Branches as { StartAt: string; States: Record<string, State> }[];
-    const [gp, logistic, boosting] = branches;
+    const [logistic, boosting, gp] = branches;
 
-    it('has three branches: the GP’s Train loop, TrainLogistic and TrainBoosting, named in its result', () => {
-      expect(branches.map((b) => b.StartAt)).toEqual(['Train', 'TrainLogistic', 'TrainBoosting']);
-      expect(states.TrainModels.ResultSelector).toEqual({ 'gp.$': '$[0]', 'logistic.$': '$[1]', 'boosting.$': '$[2]' });
+    it('has three branches: TrainLogistic, TrainBoosting and the GP’s Train loop (challengers first: locally they run before the GP takes the thread), named in its result', () => {
+      expect(branches.map((b) => b.StartAt)).toEqual(['TrainLogistic', 'TrainBoosting', 'Train']);
+      expect(states.TrainModels.ResultSelector).toEqual({ 'logistic.$': '$[0]', 'boosting.$': '$[1]', 'gp.$': '$[2]' });
       expect(gp.States.Train.TimeoutSeconds).toBe(900);
     });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { causeMessage, runStateMachine } from '../../lambdas/adapters/local/state-machine-runner.ts';
-import { trainingHandlers } from '../../lambdas/cli/pipeline.ts';
+import { trainingHandlers } from '../../lambdas/cli/training-workflow.ts';
 import { listVersions, loadManifest, readJson } from '../../lambdas/core/registry/model-store.ts';
 import type { PipelineConfig } from '../../lambdas/core/steps/run-state.ts';
 import { trainStep, type TrainFinished } from '../../lambdas/core/steps/train.ts';

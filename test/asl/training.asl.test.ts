@@ -14,7 +14,7 @@ import {
   type RunEvent,
   type RunRecord,
   type StateRecord,
-  type StepHandler,
+  type TaskHandler,
   causeMessage,
   runStateMachine,
 } from '../../lambdas/adapters/local/state-machine-runner.ts';
@@ -47,7 +47,7 @@ const INPUT = {
 type Payload = Record<string, unknown>;
 
 interface Fake {
-  readonly handlers: Record<Task, StepHandler>;
+  readonly handlers: Record<Task, TaskHandler>;
   /** Every call, in the order the handlers were entered. */
   readonly calls: { task: Task; payload: Payload }[];
   /** What each step returned (the last call's result). */
@@ -100,7 +100,7 @@ function fakeSteps(options: {
         return result;
       },
     ]),
-  ) as Record<Task, StepHandler>;
+  ) as Record<Task, TaskHandler>;
   return { handlers, calls, results, called: (task) => calls.filter((c) => c.task === task).map((c) => c.payload) };
 }
 

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetPath, describeWithShared } from '../support/shared.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repoRoot, 'bin', 'prognos.ts');
 // Absolute: `--import tsx` would be resolved from the child's cwd, a temp folder without node_modules.
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

@@ -22,7 +22,7 @@ import { runDoctor } from '../../lambdas/cli/doctor.ts';
 import { generateCsv } from '../../lambdas/cli/generate.ts';
 import type { CliIo } from '../../lambdas/cli/io.ts';
 import { landFile } from '../../lambdas/cli/landing.ts';
-import { readTrainingDefinition } from '../../lambdas/cli/pipeline.ts';
+import { readTrainingDefinition } from '../../lambdas/cli/training-workflow.ts';
 import { runTraining } from '../../lambdas/cli/run.ts';
 import { runRetry } from '../../lambdas/cli/runs.ts';
 import { openWorkspace } from '../../lambdas/cli/workspace.ts';
@@ -30,7 +30,7 @@ import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { readChampion } from '../../lambdas/core/registry/champion.ts';
 import { loadModel } from '../../lambdas/core/registry/model-store.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repoRoot, 'bin', 'prognos.ts');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const contract = DEFAULT_CONTRACT;

@@ -19,7 +19,7 @@ import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { predictResponseSchema } from '../../lambdas/core/serving/response-schemas.ts';
 import { sampleCsv, SMALL_CONFIG } from '../support/pipeline-fixture.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repoRoot, 'bin', 'prognos.ts');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const workDir = mkdtempSync(join(tmpdir(), 'prognos-json-'));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processRuns } from '../../lambdas/adapters/local/fs-helpers.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'prognos-serve-life-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 

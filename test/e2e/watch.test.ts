@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listRunRecords, type RunRecord } from '../../lambdas/adapters/local/state-machine-runner.ts';
 import { sampleCsv, SMALL_CONFIG } from '../support/pipeline-fixture.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repoRoot, 'bin', 'prognos.ts');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const workDir = mkdtempSync(join(tmpdir(), 'prognos-watch-'));

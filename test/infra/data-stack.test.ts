@@ -16,7 +16,7 @@ import { buildApp, parseStage } from '../../lib/app-builder.ts';
 import { AccessLogsBucket, SecureBucket } from '../../lib/secure-bucket.ts';
 import { logicalId, NO_BUNDLING, properties, STAGE, tempDir, testApp, type TemplateJson } from './app.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('PrognosDataStack', () => {
   const { data, templates } = testApp();

@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { NODE_TARGET } from '../../lib/function-bundling.ts';
 import { FUNCTION_RUNTIME, PrognosFunction } from '../../lib/prognos-function.ts';
-import { BATCH_STEPS } from '../../lib/batch-pipeline.ts';
-import { TRAINING_STEPS } from '../../lib/training-pipeline.ts';
+import { BATCH_FUNCTIONS } from '../../lib/batch-pipeline.ts';
+import { TRAINING_FUNCTIONS } from '../../lib/training-pipeline.ts';
 import { batchConfigSchema } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { withRetrainConfig } from '../../lib/pipeline-stack.ts';
 import { UPLOAD_BATCH_SIZE, UPLOAD_BATCHING_WINDOW } from '../../lib/upload-queue.ts';
@@ -42,7 +42,7 @@ describe('the shared function construct, for every function of the app', () => {
 
   it('builds all eighteen: nine training Tasks, six batch Tasks, the two starters and the predict function', () => {
     expect(functions.map((f) => f.handlerName).sort()).toEqual(
-      [...Object.values(TRAINING_STEPS).map((s) => s.handler), ...Object.values(BATCH_STEPS).map((s) => s.handler), 'start-training', 'start-batch', 'predict'].sort(),
+      [...Object.values(TRAINING_FUNCTIONS).map((s) => s.handler), ...Object.values(BATCH_FUNCTIONS).map((s) => s.handler), 'start-training', 'start-batch', 'predict'].sort(),
     );
   });
 
@@ -456,7 +456,7 @@ describe('the batch inference state machine', () => {
     const placeholders = [...new Set([...batchDefinitionText.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))].sort();
     expect(placeholders).toEqual(['ComputeDriftFunctionArn', 'LakeBucketName', 'ListNewFilesFunctionArn', 'RecordFailureFunctionArn', 'ScoreFileFunctionArn', 'StartRetrainFunctionArn', 'WriteBatchReportFunctionArn']);
     expect(Object.keys(substitutions).sort()).toEqual(placeholders);
-    expect(BATCH_TASKS.map((t) => t.state).sort()).toEqual(Object.keys(BATCH_STEPS).sort());
+    expect(BATCH_TASKS.map((t) => t.state).sort()).toEqual(Object.keys(BATCH_FUNCTIONS).sort());
     for (const task of BATCH_TASKS) {
       const fn = batch.functions[task.state as keyof typeof batch.functions];
       expect(substitutions[`${task.state}FunctionArn`], task.state).toEqual({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/sklearn/', import.meta.url));
+const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
 
 /** Absolute path of `parts` inside the fixture folder, e.g. `goldenPath('data', 'moons_200.csv')` or a case's `csv`. */
 export function goldenPath(...parts: string[]): string {

@@ -11,7 +11,7 @@ export interface RunningS3rver {
   stop(): Promise<void>;
 }
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const serverScript = fileURLToPath(new URL('./s3rver-server.ts', import.meta.url));
 
 export async function startS3rver(): Promise<RunningS3rver> {

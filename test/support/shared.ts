@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where the shared folder is looked for: PROGNOS_SHARED_DIR (resolved from the cwd) or `<repo>/../shared`. */
 export const sharedDirCandidate: string = process.env.PROGNOS_SHARED_DIR

@@ -13,7 +13,7 @@ import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { type AslDefinition, LAMBDA_INVOKE_RESOURCE, walkStates } from './asl-definition.ts';
 
 /** A local stand-in for one Task's Lambda function: gets the Task's payload, returns its result (JSON). */
-export type StepHandler = (payload: unknown) => Promise<unknown>;
+export type TaskHandler = (payload: unknown) => Promise<unknown>;
 
 /** The engine's override map and JSON type (its JSONValue type is not exported by name). */
 export type EngineHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -71,7 +71,7 @@ export interface TaskHooks {
  */
 export function wrapHandlers(
   definition: AslDefinition,
-  handlers: Readonly<Record<string, StepHandler>>,
+  handlers: Readonly<Record<string, TaskHandler>>,
   hooks: TaskHooks = {},
 ): EngineHandlers {
   const tasks = walkStates(definition).filter((s) => s.state.Type === 'Task');

@@ -26,7 +26,7 @@ export type LocalOrchestratorOptions = Omit<RunStateMachineOptions, 'executionNa
   readonly stateMachineName: string;
   /**
    * Options of each execution of its own, in place of the shared ones: handlers bound to a meter
-   * of that run and the estimate from it (see cli/pipeline.ts meteredStepContext), so that each
+   * of that run and the estimate from it (see cli/training-workflow.ts meteredStepContext), so that each
    * run is priced alone.
    */
   readonly perRun?: () => Pick<RunStateMachineOptions, 'handlers' | 'estimateCost'>;

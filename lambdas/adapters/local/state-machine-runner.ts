@@ -29,7 +29,7 @@ import {
 import { type ItemReader, LOCAL_ITEMS_CONTEXT_FIELD, inlineDistributedMaps, readItemsHandlers, readItemsStateName, toleranceStateName } from './distributed-map.ts';
 import { acquireFileLock } from './file-lock.ts';
 import { localExecutionArn, localStateMachineArn, localStateMachineName } from './local-arns.ts';
-import { type EngineHandlers, type JsonValue, type StepHandler, toJson, wrapHandlers } from './lambda-emulation.ts';
+import { type EngineHandlers, type JsonValue, type TaskHandler, toJson, wrapHandlers } from './lambda-emulation.ts';
 import { type RunEvent, toRunEvent } from './run-events.ts';
 import {
   type EngineEvent,
@@ -55,7 +55,7 @@ export {
   DataLimitExceededError,
   MissingHandlerError,
   STATE_DATA_LIMIT_BYTES,
-  type StepHandler,
+  type TaskHandler,
   UnknownHandlerError,
 } from './lambda-emulation.ts';
 export type { RunEvent } from './run-events.ts';
@@ -83,7 +83,7 @@ export interface RunStateMachineOptions {
   /** The path of the ASL file (a string, e.g. `statemachines/training.asl.json`) or its parsed JSON. */
   readonly definition: unknown;
   /** One handler per Task state, keyed by state name (Tasks inside Map item processors included). */
-  readonly handlers: Readonly<Record<string, StepHandler>>;
+  readonly handlers: Readonly<Record<string, TaskHandler>>;
   readonly input: unknown;
   /** 1–80 characters of `[A-Za-z0-9_-]`, as in Step Functions; the same name never runs twice. */
   readonly executionName: string;
@@ -136,7 +136,7 @@ interface PreparedRun {
   readonly items: Record<string, unknown[]> | undefined;
   /** The ReadItems Tasks: never replayed on a redrive, since their work is filling `items`. */
   readonly readItemsStates: ReadonlySet<string>;
-  readonly handlers: Readonly<Record<string, StepHandler>>;
+  readonly handlers: Readonly<Record<string, TaskHandler>>;
   readonly stateMachineName: string;
   readonly source: string;
   /** Each nested Task's top-level ancestor (the Map or Parallel state it runs in). */

@@ -43,3 +43,6 @@ export interface StepContext {
    */
   readonly remainingTimeMs?: () => number;
 }
+
+/** A step: parses its input (the Task's payload) and returns its result; C is the context it takes. */
+export type Step<C extends StepContext = StepContext> = (input: unknown, context: C) => Promise<unknown>;

@@ -1,5 +1,5 @@
 import { trainBoosting, trainLogistic } from './challengers/train-challenger.ts';
-import type { StepContext } from './context.ts';
+import type { Step } from './context.ts';
 import { evaluateChallenger } from './evaluate.ts';
 import { gate } from './gate.ts';
 import { validateAndIngest } from './ingest.ts';
@@ -9,8 +9,6 @@ import { splitAndScale } from './split-and-scale.ts';
 import { train } from './train.ts';
 import { buildTrainingSet } from './training-set.ts';
 import { writeReport } from './write-report.ts';
-
-export type Step = (input: unknown, context: StepContext) => Promise<unknown>;
 
 /** The training state machine's Task states and the step each one runs (in AWS: one Lambda each). */
 export const TRAINING_STEPS = {

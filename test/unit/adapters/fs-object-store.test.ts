@@ -12,7 +12,7 @@ import { TransientError } from '../../../lambdas/core/errors.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
 import { describeObjectStoreContract } from '../../support/object-store-contract.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const writerScript = fileURLToPath(new URL('../../support/conditional-put.ts', import.meta.url));
 
 async function tempRoot(): Promise<string> {

@@ -8,7 +8,7 @@ import {
   ExecutionDoesNotExistError,
   ExecutionNotRedrivableError,
   type RunRecord,
-  type StepHandler,
+  type TaskHandler,
   abortStaleRecord,
   readRunRecord,
   redriveStateMachine,
@@ -65,7 +65,7 @@ const definition = {
 type Step = 'Prepare' | 'Square' | 'Check';
 
 /** Handlers that count their calls; `broken` names the steps that throw. */
-function steps(broken: (step: Step, payload: unknown) => boolean): { handlers: Record<Step, StepHandler>; calls: Record<Step, unknown[]> } {
+function steps(broken: (step: Step, payload: unknown) => boolean): { handlers: Record<Step, TaskHandler>; calls: Record<Step, unknown[]> } {
   const calls: Record<Step, unknown[]> = { Prepare: [], Square: [], Check: [] };
   const work: Record<Step, (p: unknown) => unknown> = {
     Prepare: (p) => ({ ...(p as object), prepared: true }),
@@ -81,7 +81,7 @@ function steps(broken: (step: Step, payload: unknown) => boolean): { handlers: R
         return work[step](payload);
       },
     ]),
-  ) as Record<Step, StepHandler>;
+  ) as Record<Step, TaskHandler>;
   return { handlers, calls };
 }
 

@@ -18,7 +18,7 @@ import {
   type RunRecord,
   STATE_DATA_LIMIT_BYTES,
   StateMachineDefinitionError,
-  type StepHandler,
+  type TaskHandler,
   UnknownHandlerError,
   causeMessage,
   isStaleRunRecord,
@@ -99,9 +99,9 @@ interface Calls {
   Square: unknown[];
 }
 
-function handlers(overrides: Partial<Record<keyof Calls, StepHandler>> = {}): { handlers: Record<keyof Calls, StepHandler>; calls: Calls } {
+function handlers(overrides: Partial<Record<keyof Calls, TaskHandler>> = {}): { handlers: Record<keyof Calls, TaskHandler>; calls: Calls } {
   const calls: Calls = { Double: [], Echo: [], Square: [] };
-  const base: Record<keyof Calls, StepHandler> = {
+  const base: Record<keyof Calls, TaskHandler> = {
     Double: async (p) => ({ value: 2 * (p as { value: number }).value }),
     Echo: async (p) => p,
     Square: async (p) => (p as number) ** 2,
@@ -114,7 +114,7 @@ function handlers(overrides: Partial<Record<keyof Calls, StepHandler>> = {}): { 
         return (overrides[name] ?? base[name])(payload);
       },
     ]),
-  ) as Record<keyof Calls, StepHandler>;
+  ) as Record<keyof Calls, TaskHandler>;
   return { handlers: recorded, calls };
 }
 

@@ -16,7 +16,7 @@ import {
   readImports,
 } from '../../support/import-graph.ts';
 
-const CORE = fileURLToPath(new URL('../../../lambdas/core/', import.meta.url));
+const CORE = fileURLToPath(new URL('../../../lambdas/core', import.meta.url));
 
 describe('lambdas/core', () => {
   const edges = readImports(CORE);

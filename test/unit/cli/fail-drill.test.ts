@@ -4,9 +4,9 @@
  * could name, as a user's error (one line, exit 1), before any step runs.
  */
 import { describe, expect, it } from 'vitest';
-import { batchHandlers } from '../../../lambdas/cli/batch-pipeline.ts';
+import { batchHandlers } from '../../../lambdas/cli/batch-workflow.ts';
 import { describeError } from '../../../lambdas/cli/errors.ts';
-import { drillFor, InjectedFailureError, trainingHandlers, UnknownDrillStepError } from '../../../lambdas/cli/pipeline.ts';
+import { drillFor, InjectedFailureError, trainingHandlers, UnknownDrillStepError } from '../../../lambdas/cli/training-workflow.ts';
 import type { BatchStepContext } from '../../../lambdas/core/steps/batch/batch-state.ts';
 import { BATCH_STEPS } from '../../../lambdas/core/steps/batch/index.ts';
 import type { StepContext } from '../../../lambdas/core/steps/context.ts';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
  * hints that name a bare `prognos <command>` in code, not in comments. A command named in
  * backticks (`prognos serve` in the OpenAPI text) names it; it is not a hint to type.
  */
-const lambdasDir = fileURLToPath(new URL('../../../lambdas/', import.meta.url));
+const lambdasDir = fileURLToPath(new URL('../../../lambdas', import.meta.url));
 const COMMANDS = 'demo|ingest|run|runs|infer|predict|models|rollback|report|serve|watch|schedule|doctor|landing|generate';
 const bareHint = new RegExp(`(?<!npx )(?<![\\w\`-])prognos (?:${COMMANDS})\\b`);
 

@@ -3,8 +3,8 @@ import { athenaBilledBytes, estimateCost, gbSeconds, type RunUsage, withEarlierA
 import { BATCH_MEMORY_MB, TRAINING_MEMORY_MB, taskMemoryOf } from '../../../lambdas/core/cost/function-memory.ts';
 import { LIST_PRICES, type PriceList, priceListSchema } from '../../../lambdas/core/cost/prices.ts';
 import { usageFromStates } from '../../../lambdas/core/cost/run-usage.ts';
-import { BATCH_STEPS } from '../../../lib/batch-pipeline.ts';
-import { TRAINING_STEPS } from '../../../lib/training-pipeline.ts';
+import { BATCH_FUNCTIONS } from '../../../lib/batch-pipeline.ts';
+import { TRAINING_FUNCTIONS } from '../../../lib/training-pipeline.ts';
 
 /** Round numbers, so that every expected value below can be checked by hand. */
 const prices: PriceList = {
@@ -120,8 +120,8 @@ describe('usageFromStates', () => {
 
 describe('the memory the estimate uses', () => {
   it('is the memory CDK deploys', () => {
-    for (const [step, spec] of Object.entries(TRAINING_STEPS)) expect(spec.memorySize, step).toBe(TRAINING_MEMORY_MB[step as keyof typeof TRAINING_MEMORY_MB]);
-    for (const [step, spec] of Object.entries(BATCH_STEPS)) expect(spec.memorySize, step).toBe(BATCH_MEMORY_MB[step as keyof typeof BATCH_MEMORY_MB]);
+    for (const [step, spec] of Object.entries(TRAINING_FUNCTIONS)) expect(spec.memorySize, step).toBe(TRAINING_MEMORY_MB[step as keyof typeof TRAINING_MEMORY_MB]);
+    for (const [step, spec] of Object.entries(BATCH_FUNCTIONS)) expect(spec.memorySize, step).toBe(BATCH_MEMORY_MB[step as keyof typeof BATCH_MEMORY_MB]);
     expect(taskMemoryOf('training')).toBe(TRAINING_MEMORY_MB);
     expect(taskMemoryOf('batch-inference')).toBe(BATCH_MEMORY_MB);
     expect(taskMemoryOf('other')).toBeUndefined();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BATCH_STEPS } from '../../../lib/batch-pipeline.ts';
-import { TRAINING_DEFINITION, TRAINING_STEPS } from '../../../lib/training-pipeline.ts';
+import { BATCH_FUNCTIONS } from '../../../lib/batch-pipeline.ts';
+import { TRAINING_DEFINITION, TRAINING_FUNCTIONS } from '../../../lib/training-pipeline.ts';
 import { pipelineConfigSchema } from '../../../lambdas/core/steps/run-state.ts';
 import {
   EXACT_PREDICT_MEASUREMENTS,
@@ -47,7 +47,7 @@ const LIMITS = {
   inducingPoints: { min: shape.inducingPoints.unwrap().minValue!, max: shape.inducingPoints.unwrap().maxValue! },
 };
 
-const lambdaSeconds = (step: keyof typeof TRAINING_STEPS): number => TRAINING_STEPS[step].timeout.toSeconds();
+const lambdaSeconds = (step: keyof typeof TRAINING_FUNCTIONS): number => TRAINING_FUNCTIONS[step].timeout.toSeconds();
 
 interface AslState {
   readonly Type: string;
@@ -132,7 +132,7 @@ describe('worst cases under the config limits', () => {
   });
 
   it('each Lambda stops before its Task times out, so the run record names the Lambda timeout', () => {
-    for (const step of Object.keys(TRAINING_STEPS) as (keyof typeof TRAINING_STEPS)[]) {
+    for (const step of Object.keys(TRAINING_FUNCTIONS) as (keyof typeof TRAINING_FUNCTIONS)[]) {
       expect(lambdaSeconds(step), step).toBeLessThan(taskTimeout(step)!);
     }
   });
@@ -176,7 +176,7 @@ describe('the cost model behind them', () => {
 
 describe('ScoreFile: rows a file may hold for the champion it is scored with', () => {
   it('lets no champion any config allows score a file past its share of ScoreFile’s Lambda timeout', () => {
-    expect(BATCH_STEPS.ScoreFile.timeout.toSeconds()).toBe(SCORE_FILE_FUNCTION_TIMEOUT_SECONDS);
+    expect(BATCH_FUNCTIONS.ScoreFile.timeout.toSeconds()).toBe(SCORE_FILE_FUNCTION_TIMEOUT_SECONDS);
     const budget = SCORE_FILE_SCORING_SHARE * SCORE_FILE_FUNCTION_TIMEOUT_SECONDS;
     for (const model of [
       { kind: 'gpc-exact', rows: MAX_EXACT_TRAIN_ROWS },

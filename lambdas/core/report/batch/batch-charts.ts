@@ -1,6 +1,6 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { CategoryDrift, FeatureDrift } from '../../drift/types.ts';
-import type { ScoreHistogram } from '../batch-score-histogram.ts';
+import type { ScoreHistogram } from './batch-score-histogram.ts';
 import { fixed, significant } from '../format.ts';
 
 /**

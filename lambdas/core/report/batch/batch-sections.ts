@@ -1,5 +1,5 @@
 import type { CategoryDrift, DriftReport, FeatureDrift, FeatureReference } from '../../drift/types.ts';
-import type { BatchDrift, BatchReportData } from '../batch-report-data.ts';
+import type { BatchDrift, BatchReportData } from './batch-report-data.ts';
 import { fixed, integer, percent, significant, timestamp } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 

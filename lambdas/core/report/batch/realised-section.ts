@@ -1,5 +1,5 @@
 import type { RealisedMetrics } from '../../ml/realised-metrics.ts';
-import type { BatchReportData } from '../batch-report-data.ts';
+import type { BatchReportData } from './batch-report-data.ts';
 import { fixed, integer } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 

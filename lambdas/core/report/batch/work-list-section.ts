@@ -1,6 +1,6 @@
 import type { Reason } from '../../ml/local-explanation.ts';
 import { reasonText } from '../../ml/reason-text.ts';
-import type { BatchReportData, WorkListRow } from '../batch-report-data.ts';
+import type { BatchReportData, WorkListRow } from './batch-report-data.ts';
 import { fixed, integer } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 

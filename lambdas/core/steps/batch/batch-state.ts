@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_DRIFT_THRESHOLDS } from '../../drift/drift.ts';
 import { batchSummarySchema } from '../../drift/schemas.ts';
 import type { Orchestrator } from '../../ports/orchestrator.ts';
-import type { ScoreHistogram } from '../../report/batch-score-histogram.ts';
+import type { ScoreHistogram } from '../../report/batch/batch-score-histogram.ts';
 import type { StepContext } from '../context.ts';
 import { pipelineConfigSchema, runName } from '../run-state.ts';
 

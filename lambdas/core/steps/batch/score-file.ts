@@ -9,7 +9,7 @@ import type { TableRow } from '../../data/table-column.ts';
 import { summarizeBatch } from '../../drift/summary.ts';
 import { UnusableFileError } from '../../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError } from '../../ports/object-store.ts';
-import { scoreHistogram } from '../../report/batch-score-histogram.ts';
+import { scoreHistogram } from '../../report/batch/batch-score-histogram.ts';
 import type { ArtifactManifest } from '../../ml/artifact.ts';
 import { needsReview } from '../../ml/review.ts';
 import type { StepContext } from '../context.ts';

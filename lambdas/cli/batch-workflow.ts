@@ -4,7 +4,7 @@ import type { StepContext } from '../core/steps/context.ts';
 import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
 import { BATCH_STEPS, type BatchTaskState } from '../core/steps/batch/index.ts';
 import { TRAINING_STEPS } from '../core/steps/index.ts';
-import { bindSteps, checkFailDrill, drillFor, meteredStepContext, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './pipeline.ts';
+import { bindSteps, checkFailDrill, drillFor, meteredStepContext, readDefinition, readTrainingDefinition, TRAINING_STATE_MACHINE, trainingHandlers } from './training-workflow.ts';
 import type { Workspace } from './workspace.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { DriftReport, TrainingReference } from '../drift/types.ts';
-import type { Reason } from '../ml/local-explanation.ts';
-import type { RealisedMetrics } from '../ml/realised-metrics.ts';
+import type { DriftReport, TrainingReference } from '../../drift/types.ts';
+import type { Reason } from '../../ml/local-explanation.ts';
+import type { RealisedMetrics } from '../../ml/realised-metrics.ts';
 import type { ScoreHistogram } from './batch-score-histogram.ts';
 
 /** One landing file as a batch saw it. */

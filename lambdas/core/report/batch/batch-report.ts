@@ -1,11 +1,11 @@
-import { categoryDriftChart, featureDriftChart, scoreHistogramChart } from './batch/batch-charts.ts';
+import { categoryDriftChart, featureDriftChart, scoreHistogramChart } from './batch-charts.ts';
 import type { BatchReportData } from './batch-report-data.ts';
-import { batchHeaderSection, driftSection, filesSection, outcomesSection, scoresSection } from './batch/batch-sections.ts';
-import { BATCH_STYLES } from './batch/batch-styles.ts';
-import { realisedSection } from './batch/realised-section.ts';
-import { workListSection } from './batch/work-list-section.ts';
-import type { SafeHtml } from './html.ts';
-import { chartSvg, renderPage } from './page.ts';
+import { batchHeaderSection, driftSection, filesSection, outcomesSection, scoresSection } from './batch-sections.ts';
+import { BATCH_STYLES } from './batch-styles.ts';
+import { realisedSection } from './realised-section.ts';
+import { workListSection } from './work-list-section.ts';
+import type { SafeHtml } from '../html.ts';
+import { chartSvg, renderPage } from '../page.ts';
 
 /**
  * One batch's report as a single self-contained HTML file (page.ts): what the model said about the

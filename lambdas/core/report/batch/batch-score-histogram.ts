@@ -1,4 +1,4 @@
-import { InvalidDataError, ShapeError } from '../errors.ts';
+import { InvalidDataError, ShapeError } from '../../errors.ts';
 
 /**
  * The batch's probabilities as counts in equal-width bins over [0, 1]: a few hundred bytes for any

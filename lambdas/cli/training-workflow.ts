@@ -7,6 +7,7 @@ import { FEATURES_PREFIX } from '../core/steps/ingest.ts';
 import { killIfDrilledTask } from './drills.ts';
 import { CliError } from './errors.ts';
 import type { Workspace } from './workspace.ts';
+import { SerialLane } from '../adapters/local/serial-lane.ts';
 
 /**
  * The training state machine's Tasks bound to the local adapters: what each Lambda does in AWS,
@@ -72,21 +73,23 @@ export function meteredStepContext(context: StepContext): { readonly context: St
 /**
  * Each step bound to `context`, keyed by its Task state; the step named `drill` (if any) throws
  * InjectedFailureError instead of running, and the one PROGNOS_KILL_IN_STATE names kills the
- * process (see drills.ts).
+ * process (see drills.ts). The steps of one workflow run one at a time (SerialLane).
  */
 export function bindSteps<S extends string, C>(
   steps: Readonly<Record<S, (input: unknown, context: C) => Promise<unknown>>>,
   context: C,
   drill: string | undefined,
 ): Record<S, (payload: unknown) => Promise<unknown>> {
+  const lane = new SerialLane();
   const entries = Object.entries<(input: unknown, context: C) => Promise<unknown>>(steps).map(([state, step]) => [
     state,
-    async (payload: unknown) => {
-      killIfDrilledTask(state);
-      const failure = parseFailDrill(drill);
-      if (state === failure?.state) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${drill})`, failure.errorName);
-      return step(payload, context);
-    },
+    (payload: unknown) =>
+      lane.run(async () => {
+        killIfDrilledTask(state);
+        const failure = parseFailDrill(drill);
+        if (state === failure?.state) throw new InjectedFailureError(`${state} failed on purpose (PROGNOS_FAIL_STEP=${drill})`, failure.errorName);
+        return step(payload, context);
+      }),
   ]);
   return Object.fromEntries(entries) as Record<S, (payload: unknown) => Promise<unknown>>;
 }
