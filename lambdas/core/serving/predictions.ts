@@ -1,7 +1,7 @@
 import { encodeRows } from '../contract/encode.ts';
 import { INSTANCE_ID_KEY, type PredictionInstance } from '../contract/instance.ts';
 import type { LoadedChampion } from './champion-cache.ts';
-import { needsReview } from '../ml/review.ts';
+import { needsReview, reviewLevelOf } from '../ml/review.ts';
 
 /** What `POST /predict` answers: one prediction per instance, in request order. */
 export interface PredictResponse {
@@ -22,7 +22,7 @@ export interface InstancePrediction {
   readonly latentMean?: number;
   /** Standard deviation of f: how unsure the model is about this reading; absent for a model without uncertainty. */
   readonly latentStd?: number;
-  /** True when the 95 % credible interval of the probability straddles the threshold: a person should look. Absent, not invented, for a model without uncertainty. */
+  /** True when the chance that the reading lies on the other side of the threshold from `label` exceeds the model's review level: a person should look. Absent, not invented, for a model without uncertainty. */
   readonly review?: boolean;
   readonly modelVersion: string;
 }
@@ -31,12 +31,13 @@ export interface InstancePrediction {
 export function predictInstances(champion: LoadedChampion, instances: readonly PredictionInstance[]): PredictResponse {
   const { model, version } = champion;
   const threshold = model.threshold.value;
+  const level = reviewLevelOf(model.threshold);
   const p = model.predict(encodeRows(champion.contract, instances));
   const predictions = instances.map((instance, i): InstancePrediction => ({
     ...(instance[INSTANCE_ID_KEY] === undefined ? {} : { id: instance[INSTANCE_ID_KEY] }),
     probability: p.probability[i],
     label: p.label[i] === 1 ? 1 : 0,
-    ...(p.latentMean === null ? {} : { latentMean: p.latentMean[i], latentStd: p.latentStd[i], review: needsReview(p.latentMean[i], p.latentStd[i], threshold) }),
+    ...(p.latentMean === null ? {} : { latentMean: p.latentMean[i], latentStd: p.latentStd[i], review: needsReview(p.latentMean[i], p.latentStd[i], threshold, level) }),
     modelVersion: version,
   }));
   return { modelVersion: version, threshold, predictions };
