@@ -6,7 +6,7 @@ import { averageSigmoid } from './logistic-gaussian.ts';
  *
  * The decision is taken on the predictive probability p̄(m, s) = E[σ(f)], f ~ N(m, s²): "needs
  * maintenance" when p̄ ≥ t. For a given s, p̄ grows with m, so that decision is m ≥ b(s), where
- * b(s) solves p̄(b, s) = t: the latent decision boundary at this row's uncertainty (b(0) = logit t;
+ * b(s) solves p̄(b, s) = t: the latent decision boundary at this row's uncertainty (b(0) ≈ logit t;
  * a wider s moves it away from 0, because averaging pulls p̄ towards ½). The reading is on the
  * other side when its latent f lies on the other side of that same boundary:
  *   P(f < b) = Φ((b − m) / s) for a row labelled "needs maintenance", P(f ≥ b) for the others.
