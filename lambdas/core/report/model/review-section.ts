@@ -90,7 +90,7 @@ export function reviewSection(data: ReportData): SafeHtml {
             : ': on this holdout the doubted readings are not the less accurate ones.'
         }`;
   return html`<section id="review">${heading}
-<p>A reading goes to review when the model is genuinely unsure on which side of the threshold it lies: when the chance, under the model’s own uncertainty about it, that the reading lies on the other side of the threshold ${fixed(challenger.threshold, 4)} from the model’s decision is above ${percent(level, 0)} (the review level, <code>config.reviewLevel</code>). That chance is at most 50 %, reached by a reading exactly at the threshold.</p>
+<p>A reading goes to review when the model is genuinely unsure on which side of the threshold it lies: when the chance, under the model’s own uncertainty about it, that the reading lies on the other side of the threshold ${fixed(challenger.threshold, 4)} from the model’s decision is above ${percent(level, 0)} (the review level, <code>config.reviewLevel</code>). That chance is at most 50%, reached by a reading exactly at the threshold.</p>
 <p>On this holdout the model would send ${integer(reviewed.rows)} of ${integer(holdout)} machines (${share(reviewed.rows, holdout)}) to a person. ${comparison}</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">Holdout machines</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Share</th><th scope="col" class="num">Decision right</th><th scope="col" class="num">Need maintenance</th><th scope="col" class="num">Recall</th><th scope="col" class="num">Precision</th></tr></thead><tbody>
 ${tallyRow('Sent to review', reviewed, holdout)}
