@@ -12,7 +12,7 @@ import { assertVersion, contractOf, loadModel } from '../core/registry/model-sto
 import type { InstancePrediction, PredictResponse } from '../core/serving/predictions.ts';
 import { DEFAULT_TOP_REASONS, explainRows } from '../core/ml/local-explanation.ts';
 import { reasonColumns, reasonText } from '../core/ml/reason-text.ts';
-import { needsReview } from '../core/ml/review.ts';
+import { needsReview, reviewLevelOf } from '../core/ml/review.ts';
 import { readReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
@@ -122,7 +122,7 @@ export async function runPredict(options: PredictOptions, io: CliIo): Promise<Pr
         probability: p.probability[i]!,
         label: p.label[i] === 1 ? 1 : 0,
         // A model without uncertainty (a challenger) has no latent values and no review, as in the API.
-        ...(latent === null ? {} : { latentMean: latent.mean[i]!, latentStd: latent.std[i]!, review: needsReview(latent.mean[i]!, latent.std[i]!, threshold) }),
+        ...(latent === null ? {} : { latentMean: latent.mean[i]!, latentStd: latent.std[i]!, review: needsReview(latent.mean[i]!, latent.std[i]!, threshold, reviewLevelOf(model.threshold)) }),
         ...(reasons === undefined ? {} : { reasons: reasons[i] }),
         modelVersion: version,
       }),

@@ -71,7 +71,7 @@ export interface BatchFixture extends PipelineFixture {
    * model from before drift monitoring). `challenger`: a model of that kind instead of the GP
    * (no latent variance, so no reference, as Train stores none for it).
    */
-  promoteChampion(options?: { readonly reference?: boolean; readonly n?: number; readonly challenger?: ChallengerKind }): Promise<string>;
+  promoteChampion(options?: { readonly reference?: boolean; readonly n?: number; readonly challenger?: ChallengerKind; readonly reviewLevel?: number }): Promise<string>;
   /** Runs the batch inference state machine over `landing/inference/` as `executionName`. */
   runBatch(executionName: string, config?: Partial<BatchConfig>, options?: RunBatchOptions): Promise<RunOutcome>;
 }
@@ -101,7 +101,7 @@ export async function createBatchFixture(): Promise<BatchFixture> {
       await base.store.put(key, body);
       return key;
     },
-    async promoteChampion(options: { reference?: boolean; n?: number; challenger?: ChallengerKind } = {}) {
+    async promoteChampion(options: { reference?: boolean; n?: number; challenger?: ChallengerKind; reviewLevel?: number } = {}) {
       const { valid } = await readReadingsCsv('training.csv', new TextEncoder().encode(toCsv(sampleRecords(CHAMPION_ROWS, CHAMPION_SEED))), DEFAULT_CONTRACT, { requireLabel: true });
       const readings = valid.map((row) => row.reading);
       const featureNames = modelFeatureNames(DEFAULT_CONTRACT);
@@ -112,7 +112,7 @@ export async function createBatchFixture(): Promise<BatchFixture> {
       if (options.challenger === undefined) {
         const gp = MaintenanceModel.train(trainingSet, { gpc: { optimize: false }, targetRecall: 0.8 });
         if (options.reference !== false) extra.trainingReference = buildReference(X, featureNames, gp.leaveOneOut!.latentVariance);
-        model = gp;
+        model = options.reviewLevel === undefined ? gp : gp.withReviewLevel(options.reviewLevel);
       } else {
         const kind = options.challenger;
         const fit = (x: DenseMatrix, y: Uint8Array): ChallengerClassifier =>

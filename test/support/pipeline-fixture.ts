@@ -25,6 +25,7 @@ import type { PipelineConfig, RunInput } from '../../lambdas/core/steps/run-stat
 import { type SplitResult, splitAndScale } from '../../lambdas/core/steps/split-and-scale.ts';
 import { buildTrainingSet, type TrainingSetResult } from '../../lambdas/core/steps/training-set.ts';
 import { MAX_HOLDOUT_ROWS } from '../../lambdas/core/steps/step-limits.ts';
+import { DEFAULT_REVIEW_LEVEL } from '../../lambdas/core/ml/review.ts';
 
 /** The instant the fixture's clock starts at (the run's "now"). */
 export const FIXED_NOW = new Date('2026-03-02T10:00:00.000Z');
@@ -36,6 +37,7 @@ export const LANDED_AT = new Date('2026-03-01T08:30:00.000Z');
 /** Pipeline settings sized for tests: a ≤ 300-row exact GP, and class minimums the sample data meets. */
 export const SMALL_CONFIG: PipelineConfig = {
   targetRecall: 0.8,
+  reviewLevel: DEFAULT_REVIEW_LEVEL,
   holdoutFraction: 0.3,
   maxHoldoutRows: MAX_HOLDOUT_ROWS,
   seed: 0,

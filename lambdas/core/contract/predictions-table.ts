@@ -16,7 +16,7 @@ export function predictionTableColumns(contract: DataContract): DescribedColumn[
     // Null for a model without uncertainty (logistic regression, boosted trees): nothing is invented for it.
     { name: 'latent_mean', type: 'double', nullable: true, comment: 'mean of the latent function; null when the model has no uncertainty' },
     { name: 'latent_std', type: 'double', nullable: true, comment: "standard deviation of the latent function: the model's uncertainty; null when it has none" },
-    { name: 'review', type: 'bigint', nullable: true, comment: '1 = the probability interval straddles the threshold: send a person; null when the model has no uncertainty' },
+    { name: 'review', type: 'bigint', nullable: true, comment: '1 = the chance that the reading is on the other side of the threshold from its label exceeds the model review level: send a person; null when the model has no uncertainty' },
     { name: 'model_version', type: 'string', nullable: false, comment: 'model version that scored the reading' },
     { name: 'source_key', type: 'string', nullable: false, comment: 'landing file the reading came from' },
     { name: 'source_line', type: 'bigint', nullable: false, comment: 'line of the reading in that file' },

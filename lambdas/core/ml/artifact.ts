@@ -101,6 +101,8 @@ const thresholdRecordSchema: z.ZodType<ThresholdRecord> = z.object({
   precision: finite,
   source: z.enum(['leave-one-out', 'out-of-fold']),
   rocAuc: finite,
+  /** Absent in artifacts from before the review level, and for models without uncertainty. */
+  reviewLevel: z.number().gt(0).lt(0.5).optional(),
 });
 
 const stageSchema = z.enum(['subsample', 'full']);

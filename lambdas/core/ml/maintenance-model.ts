@@ -7,6 +7,7 @@ import type { ModelKind } from './resumable-fit.ts';
 import { StandardScaler } from './scaler.ts';
 import { fitSparse, type SparseFitOptions } from './sparse/sparse-fit.ts';
 import type { SparseGaussianProcessClassifier } from './sparse/svgp.ts';
+import { assertReviewLevel } from './review.ts';
 import { chooseThreshold } from './threshold.ts';
 
 export interface TrainingSet {
@@ -83,6 +84,12 @@ export interface ThresholdRecord {
   readonly source: 'leave-one-out' | 'out-of-fold';
   /** ROC AUC of those out-of-sample scores: a first honest look at the model. */
   readonly rocAuc: number;
+  /**
+   * GP only: a reading goes to review when the chance that it lies on the other side of the
+   * threshold exceeds this (ml/review.ts). Absent for a model without uncertainty, and in GP
+   * artifacts from before the level (those use DEFAULT_REVIEW_LEVEL).
+   */
+  readonly reviewLevel?: number;
 }
 
 export interface MaintenancePrediction {
@@ -162,6 +169,12 @@ export class MaintenanceModel<C extends MaintenanceClassifier = KnownClassifier>
 
   get kind(): ModelKind {
     return classifierKind(this.classifier);
+  }
+
+  /** The same model with its review level (config.reviewLevel) kept beside the threshold, so every scorer applies the same rule. */
+  withReviewLevel(level: number): MaintenanceModel<C> {
+    assertReviewLevel(level);
+    return new MaintenanceModel(this.featureNames, this.scaler, this.classifier, { ...this.threshold, reviewLevel: level }, this.leaveOneOut);
   }
 
   get fitSummary(): C['summary'] {

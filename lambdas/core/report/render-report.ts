@@ -1,6 +1,7 @@
 import { chartSvg, renderPage } from './page.ts';
 import { errorCostSection } from './model/error-cost-section.ts';
 import { reportChartSpecs } from './model/report-charts.ts';
+import { reviewSection } from './model/review-section.ts';
 import type { ReportData } from './report-data.ts';
 import {
   calibrationSection,
@@ -42,6 +43,7 @@ export async function renderReport(data: ReportData): Promise<string> {
       ['confusion', 'Confusion matrix'],
       ['calibration', 'Calibration'],
       ['distributions', 'Scores & uncertainty'],
+      ['review', 'Review'],
       ['training', 'Training'],
       ['data', 'Data'],
     ],
@@ -54,6 +56,7 @@ export async function renderReport(data: ReportData): Promise<string> {
       confusionSection(data, confusion),
       calibrationSection(calibration),
       distributionSection(data, scores, uncertainty),
+      reviewSection(data),
       optimizerSection(data, optimizer, relevance),
       dataSection(data),
     ],

@@ -85,6 +85,10 @@ export interface HoldoutEvaluation {
   readonly probability: readonly number[];
   /** Per holdout row: standard deviation of the latent function (the model's uncertainty); null for a model without uncertainty. */
   readonly latentStd: readonly number[] | null;
+  /** Per holdout row: mean of the latent function; null for a model without uncertainty, absent in evaluations from before review levels. */
+  readonly latentMean?: readonly number[] | null;
+  /** The review level the model applies (ml/review.ts); absent for a model without uncertainty, and in older evaluations or GP artifacts (then the default applies). */
+  readonly reviewLevel?: number;
 }
 
 export interface Evaluation {

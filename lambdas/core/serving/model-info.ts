@@ -2,6 +2,7 @@ import { isNumeric } from '../contract/contract.ts';
 import { isGpManifest } from '../ml/artifact.ts';
 import type { DeployedKind } from '../ml/deployed-model.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
+import { reviewLevelOf } from '../ml/review.ts';
 import type { ChampionEvaluation, LoadedChampion } from './champion-cache.ts';
 
 /**
@@ -60,7 +61,8 @@ export function modelInfo(champion: LoadedChampion): ModelInfo {
         : { name: f.name, type: f.type, levels: f.levels, ...description };
     }),
     modelInputs: manifest.featureNames,
-    threshold: manifest.threshold,
+    // A GP's review level as it applies (the default for artifacts from before the level); a challenger has none.
+    threshold: isGpManifest(manifest) ? { ...manifest.threshold, reviewLevel: reviewLevelOf(manifest.threshold) } : manifest.threshold,
     kind: manifest.kind,
     uncertainty: isGpManifest(manifest),
     ...(isGpManifest(manifest)

@@ -3,7 +3,7 @@ import { modelExplanationSpace } from '../contract/explanation-features.ts';
 import { INSTANCE_ID_KEY, type PredictionInstance } from '../contract/instance.ts';
 import { explainRows, type Reason } from '../ml/local-explanation.ts';
 import type { LoadedChampion } from './champion-cache.ts';
-import { needsReview } from '../ml/review.ts';
+import { needsReview, reviewLevelOf } from '../ml/review.ts';
 
 /** What `POST /predict` answers: one prediction per instance, in request order. */
 export interface PredictResponse {
@@ -24,7 +24,7 @@ export interface InstancePrediction {
   readonly latentMean?: number;
   /** Standard deviation of f: how unsure the model is about this reading; absent for a model without uncertainty. */
   readonly latentStd?: number;
-  /** True when the 95 % credible interval of the probability straddles the threshold: a person should look. Absent, not invented, for a model without uncertainty. */
+  /** True when the chance that the reading lies on the other side of the threshold from `label` exceeds the model's review level: a person should look. Absent, not invented, for a model without uncertainty. */
   readonly review?: boolean;
   /** With `explain: true`: the features that move this probability most, largest change first (docs/serving.md). */
   readonly reasons?: readonly Reason[];
@@ -40,6 +40,7 @@ export interface PredictInstancesOptions {
 export function predictInstances(champion: LoadedChampion, instances: readonly PredictionInstance[], options: PredictInstancesOptions = {}): PredictResponse {
   const { model, version } = champion;
   const threshold = model.threshold.value;
+  const level = reviewLevelOf(model.threshold);
   const x = encodeRows(champion.contract, instances);
   const p = model.predict(x);
   const reasons = options.explain === true ? explainRows(model, x, modelExplanationSpace(champion.contract, model), { probability: p.probability }) : undefined;
@@ -47,7 +48,7 @@ export function predictInstances(champion: LoadedChampion, instances: readonly P
     ...(instance[INSTANCE_ID_KEY] === undefined ? {} : { id: instance[INSTANCE_ID_KEY] }),
     probability: p.probability[i],
     label: p.label[i] === 1 ? 1 : 0,
-    ...(p.latentMean === null ? {} : { latentMean: p.latentMean[i], latentStd: p.latentStd[i], review: needsReview(p.latentMean[i], p.latentStd[i], threshold) }),
+    ...(p.latentMean === null ? {} : { latentMean: p.latentMean[i], latentStd: p.latentStd[i], review: needsReview(p.latentMean[i], p.latentStd[i], threshold, level) }),
     ...(reasons === undefined ? {} : { reasons: reasons[i] }),
     modelVersion: version,
   }));

@@ -34,7 +34,10 @@ export const instancePredictionSchema = z
     label: z.union([z.literal(0), z.literal(1)]).describe('1 = needs maintenance: probability ≥ threshold'),
     latentMean: z.number().optional().describe('Mean of the latent function f (log-odds scale); absent when the model has no uncertainty (GET /model: uncertainty false)'),
     latentStd: z.number().min(0).optional().describe("Standard deviation of f: the model's uncertainty about this reading; absent when the model has none"),
-    review: z.boolean().optional().describe("True when the 95 % credible interval of the probability straddles the threshold: a person should look. Absent when the model has no uncertainty: never invented"),
+    review: z
+      .boolean()
+      .optional()
+      .describe("True when the chance, under the model's latent Gaussian, that the reading lies on the other side of the threshold from its label exceeds the model's review level (GET /model: threshold.reviewLevel): a person should look. Absent when the model has no uncertainty: never invented"),
     reasons: z.array(reasonSchema).optional().describe('Only with explain: true. The features that move this probability most (at most 3, largest |change| first; none that do not move it)'),
     modelVersion: z.string(),
   });
@@ -78,6 +81,10 @@ export const modelInfoSchema = z
       precision: z.number(),
       source: z.enum(['leave-one-out', 'out-of-fold']),
       rocAuc: z.number(),
+      reviewLevel: z
+        .number()
+        .optional()
+        .describe('A reading is sent to review when the chance that it lies on the other side of the threshold exceeds this. Absent for a model without uncertainty'),
     }),
     kind: z.enum(['gpc-exact', 'gpc-sparse', 'logistic-regression', 'gradient-boosting']).describe('The model family'),
     uncertainty: z.boolean().describe('False for a model without latent uncertainty (a challenger): its predictions have no latentMean, latentStd or review'),

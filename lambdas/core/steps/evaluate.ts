@@ -55,6 +55,7 @@ function score(model: DeployedModel, version: string, x: DenseMatrix, labels: Ui
     thresholdForTargetRecall: { threshold: forTarget.threshold, recall: forTarget.recall, precision: forTarget.precision },
     probability: Array.from(prediction.probability),
     latentStd: prediction.latentStd === null ? null : Array.from(prediction.latentStd),
+    ...(prediction.latentMean === null ? { latentMean: null } : { latentMean: Array.from(prediction.latentMean), reviewLevel: model.threshold.reviewLevel }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXECUTION_NAME_PATTERN, EXECUTION_NAME_RULE } from '../ports/orchestrator.ts';
 import { KERNEL_SHAPES } from '../ml/kernel-shape.ts';
+import { DEFAULT_REVIEW_LEVEL } from '../ml/review.ts';
 import { DEFAULT_SPARSE_KERNEL } from '../ml/sparse/sparse-fit.ts';
 import { MAX_EXACT_TRAIN_ROWS, MAX_HOLDOUT_ROWS, MAX_INDUCING_POINTS } from './step-limits.ts';
 
@@ -27,6 +28,12 @@ export const pipelineConfigSchema = z
   .object({
     /** Recall of "needs maintenance" the decision threshold is chosen for (on leave-one-out predictions of the training split). */
     targetRecall: z.number().gt(0).lte(1).default(0.9),
+    /**
+     * A GP's reading goes to review when the chance, under its latent Gaussian, that it lies on
+     * the other side of the threshold from the decision exceeds this (docs/ml.md, "Review"). Kept
+     * with the model's threshold, so the API, batch scoring and `prognos predict` apply one rule.
+     */
+    reviewLevel: z.number().gt(0).lt(0.5).default(DEFAULT_REVIEW_LEVEL),
     /**
      * Holdout recall the gate requires; unset: targetRecall. A small holdout moves recall in big
      * steps (one missed failure of 8 is 0.125), so a deployment with few failures may set it lower.

@@ -360,7 +360,8 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       };
     }
 
-    const model = fit.result();
+    // The review level travels with the threshold: serving and batch scoring read it from the artifact.
+    const model = fit.result().withReviewLevel(config.reviewLevel);
     const createdAt = context.now();
     const version = newModelVersion(createdAt, run.runName);
     const summary = model.fitSummary;

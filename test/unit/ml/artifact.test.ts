@@ -127,6 +127,21 @@ describe('model artifact', () => {
       expect(manifest.extra).toEqual(extra);
     });
 
+    it('keeps the review level with the threshold; an artifact from before the level loads without one (the default applies)', () => {
+      const { model: withLevel, manifest } = deserializeModel(serializeModel(model.withReviewLevel(0.3), { modelVersion: 'r' }));
+      expect(withLevel.threshold).toEqual({ ...model.threshold, reviewLevel: 0.3 });
+      expect(manifest.threshold.reviewLevel).toBe(0.3);
+      // The fixture's model was trained without a level: what every artifact before it looks like.
+      expect(deserializeModel(files).model.threshold).not.toHaveProperty('reviewLevel');
+      expect(() => model.withReviewLevel(0.5)).toThrow(RangeError);
+    });
+
+    it('rejects a review level outside (0, ½)', () => {
+      const json = JSON.parse(new TextDecoder().decode(serializeModel(model.withReviewLevel(0.3), { modelVersion: 'r' }).get('manifest.json'))) as { threshold: { reviewLevel: number } };
+      json.threshold.reviewLevel = 0.7;
+      expectArtifactError(() => parseManifest(json), /reviewLevel/);
+    });
+
     it('is exact for a model with optimised hyperparameters', () => {
       const optimised = MaintenanceModel.train(train, { gpc: { kernel: { constant: 4, lengthScale: 0.7 } } });
       // The optimiser moved θ away from its start, so θ really went through the artifact.

@@ -129,6 +129,16 @@ describe('renderBatchReport', () => {
     expect(outcomes).toContain('<td class="num">10</td><td class="num">1.2%</td>');
   });
 
+  it('says what review means at the model’s level, and that it does not apply without uncertainty', async () => {
+    const gp = section(await renderBatchReport(makeBatchData({ reviewLevel: 0.2 })), 'outcomes');
+    expect(gp).toContain('on the other side of the threshold from that label is above 20%');
+    expect(gp).not.toContain('95 %');
+    const challenger = section(await renderBatchReport(makeBatchData({ reviewLevel: null, counts: { ...data.counts, rowsReview: 0 } })), 'outcomes');
+    expect(challenger).toContain('does not apply: the model gives no uncertainty');
+    expect(challenger).toContain('so no row is sent to review');
+    expect(challenger).not.toContain('<th scope="row">Sent to review</th><td class="num">');
+  });
+
   it('shows the uncertainty shift', async () => {
     const lv = data.drift!.report.latentVariance;
     const drift = section(await renderBatchReport(data), 'drift');

@@ -59,6 +59,9 @@ function expectError(result: APIGatewayProxyResult, status: number, code: string
   return body.error;
 }
 
+/** The review level the served model carries (not DEFAULT_REVIEW_LEVEL). */
+const STORED_REVIEW_LEVEL = 0.3;
+
 describe('handleApiRequest', () => {
   let root: string;
   let model: MaintenanceModel;
@@ -69,7 +72,8 @@ describe('handleApiRequest', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'prognos-api-'));
     const store = new FsObjectStore(root);
-    model = trainServingModel();
+    // A level other than the default: the API must use the one stored with the model.
+    model = trainServingModel().withReviewLevel(STORED_REVIEW_LEVEL);
     await saveServingModel(store, VERSION, model);
     await promoteChampion(store, VERSION, 'test-run', undefined, FIXED_NOW);
     deps = { champion: new ChampionCache(store, { refreshIntervalMs: 60_000 }) };
@@ -98,7 +102,7 @@ describe('handleApiRequest', () => {
           label: expected.label[i],
           latentMean: expected.latentMean[i],
           latentStd: expected.latentStd[i],
-          review: needsReview(expected.latentMean[i], expected.latentStd[i], model.threshold.value),
+          review: needsReview(expected.latentMean[i], expected.latentStd[i], model.threshold.value, STORED_REVIEW_LEVEL),
           modelVersion: VERSION,
         });
         expect(p.label).toBe(p.probability >= body.threshold ? 1 : 0);

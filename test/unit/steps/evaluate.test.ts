@@ -66,6 +66,9 @@ describe('Evaluate', () => {
     // The probabilities are the stored model's on exactly those rows, and the headline follows from them.
     const { model } = await loadModel(fx.store, version);
     expect(evaluation.challenger.probability).toEqual(Array.from(model.predict(x).probability));
+    // The report's review section needs the latent means and the level the model applies.
+    expect(evaluation.challenger.latentMean).toEqual(Array.from(model.predict(x).latentMean!));
+    expect(evaluation.challenger.reviewLevel).toBe(first.config.reviewLevel);
     expect(result.challenger.threshold).toBe(model.threshold.value);
     expect(result.challenger.recall).toBe(recallAt(labels, evaluation.challenger.probability, model.threshold.value));
     expect(result.challenger).toMatchObject({

@@ -68,6 +68,8 @@ describe('Train', () => {
     const split = splitRecordSchema.parse(JSON.parse((await fx.bytesOf(prepared.split.key)).toString('utf8')));
     expect(manifest.scaler).toEqual(split.scaler);
     expect(manifest.logMarginalLikelihood).toBe(result.logMarginalLikelihood);
+    // The review level travels with the threshold, so every scorer applies the run's rule.
+    expect(manifest.threshold.reviewLevel).toBe(prepared.config.reviewLevel);
 
     const record = await readTraining(result.trainingKey);
     expect(record).toMatchObject({ version, runName: 'run-1', mode: 'full', requestedMode: 'full', modeNote: null, trainRows: 300, splitKey: prepared.split.key });

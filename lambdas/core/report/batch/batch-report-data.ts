@@ -26,7 +26,7 @@ export interface BatchCounts {
   readonly rowsQuarantined: number;
   /** Scored rows labelled "needs maintenance" at the model's threshold. */
   readonly rowsFlagged: number;
-  /** Scored rows sent to a person: their 95 % probability interval straddles the threshold. */
+  /** Scored rows sent to a person: the chance that they lie on the other side of the threshold from their label exceeds the model's review level. */
   readonly rowsReview: number;
 }
 
@@ -72,6 +72,8 @@ export interface BatchReportData {
   readonly modelVersion: string;
   /** The model's decision threshold on P(needs maintenance). */
   readonly threshold: number;
+  /** The model's review level (ml/review.ts); null for a model without uncertainty (no review); absent in older data. */
+  readonly reviewLevel?: number | null;
   readonly files: readonly BatchFile[];
   readonly counts: BatchCounts;
   /** P(needs maintenance) of the scored rows, binned (see batch-score-histogram.ts). */

@@ -56,17 +56,24 @@ function countRow(name: string, count: number, share: number | null, of: string)
   return html`<tr><th scope="row">${name}</th><td class="num">${integer(count)}</td><td class="num">${share === null ? '' : percent(share)}</td><td>${of}</td></tr>`;
 }
 
+/** What "sent to review" means for this batch's model. */
+function reviewNote(level: number | null | undefined): string {
+  if (level === null) return 'The model gives a probability but no uncertainty about it, so no row is sent to review.';
+  const above = level === undefined ? 'the model’s review level' : percent(level, 0);
+  return `It is sent to review when the chance, under the model’s uncertainty about the reading, that it lies on the other side of the threshold from that label is above ${above}: the model cannot tell well on which side the machine is, and a person should look.`;
+}
+
 export function outcomesSection(data: BatchReportData): SafeHtml {
   const c = data.counts;
   return html`<section id="outcomes"><h2>What the model said</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">Rows</th><th scope="col" class="num">Count</th><th scope="col" class="num">Share</th><th scope="col">of</th></tr></thead><tbody>
 ${countRow('Labelled “needs maintenance”', c.rowsFlagged, c.rowsFlagged / c.rowsScored, 'scored rows')}
-${countRow('Sent to review', c.rowsReview, c.rowsReview / c.rowsScored, 'scored rows')}
+${data.reviewLevel === null ? html`<tr><th scope="row">Sent to review</th><td colspan="3">does not apply: the model gives no uncertainty</td></tr>` : countRow('Sent to review', c.rowsReview, c.rowsReview / c.rowsScored, 'scored rows')}
 ${countRow('Scored', c.rowsScored, c.rowsScored / c.rowsRead, 'rows read')}
 ${countRow('Quarantined', c.rowsQuarantined, c.rowsQuarantined / c.rowsRead, 'rows read')}
 ${countRow('Read', c.rowsRead, null, '')}
 </tbody></table></div>
-<p class="note">A row is labelled “needs maintenance” when its probability reaches the threshold ${fixed(data.threshold, 4)}. It is sent to review when the model’s 95 % interval for that probability straddles the threshold: the model cannot tell on which side the machine is. Quarantined rows are kept with the reason per row under <code>lake/quarantine/</code>.</p>
+<p class="note">A row is labelled “needs maintenance” when its probability reaches the threshold ${fixed(data.threshold, 4)}. ${reviewNote(data.reviewLevel)} Quarantined rows are kept with the reason per row under <code>lake/quarantine/</code>.</p>
 </section>`;
 }
 

@@ -107,7 +107,7 @@ export const scoreFileResultSchema = z.object({
   rowsQuarantined: count,
   /** Rows labelled "needs maintenance" at the model's threshold. */
   rowsFlagged: count,
-  /** Rows whose probability interval straddles the threshold: for a person to look at. */
+  /** Rows the model doubts (ml/review.ts: the chance of the other side of the threshold exceeds its review level): for a person to look at. */
   rowsReview: count,
   predictionsKey: z.string().nullable(),
   quarantineKey: z.string().nullable(),

@@ -11,7 +11,7 @@ import { UnusableFileError } from '../../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError } from '../../ports/object-store.ts';
 import { scoreHistogram } from '../../report/batch/batch-score-histogram.ts';
 import type { ArtifactManifest } from '../../ml/artifact.ts';
-import { needsReview } from '../../ml/review.ts';
+import { needsReview, reviewLevelOf } from '../../ml/review.ts';
 import type { StepContext } from '../context.ts';
 import { QUARANTINE_PREFIX } from '../ingest.ts';
 import type { QuarantinedRow } from '../readings-csv.ts';
@@ -313,7 +313,7 @@ function score(serving: ServingModel, key: string, valid: Awaited<ReturnType<typ
   let review = 0;
   const rows: TableRow[] = valid.map(({ line, reading }, i) => {
     // A model without uncertainty (a challenger) leaves the latent columns and review null: never invented.
-    const toReview = p.latentMean === null ? null : needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold);
+    const toReview = p.latentMean === null ? null : needsReview(p.latentMean[i]!, p.latentStd[i]!, threshold, reviewLevelOf(model.threshold));
     flagged += p.label[i]!;
     review += toReview ? 1 : 0;
     return {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { driftReportSchema } from '../../drift/schemas.ts';
+import { isGpManifest } from '../../ml/artifact.ts';
+import { reviewLevelOf } from '../../ml/review.ts';
 import { readChampion } from '../../registry/champion.ts';
 import { realisedMetrics, realisedMetricsSchema } from '../../ml/realised-metrics.ts';
 import { contractOf, loadManifest, readJson, writeJson } from '../../registry/model-store.ts';
@@ -91,6 +93,7 @@ export async function writeBatchReport(input: unknown, context: StepContext): Pr
     createdAt: context.now().toISOString(),
     modelVersion,
     threshold: manifest.threshold.value,
+    reviewLevel: isGpManifest(manifest) ? reviewLevelOf(manifest.threshold) : null,
     files,
     counts: {
       rowsRead: totals.rows.read,

@@ -3,6 +3,9 @@ import { TransientError } from '../../../../lambdas/core/errors.ts';
 import type { ObjectStore } from '../../../../lambdas/core/ports/object-store.ts';
 import { batchFileKey, scoreFileResultSchema } from '../../../../lambdas/core/steps/batch/batch-state.ts';
 import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
+import { decodeParquet } from '../../../../lambdas/core/data/parquet.ts';
+import { needsReview } from '../../../../lambdas/core/ml/review.ts';
+import { loadManifest } from '../../../../lambdas/core/registry/model-store.ts';
 import { LEDGER_PREFIX, ledgerEntryKey } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
 import { type BatchFixture, createBatchFixture, inferenceCsv } from '../../../support/batch-fixture.ts';
 
@@ -106,5 +109,18 @@ describe('scoreFile', () => {
     expect(result).toMatchObject({ rowsRead: 11, rowsScored: 10, rowsQuarantined: 1 });
     const [quarantine] = await fixture.keys('lake/quarantine/');
     expect((await fixture.bytesOf(quarantine!)).toString('utf8')).toContain('duplicate reading: udi 2 already appears on line 3');
+  });
+
+  it("sends rows to review by the rule at the level stored with the champion's threshold", async () => {
+    const version = await fixture.promoteChampion({ reviewLevel: 0.3 });
+    const threshold = (await loadManifest(fixture.store, version)).threshold;
+    expect(threshold.reviewLevel).toBe(0.3);
+    const key = await fixture.landInference('r.csv', inferenceCsv(200, 4, 1));
+    const result = await scoreFile({ key, batchName: BATCH }, fixture.context);
+    const rows = await decodeParquet(await fixture.bytesOf(result.predictionsKey!));
+    const expected = rows.map((r) => (needsReview(r.latent_mean as number, r.latent_std as number, threshold.value, 0.3) ? 1 : 0));
+    expect(rows.map((r) => Number(r.review))).toEqual(expected);
+    expect(result.rowsReview).toBe(expected.filter((v) => v === 1).length);
+    expect(result.rowsReview).toBeGreaterThan(0);
   });
 });
