@@ -3,6 +3,7 @@ import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
 import type { CandidatePick, CandidateRow, GateDecision } from '../registry/decision-record.ts';
+import type { ModelImportance } from '../steps/holdout-importance.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
@@ -96,6 +97,8 @@ export interface Evaluation {
   readonly champion: HoldoutEvaluation | null;
   /** Every model trained in the run on the same holdout (the GP first); absent before the challengers. */
   readonly candidates?: readonly CandidateRow[];
+  /** Permutation importance of every model trained in the run, in the candidates' order (steps/holdout-importance.ts); absent before it. */
+  readonly importance?: readonly ModelImportance[];
 }
 
 /** Everything one model version's report shows. */

@@ -9,6 +9,7 @@ import { type CandidateRow, candidateRowSchema, type Headline, headlineSchema } 
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
 import { challengerOutcomeSchema } from './challengers/train-challenger.ts';
+import { holdoutImportance } from './holdout-importance.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { loadTrainingSet, splitRecordSchema, splitResultSchema } from './split-and-scale.ts';
@@ -97,7 +98,8 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
       championNote = `champion ${current.pointer.version} takes other features (${model.featureNames.join(', ')}), so it cannot be scored on this holdout`;
     }
   }
-  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(run.candidates ? { candidates } : {}) };
+  const importance = await holdoutImportance(context, candidates, x, labels, featureNames);
+  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(run.candidates ? { candidates } : {}), importance };
   const key = versionKey(run.train.version, 'evaluation.json');
   await writeJson(context.store, key, evaluation);
   const line = (e: HoldoutEvaluation): string =>
