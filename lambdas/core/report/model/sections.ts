@@ -51,7 +51,7 @@ export function gateSection(data: ReportData): SafeHtml {
   )}</tbody></table></div></section>`;
 }
 
-const KIND_NAMES: Readonly<Record<string, string>> = {
+export const KIND_NAMES: Readonly<Record<string, string>> = {
   'gpc-exact': 'Gaussian process (exact)',
   'gpc-sparse': 'Gaussian process (sparse)',
   'logistic-regression': 'logistic regression',
