@@ -58,9 +58,9 @@ export async function importanceSection(data: ReportData, relevance: SafeHtml | 
     const svg = await chartSvg(importanceChart(m.importance.features, KIND_COLORS[m.kind] ?? '#4c78a8'), `importance-${i}`);
     const own = figure(svg, basis(m));
     // The GP's relevances sit beside its importance: two views of the same model.
-    const beside = m.kind.startsWith('gpc-') && relevance !== null && !relevanceShown;
-    relevanceShown ||= beside;
-    blocks.push(html`<h3>${name} <code>${m.version}</code></h3><div class="charts">${own}${beside ? figure(relevance, RELEVANCE_CAPTION) : html``}</div>`);
+    const beside = m.kind.startsWith('gpc-') && relevance !== null && !relevanceShown ? figure(relevance, RELEVANCE_CAPTION) : null;
+    if (beside !== null) relevanceShown = true;
+    blocks.push(html`<h3>${name} <code>${m.version}</code></h3><div class="charts">${own}${beside ?? html``}</div>`);
   }
   const lead =
     models.length === 0
