@@ -10,7 +10,7 @@ import { CONFIG } from './charts.ts';
  */
 export function importanceChart(features: readonly FeatureImportance[], color: string): TopLevelSpec {
   const x = { type: 'quantitative', title: 'drop in average precision when the input is shuffled' } as const;
-  const y = { field: 'feature', type: 'nominal', title: null, sort: { field: 'meanDrop', op: 'max', order: 'descending' } } as const;
+  const y = { field: 'feature', type: 'nominal', title: null, sort: { field: 'meanDrop', op: 'max', order: 'descending' }, axis: { labelLimit: 220 } } as const;
   return {
     config: CONFIG,
     data: { values: features.map((f) => ({ feature: f.feature, meanDrop: f.meanDrop, minDrop: f.minDrop, maxDrop: f.maxDrop })) },
