@@ -98,7 +98,7 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
       championNote = `champion ${current.pointer.version} takes other features (${model.featureNames.join(', ')}), so it cannot be scored on this holdout`;
     }
   }
-  const importance = await holdoutImportance(context, candidates, x, labels, featureNames);
+  const importance = await holdoutImportance(context, candidates, x, labels, featureNames, { [challenger.version]: challenger.probability });
   const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(run.candidates ? { candidates } : {}), importance };
   const key = versionKey(run.train.version, 'evaluation.json');
   await writeJson(context.store, key, evaluation);

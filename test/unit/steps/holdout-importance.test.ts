@@ -104,6 +104,37 @@ describe('the row sample', () => {
   });
 });
 
+describe('the row sample along the model’s scores', () => {
+  const labels = Array.from({ length: 1000 }, (_, i) => (i % 25 === 3 ? 1 : 0));
+  const rng = new SeededRandom(4);
+  const scores = labels.map((y) => y * 1.5 + rng.normal());
+
+  it('takes every k-th healthy row in score order from a seeded start, so they cover the score range evenly', () => {
+    const { indices, classWeights } = importanceSample(labels, 200, 5, scores);
+    expect(indices).toHaveLength(200);
+    expect(indices.filter((i) => labels[i] === 1)).toHaveLength(40);
+    expect(classWeights).toEqual({ positive: 1, negative: 6 });
+    const ranked = labels.map((_, i) => i).filter((i) => labels[i] === 0).sort((a, b) => scores[a] - scores[b]);
+    const ranks = indices.filter((i) => labels[i] === 0).map((i) => ranked.indexOf(i)).sort((a, b) => a - b);
+    // 960 healthy rows, 160 kept: one in each run of 6 in score order, at the same offset.
+    expect(ranks.map((r, k) => r - 6 * k)).toEqual(ranks.map(() => ranks[0]));
+    expect(ranks[0]).toBeLessThan(6);
+    expect(importanceSample(labels, 200, 5, scores)).toEqual({ indices, classWeights });
+    expect(() => importanceSample(labels, 200, 5, scores.slice(1))).toThrow('999 scores for 1000 labels');
+  });
+
+  it('estimates the whole set’s average precision more closely than a uniform draw', () => {
+    const whole = weightedAveragePrecision(labels, scores, { positive: 1, negative: 1 });
+    const errors = (withScores: boolean) =>
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((seed) => {
+        const { indices, classWeights } = importanceSample(labels, 300, seed, withScores ? scores : undefined);
+        return Math.abs(weightedAveragePrecision(indices.map((i) => labels[i]), indices.map((i) => scores[i]), classWeights) - whole);
+      });
+    const rms = (e: number[]) => Math.sqrt(e.reduce((s, v) => s + v * v, 0) / e.length);
+    expect(rms(errors(true))).toBeLessThan(rms(errors(false)) / 2);
+  });
+});
+
 describe('holdout importance of the run’s models', () => {
   let fx: PipelineFixture;
   const names = modelFeatureNames(DEFAULT_CONTRACT);
@@ -146,14 +177,21 @@ describe('holdout importance of the run’s models', () => {
   it('samples rows, keeping every failure, when the budget is short, and records on what it computed', async () => {
     const perRow = predictScoringSeconds({ kind: 'gpc-exact', rows: 24 }, 1);
     const budget = 2 * 200 * 28 * perRow; // two models, 200 rows each at 3 repeats
-    const [first] = await holdoutImportance(fx.context, [trained(a), trained(b)], x, labels, names, budget);
+    const [first] = await holdoutImportance(fx.context, [trained(a), trained(b)], x, labels, names, {}, budget);
     if (first.status !== 'computed') expect.unreachable('computed');
     expect(first.importance).toMatchObject({ rows: 200, positives: 40, repeats: 3, classWeights: { positive: 1, negative: 360 / 160 } });
     expect(first.predictedSeconds).toBeCloseTo(200 * 28 * perRow, 12);
+
+    // With the model's holdout scores, the sample follows them (importanceSample's systematic draw).
+    const scores = Array.from({ length: 400 }, (_, i) => (i * 37) % 400);
+    const [alongScores] = await holdoutImportance(fx.context, [trained(a), trained(b)], x, labels, names, { [a]: scores }, budget);
+    if (alongScores.status !== 'computed') expect.unreachable('computed');
+    expect(alongScores.importance.baseline).not.toBe(first.importance.baseline);
+    expect(alongScores.importance.rows).toBe(200);
   });
 
   it('skips, with the reason, a model the budget or the Lambda’s time cannot afford, and a holdout without failures', async () => {
-    const [short] = await holdoutImportance(fx.context, [trained(a)], x, labels, names, 1e-6);
+    const [short] = await holdoutImportance(fx.context, [trained(a)], x, labels, names, {}, 1e-6);
     expect(short).toMatchObject({ status: 'skipped', version: a, kind: 'gpc-exact' });
     if (short.status !== 'skipped') expect.unreachable('skipped');
     expect(short.reason).toMatch(/^the time budget \(0\.0 s\) affords \d+ holdout rows for this model, fewer than 100$/);
