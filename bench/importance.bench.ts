@@ -8,6 +8,9 @@
  *   node --import tsx bin/prognos.ts ingest ../shared/datasets/ai4i2020.csv --home /tmp/h
  *   node --import tsx bin/prognos.ts run --home /tmp/h --mode full            (optionally --config with {"model":"exact"})
  *   npx tsx bench/importance.bench.ts /tmp/h [pngDir]
+ *   npx tsx bench/importance.bench.ts /tmp/h --whole   the GP's importance on every holdout row at
+ *                                        the sampled repeat count, without the budget: what the
+ *                                        sample estimates (minutes for an exact GP)
  *
  * With pngDir, each model's chart is also written as SVG and converted to PNG with rsvg-convert
  * (Debian's librsvg2-bin). Evaluate overwrites the run's evaluation.json in that home: use a
@@ -18,16 +21,23 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWorkspace } from '../lambdas/cli/workspace.ts';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
-import { readJson } from '../lambdas/core/registry/model-store.ts';
+import { categoryColumnsOf } from '../lambdas/core/drift/categories.ts';
+import { takeRows } from '../lambdas/core/ml/dense.ts';
+import { featureGroups, permutationImportance } from '../lambdas/core/ml/permutation-importance.ts';
+import { loadModel, readJson } from '../lambdas/core/registry/model-store.ts';
 import { importanceChart } from '../lambdas/core/report/model/importance-chart.ts';
 import type { Evaluation } from '../lambdas/core/report/report-data.ts';
 import { renderSvg } from '../lambdas/core/report/svg.ts';
 import { trainBoosting, trainLogistic } from '../lambdas/core/steps/challengers/train-challenger.ts';
 import type { StepContext, StepProgress } from '../lambdas/core/steps/context.ts';
 import { evaluateChallenger } from '../lambdas/core/steps/evaluate.ts';
+import { IMPORTANCE_REPEATS_SAMPLED, IMPORTANCE_SEED } from '../lambdas/core/steps/holdout-importance.ts';
+import { loadTrainingSet, splitRecordSchema } from '../lambdas/core/steps/split-and-scale.ts';
 
-const [home, pngDir] = process.argv.slice(2);
-if (home === undefined) throw new RangeError('usage: npx tsx bench/importance.bench.ts HOME [pngDir]');
+const [home, second] = process.argv.slice(2);
+if (home === undefined) throw new RangeError('usage: npx tsx bench/importance.bench.ts HOME [pngDir | --whole]');
+const whole = second === '--whole';
+const pngDir = whole ? undefined : second;
 
 const workspace = openWorkspace(home, DEFAULT_CONTRACT);
 const marks: { at: number; text: string }[] = [];
@@ -41,10 +51,36 @@ const context: StepContext = {
   },
 };
 
+/** The GP of the run on every holdout row: the reference a sampled importance estimates. */
+async function wholeHoldout(run: Record<string, unknown>): Promise<void> {
+  const parsed = run as { trainingSet: { key: string }; split: { key: string }; train: { version: string } };
+  const { X, y, featureNames } = await loadTrainingSet(context, parsed.trainingSet.key);
+  const split = splitRecordSchema.parse(JSON.parse(new TextDecoder().decode((await context.store.get(parsed.split.key)).body)));
+  const x = takeRows(X, split.holdout);
+  const labels = Uint8Array.from(split.holdout, (i) => y[i]);
+  const { model } = await loadModel(context.store, parsed.train.version);
+  const began = performance.now();
+  const result = permutationImportance(model, x, labels, featureNames, {
+    repeats: IMPORTANCE_REPEATS_SAMPLED,
+    seed: IMPORTANCE_SEED,
+    groups: featureGroups(featureNames, categoryColumnsOf(DEFAULT_CONTRACT)),
+    onFeature: (done, total, feature) => console.log(`  ${done}/${total} ${feature} ${((performance.now() - began) / 1000).toFixed(0)} s`),
+  });
+  console.log(`${model.kind} ${parsed.train.version} on all ${x.rows} holdout rows, ${result.repeats} repeats: AP ${result.baseline.toFixed(3)}, ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  for (const f of [...result.features].sort((a, b) => b.meanDrop - a.meanDrop)) {
+    console.log(`| ${f.feature} | ${f.meanDrop.toFixed(3)} | ${f.minDrop.toFixed(3)} | ${f.maxDrop.toFixed(3)} |`);
+  }
+}
+
 const records = readdirSync(join(home, 'runs')).filter((f) => f.endsWith('.json')).sort();
 const record = JSON.parse(readFileSync(join(home, 'runs', records.at(-1)!), 'utf8')) as { name: string; output: Record<string, unknown> };
 const run = record.output;
 console.log(`run ${record.name}`);
+if (whole) {
+  await wholeHoldout(run);
+  await workspace.close();
+  process.exit(0);
+}
 const logistic = await trainLogistic(run, context);
 const boosting = await trainBoosting(run, context);
 const started = performance.now();

@@ -22,12 +22,11 @@ const FEATURES = [
   feature('rotational_speed_rpm', [0.12, 0.1, 0.14]),
 ];
 
-const GP_VERSION = '2026-11-26T20-26-18Z-a00001';
 const LR_VERSION = '2026-11-26T20-26-18Z-b00002';
 
 const gpSampled: ModelImportance = {
   status: 'computed',
-  version: GP_VERSION,
+  version: makeReportData().evaluation.challenger.version,
   kind: 'gpc-exact',
   holdoutRows: 2922,
   predictedSeconds: 72.4,
@@ -67,11 +66,11 @@ describe('the importance section', () => {
     expect(svgCount(text)).toBe(3);
     // The GP's chart and its relevances share one row.
     const gpBlock = text.slice(text.indexOf('Gaussian process (exact)'), text.indexOf('logistic regression'));
-    expect(gpBlock).toContain(GP_VERSION);
+    expect(gpBlock).toContain(data.evaluation.challenger.version);
     expect(gpBlock).toContain('relevance-1');
-    expect(gpBlock).toContain('on a sample of 567 of the 2,922 holdout rows (all 107 failures; each healthy row counts 6.1 times');
-    expect(gpBlock).toContain('3 shuffles per input; average precision unshuffled 0.706');
-    expect(text).toContain('logistic regression: on all 2,922 holdout rows (107 failures), 5 shuffles per input; average precision unshuffled 0.463.');
+    expect(gpBlock).toContain('Gaussian process (exact): 3 shuffles per input on a sample of 567 of the 2,922 holdout rows, as this model is too slow to shuffle them all within Evaluate’s time.');
+    expect(gpBlock).toContain(`The sample keeps all 107 failures and counts each healthy row 6.1 times, so its average precision estimates the whole holdout’s: 0.706 unshuffled (${data.evaluation.challenger.metrics.averagePrecision.toFixed(3)} on the whole holdout).`);
+    expect(text).toContain('logistic regression: 5 shuffles per input on all 2,922 holdout rows (107 failures); average precision unshuffled 0.463.');
     expect(text).toContain('<h3>gradient-boosted trees</h3><p class="note">Not computed: 30 s were left of Evaluate’s time.</p>');
   });
 

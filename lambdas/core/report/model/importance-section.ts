@@ -28,15 +28,17 @@ export function hasImportanceSection(data: ReportData): boolean {
   return (data.evaluation.importance?.length ?? 0) > 0 || data.training.relevances !== undefined;
 }
 
-/** On what a model's importance was computed, in words. */
-function basis(m: Extract<ModelImportance, { status: 'computed' }>): string {
+/** On what a model's importance was computed, in words; `holdoutAp` is the model's average precision on the whole holdout, when known. */
+function basis(m: Extract<ModelImportance, { status: 'computed' }>, holdoutAp: number | undefined): string {
   const { rows, positives, repeats, classWeights, baseline } = m.importance;
+  const name = KIND_NAMES[m.kind] ?? m.kind;
+  if (rows >= m.holdoutRows) {
+    return `${name}: ${integer(repeats)} shuffles per input on all ${integer(rows)} holdout rows (${integer(positives)} failures); average precision unshuffled ${fixed(baseline)}.`;
+  }
   const failures = Math.round(positives * classWeights.positive);
-  const onRows =
-    rows < m.holdoutRows
-      ? `a sample of ${integer(rows)} of the ${integer(m.holdoutRows)} holdout rows (${classWeights.positive === 1 ? `all ${integer(failures)}` : `${integer(positives)} of the ${integer(failures)}`} failures; each healthy row counts ${fixed(classWeights.negative, 1)} times, so the average precision estimates the whole holdout’s), as this model is too slow to score every row ${integer(repeats)} times per input within Evaluate’s time`
-      : `all ${integer(rows)} holdout rows (${integer(positives)} failures)`;
-  return `${KIND_NAMES[m.kind] ?? m.kind}: on ${onRows}, ${integer(repeats)} shuffles per input; average precision unshuffled ${fixed(baseline)}.`;
+  const kept = classWeights.positive === 1 ? `all ${integer(failures)} failures` : `${integer(positives)} of the ${integer(failures)} failures`;
+  const whole = holdoutAp === undefined ? '' : ` (${fixed(holdoutAp)} on the whole holdout)`;
+  return `${name}: ${integer(repeats)} shuffles per input on a sample of ${integer(rows)} of the ${integer(m.holdoutRows)} holdout rows, as this model is too slow to shuffle them all within Evaluate’s time. The sample keeps ${kept} and counts each healthy row ${fixed(classWeights.negative, 1)} times, so its average precision estimates the whole holdout’s: ${fixed(baseline)} unshuffled${whole}.`;
 }
 
 /**
@@ -56,7 +58,9 @@ export async function importanceSection(data: ReportData, relevance: SafeHtml | 
       continue;
     }
     const svg = await chartSvg(importanceChart(m.importance.features, KIND_COLORS[m.kind] ?? '#4c78a8'), `importance-${i}`);
-    const own = figure(svg, basis(m));
+    const headline = data.evaluation.candidates?.find((c) => c.status === 'trained' && c.holdout.version === m.version);
+    const holdoutAp = headline?.status === 'trained' ? headline.holdout.averagePrecision : m.version === data.evaluation.challenger.version ? data.evaluation.challenger.metrics.averagePrecision : undefined;
+    const own = figure(svg, basis(m, holdoutAp));
     // The GP's relevances sit beside its importance: two views of the same model.
     const beside = m.kind.startsWith('gpc-') && relevance !== null && !relevanceShown ? figure(relevance, RELEVANCE_CAPTION) : null;
     if (beside !== null) relevanceShown = true;
