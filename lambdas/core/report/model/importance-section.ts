@@ -69,7 +69,7 @@ export async function importanceSection(data: ReportData, relevance: SafeHtml | 
   const lead =
     models.length === 0
       ? html`<p>Permutation importance was not computed in this run (runs from before it). The Gaussian process’s kernel says which inputs it can use:</p>`
-      : html`<p>Each input is shuffled across the holdout rows, which keeps its values but breaks their link with the outcome, and the model scores the rows again. The bar is how much its average precision drops (the mean over the shuffles; the black line spans the smallest to the largest drop). A bar near zero means the model does not use the input. Inputs that carry the same information, such as torque, power and strain, share it: shuffling one leaves the others, so each may look less important than they are together.</p>`;
+      : html`<p>Each input is shuffled across the holdout rows, which keeps its values but breaks their link with the outcome, and the model scores the rows again. The bar is how much its average precision drops (the mean over the shuffles; the black line spans the smallest to the largest drop). A bar near zero means the model does not use the input. Inputs that carry the same information, such as a sensor and a feature derived from it, share it: shuffling one leaves the other, so each may look less important than the two are together.</p>`;
   const relevanceAlone = !relevanceShown && relevance !== null ? figure(relevance, RELEVANCE_CAPTION) : html``;
   return html`<section id="importance"><h2>Which inputs each model relies on</h2>
 ${lead}
