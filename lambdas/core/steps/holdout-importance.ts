@@ -18,8 +18,9 @@ import { EVALUATE_FUNCTION_TIMEOUT_SECONDS, LAMBDA_MARGIN_SECONDS } from './step
  * about 10 minutes — beyond Evaluate's Lambda. The budget is predicted with the measured cost
  * model (step-cost.ts), not timed, so the same run gives the same rows and the same numbers:
  * a model that cannot afford the whole holdout gets fewer repeats and a sample of its rows
- * (every failure kept while they are at most half of it, healthy rows thinned and weighted
- * back), and the record says on what it was computed. docs/ml.md §9 explains the choices.
+ * (every failure kept while they are at most half of it, the healthy rows a systematic sample
+ * along the model's scores, weighted back), and the record says on what it was computed.
+ * docs/ml.md §9 explains the choices.
  */
 
 /** Share of Evaluate's timeout the run's importance passes may take, predicted: 72.5 s of 290 s. */
@@ -134,9 +135,10 @@ export function secondsPerRow(manifest: ArtifactManifest): number {
  * Permutation importance of every trained model in `candidates` on the holdout rows `x` (raw
  * inputs) with labels `labels`, cheapest model first so the dearest (the GP) gets what the others
  * leave of the budget. `holdoutScores` (by version: the probabilities Evaluate already has) lets a
- * model that must be sampled be sampled along its own scores (see importanceSample). A model that cannot be explained (a holdout without failures, too few
- * affordable rows, an error) is recorded as skipped with the reason: an explanation never costs
- * the run. Results come in the candidates' order.
+ * model that must be sampled be sampled along its own scores (see importanceSample). A model that
+ * cannot be explained (a holdout without failures, too few affordable rows, an error) is recorded
+ * as skipped with the reason: an explanation never costs the run. Results come in the candidates'
+ * order.
  */
 export async function holdoutImportance(
   context: StepContext,
