@@ -2,5 +2,5 @@ import { evaluateChallenger } from '../core/steps/evaluate.ts';
 import { awsStepContext } from './aws-context.ts';
 import { stepHandler } from './step-handler.ts';
 
-/** The Evaluate Task of the training state machine. */
-export const handler = stepHandler('Evaluate', evaluateChallenger, awsStepContext);
+/** The Evaluate Task of the training state machine; the remaining time lets it skip an importance that would outlast the Lambda. */
+export const handler = stepHandler('Evaluate', evaluateChallenger, (lambda) => ({ ...awsStepContext(), remainingTimeMs: () => lambda.getRemainingTimeInMillis() }));

@@ -1,5 +1,6 @@
 import { chartSvg, renderPage } from './page.ts';
 import { errorCostSection } from './model/error-cost-section.ts';
+import { hasImportanceSection, importanceSection } from './model/importance-section.ts';
 import { reportChartSpecs } from './model/report-charts.ts';
 import { reviewSection } from './model/review-section.ts';
 import type { ReportData } from './report-data.ts';
@@ -30,6 +31,7 @@ export async function renderReport(data: ReportData): Promise<string> {
   const uncertainty = await chartSvg(specs.uncertainty, 'uncertainty');
   const optimizer = specs.optimizer === null ? null : await chartSvg(specs.optimizer, 'optimizer');
   const relevance = specs.relevance === null ? null : await chartSvg(specs.relevance, 'relevance');
+  const importance = await importanceSection(data, relevance);
 
   return renderPage({
     title: `Model ${data.version} — ${data.decision.promote ? 'promoted' : 'rejected'} — Prognos report`,
@@ -44,6 +46,7 @@ export async function renderReport(data: ReportData): Promise<string> {
       ['calibration', 'Calibration'],
       ['distributions', 'Scores & uncertainty'],
       ['review', 'Review'],
+      ...(hasImportanceSection(data) ? ([['importance', 'Inputs that matter']] as const) : []),
       ['training', 'Training'],
       ['data', 'Data'],
     ],
@@ -57,7 +60,8 @@ export async function renderReport(data: ReportData): Promise<string> {
       calibrationSection(calibration),
       distributionSection(data, scores, uncertainty),
       reviewSection(data),
-      optimizerSection(data, optimizer, relevance),
+      importance,
+      optimizerSection(data, optimizer),
       dataSection(data),
     ],
   });

@@ -3,6 +3,7 @@ import type { InputRelevance } from '../ml/relevance.ts';
 import type { ModelMetrics } from '../ml/metrics.ts';
 import type { ThresholdRecord } from '../ml/maintenance-model.ts';
 import type { CandidatePick, CandidateRow, GateDecision } from '../registry/decision-record.ts';
+import type { ModelImportance } from '../steps/holdout-importance.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {
@@ -103,6 +104,8 @@ export interface Evaluation {
   readonly candidates?: readonly CandidateRow[];
   /** Which of the candidates is `challenger`, and why; absent before the challengers. */
   readonly pick?: CandidatePick;
+  /** Permutation importance of every model trained in the run, in the candidates' order (steps/holdout-importance.ts); absent before it. */
+  readonly importance?: readonly ModelImportance[];
 }
 
 /** Everything one model version's report shows. */

@@ -10,6 +10,7 @@ import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
 import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
 import { pickCandidate } from './challengers/pick-candidate.ts';
 import { challengerOutcomeSchema } from './challengers/train-challenger.ts';
+import { holdoutImportance } from './holdout-importance.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { loadTrainingSet, splitRecordSchema, splitResultSchema } from './split-and-scale.ts';
@@ -108,7 +109,8 @@ export async function evaluateChallenger(input: unknown, context: StepContext): 
       championNote = `champion ${current.pointer.version} takes other features (${model.featureNames.join(', ')}), so it cannot be scored on this holdout`;
     }
   }
-  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(pick ? { candidates, pick } : {}) };
+  const importance = await holdoutImportance(context, candidates, x, labels, featureNames, Object.fromEntries([...scored].map(([version, e]) => [version, e.probability])));
+  const evaluation: Evaluation = { labels: Array.from(labels), targetRecall, challenger, champion, ...(pick ? { candidates, pick } : {}), importance };
   const key = versionKey(challenger.version, 'evaluation.json');
   await writeJson(context.store, key, evaluation);
   const line = (e: HoldoutEvaluation): string =>

@@ -74,7 +74,7 @@ describe('renderReport', () => {
     // ROC, precision-recall, confusion, calibration, scores, uncertainty, optimiser, input relevance.
     const svgs = svgsOf(page);
     expect(svgs).toHaveLength(8);
-    expect(page).toContain('Which inputs the model uses');
+    expect(page).toContain('Which inputs each model relies on');
     for (const svg of svgs) expect(svg).toMatch(/class="mark-(line|rect|symbol) role-mark[^"]*"[^>]*><path [^>]*d="M/);
 
     const metrics = section(page, 'metrics');
@@ -184,9 +184,9 @@ describe('renderReport', () => {
     expect(svgsOf(page)).toHaveLength(7);
     const training = section(page, 'training');
     expect(training).toContain('no optimisation ran');
-    // Only the input relevances: the refit keeps the champion's kernel, whose inputs it still shows.
-    expect(svgsOf(training)).toHaveLength(1);
-    expect(training).toContain('Which inputs the model uses');
+    expect(svgsOf(training)).toHaveLength(0);
+    // The refit keeps the champion's kernel, whose inputs the importance section still shows.
+    expect(svgsOf(section(page, 'importance'))).toHaveLength(1);
     expect(training).toContain(data.training.kernel);
     expect(training).toContain('<td class="num">151.3</td>');
   });

@@ -1,12 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeRows, labelsOf } from '../../../lambdas/core/contract/encode.ts';
 import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
+import { categoryColumnsOf } from '../../../lambdas/core/drift/categories.ts';
+import { featureGroups, permutationImportance } from '../../../lambdas/core/ml/permutation-importance.ts';
 import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
 import { loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
 import type { Evaluation } from '../../../lambdas/core/report/report-data.ts';
 import { pickCandidate } from '../../../lambdas/core/steps/challengers/pick-candidate.ts';
 import { trainLogistic } from '../../../lambdas/core/steps/challengers/train-challenger.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
+import { IMPORTANCE_REPEATS, IMPORTANCE_SEED } from '../../../lambdas/core/steps/holdout-importance.ts';
 import { splitRecordSchema } from '../../../lambdas/core/steps/split-and-scale.ts';
 import type { TrainResult } from '../../../lambdas/core/steps/train.ts';
 import {
@@ -79,6 +82,25 @@ describe('Evaluate', () => {
       rocAuc: evaluation.challenger.metrics.rocAuc,
     });
     expect(evaluation.challenger.metrics.nPositive + evaluation.challenger.metrics.nNegative).toBe(labels.length);
+    // A run without challengers still explains its GP, on the same rows it scored.
+    expect(evaluation.importance).toHaveLength(1);
+    const [gp] = evaluation.importance!;
+    if (gp.status !== 'computed') expect.unreachable(`the GP was explained: ${JSON.stringify(gp)}`);
+    expect(gp).toMatchObject({ version, kind: 'gpc-exact', holdoutRows: labels.length });
+    expect(gp.importance.baseline).toBeCloseTo(evaluation.challenger.metrics.averagePrecision, 12);
+    // One entry per input, the product type's three one-hot columns as one.
+    expect(gp.importance.features.map((f) => f.feature)).toEqual([
+      'air_temperature_k',
+      'process_temperature_k',
+      'rotational_speed_rpm',
+      'torque_nm',
+      'tool_wear_min',
+      'product_type',
+      'power_w',
+      'temperature_difference_k',
+      'strain_min_nm',
+    ]);
+    expect(gp.importance.features[5].columns).toEqual(['product_type_l', 'product_type_m', 'product_type_h']);
   });
 
   it('scores every model of the run on the same holdout: the GP, each trained challenger, and a failed one with its reason', async () => {
@@ -115,6 +137,21 @@ describe('Evaluate', () => {
     expect(result.key).toBe(`models/${result.pick!.version}/evaluation.json`);
     const pickedModel = (await loadModel(fx.store, result.pick!.version)).model;
     expect(stored.challenger.probability).toEqual(Array.from(pickedModel.predict(x).probability));
+
+
+    // Permutation importance of each trained model (not of the failed one), on the whole small holdout.
+    expect(stored.importance?.map((m) => [m.kind, m.status, m.version])).toEqual([
+      ['gpc-exact', 'computed', first.train.version],
+      ['logistic-regression', 'computed', logistic.version],
+    ]);
+    const lrImportance = stored.importance![1];
+    if (lrImportance.status !== 'computed') expect.unreachable('the logistic challenger was explained');
+    const names = model.featureNames;
+    const expected = permutationImportance(model, x, labels, names, { repeats: IMPORTANCE_REPEATS, seed: IMPORTANCE_SEED, groups: featureGroups(names, categoryColumnsOf(fx.contract)) });
+    expect(lrImportance.importance).toEqual(expected);
+    expect(lrImportance.holdoutRows).toBe(labels.length);
+    expect(lrImportance.importance.rows).toBe(labels.length);
+    expect(lrImportance.importance.baseline).toBeCloseTo(lr.holdout.averagePrecision, 12);
   });
 
   it('with a champion scores both on the same holdout rows, each with its own artifact', async () => {

@@ -22,7 +22,7 @@ import type {
  */
 const FONT = 'sans-serif';
 
-const CONFIG: Config = {
+export const CONFIG: Config = {
   font: FONT,
   background: 'white',
   // Per-mark ARIA labels would add a label to every point; the page captions each chart instead.

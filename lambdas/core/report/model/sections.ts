@@ -13,7 +13,7 @@ export function figure(svg: SafeHtml, caption: string): SafeHtml {
   return html`<figure><div aria-hidden="true">${svg}</div><figcaption>${caption}</figcaption></figure>`;
 }
 
-const KIND_NAMES: Readonly<Record<string, string>> = {
+export const KIND_NAMES: Readonly<Record<string, string>> = {
   'gpc-exact': 'Gaussian process (exact)',
   'gpc-sparse': 'Gaussian process (sparse)',
   'logistic-regression': 'logistic regression',
