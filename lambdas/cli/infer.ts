@@ -200,7 +200,7 @@ export function summarizeInferenceRun(workspace: Pick<Workspace, 'pathOf'>, reco
     ['files', `${files.listed} not in the ledger: ${files.scored} scored, ${files.duplicates} scored before, ${files.unusable} unusable${files.skipped > 0 ? `, ${files.skipped} skipped` : ''}`],
     ['rows scored', `${rows.scored} of ${rows.read} read; ${rows.quarantined} quarantined`],
     ['flagged', `${rows.flagged} need maintenance (${share(rows.flagged, rows.scored)})`],
-    ['to review', `${rows.review} sent to a person (${share(rows.review, rows.scored)})`],
+    ['to review', rows.review === null ? 'does not apply: the model gives no uncertainty' : `${rows.review} sent to a person (${share(rows.review, rows.scored)})`],
     ['model', report.modelVersion],
   ];
   if (drift.status !== 'computed') rowsTable.push(['drift', drift.note ?? drift.status]);

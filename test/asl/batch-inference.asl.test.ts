@@ -489,7 +489,7 @@ describe('batch-inference.asl.json, drift and retrain', () => {
     expect(await json(LAST_RETRAIN_KEY)).toMatchObject({ batchName: 'infer-00000000000000000000000e', requestedAt: '2026-03-03T11:00:00.000Z' });
   });
 
-  it('scores a batch with a challenger champion: probability and label, latent columns and review null, drift skipped and said so', async () => {
+  it('scores a batch with a challenger champion: probability and label, latent columns and review null, drift on the features alone', async () => {
     const version = await fixture.promoteChampion({ challenger: 'gradient-boosting' });
     await fixture.landInference('a.csv', inferenceCsv(80, 46, 1));
     const { record } = await fixture.runBatch('infer-000000000000000000000010');
@@ -506,8 +506,11 @@ describe('batch-inference.asl.json, drift and retrain', () => {
       // Nothing invented for a model without uncertainty.
       expect([row.latent_mean, row.latent_std, row.review]).toEqual([null, null, null]);
     }
-    expect(output.report.rows).toMatchObject({ scored: 80, review: 0, flagged: rows.filter((r) => r.label === 1).length });
-    expect(output.drift).toMatchObject({ status: 'no-reference', drifted: false });
+    // Review does not apply (null), rather than 0 rows reviewed.
+    expect(output.report.rows).toMatchObject({ scored: 80, review: null, flagged: rows.filter((r) => r.label === 1).length });
+    expect(output.drift).toMatchObject({ status: 'computed', rows: 80, latentVariance: null });
+    const report = (await fixture.bytesOf(output.report.reportKey)).toString('utf8');
+    expect(report).toContain('This model gives no uncertainty');
   });
 
   it('skips drift, and says so, for a champion without a training reference', async () => {

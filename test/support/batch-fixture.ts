@@ -118,6 +118,8 @@ export async function createBatchFixture(): Promise<BatchFixture> {
         const fit = (x: DenseMatrix, y: Uint8Array): ChallengerClassifier =>
           kind === 'logistic-regression' ? LogisticRegression.fit(x, y) : GradientBoostingClassifier.fit(x, y, { maxIterations: 60, earlyStopping: false });
         model = ChallengerModel.train(trainingSet, new StandardScaler().fit(X), fit, { targetRecall: 0.8 });
+        // As TrainLogistic/TrainBoosting store it: the features alone, no latent variance.
+        if (options.reference !== false) extra.trainingReference = buildReference(X, featureNames, null);
       }
       const version = testVersion(options.n ?? 1);
       await saveModel(base.store, version, model, { createdAt: FIXED_NOW.toISOString(), extra });

@@ -38,8 +38,11 @@ export const SPARSE_STEP_ALLOWANCE_SECONDS = 25;
 export const SPARSE_FINISH_ALLOWANCE_SECONDS = 25;
 
 /**
- * Share of Evaluate's timeout that scoring the holdout with two models may take: the rest reads
- * the training set and the two artifacts, writes evaluation.json, and covers a slower CPU.
+ * Share of Evaluate's timeout that scoring the holdout with two GPs (the run's and the champion)
+ * may take. Of the rest, a quarter of the timeout goes to permutation importance
+ * (steps/holdout-importance.ts IMPORTANCE_BUDGET_SECONDS), and the remainder reads the training set
+ * and the artifacts, scores the challengers (milliseconds), writes evaluation.json, and covers a
+ * slower CPU.
  */
 export const EVALUATE_SCORING_SHARE = 0.5;
 

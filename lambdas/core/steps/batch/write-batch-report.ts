@@ -38,7 +38,8 @@ export const writeBatchReportResultSchema = z.object({
   summaryKey: z.string(),
   modelVersion: z.string(),
   files: z.object({ listed: z.int(), scored: z.int(), duplicates: z.int(), unusable: z.int(), skipped: z.int() }),
-  rows: z.object({ read: z.int(), scored: z.int(), quarantined: z.int(), flagged: z.int(), review: z.int() }),
+  /** review: null when the model gives no uncertainty (review does not apply, rather than 0 rows). */
+  rows: z.object({ read: z.int(), scored: z.int(), quarantined: z.int(), flagged: z.int(), review: z.int().nullable() }),
   /** The files this batch found unusable, with the reason (the first few). */
   unusable: z.array(z.object({ key: z.string(), reason: z.string() })),
   /** The work list: every flagged row of the batch with its reasons (CSV). */
@@ -126,7 +127,8 @@ export async function writeBatchReport(input: unknown, context: StepContext): Pr
     files: described.map((file, i) => ({ ...file, predictionsKey: entries[i].predictionsKey, quarantineKey: entries[i].quarantineKey, firstBatch: entries[i].batchName })),
   });
   context.progress({ kind: 'message', text: `batch report: ${reportKey}` });
-  return { reportKey, summaryKey, modelVersion, ...totals, unusable: unusable.slice(0, UNUSABLE_LISTED), workListKey: listKey, realised };
+  const rows = { ...totals.rows, review: data.reviewLevel === null ? null : totals.rows.review };
+  return { reportKey, summaryKey, modelVersion, ...totals, rows, unusable: unusable.slice(0, UNUSABLE_LISTED), workListKey: listKey, realised };
 }
 
 /** Realised metrics over the labelled rows of every file scored by the batch. */
