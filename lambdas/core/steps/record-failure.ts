@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { writeJson } from '../registry/model-store.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runName } from './run-state.ts';
+import { RUNS_PREFIX } from '../storage-keys.ts';
 
 /**
  * RecordFailure: the failure path's one step. Writes what failed and why to
@@ -9,7 +10,6 @@ import { parseStepInput, runName } from './run-state.ts';
  * serving model as it was.
  */
 
-export const RUNS_PREFIX = 'lake/runs/';
 
 const failureInputSchema = z.looseObject({
   runName,

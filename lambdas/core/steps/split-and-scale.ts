@@ -8,7 +8,8 @@ import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
 import { capHoldout } from './holdout-cap.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
-import { TRAINING_SETS_PREFIX, trainingSetResultSchema } from './training-set.ts';
+import { trainingSetResultSchema } from './training-set.ts';
+import { TRAINING_SETS_PREFIX } from '../storage-keys.ts';
 
 /**
  * SplitAndScale: holdout first, then the scaler on the training split only (no statistic of a

@@ -5,6 +5,7 @@ import { encodeParquet } from '../data/parquet.ts';
 import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
+import { TRAINING_SETS_PREFIX } from '../storage-keys.ts';
 
 /**
  * BuildTrainingSet: the rows one run trains and evaluates on, selected with SQL over the feature
@@ -13,7 +14,6 @@ import { parseStepInput, runInputSchema } from './run-state.ts';
  * can be reproduced and audited after the lake has moved on.
  */
 
-export const TRAINING_SETS_PREFIX = 'lake/training-sets/';
 
 export const trainingSetResultSchema = z.object({
   key: z.string(),

@@ -13,26 +13,22 @@ import { scoreHistogram } from '../../report/batch/batch-score-histogram.ts';
 import type { ArtifactManifest } from '../../ml/artifact.ts';
 import { needsReview, reviewLevelOf } from '../../ml/review.ts';
 import type { StepContext } from '../context.ts';
-import { QUARANTINE_PREFIX } from '../ingest.ts';
 import type { QuarantinedRow } from '../readings-csv.ts';
 import { parseStepInput, runName } from '../run-state.ts';
 import type { ScoringSize } from '../step-cost.ts';
 import { maxScoringRows } from '../step-limits.ts';
 import {
-  batchFileKey,
   DEFAULT_MAX_FILE_BYTES,
-  LANDING_INFERENCE_PREFIX,
-  PREDICTIONS_PREFIX,
-  SCORED_PREFIX,
   type ScoreFileResult,
   scoreFileResultSchema,
   type ScoreFileStateResult,
   stateResult,
 } from './batch-state.ts';
 import { loadServingModel, type ServingModel } from './champion-model.ts';
-import { type FileOutcomes, fileOutcomes, fileOutcomesKey, writeFileOutcomes } from './file-outcomes.ts';
-import { bareEtag, type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
+import { type FileOutcomes, fileOutcomes, writeFileOutcomes } from './file-outcomes.ts';
+import { type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
 import { readReadingsCsv } from '../readings-csv.ts';
+import { bareEtag, batchFileKey, fileOutcomesKey, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, QUARANTINE_PREFIX, SCORED_PREFIX } from '../../storage-keys.ts';
 
 /**
  * ScoreFile: one `landing/inference/` CSV → its predictions as Parquet under
