@@ -79,6 +79,31 @@ export const ingestedFileKey = (landingKey: string): string => `${INGESTED_FILES
 /** Why a landing key was set aside as a whole. */
 export const setAsideKey = (landingKey: string): string => `${SET_ASIDE_PREFIX}${landingKey}.json`;
 
+/** The failure record of a run or batch. */
+export function runFailureKey(runName: string): string {
+  return `${RUNS_PREFIX}${runName}/failure.json`;
+}
+
+/** The training set one run selected, its SQL and its split. */
+export function trainingSetPrefix(runName: string): string {
+  return `${TRAINING_SETS_PREFIX}${runName}/`;
+}
+
+/** SplitAndScale's record of a run's split and fitted scaler. */
+export function splitKey(runName: string): string {
+  return `${trainingSetPrefix(runName)}split.json`;
+}
+
+/** The marker that a content (by its SHA-256) was ingested. */
+export function ingestedMarkerKey(sha256: string): string {
+  return `${INGESTED_PREFIX}${sha256}.json`;
+}
+
+/** The marker that a content (by its SHA-256) was scored: written last, create-only. */
+export function scoredMarkerKey(sha256: string): string {
+  return `${SCORED_PREFIX}${sha256}.json`;
+}
+
 /** What Train keeps between rounds, beside the run's failure record. */
 export function trainCheckpointKey(runName: string): string {
   return `${RUNS_PREFIX}${runName}/train-checkpoint.json`;

@@ -29,6 +29,21 @@ describe('the data layout', () => {
     expect([keys.championHistoryKey(10), keys.championHistoryKey(9)].sort()).toEqual([keys.championHistoryKey(9), keys.championHistoryKey(10)]);
   });
 
+  it('keeps a run’s records under its run name', () => {
+    expect(keys.runFailureKey('train-1')).toBe('lake/runs/train-1/failure.json');
+    expect(keys.trainCheckpointKey('train-1')).toBe('lake/runs/train-1/train-checkpoint.json');
+    expect(keys.trainingSetPrefix('train-1')).toBe('lake/training-sets/train-1/');
+    expect(keys.splitKey('train-1')).toBe('lake/training-sets/train-1/split.json');
+  });
+
+  it('names ingest’s and scoring’s records by the content or the landing key', () => {
+    const sha = 'ab'.repeat(32);
+    expect(keys.ingestedMarkerKey(sha)).toBe(`lake/ingested/${sha}.json`);
+    expect(keys.scoredMarkerKey(sha)).toBe(`lake/scored/${sha}.json`);
+    expect(keys.ingestedFileKey('landing/training/a.csv')).toBe('lake/ingested/files/landing/training/a.csv.json');
+    expect(keys.setAsideKey('landing/training/a.csv')).toBe('lake/quarantine/files/landing/training/a.csv.json');
+  });
+
   it('keeps a batch’s records under its own folder', () => {
     expect(keys.batchManifestKey('infer-1')).toBe('lake/batches/infer-1/manifest.json');
     expect(keys.driftKey('infer-1')).toBe('lake/batches/infer-1/drift.json');

@@ -10,7 +10,7 @@ import { readIngestedFile, readSetAside, type SetAsideRecord, writeIngestedFile,
 import { JsonLinesPartWriter, ParquetPartWriter } from './lake-parts.ts';
 import { type QuarantinedRow, streamReadingsCsv } from './readings-csv.ts';
 import { parseStepInput, runName } from './run-state.ts';
-import { FEATURES_PREFIX, INGESTED_PREFIX, LANDING_PREFIX, QUARANTINE_PREFIX, setAsideKey } from '../storage-keys.ts';
+import { FEATURES_PREFIX, ingestedMarkerKey, LANDING_PREFIX, QUARANTINE_PREFIX, setAsideKey } from '../storage-keys.ts';
 
 /**
  * ValidateAndIngest: one landing CSV → typed readings as Parquet under `lake/features/dt=…/`,
@@ -147,7 +147,7 @@ export async function validateAndIngest(input: unknown, context: StepContext): P
     return quarantinedResult(key, sha256, record, recordKey);
   }
 
-  const markerKey = `${INGESTED_PREFIX}${sha256}.json`;
+  const markerKey = ingestedMarkerKey(sha256);
   const earlier = await alreadyIngested(context, markerKey);
   if (earlier !== undefined) {
     await writeIngestedFile(store, { key, sha256, etag: first.etag, ingestedAt: context.now().toISOString(), rowsRead: earlier.rowsRead, rowsValid: earlier.rowsValid, rowsQuarantined: earlier.rowsQuarantined, featureKeys: earlier.featureKeys });

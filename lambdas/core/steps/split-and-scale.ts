@@ -9,7 +9,7 @@ import type { StepContext } from './context.ts';
 import { capHoldout } from './holdout-cap.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
 import { trainingSetResultSchema } from './training-set.ts';
-import { TRAINING_SETS_PREFIX } from '../storage-keys.ts';
+import { splitKey } from '../storage-keys.ts';
 
 /**
  * SplitAndScale: holdout first, then the scaler on the training split only (no statistic of a
@@ -91,7 +91,7 @@ export async function splitAndScale(input: unknown, context: StepContext): Promi
 
   const scaler = new StandardScaler().fit(takeRows(X, train));
   const record: SplitRecord = { featureNames, train, holdout, scaler: scaler.toJSON() };
-  const key = `${TRAINING_SETS_PREFIX}${run.runName}/split.json`;
+  const key = splitKey(run.runName);
   await context.store.put(key, JSON.stringify(record), { contentType: 'application/json' });
   const result: SplitResult = {
     key,

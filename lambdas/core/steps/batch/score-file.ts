@@ -28,7 +28,7 @@ import { loadServingModel, type ServingModel } from './champion-model.ts';
 import { type FileOutcomes, fileOutcomes, writeFileOutcomes } from './file-outcomes.ts';
 import { type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
 import { readReadingsCsv } from '../readings-csv.ts';
-import { bareEtag, batchFileKey, fileOutcomesKey, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, QUARANTINE_PREFIX, SCORED_PREFIX } from '../../storage-keys.ts';
+import { bareEtag, batchFileKey, fileOutcomesKey, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, QUARANTINE_PREFIX, scoredMarkerKey } from '../../storage-keys.ts';
 
 /**
  * ScoreFile: one `landing/inference/` CSV → its predictions as Parquet under
@@ -220,7 +220,7 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
     return emptyResult(key, batchName, 'unusable', `${key} was listed but no longer exists in the landing zone`);
   }
   const sha256 = sha256Of(body);
-  const markerKey = `${SCORED_PREFIX}${sha256}.json`;
+  const markerKey = scoredMarkerKey(sha256);
   const earlier = await readMarker(context, markerKey);
   if (earlier !== undefined) {
     context.progress({ kind: 'message', text: `${key}: same content as ${earlier.key}, handled by batch ${earlier.batchName}; nothing to do` });
