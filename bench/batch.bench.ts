@@ -20,8 +20,8 @@ import { buildReference } from '../lambdas/core/drift/reference.ts';
 import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';
 import { promoteChampion } from '../lambdas/core/registry/champion.ts';
 import { saveModel } from '../lambdas/core/registry/model-store.ts';
-import { LANDING_INFERENCE_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
 import { readReadingsCsv } from '../lambdas/core/steps/readings-csv.ts';
+import { LANDING_INFERENCE_PREFIX } from '../lambdas/core/storage-keys.ts';
 
 const [rows = 100_000, files = 10, trainRows = 1_400] = process.argv.slice(2).map(Number);
 

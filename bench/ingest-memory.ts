@@ -16,7 +16,8 @@ import { FsObjectStore } from '../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
 import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/core/data/ai4i.ts';
 import { writeCsv } from '../lambdas/core/data/csv.ts';
-import { LANDING_TRAINING_PREFIX, validateAndIngest } from '../lambdas/core/steps/ingest.ts';
+import { validateAndIngest } from '../lambdas/core/steps/ingest.ts';
+import { LANDING_TRAINING_PREFIX } from '../lambdas/core/storage-keys.ts';
 
 const KEY = `${LANDING_TRAINING_PREFIX}readings.csv`;
 /** Rows generated at a time, so the parent stays small too. */

@@ -3,15 +3,26 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { FEATURE_TABLE, PARTITION_COLUMN } from '../lambdas/core/contract/table.ts';
 import { PREDICTIONS_TABLE } from '../lambdas/core/contract/predictions-table.ts';
-import { CHAMPION_KEY } from '../lambdas/core/registry/champion.ts';
-import { CHAMPION_HISTORY_PREFIX } from '../lambdas/core/registry/champion-history.ts';
-import { MODELS_PREFIX } from '../lambdas/core/registry/model-store.ts';
-import { FEATURES_PREFIX, INGESTED_PREFIX, LANDING_TRAINING_PREFIX, QUARANTINE_PREFIX } from '../lambdas/core/steps/ingest.ts';
-import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, LANDING_INFERENCE_PREFIX, MAP_RESULTS_PREFIX, PREDICTIONS_PREFIX, SCORED_PREFIX } from '../lambdas/core/steps/batch/batch-state.ts';
-import { LEDGER_PREFIX } from '../lambdas/core/steps/batch/scored-ledger.ts';
-import { LAST_RETRAIN_KEY } from '../lambdas/core/steps/batch/retrain-cooldown.ts';
-import { RUNS_PREFIX } from '../lambdas/core/steps/record-failure.ts';
-import { TRAINING_SETS_PREFIX } from '../lambdas/core/steps/training-set.ts';
+import {
+  BATCH_REPORTS_PREFIX,
+  BATCHES_PREFIX,
+  CHAMPION_HISTORY_PREFIX,
+  CHAMPION_KEY,
+  FEATURES_PREFIX,
+  INGESTED_PREFIX,
+  LANDING_INFERENCE_PREFIX,
+  LANDING_TRAINING_PREFIX,
+  LAST_RETRAIN_KEY,
+  LEDGER_PREFIX,
+  MAP_RESULTS_PREFIX,
+  MODELS_PREFIX,
+  PREDICTIONS_PREFIX,
+  QUARANTINE_PREFIX,
+  QUERY_RESULTS_PREFIX,
+  RUNS_PREFIX,
+  SCORED_PREFIX,
+  TRAINING_SETS_PREFIX,
+} from '../lambdas/core/storage-keys.ts';
 
 /**
  * The names that tie the stateful Data stack to the stacks that use it. The Data stack creates
@@ -20,7 +31,8 @@ import { TRAINING_SETS_PREFIX } from '../lambdas/core/steps/training-set.ts';
  * references), so their IAM policies read `arn:…:s3:::<import Prognos-dev:LandingBucket>/landing/…`
  * in the template and stay the same from construction to synthesis.
  *
- * Key prefixes come from the step code itself, so a grant cannot drift from what a step writes.
+ * Key prefixes come from the data layout the step code uses (lambdas/core/storage-keys.ts), so a
+ * grant cannot drift from what a step writes.
  */
 
 /** Where each zone lives inside its bucket. Objects keep their zone prefix in every bucket. */
@@ -52,7 +64,7 @@ export const KEYS = {
   /** One file per pointer value Promote swaps in (rollback's history). */
   championHistory: CHAMPION_HISTORY_PREFIX,
   /** Athena query results, in the query-results bucket. */
-  queryResults: 'results/',
+  queryResults: QUERY_RESULTS_PREFIX,
 } as const;
 
 export type BucketRole = 'landing' | 'lake' | 'models' | 'queryResults';

@@ -48,6 +48,15 @@ export class LakeAccess {
   }
 
   /**
+   * Reads the model registry (the champion pointer, a version's artifact and records): s3:GetObject
+   * on `models/*`, and s3:ListBucket first, so "no champion yet" reads as 404, not 403.
+   */
+  readModels(fn: PrognosFunction, reason: string): void {
+    this.list(fn, 'ListModels', 'models');
+    this.read(fn, 'ReadModels', 'models', KEYS.models, reason);
+  }
+
+  /**
    * Runs Athena queries over `tables` in the workgroup: the four query actions on the workgroup,
    * Glue metadata reads on the catalogue, database and tables, the data files under `dataPrefix`
    * of the lake bucket (Athena reads them with the caller's credentials), and the results

@@ -13,7 +13,7 @@ import type { BatchInferencePipeline } from './batch-pipeline.ts';
 import { acknowledge } from './nag.ts';
 import type { PredictionApi } from './prediction-api.ts';
 import { METRICS_NAMESPACE, type PrognosFunction } from './prognos-function.ts';
-import { TRIGGERS_SERVICE } from './training-triggers.ts';
+import { TRIGGERS_SERVICE } from './pipeline-triggers.ts';
 import type { Workflow } from './workflow.ts';
 
 export interface MonitoredWorkflow {

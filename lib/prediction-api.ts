@@ -6,7 +6,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { DataContract } from '../lambdas/core/contract/contract.ts';
 import type { ApiAuthMode } from './config.ts';
-import { type DataLakeRefs, KEYS } from './data-lake.ts';
+import type { DataLakeRefs } from './data-lake.ts';
 import { LakeAccess } from './lake-access.ts';
 import { addGatewayResponses } from './gateway-responses.ts';
 import { acknowledge } from './nag.ts';
@@ -98,8 +98,7 @@ export class PredictionApi extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
     const access = new LakeAccess(props.lake);
-    access.list(this.predict, 'ListModels', 'models');
-    access.read(this.predict, 'ReadModels', 'models', KEYS.models, 'reads models/champion.json and the champion version it serves');
+    access.readModels(this.predict, 'reads models/champion.json and the champion version it serves');
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
     const iam = props.authMode === 'iam';

@@ -27,7 +27,7 @@ export interface UploadQueueProps {
 
 /**
  * Uploads coalesce: the landing bucket's "Object Created" events go to this queue (an
- * EventBridge target, `queueTarget` in training-triggers.ts), and the starter reads them in batches gathered
+ * EventBridge target, `queueTarget` in pipeline-triggers.ts), and the starter reads them in batches gathered
  * over {@link UPLOAD_BATCHING_WINDOW}, so a burst of uploads starts one run instead of one per
  * file. Encrypted, TLS-only; a window the starter fails on three times goes to the dead-letter
  * queue the monitoring stack alarms on.

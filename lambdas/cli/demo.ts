@@ -1,11 +1,11 @@
 import type { DataContract } from '../core/contract/contract.ts';
-import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
 import { displayPath } from './format.ts';
 import { generateCsv } from './generate.ts';
 import type { CliIo } from './io.ts';
 import { landFile } from './landing.ts';
 import { type RunSummary, runTraining } from './run.ts';
 import { openWorkspace } from './workspace.ts';
+import { LANDING_TRAINING_PREFIX } from '../core/storage-keys.ts';
 
 /**
  * Default row count of the demo: 2,000 readings (about 1,400 training rows), the size the

@@ -6,16 +6,16 @@ import { abortStaleRecord, isStaleRunRecord, listRunRecords, readRunRecord, type
 import { acquireFileLock } from '../adapters/local/file-lock.ts';
 import { REDRIVE_LOCK_PREFIX, runRecordPath } from '../adapters/local/run-record.ts';
 import type { DataContract } from '../core/contract/contract.ts';
-import { CHAMPION_KEY, readChampion, repairChampionFromHistory } from '../core/registry/champion.ts';
-import { CHAMPION_HISTORY_PREFIX, lastRecordedChampion } from '../core/registry/champion-history.ts';
-import { loadModel, MODELS_PREFIX } from '../core/registry/model-store.ts';
+import { readChampion, repairChampionFromHistory } from '../core/registry/champion.ts';
+import { lastRecordedChampion } from '../core/registry/champion-history.ts';
+import { loadModel } from '../core/registry/model-store.ts';
 import { isVersion } from '../core/registry/version.ts';
-import { TRAINING_SETS_PREFIX } from '../core/steps/training-set.ts';
 import { CliError } from './errors.ts';
 import { displayPath } from './format.ts';
 import type { CliIo } from './io.ts';
 import { retryCommand } from './run.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
+import { CHAMPION_HISTORY_PREFIX, CHAMPION_KEY, MODELS_PREFIX, TRAINING_SETS_PREFIX, trainingSetPrefix } from '../core/storage-keys.ts';
 
 /**
  * `prognos doctor`: checks the local store (the home folder) and says what it finds; `--repair`
@@ -246,7 +246,7 @@ async function modelFindings(workspace: Workspace, records: readonly RunRecord[]
   const setsDir = join(home, ...TRAINING_SETS_PREFIX.split('/').filter(Boolean));
   for (const run of await folders(setsDir)) {
     if (records.some((record) => record.name === run) || mentioned(`"${run}"`)) continue;
-    findings.push(orphan('orphan-training-set', join(setsDir, run), `${TRAINING_SETS_PREFIX}${run}/`, `training set of run ${run}, which has no run record`, running));
+    findings.push(orphan('orphan-training-set', join(setsDir, run), trainingSetPrefix(run), `training set of run ${run}, which has no run record`, running));
   }
   return findings;
 }

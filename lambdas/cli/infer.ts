@@ -10,7 +10,7 @@ import {
 } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
-import { batchConfigSchema, type BatchInput, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX } from '../core/steps/batch/batch-state.ts';
+import { batchConfigSchema, type BatchInput } from '../core/steps/batch/batch-state.ts';
 import { type ComputeDriftResult, computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
 import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
 import { type WriteBatchReportResult, writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
@@ -26,6 +26,7 @@ import { meteredStepContext, stepContext } from './training-workflow.ts';
 import { costText, summarize as summarizeTraining, trainingRunResult, type TrainingRunJson } from './run.ts';
 import { type RunRow, runRow } from './run-row.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
+import { LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX } from '../core/storage-keys.ts';
 
 /** Options of {@link runInference}. */
 export interface InferOptions {

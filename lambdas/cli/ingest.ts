@@ -1,6 +1,4 @@
 import { basename } from 'node:path';
-import { LANDING_INFERENCE_PREFIX } from '../core/steps/batch/batch-state.ts';
-import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
 import { checkReadingsCsv } from '../core/steps/readings-csv.ts';
 import { CliError } from './errors.ts';
 import { readInputFile } from './files.ts';
@@ -9,6 +7,7 @@ import type { CliIo } from './io.ts';
 import { landFile } from './landing.ts';
 import { openWorkspace } from './workspace.ts';
 import type { DataContract } from '../core/contract/contract.ts';
+import { LANDING_INFERENCE_PREFIX, LANDING_TRAINING_PREFIX } from '../core/storage-keys.ts';
 
 /** What happened to one file given to `prognos ingest`. */
 export interface LandedFile {

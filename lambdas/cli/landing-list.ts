@@ -1,9 +1,9 @@
 import type { DataContract } from '../core/contract/contract.ts';
-import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
 import { type LandingFileStatus, landingStatus } from '../core/steps/landing-status.ts';
 import { formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { openWorkspace } from './workspace.ts';
+import { LANDING_TRAINING_PREFIX } from '../core/storage-keys.ts';
 
 /**
  * `prognos landing`: the files in `landing/training/` with what became of each — ingested (rows,

@@ -1,12 +1,13 @@
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampionHistory } from '../core/registry/champion-history.ts';
-import { CHAMPION_KEY, type ChampionPointer, readChampionState } from '../core/registry/champion-pointer.ts';
+import { type ChampionPointer, readChampionState } from '../core/registry/champion-pointer.ts';
 import { listVersions } from '../core/registry/model-store.ts';
 import { fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { groupByRun, listingRows, type ModelListing, type ModelStatus, runHeadline } from './model-listing.ts';
 import { readVersionFolder } from './version-folder.ts';
 import { openWorkspace } from './workspace.ts';
+import { CHAMPION_KEY } from '../core/storage-keys.ts';
 
 export type { ModelListing, ModelStatus } from './model-listing.ts';
 

@@ -1,11 +1,11 @@
 import type { DataContract } from '../core/contract/contract.ts';
 import { PreconditionFailedError } from '../core/ports/object-store.ts';
 import { ChampionChangeError, rollbackChampion } from '../core/registry/champion.ts';
-import { CHAMPION_KEY } from '../core/registry/champion-pointer.ts';
 import { InvalidVersionError } from '../core/registry/version.ts';
 import { CliError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { openWorkspace } from './workspace.ts';
+import { CHAMPION_KEY } from '../core/storage-keys.ts';
 
 /**
  * `prognos rollback [--to VERSION]`: an earlier champion serves again — one compare-and-swap of

@@ -4,7 +4,6 @@ import type { DataContract } from '../core/contract/contract.ts';
 import { costLines, costTotalText } from '../core/cost/cost-lines.ts';
 import { readChampionState } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
-import { LANDING_TRAINING_PREFIX } from '../core/steps/ingest.ts';
 import { pipelineConfigSchema, type RunInput, type TrainingMode } from '../core/steps/run-state.ts';
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
@@ -16,6 +15,7 @@ import { withKillDrill } from './drills.ts';
 import { runView } from './terminal-view.ts';
 import { type RunRow, runRow } from './run-row.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
+import { LANDING_TRAINING_PREFIX } from '../core/storage-keys.ts';
 
 /** Options of {@link runTraining}. */
 export interface RunOptions {

@@ -7,8 +7,8 @@ import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client
 import { z } from 'zod';
 import { FEATURE_TABLE } from '../core/contract/table.ts';
 import { PREDICTIONS_TABLE } from '../core/contract/predictions-table.ts';
-import { CHAMPION_KEY } from '../core/registry/champion.ts';
 import { generateCsv } from './generate.ts';
+import { CHAMPION_KEY } from '../core/storage-keys.ts';
 
 /**
  * `npm run smoke -- --stage dev`: checks a fresh deployment end to end, with the caller's AWS

@@ -3,11 +3,11 @@ import { localRunMeter, type RunMeter } from '../adapters/local/run-cost.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import type { StepContext, StepProgress } from '../core/steps/context.ts';
 import { TRAINING_STEPS, type TrainingTaskState } from '../core/steps/index.ts';
-import { FEATURES_PREFIX } from '../core/steps/ingest.ts';
 import { killIfDrilledTask } from './drills.ts';
 import { CliError } from './errors.ts';
 import type { Workspace } from './workspace.ts';
 import { SerialLane } from '../adapters/local/serial-lane.ts';
+import { FEATURES_PREFIX } from '../core/storage-keys.ts';
 
 /**
  * The training state machine's Tasks bound to the local adapters: what each Lambda does in AWS,

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import type { DataContract } from '../core/contract/contract.ts';
+import { LANDING_INFERENCE_PREFIX, LANDING_TRAINING_PREFIX } from '../core/storage-keys.ts';
 import { describeError } from './errors.ts';
 import { displayPath } from './format.ts';
 import { runInference } from './infer.ts';
@@ -78,7 +79,7 @@ export async function startWatch(options: WatchOptions, io: CliIo): Promise<Watc
   const workspace = openWorkspace(options.home, options.contract);
   const landing = workspace.pathOf('landing');
   // Watch folders that may not exist yet: create them, as an upload would.
-  await Promise.all([mkdir(workspace.pathOf('landing/training'), { recursive: true }), mkdir(workspace.pathOf('landing/inference'), { recursive: true })]);
+  await Promise.all([mkdir(workspace.pathOf(LANDING_TRAINING_PREFIX), { recursive: true }), mkdir(workspace.pathOf(LANDING_INFERENCE_PREFIX), { recursive: true })]);
   await workspace.close();
 
   const pending: WatchKind[] = [];

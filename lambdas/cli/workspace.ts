@@ -4,8 +4,8 @@ import { DuckDbQueryEngine } from '../adapters/local/duckdb-query-engine.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { FEATURE_TABLE, featureTableColumns } from '../core/contract/table.ts';
 import type { QueryEngine } from '../core/ports/query-engine.ts';
-import { FEATURES_PREFIX } from '../core/steps/ingest.ts';
 import { killInWrite } from './drills.ts';
+import { FEATURES_PREFIX } from '../core/storage-keys.ts';
 
 /**
  * The embedded defaults under one home folder (`.prognos/` unless `--home`): the folder is the

@@ -13,13 +13,12 @@ import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { driftReportSchema } from '../../lambdas/core/drift/schemas.ts';
-import { DEFAULT_MAX_FILE_BYTES, MAP_RESULTS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { DEFAULT_MAX_FILE_BYTES } from '../../lambdas/core/steps/batch/batch-state.ts';
 import type { ComputeDriftResult, DriftRecord } from '../../lambdas/core/steps/batch/compute-drift.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
-import { ledgerEntryKey } from '../../lambdas/core/steps/batch/scored-ledger.ts';
-import { LAST_RETRAIN_KEY } from '../../lambdas/core/steps/batch/retrain-cooldown.ts';
 import type { WriteBatchReportResult } from '../../lambdas/core/steps/batch/write-batch-report.ts';
 import { BATCH_DEFINITION, type BatchFixture, CHAMPION_ROWS, CHAMPION_SEED, createBatchFixture, inferenceCsv, warmer } from '../support/batch-fixture.ts';
+import { LAST_RETRAIN_KEY, ledgerEntryKey, MAP_RESULTS_PREFIX } from '../../lambdas/core/storage-keys.ts';
 
 let fixture: BatchFixture;
 beforeEach(async () => {

@@ -15,11 +15,12 @@ import { trainingHandlers } from '../../lambdas/cli/training-workflow.ts';
 import { listVersions, loadManifest, readJson } from '../../lambdas/core/registry/model-store.ts';
 import type { PipelineConfig } from '../../lambdas/core/steps/run-state.ts';
 import { trainStep, type TrainFinished } from '../../lambdas/core/steps/train.ts';
-import { trainCheckpointKey, trainCheckpointSchema } from '../../lambdas/core/steps/train/checkpoint.ts';
+import { trainCheckpointSchema } from '../../lambdas/core/steps/train/checkpoint.ts';
 import { exactFitter } from '../../lambdas/core/steps/train/exact-fit.ts';
 import { LOGISTIC_FIT, logisticFitter } from '../support/logistic-fit.ts';
 import { modelBytes } from '../support/model-bytes.ts';
 import { createPipelineFixture, type PipelineFixture, sampleCsv } from '../support/pipeline-fixture.ts';
+import { trainCheckpointKey } from '../../lambdas/core/storage-keys.ts';
 
 const DEFINITION = fileURLToPath(new URL('../../statemachines/training.asl.json', import.meta.url));
 const RUN = 'train-loop-run';

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTRACT, parseContract } from '../../lambdas/core/contract/contract.ts';
 import { predictionTableColumns } from '../../lambdas/core/contract/predictions-table.ts';
 import { featureTableColumns, PARTITION_COLUMN } from '../../lambdas/core/contract/table.ts';
-import { BATCH_REPORTS_PREFIX, PREDICTIONS_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { buildApp, parseStage } from '../../lib/app-builder.ts';
 import { AccessLogsBucket, SecureBucket } from '../../lib/secure-bucket.ts';
 import { logicalId, NO_BUNDLING, properties, STAGE, tempDir, testApp, type TemplateJson } from './app.ts';
+import { BATCH_REPORTS_PREFIX, PREDICTIONS_PREFIX } from '../../lambdas/core/storage-keys.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

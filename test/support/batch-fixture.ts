@@ -23,10 +23,11 @@ import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import type { Orchestrator } from '../../lambdas/core/ports/orchestrator.ts';
 import { promoteChampion, readChampion } from '../../lambdas/core/registry/champion.ts';
 import { saveModel } from '../../lambdas/core/registry/model-store.ts';
-import { type BatchConfig, batchConfigSchema, type BatchStepContext, LANDING_INFERENCE_PREFIX } from '../../lambdas/core/steps/batch/batch-state.ts';
+import { type BatchConfig, batchConfigSchema, type BatchStepContext } from '../../lambdas/core/steps/batch/batch-state.ts';
 import { BATCH_STEPS } from '../../lambdas/core/steps/batch/index.ts';
 import { readReadingsCsv } from '../../lambdas/core/steps/readings-csv.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, sampleRecords, testVersion, toCsv } from './pipeline-fixture.ts';
+import { LANDING_INFERENCE_PREFIX } from '../../lambdas/core/storage-keys.ts';
 
 export const BATCH_DEFINITION = fileURLToPath(new URL('../../statemachines/batch-inference.asl.json', import.meta.url));
 

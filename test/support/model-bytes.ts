@@ -3,8 +3,8 @@
  * the one field that measures wall-clock time (the fit's seconds). Two fits of the same model
  * give equal values here, bit for bit.
  */
-import { MODELS_PREFIX } from '../../lambdas/core/registry/model-store.ts';
 import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
+import { MODELS_PREFIX } from '../../lambdas/core/storage-keys.ts';
 
 export async function modelBytes(store: ObjectStore, version: string): Promise<Record<string, unknown>> {
   const prefix = `${MODELS_PREFIX}${version}/model/`;

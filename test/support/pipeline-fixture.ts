@@ -20,12 +20,13 @@ import { SeededRandom } from '../../lambdas/core/ml/random.ts';
 import type { ObjectStore } from '../../lambdas/core/ports/object-store.ts';
 import { saveModel } from '../../lambdas/core/registry/model-store.ts';
 import type { StepContext, StepProgress } from '../../lambdas/core/steps/context.ts';
-import { FEATURES_PREFIX, type IngestResult, LANDING_TRAINING_PREFIX, validateAndIngest } from '../../lambdas/core/steps/ingest.ts';
+import { type IngestResult, validateAndIngest } from '../../lambdas/core/steps/ingest.ts';
 import type { PipelineConfig, RunInput } from '../../lambdas/core/steps/run-state.ts';
 import { type SplitResult, splitAndScale } from '../../lambdas/core/steps/split-and-scale.ts';
 import { buildTrainingSet, type TrainingSetResult } from '../../lambdas/core/steps/training-set.ts';
 import { MAX_HOLDOUT_ROWS } from '../../lambdas/core/steps/step-limits.ts';
 import { DEFAULT_REVIEW_LEVEL } from '../../lambdas/core/ml/review.ts';
+import { FEATURES_PREFIX, LANDING_TRAINING_PREFIX } from '../../lambdas/core/storage-keys.ts';
 
 /** The instant the fixture's clock starts at (the run's "now"). */
 export const FIXED_NOW = new Date('2026-03-02T10:00:00.000Z');

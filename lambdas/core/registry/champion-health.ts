@@ -3,8 +3,9 @@ import type { ArtifactManifest } from '../ml/artifact.ts';
 import type { DeployedModel } from '../ml/deployed-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { isRecorded, lastRecordedChampion } from './champion-history.ts';
-import { CHAMPION_KEY, type ChampionPointer, type ChampionState, type CurrentChampion, readChampionState } from './champion-pointer.ts';
+import { type ChampionPointer, type ChampionState, type CurrentChampion, readChampionState } from './champion-pointer.ts';
 import { loadModel } from './model-store.ts';
+import { CHAMPION_KEY } from '../storage-keys.ts';
 
 /**
  * Whether the champion can be used, as a typed verdict rather than an exception: Train (refit),

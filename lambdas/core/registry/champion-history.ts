@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type ChampionPointer, parseChampionPointer } from './champion-pointer.ts';
-import { MODELS_PREFIX } from './model-store.ts';
+import { CHAMPION_HISTORY_KEY_PATTERN, CHAMPION_HISTORY_PREFIX, championHistoryKey } from '../storage-keys.ts';
 
 /**
  * `models/champion-history/<sequence>.json`: every pointer `champion.json` has held, one file per
@@ -11,22 +11,14 @@ import { MODELS_PREFIX } from './model-store.ts';
  * says which version served last and what served before it.
  */
 
-export const CHAMPION_HISTORY_PREFIX = `${MODELS_PREFIX}champion-history/`;
-
-const SEQUENCE_DIGITS = 10;
-
-export function historyKey(sequence: number): string {
-  return `${CHAMPION_HISTORY_PREFIX}${String(sequence).padStart(SEQUENCE_DIGITS, '0')}.json`;
-}
-
 /** Writes the entry of `pointer` (idempotent: the same sequence always holds the same pointer). */
 export async function recordChampion(store: ObjectStore, pointer: ChampionPointer): Promise<void> {
-  await store.put(historyKey(pointer.sequence), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
+  await store.put(championHistoryKey(pointer.sequence), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
 }
 
 /** Whether the history has an entry for this pointer's sequence. */
 export async function isRecorded(store: ObjectStore, pointer: ChampionPointer): Promise<boolean> {
-  return (await store.head(historyKey(pointer.sequence))) !== undefined;
+  return (await store.head(championHistoryKey(pointer.sequence))) !== undefined;
 }
 
 export interface ChampionHistory {
@@ -38,14 +30,13 @@ export interface ChampionHistory {
 
 /** The whole history, oldest first. */
 export async function readChampionHistory(store: ObjectStore): Promise<ChampionHistory> {
-  const pattern = new RegExp(`^${CHAMPION_HISTORY_PREFIX}[0-9]{${SEQUENCE_DIGITS}}\\.json$`);
-  const keys = (await store.list(CHAMPION_HISTORY_PREFIX)).map((object) => object.key).filter((key) => pattern.test(key));
+  const keys = (await store.list(CHAMPION_HISTORY_PREFIX)).map((object) => object.key).filter((key) => CHAMPION_HISTORY_KEY_PATTERN.test(key));
   const entries: ChampionPointer[] = [];
   const unreadable: { key: string; problem: string }[] = [];
   for (const key of keys) {
     const parsed = parseChampionPointer((await store.get(key)).body);
     if ('problem' in parsed) unreadable.push({ key, problem: parsed.problem });
-    else if (historyKey(parsed.pointer.sequence) !== key) unreadable.push({ key, problem: `it holds sequence ${parsed.pointer.sequence}` });
+    else if (championHistoryKey(parsed.pointer.sequence) !== key) unreadable.push({ key, problem: `it holds sequence ${parsed.pointer.sequence}` });
     else entries.push(parsed.pointer);
   }
   return { entries, unreadable };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ArtifactError } from '../errors.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
-import { MODELS_PREFIX } from './model-store.ts';
 import { modelVersionSchema } from './version.ts';
+import { CHAMPION_KEY } from '../storage-keys.ts';
 
 /**
  * `models/champion.json`: which version serves, and the versions that served before it (newest
@@ -13,8 +13,6 @@ import { modelVersionSchema } from './version.ts';
  * is a state of its own, not an exception: training goes on without a comparison, Promote
  * replaces it, rollback and doctor fall back to the champion history.
  */
-
-export const CHAMPION_KEY = `${MODELS_PREFIX}champion.json`;
 
 /** How many earlier champions the pointer remembers for rollback. */
 export const ROLLBACK_DEPTH = 20;

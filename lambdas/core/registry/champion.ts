@@ -2,7 +2,6 @@ import { ArtifactError } from '../errors.ts';
 import { type ObjectStore, PreconditionFailedError } from '../ports/object-store.ts';
 import { isRecorded, lastRecordedChampion, recordChampion } from './champion-history.ts';
 import {
-  CHAMPION_KEY,
   type ChampionPointer,
   type ChampionState,
   type CurrentChampion,
@@ -11,8 +10,9 @@ import {
 } from './champion-pointer.ts';
 import { loadModel } from './model-store.ts';
 import { assertVersion } from './version.ts';
+import { CHAMPION_KEY } from '../storage-keys.ts';
 
-export { CHAMPION_KEY, type ChampionPointer, type ChampionState, type CurrentChampion, readChampion, readChampionState, ROLLBACK_DEPTH } from './champion-pointer.ts';
+export { type ChampionPointer, type ChampionState, type CurrentChampion, readChampion, readChampionState, ROLLBACK_DEPTH } from './champion-pointer.ts';
 
 /**
  * Changes of the champion: promotion, rollback, and the repair of an unreadable pointer. Each is

@@ -4,14 +4,13 @@ import { type ArtifactInfo, type ArtifactManifest, deserializeModel, MANIFEST_FI
 import type { DeployedModel } from '../ml/deployed-model.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../ports/object-store.ts';
 import { assertVersion, isVersion } from './version.ts';
+import { MODELS_PREFIX } from '../storage-keys.ts';
 
 /**
  * Model versions in the object store: `models/<version>/model/` holds the artifact (payloads
  * first, manifest last, so a version is complete once its manifest exists); the version folder
  * also holds the run's training record, evaluation, decision and report.
  */
-
-export const MODELS_PREFIX = 'models/';
 
 export { assertVersion } from './version.ts';
 

@@ -5,9 +5,10 @@ import { ArtifactError } from '../errors.ts';
 import type { ArtifactManifest } from '../ml/artifact.ts';
 import type { DeployedModel } from '../ml/deployed-model.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { CHAMPION_KEY, type ChampionPointer, readChampion } from '../registry/champion.ts';
+import { type ChampionPointer, readChampion } from '../registry/champion.ts';
 import { decisionKey, type Headline, headlineSchema } from '../registry/decision-record.ts';
 import { contractOf, loadModel, readJson } from '../registry/model-store.ts';
+import { CHAMPION_KEY } from '../storage-keys.ts';
 
 /**
  * The serving model, kept in memory between requests (a warm Lambda, `prognos serve`): loaded on

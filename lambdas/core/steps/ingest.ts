@@ -6,10 +6,11 @@ import { UnusableFileError } from '../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError, type StreamedObject } from '../ports/object-store.ts';
 import type { IngestedFile } from '../report/report-data.ts';
 import type { StepContext } from './context.ts';
-import { readIngestedFile, readSetAside, type SetAsideRecord, setAsideKey, writeIngestedFile, writeSetAside } from './landing-records.ts';
+import { readIngestedFile, readSetAside, type SetAsideRecord, writeIngestedFile, writeSetAside } from './landing-records.ts';
 import { JsonLinesPartWriter, ParquetPartWriter } from './lake-parts.ts';
 import { type QuarantinedRow, streamReadingsCsv } from './readings-csv.ts';
 import { parseStepInput, runName } from './run-state.ts';
+import { FEATURES_PREFIX, ingestedMarkerKey, LANDING_PREFIX, QUARANTINE_PREFIX, setAsideKey } from '../storage-keys.ts';
 
 /**
  * ValidateAndIngest: one landing CSV → typed readings as Parquet under `lake/features/dt=…/`,
@@ -24,10 +25,6 @@ import { parseStepInput, runName } from './run-state.ts';
  * on with the other files and later runs skip it. Only real errors (the store failing) throw.
  */
 
-export const LANDING_TRAINING_PREFIX = 'landing/training/';
-export const FEATURES_PREFIX = 'lake/features/';
-export const QUARANTINE_PREFIX = 'lake/quarantine/';
-export const INGESTED_PREFIX = 'lake/ingested/';
 
 export type { QuarantinedRow } from './readings-csv.ts';
 
@@ -120,7 +117,7 @@ function quarantinedResult(key: string, sha256: string, record: SetAsideRecord, 
 
 export async function validateAndIngest(input: unknown, context: StepContext): Promise<IngestResult> {
   const { key, runStartedAt } = parseStepInput('ValidateAndIngest', ingestInputSchema, input);
-  if (!key.startsWith('landing/')) throw new RangeError(`ValidateAndIngest reads landing files only; ${key} is not under landing/`);
+  if (!key.startsWith(LANDING_PREFIX)) throw new RangeError(`ValidateAndIngest reads landing files only; ${key} is not under ${LANDING_PREFIX}`);
   const { store } = context;
 
   // First pass: the content hash names everything, so it is known before anything is written.
@@ -150,7 +147,7 @@ export async function validateAndIngest(input: unknown, context: StepContext): P
     return quarantinedResult(key, sha256, record, recordKey);
   }
 
-  const markerKey = `${INGESTED_PREFIX}${sha256}.json`;
+  const markerKey = ingestedMarkerKey(sha256);
   const earlier = await alreadyIngested(context, markerKey);
   if (earlier !== undefined) {
     await writeIngestedFile(store, { key, sha256, etag: first.etag, ingestedAt: context.now().toISOString(), rowsRead: earlier.rowsRead, rowsValid: earlier.rowsValid, rowsQuarantined: earlier.rowsQuarantined, featureKeys: earlier.featureKeys });

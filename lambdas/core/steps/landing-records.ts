@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ObjectNotFoundError, PreconditionFailedError, type ObjectStore } from '../ports/object-store.ts';
+import { ingestedFileKey, setAsideKey } from '../storage-keys.ts';
 
 /**
  * What ingest remembers about each landing key, so a later run (and `prognos landing`) can tell
@@ -12,9 +13,6 @@ import { ObjectNotFoundError, PreconditionFailedError, type ObjectStore } from '
  *
  * The landing file itself is never touched.
  */
-
-export const INGESTED_FILES_PREFIX = 'lake/ingested/files/';
-export const SET_ASIDE_PREFIX = 'lake/quarantine/files/';
 
 export const ingestedFileRecordSchema = z.object({
   key: z.string(),
@@ -41,9 +39,6 @@ export const setAsideRecordSchema = z.object({
   staleRows: z.object({ sha256: z.string(), rows: z.int(), featureKeys: z.array(z.string()) }).nullable(),
 });
 export type SetAsideRecord = z.infer<typeof setAsideRecordSchema>;
-
-export const ingestedFileKey = (landingKey: string): string => `${INGESTED_FILES_PREFIX}${landingKey}.json`;
-export const setAsideKey = (landingKey: string): string => `${SET_ASIDE_PREFIX}${landingKey}.json`;
 
 async function readRecord<T>(store: ObjectStore, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
   let body;

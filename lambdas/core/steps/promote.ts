@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { promoteChampion } from '../registry/champion.ts';
 import {
-  CHAMPION_KEY,
   type ChampionPointer,
   type ChampionState,
   describeJudgedChampion,
@@ -16,6 +15,7 @@ import type { StepContext } from './context.ts';
 import { evaluationResultSchema } from './evaluate.ts';
 import { gateResultSchema } from './gate.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
+import { CHAMPION_KEY } from '../storage-keys.ts';
 
 /**
  * Promote: one compare-and-swap of `models/champion.json`. The artifact is loaded and verified

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { writeJson } from '../registry/model-store.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runName } from './run-state.ts';
+import { runFailureKey } from '../storage-keys.ts';
 
 /**
  * RecordFailure: the failure path's one step. Writes what failed and why to
@@ -9,7 +10,6 @@ import { parseStepInput, runName } from './run-state.ts';
  * serving model as it was.
  */
 
-export const RUNS_PREFIX = 'lake/runs/';
 
 const failureInputSchema = z.looseObject({
   runName,
@@ -35,7 +35,7 @@ export function failureMessage(cause: string): string {
 export async function recordFailure(input: unknown, context: StepContext): Promise<FailureResult> {
   const run = parseStepInput('RecordFailure', failureInputSchema, input);
   const message = failureMessage(run.failure.Cause);
-  const key = `${RUNS_PREFIX}${run.runName}/failure.json`;
+  const key = runFailureKey(run.runName);
   await writeJson(context.store, key, {
     runName: run.runName,
     error: run.failure.Error,

@@ -8,7 +8,8 @@ import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
 import { capHoldout } from './holdout-cap.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
-import { TRAINING_SETS_PREFIX, trainingSetResultSchema } from './training-set.ts';
+import { trainingSetResultSchema } from './training-set.ts';
+import { splitKey } from '../storage-keys.ts';
 
 /**
  * SplitAndScale: holdout first, then the scaler on the training split only (no statistic of a
@@ -90,7 +91,7 @@ export async function splitAndScale(input: unknown, context: StepContext): Promi
 
   const scaler = new StandardScaler().fit(takeRows(X, train));
   const record: SplitRecord = { featureNames, train, holdout, scaler: scaler.toJSON() };
-  const key = `${TRAINING_SETS_PREFIX}${run.runName}/split.json`;
+  const key = splitKey(run.runName);
   await context.store.put(key, JSON.stringify(record), { contentType: 'application/json' });
   const result: SplitResult = {
     key,

@@ -23,7 +23,6 @@ import {
   fitInputDigest,
   readTrainCheckpoint,
   type TrainCheckpoint,
-  trainCheckpointKey,
   writeTrainCheckpoint,
 } from './train/checkpoint.ts';
 import { TrainCheckpointError } from './train/errors.ts';
@@ -32,6 +31,7 @@ import type { FitOptions, Fitters } from './train/fitters.ts';
 import { chooseModel, type ModelChoice } from './train/model-choice.ts';
 import { capTrainingRows } from './train/row-cap.ts';
 import { trainingSetResultSchema } from './training-set.ts';
+import { trainCheckpointKey } from '../storage-keys.ts';
 
 /**
  * Train: the challenger, on the training split with the scaler SplitAndScale fitted.

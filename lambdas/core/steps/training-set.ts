@@ -5,6 +5,7 @@ import { encodeParquet } from '../data/parquet.ts';
 import { InsufficientDataError } from '../errors.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, runInputSchema } from './run-state.ts';
+import { trainingSetPrefix } from '../storage-keys.ts';
 
 /**
  * BuildTrainingSet: the rows one run trains and evaluates on, selected with SQL over the feature
@@ -13,7 +14,6 @@ import { parseStepInput, runInputSchema } from './run-state.ts';
  * can be reproduced and audited after the lake has moved on.
  */
 
-export const TRAINING_SETS_PREFIX = 'lake/training-sets/';
 
 export const trainingSetResultSchema = z.object({
   key: z.string(),
@@ -63,7 +63,7 @@ export async function buildTrainingSet(input: unknown, context: StepContext): Pr
     );
   }
   const columns = trainingSetColumns(contract).filter((column) => column.name in rows[0]!);
-  const prefix = `${TRAINING_SETS_PREFIX}${run.runName}/`;
+  const prefix = trainingSetPrefix(run.runName);
   const key = `${prefix}training-set.parquet`;
   const sqlKey = `${prefix}query.sql`;
   await context.store.put(sqlKey, `${sql}\n`, { contentType: 'application/sql' });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { type BatchConfig, batchConfigSchema, LANDING_INFERENCE_PREFIX } from '../steps/batch/batch-state.ts';
+import { type BatchConfig, batchConfigSchema } from '../steps/batch/batch-state.ts';
 import { inferenceExecutionName } from '../steps/execution-name.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
 import { ignoredLandingKey } from './landing-keys.ts';
+import { LANDING_INFERENCE_PREFIX } from '../storage-keys.ts';
 
 /**
  * What starts batch inference in AWS: an upload under `landing/inference/` (or a schedule) starts

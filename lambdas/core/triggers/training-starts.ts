@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { dailyExecutionName, trainingExecutionName } from '../steps/execution-name.ts';
-import { LANDING_TRAINING_PREFIX } from '../steps/ingest.ts';
 import { type PipelineConfig, type RunInput, pipelineConfigSchema } from '../steps/run-state.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
 import { ignoredLandingKey } from './landing-keys.ts';
+import { LANDING_TRAINING_PREFIX } from '../storage-keys.ts';
 
 /**
  * What starts a training run in AWS, and under which name: an upload to `landing/training/`

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { trainingExecutionName } from '../steps/execution-name.ts';
-import { LANDING_TRAINING_PREFIX } from '../steps/ingest.ts';
 import type { PipelineConfig } from '../steps/run-state.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
 import { ignoredLandingKey } from './landing-keys.ts';
 import { type PlannedRun, type StartEvent, startEventSchema, uploadedKey } from './training-starts.ts';
+import { LANDING_TRAINING_PREFIX } from '../storage-keys.ts';
 
 /**
  * Uploads that arrive together train together. In AWS the landing bucket's "Object Created"

@@ -13,10 +13,11 @@ import type { CliIo } from '../../../lambdas/cli/io.ts';
 import { runModels } from '../../../lambdas/cli/models.ts';
 import { runRollback } from '../../../lambdas/cli/rollback.ts';
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
-import { CHAMPION_KEY, promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
+import { promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
 import { versionKey, writeJson } from '../../../lambdas/core/registry/model-store.ts';
 import { decisionFor } from '../serving/serving-fixture.ts';
 import { FIXED_NOW, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
+import { CHAMPION_KEY } from '../../../lambdas/core/storage-keys.ts';
 
 const [V1, V2, V3, V4, V5] = [1, 2, 3, 4, 5].map((n) => testVersion(n));
 

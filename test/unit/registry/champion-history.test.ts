@@ -10,9 +10,8 @@ import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.t
 import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import { type ObjectStore, PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
 import { inspectChampion } from '../../../lambdas/core/registry/champion-health.ts';
-import { historyKey, readChampionHistory } from '../../../lambdas/core/registry/champion-history.ts';
+import { readChampionHistory } from '../../../lambdas/core/registry/champion-history.ts';
 import {
-  CHAMPION_KEY,
   ChampionChangeError,
   promoteChampion,
   readChampion,
@@ -23,6 +22,7 @@ import {
 import { loadModel } from '../../../lambdas/core/registry/model-store.ts';
 import { assertVersion, InvalidVersionError, modelVersionSchema } from '../../../lambdas/core/registry/version.ts';
 import { FIXED_NOW, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
+import { CHAMPION_KEY, championHistoryKey } from '../../../lambdas/core/storage-keys.ts';
 
 const [V1, V2, V3, V4] = [1, 2, 3, 4].map((n) => testVersion(n));
 
@@ -60,7 +60,7 @@ describe('champion history and rollback', () => {
 
   it('a change records the pointer it replaces when a crash kept it out of the history', async () => {
     await promoteAll([V1, V2]);
-    await rm(join(root, ...historyKey(2).split('/')));
+    await rm(join(root, ...championHistoryKey(2).split('/')));
     expect(await inspectChampion(store)).toMatchObject({ kind: 'usable', recorded: false });
     await promoteChampion(store, V3, 'run-3', await readChampion(store), later(5));
     expect((await readChampionHistory(store)).entries.map((e) => e.sequence)).toEqual([1, 2, 3]);
@@ -177,7 +177,7 @@ describe('champion history and rollback', () => {
 
     it('records a readable pointer missing from the history', async () => {
       await promoteAll([V1]);
-      await rm(join(root, ...historyKey(1).split('/')));
+      await rm(join(root, ...championHistoryKey(1).split('/')));
       expect(await repairChampionFromHistory(store)).toMatchObject({ repaired: true, action: `recorded champion ${V1} in the champion history` });
       expect((await readChampionHistory(store)).entries).toHaveLength(1);
     });

@@ -6,7 +6,6 @@ import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.t
 import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
 import {
-  CHAMPION_KEY,
   ChampionChangeError,
   promoteChampion,
   readChampion,
@@ -14,6 +13,7 @@ import {
   rollbackChampion,
 } from '../../../lambdas/core/registry/champion.ts';
 import { FIXED_NOW, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
+import { CHAMPION_KEY } from '../../../lambdas/core/storage-keys.ts';
 
 const [V1, V2, V3] = [1, 2, 3].map((n) => testVersion(n));
 

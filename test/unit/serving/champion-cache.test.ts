@@ -6,11 +6,12 @@ import { FsObjectStore } from '../../../lambdas/adapters/local/fs-object-store.t
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
 import { MaintenanceModel } from '../../../lambdas/core/ml/maintenance-model.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, StoredObject, StreamedObject } from '../../../lambdas/core/ports/object-store.ts';
-import { CHAMPION_KEY, promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
+import { promoteChampion, readChampion } from '../../../lambdas/core/registry/champion.ts';
 import { saveModel, versionKey } from '../../../lambdas/core/registry/model-store.ts';
 import { ChampionCache, ChampionLoadError, type ChampionCacheOptions } from '../../../lambdas/core/serving/champion-cache.ts';
 import { FIXED_NOW, testVersion } from '../../support/pipeline-fixture.ts';
 import { decisionFor, saveServingModel, trainServingModel } from './serving-fixture.ts';
+import { CHAMPION_KEY } from '../../../lambdas/core/storage-keys.ts';
 
 const [V1, V2] = [1, 2].map((n) => testVersion(n));
 

@@ -10,10 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../../lambdas/core/ports/object-store.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
 import { inspectChampion } from '../../../lambdas/core/registry/champion-health.ts';
-import { CHAMPION_HISTORY_PREFIX, readChampionHistory } from '../../../lambdas/core/registry/champion-history.ts';
-import { CHAMPION_KEY, promoteChampion, readChampion, readChampionState } from '../../../lambdas/core/registry/champion.ts';
+import { readChampionHistory } from '../../../lambdas/core/registry/champion-history.ts';
+import { promoteChampion, readChampion, readChampionState } from '../../../lambdas/core/registry/champion.ts';
 import type { DecisionRecord } from '../../../lambdas/core/registry/decision-record.ts';
-import { MODELS_PREFIX, readJson } from '../../../lambdas/core/registry/model-store.ts';
+import { readJson } from '../../../lambdas/core/registry/model-store.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';
 import { gate } from '../../../lambdas/core/steps/gate.ts';
 import { promote } from '../../../lambdas/core/steps/promote.ts';
@@ -29,6 +29,7 @@ import {
   saveTinyModel,
   testVersion,
 } from '../../support/pipeline-fixture.ts';
+import { CHAMPION_HISTORY_PREFIX, CHAMPION_KEY, MODELS_PREFIX } from '../../../lambdas/core/storage-keys.ts';
 
 const OLD = testVersion(1);
 const MISSING = testVersion(99);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LANDING_TRAINING_PREFIX, validateAndIngest } from '../../../lambdas/core/steps/ingest.ts';
+import { validateAndIngest } from '../../../lambdas/core/steps/ingest.ts';
 import { landingStatus } from '../../../lambdas/core/steps/landing-status.ts';
 import { createPipelineFixture, type PipelineFixture, sampleCsv } from '../../support/pipeline-fixture.ts';
+import { LANDING_TRAINING_PREFIX } from '../../../lambdas/core/storage-keys.ts';
 
 describe('landingStatus', () => {
   let fx: PipelineFixture;

@@ -3,11 +3,11 @@ import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import { PreconditionFailedError } from '../../../lambdas/core/ports/object-store.ts';
 import { type ObjectStore } from '../../../lambdas/core/ports/object-store.ts';
 import { inspectChampion } from '../../../lambdas/core/registry/champion-health.ts';
-import { CHAMPION_HISTORY_PREFIX } from '../../../lambdas/core/registry/champion-history.ts';
-import { CHAMPION_KEY, promoteChampion, readChampion, repairChampionFromHistory } from '../../../lambdas/core/registry/champion.ts';
+import { promoteChampion, readChampion, repairChampionFromHistory } from '../../../lambdas/core/registry/champion.ts';
 import type { EvaluationResult } from '../../../lambdas/core/steps/evaluate.ts';
 import { promote } from '../../../lambdas/core/steps/promote.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, saveTinyModel, testVersion } from '../../support/pipeline-fixture.ts';
+import { CHAMPION_HISTORY_PREFIX, CHAMPION_KEY } from '../../../lambdas/core/storage-keys.ts';
 
 const V1 = testVersion(1);
 const V2 = testVersion(2);

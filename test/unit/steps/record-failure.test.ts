@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHAMPION_KEY, promoteChampion } from '../../../lambdas/core/registry/champion.ts';
+import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
 import { readJson } from '../../../lambdas/core/registry/model-store.ts';
 import { failureMessage, recordFailure } from '../../../lambdas/core/steps/record-failure.ts';
 import { createPipelineFixture, FIXED_NOW, type PipelineFixture, testVersion } from '../../support/pipeline-fixture.ts';
+import { CHAMPION_KEY } from '../../../lambdas/core/storage-keys.ts';
 
 describe('failureMessage', () => {
   it('takes errorMessage out of a Lambda error cause', () => {

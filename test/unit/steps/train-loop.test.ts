@@ -8,12 +8,13 @@ import { listVersions, readJson } from '../../../lambdas/core/registry/model-sto
 import type { StepProgress } from '../../../lambdas/core/steps/context.ts';
 import type { PipelineConfig } from '../../../lambdas/core/steps/run-state.ts';
 import { LAMBDA_MARGIN_SECONDS, roundBudgetSeconds, train, type TrainingRecord, trainStep } from '../../../lambdas/core/steps/train.ts';
-import { trainCheckpointKey, trainCheckpointSchema } from '../../../lambdas/core/steps/train/checkpoint.ts';
+import { trainCheckpointSchema } from '../../../lambdas/core/steps/train/checkpoint.ts';
 import { exactFitter } from '../../../lambdas/core/steps/train/exact-fit.ts';
 import { LOGISTIC_FIT, logisticFitter } from '../../support/logistic-fit.ts';
 import { modelBytes } from '../../support/model-bytes.ts';
 import { createPipelineFixture, landAndIngest, type PipelineFixture, type PreparedRun, prepareRun, sampleCsv } from '../../support/pipeline-fixture.ts';
 import { trainRounds } from '../../support/train-rounds.ts';
+import { trainCheckpointKey } from '../../../lambdas/core/storage-keys.ts';
 
 const RUN = 'loop-run';
 const TINY_BUDGET: Partial<PipelineConfig> = { model: 'sparse', trainBudgetSeconds: 1e-9 };

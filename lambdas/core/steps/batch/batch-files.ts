@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../../ports/object-store.ts';
-import { batchFilesPrefix, type ScoreFileResult, scoreFileResultSchema } from './batch-state.ts';
+import { type ScoreFileResult, scoreFileResultSchema } from './batch-state.ts';
+import { batchFilesPrefix } from '../../storage-keys.ts';
 
 /**
  * The batch's file list as ScoreFile recorded it (`lake/batches/<batch>/files/`), sorted by

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_DRIFT_THRESHOLDS } from '../../drift/drift.ts';
 import { batchSummarySchema } from '../../drift/schemas.ts';
@@ -13,18 +12,6 @@ import { pipelineConfigSchema, runName } from '../run-state.ts';
  * parses only what it reads; results stay small and data goes through the object store.
  */
 
-/** Where files to be scored land (the ItemReader's Prefix in the definition). */
-export const LANDING_INFERENCE_PREFIX = 'landing/inference/';
-/** `dt=<UTC date of scoring>/<content hash>.parquet`: the predictions table. */
-export const PREDICTIONS_PREFIX = 'lake/predictions/';
-/** `<sha256>.json`: written last, create-only; the same content is scored once. */
-export const SCORED_PREFIX = 'lake/scored/';
-/** `<batchName>/files/…json` (one per file), `<batchName>/drift.json`, `<batchName>/summary.json`. */
-export const BATCHES_PREFIX = 'lake/batches/';
-/** The batch Distributed Map's ResultWriter (`ResultWriter.Parameters.Prefix`, which S3 paths get a '/' after): one folder per Map Run. */
-export const MAP_RESULTS_PREFIX = 'lake/map-results/';
-/** The batch report, beside the predictions but outside their `dt=` partitions. */
-export const BATCH_REPORTS_PREFIX = `${PREDICTIONS_PREFIX}reports/`;
 
 /**
  * Files larger than this are quarantined whole, unread: at about 1,500 rows/s against a
@@ -138,20 +125,6 @@ export type ScoreFileStateResult = Omit<ScoreFileResult, 'drift' | 'scores'> & {
 export function stateResult(result: ScoreFileResult): ScoreFileStateResult {
   const { drift, scores: _histogram, ...rest } = result;
   return { ...rest, hasDrift: drift !== null };
-}
-
-/** Where ScoreFile records one landing key's outcome for one batch: one entry per key, named by the key's hash. */
-export function batchFileKey(batchName: string, key: string): string {
-  return `${batchFilesPrefix(batchName)}${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
-}
-
-/** The files ListNewFiles selected for the batch: the JSON array the Distributed Map's ItemReader reads. */
-export function batchManifestKey(batchName: string): string {
-  return `${BATCHES_PREFIX}${batchName}/manifest.json`;
-}
-
-export function batchFilesPrefix(batchName: string): string {
-  return `${BATCHES_PREFIX}${batchName}/files/`;
 }
 
 /** The steps of batch inference get the usual ports, and StartRetrain the training workflow's starter. */

@@ -8,9 +8,10 @@ import type { StepContext } from '../context.ts';
 import { driftRetrainExecutionName } from '../execution-name.ts';
 import { parseStepInput } from '../run-state.ts';
 import { newInBatch, readBatchFiles } from './batch-files.ts';
-import { BATCHES_PREFIX, type BatchConfig, batchInputSchema } from './batch-state.ts';
+import { type BatchConfig, batchInputSchema } from './batch-state.ts';
 import { trainingReferenceOf } from './champion-model.ts';
 import { claimRetrain } from './retrain-cooldown.ts';
+import { driftKey } from '../../storage-keys.ts';
 
 /**
  * ComputeDrift: merges the drift summaries of the files this batch scored, compares them with
@@ -53,10 +54,6 @@ export interface DriftRecord {
   readonly files: readonly string[];
   readonly report: DriftReport | null;
   readonly retrain: ComputeDriftResult['retrain'];
-}
-
-export function driftKey(batchName: string): string {
-  return `${BATCHES_PREFIX}${batchName}/drift.json`;
 }
 
 interface Scored {

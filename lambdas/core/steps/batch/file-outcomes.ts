@@ -6,7 +6,6 @@ import { explainRows, type Reason } from '../../ml/local-explanation.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { readJson } from '../../registry/model-store.ts';
 import { MAX_EXPLAINED_ROWS_PER_FILE } from '../step-limits.ts';
-import { BATCHES_PREFIX } from './batch-state.ts';
 import type { ServingModel } from './champion-model.ts';
 
 /**
@@ -45,10 +44,6 @@ export const fileOutcomesSchema = z.object({
   labelled: z.object({ probability: z.array(z.number()), label: z.array(z.union([z.literal(0), z.literal(1)])) }),
 });
 export type FileOutcomes = z.infer<typeof fileOutcomesSchema>;
-
-export function fileOutcomesKey(batchName: string, sha256: string): string {
-  return `${BATCHES_PREFIX}${batchName}/outcomes/${sha256.slice(0, 32)}.json`;
-}
 
 /** A scored row as the work list needs it. */
 export interface ScoredRow {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { batchInputSchema, batchManifestKey, LANDING_INFERENCE_PREFIX } from './batch-state.ts';
+import { batchInputSchema } from './batch-state.ts';
 import type { BatchStepContext } from './batch-state.ts';
-import { LEDGER_PREFIX, ledgerEntryKey } from './scored-ledger.ts';
+import { batchManifestKey, LANDING_INFERENCE_PREFIX, LEDGER_PREFIX, ledgerEntryKey } from '../../storage-keys.ts';
 
 /**
  * ListNewFiles, the batch's first step: which landing files this batch scores. It lists

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TransientError } from '../../errors.ts';
 import { ObjectNotFoundError, type ObjectStore, PreconditionFailedError } from '../../ports/object-store.ts';
+import { LAST_RETRAIN_KEY } from '../../storage-keys.ts';
 
 /**
  * The cooldown of drift retrains: `lake/drift/last-retrain.json` records the last retrain that
@@ -9,7 +10,6 @@ import { ObjectNotFoundError, type ObjectStore, PreconditionFailedError } from '
  * two batches that drift at the same moment cannot both start a retrain.
  */
 
-export const LAST_RETRAIN_KEY = 'lake/drift/last-retrain.json';
 
 const lastRetrainSchema = z.object({
   batchName: z.string(),

@@ -13,26 +13,22 @@ import { scoreHistogram } from '../../report/batch/batch-score-histogram.ts';
 import type { ArtifactManifest } from '../../ml/artifact.ts';
 import { needsReview, reviewLevelOf } from '../../ml/review.ts';
 import type { StepContext } from '../context.ts';
-import { QUARANTINE_PREFIX } from '../ingest.ts';
 import type { QuarantinedRow } from '../readings-csv.ts';
 import { parseStepInput, runName } from '../run-state.ts';
 import type { ScoringSize } from '../step-cost.ts';
 import { maxScoringRows } from '../step-limits.ts';
 import {
-  batchFileKey,
   DEFAULT_MAX_FILE_BYTES,
-  LANDING_INFERENCE_PREFIX,
-  PREDICTIONS_PREFIX,
-  SCORED_PREFIX,
   type ScoreFileResult,
   scoreFileResultSchema,
   type ScoreFileStateResult,
   stateResult,
 } from './batch-state.ts';
 import { loadServingModel, type ServingModel } from './champion-model.ts';
-import { type FileOutcomes, fileOutcomes, fileOutcomesKey, writeFileOutcomes } from './file-outcomes.ts';
-import { bareEtag, type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
+import { type FileOutcomes, fileOutcomes, writeFileOutcomes } from './file-outcomes.ts';
+import { type LedgerEntry, readLedgerEntry, writeLedgerEntry } from './scored-ledger.ts';
 import { readReadingsCsv } from '../readings-csv.ts';
+import { bareEtag, batchFileKey, fileOutcomesKey, LANDING_INFERENCE_PREFIX, PREDICTIONS_PREFIX, QUARANTINE_PREFIX, scoredMarkerKey } from '../../storage-keys.ts';
 
 /**
  * ScoreFile: one `landing/inference/` CSV → its predictions as Parquet under
@@ -224,7 +220,7 @@ async function scoreOne(key: string, batchName: string, context: StepContext): P
     return emptyResult(key, batchName, 'unusable', `${key} was listed but no longer exists in the landing zone`);
   }
   const sha256 = sha256Of(body);
-  const markerKey = `${SCORED_PREFIX}${sha256}.json`;
+  const markerKey = scoredMarkerKey(sha256);
   const earlier = await readMarker(context, markerKey);
   if (earlier !== undefined) {
     context.progress({ kind: 'message', text: `${key}: same content as ${earlier.key}, handled by batch ${earlier.batchName}; nothing to do` });

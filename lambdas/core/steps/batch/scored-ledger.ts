@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ObjectNotFoundError, type ObjectStore, PreconditionFailedError } from '../../ports/object-store.ts';
+import { ledgerEntryKey } from '../../storage-keys.ts';
 
 /**
  * The scored-files ledger: one small entry per landing object version, named by its key and its
@@ -10,8 +10,6 @@ import { ObjectNotFoundError, type ObjectStore, PreconditionFailedError } from '
  * scored again; the content marker (`lake/scored/<sha256>.json`) still keeps equal bytes from
  * being scored twice. A file whose ScoreFile failed has no entry and is tried by the next batch.
  */
-
-export const LEDGER_PREFIX = 'lake/ledger/';
 
 /** What became of one landing object version (`oversized`: over `maxFileBytes`, quarantined unread). */
 export const ledgerEntrySchema = z.object({
@@ -26,18 +24,6 @@ export const ledgerEntrySchema = z.object({
 });
 
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
-
-/** S3 quotes ETags and a multipart ETag ends in `-<parts>`: the entry's name is the bare ETag, or its hash if it has other characters. */
-export function bareEtag(etag: string): string {
-  const bare = etag.replace(/^"|"$/g, '');
-  if (bare.length === 0) throw new RangeError('an ETag must not be empty');
-  return /^[0-9A-Za-z-]{1,80}$/.test(bare) ? bare : createHash('sha256').update(bare).digest('hex');
-}
-
-/** The entry of `key` at version `etag`; all versions of one key share a folder. */
-export function ledgerEntryKey(key: string, etag: string): string {
-  return `${LEDGER_PREFIX}${createHash('sha256').update(key).digest('hex').slice(0, 32)}/${bareEtag(etag)}.json`;
-}
 
 /** The entry of this version of `key`, or undefined when it was never scored or quarantined. */
 export async function readLedgerEntry(store: ObjectStore, key: string, etag: string): Promise<LedgerEntry | undefined> {

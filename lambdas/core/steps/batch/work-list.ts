@@ -2,7 +2,6 @@ import type { DataContract } from '../../contract/contract.ts';
 import { writeCsv } from '../../data/csv.ts';
 import { DEFAULT_TOP_REASONS } from '../../ml/local-explanation.ts';
 import { reasonColumns, reasonText } from '../../ml/reason-text.ts';
-import { BATCH_REPORTS_PREFIX } from './batch-state.ts';
 import type { FlaggedRow } from './file-outcomes.ts';
 
 /**
@@ -11,10 +10,6 @@ import type { FlaggedRow } from './file-outcomes.ts';
  * (`lake/predictions/reports/<batch>/flagged.csv`, outside the predictions table's `dt=`
  * partitions), so the report links to it by a relative path.
  */
-
-export function workListKey(batchName: string): string {
-  return `${BATCH_REPORTS_PREFIX}${batchName}/flagged.csv`;
-}
 
 /** The work list's path relative to the batch report (`reports/<batch>.html`). */
 export function workListHref(batchName: string): string {

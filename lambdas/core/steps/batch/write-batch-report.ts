@@ -11,12 +11,13 @@ import { emptyScoreHistogram, mergeScoreHistograms } from '../../report/batch/ba
 import type { StepContext } from '../context.ts';
 import { parseStepInput } from '../run-state.ts';
 import { batchTotals, newInBatch, readBatchFiles } from './batch-files.ts';
-import { BATCH_REPORTS_PREFIX, BATCHES_PREFIX, batchInputSchema, type ScoreFileResult } from './batch-state.ts';
+import { batchInputSchema, type ScoreFileResult } from './batch-state.ts';
 import { trainingReferenceOf } from './champion-model.ts';
-import { computeDriftResultSchema, driftKey } from './compute-drift.ts';
+import { computeDriftResultSchema } from './compute-drift.ts';
 import { NoChampionError } from './errors.ts';
 import { type FileOutcomes, readFileOutcomes } from './file-outcomes.ts';
-import { mergeFlagged, workListCsv, workListHref, workListKey } from './work-list.ts';
+import { mergeFlagged, workListCsv, workListHref } from './work-list.ts';
+import { batchReportKey, batchSummaryKey, driftKey, workListKey } from '../../storage-keys.ts';
 
 /** Rows of the work list the report shows; flagged.csv has them all. */
 export const WORK_LIST_SHOWN = 25;
@@ -49,14 +50,6 @@ export const writeBatchReportResultSchema = z.object({
 });
 
 export type WriteBatchReportResult = z.infer<typeof writeBatchReportResultSchema>;
-
-export function batchReportKey(batchName: string): string {
-  return `${BATCH_REPORTS_PREFIX}${batchName}.html`;
-}
-
-export function batchSummaryKey(batchName: string): string {
-  return `${BATCHES_PREFIX}${batchName}/summary.json`;
-}
 
 export async function writeBatchReport(input: unknown, context: StepContext): Promise<WriteBatchReportResult> {
   const { batchName, drift } = parseStepInput('WriteBatchReport', batchInputSchema.extend({ drift: computeDriftResultSchema }), input);

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { MODEL_KINDS } from '../../ml/resumable-fit.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.ts';
 import { OPTIMIZER_STAGES } from '../../report/report-data.ts';
-import { RUNS_PREFIX } from '../record-failure.ts';
 import { TRAINING_MODES } from '../run-state.ts';
 
 /**
@@ -16,10 +15,6 @@ import { TRAINING_MODES } from '../run-state.ts';
  */
 
 export const TRAIN_CHECKPOINT_FORMAT = 1;
-
-export function trainCheckpointKey(runName: string): string {
-  return `${RUNS_PREFIX}${runName}/train-checkpoint.json`;
-}
 
 const optimizerStepSchema = z.object({
   stage: z.enum(OPTIMIZER_STAGES),

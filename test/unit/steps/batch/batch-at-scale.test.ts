@@ -13,11 +13,12 @@ import { objectStoreItemReader, resolveReader, S3_GET_OBJECT } from '../../../..
 import { DEFAULT_CONTRACT } from '../../../../lambdas/core/contract/contract.ts';
 import { ObjectNotFoundError, type ObjectInfo, type ObjectStore, type PutOptions, PreconditionFailedError, type StoredObject, type StreamedObject } from '../../../../lambdas/core/ports/object-store.ts';
 import type { QueryEngine } from '../../../../lambdas/core/ports/query-engine.ts';
-import { batchConfigSchema, batchFilesPrefix, type BatchStepContext, DEFAULT_MAX_FILES_PER_BATCH, LANDING_INFERENCE_PREFIX } from '../../../../lambdas/core/steps/batch/batch-state.ts';
+import { batchConfigSchema, type BatchStepContext, DEFAULT_MAX_FILES_PER_BATCH } from '../../../../lambdas/core/steps/batch/batch-state.ts';
 import { type ListNewFilesResult, listNewFiles, type ManifestItem } from '../../../../lambdas/core/steps/batch/list-new-files.ts';
 import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
-import { LEDGER_PREFIX, writeLedgerEntry } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
+import { writeLedgerEntry } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
 import { BATCH_DEFINITION } from '../../../support/batch-fixture.ts';
+import { batchFilesPrefix, LANDING_INFERENCE_PREFIX, LEDGER_PREFIX } from '../../../../lambdas/core/storage-keys.ts';
 
 const FILES = 10_000;
 const NEW_FILES = 10;

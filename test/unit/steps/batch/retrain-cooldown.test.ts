@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../../../lambdas/adapters/local/fs-object-store.ts';
-import { claimRetrain, LAST_RETRAIN_KEY, type LastRetrain } from '../../../../lambdas/core/steps/batch/retrain-cooldown.ts';
+import { claimRetrain, type LastRetrain } from '../../../../lambdas/core/steps/batch/retrain-cooldown.ts';
+import { LAST_RETRAIN_KEY } from '../../../../lambdas/core/storage-keys.ts';
 
 let root: string;
 let store: FsObjectStore;

@@ -6,9 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
-import { LEDGER_PREFIX } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
 import type * as StepLimits from '../../../../lambdas/core/steps/step-limits.ts';
 import { type BatchFixture, createBatchFixture, inferenceCsv } from '../../../support/batch-fixture.ts';
+import { LEDGER_PREFIX } from '../../../../lambdas/core/storage-keys.ts';
 
 const LIMIT = 20;
 const sizes: unknown[] = [];

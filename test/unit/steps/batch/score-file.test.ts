@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../../lambdas/core/errors.ts';
 import type { ObjectStore } from '../../../../lambdas/core/ports/object-store.ts';
-import { batchFileKey, scoreFileResultSchema } from '../../../../lambdas/core/steps/batch/batch-state.ts';
+import { scoreFileResultSchema } from '../../../../lambdas/core/steps/batch/batch-state.ts';
 import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
 import { decodeParquet } from '../../../../lambdas/core/data/parquet.ts';
 import { needsReview } from '../../../../lambdas/core/ml/review.ts';
 import { loadManifest } from '../../../../lambdas/core/registry/model-store.ts';
-import { LEDGER_PREFIX, ledgerEntryKey } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
 import { type BatchFixture, createBatchFixture, inferenceCsv } from '../../../support/batch-fixture.ts';
+import { batchFileKey, LEDGER_PREFIX, ledgerEntryKey } from '../../../../lambdas/core/storage-keys.ts';
 
 let fixture: BatchFixture;
 beforeEach(async () => {

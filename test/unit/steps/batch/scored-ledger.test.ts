@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bareEtag, LEDGER_PREFIX, ledgerEntryKey } from '../../../../lambdas/core/steps/batch/scored-ledger.ts';
+import { bareEtag, LEDGER_PREFIX, ledgerEntryKey } from '../../../../lambdas/core/storage-keys.ts';
 
 const keyHash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
 
