@@ -3,9 +3,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SfnOrchestrator } from '../adapters/aws/sfn-orchestrator.ts';
 import type { Orchestrator } from '../core/ports/orchestrator.ts';
 import { parseBatchConfig, startBatch } from '../core/triggers/batch-starts.ts';
-import { objectStore } from './aws-context.ts';
-import { readEnvironment, required } from './environment.ts';
-import { lambdaHandler, logger, metrics, tracer } from './powertools.ts';
+import { objectStore } from './support/aws-context.ts';
+import { readEnvironment, required } from './support/environment.ts';
+import { lambdaHandler, logger, metrics, tracer } from './support/powertools.ts';
 
 let orchestrator: Orchestrator | undefined;
 

@@ -5,8 +5,8 @@ import { SfnOrchestrator } from '../adapters/aws/sfn-orchestrator.ts';
 import type { Orchestrator } from '../core/ports/orchestrator.ts';
 import { parsePipelineConfig, startEventSchema, startTraining } from '../core/triggers/training-starts.ts';
 import { eventsOfQueue, isQueueEvent, queueEventSchema, startCoalescedTraining } from '../core/triggers/upload-window.ts';
-import { readEnvironment, required } from './environment.ts';
-import { lambdaHandler, logger, metrics, tracer } from './powertools.ts';
+import { readEnvironment, required } from './support/environment.ts';
+import { lambdaHandler, logger, metrics, tracer } from './support/powertools.ts';
 
 let orchestrator: Orchestrator | undefined;
 

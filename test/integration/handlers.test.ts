@@ -17,7 +17,7 @@ import type { StepContext } from '../../lambdas/core/steps/context.ts';
 import { validateAndIngest } from '../../lambdas/core/steps/ingest.ts';
 import { generateCsv } from '../../lambdas/cli/generate.ts';
 import { handler as startHandler, useOrchestrator } from '../../lambdas/handlers/start-training.ts';
-import { stepHandler } from '../../lambdas/handlers/step-handler.ts';
+import { stepHandler } from '../../lambdas/handlers/support/step-handler.ts';
 import { startS3rver, type RunningS3rver } from '../support/s3rver.ts';
 
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'PrognosTest';
@@ -152,7 +152,7 @@ describe('the predict handler', () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }));
     Object.assign(process.env, { LANDING_BUCKET: 'p-landing', LAKE_BUCKET: 'p-lake', MODELS_BUCKET: 'p-models', AWS_REGION: 'us-east-1', PROGNOS_CONTRACT: JSON.stringify(DEFAULT_CONTRACT) });
     const { handler, resetChampionCache } = await import('../../lambdas/handlers/predict.ts');
-    const { resetAwsContext } = await import('../../lambdas/handlers/aws-context.ts');
+    const { resetAwsContext } = await import('../../lambdas/handlers/support/aws-context.ts');
     resetAwsContext();
     resetChampionCache();
     const event = (method: string, path: string, body: string | null) =>

@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SfnOrchestrator } from '../adapters/aws/sfn-orchestrator.ts';
-import type { Orchestrator } from '../core/ports/orchestrator.ts';
-import type { BatchStepContext } from '../core/steps/batch/batch-state.ts';
+import { SfnOrchestrator } from '../../adapters/aws/sfn-orchestrator.ts';
+import type { Orchestrator } from '../../core/ports/orchestrator.ts';
+import type { BatchStepContext } from '../../core/steps/batch/batch-state.ts';
 import { awsStepContext } from './aws-context.ts';
 import { readEnvironment, required } from './environment.ts';
 import { tracer } from './powertools.ts';
