@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ReportData } from '../../lambdas/core/report/report-data.ts';
-import { renderReport } from '../../lambdas/core/report/render-report.ts';
+import type { ReportData } from '../../lambdas/core/report/model/report-data.ts';
+import { renderReport } from '../../lambdas/core/report/model/render-report.ts';
 import { dumpDom, findBrowser, screenshot } from '../support/browser.ts';
 import { decodePng, type Rgba } from '../support/png.ts';
 import { makeReportData } from '../unit/report/report-fixture.ts';
