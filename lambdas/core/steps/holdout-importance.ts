@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { categoryColumnsOf } from '../drift/categories.ts';
 import { type DenseMatrix, takeRows } from '../ml/dense.ts';
 import type { ArtifactManifest } from '../ml/artifact.ts';
-import { featureGroups, permutationImportance, permutationImportanceSchema } from '../ml/permutation-importance.ts';
+import { featureGroups, permutationImportance } from '../ml/permutation-importance.ts';
 import { SeededRandom } from '../ml/random.ts';
-import { type CandidateRow, candidateRowSchema } from '../registry/decision-record.ts';
+import type { CandidateRow } from '../registry/decision-record.ts';
+import type { ModelImportance } from '../registry/model-importance.ts';
 import { loadModel } from '../registry/model-store.ts';
 import type { StepContext } from './context.ts';
 import { predictScoringSeconds } from './step-cost.ts';
@@ -40,23 +40,6 @@ export const IMPORTANCE_SEED = 20_201;
  */
 export const CHALLENGER_PREDICT_SECONDS_PER_ROW = 20e-6;
 
-/** The model kinds a run trains, as its table of models records them. */
-const kindSchema = candidateRowSchema.options[0].shape.kind;
-
-export const modelImportanceSchema = z.discriminatedUnion('status', [
-  z.object({
-    status: z.literal('computed'),
-    version: z.string(),
-    kind: kindSchema,
-    /** Holdout rows there were; importance.rows of them were scored. */
-    holdoutRows: z.number().int().nonnegative(),
-    /** What the cost model predicted for the passes, in seconds. */
-    predictedSeconds: z.number().nonnegative(),
-    importance: permutationImportanceSchema,
-  }),
-  z.object({ status: z.literal('skipped'), version: z.string(), kind: kindSchema, reason: z.string() }),
-]);
-export type ModelImportance = z.infer<typeof modelImportanceSchema>;
 
 /** How many rows and repeats a model's importance gets, and what that is predicted to take. */
 export interface ImportancePlan {

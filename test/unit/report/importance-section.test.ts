@@ -6,7 +6,7 @@ import { hasImportanceSection, importanceSection } from '../../../lambdas/core/r
 import { renderReport } from '../../../lambdas/core/report/model/render-report.ts';
 import type { ReportData } from '../../../lambdas/core/report/model/report-data.ts';
 import { SafeHtml } from '../../../lambdas/core/report/html.ts';
-import type { ModelImportance } from '../../../lambdas/core/steps/holdout-importance.ts';
+import type { ModelImportance } from '../../../lambdas/core/registry/model-importance.ts';
 import { makeReportData } from './report-fixture.ts';
 
 function feature(name: string, drops: number[], columns = [name]): FeatureImportance {

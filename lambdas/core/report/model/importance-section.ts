@@ -1,4 +1,4 @@
-import type { ModelImportance } from '../../steps/holdout-importance.ts';
+import type { ModelImportance } from '../../registry/model-importance.ts';
 import { fixed, integer } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { chartSvg } from '../page.ts';
