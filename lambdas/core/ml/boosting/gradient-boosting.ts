@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { InvalidDataError } from '../../errors.ts';
 import { assertFinite, type DenseMatrix, takeRows } from '../dense.ts';
-import { classWeights } from '../logistic/class-weight.ts';
+import { weightedTrainingData } from '../logistic/class-weight.ts';
 import { logOnePlusExp, sigmoid } from '../logistic/sigmoid.ts';
 import { stratifiedSplit } from '../split.ts';
-import { checkTrainingData } from '../training-data.ts';
 import { readVersionedJson } from '../versioned-json.ts';
 import { binFeatures, fitBinThresholds } from './bin-mapper.ts';
 import { AUTO_EARLY_STOPPING_ROWS, boostingSettings, boostingSettingsSchema, type GradientBoostingOptions } from './boosting-options.ts';
@@ -93,9 +92,7 @@ export class GradientBoostingClassifier {
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: GradientBoostingOptions = {}): GradientBoostingClassifier {
     const settings = boostingSettings(options);
-    const labels = checkTrainingData(x, y);
-    const weights = classWeights(settings.classWeight, labels);
-    const rowWeight = Float64Array.from(labels, (label) => (label === 1 ? weights.positive : weights.negative));
+    const { labels, weights, rowWeight } = weightedTrainingData(x, y, settings.classWeight);
 
     const earlyStopping = settings.earlyStopping === 'auto' ? x.rows > AUTO_EARLY_STOPPING_ROWS : settings.earlyStopping;
     const { fit, validation } = earlyStopping ? holdOut(x, labels, rowWeight, settings.validationFraction, settings.seed) : { fit: { x, y: labels, w: rowWeight }, validation: undefined };

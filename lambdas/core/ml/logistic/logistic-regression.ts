@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { InvalidDataError, NotPositiveDefiniteError, ShapeError } from '../../errors.ts';
 import { assertFinite, type DenseMatrix } from '../dense.ts';
 import { choleskyInPlace, choSolveInPlace } from '../linalg.ts';
-import { checkTrainingData } from '../training-data.ts';
 import { readVersionedJson } from '../versioned-json.ts';
-import { type ClassWeight, classWeights, classWeightSchema, parseClassWeight } from './class-weight.ts';
+import { type ClassWeight, classWeightSchema, parseClassWeight, weightedTrainingData } from './class-weight.ts';
 import { logOnePlusExp, sigmoid } from './sigmoid.ts';
 
 /**
@@ -100,9 +99,7 @@ export class LogisticRegression {
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: LogisticRegressionOptions = {}): LogisticRegression {
     const settings = parseOptions(options);
-    const labels = checkTrainingData(x, y);
-    const weights = classWeights(settings.classWeight, labels);
-    const rowWeight = Float64Array.from(labels, (label) => (label === 1 ? weights.positive : weights.negative));
+    const { labels, weights, rowWeight } = weightedTrainingData(x, y, settings.classWeight);
     const totalWeight = rowWeight.reduce((a, b) => a + b, 0);
 
     const p = x.cols;
