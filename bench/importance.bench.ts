@@ -26,7 +26,7 @@ import { takeRows } from '../lambdas/core/ml/dense.ts';
 import { featureGroups, permutationImportance } from '../lambdas/core/ml/permutation-importance.ts';
 import { loadModel, readJson } from '../lambdas/core/registry/model-store.ts';
 import { importanceChart } from '../lambdas/core/report/model/importance-chart.ts';
-import type { Evaluation } from '../lambdas/core/report/report-data.ts';
+import type { Evaluation } from '../lambdas/core/report/model/report-data.ts';
 import { renderSvg } from '../lambdas/core/report/svg.ts';
 import { trainBoosting, trainLogistic } from '../lambdas/core/steps/challengers/train-challenger.ts';
 import type { StepContext, StepProgress } from '../lambdas/core/steps/context.ts';

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { DataContract } from '../lambdas/core/contract/contract.ts';
-import { contractEnvironment } from '../lambdas/handlers/environment.ts';
+import { contractEnvironment } from '../lambdas/handlers/support/environment.ts';
 import { BatchInferencePipeline } from './batch-pipeline.ts';
 import { BatchTriggers } from './batch-triggers.ts';
 import { type DataLakeNames, DataLakeRefs } from './data-lake.ts';

@@ -10,7 +10,7 @@ import {
 } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
 import { readChampion } from '../core/registry/champion.ts';
-import { batchConfigSchema, type BatchInput } from '../core/steps/batch/batch-state.ts';
+import type { BatchInput } from '../core/steps/batch/batch-state.ts';
 import { type ComputeDriftResult, computeDriftResultSchema } from '../core/steps/batch/compute-drift.ts';
 import { startRetrainResultSchema } from '../core/steps/batch/start-retrain.ts';
 import { type WriteBatchReportResult, writeBatchReportResultSchema } from '../core/steps/batch/write-batch-report.ts';
@@ -19,7 +19,7 @@ import { BATCH_STATE_MACHINE, batchHandlers, localTrainingOrchestrator, readBatc
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
-import { readConfigFile } from './config-file.ts';
+import { readBatchConfig } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { liveView, stepPrinter } from './live-view.ts';
 import { meteredStepContext, stepContext } from './training-workflow.ts';
@@ -67,7 +67,7 @@ function mustRunAgain(record: RunRecord | undefined): boolean {
 export async function runInference(options: InferOptions, io: CliIo): Promise<InferSummary> {
   const workspace = openWorkspace(options.home, options.contract);
   try {
-    const config = await readConfigFile(options.configFile, batchConfigSchema, 'batch configuration');
+    const config = await readBatchConfig(options.configFile);
     const files = (await workspace.store.list(LANDING_INFERENCE_PREFIX)).map((object) => ({ key: object.key, fingerprint: object.etag }));
     if (files.length === 0) {
       throw new CliError(`nothing to score: ${displayPath(workspace.pathOf(LANDING_INFERENCE_PREFIX))} is empty; add readings with 'npx prognos ingest --inference FILE'`);

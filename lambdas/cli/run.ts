@@ -4,11 +4,11 @@ import type { DataContract } from '../core/contract/contract.ts';
 import { costLines, costTotalText } from '../core/cost/cost-lines.ts';
 import { readChampionState } from '../core/registry/champion.ts';
 import { trainingExecutionName } from '../core/steps/execution-name.ts';
-import { pipelineConfigSchema, type RunInput, type TrainingMode } from '../core/steps/run-state.ts';
+import type { RunInput, TrainingMode } from '../core/steps/run-state.ts';
 import { CliError } from './errors.ts';
 import { displayPath, fixed, formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
-import { readConfigFile } from './config-file.ts';
+import { readPipelineConfig } from './config-file.ts';
 import { addCostToOutputs } from './run-cost-outputs.ts';
 import { meteredStepContext, readTrainingDefinition, stepContext, TRAINING_STATE_MACHINE, trainingHandlers } from './training-workflow.ts';
 import { withKillDrill } from './drills.ts';
@@ -59,7 +59,7 @@ export function retryCommand(name: string): string {
 export async function runTraining(options: RunOptions, io: CliIo): Promise<RunSummary> {
   const workspace = openWorkspace(options.home, options.contract);
   try {
-    const config = await readConfigFile(options.configFile, pipelineConfigSchema, 'pipeline configuration');
+    const config = await readPipelineConfig(options.configFile);
     const files = await landingFiles(workspace);
     if (files.length === 0) {
       throw new CliError(`nothing to train on: ${displayPath(workspace.pathOf(LANDING_TRAINING_PREFIX))} is empty; add readings with 'npx prognos ingest FILE'`);

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { Cron } from 'croner';
 import { runStateMachine } from '../adapters/local/state-machine-runner.ts';
 import type { DataContract } from '../core/contract/contract.ts';
-import type { PipelineConfig } from '../core/steps/run-state.ts';
 import { CronExpressionError, eventBridgeSchedule, localCronPattern } from '../core/triggers/cron-expression.ts';
-import { parsePipelineConfig, planTrainingRun } from '../core/triggers/training-starts.ts';
+import { planTrainingRun } from '../core/triggers/training-starts.ts';
+import { readPipelineConfig } from './config-file.ts';
 import { CliError, describeError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { liveView, stepPrinter } from './live-view.ts';
@@ -28,16 +27,6 @@ export interface ScheduleOptions {
   readonly cron: string;
   /** Pipeline settings of each run (as `prognos run --config`). */
   readonly configFile?: string;
-}
-
-/** The pipeline settings of the scheduled runs, as the AWS trigger reads its PIPELINE_CONFIG. */
-async function readPipelineConfig(file: string | undefined): Promise<PipelineConfig> {
-  try {
-    return parsePipelineConfig(file === undefined ? undefined : await readFile(file, 'utf8'));
-  } catch (error) {
-    if (error instanceof SyntaxError || error instanceof TypeError) throw new CliError(`${file}: ${error.message}`);
-    throw error;
-  }
 }
 
 /** The scheduled full retrain of the day `at` falls on (UTC), run to its end with the live view. */

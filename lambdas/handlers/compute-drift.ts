@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type ComputeDriftResult, computeDrift } from '../core/steps/batch/compute-drift.ts';
-import { awsBatchContext } from './batch-context.ts';
-import { metrics } from './powertools.ts';
-import { stepHandler } from './step-handler.ts';
+import { awsBatchContext } from './support/batch-context.ts';
+import { metrics } from './support/powertools.ts';
+import { stepHandler } from './support/step-handler.ts';
 
 /**
  * The ComputeDrift Task of the batch inference state machine. Its numbers become CloudWatch

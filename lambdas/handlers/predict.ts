@@ -4,9 +4,9 @@ import { ChampionCache } from '../core/serving/champion-cache.ts';
 import { parseCorsOrigins, withCors } from '../core/serving/cors.ts';
 import { handleApiRequest } from '../core/serving/predict-api.ts';
 import { headerValue } from '../core/serving/request-body.ts';
-import { deploymentContract, objectStore } from './aws-context.ts';
-import { readEnvironment } from './environment.ts';
-import { lambdaHandler, logger, metrics } from './powertools.ts';
+import { deploymentContract, objectStore } from './support/aws-context.ts';
+import { readEnvironment } from './support/environment.ts';
+import { lambdaHandler, logger, metrics } from './support/powertools.ts';
 
 let champion: ChampionCache | undefined;
 

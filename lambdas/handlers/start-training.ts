@@ -1,22 +1,11 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { SfnOrchestrator } from '../adapters/aws/sfn-orchestrator.ts';
-import type { Orchestrator } from '../core/ports/orchestrator.ts';
 import { parsePipelineConfig, startEventSchema, startTraining } from '../core/triggers/training-starts.ts';
 import { eventsOfQueue, isQueueEvent, queueEventSchema, startCoalescedTraining } from '../core/triggers/upload-window.ts';
-import { readEnvironment, required } from './environment.ts';
-import { lambdaHandler, logger, metrics, tracer } from './powertools.ts';
+import { readEnvironment } from './support/environment.ts';
+import { lambdaHandler } from './support/powertools.ts';
+import { recordStart, stateMachine } from './support/state-machines.ts';
 
-let orchestrator: Orchestrator | undefined;
-
-function stateMachine(): Orchestrator {
-  orchestrator ??= new SfnOrchestrator({
-    client: tracer.captureAWSv3Client(new SFNClient({})),
-    stateMachineArn: required(readEnvironment(), 'STATE_MACHINE_ARN'),
-  });
-  return orchestrator;
-}
+const training = stateMachine('STATE_MACHINE_ARN');
 
 /**
  * The upload queue (a window of uploads, SQS) → one refit over the window's CSV files; the
@@ -26,24 +15,11 @@ export const handler = lambdaHandler(async (event: unknown) => {
   if (isQueueEvent(event)) {
     const queued = queueEventSchema.safeParse(event);
     if (!queued.success) throw new TypeError(`not an SQS event:\n${z.prettifyError(queued.error)}`);
-    const outcome = await startCoalescedTraining(eventsOfQueue(queued.data), parsePipelineConfig(readEnvironment().PIPELINE_CONFIG), stateMachine());
-    logger.info('training start (upload window)', { ...outcome });
-    if (outcome.started) metrics.addMetric('TrainingRunsStarted', MetricUnit.Count, 1);
-    // Folder markers and non-CSV uploads: recorded, not failed (a failure would redeliver the window).
-    if (outcome.ignored.length > 0) metrics.addMetric('UploadsIgnored', MetricUnit.Count, outcome.ignored.length);
-    return outcome;
+    const outcome = await startCoalescedTraining(eventsOfQueue(queued.data), parsePipelineConfig(readEnvironment().PIPELINE_CONFIG), training);
+    return recordStart('training start (upload window)', 'TrainingRunsStarted', outcome);
   }
   const parsed = startEventSchema.safeParse(event);
   if (!parsed.success) throw new TypeError(`not an S3 "Object Created" or a scheduled event:\n${z.prettifyError(parsed.error)}`);
-  const outcome = await startTraining(parsed.data, parsePipelineConfig(readEnvironment().PIPELINE_CONFIG), stateMachine());
-  logger.info('training start', { ...outcome });
-  if (outcome.started) metrics.addMetric('TrainingRunsStarted', MetricUnit.Count, 1);
-  // A folder marker or a non-CSV upload: recorded, not failed (a failure would retry and dead-letter it).
-  if (outcome.ignored) metrics.addMetric('UploadsIgnored', MetricUnit.Count, 1);
-  return outcome;
+  const outcome = await startTraining(parsed.data, parsePipelineConfig(readEnvironment().PIPELINE_CONFIG), training);
+  return recordStart('training start', 'TrainingRunsStarted', outcome);
 });
-
-/** For tests: use this orchestrator instead of Step Functions. */
-export function useOrchestrator(replacement: Orchestrator | undefined): void {
-  orchestrator = replacement;
-}

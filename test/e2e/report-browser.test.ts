@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ReportData } from '../../lambdas/core/report/report-data.ts';
+import type { ReportData } from '../../lambdas/core/report/model/report-data.ts';
 import { renderBatchReport } from '../../lambdas/core/report/batch/batch-report.ts';
-import { renderReport } from '../../lambdas/core/report/render-report.ts';
+import { renderReport } from '../../lambdas/core/report/model/render-report.ts';
 import { dumpDom, findBrowser, screenshot } from '../support/browser.ts';
 import { decodePng, type Rgba } from '../support/png.ts';
 import { makeBatchData } from '../unit/report/batch-report-fixture.ts';

@@ -2,13 +2,13 @@
  * The one infra test that really bundles: every Lambda of the app, with the construct's own
  * bundling function (lib/function-bundling.ts), as `cdk synth` and `npm run bundle:sizes` do.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { appFunctions, bundleAppFunctions, type BundleSize } from '../../lib/bundle-inventory.ts';
-import { BUNDLE_FILE, ESM_BANNER, WORKER_FILE } from '../../lib/function-bundling.ts';
+import { BUNDLE_FILE, ESM_BANNER, HANDLERS_DIR, PROJECT_ROOT, WORKER_FILE } from '../../lib/function-bundling.ts';
 import { tempDir } from './app.ts';
 
 const outdir = tempDir();
@@ -42,6 +42,14 @@ describe('Lambda bundles', () => {
     ]);
     expect(functions.every((f) => f.paths.length === 1)).toBe(true);
     expect(functions.filter((f) => f.linalgWorker).map((f) => f.handler)).toEqual(['evaluate', 'train']);
+  });
+
+  it('deploys every file at the top of lambdas/handlers/, and only those (support modules live in handlers/support/)', () => {
+    const files = readdirSync(join(PROJECT_ROOT, HANDLERS_DIR), { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => entry.name.slice(0, -'.ts'.length))
+      .sort((a, b) => a.localeCompare(b));
+    expect(functions.map((f) => f.handler)).toEqual(files);
   });
 
   it('bundles every handler, none with DuckDB or the CDK inside', { timeout: 240_000 }, () => {

@@ -3,7 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { parseContract } from '../../lambdas/core/contract/contract.ts';
 import { featureTableColumns } from '../../lambdas/core/contract/table.ts';
-import { CONTRACT_VARIABLE } from '../../lambdas/handlers/environment.ts';
+import { CONTRACT_VARIABLE } from '../../lambdas/handlers/support/environment.ts';
 import { ENVIRONMENT_LIMIT_BYTES, environmentBytes, PrognosFunction, XRayWritePolicy } from '../../lib/prognos-function.ts';
 import { NO_BUNDLING, testApp, type TemplateJson } from './app.ts';
 

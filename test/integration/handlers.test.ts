@@ -1,8 +1,8 @@
 /**
  * The Lambda handlers as Lambda runs them (the middy chain with Powertools) over real or
  * wire-compatible services: a step handler over S3 (s3rver in a child process), and the
- * EventBridge starter over the Step Functions client (mocked: nothing installable here speaks
- * Step Functions), fed the same event twice.
+ * training and batch starters over the Step Functions client (mocked: nothing installable here
+ * speaks Step Functions), fed the same event twice.
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -16,8 +16,9 @@ import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import type { StepContext } from '../../lambdas/core/steps/context.ts';
 import { validateAndIngest } from '../../lambdas/core/steps/ingest.ts';
 import { generateCsv } from '../../lambdas/cli/generate.ts';
-import { handler as startHandler, useOrchestrator } from '../../lambdas/handlers/start-training.ts';
-import { stepHandler } from '../../lambdas/handlers/step-handler.ts';
+import { handler as startHandler } from '../../lambdas/handlers/start-training.ts';
+import { useStateMachine } from '../../lambdas/handlers/support/state-machines.ts';
+import { stepHandler } from '../../lambdas/handlers/support/step-handler.ts';
 import { startS3rver, type RunningS3rver } from '../support/s3rver.ts';
 
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'PrognosTest';
@@ -99,7 +100,7 @@ describe('the EventBridge starter', () => {
     detail: { bucket: { name: 'prognos-landing' }, object: { key: 'landing/training/readings.csv', etag: 'abc', 'version-id': 'v1', size: 10 } },
   };
 
-  afterAll(() => useOrchestrator(undefined));
+  afterAll(() => useStateMachine('STATE_MACHINE_ARN', undefined));
 
   it('the same upload event twice starts one execution, and both invocations succeed', async () => {
     const sfn = mockClient(SFNClient);
@@ -107,7 +108,7 @@ describe('the EventBridge starter', () => {
       .on(StartExecutionCommand)
       .resolvesOnce({ executionArn: `${stateMachineArn}:x`, startDate: new Date() })
       .rejectsOnce(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
-    useOrchestrator(new SfnOrchestrator({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn }));
+    useStateMachine('STATE_MACHINE_ARN', new SfnOrchestrator({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn }));
 
     const first = await startHandler(upload, lambdaContext);
     const second = await startHandler(upload, lambdaContext);
@@ -123,7 +124,7 @@ describe('the EventBridge starter', () => {
   it('a window of queued uploads (SQS) starts one execution over all their CSV files', async () => {
     const sfn = mockClient(SFNClient);
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${stateMachineArn}:w`, startDate: new Date() });
-    useOrchestrator(new SfnOrchestrator({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn }));
+    useStateMachine('STATE_MACHINE_ARN', new SfnOrchestrator({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn }));
     const keys = ['landing/training/b.csv', 'landing/training/a.csv', 'landing/training/folder/'];
     const records = keys.map((key, i) => ({
       messageId: `m${i}`,
@@ -143,6 +144,49 @@ describe('the EventBridge starter', () => {
   });
 });
 
+describe('the batch starter', () => {
+  const batchArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:prognos-batch';
+
+  it('starts one batch over the CSV files under landing/inference/ on the batch state machine, once however often invoked', async () => {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const s3 = mockClient(S3Client);
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: 'landing/inference/a.csv', ETag: '"e1"', Size: 10, LastModified: new Date('2026-12-06T06:00:00Z') },
+        { Key: 'landing/inference/notes.txt', ETag: '"e2"', Size: 5, LastModified: new Date('2026-12-06T06:00:00Z') },
+      ],
+    });
+    const sfn = mockClient(SFNClient);
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: `${batchArn}:b`, startDate: new Date() })
+      .rejectsOnce(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const saved = { ...process.env };
+    Object.assign(process.env, { LANDING_BUCKET: 'b-landing', LAKE_BUCKET: 'b-lake', MODELS_BUCKET: 'b-models', AWS_REGION: 'us-east-1', PROGNOS_CONTRACT: JSON.stringify(DEFAULT_CONTRACT), BATCH_STATE_MACHINE_ARN: batchArn });
+    const { handler } = await import('../../lambdas/handlers/start-batch.ts');
+    const { resetAwsContext } = await import('../../lambdas/handlers/support/aws-context.ts');
+    resetAwsContext();
+    try {
+      const first = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext);
+      const second = await handler({ Records: [] }, lambdaContext);
+      expect(first).toMatchObject({ started: true, ignored: [expect.stringContaining('landing/inference/notes.txt')] });
+      expect(second).toMatchObject({ name: first.name, started: false });
+      expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).toMatchObject({ Bucket: 'b-landing', Prefix: 'landing/inference/' });
+      const calls = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+      expect(calls.map((input) => [input.stateMachineArn, input.name])).toEqual([
+        [batchArn, first.name],
+        [batchArn, first.name],
+      ]);
+    } finally {
+      process.env = saved;
+      resetAwsContext();
+      useStateMachine('BATCH_STATE_MACHINE_ARN', undefined);
+      s3.restore();
+      sfn.restore();
+    }
+  });
+});
+
 describe('the predict handler', () => {
   it('answers API Gateway proxy events through the middy chain: 503 before any champion, 404 for an unknown path', async () => {
     const { HeadObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
@@ -152,7 +196,7 @@ describe('the predict handler', () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }));
     Object.assign(process.env, { LANDING_BUCKET: 'p-landing', LAKE_BUCKET: 'p-lake', MODELS_BUCKET: 'p-models', AWS_REGION: 'us-east-1', PROGNOS_CONTRACT: JSON.stringify(DEFAULT_CONTRACT) });
     const { handler, resetChampionCache } = await import('../../lambdas/handlers/predict.ts');
-    const { resetAwsContext } = await import('../../lambdas/handlers/aws-context.ts');
+    const { resetAwsContext } = await import('../../lambdas/handlers/support/aws-context.ts');
     resetAwsContext();
     resetChampionCache();
     const event = (method: string, path: string, body: string | null) =>

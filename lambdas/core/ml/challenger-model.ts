@@ -1,12 +1,12 @@
 import { InvalidDataError } from '../errors.ts';
-import { assertFinite, type DenseMatrix } from './dense.ts';
+import type { DenseMatrix } from './dense.ts';
 import type { GradientBoostingClassifier } from './boosting/gradient-boosting.ts';
 import type { LogisticRegression } from './logistic/logistic-regression.ts';
-import type { ThresholdRecord, TrainingSet } from './maintenance-model.ts';
-import { rocAuc } from './metrics.ts';
+import type { TrainingSet } from './maintenance-model.ts';
+import { assertFeatureColumns, scaledInput } from './model-input.ts';
 import { outOfFoldProbability, type OutOfFoldOptions } from './out-of-fold.ts';
 import type { StandardScaler } from './scaler.ts';
-import { chooseThreshold } from './threshold.ts';
+import { decide, type ThresholdRecord, thresholdRecord } from './threshold-record.ts';
 
 /**
  * A challenger as it is deployed: the scaler fitted on the training rows, a classifier that gives
@@ -44,9 +44,7 @@ export class ChallengerModel<C extends ChallengerClassifier = ChallengerClassifi
     readonly classifier: C,
     readonly threshold: ThresholdRecord,
   ) {
-    if (featureNames.length !== scaler.nFeatures) {
-      throw new InvalidDataError(`model: ${featureNames.length} feature names for a scaler of ${scaler.nFeatures} columns`);
-    }
+    assertFeatureColumns(featureNames, scaler);
     if (classifier.summary.nFeatures !== scaler.nFeatures) {
       throw new InvalidDataError(`model: a ${classifier.kind} of ${classifier.summary.nFeatures} inputs for a scaler of ${scaler.nFeatures} columns`);
     }
@@ -68,15 +66,7 @@ export class ChallengerModel<C extends ChallengerClassifier = ChallengerClassifi
     const classifier = fit(xs, labels);
     const outOfFold = outOfFoldProbability(xs, labels, fit, options);
     const targetRecall = options.targetRecall ?? 0.9;
-    const choice = chooseThreshold(labels, outOfFold, { targetRecall });
-    const threshold: ThresholdRecord = {
-      value: choice.threshold,
-      targetRecall,
-      recall: choice.recall,
-      precision: choice.precision,
-      source: 'out-of-fold',
-      rocAuc: rocAuc(labels, outOfFold),
-    };
+    const threshold = thresholdRecord(labels, outOfFold, targetRecall, 'out-of-fold');
     return new ChallengerModel([...featureNames], scaler, classifier, threshold);
   }
 
@@ -86,14 +76,10 @@ export class ChallengerModel<C extends ChallengerClassifier = ChallengerClassifi
 
   /** Predictions for raw (unscaled) rows with columns in `featureNames` order. */
   predict(x: DenseMatrix): ProbabilityPrediction {
-    if (x.cols !== this.featureNames.length) {
-      throw new InvalidDataError(`expected ${this.featureNames.length} feature columns (${this.featureNames.join(', ')}), got ${x.cols}`);
-    }
-    assertFinite(x, 'prediction input', this.featureNames);
-    const probability = this.classifier.predictProbability(this.scaler.transform(x));
+    const probability = this.classifier.predictProbability(scaledInput(x, this.featureNames, this.scaler));
     return {
       probability,
-      label: Uint8Array.from(probability, (v) => (v >= this.threshold.value ? 1 : 0)),
+      label: decide(probability, this.threshold),
       latentMean: null,
       latentStd: null,
     };

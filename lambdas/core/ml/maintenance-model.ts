@@ -1,14 +1,14 @@
 import { InvalidDataError } from '../errors.ts';
-import { assertFinite, type DenseMatrix } from './dense.ts';
+import type { DenseMatrix } from './dense.ts';
 import { GaussianProcessClassifier, type GpcOptions, type Prediction } from './gpc.ts';
 import type { ConstantRbfKernel } from './kernel.ts';
-import { rocAuc } from './metrics.ts';
+import { assertFeatureColumns, scaledInput } from './model-input.ts';
 import type { ModelKind } from './resumable-fit.ts';
 import { StandardScaler } from './scaler.ts';
 import { fitSparse, type SparseFitOptions } from './sparse/sparse-fit.ts';
 import type { SparseGaussianProcessClassifier } from './sparse/svgp.ts';
 import { assertReviewLevel } from './review.ts';
-import { chooseThreshold } from './threshold.ts';
+import { decide, type ThresholdRecord, thresholdRecord } from './threshold-record.ts';
 
 export interface TrainingSet {
   readonly X: DenseMatrix;
@@ -68,29 +68,7 @@ export interface TrainOptions {
   readonly scaler?: StandardScaler;
 }
 
-/** How the decision threshold was chosen, kept with the model. */
-export interface ThresholdRecord {
-  readonly value: number;
-  readonly targetRecall: number;
-  /** Recall and precision on the rows the threshold was chosen on. */
-  readonly recall: number;
-  readonly precision: number;
-  /**
-   * 'leave-one-out': approximate LOO predictions of the training rows (see
-   * GaussianProcessClassifier.leaveOneOut; for the sparse model the cavity of q(f_i), the same
-   * construction: SparseGaussianProcessClassifier.leaveOneOut). 'out-of-fold': stratified k-fold
-   * scores of the training rows, for challengers that have no leave-one-out (out-of-fold.ts).
-   */
-  readonly source: 'leave-one-out' | 'out-of-fold';
-  /** ROC AUC of those out-of-sample scores: a first honest look at the model. */
-  readonly rocAuc: number;
-  /**
-   * GP only: a reading goes to review when the chance that it lies on the other side of the
-   * threshold exceeds this (ml/review.ts). Absent for a model without uncertainty, and in GP
-   * artifacts from before the level (those use DEFAULT_REVIEW_LEVEL).
-   */
-  readonly reviewLevel?: number;
-}
+export type { ThresholdRecord } from './threshold-record.ts';
 
 export interface MaintenancePrediction {
   readonly probability: Float64Array;
@@ -118,9 +96,7 @@ export class MaintenanceModel<C extends MaintenanceClassifier = KnownClassifier>
     /** Leave-one-out predictions of the training rows, when this instance was trained (not loaded): what an unseen row looks like to the model. */
     readonly leaveOneOut?: Prediction,
   ) {
-    if (featureNames.length !== scaler.nFeatures) {
-      throw new InvalidDataError(`model: ${featureNames.length} feature names for a scaler of ${scaler.nFeatures} columns`);
-    }
+    assertFeatureColumns(featureNames, scaler);
   }
 
   /**
@@ -155,15 +131,7 @@ export class MaintenanceModel<C extends MaintenanceClassifier = KnownClassifier>
     const targetRecall = options.targetRecall ?? 0.9;
     const leaveOneOut = classifier.leaveOneOut();
     const loo = leaveOneOut.probability;
-    const choice = chooseThreshold(y, loo, { targetRecall });
-    const threshold: ThresholdRecord = {
-      value: choice.threshold,
-      targetRecall,
-      recall: choice.recall,
-      precision: choice.precision,
-      source: 'leave-one-out',
-      rocAuc: rocAuc(y, loo),
-    };
+    const threshold = thresholdRecord(y, loo, targetRecall, 'leave-one-out');
     return new MaintenanceModel([...featureNames], scaler, classifier, threshold, leaveOneOut);
   }
 
@@ -183,14 +151,10 @@ export class MaintenanceModel<C extends MaintenanceClassifier = KnownClassifier>
 
   /** Predictions for raw (unscaled) rows with columns in `featureNames` order. */
   predict(x: DenseMatrix): MaintenancePrediction {
-    if (x.cols !== this.featureNames.length) {
-      throw new InvalidDataError(`expected ${this.featureNames.length} feature columns (${this.featureNames.join(', ')}), got ${x.cols}`);
-    }
-    assertFinite(x, 'prediction input', this.featureNames);
-    const p = this.classifier.predict(this.scaler.transform(x));
+    const p = this.classifier.predict(scaledInput(x, this.featureNames, this.scaler));
     return {
       probability: p.probability,
-      label: Uint8Array.from(p.probability, (v) => (v >= this.threshold.value ? 1 : 0)),
+      label: decide(p.probability, this.threshold),
       latentMean: p.latentMean,
       latentStd: p.latentVariance.map(Math.sqrt),
     };

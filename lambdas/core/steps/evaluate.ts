@@ -7,7 +7,7 @@ import { inspectChampion } from '../registry/champion-health.ts';
 import { judgedChampionOf, judgedChampionSchema } from '../registry/champion-pointer.ts';
 import { type CandidateRow, candidatePickSchema, candidateRowSchema, type Headline, headlineSchema } from '../registry/decision-record.ts';
 import { loadModel, versionKey, writeJson } from '../registry/model-store.ts';
-import type { Evaluation, HoldoutEvaluation } from '../report/report-data.ts';
+import type { Evaluation, HoldoutEvaluation } from '../report/model/report-data.ts';
 import { pickCandidate } from './challengers/pick-candidate.ts';
 import { challengerOutcomeSchema } from './challengers/train-challenger.ts';
 import { holdoutImportance } from './holdout-importance.ts';

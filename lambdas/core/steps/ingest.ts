@@ -4,7 +4,7 @@ import { featureTableColumns, partitionOf } from '../contract/table.ts';
 import type { Reading } from '../contract/validate.ts';
 import { UnusableFileError } from '../errors.ts';
 import { ObjectNotFoundError, PreconditionFailedError, type StreamedObject } from '../ports/object-store.ts';
-import type { IngestedFile } from '../report/report-data.ts';
+import type { IngestedFile } from '../report/model/report-data.ts';
 import type { StepContext } from './context.ts';
 import { readIngestedFile, readSetAside, type SetAsideRecord, writeIngestedFile, writeSetAside } from './landing-records.ts';
 import { JsonLinesPartWriter, ParquetPartWriter } from './lake-parts.ts';

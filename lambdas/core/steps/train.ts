@@ -14,7 +14,7 @@ import { ObjectNotFoundError } from '../ports/object-store.ts';
 import { inspectChampion } from '../registry/champion-health.ts';
 import { candidateRowSchema, decisionKey } from '../registry/decision-record.ts';
 import { loadManifest, readJson, saveModel, versionKey, writeJson } from '../registry/model-store.ts';
-import type { OptimizerStep, TrainingSummary } from '../report/report-data.ts';
+import type { OptimizerStep, TrainingSummary } from '../report/model/report-data.ts';
 import type { StepContext } from './context.ts';
 import { parseStepInput, type RunInput, runInputSchema, type TrainingMode } from './run-state.ts';
 import { loadTrainingSet, splitRecordSchema, splitResultSchema } from './split-and-scale.ts';

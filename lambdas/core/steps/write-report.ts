@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DecisionRecord } from '../registry/decision-record.ts';
 import { readJson, versionKey } from '../registry/model-store.ts';
-import type { DataSummary, Evaluation, ReportData } from '../report/report-data.ts';
-import { renderReport } from '../report/render-report.ts';
+import type { DataSummary, Evaluation, ReportData } from '../report/model/report-data.ts';
+import { renderReport } from '../report/model/render-report.ts';
 import type { StepContext } from './context.ts';
 import { evaluationResultSchema } from './evaluate.ts';
 import { gateResultSchema } from './gate.ts';

@@ -3,8 +3,8 @@ import type { FeatureImportance } from '../../../lambdas/core/ml/permutation-imp
 import { renderSvg } from '../../../lambdas/core/report/svg.ts';
 import { importanceChart } from '../../../lambdas/core/report/model/importance-chart.ts';
 import { hasImportanceSection, importanceSection } from '../../../lambdas/core/report/model/importance-section.ts';
-import { renderReport } from '../../../lambdas/core/report/render-report.ts';
-import type { ReportData } from '../../../lambdas/core/report/report-data.ts';
+import { renderReport } from '../../../lambdas/core/report/model/render-report.ts';
+import type { ReportData } from '../../../lambdas/core/report/model/report-data.ts';
 import { SafeHtml } from '../../../lambdas/core/report/html.ts';
 import type { ModelImportance } from '../../../lambdas/core/registry/model-importance.ts';
 import { makeReportData } from './report-fixture.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, wilsonInterval } from '../../../lambdas/core/ml/metrics.ts';
 import { fixed } from '../../../lambdas/core/report/format.ts';
-import { renderReport } from '../../../lambdas/core/report/render-report.ts';
-import type { HoldoutEvaluation, ReportData } from '../../../lambdas/core/report/report-data.ts';
+import { renderReport } from '../../../lambdas/core/report/model/render-report.ts';
+import type { HoldoutEvaluation, ReportData } from '../../../lambdas/core/report/model/report-data.ts';
 import { makeReportData } from './report-fixture.ts';
 
 const SCRIPT = '<script>alert(1)</script>';

@@ -1,7 +1,7 @@
 import { evaluate } from '../../../lambdas/core/ml/metrics.ts';
 import { SeededRandom } from '../../../lambdas/core/ml/random.ts';
 import { chooseThreshold } from '../../../lambdas/core/ml/threshold.ts';
-import type { HoldoutEvaluation, OptimizerStep, ReportData } from '../../../lambdas/core/report/report-data.ts';
+import type { HoldoutEvaluation, OptimizerStep, ReportData } from '../../../lambdas/core/report/model/report-data.ts';
 
 /**
  * A realistic ReportData built from a synthetic holdout: ~3.5% of machines need maintenance (as in

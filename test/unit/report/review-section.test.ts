@@ -3,7 +3,7 @@ import { averageSigmoid } from '../../../lambdas/core/ml/logistic-gaussian.ts';
 import { evaluate } from '../../../lambdas/core/ml/metrics.ts';
 import { DEFAULT_REVIEW_LEVEL } from '../../../lambdas/core/ml/review.ts';
 import { reviewOutcome, reviewSection } from '../../../lambdas/core/report/model/review-section.ts';
-import type { HoldoutEvaluation, ReportData } from '../../../lambdas/core/report/report-data.ts';
+import type { HoldoutEvaluation, ReportData } from '../../../lambdas/core/report/model/report-data.ts';
 import { makeReportData } from './report-fixture.ts';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderReport } from '../../../lambdas/core/report/render-report.ts';
+import { renderReport } from '../../../lambdas/core/report/model/render-report.ts';
 import { type FixtureOptions, makeReportData } from './report-fixture.ts';
 
 const outDir = process.argv[2] ?? '.scratch';

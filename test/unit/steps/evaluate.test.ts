@@ -5,7 +5,7 @@ import { categoryColumnsOf } from '../../../lambdas/core/drift/categories.ts';
 import { featureGroups, permutationImportance } from '../../../lambdas/core/ml/permutation-importance.ts';
 import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
 import { loadModel, readJson } from '../../../lambdas/core/registry/model-store.ts';
-import type { Evaluation } from '../../../lambdas/core/report/report-data.ts';
+import type { Evaluation } from '../../../lambdas/core/report/model/report-data.ts';
 import { pickCandidate } from '../../../lambdas/core/steps/challengers/pick-candidate.ts';
 import { trainLogistic } from '../../../lambdas/core/steps/challengers/train-challenger.ts';
 import { evaluateChallenger } from '../../../lambdas/core/steps/evaluate.ts';

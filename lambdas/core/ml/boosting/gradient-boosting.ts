@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ArtifactError, InvalidDataError } from '../../errors.ts';
+import { InvalidDataError } from '../../errors.ts';
 import { assertFinite, type DenseMatrix, takeRows } from '../dense.ts';
-import { classWeights } from '../logistic/class-weight.ts';
+import { weightedTrainingData } from '../logistic/class-weight.ts';
 import { logOnePlusExp, sigmoid } from '../logistic/sigmoid.ts';
 import { stratifiedSplit } from '../split.ts';
-import { checkTrainingData } from '../training-data.ts';
+import { readVersionedJson } from '../versioned-json.ts';
 import { binFeatures, fitBinThresholds } from './bin-mapper.ts';
 import { AUTO_EARLY_STOPPING_ROWS, boostingSettings, boostingSettingsSchema, type GradientBoostingOptions } from './boosting-options.ts';
 import { type RegressionTree, regressionTreeJsonSchema, treeFromJson, treeOutput, treeToJson } from './regression-tree.ts';
@@ -72,8 +72,6 @@ const jsonSchema = z
 /** The serialised form of a fitted {@link GradientBoostingClassifier}. */
 export type GradientBoostingJson = z.infer<typeof jsonSchema>;
 
-const headerSchema = z.object({ kind: z.literal('gradient-boosting'), formatVersion: z.number() });
-
 export class GradientBoostingClassifier {
   readonly kind = 'gradient-boosting' as const;
   readonly #trees: readonly RegressionTree[];
@@ -94,9 +92,7 @@ export class GradientBoostingClassifier {
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: GradientBoostingOptions = {}): GradientBoostingClassifier {
     const settings = boostingSettings(options);
-    const labels = checkTrainingData(x, y);
-    const weights = classWeights(settings.classWeight, labels);
-    const rowWeight = Float64Array.from(labels, (label) => (label === 1 ? weights.positive : weights.negative));
+    const { labels, weights, rowWeight } = weightedTrainingData(x, y, settings.classWeight);
 
     const earlyStopping = settings.earlyStopping === 'auto' ? x.rows > AUTO_EARLY_STOPPING_ROWS : settings.earlyStopping;
     const { fit, validation } = earlyStopping ? holdOut(x, labels, rowWeight, settings.validationFraction, settings.seed) : { fit: { x, y: labels, w: rowWeight }, validation: undefined };
@@ -198,15 +194,8 @@ export class GradientBoostingClassifier {
    * @throws ArtifactError naming what is wrong: not a boosting model, unknown version, bad trees
    */
   static load(json: unknown): GradientBoostingClassifier {
-    const value = typeof json === 'string' ? parseJson(json) : json;
-    const header = headerSchema.safeParse(value);
-    if (!header.success) throw new ArtifactError(`not a gradient-boosting model:\n${z.prettifyError(header.error)}`);
-    if (header.data.formatVersion !== GRADIENT_BOOSTING_FORMAT_VERSION) {
-      throw new ArtifactError(`unsupported gradient-boosting format version ${header.data.formatVersion}; this build reads version ${GRADIENT_BOOSTING_FORMAT_VERSION}`);
-    }
-    const body = jsonSchema.safeParse(value);
-    if (!body.success) throw new ArtifactError(`invalid gradient-boosting model:\n${z.prettifyError(body.error)}`);
-    return new GradientBoostingClassifier(body.data.baseline, body.data.trees.map(treeFromJson), body.data.summary);
+    const { baseline, trees, summary } = readVersionedJson(json, 'gradient-boosting', GRADIENT_BOOSTING_FORMAT_VERSION, jsonSchema);
+    return new GradientBoostingClassifier(baseline, trees.map(treeFromJson), summary);
   }
 }
 
@@ -259,12 +248,4 @@ function shouldStop(losses: readonly number[], patience: number, tolerance: numb
   if (losses.length <= patience) return false;
   const reference = losses[losses.length - patience - 1] - tolerance;
   return !losses.slice(-patience).some((loss) => loss < reference);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ArtifactError(`gradient-boosting model is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
 }

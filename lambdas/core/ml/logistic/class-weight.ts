@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { InvalidDataError } from '../../errors.ts';
+import type { DenseMatrix } from '../dense.ts';
+import { checkTrainingData } from '../training-data.ts';
 
 /**
  * How much one row of each class counts in a challenger's loss. 'balanced' is scikit-learn's
@@ -26,10 +28,14 @@ export function classWeights(classWeight: ClassWeight, y: ArrayLike<number>): { 
   return { negative: y.length / (2 * negatives), positive: y.length / (2 * positives) };
 }
 
-/** One weight per row: its class's weight. */
-export function sampleWeights(classWeight: ClassWeight, y: ArrayLike<number>): Float64Array {
-  const { negative, positive } = classWeights(classWeight, y);
-  return Float64Array.from({ length: y.length }, (_, i) => (y[i] === 1 ? positive : negative));
+/**
+ * A challenger's training rows checked (checkTrainingData), with the weight of each class under
+ * `classWeight` and one weight per row (its class's): how both challengers start a fit.
+ */
+export function weightedTrainingData(x: DenseMatrix, y: ArrayLike<number>, classWeight: ClassWeight): { labels: Uint8Array; weights: { negative: number; positive: number }; rowWeight: Float64Array } {
+  const labels = checkTrainingData(x, y);
+  const weights = classWeights(classWeight, labels);
+  return { labels, weights, rowWeight: Float64Array.from(labels, (label) => (label === 1 ? weights.positive : weights.negative)) };
 }
 
 /** Parses a class-weight option, with a message that names the option. */

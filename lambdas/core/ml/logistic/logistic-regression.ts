@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ArtifactError, InvalidDataError, NotPositiveDefiniteError, ShapeError } from '../../errors.ts';
+import { InvalidDataError, NotPositiveDefiniteError, ShapeError } from '../../errors.ts';
 import { assertFinite, type DenseMatrix } from '../dense.ts';
 import { choleskyInPlace, choSolveInPlace } from '../linalg.ts';
-import { checkTrainingData } from '../training-data.ts';
-import { type ClassWeight, classWeights, classWeightSchema, parseClassWeight } from './class-weight.ts';
+import { readVersionedJson } from '../versioned-json.ts';
+import { type ClassWeight, classWeightSchema, parseClassWeight, weightedTrainingData } from './class-weight.ts';
 import { logOnePlusExp, sigmoid } from './sigmoid.ts';
 
 /**
@@ -74,8 +74,6 @@ const jsonSchema = z
 /** The serialised form of a fitted {@link LogisticRegression}. */
 export type LogisticRegressionJson = z.infer<typeof jsonSchema>;
 
-const headerSchema = z.object({ kind: z.literal('logistic-regression'), formatVersion: z.number() });
-
 /** Backtracking line search: Armijo constant and the most halvings. */
 const ARMIJO = 1e-4;
 const MAX_HALVINGS = 40;
@@ -101,9 +99,7 @@ export class LogisticRegression {
    */
   static fit(x: DenseMatrix, y: ArrayLike<number>, options: LogisticRegressionOptions = {}): LogisticRegression {
     const settings = parseOptions(options);
-    const labels = checkTrainingData(x, y);
-    const weights = classWeights(settings.classWeight, labels);
-    const rowWeight = Float64Array.from(labels, (label) => (label === 1 ? weights.positive : weights.negative));
+    const { labels, weights, rowWeight } = weightedTrainingData(x, y, settings.classWeight);
     const totalWeight = rowWeight.reduce((a, b) => a + b, 0);
 
     const p = x.cols;
@@ -196,15 +192,7 @@ export class LogisticRegression {
    * @throws ArtifactError naming what is wrong: not a logistic regression, unknown version, bad values
    */
   static load(json: unknown): LogisticRegression {
-    const value = typeof json === 'string' ? parseJson(json) : json;
-    const header = headerSchema.safeParse(value);
-    if (!header.success) throw new ArtifactError(`not a logistic-regression model:\n${z.prettifyError(header.error)}`);
-    if (header.data.formatVersion !== LOGISTIC_REGRESSION_FORMAT_VERSION) {
-      throw new ArtifactError(`unsupported logistic-regression format version ${header.data.formatVersion}; this build reads version ${LOGISTIC_REGRESSION_FORMAT_VERSION}`);
-    }
-    const body = jsonSchema.safeParse(value);
-    if (!body.success) throw new ArtifactError(`invalid logistic-regression model:\n${z.prettifyError(body.error)}`);
-    const { coefficients, intercept, summary } = body.data;
+    const { coefficients, intercept, summary } = readVersionedJson(json, 'logistic-regression', LOGISTIC_REGRESSION_FORMAT_VERSION, jsonSchema);
     return new LogisticRegression(Float64Array.from(coefficients), intercept, summary);
   }
 }
@@ -308,12 +296,4 @@ function dotAll(a: Float64Array, b: Float64Array): number {
 function checkInput(x: DenseMatrix, nFeatures: number): void {
   if (x.cols !== nFeatures) throw new InvalidDataError(`logistic regression: expected ${nFeatures} feature column(s), got ${x.cols}`);
   assertFinite(x, 'logistic regression input');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ArtifactError(`logistic-regression model is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
 }

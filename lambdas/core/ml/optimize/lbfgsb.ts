@@ -1,4 +1,5 @@
 import { InvalidDataError } from '../../errors.ts';
+import { type Box, maxAbs, projectedGradient, projectedLineSearch, projectOnto, rememberCurvature, relativeReduction, searchDirection } from './projected-lbfgs.ts';
 
 /**
  * Limited-memory BFGS for a smooth function on a box (projected L-BFGS).
@@ -73,8 +74,6 @@ export interface MinimizeResult {
   readonly history: CurvatureHistory;
 }
 
-const ARMIJO = 1e-4;
-
 export function minimizeBounded(
   objective: (x: Float64Array) => Evaluation,
   x0: ArrayLike<number>,
@@ -89,11 +88,8 @@ export function minimizeBounded(
   const memory = options.memory ?? 10;
   const maxLineSearchSteps = options.maxLineSearchSteps ?? 30;
 
-  const project = (v: Float64Array): Float64Array => {
-    for (let i = 0; i < n; i++) v[i] = Math.min(bounds[i][1], Math.max(bounds[i][0], v[i]));
-    return v;
-  };
-  let x = project(Float64Array.from(x0));
+  const box: Box = { lower: Float64Array.from(bounds, (b) => b[0]), upper: Float64Array.from(bounds, (b) => b[1]) };
+  let x = projectOnto(Float64Array.from(x0), box);
   let evaluations = 1;
   let gradientEvaluations = 1;
   const first = objective(x);
@@ -107,37 +103,21 @@ export function minimizeBounded(
   let iteration = 0;
 
   for (; iteration < maxIterations; iteration++) {
-    const pg = projectedGradient(x, g, bounds);
+    const pg = projectedGradient(x, g, box);
     const pgNorm = maxAbs(pg);
     options.onIteration?.({ iteration, x: x.slice(), value: f, projectedGradient: pgNorm, evaluations });
     if (pgNorm <= gtol) {
       reason = 'gradient';
       break;
     }
-    // Variables held at a bound with the gradient pushing outwards do not move this step.
-    const free = pg.map((v) => (v === 0 ? 0 : 1));
-    let d = twoLoop(g, free, sHistory, yHistory);
-    if (!(dotProduct(g, d) < 0)) {
-      // Not a descent direction (stale curvature at a bound): restart from steepest descent.
+    const { direction, restart } = searchDirection(g, pg, sHistory, yHistory);
+    if (restart) {
       sHistory.length = 0;
       yHistory.length = 0;
-      d = pg.map((v) => -v);
     }
-    // The first step has no curvature information: scale it to a unit move, as L-BFGS-B does.
-    let step = sHistory.length === 0 ? Math.min(1, 1 / maxAbs(d)) : 1;
-    let accepted: { x: Float64Array; eval: Evaluation } | undefined;
-    for (let ls = 0; ls < maxLineSearchSteps; ls++) {
-      const trial = project(x.map((xi, i) => xi + step * d[i]));
-      const moved = trial.map((ti, i) => ti - x[i]);
-      if (maxAbs(moved) === 0) break;
-      const ev = objective(trial);
-      evaluations++;
-      if (Number.isFinite(ev.value) && ev.value <= f + ARMIJO * dotProduct(g, moved)) {
-        accepted = { x: trial, eval: ev };
-        break;
-      }
-      step *= Number.isFinite(ev.value) ? 0.5 : 0.1;
-    }
+    const search = projectedLineSearch(objective, x, f, g, direction, sHistory.length > 0, box, maxLineSearchSteps);
+    evaluations += search.evaluations;
+    const accepted = search.accepted;
     if (!accepted) {
       if (sHistory.length > 0) {
         // Try once more from steepest descent before giving up.
@@ -148,32 +128,20 @@ export function minimizeBounded(
       reason = 'line-search';
       break;
     }
-    const fOld = f;
-    const stops = (fOld - accepted.eval.value) / Math.max(Math.abs(fOld), Math.abs(accepted.eval.value), 1) <= ftol;
+    const stops = relativeReduction(f, accepted.evaluation.value) <= ftol;
     if (stops && options.gradientAtStop === false) {
       x = accepted.x;
-      f = accepted.eval.value;
+      f = accepted.evaluation.value;
       trace.push(f);
       reason = 'relative-reduction';
       iteration++;
       break;
     }
-    const gNew = accepted.eval.gradient();
+    const gNew = accepted.evaluation.gradient();
     gradientEvaluations++;
-    const s = accepted.x.map((v, i) => v - x[i]);
-    const yv = gNew.map((v, i) => v - g[i]);
-    const sy = dotProduct(s, yv);
-    // Keep the pair only with positive curvature, so the implicit Hessian stays positive definite.
-    if (sy > 1e-10 * dotProduct(yv, yv)) {
-      sHistory.push(s);
-      yHistory.push(yv);
-      if (sHistory.length > memory) {
-        sHistory.shift();
-        yHistory.shift();
-      }
-    }
+    rememberCurvature(sHistory, yHistory, x, accepted.x, g, gNew, memory);
     x = accepted.x;
-    f = accepted.eval.value;
+    f = accepted.evaluation.value;
     g = gNew;
     trace.push(f);
     if (stops) {
@@ -183,52 +151,4 @@ export function minimizeBounded(
     }
   }
   return { x, value: f, gradient: g, iterations: iteration, evaluations, gradientEvaluations, reason, trace, history: { s: sHistory, y: yHistory } };
-}
-
-/** The gradient with components zeroed where a bound is active and the gradient points out. */
-function projectedGradient(x: Float64Array, g: Float64Array, bounds: ReadonlyArray<readonly [number, number]>): Float64Array {
-  return g.map((gi, i) => {
-    if (x[i] <= bounds[i][0] && gi > 0) return 0;
-    if (x[i] >= bounds[i][1] && gi < 0) return 0;
-    return gi;
-  });
-}
-
-/** d = −H g on the free variables (Nocedal & Wright, Algorithm 7.4), zero elsewhere. */
-function twoLoop(g: Float64Array, free: Float64Array, sHistory: Float64Array[], yHistory: Float64Array[]): Float64Array {
-  const q = g.map((v, i) => v * free[i]);
-  const m = sHistory.length;
-  const alpha = new Float64Array(m);
-  const rho = new Float64Array(m);
-  const masked = (v: Float64Array): Float64Array => v.map((vi, i) => vi * free[i]);
-  const s = sHistory.map(masked);
-  const y = yHistory.map(masked);
-  for (let k = m - 1; k >= 0; k--) {
-    const sy = dotProduct(s[k], y[k]);
-    rho[k] = sy > 0 ? 1 / sy : 0;
-    alpha[k] = rho[k] * dotProduct(s[k], q);
-    for (let i = 0; i < q.length; i++) q[i] -= alpha[k] * y[k][i];
-  }
-  if (m > 0) {
-    const yy = dotProduct(y[m - 1], y[m - 1]);
-    const gamma = yy > 0 ? dotProduct(s[m - 1], y[m - 1]) / yy : 1;
-    for (let i = 0; i < q.length; i++) q[i] *= gamma > 0 ? gamma : 1;
-  }
-  for (let k = 0; k < m; k++) {
-    const beta = rho[k] * dotProduct(y[k], q);
-    for (let i = 0; i < q.length; i++) q[i] += s[k][i] * (alpha[k] - beta);
-  }
-  return q.map((v, i) => -v * free[i]);
-}
-
-function dotProduct(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function maxAbs(v: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
-  return m;
 }

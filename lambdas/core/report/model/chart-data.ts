@@ -1,6 +1,6 @@
 import { calibrationCurveQuantile, precisionRecallCurve, rocCurve } from '../../ml/metrics.ts';
 import { simplifyCurve } from './downsample.ts';
-import type { Evaluation, HoldoutEvaluation, OptimizerStep } from '../report-data.ts';
+import type { Evaluation, HoldoutEvaluation, OptimizerStep } from './report-data.ts';
 
 /**
  * The rows each chart plots, derived from the report data. Kept apart from the chart specs so

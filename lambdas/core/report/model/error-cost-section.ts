@@ -1,7 +1,7 @@
 import { cheapestThreshold, costAt, DEFAULT_ERROR_COSTS, precisionAtK } from '../../ml/expected-cost.ts';
 import { fixed, integer, percent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
-import type { HoldoutEvaluation, ReportData } from '../report-data.ts';
+import type { HoldoutEvaluation, ReportData } from './report-data.ts';
 
 /** Inspection budgets the precision-at-k table shows, as far as the holdout has rows. */
 const BUDGETS = [10, 25, 50, 100, 250] as const;

@@ -2,7 +2,7 @@ import type { ModelImportance } from '../../registry/model-importance.ts';
 import { fixed, integer } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { chartSvg } from '../page.ts';
-import type { ReportData } from '../report-data.ts';
+import type { ReportData } from './report-data.ts';
 import { importanceChart } from './importance-chart.ts';
 import { figure, KIND_NAMES } from './sections.ts';
 

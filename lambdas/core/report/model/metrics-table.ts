@@ -1,7 +1,7 @@
 import { type ModelMetrics, wilsonInterval } from '../../ml/metrics.ts';
 import { fixed, integer, percent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
-import type { Evaluation, HoldoutEvaluation } from '../report-data.ts';
+import type { Evaluation, HoldoutEvaluation } from './report-data.ts';
 
 /** One row of the holdout metrics table. */
 interface MetricRow {

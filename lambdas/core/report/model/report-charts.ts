@@ -20,7 +20,7 @@ import {
   uncertaintyChart,
 } from './charts.ts';
 import { fixed } from '../format.ts';
-import type { ReportData } from '../report-data.ts';
+import type { ReportData } from './report-data.ts';
 
 /** Every chart of one report as a Vega-Lite spec; `optimizer` is null when nothing was optimised (refit mode). */
 export interface ReportChartSpecs {

@@ -1,7 +1,7 @@
 import { DEFAULT_REVIEW_LEVEL, otherSideProbability } from '../../ml/review.ts';
 import { fixed, integer, percent } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
-import type { HoldoutEvaluation, ReportData } from '../report-data.ts';
+import type { HoldoutEvaluation, ReportData } from './report-data.ts';
 
 /** How the model's decisions fared on one group of holdout rows. */
 export interface DecisionTally {

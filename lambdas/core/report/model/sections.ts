@@ -1,7 +1,7 @@
 import { fixed, integer, percent, seconds, significant, timestamp } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { metricsTable } from './metrics-table.ts';
-import type { ReportData } from '../report-data.ts';
+import type { ReportData } from './report-data.ts';
 
 /**
  * The report's sections, in reading order, as HTML. Every value from the data is interpolated

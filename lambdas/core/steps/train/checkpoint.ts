@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MODEL_KINDS } from '../../ml/resumable-fit.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.ts';
-import { OPTIMIZER_STAGES } from '../../report/report-data.ts';
+import { OPTIMIZER_STAGES } from '../../report/model/report-data.ts';
 import { TRAINING_MODES } from '../run-state.ts';
 
 /**

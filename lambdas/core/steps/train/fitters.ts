@@ -4,7 +4,7 @@ import type { KernelOptions } from '../../ml/kernel.ts';
 import type { KernelShape } from '../../ml/kernel-shape.ts';
 import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
 import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
-import type { OptimizerStep } from '../../report/report-data.ts';
+import type { OptimizerStep } from '../../report/model/report-data.ts';
 import type { StandardScaler } from '../../ml/scaler.ts';
 import { TrainCheckpointError } from './errors.ts';
 

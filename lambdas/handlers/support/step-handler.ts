@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { CountingObjectStore } from '../core/cost/counting-object-store.ts';
-import type { Step, StepContext } from '../core/steps/context.ts';
+import { CountingObjectStore } from '../../core/cost/counting-object-store.ts';
+import type { Step, StepContext } from '../../core/steps/context.ts';
 import { athenaBytesScanned } from './aws-context.ts';
 import { lambdaHandler, logger } from './powertools.ts';
 

@@ -1,8 +1,8 @@
-import { chartSvg, renderPage } from './page.ts';
-import { errorCostSection } from './model/error-cost-section.ts';
-import { hasImportanceSection, importanceSection } from './model/importance-section.ts';
-import { reportChartSpecs } from './model/report-charts.ts';
-import { reviewSection } from './model/review-section.ts';
+import { chartSvg, renderPage } from '../page.ts';
+import { errorCostSection } from './error-cost-section.ts';
+import { hasImportanceSection, importanceSection } from './importance-section.ts';
+import { reportChartSpecs } from './report-charts.ts';
+import { reviewSection } from './review-section.ts';
 import type { ReportData } from './report-data.ts';
 import {
   calibrationSection,
@@ -15,7 +15,7 @@ import {
   headerSection,
   metricsSection,
   optimizerSection,
-} from './model/sections.ts';
+} from './sections.ts';
 
 /**
  * One model version's report as a single self-contained HTML file (page.ts): charts rendered here

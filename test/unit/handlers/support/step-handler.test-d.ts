@@ -2,12 +2,12 @@
  * Compile-time checks of stepHandler's types, run by `npm run typecheck` (tsc): each
  * `@ts-expect-error` fails the check if the line below it compiles. Never executed.
  */
-import { awsStepContext } from '../../../lambdas/handlers/aws-context.ts';
-import { awsBatchContext } from '../../../lambdas/handlers/batch-context.ts';
-import { stepHandler } from '../../../lambdas/handlers/step-handler.ts';
-import { scoreFile } from '../../../lambdas/core/steps/batch/score-file.ts';
-import { startRetrain } from '../../../lambdas/core/steps/batch/start-retrain.ts';
-import { gate } from '../../../lambdas/core/steps/gate.ts';
+import { awsStepContext } from '../../../../lambdas/handlers/support/aws-context.ts';
+import { awsBatchContext } from '../../../../lambdas/handlers/support/batch-context.ts';
+import { stepHandler } from '../../../../lambdas/handlers/support/step-handler.ts';
+import { scoreFile } from '../../../../lambdas/core/steps/batch/score-file.ts';
+import { startRetrain } from '../../../../lambdas/core/steps/batch/start-retrain.ts';
+import { gate } from '../../../../lambdas/core/steps/gate.ts';
 
 export function wiring(): unknown[] {
   return [

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONTRACT, parseContract } from '../../../lambdas/core/contract/contract.ts';
-import { InvalidDataError } from '../../../lambdas/core/errors.ts';
-import { awsStepContext, deploymentContract, resetAwsContext } from '../../../lambdas/handlers/aws-context.ts';
-import { CONTRACT_VARIABLE, contractEnvironment } from '../../../lambdas/handlers/environment.ts';
+import { DEFAULT_CONTRACT, parseContract } from '../../../../lambdas/core/contract/contract.ts';
+import { InvalidDataError } from '../../../../lambdas/core/errors.ts';
+import { awsStepContext, deploymentContract, resetAwsContext } from '../../../../lambdas/handlers/support/aws-context.ts';
+import { CONTRACT_VARIABLE, contractEnvironment } from '../../../../lambdas/handlers/support/environment.ts';
 
 const PUMPS = parseContract({
   name: 'pumps',

@@ -1,9 +1,9 @@
-import type { ErrorCosts } from '../ml/expected-cost.ts';
-import type { InputRelevance } from '../ml/relevance.ts';
-import type { ModelMetrics } from '../ml/metrics.ts';
-import type { ThresholdRecord } from '../ml/maintenance-model.ts';
-import type { CandidatePick, CandidateRow, GateDecision } from '../registry/decision-record.ts';
-import type { ModelImportance } from '../registry/model-importance.ts';
+import type { ErrorCosts } from '../../ml/expected-cost.ts';
+import type { InputRelevance } from '../../ml/relevance.ts';
+import type { ModelMetrics } from '../../ml/metrics.ts';
+import type { ThresholdRecord } from '../../ml/maintenance-model.ts';
+import type { CandidatePick, CandidateRow, GateDecision } from '../../registry/decision-record.ts';
+import type { ModelImportance } from '../../registry/model-importance.ts';
 
 /** One landing file as ingest saw it. */
 export interface IngestedFile {

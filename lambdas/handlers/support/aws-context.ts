@@ -1,9 +1,9 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AthenaQueryEngine } from '../adapters/aws/athena-query-engine.ts';
-import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
-import { type DataContract, parseContract } from '../core/contract/contract.ts';
-import type { StepContext } from '../core/steps/context.ts';
+import { AthenaQueryEngine } from '../../adapters/aws/athena-query-engine.ts';
+import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { type DataContract, parseContract } from '../../core/contract/contract.ts';
+import type { StepContext } from '../../core/steps/context.ts';
 import { CONTRACT_VARIABLE, type HandlerEnvironment, readEnvironment, required } from './environment.ts';
 import { logger, tracer } from './powertools.ts';
 
