@@ -14,7 +14,7 @@ import { FsObjectStore } from '../lambdas/adapters/local/fs-object-store.ts';
 import { runInference } from '../lambdas/cli/infer.ts';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf, modelFeatureNames } from '../lambdas/core/contract/encode.ts';
-import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/cli/sample-data/ai4i.ts';
 import { writeCsv } from '../lambdas/core/data/csv.ts';
 import { buildReference } from '../lambdas/core/drift/reference.ts';
 import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';

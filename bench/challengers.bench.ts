@@ -22,9 +22,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Ai4iReading, makeAi4iReadings } from '../lambdas/core/data/ai4i.ts';
+import { type Ai4iReading, makeAi4iReadings } from '../lambdas/cli/sample-data/ai4i.ts';
 import type { NumericDataset } from '../lambdas/core/data/csv.ts';
-import { makeMoons } from '../lambdas/core/data/moons.ts';
+import { makeMoons } from '../lambdas/cli/sample-data/moons.ts';
 import type { GradientBoostingOptions } from '../lambdas/core/ml/boosting/boosting-options.ts';
 import { GradientBoostingClassifier } from '../lambdas/core/ml/boosting/gradient-boosting.ts';
 import { type DenseMatrix, fromRows, takeRows, toRows } from '../lambdas/core/ml/dense.ts';
@@ -58,7 +58,7 @@ function loadAi4i2020(file: string): NumericDataset {
   };
 }
 
-/** AI4I-like rows from lambdas/core/data/ai4i.ts, with the same inputs as the real set. */
+/** AI4I-like rows from lambdas/cli/sample-data/ai4i.ts, with the same inputs as the real set. */
 function generatedAi4i(n: number, seed: number): NumericDataset {
   const readings: Ai4iReading[] = makeAi4iReadings(n, { seed });
   return {

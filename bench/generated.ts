@@ -12,9 +12,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ai4iToDataset, makeAi4iReadings } from '../lambdas/core/data/ai4i.ts';
+import { ai4iToDataset, makeAi4iReadings } from '../lambdas/cli/sample-data/ai4i.ts';
 import { type NumericDataset, writeCsv } from '../lambdas/core/data/csv.ts';
-import { makeMoons } from '../lambdas/core/data/moons.ts';
+import { makeMoons } from '../lambdas/cli/sample-data/moons.ts';
 import { toRows } from '../lambdas/core/ml/dense.ts';
 import type { DatasetSpec } from './datasets.ts';
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FsObjectStore } from '../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
-import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/cli/sample-data/ai4i.ts';
 import { writeCsv } from '../lambdas/core/data/csv.ts';
 import { validateAndIngest } from '../lambdas/core/steps/ingest.ts';
 import { LANDING_TRAINING_PREFIX } from '../lambdas/core/storage-keys.ts';

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf, modelFeatureNames } from '../lambdas/core/contract/encode.ts';
-import { makeAi4iReadings } from '../lambdas/core/data/ai4i.ts';
+import { makeAi4iReadings } from '../lambdas/cli/sample-data/ai4i.ts';
 import { explanationSpace } from '../lambdas/core/contract/explanation-features.ts';
 import { explainRows } from '../lambdas/core/ml/local-explanation.ts';
 import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONTRACT, type DataContract, encodeRows, labelsOf, modelFeatureNames } from '../lambdas/core/contract/index.ts';
-import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/cli/sample-data/ai4i.ts';
 import { takeRows } from '../lambdas/core/ml/dense.ts';
 import { MaintenanceModel } from '../lambdas/core/ml/maintenance-model.ts';
 import { otherSideProbability } from '../lambdas/core/ml/review.ts';

@@ -6,7 +6,7 @@
  * Progress goes to stderr; the result is one stdout line starting with RESULT_MARKER.
  */
 import { readNumericCsv } from '../lambdas/core/data/csv.ts';
-import { type ExperimentResult, runExperiment } from '../lambdas/core/ml/experiment.ts';
+import { type ExperimentResult, runExperiment } from './experiment.ts';
 import { fitProgressPrinter } from '../lambdas/cli/progress.ts';
 import type { GpcOptions } from '../lambdas/core/ml/gpc.ts';
 import { sklearnStratifiedShuffleSplit } from './sklearn-split.ts';

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { FsObjectStore } from '../lambdas/adapters/local/fs-object-store.ts';
 import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
-import { makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/core/data/ai4i.ts';
+import { makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/cli/sample-data/ai4i.ts';
 import { isGpManifest } from '../lambdas/core/ml/artifact.ts';
 import { readChampion } from '../lambdas/core/registry/champion.ts';
 import { loadManifest } from '../lambdas/core/registry/model-store.ts';

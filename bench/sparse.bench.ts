@@ -5,19 +5,19 @@
  *   npm run bench:sparse                      moons_2000, ai4i_like_4000, real AI4I 2020
  *   npm run bench:sparse -- ai4i2020 m=200    one data set, options as key=value:
  *       m (inducing points), kernel (rbf|matern32|matern52), ard, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1
- *   npm run bench:sparse -- generated n=100000   AI4I-like rows from lambdas/core/data/ai4i.ts (seed=7)
+ *   npm run bench:sparse -- generated n=100000   AI4I-like rows from lambdas/cli/sample-data/ai4i.ts (seed=7)
  *   npm run bench:sparse -- moons n=2000 seed=3 noise=0.3 exact=true   fresh moons beside the exact GP
  *
  * Splits are scikit-learn's StratifiedShuffleSplit(test_size=0.3, random_state=99) (bench/sklearn-split.ts),
  * the scaler is fitted on the training split only. Timings on a shared machine are noisy.
  */
-import { makeMoons } from '../lambdas/core/data/moons.ts';
+import { makeMoons } from '../lambdas/cli/sample-data/moons.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNumericCsv, type NumericDataset } from '../lambdas/core/data/csv.ts';
-import { ai4iToDataset, makeAi4iReadings } from '../lambdas/core/data/ai4i.ts';
+import { ai4iToDataset, makeAi4iReadings } from '../lambdas/cli/sample-data/ai4i.ts';
 import { fromRows, takeRows } from '../lambdas/core/ml/dense.ts';
-import { runExperiment } from '../lambdas/core/ml/experiment.ts';
+import { runExperiment } from './experiment.ts';
 import { averagePrecision, classificationReport, rocAuc } from '../lambdas/core/ml/metrics.ts';
 import { StandardScaler } from '../lambdas/core/ml/scaler.ts';
 import { startSparseFit, type SparseFitOptions } from '../lambdas/core/ml/sparse/sparse-fit.ts';

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from '../core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, makeAi4iReadings, toAi4iSourceRecords } from './sample-data/ai4i.ts';
 import { writeCsv } from '../core/data/csv.ts';
-import { makeMoons } from '../core/data/moons.ts';
+import { makeMoons } from './sample-data/moons.ts';
 import { toRows } from '../core/ml/dense.ts';
 import type { CliIo } from './io.ts';
 import { displayPath } from './format.ts';

@@ -10,7 +10,7 @@ import { objectStoreItemReader } from '../../lambdas/adapters/local/distributed-
 import { type RunEvent, type RunOutcome, runStateMachine } from '../../lambdas/adapters/local/state-machine-runner.ts';
 import { DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf, modelFeatureNames } from '../../lambdas/core/contract/encode.ts';
-import { type Ai4iSourceRecord } from '../../lambdas/core/data/ai4i.ts';
+import { type Ai4iSourceRecord } from '../../lambdas/cli/sample-data/ai4i.ts';
 import { buildReference } from '../../lambdas/core/drift/reference.ts';
 import { GradientBoostingClassifier } from '../../lambdas/core/ml/boosting/gradient-boosting.ts';
 import { type ChallengerClassifier, type ChallengerKind, ChallengerModel } from '../../lambdas/core/ml/challenger-model.ts';

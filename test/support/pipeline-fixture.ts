@@ -12,7 +12,7 @@ import { FsObjectStore } from '../../lambdas/adapters/local/fs-object-store.ts';
 import { type DataContract, DEFAULT_CONTRACT } from '../../lambdas/core/contract/contract.ts';
 import { modelFeatureNames } from '../../lambdas/core/contract/encode.ts';
 import { FEATURE_TABLE, featureTableColumns } from '../../lambdas/core/contract/table.ts';
-import { AI4I_SOURCE_COLUMNS, type Ai4iSourceRecord, makeAi4iReadings, toAi4iSourceRecords } from '../../lambdas/core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, type Ai4iSourceRecord, makeAi4iReadings, toAi4iSourceRecords } from '../../lambdas/cli/sample-data/ai4i.ts';
 import { writeCsv } from '../../lambdas/core/data/csv.ts';
 import { fromRows } from '../../lambdas/core/ml/dense.ts';
 import { MaintenanceModel } from '../../lambdas/core/ml/maintenance-model.ts';

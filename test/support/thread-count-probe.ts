@@ -5,7 +5,7 @@
  * the pool's thread count.
  */
 import { createHash } from 'node:crypto';
-import { makeMoons } from '../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../lambdas/cli/sample-data/moons.ts';
 import { GaussianProcessClassifier } from '../../lambdas/core/ml/gpc.ts';
 import { linalgPool } from '../../lambdas/core/ml/parallel.ts';
 import { StandardScaler } from '../../lambdas/core/ml/scaler.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCsv } from '../../../lambdas/core/data/csv.ts';
-import { makeMoons } from '../../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../../lambdas/cli/sample-data/moons.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 /** The tsx loader as a URL, as the bench itself passes it to its children. */

@@ -6,7 +6,7 @@ import {
   ai4iToDataset,
   makeAi4iReadings,
   type Ai4iReading,
-} from '../../../lambdas/core/data/ai4i.ts';
+} from '../../../lambdas/cli/sample-data/ai4i.ts';
 import { parseNumericCsv, writeCsv } from '../../../lambdas/core/data/csv.ts';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
 import { goldenPath } from '../../support/golden.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeMoons } from '../../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../../lambdas/cli/sample-data/moons.ts';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
 import { toRows } from '../../../lambdas/core/ml/dense.ts';
 

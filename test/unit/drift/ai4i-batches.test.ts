@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
 import { encodeRows, modelFeatureNames } from '../../../lambdas/core/contract/encode.ts';
-import { makeAi4iReadings, toAi4iSourceRecords } from '../../../lambdas/core/data/ai4i.ts';
+import { makeAi4iReadings, toAi4iSourceRecords } from '../../../lambdas/cli/sample-data/ai4i.ts';
 import { categoryColumnsOf } from '../../../lambdas/core/drift/categories.ts';
 import { driftFromSummary } from '../../../lambdas/core/drift/drift.ts';
 import { buildReference } from '../../../lambdas/core/drift/reference.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeMoons } from '../../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../../lambdas/cli/sample-data/moons.ts';
 import { ArtifactError } from '../../../lambdas/core/errors.ts';
 import {
   ARTIFACT_FORMAT,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNumericCsv } from '../../../lambdas/core/data/csv.ts';
-import { makeMoons } from '../../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../../lambdas/cli/sample-data/moons.ts';
 import { InvalidDataError, NotFittedError } from '../../../lambdas/core/errors.ts';
 import { type DenseMatrix, fromRows, takeRows } from '../../../lambdas/core/ml/dense.ts';
 import { GaussianProcessClassifier } from '../../../lambdas/core/ml/gpc.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ai4iToDataset, makeAi4iReadings } from '../../../lambdas/core/data/ai4i.ts';
-import { makeMoons } from '../../../lambdas/core/data/moons.ts';
+import { ai4iToDataset, makeAi4iReadings } from '../../../lambdas/cli/sample-data/ai4i.ts';
+import { makeMoons } from '../../../lambdas/cli/sample-data/moons.ts';
 import { InvalidDataError } from '../../../lambdas/core/errors.ts';
 import { fromRows, takeRows } from '../../../lambdas/core/ml/dense.ts';
-import { runExperiment } from '../../../lambdas/core/ml/experiment.ts';
+import { runExperiment } from '../../../bench/experiment.ts';
 import { DEFAULT_GPC_OPTIONS, MaintenanceModel } from '../../../lambdas/core/ml/maintenance-model.ts';
 import { classificationReport } from '../../../lambdas/core/ml/metrics.ts';
 import { stratifiedSplit } from '../../../lambdas/core/ml/split.ts';

@@ -6,7 +6,7 @@
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
 import { encodeRows, labelsOf, modelFeatureNames } from '../../../lambdas/core/contract/encode.ts';
 import type { PredictionInstance } from '../../../lambdas/core/contract/instance.ts';
-import { makeAi4iReadings } from '../../../lambdas/core/data/ai4i.ts';
+import { makeAi4iReadings } from '../../../lambdas/cli/sample-data/ai4i.ts';
 import { GradientBoostingClassifier } from '../../../lambdas/core/ml/boosting/gradient-boosting.ts';
 import { type ChallengerClassifier, type ChallengerKind, ChallengerModel } from '../../../lambdas/core/ml/challenger-model.ts';
 import type { DeployedModel } from '../../../lambdas/core/ml/deployed-model.ts';

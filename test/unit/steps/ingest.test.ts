@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LINEAGE_COLUMN_NAMES } from '../../../lambdas/core/contract/names.ts';
 import { featureTableColumns } from '../../../lambdas/core/contract/table.ts';
-import { AI4I_SOURCE_COLUMNS, type Ai4iSourceRecord } from '../../../lambdas/core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, type Ai4iSourceRecord } from '../../../lambdas/cli/sample-data/ai4i.ts';
 import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
 import { UnusableFileError } from '../../../lambdas/core/errors.ts';
 import { type QuarantinedRow, validateAndIngest } from '../../../lambdas/core/steps/ingest.ts';

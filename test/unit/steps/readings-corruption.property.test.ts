@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPredict } from '../../../lambdas/cli/predict.ts';
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
-import { AI4I_SOURCE_COLUMNS, type Ai4iSourceRecord } from '../../../lambdas/core/data/ai4i.ts';
+import { AI4I_SOURCE_COLUMNS, type Ai4iSourceRecord } from '../../../lambdas/cli/sample-data/ai4i.ts';
 import { decodeParquet } from '../../../lambdas/core/data/parquet.ts';
 import type { TableRow } from '../../../lambdas/core/data/table-column.ts';
 import { scoreFile } from '../../../lambdas/core/steps/batch/score-file.ts';

@@ -4,7 +4,7 @@ import { fromRows } from '../../../../lambdas/core/ml/dense.ts';
 import { GradientBoostingClassifier } from '../../../../lambdas/core/ml/boosting/gradient-boosting.ts';
 import type { GradientBoostingOptions } from '../../../../lambdas/core/ml/boosting/boosting-options.ts';
 import { averagePrecision, rocAuc } from '../../../../lambdas/core/ml/metrics.ts';
-import { makeMoons } from '../../../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../../../lambdas/cli/sample-data/moons.ts';
 import { golden, goldenSplit, type BoostingCase } from '../../../fixtures/challengers/golden.ts';
 
 /** Holdout ROC AUC and AP agree with scikit-learn's to this (issue 11's bar). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeMoons } from '../../../../lambdas/core/data/moons.ts';
+import { makeMoons } from '../../../../lambdas/cli/sample-data/moons.ts';
 import { ArtifactError, InvalidDataError, NotFittedError } from '../../../../lambdas/core/errors.ts';
 import { ARTIFACT_FORMAT_VERSION, deserializeModel, isGpManifest, serializeModel } from '../../../../lambdas/core/ml/artifact.ts';
 import { fromRows } from '../../../../lambdas/core/ml/dense.ts';

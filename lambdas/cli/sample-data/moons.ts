@@ -1,7 +1,7 @@
-import { InvalidDataError } from '../errors.ts';
-import { denseMatrix } from '../ml/dense.ts';
-import { SeededRandom } from '../ml/random.ts';
-import type { NumericDataset } from './csv.ts';
+import { InvalidDataError } from '../../core/errors.ts';
+import { denseMatrix } from '../../core/ml/dense.ts';
+import { SeededRandom } from '../../core/ml/random.ts';
+import type { NumericDataset } from '../../core/data/csv.ts';
 
 /** Options of {@link makeMoons}. */
 export interface MoonsOptions {

@@ -1,9 +1,9 @@
-import type { NumericDataset } from './dataset.ts';
-import { takeRows } from './dense.ts';
-import type { GaussianProcessClassifier } from './gpc.ts';
-import { MaintenanceModel, type TrainOptions } from './maintenance-model.ts';
-import { evaluate, type ModelMetrics } from './metrics.ts';
-import { type SplitIndices, stratifiedSplit } from './split.ts';
+import type { NumericDataset } from '../lambdas/core/ml/dataset.ts';
+import { takeRows } from '../lambdas/core/ml/dense.ts';
+import type { GaussianProcessClassifier } from '../lambdas/core/ml/gpc.ts';
+import { MaintenanceModel, type TrainOptions } from '../lambdas/core/ml/maintenance-model.ts';
+import { evaluate, type ModelMetrics } from '../lambdas/core/ml/metrics.ts';
+import { type SplitIndices, stratifiedSplit } from '../lambdas/core/ml/split.ts';
 
 export interface ExperimentOptions extends TrainOptions {
   /** Share of rows held out for evaluation. @default 0.3 */
