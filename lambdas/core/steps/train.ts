@@ -273,6 +273,8 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       maxTrainRows: config.maxTrainRows,
       inducingPoints: config.inducingPoints ?? null,
       kernel: config.kernel,
+      // Only when set, so the digests of runs without it stay those of before it existed.
+      ...(config.additiveKernel ? { additiveKernel: true } : {}),
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, trainingSetRows, context, featureNames, split.train.length, budgetSeconds));
@@ -288,6 +290,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       ...(plan.fixedKernel === null ? {} : { fixedKernel: plan.fixedKernel }),
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
       kernel: config.kernel,
+      additiveKernel: config.additiveKernel,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });

@@ -16,6 +16,7 @@ function sparseOptions(fit: FitOptions): SparseFitOptions {
     optimizeRows,
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
     ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
+    ...(fit.additiveKernel ? { additive: true } : {}),
     onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.elbo }),
   };
 }
