@@ -50,7 +50,6 @@ export const SMALL_CONFIG: PipelineConfig = {
   maxTrainRounds: 16,
   gateMargin: 0.02,
   kernel: 'rbf',
-  additiveKernel: false,
 };
 
 /** Rows and seed of the default sample file: 500 generated readings, 30 of them failures. */

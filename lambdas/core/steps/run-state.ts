@@ -82,9 +82,10 @@ export const pipelineConfigSchema = z
     kernel: z.enum(KERNEL_SHAPES).default(DEFAULT_SPARSE_KERNEL),
     /**
      * The sparse GP adds one one-dimensional RBF per input, each with its own variance and length
-     * scale, to `kernel` (docs/ml.md §7, "An additive kernel"). The exact GP ignores it.
+     * scale, to `kernel` (docs/ml.md §7, "An additive kernel"). The exact GP ignores it. Unset
+     * means off, and keeps the settings (so the execution names) of runs from before it existed.
      */
-    additiveKernel: z.boolean().default(false),
+    additiveKernel: z.boolean().optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
     /**

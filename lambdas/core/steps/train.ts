@@ -290,7 +290,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       ...(plan.fixedKernel === null ? {} : { fixedKernel: plan.fixedKernel }),
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
       kernel: config.kernel,
-      additiveKernel: config.additiveKernel,
+      additiveKernel: config.additiveKernel === true,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });
