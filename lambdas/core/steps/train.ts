@@ -218,6 +218,7 @@ async function planTraining(run: RunInput, trainingSetRows: readonly Record<stri
     maxTrainRows: config.maxTrainRows,
     budgetSeconds,
     ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
+    additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
   });
   context.progress({ kind: 'message', text: choice.reason });
   if (run.mode === 'full') return { mode: 'full', modeNote: null, fixedKernel: null, choice };
