@@ -225,6 +225,8 @@ const sparseManifestSchema = z.object({
   kind: z.literal('gpc-sparse'),
   nInducing: z.int().positive(),
   fitSummary: sparseFitSummarySchema,
+  /** An additive kernel's one-dimensional terms, [log a_1..p, log λ_1..p] exactly (ml/sparse/elbo.ts); absent for the others. */
+  additiveTheta: z.array(finite).optional(),
 });
 // The classifier's own schema checks `model` (in checkConsistency, through its load): one owner of that format.
 const challengerModelSchema = z.record(z.string(), z.unknown());
@@ -436,6 +438,9 @@ function checkConsistency(m: ArtifactManifest): void {
   if (m.fitSummary.nTrain !== m.nTrain) {
     throw new ArtifactError(`fitSummary.nTrain is ${m.fitSummary.nTrain} but nTrain is ${m.nTrain}; they must match`);
   }
+  if (m.kind === 'gpc-sparse' && m.additiveTheta !== undefined && (nScales !== p || m.additiveTheta.length !== 2 * p)) {
+    throw new ArtifactError(`additiveTheta has ${m.additiveTheta.length} entries with ${nScales} length scale(s); an additive kernel needs ${p} length scales and ${2 * p} entries (log variance and log length scale per feature)`);
+  }
   if (m.kind === 'gpc-sparse' && m.fitSummary.nInducing !== m.nInducing) {
     throw new ArtifactError(`fitSummary.nInducing is ${m.fitSummary.nInducing} but nInducing is ${m.nInducing}; they must match`);
   }
@@ -556,7 +561,17 @@ function serialize(model: DeployedModel, info: ArtifactInfo): { files: Map<strin
     const n = classifier.summary.nTrain;
     const m = classifier.nInducing;
     const payloads = writePayloads(SPARSE_PAYLOADS, state, { n, p, m }, files);
-    draft = { ...common, kind: 'gpc-sparse', nInducing: m, fitSummary: classifier.summary, logMarginalLikelihood: classifier.summary.elbo, nTrain: n, payloads };
+    const additive = classifier.additiveTheta;
+    draft = {
+      ...common,
+      kind: 'gpc-sparse',
+      nInducing: m,
+      fitSummary: classifier.summary,
+      logMarginalLikelihood: classifier.summary.elbo,
+      nTrain: n,
+      payloads,
+      ...(additive && { additiveTheta: Array.from(additive) }),
+    };
   } else {
     const state = classifier.state;
     const n = state.xTrain.rows;
@@ -656,7 +671,7 @@ function restoreSparseModel(manifest: SparseArtifactManifest, get: (name: string
   return wrapErrors('cannot rebuild the model', () => {
     const scaler = StandardScaler.load(manifest.scaler);
     const state: SparseState = {
-      theta: Float64Array.from(manifest.kernelTheta), // exact θ: exp/log would not round-trip bitwise
+      theta: Float64Array.from([...manifest.kernelTheta, ...(manifest.additiveTheta ?? [])]), // exact θ: exp/log would not round-trip bitwise
       inducing: get('inducing'),
       mean: get('mean'),
       cholCov,

@@ -80,6 +80,13 @@ export const pipelineConfigSchema = z
      * fits the RBF whatever this says: its gradient is the RBF's.
      */
     kernel: z.enum(KERNEL_SHAPES).default(DEFAULT_SPARSE_KERNEL),
+    /**
+     * The sparse GP adds one one-dimensional RBF per input, each with its own variance and length
+     * scale, to `kernel` (docs/ml.md §7, "An additive kernel"), and fits θ on at most 2,000 rows.
+     * The exact GP ignores it. Unset: on (DEFAULT_ADDITIVE_KERNEL in steps/train/sparse-fitter.ts);
+     * optional, so the settings (so the execution names) of runs that do not set it are unchanged.
+     */
+    additiveKernel: z.boolean().optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
     /**

@@ -29,6 +29,7 @@ import { TrainCheckpointError } from './train/errors.ts';
 import { FITTERS } from './train/fitter-table.ts';
 import type { FitOptions, Fitters } from './train/fitters.ts';
 import { chooseModel, type ModelChoice } from './train/model-choice.ts';
+import { DEFAULT_ADDITIVE_KERNEL } from './train/sparse-fitter.ts';
 import { capTrainingRows } from './train/row-cap.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 import { trainCheckpointKey } from '../storage-keys.ts';
@@ -217,6 +218,7 @@ async function planTraining(run: RunInput, trainingSetRows: readonly Record<stri
     maxTrainRows: config.maxTrainRows,
     budgetSeconds,
     ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
+    additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
   });
   context.progress({ kind: 'message', text: choice.reason });
   if (run.mode === 'full') return { mode: 'full', modeNote: null, fixedKernel: null, choice };
@@ -273,6 +275,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       maxTrainRows: config.maxTrainRows,
       inducingPoints: config.inducingPoints ?? null,
       kernel: config.kernel,
+      additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, trainingSetRows, context, featureNames, split.train.length, budgetSeconds));
@@ -288,6 +291,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       ...(plan.fixedKernel === null ? {} : { fixedKernel: plan.fixedKernel }),
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
       kernel: config.kernel,
+      additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });

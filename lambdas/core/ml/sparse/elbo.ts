@@ -10,6 +10,8 @@ import { gaussHermite } from './gauss-hermite.ts';
  *
  *   k(x, x') = c · κ(Σ_d (x_d − x'_d)² / ℓ_d²),   θ = [log c, log ℓ…] (one ℓ or one per input)
  *   (or c · Π_d κ(s_d) for a product shape); κ: the RBF or a Matérn profile (kernel-shape.ts)
+ *   additive (θ = [log c, log ℓ_1..d, log a_1..d, log λ_1..d]): k(x, x') + Σ_d a_d exp(−(x_d − x'_d)²/(2λ_d²)),
+ *   one one-dimensional RBF per input with its own variance and length scale beside the full kernel
  *   K_mm = K(Z, Z) + ε c I = L_m L_mᵀ,   u = L_m v,   q(v) = N(μ, S),  S = L Lᵀ
  *   a_i = L_m⁻¹ k(Z, x_i):   q(f_i) = N(a_iᵀ μ,  c − ‖a_i‖² + ‖Lᵀ a_i‖²)
  *   ELBO = Σ_i E_q(f_i)[log σ(y±_i f_i)] − KL(N(μ, S) ‖ N(0, I))
@@ -72,12 +74,95 @@ export interface MarginalRows {
   readonly curvature: Float64Array;
 }
 
-/** The kernel's scalar parts from θ: c and 1/ℓ_d² per input. */
-export function kernelScales(theta: Float64Array, d: number): { constant: number; inverseSquared: Float64Array } {
-  if (theta.length !== 2 && theta.length !== d + 1) throw new ShapeError(`sparse GP: θ has ${theta.length} entries; expected 2 or ${d + 1}`);
+/** The one-dimensional terms of an additive kernel: a_d and 1/λ_d² per input. */
+export interface AdditiveScales {
+  readonly variance: Float64Array;
+  readonly inverseSquared: Float64Array;
+}
+
+export interface KernelScales {
+  readonly constant: number;
+  readonly inverseSquared: Float64Array;
+  /** Present when θ has the additive layout (3d + 1 entries). */
+  readonly additive?: AdditiveScales;
+  /** k(x, x): c, plus Σ a_d when additive. */
+  readonly priorVariance: number;
+}
+
+/** Entries of θ for an additive kernel over d inputs: log c, then d each of log ℓ, log a and log λ. */
+export function additiveThetaLength(d: number): number {
+  return 3 * d + 1;
+}
+
+/** The kernel's scalar parts from θ: c and 1/ℓ_d² per input, and the additive terms when θ has them. */
+export function kernelScales(theta: Float64Array, d: number): KernelScales {
+  const additive = theta.length === additiveThetaLength(d) && theta.length !== d + 1 && theta.length !== 2;
+  if (theta.length !== 2 && theta.length !== d + 1 && !additive) {
+    throw new ShapeError(`sparse GP: θ has ${theta.length} entries; expected 2, ${d + 1} or ${additiveThetaLength(d)} (additive)`);
+  }
   const inverseSquared = new Float64Array(d);
   for (let k = 0; k < d; k++) inverseSquared[k] = Math.exp(-2 * theta[theta.length === 2 ? 1 : 1 + k]);
-  return { constant: Math.exp(theta[0]), inverseSquared };
+  const constant = Math.exp(theta[0]);
+  if (!additive) return { constant, inverseSquared, priorVariance: constant };
+  const variance = new Float64Array(d);
+  const addInverse = new Float64Array(d);
+  let priorVariance = constant;
+  for (let k = 0; k < d; k++) {
+    variance[k] = Math.exp(theta[1 + d + k]);
+    addInverse[k] = Math.exp(-2 * theta[1 + 2 * d + k]);
+    priorVariance += variance[k];
+  }
+  return { constant, inverseSquared, additive: { variance, inverseSquared: addInverse }, priorVariance };
+}
+
+/**
+ * Adds the additive terms Σ_d a_d exp(−½ (x_d − z_jd)²/λ_d²) to out[outOffset + j] for every
+ * inducing point j; with `terms`, also keeps each a_d exp(…) at terms[(outOffset + j)·d + d'] (the
+ * factors of their gradients).
+ */
+export function addAdditiveCross(
+  inducing: Float64Array,
+  m: number,
+  x: Float64Array,
+  xOffset: number,
+  d: number,
+  additive: AdditiveScales,
+  out: Float64Array,
+  outOffset = 0,
+  terms?: Float64Array,
+): void {
+  const { variance: a, inverseSquared: v } = additive;
+  for (let j = 0; j < m; j++) {
+    const zj = j * d;
+    const at = (outOffset + j) * d;
+    let sum = 0;
+    for (let k = 0; k < d; k++) {
+      const t = x[xOffset + k] - inducing[zj + k];
+      const term = a[k] * Math.exp(-0.5 * t * t * v[k]);
+      sum += term;
+      if (terms) terms[at + k] = term;
+    }
+    out[outOffset + j] += sum;
+  }
+}
+
+/** Adds the additive terms to K_mm (both triangles), with the same relative jitter on the diagonal as the full kernel's. */
+function addAdditiveInducing(kmm: Float64Array, inducing: Float64Array, m: number, d: number, additive: AdditiveScales): void {
+  const { variance: a, inverseSquared: v } = additive;
+  let diagonal = 0;
+  for (let k = 0; k < d; k++) diagonal += a[k];
+  for (let i = 0; i < m; i++) {
+    kmm[i * m + i] += diagonal * (1 + INDUCING_JITTER);
+    for (let j = 0; j < i; j++) {
+      let sum = 0;
+      for (let k = 0; k < d; k++) {
+        const t = inducing[i * d + k] - inducing[j * d + k];
+        sum += a[k] * Math.exp(-0.5 * t * t * v[k]);
+      }
+      kmm[i * m + j] += sum;
+      kmm[j * m + i] += sum;
+    }
+  }
 }
 
 /**
@@ -144,8 +229,9 @@ export function inducingCovariance(inducing: Float64Array, m: number, d: number,
 
 /** L_m with L_m L_mᵀ = K_mm. Throws NotPositiveDefiniteError when the jitter is not enough. */
 export function inducingCholesky(params: SparseParameters, m: number, d: number): { kmm: Float64Array; cholKmm: Float64Array } {
-  const { constant, inverseSquared } = kernelScales(params.theta, d);
+  const { constant, inverseSquared, additive } = kernelScales(params.theta, d);
   const kmm = inducingCovariance(params.inducing, m, d, constant, inverseSquared, params.kernel ?? 'rbf');
+  if (additive) addAdditiveInducing(kmm, params.inducing, m, d, additive);
   const cholKmm = kmm.slice();
   choleskyInPlace(cholKmm, m);
   return { kmm, cholKmm };
@@ -204,10 +290,13 @@ export interface ElboOptions {
 export function whitenedCross(x: DenseMatrix, params: SparseParameters, cholKmm: Float64Array): Float64Array {
   const m = params.mean.length;
   const d = x.cols;
-  const { constant, inverseSquared } = kernelScales(params.theta, d);
+  const { constant, inverseSquared, additive } = kernelScales(params.theta, d);
   const shape = params.kernel ?? 'rbf';
   const a = new Float64Array(x.rows * m);
-  for (let i = 0; i < x.rows; i++) crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m, shape);
+  for (let i = 0; i < x.rows; i++) {
+    crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m, shape);
+    if (additive) addAdditiveCross(params.inducing, m, x.data, i * d, d, additive, a, i * m);
+  }
   for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, x.rows - start);
     solveLowerManyInPlace(cholKmm, m, a.subarray(start * m, (start + rows) * m), rows);
@@ -225,7 +314,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const m = params.mean.length;
   if (params.inducing.length !== m * d) throw new ShapeError(`sparse GP: Z has ${params.inducing.length} values; expected ${m}×${d}`);
   if (params.cholCov.length !== m * m) throw new ShapeError(`sparse GP: L has ${params.cholCov.length} values; expected ${m}×${m}`);
-  const { constant: c, inverseSquared: w } = kernelScales(params.theta, d);
+  const { constant: c, inverseSquared: w, additive, priorVariance } = kernelScales(params.theta, d);
   let { kmm, cholKmm } = options;
   if (!cholKmm || !kmm) ({ kmm, cholKmm } = inducingCholesky(params, m, d));
   const { nodes, weights } = gaussHermite(options.quadraturePoints ?? QUADRATURE_POINTS);
@@ -241,6 +330,10 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const gradLogScales = new Float64Array(d);
   const gradInducing = wantAll ? new Float64Array(m * d) : undefined;
   let gradLogConstant = 0;
+  // ∂/∂log a_d and ∂/∂log λ_d of the additive terms.
+  const gradAddVariance = new Float64Array(d);
+  const gradAddScales = new Float64Array(d);
+  const addW = additive?.inverseSquared;
   const pAt = wantAll ? new Float64Array(m * m) : undefined; // Σ_i p_i a_iᵀ
   const rows: MarginalRows | undefined = options.rows
     ? { mean: new Float64Array(n), variance: new Float64Array(n), residualVariance: new Float64Array(n), slope: new Float64Array(n), curvature: new Float64Array(n) }
@@ -255,6 +348,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   // c · κ̃ per pair, the factor of the ℓ and Z gradients: the kernel values themselves for the RBF and the product shapes.
   const slopeBlock = wantAll && shape !== 'rbf' && !product ? new Float64Array(block * m) : kBlock;
   const aBlock = new Float64Array(block * m);
+  const termBlock = additive && wantAll ? new Float64Array(block * m * d) : undefined;
   const aT = new Float64Array(m * block);
   const bAT = new Float64Array(m * block);
   const pT = new Float64Array(m * block);
@@ -271,6 +365,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     else {
       for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m, shape, wantAll ? slopeBlock : undefined);
       aBlock.set(kBlock.subarray(0, rowsHere * m));
+      if (additive) for (let r = 0; r < rowsHere; r++) addAdditiveCross(z, m, xs, (start + r) * d, d, additive, aBlock, r * m, termBlock);
       solveLowerManyInPlace(cholKmm, m, aBlock, rowsHere);
     }
     for (let r = 0; r < rowsHere; r++) {
@@ -284,7 +379,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
         for (let k = 0; k <= j; k++) t[k] += chol[lj + k] * aj;
       }
       const mean = dot(mu, 0, aBlock, ao, m);
-      const residualVariance = c - dot(aBlock, ao, aBlock, ao, m);
+      const residualVariance = priorVariance - dot(aBlock, ao, aBlock, ao, m);
       const variance = Math.max(MIN_VARIANCE, residualVariance + dot(t, 0, t, 0, m));
       expectedLogSigmoid(y[i] === 1 ? 1 : -1, mean, variance, nodes, weights, quad);
       expectedLogLikelihood += quad[0];
@@ -309,7 +404,8 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
       for (let j = 0; j < m; j++) g[j] = slope * mu[j] + 2 * curvature * (dot(chol, j * m, t, 0, j + 1) - aBlock[ao + j]);
       solveLowerTransposedInPlace(cholKmm, m, g);
       // ∂/∂k(Z, x_i) = p: chain to log c, log ℓ and Z.
-      gradLogConstant += c * curvature; // k(x_i, x_i) = c
+      gradLogConstant += c * curvature; // k(x_i, x_i) = c (+ Σ a_d)
+      if (additive) for (let k = 0; k < d; k++) gradAddVariance[k] += additive.variance[k] * curvature;
       for (let j = 0; j < m; j++) {
         pT[j * block + r] = g[j];
         gradLogConstant += g[j] * kBlock[ao + j];
@@ -322,6 +418,16 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
           if (product) u *= profileRatio(profile, diff * diff * w[k]);
           gradInducing![zj + k] += u;
           gradLogScales[k] += u * diff;
+        }
+        if (!termBlock) continue;
+        const at = (ao + j) * d;
+        for (let k = 0; k < d; k++) {
+          const gv = g[j] * termBlock[at + k];
+          const diff = xs[xi + k] - z[zj + k];
+          const u = gv * addW![k] * diff;
+          gradAddVariance[k] += gv;
+          gradInducing![zj + k] += u;
+          gradAddScales[k] += u * diff;
         }
       }
     }
@@ -377,16 +483,18 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   for (let k = 0; k < m; k++) solveLowerTransposedInPlace(cholKmm, m, vT.subarray(k * m, (k + 1) * m)); // row k = column k of Y
   const kmmBar = new Float64Array(m * m);
   for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) kmmBar[j * m + k] = 0.5 * (vT[k * m + j] + vT[j * m + k]);
-  let kmmSlopes = kmm;
+  // The full kernel's part of K_mm: θ's gradients in c and ℓ go through it alone.
+  const kmmBase = additive ? inducingCovariance(z, m, d, c, w, shape) : kmm;
+  let kmmSlopes = kmmBase;
   if (shape !== 'rbf' && !product) {
     kmmSlopes = new Float64Array(m * m);
     inducingCovariance(z, m, d, c, w, shape, kmmSlopes);
   }
   for (let j = 0; j < m; j++) {
-    gradLogConstant += kmmBar[j * m + j] * kmm[j * m + j];
+    gradLogConstant += kmmBar[j * m + j] * kmmBase[j * m + j];
     for (let k = 0; k < m; k++) {
       if (k === j) continue;
-      gradLogConstant += kmmBar[j * m + k] * kmm[j * m + k];
+      gradLogConstant += kmmBar[j * m + k] * kmmBase[j * m + k];
       const coef = kmmBar[j * m + k] * kmmSlopes[j * m + k];
       for (let q = 0; q < d; q++) {
         const diff = z[k * d + q] - z[j * d + q];
@@ -397,9 +505,31 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
       }
     }
   }
+  if (additive) {
+    const { variance: av, inverseSquared: aw } = additive;
+    for (let j = 0; j < m; j++) {
+      for (let q = 0; q < d; q++) gradAddVariance[q] += kmmBar[j * m + j] * av[q] * (1 + INDUCING_JITTER);
+      for (let k = 0; k < m; k++) {
+        if (k === j) continue;
+        const bar = kmmBar[j * m + k];
+        for (let q = 0; q < d; q++) {
+          const diff = z[k * d + q] - z[j * d + q];
+          const gv = bar * av[q] * Math.exp(-0.5 * diff * diff * aw[q]);
+          const u = gv * aw[q] * diff;
+          gradAddVariance[q] += gv;
+          gradInducing![j * d + q] += 2 * u;
+          gradAddScales[q] += u * diff;
+        }
+      }
+    }
+  }
   const gradTheta = new Float64Array(params.theta.length);
   gradTheta[0] = gradLogConstant;
   if (params.theta.length === 2) gradTheta[1] = gradLogScales.reduce((s, v) => s + v, 0);
   else gradTheta.set(gradLogScales, 1);
+  if (additive) {
+    gradTheta.set(gradAddVariance, 1 + d);
+    gradTheta.set(gradAddScales, 1 + 2 * d);
+  }
   return { ...base, gradTheta, gradInducing };
 }

@@ -4,7 +4,7 @@ import type { Prediction } from '../gpc.ts';
 import { ConstantRbfKernel, type Bounds } from '../kernel.ts';
 import { dot, solveLowerManyInPlace } from '../linalg.ts';
 import { averageSigmoid } from '../logistic-gaussian.ts';
-import { crossCovariance, inducingCholesky, kernelScales, type MarginalRows, type SparseParameters } from './elbo.ts';
+import { addAdditiveCross, additiveThetaLength, crossCovariance, inducingCholesky, kernelScales, type MarginalRows, type SparseParameters } from './elbo.ts';
 
 /** Rows per block of the predictive triangular solve (each row of L_m is read once per block). */
 const PREDICT_BLOCK_ROWS = 32;
@@ -83,7 +83,15 @@ export class SparseGaussianProcessClassifier {
   /** The kernel c × κ(ℓ) at the fitted θ (bitwise: built from θ itself), κ the RBF or a Matérn. */
   get kernel(): ConstantRbfKernel {
     const { theta, nFeatures, constantBounds, lengthScaleBounds, kernel } = this.#state;
-    return new ConstantRbfKernel(nFeatures, { isotropic: theta.length === 2, theta: Array.from(theta), constantBounds, lengthScaleBounds, shape: kernel ?? 'rbf' });
+    // An additive kernel's full part: θ's first d + 1 entries (the one-dimensional terms follow, see additiveTheta).
+    const full = this.additiveTheta ? theta.subarray(0, nFeatures + 1) : theta;
+    return new ConstantRbfKernel(nFeatures, { isotropic: full.length === 2, theta: Array.from(full), constantBounds, lengthScaleBounds, shape: kernel ?? 'rbf' });
+  }
+
+  /** [log a_1..d, log λ_1..d] of an additive kernel's one-dimensional terms (elbo.ts); undefined otherwise. */
+  get additiveTheta(): Float64Array | undefined {
+    const { theta, nFeatures: d } = this.#state;
+    return theta.length === additiveThetaLength(d) && theta.length !== d + 1 ? theta.slice(d + 1) : undefined;
   }
 
   /** 1/ℓ per input: large for the inputs the model's decision depends on. */
@@ -98,7 +106,7 @@ export class SparseGaussianProcessClassifier {
     if (x.cols !== d) throw new InvalidDataError(`predict: expected ${d} feature column(s), got ${x.cols}`);
     assertFinite(x, 'predict');
     const m = mean.length;
-    const { constant: c, inverseSquared: w } = kernelScales(theta, d);
+    const { constant: c, inverseSquared: w, additive, priorVariance } = kernelScales(theta, d);
     const probability = new Float64Array(x.rows);
     const latentMean = new Float64Array(x.rows);
     const latentVariance = new Float64Array(x.rows);
@@ -107,7 +115,10 @@ export class SparseGaussianProcessClassifier {
     const t = new Float64Array(m);
     for (let start = 0; start < x.rows; start += block) {
       const rows = Math.min(block, x.rows - start);
-      for (let r = 0; r < rows; r++) crossCovariance(inducing, m, x.data, (start + r) * d, d, c, w, a, r * m, shape);
+      for (let r = 0; r < rows; r++) {
+        crossCovariance(inducing, m, x.data, (start + r) * d, d, c, w, a, r * m, shape);
+        if (additive) addAdditiveCross(inducing, m, x.data, (start + r) * d, d, additive, a, r * m);
+      }
       solveLowerManyInPlace(this.#cholKmm, m, a, rows);
       for (let r = 0; r < rows; r++) {
         const ao = r * m;
@@ -119,7 +130,7 @@ export class SparseGaussianProcessClassifier {
         }
         const i = start + r;
         latentMean[i] = dot(mean, 0, a, ao, m);
-        latentVariance[i] = Math.max(0, c - dot(a, ao, a, ao, m) + dot(t, 0, t, 0, m));
+        latentVariance[i] = Math.max(0, priorVariance - dot(a, ao, a, ao, m) + dot(t, 0, t, 0, m));
         probability[i] = averageSigmoid(latentMean[i], latentVariance[i]);
       }
     }

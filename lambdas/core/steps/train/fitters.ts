@@ -31,6 +31,8 @@ export interface FitOptions {
   readonly inducingPoints?: number;
   /** Sparse GP only: its kernel shape; unset: its default. */
   readonly kernel?: KernelShape;
+  /** Sparse GP only: one-dimensional terms per input beside `kernel` (ml/sparse/elbo.ts). */
+  readonly additiveKernel?: boolean;
   /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
   /** Each accepted step of a fit that reports no FitProgress (the sparse GP's ELBO), for the training record's trace. */

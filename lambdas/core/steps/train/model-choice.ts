@@ -25,7 +25,15 @@ export interface ModelChoiceInput {
   readonly budgetSeconds: number;
   /** The sparse GP's inducing points (config.inducingPoints); unset: its default. */
   readonly inducingPoints?: number;
+  /** The sparse GP has the additive terms (config.additiveKernel): each pass costs more, so fewer rows fit the margin. */
+  readonly additiveKernel?: boolean;
 }
+
+/**
+ * How much more one pass over the rows costs with the additive kernel: measured 1.8× for a q(v)
+ * pass and 1.5× for a gradient pass (d = 11, m = 128; docs/ml.md §7), rounded up.
+ */
+export const ADDITIVE_PASS_COST_FACTOR = 2;
 
 export interface ModelChoice {
   readonly kind: ModelKind;
@@ -39,8 +47,8 @@ const count = (n: number): string => n.toLocaleString('en-US');
 const secondsText = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : `${count(Math.round(s))} s`);
 
 /** The sparse GP on every row, or on a stratified sample where one pass over every row would not fit the round's margin. */
-function sparse(n: number, inducingPoints: number, why: string, allWhy: string): ModelChoice {
-  const limit = sparseRowLimit(inducingPoints);
+function sparse(n: number, inducingPoints: number, additive: boolean, why: string, allWhy: string): ModelChoice {
+  const limit = additive ? Math.floor(sparseRowLimit(inducingPoints) / ADDITIVE_PASS_COST_FACTOR) : sparseRowLimit(inducingPoints);
   if (n <= limit) return { kind: 'gpc-sparse', rows: n, rowsAvailable: n, reason: `${why}sparse GP on all ${count(n)} training rows${allWhy}` };
   return {
     kind: 'gpc-sparse',
@@ -53,8 +61,9 @@ function sparse(n: number, inducingPoints: number, why: string, allWhy: string):
 export function chooseModel(input: ModelChoiceInput): ModelChoice {
   const { requested, rowsAvailable: n, maxTrainRows, budgetSeconds } = input;
   const inducingPoints = input.inducingPoints ?? DEFAULT_INDUCING_POINTS;
+  const additive = input.additiveKernel ?? false;
   const all = { rows: n, rowsAvailable: n };
-  if (requested === 'sparse') return sparse(n, inducingPoints, '', ' (config.model = sparse)');
+  if (requested === 'sparse') return sparse(n, inducingPoints, additive, '', ' (config.model = sparse)');
   if (requested === 'exact') {
     const rows = Math.min(n, maxTrainRows);
     // Asked for, the exact GP trains whatever its cost; the reason warns when one round cannot hold it.
@@ -68,10 +77,10 @@ export function chooseModel(input: ModelChoiceInput): ModelChoice {
       reason: `exact GP on a stratified sample of ${count(maxTrainRows)} of ${count(n)} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)${warning}`,
     };
   }
-  if (n > maxTrainRows) return sparse(n, inducingPoints, 'auto: ', `, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)`);
+  if (n > maxTrainRows) return sparse(n, inducingPoints, additive, 'auto: ', `, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)`);
   const predicted = predictExactFitSeconds(n);
   const allowed = budgetSeconds * EXACT_BUDGET_SHARE;
   const estimate = `its predicted fit of ${secondsText(predicted)} ${predicted <= allowed ? 'is within' : 'exceeds'} half of the ${secondsText(budgetSeconds)} Train budget`;
   if (predicted <= allowed) return { kind: 'gpc-exact', ...all, reason: `auto: exact GP on all ${count(n)} training rows; ${estimate}` };
-  return sparse(n, inducingPoints, 'auto: ', `; the exact GP's ${estimate.replace(/^its /, '')}`);
+  return sparse(n, inducingPoints, additive, 'auto: ', `; the exact GP's ${estimate.replace(/^its /, '')}`);
 }

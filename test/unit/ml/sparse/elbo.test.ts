@@ -60,6 +60,24 @@ describe('sparse GP evidence lower bound', () => {
     });
   }
 
+  // θ = [log c, log ℓ_1..3, log a_1..3, log λ_1..3]: the full ARD kernel plus one RBF per input.
+  for (const kernel of ['rbf', 'matern52-product'] as const) {
+    describe(`additive kernel over ${kernel}`, () => {
+      const params = { ...randomParameters(true), kernel, theta: Float64Array.from([0.3, 0.1, -0.2, 0.4, -0.5, 0.2, -1.1, -0.3, 0.6, -0.4]) };
+      const e = evaluateElbo(x, y, params);
+      const lower = Array.from({ length: m * m }, (_, i) => i).filter((i) => i % m <= Math.floor(i / m));
+      it('has the gradient of finite differences in θ (variances and length scales of every term)', () =>
+        expect(worstGap(params, params.theta, e.gradTheta!, [...params.theta.keys()])).toBeLessThan(1e-6));
+      it('… in the inducing inputs Z', () => expect(worstGap(params, params.inducing, e.gradInducing!, [...params.inducing.keys()])).toBeLessThan(1e-6));
+      it('… in the lower triangle of L', () => expect(worstGap(params, params.cholCov, e.gradCholCov!, lower)).toBeLessThan(1e-6));
+      it('is the full kernel alone when every additive variance vanishes', () => {
+        const vanishing = { ...params, theta: Float64Array.from(params.theta, (v, k) => (k >= 4 && k < 7 ? -60 : v)) };
+        const full = { ...params, theta: params.theta.slice(0, 4) };
+        expect(evaluateElbo(x, y, vanishing, { scope: 'none' }).value).toBeCloseTo(evaluateElbo(x, y, full, { scope: 'none' }).value, 9);
+      });
+    });
+  }
+
   it('is the expected log-likelihood alone when q(v) is the prior (KL = 0)', () => {
     const params = randomParameters(false);
     params.mean.fill(0);

@@ -96,6 +96,17 @@ describe('a sparse model in MaintenanceModel and the artifact', () => {
     expect(() => deserializeModel(editManifest(saved, (m) => ((m.kernel as Record<string, unknown>).shape = 'matern12')))).toThrow(ArtifactError);
   });
 
+  it('keeps an additive kernel through the artifact bitwise, and rejects one-dimensional terms of the wrong length', () => {
+    const additive = MaintenanceModel.trainSparse(train, { sparse: { inducingPoints: 16, maxIterations: 10, additive: true }, targetRecall: 0.9 });
+    const saved = serializeModel(additive, { modelVersion: 'sparse-additive', createdAt: '2026-12-06T00:00:00.000Z' });
+    const { model: loaded, manifest } = deserializeModel(saved);
+    if (manifest.kind !== 'gpc-sparse') expect.unreachable('a sparse GP artifact');
+    expect(manifest.additiveTheta).toHaveLength(4);
+    expect(manifest.kernelTheta).toHaveLength(3);
+    expect(Array.from(loaded.predict(probe).probability)).toEqual(Array.from(additive.predict(probe).probability));
+    expect(() => deserializeModel(editManifest(saved, (m) => (m.additiveTheta = [0, 0, 0])))).toThrow(/additiveTheta has 3 entries/);
+  });
+
   it('wraps an already fitted classifier, as Train does after a resumable fit', () => {
     const scaler = new StandardScaler().fit(train.X);
     const classifier = fitSparse(scaler.transform(train.X), train.y, { inducingPoints: 10, maxIterations: 3 });

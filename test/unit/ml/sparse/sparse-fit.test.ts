@@ -163,3 +163,37 @@ describe('a Matérn kernel in the sparse GP', () => {
     expect(() => startSparseFit(moons.X, moons.y, { kernel: 'matern12' as unknown as 'rbf' })).toThrow(TypeError);
   });
 });
+
+describe('an additive kernel in the sparse GP', () => {
+  // The label is a threshold on one input: the shape one one-dimensional term models at once.
+  const random = makeMoons(200, { seed: 9, noise: 0.3 });
+  const step = { X: random.X, y: Array.from({ length: random.X.rows }, (_, i) => (random.X.data[i * 2] > 0.8 ? 1 : 0)) };
+  const additive = fitSparse(step.X, step.y, { ...OPTIONS, additive: true });
+  const full = fitSparse(step.X, step.y, OPTIONS);
+
+  it('fits one variance and one length scale per input beside the ARD kernel, and names them', () => {
+    expect(additive.state.theta).toHaveLength(1 + 3 * 2);
+    expect(additive.additiveTheta).toHaveLength(4);
+    expect(full.additiveTheta).toBeUndefined();
+    expect(additive.summary.kernel).toMatch(/\+ Sum_d\(a_d \* RBF_d\), a = \[[^\]]+\], length_scale = \[[^\]]+\]/);
+    expect(additive.kernel.theta).toHaveLength(3); // the full part: log c and the ARD length scales
+  });
+
+  it('bounds the evidence better than the ARD kernel alone on a threshold', () => {
+    expect(additive.summary.elbo).toBeGreaterThan(full.summary.elbo);
+  });
+
+  it('resumes bit for bit from a checkpoint taken in the additive stage', () => {
+    const options = { ...OPTIONS, additive: true };
+    let fit = startSparseFit(step.X, step.y, options);
+    for (let round = 0; round < 200 && !fit.advance(0); round++) {
+      fit = resumeSparseFit(step.X, step.y, JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint, options);
+    }
+    expectSameModel(fit.result(), additive, step.X);
+  });
+
+  it('needs the ARD stage, and a boolean', () => {
+    expect(() => startSparseFit(moons.X, moons.y, { additive: true, ard: false })).toThrow(/additive needs ard/);
+    expect(() => startSparseFit(moons.X, moons.y, { additive: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+});

@@ -10,6 +10,7 @@ import { exactFitter } from '../../../../lambdas/core/steps/train/exact-fit.ts';
 import { FITTERS } from '../../../../lambdas/core/steps/train/fitter-table.ts';
 import { classifierFitter, type FitData, type FitOptions } from '../../../../lambdas/core/steps/train/fitters.ts';
 import { tinyModel } from '../../../support/pipeline-fixture.ts';
+import { SparseGaussianProcessClassifier } from '../../../../lambdas/core/ml/sparse/svgp.ts';
 
 function data(rows = 40, seed = 3): FitData {
   const rng = new SeededRandom(seed);
@@ -118,6 +119,19 @@ describe('the pipeline\'s fitters', () => {
     const fit = FITTERS['gpc-sparse'].start(data(), { ...OPTIONS, kernel: 'matern32' });
     fit.advance(Infinity);
     expect(fit.result().classifier.kernel.shape).toBe('matern32');
+  });
+
+  it('fit the sparse GP with the additive terms when the options ask (config.additiveKernel), and without them otherwise', () => {
+    const additive = FITTERS['gpc-sparse'].start(data(), { ...OPTIONS, additiveKernel: true });
+    additive.advance(Infinity);
+    const classifier = additive.result().classifier;
+    if (!(classifier instanceof SparseGaussianProcessClassifier)) expect.unreachable('a sparse GP');
+    expect(classifier.additiveTheta).toHaveLength(4);
+    const plain = FITTERS['gpc-sparse'].start(data(), { ...OPTIONS, additiveKernel: false });
+    plain.advance(Infinity);
+    const plainClassifier = plain.result().classifier;
+    if (!(plainClassifier instanceof SparseGaussianProcessClassifier)) expect.unreachable('a sparse GP');
+    expect(plainClassifier.additiveTheta).toBeUndefined();
   });
 
   it('refuse to resume a checkpoint of the other kind', () => {

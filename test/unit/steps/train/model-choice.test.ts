@@ -97,6 +97,12 @@ describe('chooseModel', () => {
         "auto: sparse GP on a stratified sample of 750,000 of 800,000 training rows, more than the exact GP's limit of 2,800 (config.maxTrainRows): with 128 inducing points one pass over more rows could outlast the Train round's margin",
     });
   });
+
+  it('sparse with the additive kernel: half the rows, as each pass costs up to twice as much', () => {
+    expect(chooseModel({ ...base, requested: 'sparse', rowsAvailable: 375_000, additiveKernel: true })).toMatchObject({ rows: 375_000, rowsAvailable: 375_000 });
+    expect(chooseModel({ ...base, requested: 'auto', rowsAvailable: 750_000, additiveKernel: true })).toMatchObject({ kind: 'gpc-sparse', rows: 375_000, rowsAvailable: 750_000 });
+    expect(chooseModel({ ...base, requested: 'auto', rowsAvailable: 750_000, additiveKernel: false })).toMatchObject({ rows: 750_000 });
+  });
 });
 
 describe('capTrainingRows', () => {
