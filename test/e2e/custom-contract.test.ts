@@ -5,40 +5,20 @@
  * model and every Lambda get the same custom contract is test/infra/contract.test.ts.) Runs
  * bin/prognos.ts as a child process in a temporary working directory.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeParquet } from '../../lambdas/core/data/parquet.ts';
 import { SeededRandom } from '../../lambdas/core/ml/random.ts';
 import { predictResponseSchema } from '../../lambdas/core/serving/response-schemas.ts';
+import { prognosCli } from '../support/prognos-cli.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repoRoot, 'bin', 'prognos.ts');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const workDir = mkdtempSync(join(tmpdir(), 'prognos-contract-'));
+const { prognos, prognosJson } = prognosCli(workDir);
 const home = join(workDir, 'home');
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-function prognos(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.PROGNOS_DEBUG;
-  delete env.PROGNOS_HOME;
-  delete env.PROGNOS_FAIL_STEP;
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, bin, ...args], { cwd: workDir, encoding: 'utf8', env, timeout: 110_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function prognosJson(...args: string[]): Record<string, unknown> {
-  const result = prognos(...args);
-  expect(result.status, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
 
 /** Centrifugal pumps: nothing in common with AI4I but the idea. */
 const PUMP_CONTRACT = {

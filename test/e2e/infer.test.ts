@@ -2,40 +2,14 @@
  * End-to-end tests of `prognos infer` (and `prognos ingest --inference`): bin/prognos.ts as a
  * child process in a temporary working directory, a champion trained by `prognos run` first.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, prognosCli } from '../support/prognos-cli.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repoRoot, 'bin', 'prognos.ts');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const workDir = mkdtempSync(join(tmpdir(), 'prognos-infer-'));
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function prognos(...args: string[]): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.PROGNOS_DEBUG;
-  delete env.PROGNOS_HOME;
-  delete env.PROGNOS_FAIL_STEP;
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, bin, ...args], { cwd: workDir, encoding: 'utf8', env, timeout: 110_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function generate(file: string, rows: number, seed: number): string {
-  const result = prognos('generate', 'ai4i', '--rows', String(rows), '--seed', String(seed), '--out', file);
-  expect(result.status, result.stderr).toBe(0);
-  return join(workDir, file);
-}
+const { prognos, generate } = prognosCli(workDir);
 
 /** A copy of `file` with the air 8 K warmer (its sd is about 2 K) and the UDIs moved past `firstUdi`. */
 function warmed(file: string, out: string, firstUdi: number): string {

@@ -4,45 +4,18 @@
  * the other files; `prognos landing` says what became of each. Runs bin/prognos.ts as a child
  * process in a temporary working directory.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prognosCli } from '../support/prognos-cli.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repoRoot, 'bin', 'prognos.ts');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const workDir = mkdtempSync(join(tmpdir(), 'prognos-landing-'));
+const { prognos, generate, lenientConfig } = prognosCli(workDir);
 
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
-
-function prognos(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.PROGNOS_DEBUG;
-  delete env.PROGNOS_HOME;
-  delete env.PROGNOS_FAIL_STEP;
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, bin, ...args], { cwd: workDir, encoding: 'utf8', env, timeout: 110_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function generate(file: string, rows: number, seed: number): string {
-  const result = prognos('generate', 'ai4i', '--rows', String(rows), '--seed', String(seed), '--out', file);
-  expect(result.status, result.stderr).toBe(0);
-  return join(workDir, file);
-}
-
-/** A lenient gate, so the good file's model is promoted whatever the data. */
-function lenientConfig(): string {
-  const file = join(workDir, 'lenient.json');
-  writeFileSync(file, JSON.stringify({ gateMinRecall: 0.2, gateMargin: 0.9 }));
-  return file;
-}
 
 function expectRefused(result: { status: number | null; stderr: string }, reason: RegExp): void {
   expect(result.status, result.stderr).toBe(1);
