@@ -2,13 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ReportData } from '../../lambdas/core/report/model/report-data.ts';
 import { renderBatchReport } from '../../lambdas/core/report/batch/batch-report.ts';
 import { renderReport } from '../../lambdas/core/report/model/render-report.ts';
 import { dumpDom, findBrowser, screenshot } from '../support/browser.ts';
 import { decodePng, type Rgba } from '../support/png.ts';
 import { makeBatchData } from '../unit/report/batch-report-fixture.ts';
-import { makeReportData } from '../unit/report/report-fixture.ts';
+import { makeReportDataWithCandidates } from '../unit/report/report-fixture.ts';
 
 /**
  * The model and batch reports in a real browser (headless Chromium from Debian's packages; `.ci/run`
@@ -20,25 +19,6 @@ import { makeReportData } from '../unit/report/report-fixture.ts';
 
 const browser = findBrowser();
 const WIDTH = 1280;
-
-/** A report with a champion and the run's table of models, the pick a challenger. */
-function reportWithCandidates(): ReportData {
-  const base = makeReportData({ champion: true });
-  const gp = { version: base.version, recall: 0.92, precision: 0.31, averagePrecision: 0.712, rocAuc: 0.961, threshold: 0.0781 };
-  const boosted = { ...gp, version: '20261126T202618.000Z-b0057300', averagePrecision: 0.889, rocAuc: 0.983, precision: 0.49, threshold: 0.059 };
-  return {
-    ...base,
-    evaluation: {
-      ...base.evaluation,
-      candidates: [
-        { status: 'trained', kind: 'gpc-exact', fitSeconds: 41.2, holdout: gp },
-        { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.28, holdout: boosted },
-        { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
-      ],
-      pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' },
-    },
-  };
-}
 
 /** Share of pixels that are not (near) white, and the number of distinct colours, in rows [from, to). */
 function ink(image: Rgba, from: number, to: number): { share: number; colours: number } {
@@ -102,7 +82,7 @@ describe.skipIf(browser === undefined)('reports in headless Chromium', () => {
   }
 
   it('the model report parses into every section and chart, logs nothing to its console, and draws its charts', async () => {
-    const file = checkInBrowser(await renderReport(reportWithCandidates()), 'model-report', ['models', 'curves']);
+    const file = checkInBrowser(await renderReport(makeReportDataWithCandidates()), 'model-report', ['models', 'curves']);
     if (process.env.PROGNOS_UPDATE_DOCS === '1') {
       screenshot(browser!, file, join(import.meta.dirname, '..', '..', 'docs', 'images', 'report-page.png'), WIDTH, 2400);
     }

@@ -3,7 +3,7 @@ import { evaluate, wilsonInterval } from '../../../lambdas/core/ml/metrics.ts';
 import { fixed } from '../../../lambdas/core/report/format.ts';
 import { renderReport } from '../../../lambdas/core/report/model/render-report.ts';
 import type { HoldoutEvaluation, ReportData } from '../../../lambdas/core/report/model/report-data.ts';
-import { makeReportData } from './report-fixture.ts';
+import { makeReportData, makeReportDataWithCandidates } from './report-fixture.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 
@@ -112,20 +112,7 @@ describe('renderReport', () => {
 
   it('shows a table of every model trained in the run, after the gate, with the pick and why; none for a run without challengers', async () => {
     const base = makeReportData({ champion: true });
-    const gp = { version: base.version, recall: 0.92, precision: 0.31, averagePrecision: 0.712, rocAuc: 0.961, threshold: 0.0781 };
-    const boosted = { ...gp, version: '2026-11-26T20-26-18Z-b00573', averagePrecision: 0.889, rocAuc: 0.983, precision: 0.49, threshold: 0.059 };
-    const data: ReportData = {
-      ...base,
-      evaluation: {
-        ...base.evaluation,
-        candidates: [
-          { status: 'trained', kind: 'gpc-exact', fitSeconds: 41.2, holdout: gp },
-          { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.28, holdout: boosted },
-          { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
-        ],
-        pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' },
-      },
-    };
+    const data = makeReportDataWithCandidates();
     const page = await renderReport(data);
     expectSelfContained(page);
     expect(page.indexOf('id="gate"')).toBeLessThan(page.indexOf('id="models"'));

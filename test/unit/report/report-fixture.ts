@@ -126,3 +126,25 @@ export function makeReportData(options: FixtureOptions = {}): ReportData {
     },
   };
 }
+
+/**
+ * A report with a champion and the run's table of models: the GP, boosted trees (the pick) and a
+ * logistic regression that failed.
+ */
+export function makeReportDataWithCandidates(): ReportData {
+  const base = makeReportData({ champion: true });
+  const gp = { version: base.version, recall: 0.92, precision: 0.31, averagePrecision: 0.712, rocAuc: 0.961, threshold: 0.0781 };
+  const boosted = { ...gp, version: '20261126T202618.000Z-b0057300', averagePrecision: 0.889, rocAuc: 0.983, precision: 0.49, threshold: 0.059 };
+  return {
+    ...base,
+    evaluation: {
+      ...base.evaluation,
+      candidates: [
+        { status: 'trained', kind: 'gpc-exact', fitSeconds: 41.2, holdout: gp },
+        { status: 'trained', kind: 'gradient-boosting', fitSeconds: 0.28, holdout: boosted },
+        { status: 'failed', kind: 'logistic-regression', reason: 'InvalidDataError: one class' },
+      ],
+      pick: { version: boosted.version, kind: 'gradient-boosting', reason: 'gradient-boosting has the highest average precision (0.889)' },
+    },
+  };
+}
