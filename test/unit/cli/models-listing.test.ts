@@ -16,6 +16,7 @@ import { groupByRun } from '../../../lambdas/cli/model-listing.ts';
 import { formatModelRecord, runModelShow, UnknownVersionError } from '../../../lambdas/cli/model-show.ts';
 import { modelsTable, runModels } from '../../../lambdas/cli/models.ts';
 import { nearestVersions } from '../../../lambdas/cli/nearest-versions.ts';
+import { runReport } from '../../../lambdas/cli/report.ts';
 import { DEFAULT_CONTRACT } from '../../../lambdas/core/contract/contract.ts';
 import type { DeployedModel } from '../../../lambdas/core/ml/deployed-model.ts';
 import { promoteChampion } from '../../../lambdas/core/registry/champion.ts';
@@ -202,6 +203,17 @@ describe('prognos models: versions by run, with lineage and holdout AP', () => {
     expect(text).toMatch(new RegExp(`logistic-regression +${LR_A.replace('.', '\\.')} +1\\.50 +0\\.850 +0\\.200 +0\\.700 +0\\.950 +picked\n`));
     expect(text).toMatch(/gradient-boosting +failed: States\.Timeout: took too long\n/);
     expect(text).toContain('the rule picked logistic-regression: highest AP');
+  });
+
+  it('report of a version the rule did not pick gives its run\'s report, under the judged sibling, and says so', async () => {
+    const io = captureIo();
+    const path = await runReport({ ...options(), version: GP_B, json: true }, io);
+    expect(path).toBe(join(home, 'models', GB_B, 'report.html'));
+    expect(JSON.parse(io.stdout())).toEqual({ version: GB_B, requested: GP_B, path, champion: false });
+    expect(io.stderr()).toContain(`model ${GP_B} was trained beside ${GB_B}, which the gate judged`);
+    // Its own report first; and an old version without a run has none to fall back on.
+    expect(await runReport({ ...options(), version: GB_B }, captureIo())).toBe(path);
+    await expect(runReport({ ...options(), version: OLD }, captureIo())).rejects.toThrow(`model ${OLD} has no report`);
   });
 
   it('show of a sibling finds its run\'s decision, candidates and report under the gated version', async () => {
