@@ -120,7 +120,7 @@ export interface ReportData {
   readonly training: TrainingSummary;
   readonly evaluation: Evaluation;
   /** `pick`: the model the gate's rule picks among the run's (decision records since the challengers). */
-  readonly decision: GateDecision & { readonly pick?: CandidatePick };
+  readonly decision: GateDecision;
   /** What the run prices a missed failure and a needless inspection at (config.costs); absent: the default. */
   readonly costs?: ErrorCosts;
 }
