@@ -227,6 +227,8 @@ const sparseManifestSchema = z.object({
   fitSummary: sparseFitSummarySchema,
   /** An additive kernel's one-dimensional terms, [log a_1..p, log λ_1..p] exactly (ml/sparse/elbo.ts); absent for the others. */
   additiveTheta: z.array(finite).optional(),
+  /** The input warp's [b⁺_1..p, b⁻_1..p] exactly (ml/sparse/input-warp.ts), each ≥ 0; absent: no warp. */
+  inputWarp: z.array(finite.min(0)).optional(),
 });
 // The classifier's own schema checks `model` (in checkConsistency, through its load): one owner of that format.
 const challengerModelSchema = z.record(z.string(), z.unknown());
@@ -441,6 +443,9 @@ function checkConsistency(m: ArtifactManifest): void {
   if (m.kind === 'gpc-sparse' && m.additiveTheta !== undefined && (nScales !== p || m.additiveTheta.length !== 2 * p)) {
     throw new ArtifactError(`additiveTheta has ${m.additiveTheta.length} entries with ${nScales} length scale(s); an additive kernel needs ${p} length scales and ${2 * p} entries (log variance and log length scale per feature)`);
   }
+  if (m.kind === 'gpc-sparse' && m.inputWarp !== undefined && m.inputWarp.length !== 2 * p) {
+    throw new ArtifactError(`inputWarp has ${m.inputWarp.length} entries; a warp of ${p} features needs ${2 * p} (b+ and b- per feature)`);
+  }
   if (m.kind === 'gpc-sparse' && m.fitSummary.nInducing !== m.nInducing) {
     throw new ArtifactError(`fitSummary.nInducing is ${m.fitSummary.nInducing} but nInducing is ${m.nInducing}; they must match`);
   }
@@ -571,6 +576,7 @@ function serialize(model: DeployedModel, info: ArtifactInfo): { files: Map<strin
       nTrain: n,
       payloads,
       ...(additive && { additiveTheta: Array.from(additive) }),
+      ...(state.warp && { inputWarp: Array.from(state.warp) }),
     };
   } else {
     const state = classifier.state;
@@ -679,6 +685,7 @@ function restoreSparseModel(manifest: SparseArtifactManifest, get: (name: string
       constantBounds: manifest.kernel.constantBounds,
       lengthScaleBounds: manifest.kernel.lengthScaleBounds,
       kernel: manifest.kernel.shape,
+      ...(manifest.inputWarp && { warp: Float64Array.from(manifest.inputWarp) }),
     };
     const classifier = SparseGaussianProcessClassifier.fromState(state, manifest.fitSummary);
     return new MaintenanceModel(manifest.featureNames, scaler, classifier, manifest.threshold);

@@ -87,6 +87,12 @@ export const pipelineConfigSchema = z
      * optional, so the settings (so the execution names) of runs that do not set it are unchanged.
      */
     additiveKernel: z.boolean().optional(),
+    /**
+     * The sparse GP learns a monotone warp of each input's tails with θ (docs/ml.md §7, "Input
+     * warping"). The exact GP ignores it. Unset: DEFAULT_INPUT_WARP in steps/train/sparse-fitter.ts;
+     * optional for the same reason as additiveKernel.
+     */
+    inputWarp: z.boolean().optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
     /**

@@ -29,7 +29,7 @@ import { TrainCheckpointError } from './train/errors.ts';
 import { FITTERS } from './train/fitter-table.ts';
 import type { FitOptions, Fitters } from './train/fitters.ts';
 import { chooseModel, type ModelChoice } from './train/model-choice.ts';
-import { DEFAULT_ADDITIVE_KERNEL } from './train/sparse-fitter.ts';
+import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP } from './train/sparse-fitter.ts';
 import { capTrainingRows } from './train/row-cap.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 import { trainCheckpointKey } from '../storage-keys.ts';
@@ -276,6 +276,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       inducingPoints: config.inducingPoints ?? null,
       kernel: config.kernel,
       additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
+      inputWarp: config.inputWarp ?? DEFAULT_INPUT_WARP,
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, trainingSetRows, context, featureNames, split.train.length, budgetSeconds));
@@ -292,6 +293,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
       kernel: config.kernel,
       additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
+      inputWarp: config.inputWarp ?? DEFAULT_INPUT_WARP,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });

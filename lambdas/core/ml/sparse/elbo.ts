@@ -3,6 +3,7 @@ import type { DenseMatrix } from '../dense.ts';
 import { isProduct, type KernelProfile, type KernelShape, pairValue, profileOf, profileRatio, profileSlope, profileValue } from '../kernel-shape.ts';
 import { choleskyInPlace, dot, solveLowerManyInPlace, solveLowerTransposedInPlace } from '../linalg.ts';
 import { gaussHermite } from './gauss-hermite.ts';
+import { chainWarpGradient, warpInputs } from './input-warp.ts';
 
 /**
  * The evidence lower bound of the whitened sparse variational GP classifier (Hensman, Matthews &
@@ -43,6 +44,8 @@ export interface SparseParameters {
   readonly cholCov: Float64Array;
   /** The kernel's shape (kernel-shape.ts). @default 'rbf' */
   readonly kernel?: KernelShape;
+  /** [b⁺_1..d, b⁻_1..d] of the input warp (input-warp.ts), applied to X and Z before the kernel; none: the identity. */
+  readonly warp?: Float64Array;
 }
 
 /** What to differentiate: nothing, q(v) only (for natural-gradient steps), or everything. */
@@ -61,6 +64,8 @@ export interface ElboEvaluation {
   /** ∂ELBO/∂θ and ∂ELBO/∂Z, when the scope is 'all'. */
   readonly gradTheta?: Float64Array;
   readonly gradInducing?: Float64Array;
+  /** ∂ELBO/∂warp, when the scope is 'all' and the parameters have a warp. */
+  readonly gradWarp?: Float64Array;
   /** Per row: mean and variance of q(f_i) and ∂E_i/∂m_i, ∂E_i/∂s_i, when asked for. */
   readonly rows?: MarginalRows;
 }
@@ -227,11 +232,17 @@ export function inducingCovariance(inducing: Float64Array, m: number, d: number,
   return k;
 }
 
+/** Z where the kernel sees it: warped when the parameters have a warp. */
+export function kernelInducing(params: SparseParameters, d: number): Float64Array {
+  return params.warp ? warpInputs(params.inducing, d, params.warp) : params.inducing;
+}
+
 /** L_m with L_m L_mᵀ = K_mm. Throws NotPositiveDefiniteError when the jitter is not enough. */
 export function inducingCholesky(params: SparseParameters, m: number, d: number): { kmm: Float64Array; cholKmm: Float64Array } {
   const { constant, inverseSquared, additive } = kernelScales(params.theta, d);
-  const kmm = inducingCovariance(params.inducing, m, d, constant, inverseSquared, params.kernel ?? 'rbf');
-  if (additive) addAdditiveInducing(kmm, params.inducing, m, d, additive);
+  const inducing = kernelInducing(params, d);
+  const kmm = inducingCovariance(inducing, m, d, constant, inverseSquared, params.kernel ?? 'rbf');
+  if (additive) addAdditiveInducing(kmm, inducing, m, d, additive);
   const cholKmm = kmm.slice();
   choleskyInPlace(cholKmm, m);
   return { kmm, cholKmm };
@@ -292,10 +303,12 @@ export function whitenedCross(x: DenseMatrix, params: SparseParameters, cholKmm:
   const d = x.cols;
   const { constant, inverseSquared, additive } = kernelScales(params.theta, d);
   const shape = params.kernel ?? 'rbf';
+  const inducing = kernelInducing(params, d);
+  const xs = params.warp ? warpInputs(x.data, d, params.warp) : x.data;
   const a = new Float64Array(x.rows * m);
   for (let i = 0; i < x.rows; i++) {
-    crossCovariance(params.inducing, m, x.data, i * d, d, constant, inverseSquared, a, i * m, shape);
-    if (additive) addAdditiveCross(params.inducing, m, x.data, i * d, d, additive, a, i * m);
+    crossCovariance(inducing, m, xs, i * d, d, constant, inverseSquared, a, i * m, shape);
+    if (additive) addAdditiveCross(inducing, m, xs, i * d, d, additive, a, i * m);
   }
   for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, x.rows - start);
@@ -320,8 +333,11 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const { nodes, weights } = gaussHermite(options.quadraturePoints ?? QUADRATURE_POINTS);
   const mu = params.mean;
   const chol = params.cholCov;
-  const z = params.inducing;
-  const xs = x.data;
+  const warp = params.warp;
+  if (warp && warp.length !== 2 * d) throw new ShapeError(`sparse GP: the warp has ${warp.length} values; expected ${2 * d}`);
+  // The kernel sees warped inputs; ∂/∂w(x) per row is kept to chain to the warp (stationary: ∂k/∂x = −∂k/∂z).
+  const z = kernelInducing(params, d);
+  const xs = warp ? warpInputs(x.data, d, warp) : x.data;
 
   const wantVariational = scope !== 'none';
   const wantAll = scope === 'all';
@@ -329,6 +345,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const covStatistic = wantVariational ? new Float64Array(m * m) : undefined;
   const gradLogScales = new Float64Array(d);
   const gradInducing = wantAll ? new Float64Array(m * d) : undefined;
+  const gradInputs = wantAll && warp ? new Float64Array(n * d) : undefined;
   let gradLogConstant = 0;
   // ∂/∂log a_d and ∂/∂log λ_d of the additive terms.
   const gradAddVariance = new Float64Array(d);
@@ -418,6 +435,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
           if (product) u *= profileRatio(profile, diff * diff * w[k]);
           gradInducing![zj + k] += u;
           gradLogScales[k] += u * diff;
+          if (gradInputs) gradInputs[xi + k] -= u;
         }
         if (!termBlock) continue;
         const at = (ao + j) * d;
@@ -428,6 +446,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
           gradAddVariance[k] += gv;
           gradInducing![zj + k] += u;
           gradAddScales[k] += u * diff;
+          if (gradInputs) gradInputs[xi + k] -= u;
         }
       }
     }
@@ -531,5 +550,10 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     gradTheta.set(gradAddVariance, 1 + d);
     gradTheta.set(gradAddScales, 1 + 2 * d);
   }
-  return { ...base, gradTheta, gradInducing };
+  if (!warp) return { ...base, gradTheta, gradInducing };
+  // Through the warp: X's part to the warp only, Z's part to the warp and to Z itself.
+  const gradWarp = new Float64Array(2 * d);
+  chainWarpGradient(x.data, d, warp, gradInputs!, gradWarp);
+  const gradRawInducing = chainWarpGradient(params.inducing, d, warp, gradInducing!, gradWarp);
+  return { ...base, gradTheta, gradInducing: gradRawInducing, gradWarp };
 }

@@ -4,7 +4,8 @@ import type { Prediction } from '../gpc.ts';
 import { ConstantRbfKernel, type Bounds } from '../kernel.ts';
 import { dot, solveLowerManyInPlace } from '../linalg.ts';
 import { averageSigmoid } from '../logistic-gaussian.ts';
-import { addAdditiveCross, additiveThetaLength, crossCovariance, inducingCholesky, kernelScales, type MarginalRows, type SparseParameters } from './elbo.ts';
+import { addAdditiveCross, additiveThetaLength, crossCovariance, inducingCholesky, kernelInducing, kernelScales, type MarginalRows, type SparseParameters } from './elbo.ts';
+import { warpInputs } from './input-warp.ts';
 
 /** Rows per block of the predictive triangular solve (each row of L_m is read once per block). */
 const PREDICT_BLOCK_ROWS = 32;
@@ -51,6 +52,8 @@ export class SparseGaussianProcessClassifier {
   readonly #state: SparseState;
   readonly #summary: SparseFitSummary;
   readonly #cholKmm: Float64Array;
+  /** Z as the kernel sees it (warped when the model has a warp). */
+  readonly #kernelInducing: Float64Array;
   readonly #outOfSample: Prediction | undefined;
 
   private constructor(state: SparseState, summary: SparseFitSummary, outOfSample: Prediction | undefined) {
@@ -58,6 +61,7 @@ export class SparseGaussianProcessClassifier {
     this.#summary = summary;
     this.#outOfSample = outOfSample;
     this.#cholKmm = inducingCholesky(state, state.mean.length, state.nFeatures).cholKmm;
+    this.#kernelInducing = kernelInducing(state, state.nFeatures);
   }
 
   /**
@@ -102,9 +106,11 @@ export class SparseGaussianProcessClassifier {
 
   /** Probability, latent mean and latent variance for each row of X (scaled like the training rows). */
   predict(x: DenseMatrix): Prediction {
-    const { theta, inducing, mean, cholCov, nFeatures: d, kernel: shape = 'rbf' } = this.#state;
+    const { theta, mean, cholCov, nFeatures: d, kernel: shape = 'rbf', warp } = this.#state;
+    const inducing = this.#kernelInducing;
     if (x.cols !== d) throw new InvalidDataError(`predict: expected ${d} feature column(s), got ${x.cols}`);
     assertFinite(x, 'predict');
+    const xs = warp ? warpInputs(x.data, d, warp) : x.data;
     const m = mean.length;
     const { constant: c, inverseSquared: w, additive, priorVariance } = kernelScales(theta, d);
     const probability = new Float64Array(x.rows);
@@ -116,8 +122,8 @@ export class SparseGaussianProcessClassifier {
     for (let start = 0; start < x.rows; start += block) {
       const rows = Math.min(block, x.rows - start);
       for (let r = 0; r < rows; r++) {
-        crossCovariance(inducing, m, x.data, (start + r) * d, d, c, w, a, r * m, shape);
-        if (additive) addAdditiveCross(inducing, m, x.data, (start + r) * d, d, additive, a, r * m);
+        crossCovariance(inducing, m, xs, (start + r) * d, d, c, w, a, r * m, shape);
+        if (additive) addAdditiveCross(inducing, m, xs, (start + r) * d, d, additive, a, r * m);
       }
       solveLowerManyInPlace(this.#cholKmm, m, a, rows);
       for (let r = 0; r < rows; r++) {

@@ -33,6 +33,8 @@ export interface FitOptions {
   readonly kernel?: KernelShape;
   /** Sparse GP only: one-dimensional terms per input beside `kernel` (ml/sparse/elbo.ts). */
   readonly additiveKernel?: boolean;
+  /** Sparse GP only: learn a warp of each input's tails (ml/sparse/input-warp.ts). */
+  readonly inputWarp?: boolean;
   /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
   /** Each accepted step of a fit that reports no FitProgress (the sparse GP's ELBO), for the training record's trace. */

@@ -18,6 +18,9 @@ export const ADDITIVE_OPTIMIZE_ROWS = 2_000;
 /** Whether Train's sparse GP has the additive terms when the config does not say: yes (docs/ml.md §7, "An additive kernel"). */
 export const DEFAULT_ADDITIVE_KERNEL = true;
 
+/** Whether Train's sparse GP learns an input warp when the config does not say (docs/ml.md §7, "Input warping"). */
+export const DEFAULT_INPUT_WARP = false;
+
 function sparseOptions(fit: FitOptions): SparseFitOptions {
   // Fewer rows for the hyperparameter stages when one of their iterations could overrun the round's margin.
   const rows = sparseOptimizeRows(fit.inducingPoints ?? DEFAULT_INDUCING_POINTS);
@@ -28,6 +31,7 @@ function sparseOptions(fit: FitOptions): SparseFitOptions {
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
     ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
     ...(fit.additiveKernel ? { additive: true } : {}),
+    ...(fit.inputWarp ? { warp: true } : {}),
     onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.elbo }),
   };
 }

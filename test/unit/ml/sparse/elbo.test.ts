@@ -78,6 +78,26 @@ describe('sparse GP evidence lower bound', () => {
     });
   }
 
+  // warp = [b⁺_1..3, b⁻_1..3] (input-warp.ts): X and Z warped before the kernel.
+  for (const kernel of ['rbf', 'matern52-product'] as const) {
+    describe(`warped inputs, additive kernel over ${kernel}`, () => {
+      const params = { ...randomParameters(true), kernel, theta: Float64Array.from([0.3, 0.1, -0.2, 0.4, -0.5, 0.2, -1.1, -0.3, 0.6, -0.4]), warp: Float64Array.from([0.4, 0, 1.3, 0.2, 0.9, 0]) };
+      const e = evaluateElbo(x, y, params);
+      it('has the gradient of finite differences in the warp (both tails of every input)', () => expect(worstGap(params, params.warp, e.gradWarp!, [...params.warp.keys()])).toBeLessThan(1e-6));
+      it('… in θ', () => expect(worstGap(params, params.theta, e.gradTheta!, [...params.theta.keys()])).toBeLessThan(1e-6));
+      it('… in the inducing inputs Z (through the warp)', () => expect(worstGap(params, params.inducing, e.gradInducing!, [...params.inducing.keys()])).toBeLessThan(1e-6));
+      it('is the unwarped bound when the warp is the identity', () => {
+        const identity = { ...params, warp: new Float64Array(6) };
+        const { warp: _, ...plain } = params;
+        expect(evaluateElbo(x, y, identity, { scope: 'none' }).value).toBe(evaluateElbo(x, y, plain, { scope: 'none' }).value);
+      });
+      it('is another bound when the warp is not the identity', () => {
+        const { warp: _, ...plain } = params;
+        expect(Math.abs(e.value - evaluateElbo(x, y, plain, { scope: 'none' }).value)).toBeGreaterThan(1e-3);
+      });
+    });
+  }
+
   it('is the expected log-likelihood alone when q(v) is the prior (KL = 0)', () => {
     const params = randomParameters(false);
     params.mean.fill(0);

@@ -107,6 +107,17 @@ describe('a sparse model in MaintenanceModel and the artifact', () => {
     expect(() => deserializeModel(editManifest(saved, (m) => (m.additiveTheta = [0, 0, 0])))).toThrow(/additiveTheta has 3 entries/);
   });
 
+  it('keeps a learnt input warp through the artifact bitwise, and rejects a warp of the wrong length or sign', () => {
+    const warped = MaintenanceModel.trainSparse(train, { sparse: { inducingPoints: 16, maxIterations: 10, additive: true, warp: true }, targetRecall: 0.9 });
+    const saved = serializeModel(warped, { modelVersion: 'sparse-warped', createdAt: '2026-12-06T00:00:00.000Z' });
+    const { model: loaded, manifest } = deserializeModel(saved);
+    if (manifest.kind !== 'gpc-sparse') expect.unreachable('a sparse GP artifact');
+    expect(manifest.inputWarp).toHaveLength(2 * manifest.nFeatures);
+    expect(Array.from(loaded.predict(probe).probability)).toEqual(Array.from(warped.predict(probe).probability));
+    expect(() => deserializeModel(editManifest(saved, (m) => (m.inputWarp = [0, 0, 0])))).toThrow(/inputWarp has 3 entries/);
+    expect(() => deserializeModel(editManifest(saved, (m) => (m.inputWarp = (m.inputWarp as number[]).map(() => -1))))).toThrow(ArtifactError);
+  });
+
   it('wraps an already fitted classifier, as Train does after a resumable fit', () => {
     const scaler = new StandardScaler().fit(train.X);
     const classifier = fitSparse(scaler.transform(train.X), train.y, { inducingPoints: 10, maxIterations: 3 });

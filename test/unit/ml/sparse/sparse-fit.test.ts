@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeMoons } from '../../../../lambdas/cli/sample-data/moons.ts';
 import { InvalidDataError } from '../../../../lambdas/core/errors.ts';
-import { type DenseMatrix } from '../../../../lambdas/core/ml/dense.ts';
+import { type DenseMatrix, denseMatrix } from '../../../../lambdas/core/ml/dense.ts';
 import { GaussianProcessClassifier } from '../../../../lambdas/core/ml/gpc.ts';
 import type { FitCheckpoint } from '../../../../lambdas/core/ml/resumable-fit.ts';
 import { evaluateElbo } from '../../../../lambdas/core/ml/sparse/elbo.ts';
@@ -195,5 +195,43 @@ describe('an additive kernel in the sparse GP', () => {
   it('needs the ARD stage, and a boolean', () => {
     expect(() => startSparseFit(moons.X, moons.y, { additive: true, ard: false })).toThrow(/additive needs ard/);
     expect(() => startSparseFit(moons.X, moons.y, { additive: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+});
+
+describe('learnt input warping in the sparse GP', () => {
+  // A threshold in one input's tail (x₀ > 1.2) and a one-hot-like column (two values) beside it.
+  const random = makeMoons(240, { seed: 13, noise: 0.3 });
+  const rows = random.X.rows;
+  const x = denseMatrix(rows, 3, Float64Array.from({ length: rows * 3 }, (_, i) => (i % 3 === 2 ? Math.floor(i / 3) % 2 : random.X.data[Math.floor(i / 3) * 2 + (i % 3)])));
+  const y = Array.from({ length: rows }, (_, i) => (x.data[i * 3] > 1.2 ? 1 : 0));
+  const options = { ...OPTIONS, additive: true, warp: true };
+  const warped = fitSparse(x, y, options);
+  const plain = fitSparse(x, y, { ...OPTIONS, additive: true });
+
+  it('learns b⁺ and b⁻ per input, leaves a two-valued input unwarped, and names the warp', () => {
+    const warp = warped.state.warp!;
+    expect(warp).toHaveLength(6);
+    expect(Math.max(...warp)).toBeGreaterThan(0);
+    expect([warp[2], warp[5]]).toEqual([0, 0]);
+    expect(warped.summary.kernel).toMatch(/inputs warped \(b\+ = \[[^\]]+\], b- = \[[^\]]+\]\)/);
+    expect(plain.state.warp).toBeUndefined();
+  });
+
+  it('bounds the evidence at least as well as without the warp on a threshold in one tail', () => {
+    expect(warped.summary.elbo).toBeGreaterThanOrEqual(plain.summary.elbo - 1e-6);
+  });
+
+  it('resumes bit for bit from checkpoints taken while the warp is learnt', () => {
+    let fit = startSparseFit(x, y, options);
+    for (let round = 0; round < 300 && !fit.advance(0); round++) {
+      fit = resumeSparseFit(x, y, JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint, options);
+    }
+    expectSameModel(fit.result(), warped, x);
+    expect(bitwiseEqual(fit.result().state.warp!, warped.state.warp!)).toBe(true);
+  });
+
+  it('needs the ARD stage, and a boolean', () => {
+    expect(() => startSparseFit(moons.X, moons.y, { warp: true, ard: false })).toThrow(/warp needs ard/);
+    expect(() => startSparseFit(moons.X, moons.y, { warp: 1 as unknown as boolean })).toThrow(TypeError);
   });
 });
