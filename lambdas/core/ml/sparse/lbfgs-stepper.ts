@@ -16,7 +16,7 @@ export interface StepperEvaluation<Extra> {
   readonly extra: Extra;
 }
 
-export type StepperReason = 'gradient' | 'relative-reduction' | 'max-iterations' | 'line-search';
+export type StepperReason = 'gradient' | 'relative-reduction' | 'stalled' | 'max-iterations' | 'line-search';
 
 /** Everything the optimiser remembers: JSON-friendly once its arrays are encoded. */
 export interface StepperState {
@@ -37,6 +37,11 @@ export interface StepperOptions {
   readonly gradientTolerance: number;
   readonly relativeTolerance: number;
   readonly maxIterations: number;
+  /**
+   * Stop when the last `iterations` accepted steps together lowered the value by at most `reduction`
+   * (in the objective's own units): a long crawl that no longer changes the model. Unset: never.
+   */
+  readonly stall?: { readonly iterations: number; readonly reduction: number };
   /** @default 10 */
   readonly memory?: number;
   /** @default 30 */
@@ -94,6 +99,12 @@ export function stepStepper<Extra>(state: StepperState, options: StepperOptions,
     state.trace.push(state.value);
     state.iteration++;
     if (relativeReduction(previous, state.value) <= options.relativeTolerance) state.reason = 'relative-reduction';
+    else if (options.stall && stalled(state.trace, options.stall)) state.reason = 'stalled';
     return accepted.evaluation.extra;
   }
+}
+
+function stalled(trace: readonly number[], stall: NonNullable<StepperOptions['stall']>): boolean {
+  const last = trace.length - 1;
+  return last >= stall.iterations && trace[last - stall.iterations] - trace[last] <= stall.reduction;
 }

@@ -71,6 +71,11 @@ export interface SparseFitOptions {
   readonly maxIterations?: number;
   /** Stop a stage when the ELBO improves by less than this relative amount per step. @default 1e-7 */
   readonly relativeTolerance?: number;
+  /**
+   * Stop a hyperparameter stage when its last 5 iterations together gained at most this many nats
+   * of ELBO (0: only the relative rule). @default 0
+   */
+  readonly stallNats?: number;
   /** Gauss–Hermite points. @default 20 */
   readonly quadraturePoints?: number;
   readonly onProgress?: (progress: SparseFitProgress) => void;
@@ -117,7 +122,7 @@ const stepperSchema = z.object({
   y: z.array(floats),
   iteration: z.int().nonnegative(),
   evaluations: z.int().nonnegative(),
-  reason: z.enum(['gradient', 'relative-reduction', 'max-iterations', 'line-search']).optional(),
+  reason: z.enum(['gradient', 'relative-reduction', 'stalled', 'max-iterations', 'line-search']).optional(),
   trace: floats,
 });
 const stageSchema = z.enum(['isotropic', 'ard', 'variational']);
@@ -405,6 +410,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
       gradientTolerance: 1e-5,
       relativeTolerance: this.#options.relativeTolerance ?? 1e-7,
       maxIterations: this.#options.maxIterations ?? 150,
+      ...(this.#options.stallNats !== undefined && this.#options.stallNats > 0 && { stall: { iterations: STALL_ITERATIONS, reduction: this.#options.stallNats } }),
     };
   }
 
@@ -557,6 +563,9 @@ function fromCheckpointState(c: CheckpointState): FitState {
  */
 export const DEFAULT_SPARSE_KERNEL: KernelShape = 'rbf';
 
+/** Iterations over which `stallNats` is measured. */
+const STALL_ITERATIONS = 5;
+
 /** Inducing points when the options name none. */
 export const DEFAULT_INDUCING_POINTS = 128;
 
@@ -588,6 +597,9 @@ function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
   for (const name of ['constant', 'lengthScale'] as const) {
     const v = options[name];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidDataError(`sparse GP option ${name} must be a positive finite number, got ${String(v)}`);
+  }
+  if (options.stallNats !== undefined && !(options.stallNats >= 0 && Number.isFinite(options.stallNats))) {
+    throw new InvalidDataError(`sparse GP option stallNats must be a finite number ≥ 0, got ${options.stallNats}`);
   }
   if (options.relativeTolerance !== undefined && !(options.relativeTolerance >= 0 && Number.isFinite(options.relativeTolerance))) {
     throw new InvalidDataError(`sparse GP option relativeTolerance must be a finite number ≥ 0, got ${options.relativeTolerance}`);
