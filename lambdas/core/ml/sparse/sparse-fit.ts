@@ -465,9 +465,9 @@ function initialAdditiveTheta(logConstant: number, d: number): Float64Array {
 
 /**
  * Where the warp starts: b⁺ = b⁻ = 1 on every warpable input, w(x) = x + x³/6 (the identity on
- * two-valued inputs). As a fixed warp this stretch alone raised the holdout AP on AI4I 2020 and on
- * a fresh AI4I-like set (docs/ml.md §7, "Input warping"); from the identity the fit stalled in a
- * worse optimum.
+ * two-valued inputs), the fixed stretch that alone raised the holdout AP on AI4I 2020 and on a
+ * fresh AI4I-like set; from the identity the fit reached the same optimum there (docs/ml.md §7,
+ * "Input warping").
  */
 const INITIAL_WARP = 1;
 

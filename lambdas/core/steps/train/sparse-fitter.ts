@@ -18,6 +18,13 @@ export const ADDITIVE_OPTIMIZE_ROWS = 2_000;
 /** Whether Train's sparse GP has the additive terms when the config does not say: yes (docs/ml.md §7, "An additive kernel"). */
 export const DEFAULT_ADDITIVE_KERNEL = true;
 
+/**
+ * Train's hyperparameter stages also stop when their last 5 iterations gained at most this many
+ * nats: the ARD stage's second half crawls (docs/ml.md §7, "Stopping the hyperparameter stages when
+ * they stall"); on AI4I 2020 it saved 23 % of the fit for the same holdout figures.
+ */
+export const TRAIN_STALL_NATS = 0.01;
+
 /** Whether Train's sparse GP learns an input warp when the config does not say (docs/ml.md §7, "Input warping"). */
 export const DEFAULT_INPUT_WARP = false;
 
@@ -28,6 +35,7 @@ function sparseOptions(fit: FitOptions): SparseFitOptions {
   return {
     seed: fit.seed,
     optimizeRows,
+    stallNats: TRAIN_STALL_NATS,
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
     ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
     ...(fit.additiveKernel ? { additive: true } : {}),
