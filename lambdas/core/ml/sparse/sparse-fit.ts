@@ -432,20 +432,21 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     const next = evaluateElbo(x, y, { ...params, ...proposal }, options);
     v.iterations++;
     s.variationalIterations++;
-    let finished = v.iterations >= 100;
+    let converged: boolean;
     if (next.value >= v.value) {
       const gain = next.value - v.value;
       s.mean = proposal.mean;
       s.cholCov = proposal.cholCov;
       s.variational = { value: next.value, gamma: Math.min(1, v.gamma * 2), iterations: v.iterations, meanStatistic: next.meanStatistic!, covStatistic: next.covarianceStatistic! };
-      finished ||= gain <= 1e-10 * Math.max(1, Math.abs(next.value));
+      converged = gain <= 1e-10 * Math.max(1, Math.abs(next.value));
     } else {
       v.gamma /= 2;
-      finished ||= v.gamma < 1 / 1024;
+      converged = v.gamma < 1 / 1024;
     }
     this.#options.onProgress?.({ stage: 'variational', iteration: v.iterations, elbo: s.variational.value, theta: Array.from(s.theta), rows: x.rows });
-    if (finished) {
-      s.stages.push({ stage: 'variational', rows: x.rows, iterations: s.variational.iterations, evaluations: s.variational.iterations + 1, elbo: s.variational.value, reason: 'converged' });
+    if (converged || v.iterations >= MAX_VARIATIONAL_PASSES) {
+      const reason = converged ? 'converged' : 'max-iterations';
+      s.stages.push({ stage: 'variational', rows: x.rows, iterations: s.variational.iterations, evaluations: s.variational.iterations + 1, elbo: s.variational.value, reason });
       s.phase = 'done';
     }
   }
@@ -562,6 +563,9 @@ function fromCheckpointState(c: CheckpointState): FitState {
  * AI4I-like set the default was picked on (docs/ml.md §7, "Kernel shapes measured").
  */
 export const DEFAULT_SPARSE_KERNEL: KernelShape = 'rbf';
+
+/** Natural-gradient passes of the last stage at most (the stage record says `max-iterations` when it stops there). */
+const MAX_VARIATIONAL_PASSES = 100;
 
 /** Iterations over which `stallNats` is measured. */
 const STALL_ITERATIONS = 5;
