@@ -103,7 +103,12 @@ export function wasmKernels(env: NodeJS.ProcessEnv = process.env): WasmKernels |
   if (!wanted) return undefined;
   if (kernels === undefined) {
     const module = kernelsModule();
-    kernels = module ? new WasmKernels(module) : null;
+    try {
+      kernels = module ? new WasmKernels(module) : null;
+    } catch {
+      // The 4 GiB shared memory is reserved up front: a capped address space (ulimit -v) refuses it.
+      kernels = null;
+    }
   }
   return kernels ?? undefined;
 }
