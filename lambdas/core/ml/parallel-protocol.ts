@@ -2,8 +2,8 @@
  * The shared control block between parallel.ts (this thread) and its linalg-worker.ts threads.
  *
  * A pass over rows [NextRow, End) is shared by dynamic claiming: each thread takes the next
- * ROWS_PER_CLAIM rows from NextRow with Atomics.add until none are left, so a worker that the
- * machine schedules late simply does fewer rows. Which thread computes a row never changes how
+ * RowsPerClaim rows (the caller's choice per pass) from NextRow with Atomics.add until none are
+ * left, so a worker that the machine schedules late simply does fewer rows. Which thread computes a row never changes how
  * it is computed, so the result is bitwise the same for any number of threads.
  *
  * Joining: JobState packs the pass's tag (its sequence number modulo 2²⁴), a CLOSED bit and the
@@ -37,7 +37,9 @@ export const Control = {
   Pointer0: 10,
   Pointer1: 11,
   Pointer2: 12,
-  Length: 13,
+  /** Rows per claim of the current pass (the caller's choice: any grouping gives the same results). */
+  RowsPerClaim: 13,
+  Length: 14,
 } as const;
 
 export const Operation = {
@@ -49,12 +51,17 @@ export const Operation = {
   WasmGramRows: 6,
 } as const;
 
-/** Rows per claim: the JavaScript kernels process rows in pairs, the WebAssembly ones in fours (or pairs). */
+/** Rows per claim: the JavaScript kernels process rows in pairs. */
 export const ROWS_PER_CLAIM = 2;
-const WASM_ROWS_PER_CLAIM = 4;
 
-export function rowsPerClaim(op: number): number {
-  return op >= Operation.WasmCholeskyRows ? WASM_ROWS_PER_CLAIM : ROWS_PER_CLAIM;
+/**
+ * Rows per claim for a pass with `threads` threads. The WebAssembly kernels work on groups of
+ * four rows, and the Cholesky on eight where it can (two groups share each pair of columns); a
+ * Cholesky block has 32 rows, so eight-row claims would leave threads idle beyond four.
+ */
+export function rowsPerClaim(op: number, threads: number): number {
+  if (op === Operation.WasmCholeskyRows) return threads <= 4 ? 8 : 4;
+  return op >= Operation.WasmCholeskyRows ? 4 : ROWS_PER_CLAIM;
 }
 
 /** Bits of JobState below the tag: 6 for the joined count (at most 63 workers), 1 for CLOSED. */
@@ -122,7 +129,7 @@ export function runRows(
 /** Claims and runs rows of the current pass until none are left. */
 export function claimRows(control: Int32Array, run: (from: number, to: number) => void): void {
   const end = control[Control.End];
-  const rows = rowsPerClaim(control[Control.Op]);
+  const rows = control[Control.RowsPerClaim];
   for (;;) {
     const from = Atomics.add(control, Control.NextRow, rows);
     if (from >= end) return;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { choleskyRowsLeftOfBlock, gramRows, type ParallelInverse, type ParallelRows, triangularInverseRows } from './linalg.ts';
-import { claimRows, Control, JobState, MAX_WORKERS, Operation, runRows } from './parallel-protocol.ts';
+import { claimRows, Control, JobState, MAX_WORKERS, Operation, rowsPerClaim, runRows } from './parallel-protocol.ts';
 import type { WasmKernels } from './wasm/wasm-kernels.ts';
 import type { KernelPass } from './wasm/wasm-linalg.ts';
 
@@ -143,6 +143,7 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     c[Control.N] = n;
     c[Control.End] = end;
     c[Control.Extra] = extra;
+    c[Control.RowsPerClaim] = rowsPerClaim(op, this.threads);
     // Every worker of the last pass has counted itself done, so Done can start again at 0.
     Atomics.store(c, Control.Done, 0);
     Atomics.store(c, Control.NextRow, start);

@@ -65,6 +65,7 @@ function dot(a: usize, b: usize, len: i32): f64 {
 export function choleskyRowsLeftOfBlock(a: usize, n: i32, rowStart: i32, rowEnd: i32, colEnd: i32): void {
   const stride = <usize>n << 3;
   let i = rowStart;
+  for (; i + 7 < rowEnd; i += 8) choleskyEightRows(a, stride, i, colEnd);
   for (; i + 3 < rowEnd; i += 4) choleskyFourRows(a, stride, i, colEnd);
   // Rows the JS kernel treats as pairs get the pair-lane order, a lone last row the dot order.
   for (; i + 1 < rowEnd; i += 2) {
@@ -94,48 +95,71 @@ function choleskyPairLaneRow(a: usize, stride: usize, i: i32, colEnd: i32): void
  */
 function choleskyFourRows(a: usize, stride: usize, i: i32, colEnd: i32): void {
   const r0 = at(a, stride, i, 0);
+  let j = 0;
+  for (; j + 1 < colEnd; j += 2) choleskyFourByTwo(a, stride, r0, j);
+  if (j < colEnd) choleskyFourByOne(a, stride, r0, j);
+}
+
+/**
+ * Eight rows as two groups of four sharing each pair of columns: the second group finds rows j
+ * and j+1 of L still in the first-level cache, which halves the traffic from memory at large n.
+ */
+function choleskyEightRows(a: usize, stride: usize, i: i32, colEnd: i32): void {
+  const r0 = at(a, stride, i, 0);
+  const r4 = r0 + (stride << 2);
+  let j = 0;
+  for (; j + 1 < colEnd; j += 2) {
+    choleskyFourByTwo(a, stride, r0, j);
+    choleskyFourByTwo(a, stride, r4, j);
+  }
+  if (j < colEnd) {
+    choleskyFourByOne(a, stride, r0, j);
+    choleskyFourByOne(a, stride, r4, j);
+  }
+}
+
+@inline function choleskyFourByTwo(a: usize, stride: usize, r0: usize, j: i32): void {
   const r1 = r0 + stride;
   const r2 = r1 + stride;
   const r3 = r2 + stride;
-  let j = 0;
-  for (; j + 1 < colEnd; j += 2) {
-    const c0 = at(a, stride, j, 0);
-    const c1 = c0 + stride;
-    let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
-    let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-    const end = <usize>j << 3;
-    for (let o: usize = 0; o < end; o += 16) {
-      const l0 = v128.load(c0 + o);
-      const l1 = v128.load(c1 + o);
-      const x0 = v128.load(r0 + o);
-      const x1 = v128.load(r1 + o);
-      const x2 = v128.load(r2 + o);
-      const x3 = v128.load(r3 + o);
-      a00 = f64x2.add(a00, f64x2.mul(x0, l0));
-      a01 = f64x2.add(a01, f64x2.mul(x0, l1));
-      a10 = f64x2.add(a10, f64x2.mul(x1, l0));
-      a11 = f64x2.add(a11, f64x2.mul(x1, l1));
-      a20 = f64x2.add(a20, f64x2.mul(x2, l0));
-      a21 = f64x2.add(a21, f64x2.mul(x2, l1));
-      a30 = f64x2.add(a30, f64x2.mul(x3, l0));
-      a31 = f64x2.add(a31, f64x2.mul(x3, l1));
-    }
-    const ljj = load<f64>(c0 + end);
-    const lj1j = load<f64>(c1 + end);
-    const lj1j1 = load<f64>(c1 + end + 8);
-    finishTwoColumns(r0 + end, a00, a01, ljj, lj1j, lj1j1);
-    finishTwoColumns(r1 + end, a10, a11, ljj, lj1j, lj1j1);
-    finishTwoColumns(r2 + end, a20, a21, ljj, lj1j, lj1j1);
-    finishTwoColumns(r3 + end, a30, a31, ljj, lj1j, lj1j1);
+  const c0 = at(a, stride, j, 0);
+  const c1 = c0 + stride;
+  let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
+  let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
+  const end = <usize>j << 3;
+  for (let o: usize = 0; o < end; o += 16) {
+    const l0 = v128.load(c0 + o);
+    const l1 = v128.load(c1 + o);
+    const x0 = v128.load(r0 + o);
+    const x1 = v128.load(r1 + o);
+    const x2 = v128.load(r2 + o);
+    const x3 = v128.load(r3 + o);
+    a00 = f64x2.add(a00, f64x2.mul(x0, l0));
+    a01 = f64x2.add(a01, f64x2.mul(x0, l1));
+    a10 = f64x2.add(a10, f64x2.mul(x1, l0));
+    a11 = f64x2.add(a11, f64x2.mul(x1, l1));
+    a20 = f64x2.add(a20, f64x2.mul(x2, l0));
+    a21 = f64x2.add(a21, f64x2.mul(x2, l1));
+    a30 = f64x2.add(a30, f64x2.mul(x3, l0));
+    a31 = f64x2.add(a31, f64x2.mul(x3, l1));
   }
-  if (j < colEnd) {
-    const c0 = at(a, stride, j, 0);
-    const ljj = load<f64>(at(a, stride, j, j));
-    for (let r = 0; r < 4; r++) {
-      const ri = r0 + <usize>r * stride;
-      const p = ri + (<usize>j << 3);
-      store<f64>(p, (load<f64>(p) - lanes(pairSum(ri, c0, j))) / ljj);
-    }
+  const ljj = load<f64>(c0 + end);
+  const lj1j = load<f64>(c1 + end);
+  const lj1j1 = load<f64>(c1 + end + 8);
+  finishTwoColumns(r0 + end, a00, a01, ljj, lj1j, lj1j1);
+  finishTwoColumns(r1 + end, a10, a11, ljj, lj1j, lj1j1);
+  finishTwoColumns(r2 + end, a20, a21, ljj, lj1j, lj1j1);
+  finishTwoColumns(r3 + end, a30, a31, ljj, lj1j, lj1j1);
+}
+
+/** The last column when the count is odd (j even: pair sums over [0, j), no tail). */
+function choleskyFourByOne(a: usize, stride: usize, r0: usize, j: i32): void {
+  const c0 = at(a, stride, j, 0);
+  const ljj = load<f64>(at(a, stride, j, j));
+  for (let r = 0; r < 4; r++) {
+    const ri = r0 + <usize>r * stride;
+    const p = ri + (<usize>j << 3);
+    store<f64>(p, (load<f64>(p) - lanes(pairSum(ri, c0, j))) / ljj);
   }
 }
 
