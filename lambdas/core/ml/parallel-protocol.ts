@@ -55,13 +55,13 @@ export const Operation = {
 export const ROWS_PER_CLAIM = 2;
 
 /**
- * Rows per claim for a pass with `threads` threads. The WebAssembly kernels work on groups of
- * four rows, and the Cholesky on eight where it can (two groups share each pair of columns); a
- * Cholesky block has 32 rows, so eight-row claims would leave threads idle beyond four.
+ * Rows per claim for a pass with `threads` threads. The WebAssembly kernels work on eight rows
+ * where they can (two groups of four share each load of L or U); a Cholesky block has 32 rows,
+ * so there eight-row claims would leave threads idle beyond four.
  */
 export function rowsPerClaim(op: number, threads: number): number {
   if (op === Operation.WasmCholeskyRows) return threads <= 4 ? 8 : 4;
-  return op >= Operation.WasmCholeskyRows ? 4 : ROWS_PER_CLAIM;
+  return op >= Operation.WasmCholeskyRows ? 8 : ROWS_PER_CLAIM;
 }
 
 /** Bits of JobState below the tag: 6 for the joined count (at most 63 workers), 1 for CLOSED. */

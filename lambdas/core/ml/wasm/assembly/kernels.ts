@@ -200,6 +200,7 @@ export function choleskyDiagonalBlock(a: usize, n: i32, i0: i32, i1: i32): i32 {
 export function triangularInverseRows(l: usize, u: usize, n: i32, rowStart: i32, rowEnd: i32): void {
   const stride = <usize>n << 3;
   let i = rowStart;
+  for (; i + 7 < rowEnd; i += 8) triangularInverseEight(l, u, stride, n, i);
   for (; i + 3 < rowEnd; i += 4) triangularInverseFour(l, u, stride, n, i);
   for (; i + 1 < rowEnd; i += 2) {
     triangularInversePairStart(l, u, stride, i);
@@ -262,15 +263,39 @@ function triangularInversePairEntry(l: usize, u: usize, stride: usize, i: i32, k
  * before that are added first, as in the JS order.
  */
 function triangularInverseFour(l: usize, u: usize, stride: usize, n: i32, i: i32): void {
-  triangularInversePairStart(l, u, stride, i);
-  triangularInversePairEntry(l, u, stride, i, i + 2);
-  triangularInversePairEntry(l, u, stride, i, i + 3);
-  triangularInversePairStart(l, u, stride, i + 2);
+  triangularInverseFourStart(l, u, stride, i);
   // k = i+4 alone, then pairs (k, k+1) from i+5: there the lanes of entry k cover [i+1, k)
   // exactly, and entry k+1 adds its last term (m = k, just computed) to lane 0 afterwards.
   let k = i + 4;
   if (k < n) triangularInverseFourEntries(l, u, stride, i, k, false);
   for (k = i + 5; k < n; k += 2) triangularInverseFourEntries(l, u, stride, i, k, k + 1 < n);
+}
+
+/** Entries of rows i … i+3 before k = i+4: the two pairs' own starts. */
+function triangularInverseFourStart(l: usize, u: usize, stride: usize, i: i32): void {
+  triangularInversePairStart(l, u, stride, i);
+  triangularInversePairEntry(l, u, stride, i, i + 2);
+  triangularInversePairEntry(l, u, stride, i, i + 3);
+  triangularInversePairStart(l, u, stride, i + 2);
+}
+
+/**
+ * Rows i … i+7 as two groups of four: once both groups are past their starts (k ≥ i+9, where
+ * their pairs of k coincide), each pair of rows k, k+1 of L serves the second group while it is
+ * still in the first-level cache. Each entry is computed exactly as in the four-row pass.
+ */
+function triangularInverseEight(l: usize, u: usize, stride: usize, n: i32, i: i32): void {
+  triangularInverseFourStart(l, u, stride, i);
+  triangularInverseFourEntries(l, u, stride, i, i + 4, false);
+  for (let k = i + 5; k < i + 9 && k < n; k += 2) triangularInverseFourEntries(l, u, stride, i, k, k + 1 < n);
+  const g = i + 4;
+  triangularInverseFourStart(l, u, stride, g);
+  if (g + 4 < n) triangularInverseFourEntries(l, u, stride, g, g + 4, false);
+  for (let k = i + 9; k < n; k += 2) {
+    const two = k + 1 < n;
+    triangularInverseFourEntries(l, u, stride, i, k, two);
+    triangularInverseFourEntries(l, u, stride, g, k, two);
+  }
 }
 
 /** u[i … i+3][k] (and [k+1] when `two`), sharing each load of U between rows k and k+1 of L. */
@@ -349,6 +374,14 @@ function triangularInverseFourEntries(l: usize, u: usize, stride: usize, i: i32,
 export function gramRows(u: usize, inverse: usize, n: i32, rowStart: i32, rowEnd: i32): void {
   const stride = <usize>n << 3;
   let r = rowStart;
+  for (; r + 7 < rowEnd; r += 8) {
+    gramEight(u, inverse, stride, n, r);
+    for (let g = r; g < r + 8; g += 4) {
+      gramPairColumns(u, inverse, stride, n, g + 2, g + 1, g + 2);
+      gramPairDiagonal(u, inverse, stride, n, g);
+      gramPairDiagonal(u, inverse, stride, n, g + 2);
+    }
+  }
   for (; r + 3 < rowEnd; r += 4) {
     gramFour(u, inverse, stride, n, r);
     gramPairColumns(u, inverse, stride, n, r + 2, r + 1, r + 2);
@@ -407,6 +440,22 @@ function gramFour(u: usize, inverse: usize, stride: usize, n: i32, r: i32): void
   let j = 0;
   for (; j + 1 <= r; j += 2) gramFourColumns(u, inverse, stride, n, r, j, true);
   if (j <= r) gramFourColumns(u, inverse, stride, n, r, j, false);
+}
+
+/**
+ * Rows r … r+7 as two groups of four over their columns j ≤ r+4 (first group j ≤ r): for the
+ * columns both need, the second group reads rows j, j+1 of U while they are in the first-level
+ * cache. Which columns share a pass never changes an entry's sum.
+ */
+function gramEight(u: usize, inverse: usize, stride: usize, n: i32, r: i32): void {
+  let j = 0;
+  for (; j + 1 <= r; j += 2) {
+    gramFourColumns(u, inverse, stride, n, r, j, true);
+    gramFourColumns(u, inverse, stride, n, r + 4, j, true);
+  }
+  gramFourColumns(u, inverse, stride, n, r, r, false);
+  for (; j + 1 <= r + 4; j += 2) gramFourColumns(u, inverse, stride, n, r + 4, j, true);
+  gramFourColumns(u, inverse, stride, n, r + 4, r + 4, false);
 }
 
 function gramFourColumns(u: usize, inverse: usize, stride: usize, n: i32, r: i32, j: i32, two: bool): void {
