@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.prognos/', 'coverage/', '.scratch/', 'bench/out/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.prognos/', 'coverage/', '.scratch/', 'bench/out/', 'lambdas/core/ml/wasm/assembly/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,15 +13,18 @@ import { runJob } from './runner.ts';
 interface Variant {
   readonly name: string;
   readonly threads: number;
+  /** The WebAssembly SIMD kernels (false: PROGNOS_WASM=0, the JavaScript ones; same results). */
+  readonly wasm: boolean;
   readonly gpc: BenchJob['gpc'];
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'scikit-learn\'s algorithm: Newton from f = 0 at every step, one core, all rows', threads: 1, gpc: { warmStart: false, subsampleSize: 0, restarts: 0 } },
-  { name: '+ Newton warm start at the mode predicted from the last gradient', threads: 1, gpc: { subsampleSize: 0, restarts: 0 } },
-  { name: '+ second core (row-parallel Cholesky and inverse)', threads: 2, gpc: { subsampleSize: 0, restarts: 0 } },
-  { name: '+ first steps on a 500-row stratified subsample', threads: 2, gpc: { subsampleSize: 500, restarts: 0 } },
-  { name: 'defaults: + two restarts on the subsample', threads: 2, gpc: {} },
+  { name: 'scikit-learn\'s algorithm: Newton from f = 0 at every step, one core, all rows', threads: 1, wasm: false, gpc: { warmStart: false, subsampleSize: 0, restarts: 0 } },
+  { name: '+ Newton warm start at the mode predicted from the last gradient', threads: 1, wasm: false, gpc: { subsampleSize: 0, restarts: 0 } },
+  { name: '+ second core (row-parallel Cholesky and inverse)', threads: 2, wasm: false, gpc: { subsampleSize: 0, restarts: 0 } },
+  { name: '+ first steps on a 500-row stratified subsample', threads: 2, wasm: false, gpc: { subsampleSize: 500, restarts: 0 } },
+  { name: '+ two restarts on the subsample (the fit\'s defaults)', threads: 2, wasm: false, gpc: {} },
+  { name: 'defaults: + WebAssembly SIMD kernels (bitwise the same model)', threads: 2, wasm: true, gpc: {} },
 ];
 
 const args = process.argv.slice(2);
@@ -42,6 +45,8 @@ if (!sharedDir) {
   for (let round = 0; round < repeat; round++) {
     for (const [v, variant] of VARIANTS.entries()) {
       const job: BenchJob = { name: spec.name, file: spec.file, label: spec.label, features: spec.features, threads: variant.threads, gpc: variant.gpc };
+      // The child inherits this process's environment.
+      process.env.PROGNOS_WASM = variant.wasm ? '1' : '0';
       const outcome = await runJob(job);
       const r = outcome.result;
       if (!r) throw new Error(`${variant.name}: ${outcome.error}`);

@@ -3,6 +3,7 @@
  * the tables plus the notes a reader needs to read them (subsamples, failures, what ×sk means).
  */
 import { cpus } from 'node:os';
+import { wasmKernels } from '../lambdas/core/ml/wasm/wasm-kernels.ts';
 import { generatedGroup } from './generated.ts';
 import { PROTOCOL } from './protocol.ts';
 import { type BenchRecord, isMeasured, type MeasuredRecord } from './records.ts';
@@ -60,7 +61,8 @@ export function markdownReport(records: readonly BenchRecord[], context: RunCont
   const cpu = cpus();
   return [
     `Measured ${context.date.toISOString().replace(/\.\d+Z$/, 'Z')} with Node ${process.version} on ${cpu[0]?.model ?? 'an unknown CPU'} ` +
-      `(${cpu.length} logical CPUs), GPC options \`${JSON.stringify(context.gpcOptions)}\`, ` +
+      `(${cpu.length} logical CPUs), ${wasmKernels() ? 'WebAssembly SIMD kernels' : 'JavaScript kernels (PROGNOS_WASM=0)'}, ` +
+      `GPC options \`${JSON.stringify(context.gpcOptions)}\`, ` +
       `lambdas/core source fingerprint ${[...new Set(records.map((r) => r.source_fingerprint))].join(' / ')}:`,
     '',
     '```sh',

@@ -1,14 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { choleskyRowsLeftOfBlock, gramRows, type ParallelInverse, type ParallelRows, triangularInverseRows } from './linalg.ts';
-import { claimRows, Control, JobState, MAX_WORKERS, Operation, runRows } from './parallel-protocol.ts';
+import { claimRows, Control, JobState, MAX_WORKERS, Operation, rowsPerClaim, runRows } from './parallel-protocol.ts';
+import type { WasmKernels } from './wasm/wasm-kernels.ts';
+import type { KernelPass } from './wasm/wasm-linalg.ts';
+
+const KERNEL_OPERATIONS: Record<KernelPass, number> = {
+  'cholesky-rows': Operation.WasmCholeskyRows,
+  'triangular-inverse-rows': Operation.WasmTriangularInverseRows,
+  'gram-rows': Operation.WasmGramRows,
+};
 
 /**
  * Uses every core for the O(n³) passes of the GP: the rows of a Cholesky block, of L⁻ᵀ and of
  * U Uᵀ are independent, so N − 1 worker threads and this one claim pairs of them from a shared
  * counter until none are left, all on the same SharedArrayBuffer (parallel-protocol.ts). A worker
  * the machine schedules late does fewer rows instead of holding this thread up, and who computes
- * a row never changes its arithmetic: the results are bitwise those of one thread.
+ * a row never changes its arithmetic: the results are bitwise those of one thread. The same holds
+ * for the WebAssembly kernels (wasm/), whose shared memory the workers instantiate them on.
  *
  * N is `os.availableParallelism()` (6 in a Lambda at 10,240 MB), or PROGNOS_THREADS when set.
  * Only worth it for large matrices: below MIN_PARALLEL_N the hand-off costs more than it saves.
@@ -28,6 +37,7 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
   readonly #ports: Array<MessageChannel['port1']> = [];
   readonly #sent: Array<SharedArrayBuffer | undefined> = [];
   #sequence = 0;
+  #kernelsSent: WasmKernels | undefined;
   readonly #scratch = new Map<string, Float64Array>();
 
   /** @param threads threads per pass including the caller's, 2 … MAX_WORKERS + 1 */
@@ -102,12 +112,24 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     else this.#pass(Operation.GramRows, n, 0, n, 0, [l, u, inverse]);
   }
 
+  kernelRows(kernels: WasmKernels, pass: KernelPass, n: number, start: number, end: number, extra: number, pointers: readonly number[]): void {
+    if (this.#kernelsSent !== kernels) {
+      for (const port of this.#ports) port.postMessage({ module: kernels.module, memory: kernels.memory });
+      this.#kernelsSent = kernels;
+    }
+    const c = this.#control;
+    c[Control.Pointer0] = pointers[0] ?? 0;
+    c[Control.Pointer1] = pointers[1] ?? 0;
+    c[Control.Pointer2] = pointers[2] ?? 0;
+    this.#pass(KERNEL_OPERATIONS[pass], n, start, end, extra, [], kernels);
+  }
+
   /**
    * One row-parallel pass over [start, end): announce it, claim rows alongside the workers, close
    * it, and wait for the workers that joined. Rows differ in cost (row i of L⁻ᵀ costs ~(n − i)²),
    * and a worker may be scheduled late; claiming a pair at a time balances them.
    */
-  #pass(op: number, n: number, start: number, end: number, extra: number, buffers: Float64Array[]): void {
+  #pass(op: number, n: number, start: number, end: number, extra: number, buffers: Float64Array[], kernels?: WasmKernels): void {
     buffers.forEach((view, slot) => {
       const buffer = view.buffer as SharedArrayBuffer;
       if (this.#sent[slot] !== buffer) {
@@ -121,6 +143,7 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     c[Control.N] = n;
     c[Control.End] = end;
     c[Control.Extra] = extra;
+    c[Control.RowsPerClaim] = rowsPerClaim(op, this.threads);
     // Every worker of the last pass has counted itself done, so Done can start again at 0.
     Atomics.store(c, Control.Done, 0);
     Atomics.store(c, Control.NextRow, start);
@@ -128,7 +151,7 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     Atomics.store(c, Control.Sequence, sequence);
     Atomics.notify(c, Control.Sequence);
 
-    claimRows(c, (from, to) => runRows(op, buffers, n, from, to, extra));
+    claimRows(c, (from, to) => runRows(op, buffers, n, from, to, extra, c, kernels?.exports));
 
     // Every row is claimed: no worker may join from now on; wait for those that did.
     const joined = JobState.close(c);
