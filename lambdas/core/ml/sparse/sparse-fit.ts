@@ -72,8 +72,9 @@ export interface SparseFitOptions {
   /** Stop a stage when the ELBO improves by less than this relative amount per step. @default 1e-7 */
   readonly relativeTolerance?: number;
   /**
-   * Stop a hyperparameter stage when its last 5 iterations together gained at most this many nats
-   * of ELBO (0: only the relative rule). @default 0
+   * Stop a stage when its last 5 iterations together gained at most this many nats of ELBO (0:
+   * only the stages' own rules): the hyperparameter stages' L-BFGS and the last stage's
+   * natural-gradient passes over all rows. @default 0
    */
   readonly stallNats?: number;
   /** Gauss–Hermite points. @default 20 */
@@ -104,7 +105,7 @@ interface FitState {
   mean: Float64Array;
   cholCov: Float64Array;
   stepper: StepperState | undefined;
-  variational: { value: number; gamma: number; iterations: number; meanStatistic: Float64Array; covStatistic: Float64Array } | undefined;
+  variational: { value: number; gamma: number; iterations: number; meanStatistic: Float64Array; covStatistic: Float64Array; accepted: number[] } | undefined;
   stages: Array<SparseFitSummary['optimizer']['stages'][number]>;
   trace: number[];
   variationalIterations: number;
@@ -136,7 +137,9 @@ const checkpointStateSchema = z.object({
   mean: floats,
   cholCov: floats,
   stepper: stepperSchema.optional(),
-  variational: z.object({ value: z.number(), gamma: z.number(), iterations: z.int().nonnegative(), meanStatistic: floats, covStatistic: floats }).optional(),
+  variational: z
+    .object({ value: z.number(), gamma: z.number(), iterations: z.int().nonnegative(), meanStatistic: floats, covStatistic: floats, accepted: z.array(z.number()).default([]) })
+    .optional(),
   stages: z.array(z.object({ stage: stageSchema, rows: z.int(), iterations: z.int(), evaluations: z.int(), elbo: z.number(), reason: z.string() })),
   trace: floats,
   variationalIterations: z.int().nonnegative(),
@@ -423,7 +426,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     const options = { scope: 'variational' as const, ...factor, quadraturePoints: this.#quadrature };
     if (!s.variational) {
       const e = evaluateElbo(x, y, params, options);
-      s.variational = { value: e.value, gamma: 1, iterations: 0, meanStatistic: e.meanStatistic!, covStatistic: e.covarianceStatistic! };
+      s.variational = { value: e.value, gamma: 1, iterations: 0, meanStatistic: e.meanStatistic!, covStatistic: e.covarianceStatistic!, accepted: [e.value] };
       return;
     }
     const v = s.variational;
@@ -432,20 +435,24 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     const next = evaluateElbo(x, y, { ...params, ...proposal }, options);
     v.iterations++;
     s.variationalIterations++;
-    let converged: boolean;
+    let stop: 'converged' | 'stalled' | undefined;
     if (next.value >= v.value) {
       const gain = next.value - v.value;
       s.mean = proposal.mean;
       s.cholCov = proposal.cholCov;
-      s.variational = { value: next.value, gamma: Math.min(1, v.gamma * 2), iterations: v.iterations, meanStatistic: next.meanStatistic!, covStatistic: next.covarianceStatistic! };
-      converged = gain <= 1e-10 * Math.max(1, Math.abs(next.value));
+      const accepted = [...v.accepted, next.value].slice(-(STALL_ITERATIONS + 1));
+      s.variational = { value: next.value, gamma: Math.min(1, v.gamma * 2), iterations: v.iterations, meanStatistic: next.meanStatistic!, covStatistic: next.covarianceStatistic!, accepted };
+      // Converged, or stalled: the last accepted passes together gained at most stallNats.
+      const stall = this.#options.stallNats ?? 0;
+      if (gain <= 1e-10 * Math.max(1, Math.abs(next.value))) stop = 'converged';
+      else if (stall > 0 && accepted.length > STALL_ITERATIONS && accepted.at(-1)! - accepted[0] <= stall) stop = 'stalled';
     } else {
       v.gamma /= 2;
-      converged = v.gamma < 1 / 1024;
+      if (v.gamma < 1 / 1024) stop = 'converged';
     }
     this.#options.onProgress?.({ stage: 'variational', iteration: v.iterations, elbo: s.variational.value, theta: Array.from(s.theta), rows: x.rows });
-    if (converged || v.iterations >= MAX_VARIATIONAL_PASSES) {
-      const reason = converged ? 'converged' : 'max-iterations';
+    if (stop || v.iterations >= MAX_VARIATIONAL_PASSES) {
+      const reason = stop ?? 'max-iterations';
       s.stages.push({ stage: 'variational', rows: x.rows, iterations: s.variational.iterations, evaluations: s.variational.iterations + 1, elbo: s.variational.value, reason });
       s.phase = 'done';
     }
@@ -515,6 +522,7 @@ function toCheckpointState(s: FitState, data: FitData): CheckpointState {
         iterations: s.variational.iterations,
         meanStatistic: encodeFloats(s.variational.meanStatistic),
         covStatistic: encodeFloats(s.variational.covStatistic),
+        accepted: s.variational.accepted,
       },
     }),
     stages: s.stages.map((st) => ({ ...st })),
@@ -550,6 +558,7 @@ function fromCheckpointState(c: CheckpointState): FitState {
       iterations: c.variational.iterations,
       meanStatistic: decodeFloats(c.variational.meanStatistic, 'variational.meanStatistic'),
       covStatistic: decodeFloats(c.variational.covStatistic, 'variational.covStatistic'),
+      accepted: c.variational.accepted,
     },
     stages: c.stages.map((st) => ({ ...st })),
     trace: Array.from(decodeFloats(c.trace, 'trace')),

@@ -235,3 +235,34 @@ describe('learnt input warping in the sparse GP', () => {
     expect(() => startSparseFit(moons.X, moons.y, { warp: 1 as unknown as boolean })).toThrow(TypeError);
   });
 });
+
+describe('the stall rule (stallNats)', () => {
+  // Any gain is below a million nats: every stage stops at its fifth iteration or pass. θ on a
+  // fifth of the rows, so the last stage has far to go on all of them.
+  const noisy = makeMoons(400, { seed: 8, noise: 0.35 });
+  const options = { ...OPTIONS, maxIterations: 40, optimizeRows: 80, stallNats: 1e6 };
+  const stalled = fitSparse(noisy.X, noisy.y, options);
+
+  it('stops the hyperparameter stages and the last stage once 5 iterations gained at most that many nats', () => {
+    const stages = stalled.summary.optimizer.stages;
+    expect(stages.map((s) => [s.stage, s.reason, s.iterations])).toEqual([
+      ['isotropic', 'stalled', 5],
+      ['ard', 'stalled', 5],
+      ['variational', 'stalled', 5],
+    ]);
+    const plain = fitSparse(noisy.X, noisy.y, { ...options, stallNats: 0 }).summary.optimizer.stages;
+    expect(plain.some((s) => s.reason === 'stalled')).toBe(false);
+  });
+
+  it('resumes bit for bit from checkpoints taken on the way', () => {
+    let fit = startSparseFit(noisy.X, noisy.y, options);
+    for (let round = 0; round < 100 && !fit.advance(0); round++) {
+      fit = resumeSparseFit(noisy.X, noisy.y, JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint, options);
+    }
+    expectSameModel(fit.result(), stalled, noisy.X);
+  });
+
+  it('is a finite number of nats, not negative', () => {
+    expect(() => startSparseFit(moons.X, moons.y, { stallNats: -1 })).toThrow(/stallNats must be a finite number ≥ 0/);
+  });
+});
