@@ -104,7 +104,8 @@ export function stepStepper<Extra>(state: StepperState, options: StepperOptions,
   }
 }
 
-function stalled(trace: readonly number[], stall: NonNullable<StepperOptions['stall']>): boolean {
+/** Whether the last `iterations` values of a falling trace fell by at most `reduction` in all. */
+export function stalled(trace: readonly number[], stall: NonNullable<StepperOptions['stall']>): boolean {
   const last = trace.length - 1;
   return last >= stall.iterations && trace[last - stall.iterations] - trace[last] <= stall.reduction;
 }

@@ -10,7 +10,7 @@ import { additiveThetaLength, evaluateElbo, inducingCholesky, QUADRATURE_POINTS,
 import { decodeFloats, encodeFloats } from './float-codec.ts';
 import { initialInducingPoints } from './inducing-points.ts';
 import { MAX_WARP, warpableInputs } from './input-warp.ts';
-import { type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
+import { stalled, type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
 import { naturalStep, optimizeVariational } from './natural-gradient.ts';
 import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStage } from './svgp.ts';
 
@@ -445,7 +445,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
       // Converged, or stalled: the last accepted passes together gained at most stallNats.
       const stall = this.#options.stallNats ?? 0;
       if (gain <= 1e-10 * Math.max(1, Math.abs(next.value))) stop = 'converged';
-      else if (stall > 0 && accepted.length > STALL_ITERATIONS && accepted.at(-1)! - accepted[0] <= stall) stop = 'stalled';
+      else if (stall > 0 && stalled(accepted.map((value) => -value), { iterations: STALL_ITERATIONS, reduction: stall })) stop = 'stalled';
     } else {
       v.gamma /= 2;
       if (v.gamma < 1 / 1024) stop = 'converged';
