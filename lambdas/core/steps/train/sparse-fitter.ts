@@ -19,9 +19,10 @@ export const ADDITIVE_OPTIMIZE_ROWS = 2_000;
 export const DEFAULT_ADDITIVE_KERNEL = true;
 
 /**
- * Train's hyperparameter stages also stop when their last 5 iterations gained at most this many
- * nats: the ARD stage's second half crawls (docs/ml.md §7, "Stopping the hyperparameter stages when
- * they stall"); on AI4I 2020 it saved 23 % of the fit for the same holdout figures.
+ * Train's sparse fit also stops a stage when its last 5 iterations gained at most this many nats:
+ * the ARD stage and the last stage's passes crawl at the end (docs/ml.md §7, "Stopping the stages
+ * when they stall"); on AI4I 2020 and two fresh sets it saved 30–44 % of the fit for the same
+ * holdout figures.
  */
 export const TRAIN_STALL_NATS = 0.01;
 
