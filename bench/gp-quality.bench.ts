@@ -2,12 +2,13 @@
  * `npx tsx bench/gp-quality.bench.ts HOME [--options JSON] [--json FILE]`: the sparse GP alone on the
  * training set and split a `prognos run` left in HOME (its training-set.parquet and split.json),
  * with the run's own scaler and holdout rows, so one variant of the kernel or of m costs one fit
- * instead of a whole pipeline run. Prints the holdout figures the pipeline reports (ROC AUC, AP,
+ * instead of a whole pipeline run. The fit starts from Train's own options (trainSparseOptions:
+ * the additive kernel, its optimiser rows, the stall rule); --options overrides them. Prints the holdout figures the pipeline reports (ROC AUC, AP,
  * and recall / precision at the threshold chosen for recall 0.9 on the training rows' cavity
  * scores, as Train chooses it), the fit time and CPU time, the ELBO and the fitted θ.
  *
  *   npx tsx bench/gp-quality.bench.ts ~/.prognos --options '{"inducingPoints":256}'
- *   npx tsx bench/gp-quality.bench.ts ~/.prognos --options '{"additive":true}'
+ *   npx tsx bench/gp-quality.bench.ts ~/.prognos --options '{"warp":true}'
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { averagePrecision, rocAuc } from '../lambdas/core/ml/metrics.ts';
 import { StandardScaler } from '../lambdas/core/ml/scaler.ts';
 import { fitSparse, type SparseFitOptions } from '../lambdas/core/ml/sparse/sparse-fit.ts';
 import { chooseThreshold } from '../lambdas/core/ml/threshold.ts';
-import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows } from '../lambdas/core/steps/step-limits.ts';
+import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP, trainSparseOptions } from '../lambdas/core/steps/train/sparse-fitter.ts';
 
 function parseOptions(text: string): SparseFitOptions {
   try {
@@ -56,8 +57,15 @@ const yTrain = Uint8Array.from(split.train, (i) => y[i]);
 const xHold = scaler.transform(takeRows(x, split.holdout));
 const yHold = Uint8Array.from(split.holdout, (i) => y[i]);
 
-// Train's own rule for the hyperparameter stages' rows (steps/train/sparse-fitter.ts).
-const fitOptions: SparseFitOptions = { seed: 0, optimizeRows: sparseOptimizeRows(options.inducingPoints ?? DEFAULT_INDUCING_POINTS), ...options };
+// Train's own options (seed 0, the config's default), then the variant's.
+const { onProgress: _, ...train } = trainSparseOptions({
+  seed: 0,
+  targetRecall: 0.9,
+  additiveKernel: options.additive ?? DEFAULT_ADDITIVE_KERNEL,
+  inputWarp: options.warp ?? DEFAULT_INPUT_WARP,
+  ...(options.inducingPoints === undefined ? {} : { inducingPoints: options.inducingPoints }),
+});
+const fitOptions: SparseFitOptions = { ...train, ...options };
 const cpuStart = process.cpuUsage();
 const started = performance.now();
 const model = fitSparse(xTrain, yTrain, fitOptions);

@@ -29,7 +29,8 @@ export const TRAIN_STALL_NATS = 0.01;
 /** Whether Train's sparse GP learns an input warp when the config does not say (docs/ml.md §7, "Input warping"). */
 export const DEFAULT_INPUT_WARP = false;
 
-function sparseOptions(fit: FitOptions): SparseFitOptions {
+/** The sparse fit's options as Train sets them (also what bench/gp-quality.bench.ts fits with). */
+export function trainSparseOptions(fit: FitOptions): SparseFitOptions {
   // Fewer rows for the hyperparameter stages when one of their iterations could overrun the round's margin.
   const rows = sparseOptimizeRows(fit.inducingPoints ?? DEFAULT_INDUCING_POINTS);
   const optimizeRows = fit.additiveKernel ? Math.min(rows, ADDITIVE_OPTIMIZE_ROWS) : rows;
@@ -45,6 +46,6 @@ function sparseOptions(fit: FitOptions): SparseFitOptions {
   };
 }
 
-export const sparseFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, sparseOptions, (classifier, data, fit) =>
+export const sparseFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, trainSparseOptions, (classifier, data, fit) =>
   MaintenanceModel.fromClassifier(data.trainingSet, data.scaler, classifier, { targetRecall: fit.targetRecall }),
 );
