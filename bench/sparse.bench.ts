@@ -11,11 +11,14 @@
  * Agreement with the exact GP (issue 9, "Sparse agrees with exact"; bench/sparse-agreement.ts):
  *   npm run bench:sparse -- generated n=2000 seeds=1..6 train=both   one row per set, then the spread
  *       train=true: the sparse GP with Train's own options (steps/train/sparse-fitter.ts: the additive
- *       kernel, θ on at most 2,000 rows); train=both: the library defaults and Train's, side by side;
+ *       kernel, θ on at most 2,000 rows); train=both: the library defaults and Train's, side by side
+ *       (train=none: neither, for the diagnostics below alone);
  *       noise=0.2,0.3 (moons) gives one set per seed and noise. The exact GP always runs, with the
  *       pipeline's defaults; each difference gets its paired bootstrap standard error on the holdout.
- *   Diagnostics of one set: theta=exact (sparse at the exact GP's θ, isotropic, θ held by its bounds),
- *       exactat=sparse (the exact GP at the sparse θ; not for the additive kernel), m=1400 (m = n).
+ *   Diagnostics of one set: theta=exact (sparse at the exact GP's θ, isotropic, θ held by its bounds;
+ *       ms=128,512,1400 runs it once per m),
+ *       exactat=sparse (the exact GP at the sparse θ; not for the additive kernel), m=1400 (m = n),
+ *       exactard=true (the exact GP with ARD as well, each sparse run's difference to it).
  *
  * Splits are scikit-learn's StratifiedShuffleSplit(test_size=0.3, random_state=99) (bench/sklearn-split.ts),
  * the scaler is fitted on the training split only. Timings on a shared machine are noisy.
