@@ -4,9 +4,9 @@
  * of each, their difference and its paired bootstrap standard error (paired-bootstrap.ts); over a
  * batch of seeds (and noises), one row per set and then the spread of the differences.
  *
- * Train's options are rebuilt from the constants Train itself reads (steps/train/sparse-fitter.ts,
- * steps/step-limits.ts) with the run config's defaults (seed 0, inducingPoints and additiveKernel
- * unset): m = 128, ARD, the additive kernel, θ on at most ADDITIVE_OPTIMIZE_ROWS rows.
+ * Train's options are Train's own (steps/train/sparse-fitter.ts trainSparseOptions) with the run
+ * config's defaults (seed 0, inducingPoints unset): m = 128, ARD, the additive kernel, θ on at
+ * most ADDITIVE_OPTIMIZE_ROWS rows, the stall rule.
  */
 import { GaussianProcessClassifier } from '../lambdas/core/ml/gpc.ts';
 import { rocAuc } from '../lambdas/core/ml/metrics.ts';
@@ -15,8 +15,7 @@ import { type SparseFitOptions, startSparseFit } from '../lambdas/core/ml/sparse
 import type { SparseGaussianProcessClassifier } from '../lambdas/core/ml/sparse/svgp.ts';
 import type { DenseMatrix } from '../lambdas/core/ml/dense.ts';
 import { additiveThetaLength } from '../lambdas/core/ml/sparse/elbo.ts';
-import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows } from '../lambdas/core/steps/step-limits.ts';
-import { ADDITIVE_OPTIMIZE_ROWS, DEFAULT_ADDITIVE_KERNEL } from '../lambdas/core/steps/train/sparse-fitter.ts';
+import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP, trainSparseOptions } from '../lambdas/core/steps/train/sparse-fitter.ts';
 import { runExperiment } from './experiment.ts';
 import { pairedAucDifference } from './paired-bootstrap.ts';
 import { type BenchSet, freshTestSet, loadSet } from './sparse-sets.ts';
@@ -37,9 +36,9 @@ type Variant = 'library' | 'train';
 const AT_EXACT_THETA = 'at exact θ';
 
 /** The sparse GP's options as Train builds them with the run config's defaults. */
-export function trainSparseOptions(): SparseFitOptions {
-  const rows = sparseOptimizeRows(DEFAULT_INDUCING_POINTS);
-  return { seed: 0, optimizeRows: DEFAULT_ADDITIVE_KERNEL ? Math.min(rows, ADDITIVE_OPTIMIZE_ROWS) : rows, ...(DEFAULT_ADDITIVE_KERNEL ? { additive: true } : {}) };
+function trainDefaults(): SparseFitOptions {
+  const { onProgress: _, ...options } = trainSparseOptions({ seed: 0, targetRecall: 0.9, additiveKernel: DEFAULT_ADDITIVE_KERNEL, inputWarp: DEFAULT_INPUT_WARP });
+  return options;
 }
 
 /** The command line's overrides (m, z, rows, iter, ard, additive), applied to every variant. */
@@ -148,7 +147,7 @@ export function runAgreement(name: string, settings: AgreementSettings): void {
       const exactTheta = exact.model.fitSummary.theta;
       const cells: string[] = [];
       const runs: SparseRun[] = [];
-      for (const variant of variants) runs.push(fitSparse(set, variant, { ...(variant === 'train' ? trainSparseOptions() : {}), ...overrides(settings) }));
+      for (const variant of variants) runs.push(fitSparse(set, variant, { ...(variant === 'train' ? trainDefaults() : {}), ...overrides(settings) }));
       if (settings.theta === 'exact') {
         for (const m of parseList(settings.ms, settings.m === undefined ? [] : [settings.m])) runs.push(fitSparse(set, AT_EXACT_THETA, atExactTheta(exactTheta, { ...overrides(settings), inducingPoints: Number(m) })));
         if (settings.ms === undefined && settings.m === undefined) runs.push(fitSparse(set, AT_EXACT_THETA, atExactTheta(exactTheta, overrides(settings))));

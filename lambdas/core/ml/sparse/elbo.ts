@@ -554,6 +554,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   // Through the warp: X's part to the warp only, Z's part to the warp and to Z itself.
   const gradWarp = new Float64Array(2 * d);
   chainWarpGradient(x.data, d, warp, gradInputs!, gradWarp);
-  const gradRawInducing = chainWarpGradient(params.inducing, d, warp, gradInducing!, gradWarp);
+  const gradRawInducing = new Float64Array(m * d);
+  chainWarpGradient(params.inducing, d, warp, gradInducing!, gradWarp, gradRawInducing);
   return { ...base, gradTheta, gradInducing: gradRawInducing, gradWarp };
 }

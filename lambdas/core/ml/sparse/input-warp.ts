@@ -32,10 +32,10 @@ export function warpValue(x: number, up: number, down: number): number {
 
 /**
  * Chains ∂/∂w(x) (row-major like `values`) to the warp's parameters, added to `gradWarp` (2d), and
- * returns ∂/∂x itself (w′(x) times the input), which the inducing points' gradient needs.
+ * when asked writes ∂/∂x itself (w′(x) times the input) into `gradInputs`: the inducing points'
+ * gradient needs it, the training rows' does not.
  */
-export function chainWarpGradient(values: Float64Array, d: number, warp: Float64Array, gradWarped: Float64Array, gradWarp: Float64Array): Float64Array {
-  const gradInputs = new Float64Array(values.length);
+export function chainWarpGradient(values: Float64Array, d: number, warp: Float64Array, gradWarped: Float64Array, gradWarp: Float64Array, gradInputs?: Float64Array): void {
   for (let i = 0; i < values.length; i += d) {
     for (let k = 0; k < d; k++) {
       const x = values[i + k];
@@ -43,14 +43,13 @@ export function chainWarpGradient(values: Float64Array, d: number, warp: Float64
       const cube = (x * x * x) / 6;
       if (x >= 0) {
         gradWarp[k] += g * cube;
-        gradInputs[i + k] = g * (1 + 0.5 * warp[k] * x * x);
+        if (gradInputs) gradInputs[i + k] = g * (1 + 0.5 * warp[k] * x * x);
       } else {
         gradWarp[d + k] += g * cube;
-        gradInputs[i + k] = g * (1 + 0.5 * warp[d + k] * x * x);
+        if (gradInputs) gradInputs[i + k] = g * (1 + 0.5 * warp[d + k] * x * x);
       }
     }
   }
-  return gradInputs;
 }
 
 /** Which inputs may be warped: those with more than two distinct values among the rows. */
