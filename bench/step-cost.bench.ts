@@ -11,7 +11,7 @@
  */
 import { denseMatrix } from '../lambdas/core/ml/dense.ts';
 import { GaussianProcessClassifier } from '../lambdas/core/ml/gpc.ts';
-import { evaluateElbo, inducingCholesky, whitenedCross } from '../lambdas/core/ml/sparse/elbo.ts';
+import { evaluateElbo, inducingCholesky } from '../lambdas/core/ml/sparse/elbo.ts';
 
 const D = 8;
 
@@ -52,12 +52,12 @@ for (const [n, m] of [[20_000, 128], [10_000, 256]] as const) {
   const params = { theta: Float64Array.of(Math.log(2), Math.log(1.5)), inducing, mean: new Float64Array(m), cholCov };
   const factor = inducingCholesky(params, m, D);
   const started = performance.now();
-  const whitened = whitenedCross(x, params, factor.cholKmm);
+  const { whitened } = evaluateElbo(x, y, params, { scope: 'none', ...factor, keepWhitened: true });
   const tA = (performance.now() - started) / 1000;
   const tQ = seconds(() => evaluateElbo(x, y, params, { scope: 'variational', ...factor, whitened }));
   const tAll = seconds(() => evaluateElbo(x, y, params, { scope: 'all', ...factor }));
   const per = (t: number): string => `${(t / (n * m * m)).toExponential(2)} s per n·m²`;
-  rows.push(`| sparse A = L⁻¹K(Z,X) | ${n} | ${m} | – | ${tA.toFixed(2)} | ${per(tA)} |`);
+  rows.push(`| sparse A = L⁻¹K(Z,X), with the bound | ${n} | ${m} | – | ${tA.toFixed(2)} | ${per(tA)} |`);
   rows.push(`| sparse q pass (variational) | ${n} | ${m} | – | ${tQ.toFixed(2)} | ${per(tQ)} |`);
   rows.push(`| sparse full-gradient pass | ${n} | ${m} | – | ${tAll.toFixed(2)} | ${per(tAll)} |`);
 }

@@ -17,6 +17,8 @@
  * carries the byte offsets of the pass's matrices.
  */
 import { choleskyRowsLeftOfBlock, gramRows, triangularInverseRows } from './linalg.ts';
+import { accumulateChunks } from './sparse/elbo-rows.ts';
+import { arenaPass } from './sparse/row-pass-arena.ts';
 import type { KernelExports } from './wasm/wasm-kernels.ts';
 
 export const Control = {
@@ -49,6 +51,8 @@ export const Operation = {
   WasmCholeskyRows: 4,
   WasmTriangularInverseRows: 5,
   WasmGramRows: 6,
+  /** Chunks of a pass over the sparse GP's rows (sparse/elbo-rows.ts), one per claim. */
+  SparseRowChunks: 7,
 } as const;
 
 /** Rows per claim: the JavaScript kernels process rows in pairs. */
@@ -60,6 +64,7 @@ export const ROWS_PER_CLAIM = 2;
  * so there eight-row claims would leave threads idle beyond four.
  */
 export function rowsPerClaim(op: number, threads: number): number {
+  if (op === Operation.SparseRowChunks) return 1;
   if (op === Operation.WasmCholeskyRows) return threads <= 4 ? 8 : 4;
   return op >= Operation.WasmCholeskyRows ? 8 : ROWS_PER_CLAIM;
 }
@@ -102,6 +107,10 @@ export function runRows(
   op: number, slots: readonly Float64Array[], n: number, from: number, to: number, extra: number,
   control?: Int32Array, kernels?: KernelExports,
 ): void {
+  if (op === Operation.SparseRowChunks) {
+    accumulateChunks(arenaPass(slots[0]), from, to);
+    return;
+  }
   if (op >= Operation.WasmCholeskyRows) {
     if (!kernels || !control) throw new Error('a WebAssembly pass reached a thread without the kernels');
     const [p0, p1, p2] = [control[Control.Pointer0] >>> 0, control[Control.Pointer1] >>> 0, control[Control.Pointer2] >>> 0];

@@ -112,6 +112,12 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     else this.#pass(Operation.GramRows, n, 0, n, 0, [l, u, inverse]);
   }
 
+  /** Runs the chunks of a pass over the sparse GP's rows held in `arena` (sparse/row-pass-arena.ts), shared memory only. */
+  rowChunks(arena: Float64Array, chunks: number): void {
+    if (!isShared(arena)) throw new TypeError('linear-algebra pool: a row pass needs its arena in shared memory');
+    this.#pass(Operation.SparseRowChunks, chunks, 0, chunks, 0, [arena]);
+  }
+
   kernelRows(kernels: WasmKernels, pass: KernelPass, n: number, start: number, end: number, extra: number, pointers: readonly number[]): void {
     if (this.#kernelsSent !== kernels) {
       for (const port of this.#ports) port.postMessage({ module: kernels.module, memory: kernels.memory });

@@ -86,6 +86,28 @@ export function sparseOptimizeRows(inducingPoints: number): number {
 }
 
 /**
+ * Threads the refine limit counts on: two, as on every laptop and more than enough in the default
+ * Train Lambda (6 vCPUs). A constant, not the machine's count, so that a seed gives the same model
+ * everywhere; a Train function below 3,538 MB (fewer than 2 vCPUs) may see a worst-case refine
+ * iteration take up to 1.8× its allowance.
+ */
+export const REFINE_THREADS = 2;
+/** Speed-up per added thread of the sparse GP's passes over rows: 1.9× on 2 threads measured (docs/ml.md §7), taken as 1.8×. */
+export const ROW_PASS_THREAD_EFFICIENCY = 0.8;
+
+/**
+ * Most training rows on which Train's sparse fit refines θ on every row (SparseFitOptions.refineRows):
+ * one worst-case L-BFGS iteration on all of them, each pass costing `passCostFactor` times the
+ * cost model's (the additive kernel's 2), on REFINE_THREADS threads, must fit
+ * SPARSE_STEP_ALLOWANCE_SECONDS (m = 128, additive: 9,700).
+ */
+export function sparseRefineRows(inducingPoints: number, passCostFactor: number): number {
+  const speedUp = 1 + (REFINE_THREADS - 1) * ROW_PASS_THREAD_EFFICIENCY;
+  const perRow = (predictSparseIterationSeconds(1, inducingPoints) * passCostFactor) / speedUp;
+  return floorTo(SPARSE_STEP_ALLOWANCE_SECONDS / perRow, 100);
+}
+
+/**
  * Most training rows the sparse GP takes with m inducing points: one natural-gradient step, and
  * the last pass, over all of them must each fit their allowance of the Lambda's margin. Beyond
  * it Train fits the sparse GP on a stratified sample of this many rows (m = 128: 750,000).

@@ -1,7 +1,10 @@
 import { ShapeError } from '../../errors.ts';
 import type { DenseMatrix } from '../dense.ts';
-import { isProduct, type KernelProfile, type KernelShape, pairValue, profileOf, profileRatio, profileSlope, profileValue } from '../kernel-shape.ts';
-import { choleskyInPlace, dot, solveLowerManyInPlace, solveLowerTransposedInPlace } from '../linalg.ts';
+import { isProduct, type KernelShape, pairValue, profileOf, profileRatio, profileSlope } from '../kernel-shape.ts';
+import { choleskyInPlace, dot, solveLowerTransposedInPlace } from '../linalg.ts';
+import type { AdditiveScales } from './cross-covariance.ts';
+import { chunkCount, type GradientScope, type MarginalRows, partialLayout, reducePartials, type RowPass } from './elbo-rows.ts';
+import { runRowPass } from './elbo-parallel.ts';
 import { gaussHermite } from './gauss-hermite.ts';
 import { chainWarpGradient, warpInputs } from './input-warp.ts';
 
@@ -18,8 +21,8 @@ import { chainWarpGradient, warpInputs } from './input-warp.ts';
  *   ELBO = Σ_i E_q(f_i)[log σ(y±_i f_i)] − KL(N(μ, S) ‖ N(0, I))
  *
  * The expectations use Gauss–Hermite quadrature; the gradient is that of the quadrature sum, so
- * finite differences of the value agree with it to rounding. Rows are processed in blocks:
- * memory is O(m² + block·m), time O(n·m² + n·m·d + m³) per evaluation. K_mm is never
+ * finite differences of the value agree with it to rounding. The sum over rows is elbo-rows.ts's,
+ * on every core (elbo-parallel.ts): memory O(chunks·m² + block·m), time O(n·m² + n·m·d + m³) per evaluation. K_mm is never
  * inverted: everything goes through L_m and triangular solves.
  */
 
@@ -27,10 +30,6 @@ import { chainWarpGradient, warpInputs } from './input-warp.ts';
 export const INDUCING_JITTER = 1e-6;
 /** Quadrature points per expectation: enough for the logistic likelihood to ~1e-10 at the variances that occur. */
 export const QUADRATURE_POINTS = 20;
-/** Rows per block: a block of a_i (block × m doubles) and its transpose stay in cache. */
-const BLOCK_ROWS = 128;
-/** Floor of a marginal variance, which rounding can push to or below zero when q(f_i) is certain. */
-const MIN_VARIANCE = 1e-12;
 
 /** Everything that defines q(f) at the training rows. */
 export interface SparseParameters {
@@ -48,8 +47,6 @@ export interface SparseParameters {
   readonly warp?: Float64Array;
 }
 
-/** What to differentiate: nothing, q(v) only (for natural-gradient steps), or everything. */
-export type GradientScope = 'none' | 'variational' | 'all';
 
 export interface ElboEvaluation {
   readonly value: number;
@@ -66,23 +63,10 @@ export interface ElboEvaluation {
   readonly gradInducing?: Float64Array;
   /** ∂ELBO/∂warp, when the scope is 'all' and the parameters have a warp. */
   readonly gradWarp?: Float64Array;
+  /** A = L_m⁻¹ K(Z, X), n × m, when asked for with `keepWhitened`. */
+  readonly whitened?: Float64Array;
   /** Per row: mean and variance of q(f_i) and ∂E_i/∂m_i, ∂E_i/∂s_i, when asked for. */
   readonly rows?: MarginalRows;
-}
-
-export interface MarginalRows {
-  readonly mean: Float64Array;
-  /** Variance of q(f_i): the part through u, a_iᵀ S a_i, plus the Nyström residual c − ‖a_i‖². */
-  readonly variance: Float64Array;
-  readonly residualVariance: Float64Array;
-  readonly slope: Float64Array;
-  readonly curvature: Float64Array;
-}
-
-/** The one-dimensional terms of an additive kernel: a_d and 1/λ_d² per input. */
-export interface AdditiveScales {
-  readonly variance: Float64Array;
-  readonly inverseSquared: Float64Array;
 }
 
 export interface KernelScales {
@@ -120,37 +104,6 @@ export function kernelScales(theta: Float64Array, d: number): KernelScales {
   return { constant, inverseSquared, additive: { variance, inverseSquared: addInverse }, priorVariance };
 }
 
-/**
- * Adds the additive terms Σ_d a_d exp(−½ (x_d − z_jd)²/λ_d²) to out[outOffset + j] for every
- * inducing point j; with `terms`, also keeps each a_d exp(…) at terms[(outOffset + j)·d + d'] (the
- * factors of their gradients).
- */
-export function addAdditiveCross(
-  inducing: Float64Array,
-  m: number,
-  x: Float64Array,
-  xOffset: number,
-  d: number,
-  additive: AdditiveScales,
-  out: Float64Array,
-  outOffset = 0,
-  terms?: Float64Array,
-): void {
-  const { variance: a, inverseSquared: v } = additive;
-  for (let j = 0; j < m; j++) {
-    const zj = j * d;
-    const at = (outOffset + j) * d;
-    let sum = 0;
-    for (let k = 0; k < d; k++) {
-      const t = x[xOffset + k] - inducing[zj + k];
-      const term = a[k] * Math.exp(-0.5 * t * t * v[k]);
-      sum += term;
-      if (terms) terms[at + k] = term;
-    }
-    out[outOffset + j] += sum;
-  }
-}
-
 /** Adds the additive terms to K_mm (both triangles), with the same relative jitter on the diagonal as the full kernel's. */
 function addAdditiveInducing(kmm: Float64Array, inducing: Float64Array, m: number, d: number, additive: AdditiveScales): void {
   const { variance: a, inverseSquared: v } = additive;
@@ -166,44 +119,6 @@ function addAdditiveInducing(kmm: Float64Array, inducing: Float64Array, m: numbe
       }
       kmm[i * m + j] += sum;
       kmm[j * m + i] += sum;
-    }
-  }
-}
-
-/**
- * k(Z, x) for one row x into out (length m); with `slopes` (radial shapes), also c · κ̃ per
- * inducing point (the factor of the gradients in ℓ and Z; the RBF's equals k itself, and a
- * product shape's factor is k times a per-input ratio: neither needs it).
- */
-export function crossCovariance(
-  inducing: Float64Array,
-  m: number,
-  x: Float64Array,
-  xOffset: number,
-  d: number,
-  constant: number,
-  w: Float64Array,
-  out: Float64Array,
-  outOffset = 0,
-  shape: KernelShape = 'rbf',
-  slopes?: Float64Array,
-): void {
-  if (isProduct(shape)) {
-    for (let j = 0; j < m; j++) out[outOffset + j] = constant * pairValue(shape, x, xOffset, inducing, j * d, d, w);
-    return;
-  }
-  const profile = shape as KernelProfile;
-  for (let j = 0; j < m; j++) {
-    let s = 0;
-    const zj = j * d;
-    for (let k = 0; k < d; k++) {
-      const t = x[xOffset + k] - inducing[zj + k];
-      s += t * t * w[k];
-    }
-    if (profile === 'rbf') out[outOffset + j] = constant * Math.exp(-0.5 * s);
-    else {
-      out[outOffset + j] = constant * profileValue(profile, s);
-      if (slopes) slopes[outOffset + j] = constant * profileSlope(profile, s);
     }
   }
 }
@@ -248,40 +163,6 @@ export function inducingCholesky(params: SparseParameters, m: number, d: number)
   return { kmm, cholKmm };
 }
 
-/** log σ(z) without overflow. */
-function logSigmoid(z: number): number {
-  return z < 0 ? z - Math.log1p(Math.exp(z)) : -Math.log1p(Math.exp(-z));
-}
-
-/** σ(z) without overflow. */
-function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
-
-/**
- * E[log σ(y± f)] for f ~ N(mean, variance) by Gauss–Hermite, with its derivatives in the mean
- * and the variance (those of the quadrature sum). `out` gets [value, ∂/∂mean, ∂/∂variance].
- */
-export function expectedLogSigmoid(sign: number, mean: number, variance: number, nodes: Float64Array, weights: Float64Array, out: Float64Array): void {
-  const sd = Math.sqrt(variance);
-  let value = 0;
-  let dMean = 0;
-  let dSd = 0;
-  for (let k = 0; k < nodes.length; k++) {
-    const xi = Math.SQRT2 * nodes[k];
-    const z = sign * (mean + sd * xi);
-    const slope = sign * sigmoid(-z);
-    value += weights[k] * logSigmoid(z);
-    dMean += weights[k] * slope;
-    dSd += weights[k] * slope * xi;
-  }
-  out[0] = value;
-  out[1] = dMean;
-  out[2] = dSd / (2 * sd);
-}
-
 export interface ElboOptions {
   readonly scope?: GradientScope;
   /** Return per-row marginals and slopes (for the cavity scores). */
@@ -291,30 +172,12 @@ export interface ElboOptions {
   readonly kmm?: Float64Array;
   readonly quadraturePoints?: number;
   /**
-   * A = L_m⁻¹ K(Z, X) for these parameters' θ and Z, n × m row-major ({@link whitenedCross}):
-   * skips the kernel and the triangular solve when only q(v) changes. Not used for scope 'all'.
+   * A = L_m⁻¹ K(Z, X) for these parameters' θ and Z, n × m row-major (an evaluation's
+   * `whitened`): skips the kernel and the triangular solve when only q(v) changes. Not used for scope 'all'.
    */
   readonly whitened?: Float64Array;
-}
-
-/** A = L_m⁻¹ K(Z, X), one row a_i per training row: what every pass over q(v) alone reuses. */
-export function whitenedCross(x: DenseMatrix, params: SparseParameters, cholKmm: Float64Array): Float64Array {
-  const m = params.mean.length;
-  const d = x.cols;
-  const { constant, inverseSquared, additive } = kernelScales(params.theta, d);
-  const shape = params.kernel ?? 'rbf';
-  const inducing = kernelInducing(params, d);
-  const xs = params.warp ? warpInputs(x.data, d, params.warp) : x.data;
-  const a = new Float64Array(x.rows * m);
-  for (let i = 0; i < x.rows; i++) {
-    crossCovariance(inducing, m, xs, i * d, d, constant, inverseSquared, a, i * m, shape);
-    if (additive) addAdditiveCross(inducing, m, xs, i * d, d, additive, a, i * m);
-  }
-  for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
-    const rows = Math.min(BLOCK_ROWS, x.rows - start);
-    solveLowerManyInPlace(cholKmm, m, a.subarray(start * m, (start + rows) * m), rows);
-  }
-  return a;
+  /** Return A (when not given) as `whitened`, for the passes over q(v) alone that follow. */
+  readonly keepWhitened?: boolean;
 }
 
 /**
@@ -341,132 +204,41 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
 
   const wantVariational = scope !== 'none';
   const wantAll = scope === 'all';
-  const meanStatistic = wantVariational ? new Float64Array(m) : undefined;
-  const covStatistic = wantVariational ? new Float64Array(m * m) : undefined;
-  const gradLogScales = new Float64Array(d);
-  const gradInducing = wantAll ? new Float64Array(m * d) : undefined;
-  const gradInputs = wantAll && warp ? new Float64Array(n * d) : undefined;
-  let gradLogConstant = 0;
-  // ∂/∂log a_d and ∂/∂log λ_d of the additive terms.
-  const gradAddVariance = new Float64Array(d);
-  const gradAddScales = new Float64Array(d);
-  const addW = additive?.inverseSquared;
-  const pAt = wantAll ? new Float64Array(m * m) : undefined; // Σ_i p_i a_iᵀ
+  const shape = params.kernel ?? 'rbf';
+  const product = isProduct(shape);
+  const profile = profileOf(shape);
+  const cached = wantAll ? undefined : options.whitened;
+  if (cached && cached.length !== n * m) throw new ShapeError(`sparse GP: the cached A has ${cached.length} values; expected ${n}×${m}`);
   const rows: MarginalRows | undefined = options.rows
     ? { mean: new Float64Array(n), variance: new Float64Array(n), residualVariance: new Float64Array(n), slope: new Float64Array(n), curvature: new Float64Array(n) }
     : undefined;
-
-  const shape = params.kernel ?? 'rbf';
-  // A product shape scales each input's term by its own ratio ρ(s_d) (kernel-shape.ts).
-  const product = isProduct(shape);
-  const profile = profileOf(shape);
-  const block = Math.min(BLOCK_ROWS, Math.max(n, 1));
-  const kBlock = new Float64Array(block * m);
-  // c · κ̃ per pair, the factor of the ℓ and Z gradients: the kernel values themselves for the RBF and the product shapes.
-  const slopeBlock = wantAll && shape !== 'rbf' && !product ? new Float64Array(block * m) : kBlock;
-  const aBlock = new Float64Array(block * m);
-  const termBlock = additive && wantAll ? new Float64Array(block * m * d) : undefined;
-  const aT = new Float64Array(m * block);
-  const bAT = new Float64Array(m * block);
-  const pT = new Float64Array(m * block);
-  const t = new Float64Array(m);
-  const g = new Float64Array(m);
-  const quad = new Float64Array(3);
-  let expectedLogLikelihood = 0;
-
-  const cached = wantAll ? undefined : options.whitened;
-  if (cached && cached.length !== n * m) throw new ShapeError(`sparse GP: the cached A has ${cached.length} values; expected ${n}×${m}`);
-  for (let start = 0; start < n; start += block) {
-    const rowsHere = Math.min(block, n - start);
-    if (cached) aBlock.set(cached.subarray(start * m, (start + rowsHere) * m));
-    else {
-      for (let r = 0; r < rowsHere; r++) crossCovariance(z, m, xs, (start + r) * d, d, c, w, kBlock, r * m, shape, wantAll ? slopeBlock : undefined);
-      aBlock.set(kBlock.subarray(0, rowsHere * m));
-      if (additive) for (let r = 0; r < rowsHere; r++) addAdditiveCross(z, m, xs, (start + r) * d, d, additive, aBlock, r * m, termBlock);
-      solveLowerManyInPlace(cholKmm, m, aBlock, rowsHere);
-    }
-    for (let r = 0; r < rowsHere; r++) {
-      const i = start + r;
-      const ao = r * m;
-      // t = Lᵀ a (row j of L scaled by a_j, added to the first j + 1 entries).
-      t.fill(0);
-      for (let j = 0; j < m; j++) {
-        const aj = aBlock[ao + j];
-        const lj = j * m;
-        for (let k = 0; k <= j; k++) t[k] += chol[lj + k] * aj;
-      }
-      const mean = dot(mu, 0, aBlock, ao, m);
-      const residualVariance = priorVariance - dot(aBlock, ao, aBlock, ao, m);
-      const variance = Math.max(MIN_VARIANCE, residualVariance + dot(t, 0, t, 0, m));
-      expectedLogSigmoid(y[i] === 1 ? 1 : -1, mean, variance, nodes, weights, quad);
-      expectedLogLikelihood += quad[0];
-      const slope = quad[1];
-      const curvature = quad[2];
-      if (rows) {
-        rows.mean[i] = mean;
-        rows.variance[i] = variance;
-        rows.residualVariance[i] = Math.max(0, residualVariance);
-        rows.slope[i] = slope;
-        rows.curvature[i] = curvature;
-      }
-      if (!wantVariational) continue;
-      for (let j = 0; j < m; j++) {
-        const aj = aBlock[ao + j];
-        meanStatistic![j] += slope * aj;
-        aT[j * block + r] = aj;
-        bAT[j * block + r] = curvature * aj;
-      }
-      if (!wantAll) continue;
-      // g = ∂E_i/∂a_i = slope·μ + 2·curvature·(S − I) a_i, with S a = L t; then p = L_m⁻ᵀ g.
-      for (let j = 0; j < m; j++) g[j] = slope * mu[j] + 2 * curvature * (dot(chol, j * m, t, 0, j + 1) - aBlock[ao + j]);
-      solveLowerTransposedInPlace(cholKmm, m, g);
-      // ∂/∂k(Z, x_i) = p: chain to log c, log ℓ and Z.
-      gradLogConstant += c * curvature; // k(x_i, x_i) = c (+ Σ a_d)
-      if (additive) for (let k = 0; k < d; k++) gradAddVariance[k] += additive.variance[k] * curvature;
-      for (let j = 0; j < m; j++) {
-        pT[j * block + r] = g[j];
-        gradLogConstant += g[j] * kBlock[ao + j];
-        const coef = g[j] * slopeBlock[ao + j];
-        const zj = j * d;
-        const xi = i * d;
-        for (let k = 0; k < d; k++) {
-          const diff = xs[xi + k] - z[zj + k];
-          let u = coef * w[k] * diff;
-          if (product) u *= profileRatio(profile, diff * diff * w[k]);
-          gradInducing![zj + k] += u;
-          gradLogScales[k] += u * diff;
-          if (gradInputs) gradInputs[xi + k] -= u;
-        }
-        if (!termBlock) continue;
-        const at = (ao + j) * d;
-        for (let k = 0; k < d; k++) {
-          const gv = g[j] * termBlock[at + k];
-          const diff = xs[xi + k] - z[zj + k];
-          const u = gv * addW![k] * diff;
-          gradAddVariance[k] += gv;
-          gradInducing![zj + k] += u;
-          gradAddScales[k] += u * diff;
-          if (gradInputs) gradInputs[xi + k] -= u;
-        }
-      }
-    }
-    if (!wantVariational) continue;
-    // Block sums as dot products over contiguous rows of the transposed block.
-    for (let j = 0; j < m; j++) {
-      for (let k = 0; k <= j; k++) covStatistic![j * m + k] += dot(bAT, j * block, aT, k * block, rowsHere);
-    }
-    if (wantAll) {
-      for (let j = 0; j < m; j++) {
-        for (let k = 0; k < m; k++) pAt![j * m + k] += dot(pT, j * block, aT, k * block, rowsHere);
-      }
-    }
-  }
+  const gradInputs = wantAll && warp ? new Float64Array(n * d) : undefined;
+  const keepWhitened = options.keepWhitened && !cached ? new Float64Array(n * m) : undefined;
+  const layout = partialLayout(m, d);
+  const chunks = chunkCount(n);
+  const pass: RowPass = {
+    n, d, m, scope, xs, y, z, shape, constant: c, priorVariance, inverseSquared: w, ...(additive && { additive }),
+    mu, chol, cholKmm, nodes, weights, ...(cached && { whitened: cached }), ...(keepWhitened && { keepWhitened }), ...(rows && { rows }), ...(gradInputs && { gradInputs }),
+    partials: new Float64Array(chunks * layout.length),
+  };
+  runRowPass(pass);
+  const sums = reducePartials(pass.partials, chunks, layout.length);
+  const expectedLogLikelihood = sums[layout.ell];
+  let gradLogConstant = sums[layout.gradLogConstant];
+  const gradLogScales = sums.subarray(layout.gradLogScales, layout.gradLogScales + d);
+  const gradAddVariance = sums.subarray(layout.gradAddVariance, layout.gradAddVariance + d);
+  const gradAddScales = sums.subarray(layout.gradAddScales, layout.gradAddScales + d);
+  const meanStatistic = wantVariational ? sums.slice(layout.meanStatistic, layout.meanStatistic + m) : undefined;
+  const covStatistic = wantVariational ? sums.slice(layout.covStatistic, layout.covStatistic + m * m) : undefined;
+  const gradInducing = wantAll ? sums.slice(layout.gradInducing, layout.gradInducing + m * d) : undefined;
+  const pAt = wantAll ? sums.subarray(layout.pAt, layout.pAt + m * m) : undefined;
 
   // KL(N(μ, LLᵀ) ‖ N(0, I)) = ½(‖L‖²_F + ‖μ‖² − m) − Σ log L_jj.
   let kl = 0.5 * (dot(chol, 0, chol, 0, m * m) + dot(mu, 0, mu, 0, m) - m);
   for (let j = 0; j < m; j++) kl -= Math.log(chol[j * m + j]);
   const value = expectedLogLikelihood - kl;
-  if (!wantVariational) return { value, expectedLogLikelihood, kl, rows };
+  const whitened = keepWhitened ?? cached;
+  if (!wantVariational) return { value, expectedLogLikelihood, kl, rows, ...(whitened && { whitened }) };
 
   for (let j = 0; j < m; j++) for (let k = 0; k < j; k++) covStatistic![k * m + j] = covStatistic![j * m + k];
   const gradMean = new Float64Array(m);
@@ -481,7 +253,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     }
     gradCholCov[j * m + j] += 1 / chol[j * m + j];
   }
-  const base = { value, expectedLogLikelihood, kl, rows, gradMean, gradCholCov, meanStatistic, covarianceStatistic: covStatistic };
+  const base = { value, expectedLogLikelihood, kl, rows, gradMean, gradCholCov, meanStatistic, covarianceStatistic: covStatistic, ...(whitened && { whitened }) };
   if (!wantAll) return base;
 
   // Through A = L_m⁻¹ K_mn: ∂/∂L_m = −tril(P Aᵀ); then the Cholesky's reverse mode (Murray 2016):

@@ -4,7 +4,9 @@ import type { Prediction } from '../gpc.ts';
 import { ConstantRbfKernel, type Bounds } from '../kernel.ts';
 import { dot, solveLowerManyInPlace } from '../linalg.ts';
 import { averageSigmoid } from '../logistic-gaussian.ts';
-import { addAdditiveCross, additiveThetaLength, crossCovariance, inducingCholesky, kernelInducing, kernelScales, type MarginalRows, type SparseParameters } from './elbo.ts';
+import { addAdditiveCross, crossCovariance } from './cross-covariance.ts';
+import { additiveThetaLength, inducingCholesky, kernelInducing, kernelScales, type SparseParameters } from './elbo.ts';
+import type { MarginalRows } from './elbo-rows.ts';
 import { warpInputs } from './input-warp.ts';
 
 /** Rows per block of the predictive triangular solve (each row of L_m is read once per block). */
@@ -33,7 +35,7 @@ export interface SparseFitSummary {
   readonly fitSeconds: number;
 }
 
-export type SparseStage = 'isotropic' | 'ard' | 'variational';
+export type SparseStage = 'isotropic' | 'ard' | 'refine' | 'variational';
 
 /** The parameters that define a fitted sparse model: θ, Z, μ, L and the kernel bounds it was fitted in. */
 export interface SparseState extends SparseParameters {

@@ -177,6 +177,7 @@ const STAGE_NAMES: Readonly<Record<OptimizerStep['stage'], string>> = {
   full: 'on all training rows',
   isotropic: 'one length scale',
   ard: 'a length scale per input',
+  refine: 'length scales on all training rows',
   variational: 'q(u) on all training rows',
 };
 

@@ -1,6 +1,7 @@
 import { MaintenanceModel } from '../../ml/maintenance-model.ts';
 import { resumeSparseFit, type SparseFitOptions, startSparseFit } from '../../ml/sparse/sparse-fit.ts';
-import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows } from '../step-limits.ts';
+import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows, sparseRefineRows } from '../step-limits.ts';
+import { ADDITIVE_PASS_COST_FACTOR } from './model-choice.ts';
 import { classifierFitter, type FitOptions } from './fitters.ts';
 
 /**
@@ -26,18 +27,29 @@ export const DEFAULT_ADDITIVE_KERNEL = true;
  */
 export const TRAIN_STALL_NATS = 0.01;
 
+/**
+ * Inside each hyperparameter evaluation Train stops optimising q(u) once a natural-gradient pass
+ * gains at most this many nats: the passes converge linearly, and the relative rule alone spent
+ * about half of them on gains below it (docs/ml.md §7, "Refining θ on every row").
+ */
+export const TRAIN_VARIATIONAL_TOLERANCE = 1e-4;
+
 /** Whether Train's sparse GP learns an input warp when the config does not say (docs/ml.md §7, "Input warping"). */
 export const DEFAULT_INPUT_WARP = false;
 
 /** The sparse fit's options as Train sets them (also what bench/gp-quality.bench.ts fits with). */
 export function trainSparseOptions(fit: FitOptions): SparseFitOptions {
   // Fewer rows for the hyperparameter stages when one of their iterations could overrun the round's margin.
-  const rows = sparseOptimizeRows(fit.inducingPoints ?? DEFAULT_INDUCING_POINTS);
+  const m = fit.inducingPoints ?? DEFAULT_INDUCING_POINTS;
+  const rows = sparseOptimizeRows(m);
   const optimizeRows = fit.additiveKernel ? Math.min(rows, ADDITIVE_OPTIMIZE_ROWS) : rows;
   return {
     seed: fit.seed,
     optimizeRows,
+    // Then θ on every row where one iteration there fits the round's margin (docs/ml.md §7, "Refining θ on every row").
+    refineRows: sparseRefineRows(m, fit.additiveKernel ? ADDITIVE_PASS_COST_FACTOR : 1),
     stallNats: TRAIN_STALL_NATS,
+    variationalTolerance: TRAIN_VARIATIONAL_TOLERANCE,
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
     ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
     ...(fit.additiveKernel ? { additive: true } : {}),

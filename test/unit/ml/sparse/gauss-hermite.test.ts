@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDataError } from '../../../../lambdas/core/errors.ts';
 import { gaussHermite } from '../../../../lambdas/core/ml/sparse/gauss-hermite.ts';
-import { expectedLogSigmoid } from '../../../../lambdas/core/ml/sparse/elbo.ts';
+import { expectedLogSigmoid } from '../../../../lambdas/core/ml/sparse/expected-log-sigmoid.ts';
 
 /** E[g(f)], f ~ N(mean, variance), by the rule. */
 function expectation(points: number, mean: number, variance: number, g: (f: number) => number): number {

@@ -48,6 +48,7 @@ describe('sparse GP fit', () => {
     ['defaults (Z fixed)', OPTIONS],
     ['Z optimised', { ...OPTIONS, optimizeInducing: true, maxIterations: 6 }],
     ['hyperparameters on a subsample', { ...OPTIONS, optimizeRows: 60 }],
+    ['a subsample, then θ refined on every row', { ...OPTIONS, optimizeRows: 60, refineRows: 120, variationalTolerance: 1e-4, stallNats: 0.01 }],
   ];
   for (const [name, options] of variants) {
     it(`resumes bit for bit from JSON checkpoints, whatever the deadlines: ${name}`, () => {
@@ -161,6 +162,35 @@ describe('a Matérn kernel in the sparse GP', () => {
   it('rejects an unknown kernel name with a TypeError', () => {
     expect(() => startSparseFit(moons.X, moons.y, { kernel: 'matern12' as unknown as 'rbf' })).toThrow(/kernel must be one of rbf, matern32, matern52, matern32-product, matern52-product/);
     expect(() => startSparseFit(moons.X, moons.y, { kernel: 'matern12' as unknown as 'rbf' })).toThrow(TypeError);
+  });
+});
+
+describe('refining θ on every row after a subsample', () => {
+  const data = makeMoons(300, { seed: 8, noise: 0.35 });
+  const subsample: SparseFitOptions = { ...OPTIONS, optimizeRows: 100 };
+  const refined = fitSparse(data.X, data.y, { ...subsample, refineRows: 300 });
+  const notRefined = fitSparse(data.X, data.y, subsample);
+
+  it('adds a refine stage on every row when there are at most refineRows rows, and the bound on every row rises', () => {
+    const stages = refined.summary.optimizer.stages;
+    expect(stages.map((s) => [s.stage, s.rows])).toEqual([['isotropic', 100], ['ard', 100], ['refine', 300], ['variational', 300]]);
+    expect(notRefined.summary.optimizer.stages.map((s) => s.stage)).toEqual(['isotropic', 'ard', 'variational']);
+    // Same subsample stages, then θ fitted to all 300 rows: a better bound on them than θ of the 100.
+    expect(stages[1].elbo).toBe(notRefined.summary.optimizer.stages[1].elbo);
+    expect(refined.summary.elbo).toBeGreaterThan(notRefined.summary.elbo + 0.5);
+  });
+
+  it('skips it beyond refineRows, and when the stages before already saw every row', () => {
+    const beyond = fitSparse(data.X, data.y, { ...subsample, refineRows: 299 });
+    expectSameModel(beyond, notRefined, data.X);
+    const allRows = fitSparse(data.X, data.y, { ...OPTIONS, refineRows: 300 });
+    expect(allRows.summary.optimizer.stages.map((s) => s.stage)).toEqual(['isotropic', 'ard', 'variational']);
+  });
+
+  it('rejects a refineRows or variationalTolerance that is not a count or a tolerance', () => {
+    expect(() => startSparseFit(data.X, data.y, { refineRows: -1 })).toThrow(/refineRows must be an integer ≥ 0, got -1/);
+    expect(() => startSparseFit(data.X, data.y, { refineRows: 1.5 })).toThrow(InvalidDataError);
+    expect(() => startSparseFit(data.X, data.y, { variationalTolerance: Number.NaN })).toThrow(/variationalTolerance must be a finite number ≥ 0/);
   });
 });
 
