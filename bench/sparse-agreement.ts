@@ -36,7 +36,7 @@ type Variant = 'library' | 'train';
 const AT_EXACT_THETA = 'at exact θ';
 
 /** The sparse GP's options as Train builds them with the run config's defaults. */
-function trainDefaults(): SparseFitOptions {
+export function trainDefaults(): SparseFitOptions {
   const { onProgress: _, ...options } = trainSparseOptions({ seed: 0, targetRecall: 0.9, additiveKernel: DEFAULT_ADDITIVE_KERNEL, inputWarp: DEFAULT_INPUT_WARP });
   return options;
 }

@@ -4,7 +4,8 @@
  *
  *   npm run bench:sparse                      moons_2000, ai4i_like_4000, real AI4I 2020
  *   npm run bench:sparse -- ai4i2020 m=200    one data set, options as key=value:
- *       m (inducing points), kernel (rbf|matern32|matern52), ard, additive, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1
+ *       m (inducing points), kernel (rbf|matern32|matern52), ard, additive, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1,
+ *       refine (refineRows), preset=train (Train's own options, which the others then override)
  *   npm run bench:sparse -- generated n=100000   AI4I-like rows from lambdas/cli/sample-data/ai4i.ts (seed=7)
  *   npm run bench:sparse -- moons n=2000 seed=3 noise=0.3 exact=true   fresh moons beside the exact GP
  *
@@ -24,7 +25,7 @@
  * Splits are scikit-learn's StratifiedShuffleSplit(test_size=0.3, random_state=99) (bench/sklearn-split.ts),
  * the scaler is fitted on the training split only. Timings on a shared machine are noisy.
  */
-import { type AgreementSettings, isAgreementRun, runAgreement } from './sparse-agreement.ts';
+import { type AgreementSettings, isAgreementRun, runAgreement, trainDefaults } from './sparse-agreement.ts';
 import { type BenchSet, loadSet } from './sparse-sets.ts';
 import { averagePrecision, classificationReport, rocAuc } from '../lambdas/core/ml/metrics.ts';
 import { takeRows } from '../lambdas/core/ml/dense.ts';
@@ -40,6 +41,8 @@ function cpuSeconds(): number {
 function run(set: BenchSet, settings: Record<string, string>): void {
   const { name, data, xTrain, yTrain, xTest, yTest } = set;
   const options: SparseFitOptions = {
+    // preset=train: start from Train's own options (the additive kernel, θ on 2,000 rows then refined on every row, the stall rule).
+    ...(settings.preset === 'train' && trainDefaults()),
     ...(settings.kernel && { kernel: settings.kernel as SparseFitOptions['kernel'] }),
     ...(settings.m && { inducingPoints: Number(settings.m) }),
     ...(settings.ard && { ard: settings.ard === 'true' }),
@@ -47,6 +50,7 @@ function run(set: BenchSet, settings: Record<string, string>): void {
     ...(settings.z && { optimizeInducing: settings.z === 'true' }),
     ...(settings.iter && { maxIterations: Number(settings.iter) }),
     ...(settings.rows && { optimizeRows: Number(settings.rows) }),
+    ...(settings.refine && { refineRows: Number(settings.refine) }),
     ...(settings.tol && { relativeTolerance: Number(settings.tol) }),
     onProgress: settings.verbose ? (p) => console.log(`  ${p.stage} ${p.iteration} elbo ${p.elbo.toFixed(3)} θ ${p.theta.map((t) => t.toFixed(2)).join(' ')}`) : undefined,
   };

@@ -22,8 +22,8 @@ import { chainWarpGradient, warpInputs } from './input-warp.ts';
  *
  * The expectations use Gauss–Hermite quadrature; the gradient is that of the quadrature sum, so
  * finite differences of the value agree with it to rounding. The sum over rows is elbo-rows.ts's,
- * on every core (elbo-parallel.ts): memory O(chunks·m² + block·m), time O(n·m² + n·m·d + m³) per evaluation. K_mm is never
- * inverted: everything goes through L_m and triangular solves.
+ * run on every core (elbo-parallel.ts): memory O(chunks·m² + block·m), time O(n·m² + n·m·d + m³)
+ * per evaluation. K_mm is never inverted: everything goes through L_m and triangular solves.
  */
 
 /** Relative jitter on the diagonal of K_mm: ε c keeps L_m well defined when two inducing points nearly coincide. */
@@ -46,7 +46,6 @@ export interface SparseParameters {
   /** [b⁺_1..d, b⁻_1..d] of the input warp (input-warp.ts), applied to X and Z before the kernel; none: the identity. */
   readonly warp?: Float64Array;
 }
-
 
 export interface ElboEvaluation {
   readonly value: number;
