@@ -86,20 +86,24 @@ export function sparseOptimizeRows(inducingPoints: number): number {
 }
 
 /**
- * Threads the refine limit counts on: two, as on every laptop and more than enough in the default
- * Train Lambda (6 vCPUs). A constant, not the machine's count, so that a seed gives the same model
- * everywhere; a Train function below 3,538 MB (fewer than 2 vCPUs) may see a worst-case refine
- * iteration take up to 1.8× its allowance.
+ * Threads the refine limit counts on: the default Train Lambda's 6 vCPUs (lib/training-pipeline.ts,
+ * 10,240 MB), where the limit matters (locally a round may overrun its budget without harm). A
+ * constant, not the machine's count, so that a seed gives the same model everywhere. A Train
+ * function given less memory has fewer vCPUs: at 2 vCPUs a worst-case refine iteration may take
+ * 1.9× its allowance, still inside the round's 60 s margin with the last pass at its typical cost.
  */
-export const REFINE_THREADS = 2;
-/** Speed-up per added thread of the sparse GP's passes over rows: 1.9× on 2 threads measured (docs/ml.md §7), taken as 1.8×. */
-export const ROW_PASS_THREAD_EFFICIENCY = 0.8;
+export const REFINE_THREADS = 6;
+/**
+ * Speed-up per added thread of the sparse GP's passes over rows: 2 threads gave 1.3× on this
+ * project's 2-vCPU machine, whose vCPUs share one core (docs/ml.md §7, "Cost"), as a Lambda's do in pairs.
+ */
+export const ROW_PASS_THREAD_EFFICIENCY = 0.3;
 
 /**
  * Most training rows on which Train's sparse fit refines θ on every row (SparseFitOptions.refineRows):
  * one worst-case L-BFGS iteration on all of them, each pass costing `passCostFactor` times the
  * cost model's (the additive kernel's 2), on REFINE_THREADS threads, must fit
- * SPARSE_STEP_ALLOWANCE_SECONDS (m = 128, additive: 9,700).
+ * SPARSE_STEP_ALLOWANCE_SECONDS (m = 128, additive: 13,500).
  */
 export function sparseRefineRows(inducingPoints: number, passCostFactor: number): number {
   const speedUp = 1 + (REFINE_THREADS - 1) * ROW_PASS_THREAD_EFFICIENCY;
