@@ -143,7 +143,7 @@ const sparseFitSummarySchema: z.ZodType<SparseFitSummary> = z.object({
   optimizer: z.object({
     stages: z.array(
       z.object({
-        stage: z.enum(['isotropic', 'ard', 'refine', 'variational']),
+        stage: z.enum(['isotropic', 'ard', 'refine', 'minibatch', 'variational']),
         rows: count,
         iterations: count,
         evaluations: count,

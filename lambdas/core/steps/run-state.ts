@@ -93,6 +93,13 @@ export const pipelineConfigSchema = z
      * optional for the same reason as additiveKernel.
      */
     inputWarp: z.boolean().optional(),
+    /**
+     * Beyond the rows Train refines θ on (docs/ml.md §7, "Refining θ on every row"), this many
+     * epochs of minibatch steps over every row (natural gradients for q(u), Adam for θ; docs/ml.md §7,
+     * "Minibatches beyond the refine limit"). The exact GP ignores it. Unset: DEFAULT_MINIBATCH_EPOCHS
+     * in steps/train/sparse-fitter.ts (none); optional for the same reason as additiveKernel.
+     */
+    minibatchEpochs: z.int().min(0).max(20).optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
     /**

@@ -29,7 +29,7 @@ import { TrainCheckpointError } from './train/errors.ts';
 import { FITTERS } from './train/fitter-table.ts';
 import type { FitOptions, Fitters } from './train/fitters.ts';
 import { chooseModel, type ModelChoice } from './train/model-choice.ts';
-import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP } from './train/sparse-fitter.ts';
+import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP, DEFAULT_MINIBATCH_EPOCHS } from './train/sparse-fitter.ts';
 import { capTrainingRows } from './train/row-cap.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 import { trainCheckpointKey } from '../storage-keys.ts';
@@ -277,6 +277,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       kernel: config.kernel,
       additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
       inputWarp: config.inputWarp ?? DEFAULT_INPUT_WARP,
+      ...(config.minibatchEpochs !== undefined && { minibatchEpochs: config.minibatchEpochs }),
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, trainingSetRows, context, featureNames, split.train.length, budgetSeconds));
@@ -294,6 +295,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       kernel: config.kernel,
       additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
       inputWarp: config.inputWarp ?? DEFAULT_INPUT_WARP,
+      minibatchEpochs: config.minibatchEpochs ?? DEFAULT_MINIBATCH_EPOCHS,
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });

@@ -11,6 +11,7 @@ import { decodeFloats, encodeFloats } from './float-codec.ts';
 import { initialInducingPoints } from './inducing-points.ts';
 import { MAX_WARP, warpableInputs } from './input-warp.ts';
 import { stalled, type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
+import { batchRows, type MinibatchSettings, type MinibatchState, minibatchStep, minibatchSteps, startMinibatch } from './minibatch-stage.ts';
 import { naturalStep, optimizeVariational } from './natural-gradient.ts';
 import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStage } from './svgp.ts';
 
@@ -27,6 +28,8 @@ import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStag
  *    most length scales run to the bound.
  * 3. `refine` (when the first stages used a subsample and `refineRows` allows): the same L-BFGS
  *    from their optimum on every row.
+ *    Beyond `refineRows`, `minibatch` (when `minibatchEpochs` asks): epochs of minibatch steps
+ *    over every row, natural gradients for q(u) and Adam for θ (minibatch-stage.ts).
  * 4. `variational`: θ and Z fixed, natural-gradient steps on q(u) over all rows. When the first
  *    stages used a stratified subsample (more rows than `optimizeRows`), this brings every row
  *    into q at O(n·m²) per pass; otherwise it confirms convergence in one or two passes.
@@ -72,6 +75,16 @@ export interface SparseFitOptions {
    * AP by 0.016; docs/ml.md §7, "Refining θ on every row"). @default 0 (never)
    */
   readonly refineRows?: number;
+  /**
+   * Beyond `refineRows`, when the hyperparameter stages ran on a subsample: this many epochs of
+   * minibatch steps over every row (stage `minibatch`, minibatch-stage.ts: natural-gradient steps
+   * on q(v), Adam on θ) before the last stage. @default 0 (none)
+   */
+  readonly minibatchEpochs?: number;
+  /** Rows per minibatch. @default 1000 */
+  readonly minibatchRows?: number;
+  /** Adam's step on log θ in the minibatch stage. @default 0.01 */
+  readonly minibatchLearningRate?: number;
   /** Seed of the inducing-point initialisation and the subsample. @default 0 */
   readonly seed?: number;
   /** Hyperparameter stages run on a stratified subsample of at most this many rows. @default {@link DEFAULT_OPTIMIZE_ROWS} */
@@ -120,6 +133,7 @@ interface FitState {
   mean: Float64Array;
   cholCov: Float64Array;
   stepper: StepperState | undefined;
+  minibatch: MinibatchState | undefined;
   variational: { value: number; gamma: number; iterations: number; meanStatistic: Float64Array; covStatistic: Float64Array; accepted: number[] } | undefined;
   stages: Array<SparseFitSummary['optimizer']['stages'][number]>;
   trace: number[];
@@ -141,17 +155,18 @@ const stepperSchema = z.object({
   reason: z.enum(['gradient', 'relative-reduction', 'stalled', 'max-iterations', 'line-search']).optional(),
   trace: floats,
 });
-const stageSchema = z.enum(['isotropic', 'ard', 'refine', 'variational']);
+const stageSchema = z.enum(['isotropic', 'ard', 'refine', 'minibatch', 'variational']);
 const checkpointStateSchema = z.object({
   version: z.literal(SPARSE_CHECKPOINT_VERSION),
   data: z.object({ rows: z.int().positive(), cols: z.int().positive(), positives: z.int().nonnegative() }),
-  phase: z.enum(['isotropic', 'ard', 'refine', 'variational', 'done']),
+  phase: z.enum(['isotropic', 'ard', 'refine', 'minibatch', 'variational', 'done']),
   theta: floats,
   warp: floats.optional(),
   inducing: floats,
   mean: floats,
   cholCov: floats,
   stepper: stepperSchema.optional(),
+  minibatch: z.object({ step: z.int().nonnegative(), adamMean: floats, adamSquare: floats, estimate: z.number().nullable() }).optional(),
   variational: z
     .object({ value: z.number(), gamma: z.number(), iterations: z.int().nonnegative(), meanStatistic: floats, covStatistic: floats, accepted: z.array(z.number()).default([]) })
     .optional(),
@@ -183,6 +198,7 @@ export function startSparseFit(x: DenseMatrix, y: ArrayLike<number>, options: Sp
     mean: new Float64Array(m),
     cholCov,
     stepper: undefined,
+    minibatch: undefined,
     variational: undefined,
     stages: [],
     trace: [],
@@ -216,6 +232,8 @@ class FitData {
   readonly yOpt: Uint8Array;
   /** Inputs with more than two values: only those get a warp. */
   readonly warpable: boolean[];
+  /** The minibatch stage's shuffle of the current epoch (recomputed from the seed after a resume). */
+  epochOrder: { epoch: number; order: Int32Array } | undefined;
   constructor(
     readonly x: DenseMatrix,
     readonly y: Uint8Array,
@@ -360,12 +378,54 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
           const ardTheta = Float64Array.from({ length: 1 + d }, (_, k) => (k === 0 ? s.theta[0] : s.theta[1]));
           s.theta = this.#options.additive ? concat(ardTheta, initialAdditiveTheta(s.theta[0], d)) : ardTheta;
           if (this.#options.warp) s.warp = initialWarp(this.#data.warpable);
-        } else if (s.phase !== 'refine' && this.#data.xOpt.rows < this.#data.x.rows && this.#data.x.rows <= (this.#options.refineRows ?? 0)) s.phase = 'refine';
-        else s.phase = 'variational';
+        } else if (s.phase === 'ard' && this.#data.xOpt.rows < this.#data.x.rows) {
+          // Every row for θ: full-batch L-BFGS where it fits, minibatches beyond.
+          if (this.#data.x.rows <= (this.#options.refineRows ?? 0)) s.phase = 'refine';
+          else if ((this.#options.minibatchEpochs ?? 0) > 0) {
+            s.phase = 'minibatch';
+            s.minibatch = startMinibatch(s.theta.length + (s.warp?.length ?? 0));
+          } else s.phase = 'variational';
+        } else s.phase = 'variational';
       }
       return;
     }
+    if (s.phase === 'minibatch') this.#minibatchStep();
     if (s.phase === 'variational') this.#variationalStep();
+  }
+
+  /** One minibatch step of the `minibatch` stage (minibatch-stage.ts). */
+  #minibatchStep(): void {
+    const s = this.#state;
+    const { x, y } = this.#data;
+    const state = s.minibatch!;
+    const settings = this.#minibatchSettings;
+    const batch = batchRows(x.rows, state.step, settings, this.#data.epochOrder);
+    this.#data.epochOrder = batch.cache;
+    const nTheta = s.theta.length;
+    const bounds = this.#stepperOptions(nTheta, s.warp?.length ?? 0, 0, 1);
+    const params = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov, kernel: this.#kernel, ...(s.warp && { warp: s.warp }) };
+    const next = minibatchStep(x, y, batch.index, params, state, settings, bounds, this.#quadrature);
+    s.mean = next.mean;
+    s.cholCov = next.cholCov;
+    s.theta = next.theta;
+    if (next.warp) s.warp = next.warp;
+    this.#options.onProgress?.({ stage: 'minibatch', iteration: state.step, elbo: state.estimate, theta: Array.from(s.theta), rows: batch.index.length });
+    const steps = minibatchSteps(x.rows, settings);
+    if (state.step >= steps) {
+      s.stages.push({ stage: 'minibatch', rows: x.rows, iterations: state.step, evaluations: state.step, elbo: state.estimate, reason: 'max-iterations' });
+      s.minibatch = undefined;
+      s.phase = 'variational';
+    }
+  }
+
+  get #minibatchSettings(): MinibatchSettings {
+    return {
+      batchRows: this.#options.minibatchRows ?? DEFAULT_MINIBATCH_ROWS,
+      epochs: this.#options.minibatchEpochs ?? 0,
+      learningRate: this.#options.minibatchLearningRate ?? DEFAULT_MINIBATCH_LEARNING_RATE,
+      naturalStep: MINIBATCH_NATURAL_STEP,
+      seed: this.#options.seed ?? 0,
+    };
   }
 
   /** −ELBO profiled over q at (θ, Z) = v, and its gradient in (θ, Z). */
@@ -537,6 +597,14 @@ function toCheckpointState(s: FitState, data: FitData): CheckpointState {
         trace: encodeFloats(st.trace),
       },
     }),
+    ...(s.minibatch && {
+      minibatch: {
+        step: s.minibatch.step,
+        adamMean: encodeFloats(s.minibatch.adamMean),
+        adamSquare: encodeFloats(s.minibatch.adamSquare),
+        estimate: Number.isFinite(s.minibatch.estimate) ? s.minibatch.estimate : null,
+      },
+    }),
     ...(s.variational && {
       variational: {
         value: s.variational.value,
@@ -574,6 +642,12 @@ function fromCheckpointState(c: CheckpointState): FitState {
       reason: st.reason,
       trace: Array.from(decodeFloats(st.trace, 'stepper.trace')),
     },
+    minibatch: c.minibatch && {
+      step: c.minibatch.step,
+      adamMean: decodeFloats(c.minibatch.adamMean, 'minibatch.adamMean'),
+      adamSquare: decodeFloats(c.minibatch.adamSquare, 'minibatch.adamSquare'),
+      estimate: c.minibatch.estimate ?? Number.NaN,
+    },
     variational: c.variational && {
       value: c.variational.value,
       gamma: c.variational.gamma,
@@ -594,6 +668,16 @@ function fromCheckpointState(c: CheckpointState): FitState {
  * AI4I-like set the default was picked on (docs/ml.md §7, "Kernel shapes measured").
  */
 export const DEFAULT_SPARSE_KERNEL: KernelShape = 'rbf';
+
+/** Rows per step of the minibatch stage when the options name none. */
+export const DEFAULT_MINIBATCH_ROWS = 1_000;
+/** Adam's step on log θ in the minibatch stage (GPflow's and GPyTorch's usual 0.01). */
+export const DEFAULT_MINIBATCH_LEARNING_RATE = 0.01;
+/**
+ * The natural-gradient step on q(v) in the minibatch stage: max(this, 1/t) at step t, so the first
+ * steps average the minibatches' fixed points (Robbins–Monro) and later ones keep moving with θ.
+ */
+const MINIBATCH_NATURAL_STEP = 0.1;
 
 /** Natural-gradient passes of the last stage at most (the stage record says `max-iterations` when it stops there). */
 const MAX_VARIATIONAL_PASSES = 100;
@@ -621,7 +705,13 @@ function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
     const v = options[name];
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) throw new InvalidDataError(`sparse GP option ${name} must be a positive integer, got ${String(v)}`);
   };
-  (['inducingPoints', 'optimizeRows', 'maxIterations', 'quadraturePoints'] as const).forEach(positiveInteger);
+  (['inducingPoints', 'optimizeRows', 'maxIterations', 'quadraturePoints', 'minibatchRows'] as const).forEach(positiveInteger);
+  if (options.minibatchEpochs !== undefined && !(Number.isSafeInteger(options.minibatchEpochs) && options.minibatchEpochs >= 0)) {
+    throw new InvalidDataError(`sparse GP option minibatchEpochs must be an integer ≥ 0, got ${options.minibatchEpochs}`);
+  }
+  if (options.minibatchLearningRate !== undefined && !(options.minibatchLearningRate > 0 && Number.isFinite(options.minibatchLearningRate))) {
+    throw new InvalidDataError(`sparse GP option minibatchLearningRate must be a positive finite number, got ${options.minibatchLearningRate}`);
+  }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new InvalidDataError(`sparse GP option seed must be a safe integer, got ${options.seed}`);
   if (options.inducingPoints !== undefined && options.inducingPoints > x.rows) {
     throw new InvalidDataError(`sparse GP option inducingPoints is ${options.inducingPoints} but there are only ${x.rows} training rows; m must be ≤ n`);

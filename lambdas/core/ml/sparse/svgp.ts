@@ -35,7 +35,7 @@ export interface SparseFitSummary {
   readonly fitSeconds: number;
 }
 
-export type SparseStage = 'isotropic' | 'ard' | 'refine' | 'variational';
+export type SparseStage = 'isotropic' | 'ard' | 'refine' | 'minibatch' | 'variational';
 
 /** The parameters that define a fitted sparse model: θ, Z, μ, L and the kernel bounds it was fitted in. */
 export interface SparseState extends SparseParameters {

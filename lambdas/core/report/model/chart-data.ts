@@ -178,6 +178,7 @@ const STAGE_NAMES: Readonly<Record<OptimizerStep['stage'], string>> = {
   isotropic: 'one length scale',
   ard: 'a length scale per input',
   refine: 'length scales on all training rows',
+  minibatch: 'length scales on minibatches of all rows',
   variational: 'q(u) on all training rows',
 };
 

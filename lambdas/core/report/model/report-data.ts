@@ -44,7 +44,7 @@ export interface DataSummary {
  * Where an optimiser step was taken: the exact GP's subsample and full-data stages, or the sparse
  * GP's isotropic, per-input (ARD) and q(u) stages.
  */
-export const OPTIMIZER_STAGES = ['subsample', 'full', 'isotropic', 'ard', 'refine', 'variational'] as const;
+export const OPTIMIZER_STAGES = ['subsample', 'full', 'isotropic', 'ard', 'refine', 'minibatch', 'variational'] as const;
 export type OptimizerStage = (typeof OPTIMIZER_STAGES)[number];
 
 /** One accepted optimiser step (from the fit's progress). */

@@ -35,6 +35,8 @@ export interface FitOptions {
   readonly additiveKernel?: boolean;
   /** Sparse GP only: learn a warp of each input's tails (ml/sparse/input-warp.ts). */
   readonly inputWarp?: boolean;
+  /** Sparse GP only: epochs of minibatch steps beyond the refine limit (ml/sparse/minibatch-stage.ts). */
+  readonly minibatchEpochs?: number;
   /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
   /** Each accepted step of a fit that reports no FitProgress (the sparse GP's ELBO), for the training record's trace. */

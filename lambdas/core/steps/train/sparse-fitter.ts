@@ -34,6 +34,14 @@ export const TRAIN_STALL_NATS = 0.01;
  */
 export const TRAIN_VARIATIONAL_TOLERANCE = 1e-4;
 
+/**
+ * Epochs of minibatch steps beyond the refine limit when the config does not say: none. On two
+ * fresh sets of 100,000 readings three epochs raised the bound by 84 nats on one and not at all on
+ * the other, for 0–33 % more fit CPU and holdout figures within 0.004 (docs/ml.md §7,
+ * "Minibatches beyond the refine limit").
+ */
+export const DEFAULT_MINIBATCH_EPOCHS = 0;
+
 /** Whether Train's sparse GP learns an input warp when the config does not say (docs/ml.md §7, "Input warping"). */
 export const DEFAULT_INPUT_WARP = false;
 
@@ -54,6 +62,7 @@ export function trainSparseOptions(fit: FitOptions): SparseFitOptions {
     ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
     ...(fit.additiveKernel ? { additive: true } : {}),
     ...(fit.inputWarp ? { warp: true } : {}),
+    ...(fit.minibatchEpochs ? { minibatchEpochs: fit.minibatchEpochs } : {}),
     onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.elbo }),
   };
 }

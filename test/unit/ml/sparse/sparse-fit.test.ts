@@ -49,6 +49,7 @@ describe('sparse GP fit', () => {
     ['Z optimised', { ...OPTIONS, optimizeInducing: true, maxIterations: 6 }],
     ['hyperparameters on a subsample', { ...OPTIONS, optimizeRows: 60 }],
     ['a subsample, then θ refined on every row', { ...OPTIONS, optimizeRows: 60, refineRows: 120, variationalTolerance: 1e-4, stallNats: 0.01 }],
+    ['a subsample, then minibatches over every row', { ...OPTIONS, optimizeRows: 60, minibatchEpochs: 2, minibatchRows: 50, additive: true, warp: true }],
   ];
   for (const [name, options] of variants) {
     it(`resumes bit for bit from JSON checkpoints, whatever the deadlines: ${name}`, () => {
@@ -185,6 +186,22 @@ describe('refining θ on every row after a subsample', () => {
     expectSameModel(beyond, notRefined, data.X);
     const allRows = fitSparse(data.X, data.y, { ...OPTIONS, refineRows: 300 });
     expect(allRows.summary.optimizer.stages.map((s) => s.stage)).toEqual(['isotropic', 'ard', 'variational']);
+  });
+
+  it('beyond refineRows, runs the minibatch stage when asked: epochs × ⌈n / B⌉ steps over every row, then the last stage', () => {
+    const options = { ...subsample, minibatchEpochs: 2, minibatchRows: 70 };
+    const model = fitSparse(data.X, data.y, options);
+    const stages = model.summary.optimizer.stages;
+    expect(stages.map((s) => [s.stage, s.rows])).toEqual([['isotropic', 100], ['ard', 100], ['minibatch', 300], ['variational', 300]]);
+    expect(stages[2].iterations).toBe(2 * Math.ceil(300 / 70));
+    // θ moved from the subsample's optimum, and the model is still a good one on every row.
+    expect(Array.from(model.state.theta)).not.toEqual(Array.from(notRefined.state.theta));
+    expect(model.summary.elbo).toBeGreaterThan(notRefined.summary.elbo - 5);
+    expectSameModel(fitSparse(data.X, data.y, options), model, data.X);
+    // Refine wins where it is allowed.
+    expect(fitSparse(data.X, data.y, { ...options, refineRows: 300 }).summary.optimizer.stages.map((s) => s.stage)).toContain('refine');
+    expect(() => startSparseFit(data.X, data.y, { minibatchEpochs: -1 })).toThrow(/minibatchEpochs must be an integer ≥ 0/);
+    expect(() => startSparseFit(data.X, data.y, { minibatchLearningRate: 0 })).toThrow(/minibatchLearningRate must be a positive finite number/);
   });
 
   it('rejects a refineRows or variationalTolerance that is not a count or a tolerance', () => {
