@@ -108,7 +108,7 @@ export function runRows(
   control?: Int32Array, kernels?: KernelExports,
 ): void {
   if (op === Operation.SparseRowChunks) {
-    accumulateChunks(arenaPass(slots[0]), from, to);
+    accumulateChunks(arenaPass(slots[0], slots[1]), from, to);
     return;
   }
   if (op >= Operation.WasmCholeskyRows) {

@@ -112,10 +112,10 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
     else this.#pass(Operation.GramRows, n, 0, n, 0, [l, u, inverse]);
   }
 
-  /** Runs the chunks of a pass over the sparse GP's rows held in `arena` (sparse/row-pass-arena.ts), shared memory only. */
-  rowChunks(arena: Float64Array, chunks: number): void {
-    if (!isShared(arena)) throw new TypeError('linear-algebra pool: a row pass needs its arena in shared memory');
-    this.#pass(Operation.SparseRowChunks, chunks, 0, chunks, 0, [arena]);
+  /** Runs the chunks of a pass over the sparse GP's rows held in `arena` (sparse/row-pass-arena.ts) and `whitened` (its A), shared memory only. */
+  rowChunks(arena: Float64Array, chunks: number, whitened?: Float64Array): void {
+    if (!isShared(arena) || (whitened && !isShared(whitened))) throw new TypeError('linear-algebra pool: a row pass needs its arena and A in shared memory');
+    this.#pass(Operation.SparseRowChunks, chunks, 0, chunks, 0, whitened ? [arena, whitened] : [arena]);
   }
 
   kernelRows(kernels: WasmKernels, pass: KernelPass, n: number, start: number, end: number, extra: number, pointers: readonly number[]): void {

@@ -4,7 +4,7 @@ import { isProduct, type KernelShape, pairValue, profileOf, profileRatio, profil
 import { choleskyInPlace, dot, solveLowerTransposedInPlace } from '../linalg.ts';
 import type { AdditiveScales } from './cross-covariance.ts';
 import { chunkCount, type GradientScope, type MarginalRows, partialLayout, reducePartials, type RowPass } from './elbo-rows.ts';
-import { runRowPass } from './elbo-parallel.ts';
+import { runRowPass, whitenedBuffer } from './elbo-parallel.ts';
 import { gaussHermite } from './gauss-hermite.ts';
 import { chainWarpGradient, warpInputs } from './input-warp.ts';
 
@@ -175,7 +175,11 @@ export interface ElboOptions {
    * `whitened`): skips the kernel and the triangular solve when only q(v) changes. Not used for scope 'all'.
    */
   readonly whitened?: Float64Array;
-  /** Return A (when not given) as `whitened`, for the passes over q(v) alone that follow. */
+  /**
+   * Return A (when not given) as `whitened`, for the passes over q(v) alone that follow. With the
+   * passes on every core it is the pool's one shared buffer for A (elbo-parallel.ts): valid until
+   * the next evaluation that keeps A.
+   */
   readonly keepWhitened?: boolean;
 }
 
@@ -212,7 +216,7 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
     ? { mean: new Float64Array(n), variance: new Float64Array(n), residualVariance: new Float64Array(n), slope: new Float64Array(n), curvature: new Float64Array(n) }
     : undefined;
   const gradInputs = wantAll && warp ? new Float64Array(n * d) : undefined;
-  const keepWhitened = options.keepWhitened && !cached ? new Float64Array(n * m) : undefined;
+  const keepWhitened = options.keepWhitened && !cached ? whitenedBuffer(n, m) : undefined;
   const layout = partialLayout(m, d);
   const chunks = chunkCount(n);
   const pass: RowPass = {

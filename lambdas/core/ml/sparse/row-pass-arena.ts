@@ -3,7 +3,9 @@ import { chunkCount, type GradientScope, partialLayout, type RowPass, shapeCode,
 /**
  * One pass over rows (elbo-rows.ts) laid out in one Float64Array, so that worker threads can read
  * it from shared memory: a header of sizes and flags, then every input, then the outputs. The
- * layout follows from the header alone; {@link arenaPass} gives each thread the same views.
+ * layout follows from the header alone; {@link arenaPass} gives each thread the same views. A =
+ * L_m⁻¹K(Z, X) (n·m, the largest array, read or kept) is not copied in: it travels as its own
+ * shared buffer beside the arena.
  */
 
 const SCOPES: readonly GradientScope[] = ['none', 'variational', 'all'];
@@ -52,8 +54,6 @@ function sections(f: Flags): Array<[string, number]> {
     ['cholKmm', m * m],
     ['nodes', f.quadrature],
     ['weights', f.quadrature],
-    ['whitened', f.whitened ? n * m : 0],
-    ['keepWhitened', f.keepWhitened ? n * m : 0],
     ['rows', f.rows ? 5 * n : 0],
     ['gradInputs', f.gradInputs ? n * d : 0],
     ['partials', chunkCount(n) * partialLayout(m, d).length],
@@ -107,14 +107,13 @@ export function packPass(pass: RowPass, arena: Float64Array): void {
   v.cholKmm.set(pass.cholKmm);
   v.nodes.set(pass.nodes);
   v.weights.set(pass.weights);
-  if (pass.whitened) v.whitened.set(pass.whitened);
   v.rows.fill(0);
   v.gradInputs.fill(0);
   v.partials.fill(0);
 }
 
-/** The pass an arena holds, as views into it (what every thread computes on). */
-export function arenaPass(arena: Float64Array): RowPass {
+/** The pass an arena holds, as views into it (what every thread computes on); `whitened`: the pass's A, read or kept. */
+export function arenaPass(arena: Float64Array, whitened?: Float64Array): RowPass {
   const f: Flags = {
     n: arena[Header.N],
     d: arena[Header.D],
@@ -146,8 +145,8 @@ export function arenaPass(arena: Float64Array): RowPass {
     cholKmm: v.cholKmm,
     nodes: v.nodes,
     weights: v.weights,
-    ...(f.whitened && { whitened: v.whitened }),
-    ...(f.keepWhitened && { keepWhitened: v.keepWhitened }),
+    ...(f.whitened && { whitened: whitenedOf(whitened, f) }),
+    ...(f.keepWhitened && { keepWhitened: whitenedOf(whitened, f) }),
     ...(f.rows && {
       rows: {
         mean: v.rows.subarray(0, n),
@@ -162,12 +161,16 @@ export function arenaPass(arena: Float64Array): RowPass {
   };
 }
 
-/** Copies the outputs a pass computed in the arena back into the caller's arrays. */
-export function unpackPass(arena: Float64Array, pass: RowPass): void {
-  const done = arenaPass(arena);
+function whitenedOf(whitened: Float64Array | undefined, f: Flags): Float64Array {
+  if (!whitened || whitened.length < f.n * f.m) throw new RangeError(`a row pass over ${f.n} rows needs A of ${f.n}×${f.m} beside its arena`);
+  return whitened.subarray(0, f.n * f.m);
+}
+
+/** Copies the outputs a pass computed in the arena back into the caller's arrays (A, kept, is already in its own buffer). */
+export function unpackPass(arena: Float64Array, pass: RowPass, whitened?: Float64Array): void {
+  const done = arenaPass(arena, whitened);
   pass.partials.set(done.partials);
   if (pass.gradInputs) pass.gradInputs.set(done.gradInputs!);
-  if (pass.keepWhitened) pass.keepWhitened.set(done.keepWhitened!);
   if (pass.rows) {
     for (const key of ['mean', 'variance', 'residualVariance', 'slope', 'curvature'] as const) pass.rows[key].set(done.rows![key]);
   }

@@ -71,11 +71,12 @@ describe('the ELBO row pass on every core', () => {
         try {
           // Twice on the same arena: the second pass must start from zeroed outputs.
           for (let round = 0; round < 2; round++) {
-            const parallel = pass(scope);
+            // A travels beside the arena in its own shared buffer, written in place.
+            const parallel = { ...pass(scope), keepWhitened: pool.allocate(n * m) };
             const arena = pool.scratch('row-pass', arenaLength(parallel));
             packPass(parallel, arena);
-            pool.rowChunks(arena, chunkCount(n));
-            unpackPass(arena, parallel);
+            pool.rowChunks(arena, chunkCount(n), parallel.keepWhitened);
+            unpackPass(arena, parallel, parallel.keepWhitened);
             const label = `${scope}, ${threads} threads, round ${round}`;
             expect(Buffer.compare(bytes(parallel.partials), bytes(serial.partials)), label).toBe(0);
             expect(Buffer.compare(bytes(parallel.gradInputs!), bytes(serial.gradInputs!)), label).toBe(0);
@@ -91,10 +92,29 @@ describe('the ELBO row pass on every core', () => {
     }
   });
 
-  it('refuses an arena outside shared memory', () => {
+  it('reads a given A in place on the pool: the same sums as one thread', () => {
+    const first = pass('variational');
+    accumulateChunks(first, 0, chunkCount(n));
+    const pool = new LinalgPool(3);
+    try {
+      const shared = pool.allocate(n * m);
+      shared.set(first.keepWhitened!);
+      const reuse = { ...pass('variational'), keepWhitened: undefined, whitened: shared };
+      const arena = pool.scratch('row-pass', arenaLength(reuse));
+      packPass(reuse, arena);
+      pool.rowChunks(arena, chunkCount(n), shared);
+      unpackPass(arena, reuse, shared);
+      expect(Buffer.compare(bytes(reuse.partials), bytes(first.partials))).toBe(0);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('refuses an arena or an A outside shared memory', () => {
     const pool = new LinalgPool(2);
     try {
       expect(() => pool.rowChunks(new Float64Array(arenaLength(pass('none'))), chunkCount(n))).toThrow(TypeError);
+      expect(() => pool.rowChunks(pool.allocate(arenaLength(pass('none'))), chunkCount(n), new Float64Array(n * m))).toThrow(TypeError);
     } finally {
       pool.close();
     }
