@@ -287,8 +287,15 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
 
   status(): FitStatus {
     const s = this.#state;
-    const iteration = s.stages.reduce((t, st) => t + st.iterations, 0) + (s.stepper?.iteration ?? 0);
-    const objective = s.phase === 'variational' || s.phase === 'done' ? (s.variational?.value ?? s.stages.at(-1)?.elbo ?? NaN) : s.stepper ? -s.stepper.value : NaN;
+    const iteration = s.stages.reduce((t, st) => t + st.iterations, 0) + (s.stepper?.iteration ?? 0) + (s.minibatch?.step ?? 0);
+    const objective =
+      s.phase === 'variational' || s.phase === 'done'
+        ? (s.variational?.value ?? s.stages.at(-1)?.elbo ?? NaN)
+        : s.phase === 'minibatch'
+          ? (s.minibatch?.estimate ?? NaN)
+          : s.stepper
+            ? -s.stepper.value
+            : NaN;
     return { iteration, objective, elapsedSeconds: s.elapsedSeconds };
   }
 
