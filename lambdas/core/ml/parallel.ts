@@ -171,7 +171,8 @@ export class LinalgPool implements ParallelRows, ParallelInverse {
   }
 }
 
-function isShared(a: Float64Array): boolean {
+/** Whether a worker thread sees this array itself (shared memory) rather than a copy. */
+export function isShared(a: Float64Array): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 

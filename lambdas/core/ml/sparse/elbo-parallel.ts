@@ -1,4 +1,4 @@
-import { linalgPool, MIN_PARALLEL_N } from '../parallel.ts';
+import { isShared, type LinalgPool, linalgPool, MIN_PARALLEL_N } from '../parallel.ts';
 import { accumulateChunks, chunkCount, type RowPass } from './elbo-rows.ts';
 import { arenaLength, packPass, unpackPass } from './row-pass-arena.ts';
 
@@ -10,7 +10,7 @@ import { arenaLength, packPass, unpackPass } from './row-pass-arena.ts';
  */
 export function runRowPass(pass: RowPass): void {
   const chunks = chunkCount(pass.n);
-  const pool = chunks >= 2 ? linalgPool(MIN_PARALLEL_N) : undefined;
+  const pool = rowPool(pass.n);
   if (!pool) {
     accumulateChunks(pass, 0, chunks);
     return;
@@ -34,10 +34,11 @@ const WHITENED = 'sparse-whitened';
  * reused: it holds the last kept A, until the next evaluation keeps one.
  */
 export function whitenedBuffer(rows: number, m: number): Float64Array {
-  const pool = chunkCount(rows) >= 2 ? linalgPool(MIN_PARALLEL_N) : undefined;
+  const pool = rowPool(rows);
   return pool ? pool.scratch(WHITENED, rows * m) : new Float64Array(rows * m);
 }
 
-function isShared(a: Float64Array): boolean {
-  return a.buffer instanceof SharedArrayBuffer;
+/** The pool a pass over this many rows runs on: none for a single chunk. */
+function rowPool(rows: number): LinalgPool | undefined {
+  return chunkCount(rows) >= 2 ? linalgPool(MIN_PARALLEL_N) : undefined;
 }
