@@ -41,7 +41,7 @@ export function trainDefaults(): SparseFitOptions {
   return options;
 }
 
-/** The command line's overrides (m, z, rows, iter, ard, additive), applied to every variant. */
+/** The command line's overrides (m, z, rows, iter, ard, additive, prior), applied to every variant. */
 function overrides(settings: AgreementSettings): SparseFitOptions {
   return {
     ...(settings.m && { inducingPoints: Number(settings.m) }),
@@ -50,6 +50,7 @@ function overrides(settings: AgreementSettings): SparseFitOptions {
     ...(settings.iter && { maxIterations: Number(settings.iter) }),
     ...(settings.ard && { ard: settings.ard === 'true' }),
     ...(settings.additive && { additive: settings.additive === 'true' }),
+    ...(settings.prior && { thetaPriorScale: Number(settings.prior) }),
   };
 }
 

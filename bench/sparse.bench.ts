@@ -5,7 +5,7 @@
  *   npm run bench:sparse                      moons_2000, ai4i_like_4000, real AI4I 2020
  *   npm run bench:sparse -- ai4i2020 m=200    one data set, options as key=value:
  *       m (inducing points), kernel (rbf|matern32|matern52), ard, additive, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1,
- *       refine (refineRows), epochs, batch, lr (the minibatch stage), preset=train (Train's own options, which the others then override)
+ *       refine (refineRows), epochs, batch, lr (the minibatch stage), prior (thetaPriorScale), preset=train (Train's own options, which the others then override)
  *   npm run bench:sparse -- generated n=100000   AI4I-like rows from lambdas/cli/sample-data/ai4i.ts (seed=7)
  *   npm run bench:sparse -- moons n=2000 seed=3 noise=0.3 exact=true   fresh moons beside the exact GP
  *
@@ -55,6 +55,7 @@ function run(set: BenchSet, settings: Record<string, string>): void {
     ...(settings.batch && { minibatchRows: Number(settings.batch) }),
     ...(settings.lr && { minibatchLearningRate: Number(settings.lr) }),
     ...(settings.tol && { relativeTolerance: Number(settings.tol) }),
+    ...(settings.prior && { thetaPriorScale: Number(settings.prior) }),
     onProgress: settings.verbose ? (p) => console.log(`  ${p.stage} ${p.iteration} elbo ${p.elbo.toFixed(3)} θ ${p.theta.map((t) => t.toFixed(2)).join(' ')}`) : undefined,
   };
   const wall0 = performance.now();

@@ -67,7 +67,8 @@ export function batchRows(rows: number, step: number, settings: MinibatchSetting
 
 /**
  * One step on the rows `index` of (x, y): returns the new q(v) and θ (with the warp after it when
- * there is one), and updates `state`. `lower`/`upper` bound the concatenated θ and warp.
+ * there is one), and updates `state`. `lower`/`upper` bound the concatenated θ and warp;
+ * `priorGradient`, when there is a prior on θ, is ∂ log p(θ)/∂θ (taken once per step, unscaled).
  */
 export function minibatchStep(
   x: DenseMatrix,
@@ -78,6 +79,7 @@ export function minibatchStep(
   settings: MinibatchSettings,
   bounds: { lower: Float64Array; upper: Float64Array },
   quadraturePoints: number,
+  priorGradient?: Float64Array,
 ): { mean: Float64Array; cholCov: Float64Array; theta: Float64Array; warp: Float64Array | undefined } {
   const xb = takeRows(x, index);
   const yb = Uint8Array.from(index, (i) => y[i]);
@@ -96,7 +98,7 @@ export function minibatchStep(
   state.step++;
   const t = state.step;
   for (let k = 0; k < values.length; k++) {
-    const g = scale * gradient[k];
+    const g = scale * gradient[k] + (priorGradient && k < nTheta ? priorGradient[k] : 0);
     state.adamMean[k] = BETA1 * state.adamMean[k] + (1 - BETA1) * g;
     state.adamSquare[k] = BETA2 * state.adamSquare[k] + (1 - BETA2) * g * g;
     const mHat = state.adamMean[k] / (1 - BETA1 ** t);

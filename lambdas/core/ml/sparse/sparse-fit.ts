@@ -14,6 +14,7 @@ import { stalled, type StepperOptions, type StepperState, startStepper, stepStep
 import { batchRows, type MinibatchSettings, type MinibatchState, minibatchStep, minibatchSteps, startMinibatch } from './minibatch-stage.ts';
 import { naturalStep, optimizeVariational } from './natural-gradient.ts';
 import { SparseGaussianProcessClassifier, type SparseFitSummary, type SparseStage } from './svgp.ts';
+import { logThetaPrior, type ThetaPrior } from './theta-prior.ts';
 
 /**
  * Fitting the sparse GP classifier to a time budget (the ResumableFit contract).
@@ -85,6 +86,12 @@ export interface SparseFitOptions {
   readonly minibatchRows?: number;
   /** Adam's step on log θ in the minibatch stage. @default 0.01 */
   readonly minibatchLearningRate?: number;
+  /**
+   * From the ARD stage on, a Gaussian prior on each log θ with this standard deviation, centred
+   * where the ARD stage starts (theta-prior.ts): the stages maximise ELBO + log p(θ). 0: none.
+   * @default 0
+   */
+  readonly thetaPriorScale?: number;
   /** Seed of the inducing-point initialisation and the subsample. @default 0 */
   readonly seed?: number;
   /** Hyperparameter stages run on a stratified subsample of at most this many rows. @default {@link DEFAULT_OPTIMIZE_ROWS} */
@@ -129,6 +136,8 @@ interface FitState {
   theta: Float64Array;
   /** The input warp's [b⁺, b⁻] (from the ARD stage on, when asked). */
   warp: Float64Array | undefined;
+  /** Where the ARD stage started: the centre of the prior on θ (from the ARD stage on). */
+  thetaCentre: Float64Array | undefined;
   inducing: Float64Array;
   mean: Float64Array;
   cholCov: Float64Array;
@@ -162,6 +171,7 @@ const checkpointStateSchema = z.object({
   phase: z.enum(['isotropic', 'ard', 'refine', 'minibatch', 'variational', 'done']),
   theta: floats,
   warp: floats.optional(),
+  thetaCentre: floats.optional(),
   inducing: floats,
   mean: floats,
   cholCov: floats,
@@ -194,6 +204,7 @@ export function startSparseFit(x: DenseMatrix, y: ArrayLike<number>, options: Sp
     phase: 'isotropic',
     theta: Float64Array.from([Math.log(c0), Math.log(l0)]),
     warp: undefined,
+    thetaCentre: undefined,
     inducing,
     mean: new Float64Array(m),
     cholCov,
@@ -384,6 +395,7 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
           const d = this.#data.x.cols;
           const ardTheta = Float64Array.from({ length: 1 + d }, (_, k) => (k === 0 ? s.theta[0] : s.theta[1]));
           s.theta = this.#options.additive ? concat(ardTheta, initialAdditiveTheta(s.theta[0], d)) : ardTheta;
+          s.thetaCentre = s.theta.slice();
           if (this.#options.warp) s.warp = initialWarp(this.#data.warpable);
         } else if (s.phase === 'ard' && this.#data.xOpt.rows < this.#data.x.rows) {
           // Every row for θ: full-batch L-BFGS where it fits, minibatches beyond.
@@ -411,7 +423,8 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     const nTheta = s.theta.length;
     const bounds = this.#stepperOptions(nTheta, s.warp?.length ?? 0, 0, 1);
     const params = { theta: s.theta, inducing: s.inducing, mean: s.mean, cholCov: s.cholCov, kernel: this.#kernel, ...(s.warp && { warp: s.warp }) };
-    const next = minibatchStep(x, y, batch.index, params, state, settings, bounds, this.#quadrature);
+    const prior = this.#thetaPrior;
+    const next = minibatchStep(x, y, batch.index, params, state, settings, bounds, this.#quadrature, prior && logThetaPrior(s.theta, prior).gradient);
     s.mean = next.mean;
     s.cholCov = next.cholCov;
     s.theta = next.theta;
@@ -463,7 +476,22 @@ class SparseFit implements ResumableFit<SparseGaussianProcessClassifier> {
     for (let k = 0; k < nTheta; k++) gradient[k] = -evaluation.gradTheta![k];
     for (let k = 0; k < nWarp; k++) gradient[nTheta + k] = -evaluation.gradWarp![k];
     if (optimizeInducing) for (let k = 0; k < params.inducing.length; k++) gradient[nTheta + nWarp + k] = -evaluation.gradInducing![k];
-    return { value: -evaluation.value, gradient, extra: { mean: q.mean, cholCov: q.cholCov, elbo: evaluation.value } };
+    // The ARD stages maximise ELBO + log p(θ) when there is a prior; the isotropic one has none.
+    let value = -evaluation.value;
+    const prior = this.#thetaPrior;
+    if (prior) {
+      const log = logThetaPrior(params.theta, prior);
+      value -= log.value;
+      for (let k = 0; k < nTheta; k++) gradient[k] -= log.gradient[k];
+    }
+    return { value, gradient, extra: { mean: q.mean, cholCov: q.cholCov, elbo: evaluation.value } };
+  }
+
+  /** The prior on θ, once the ARD stage has set its centre, when the options ask for one. */
+  get #thetaPrior(): ThetaPrior | undefined {
+    const scale = this.#options.thetaPriorScale ?? 0;
+    const centre = this.#state.thetaCentre;
+    return scale > 0 && centre ? { centre, scale } : undefined;
   }
 
   /** The rows a hyperparameter stage fits: the subsample, or every row in `refine`. */
@@ -588,6 +616,7 @@ function toCheckpointState(s: FitState, data: FitData): CheckpointState {
     phase: s.phase,
     theta: encodeFloats(s.theta),
     ...(s.warp && { warp: encodeFloats(s.warp) }),
+    ...(s.thetaCentre && { thetaCentre: encodeFloats(s.thetaCentre) }),
     inducing: encodeFloats(s.inducing),
     mean: encodeFloats(s.mean),
     cholCov: encodeFloats(s.cholCov),
@@ -635,6 +664,7 @@ function fromCheckpointState(c: CheckpointState): FitState {
     phase: c.phase,
     theta: decodeFloats(c.theta, 'theta'),
     warp: c.warp === undefined ? undefined : decodeFloats(c.warp, 'warp'),
+    thetaCentre: c.thetaCentre === undefined ? undefined : decodeFloats(c.thetaCentre, 'thetaCentre'),
     inducing: decodeFloats(c.inducing, 'inducing'),
     mean: decodeFloats(c.mean, 'mean'),
     cholCov: decodeFloats(c.cholCov, 'cholCov'),
@@ -729,6 +759,9 @@ function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
   for (const name of ['constant', 'lengthScale'] as const) {
     const v = options[name];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidDataError(`sparse GP option ${name} must be a positive finite number, got ${String(v)}`);
+  }
+  if (options.thetaPriorScale !== undefined && !(options.thetaPriorScale >= 0 && Number.isFinite(options.thetaPriorScale))) {
+    throw new InvalidDataError(`sparse GP option thetaPriorScale must be a finite number ≥ 0, got ${options.thetaPriorScale}`);
   }
   if (options.refineRows !== undefined && !(Number.isSafeInteger(options.refineRows) && options.refineRows >= 0)) {
     throw new InvalidDataError(`sparse GP option refineRows must be an integer ≥ 0, got ${options.refineRows}`);

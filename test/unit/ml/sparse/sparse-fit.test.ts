@@ -50,6 +50,8 @@ describe('sparse GP fit', () => {
     ['hyperparameters on a subsample', { ...OPTIONS, optimizeRows: 60 }],
     ['a subsample, then θ refined on every row', { ...OPTIONS, optimizeRows: 60, refineRows: 120, variationalTolerance: 1e-4, stallNats: 0.01 }],
     ['a subsample, then minibatches over every row', { ...OPTIONS, optimizeRows: 60, minibatchEpochs: 2, minibatchRows: 50, additive: true, warp: true }],
+    ['a prior on θ through the refine stage', { ...OPTIONS, optimizeRows: 60, refineRows: 120, thetaPriorScale: 0.5, additive: true }],
+    ['a prior on θ through the minibatch stage', { ...OPTIONS, optimizeRows: 60, minibatchEpochs: 1, minibatchRows: 50, thetaPriorScale: 0.5 }],
   ];
   for (const [name, options] of variants) {
     it(`resumes bit for bit from JSON checkpoints, whatever the deadlines: ${name}`, () => {
@@ -208,6 +210,40 @@ describe('refining θ on every row after a subsample', () => {
     expect(() => startSparseFit(data.X, data.y, { refineRows: -1 })).toThrow(/refineRows must be an integer ≥ 0, got -1/);
     expect(() => startSparseFit(data.X, data.y, { refineRows: 1.5 })).toThrow(InvalidDataError);
     expect(() => startSparseFit(data.X, data.y, { variationalTolerance: Number.NaN })).toThrow(/variationalTolerance must be a finite number ≥ 0/);
+  });
+});
+
+describe('a prior on θ in the ARD stages', () => {
+  // Moons with a third input of noise: without a prior ARD spreads the length scales apart.
+  const base = makeMoons(160, { seed: 11, noise: 0.3 });
+  const x = denseMatrix(
+    base.X.rows,
+    3,
+    Float64Array.from({ length: base.X.rows * 3 }, (_, k) => (k % 3 < 2 ? base.X.data[Math.floor(k / 3) * 2 + (k % 3)] : Math.sin(k * 12.9898) * 2)),
+  );
+  const options: SparseFitOptions = { inducingPoints: 16, maxIterations: 30, seed: 2 };
+  const free = fitSparse(x, base.y, options);
+  const tight = fitSparse(x, base.y, { ...options, thetaPriorScale: 0.05 });
+  const loose = fitSparse(x, base.y, { ...options, thetaPriorScale: 1e3 });
+  const spread = (m: SparseGaussianProcessClassifier) => Math.max(...m.state.theta.slice(1)) - Math.min(...m.state.theta.slice(1));
+
+  it('keeps the length scales near the isotropic one when tight, and lets ARD spread them without one', () => {
+    expect(spread(free)).toBeGreaterThan(0.5);
+    expect(spread(tight)).toBeLessThan(0.1);
+    // Same isotropic stage: the prior only acts from the ARD stage on.
+    expect(tight.summary.optimizer.stages[0].elbo).toBe(free.summary.optimizer.stages[0].elbo);
+    // The bound alone is what the fit without a prior maximises, so it is the higher one.
+    expect(free.summary.elbo).toBeGreaterThan(tight.summary.elbo);
+  });
+
+  it('changes nothing that matters when very loose', () => {
+    expect(Math.abs(spread(loose) - spread(free))).toBeLessThan(0.05);
+    expect(loose.summary.elbo).toBeCloseTo(free.summary.elbo, 1);
+  });
+
+  it('rejects a scale that is not a finite number ≥ 0', () => {
+    expect(() => startSparseFit(x, base.y, { thetaPriorScale: -1 })).toThrow(/thetaPriorScale must be a finite number ≥ 0, got -1/);
+    expect(() => startSparseFit(x, base.y, { thetaPriorScale: Number.POSITIVE_INFINITY })).toThrow(InvalidDataError);
   });
 });
 
