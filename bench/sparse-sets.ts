@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ai4iToDataset, makeAi4iReadings } from '../lambdas/cli/sample-data/ai4i.ts';
+import { type Ai4iReading, ai4iToDataset, makeAi4iReadings, toAi4iSourceRecords } from '../lambdas/cli/sample-data/ai4i.ts';
+import { DEFAULT_CONTRACT } from '../lambdas/core/contract/contract.ts';
+import { encodeRows, modelFeatureNames } from '../lambdas/core/contract/encode.ts';
 import { makeMoons } from '../lambdas/cli/sample-data/moons.ts';
 import { readNumericCsv, type NumericDataset } from '../lambdas/core/data/csv.ts';
 import { type DenseMatrix, fromRows, takeRows } from '../lambdas/core/ml/dense.ts';
@@ -37,7 +39,7 @@ export interface BenchSet {
 export function freshTestSet(set: BenchSet, name: string, settings: Readonly<Record<string, string>>, rows: number): { xRaw: DenseMatrix; x: DenseMatrix; y: Uint8Array } {
   const seed = Number(settings.seed ?? 7) + 1000;
   let data: NumericDataset;
-  if (name === 'generated') data = ai4iToDataset(makeAi4iReadings(rows, { seed }));
+  if (name === 'generated') data = generatedDataset(makeAi4iReadings(rows, { seed }), settings);
   else if (name === 'moons') data = makeMoons(rows, { seed, noise: Number(settings.noise ?? 0.25) });
   else throw new RangeError(`a fresh test set needs a generated data set (generated or moons), not ${name}`);
   return { xRaw: data.X, x: set.scaler.transform(data.X), y: data.y };
@@ -61,6 +63,18 @@ function loadAi4i2020(shared: string): NumericDataset {
 }
 
 /**
+ * Generated AI4I-like readings as model inputs: the five sensors (the reference sets' columns), or
+ * with `features=contract` the shipped contract's encoding, as a pipeline run on a `prognos
+ * generate` file trains on (product type one-hot, the sensors, power, ΔT and strain).
+ */
+function generatedDataset(readings: readonly Ai4iReading[], settings: Readonly<Record<string, string>>): NumericDataset {
+  if (settings.features !== 'contract') return ai4iToDataset(readings);
+  // As the file `prognos generate` writes (rounded like the real one), keyed by the contract's names.
+  const rows = toAi4iSourceRecords(readings).map((record) => Object.fromEntries(DEFAULT_CONTRACT.features.map((f) => [f.name, record[f.source as keyof typeof record]])));
+  return { X: encodeRows(DEFAULT_CONTRACT, rows), y: Uint8Array.from(readings, (r) => r.machine_failure), featureNames: modelFeatureNames(DEFAULT_CONTRACT) };
+}
+
+/**
  * Data sets by name: `ai4i2020` (../shared/datasets), `generated` (AI4I-like, n rows) and `moons`
  * drawn fresh with `seed` (default 7) and `noise` (default 0.25), or a reference set
  * (../shared/reference/data/<name>.csv).
@@ -71,11 +85,11 @@ export function loadSet(name: string, settings: Readonly<Record<string, string>>
   const seed = Number(settings.seed ?? 7);
   let data: NumericDataset;
   if (name === 'ai4i2020') data = loadAi4i2020(shared);
-  else if (name === 'generated') data = ai4iToDataset(makeAi4iReadings(n, { seed }));
+  else if (name === 'generated') data = generatedDataset(makeAi4iReadings(n, { seed }), settings);
   else if (name === 'moons') data = makeMoons(n, { seed, noise: Number(settings.noise ?? 0.25) });
   else data = readNumericCsv(join(shared, 'reference', 'data', `${name}.csv`), { label: 'label' });
   const fresh = name === 'generated' || name === 'moons';
-  const label = fresh ? `${name}${settings.n ? ` n=${n}` : ''} seed ${seed}${name === 'moons' ? ` noise ${settings.noise ?? 0.25}` : ''}` : name;
+  const label = fresh ? `${name}${settings.features === 'contract' ? ' (contract)' : ''}${settings.n ? ` n=${n}` : ''} seed ${seed}${name === 'moons' ? ` noise ${settings.noise ?? 0.25}` : ''}` : name;
 
   const split = sklearnStratifiedShuffleSplit(data.y, { testSize: 0.3, randomState: 99 });
   const xTrainRaw = takeRows(data.X, split.trainIndex);

@@ -7,13 +7,14 @@
  *       m (inducing points), kernel (rbf|matern32|matern52), ard, additive, z (optimise Z), iter, rows (optimizeRows), tol, exact=true, verbose=1,
  *       refine (refineRows), epochs, batch, lr (the minibatch stage), prior (thetaPriorScale), preset=train (Train's own options, which the others then override)
  *   npm run bench:sparse -- generated n=100000   AI4I-like rows from lambdas/cli/sample-data/ai4i.ts (seed=7)
+ *       features=contract: as the shipped contract encodes them (type one-hot, sensors, power, ΔT, strain)
  *   npm run bench:sparse -- moons n=2000 seed=3 noise=0.3 exact=true   fresh moons beside the exact GP
  *
  * Agreement with the exact GP (issue 9, "Sparse agrees with exact"; bench/sparse-agreement.ts):
  *   npm run bench:sparse -- generated n=2000 seeds=1..6 train=both   one row per set, then the spread
  *       train=true: the sparse GP with Train's own options (steps/train/sparse-fitter.ts: the additive
  *       kernel, θ on at most 2,000 rows); train=both: the library defaults and Train's, side by side
- *       (train=none: neither, for the diagnostics below alone);
+ *       (train=none: neither, for the diagnostics below alone; train=library: the library's alone, the default);
  *       noise=0.2,0.3 (moons) gives one set per seed and noise. The exact GP always runs, with the
  *       pipeline's defaults; each difference gets its paired bootstrap standard error on the holdout.
  *   Diagnostics of one set: theta=exact (sparse at the exact GP's θ, isotropic, θ held by its bounds;
