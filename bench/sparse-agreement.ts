@@ -43,7 +43,7 @@ export function trainDefaults(): SparseFitOptions {
   return options;
 }
 
-/** The command line's overrides (m, z, rows, iter, ard, additive, prior), applied to every variant. */
+/** The command line's overrides (m, z, rows, iter, ard, additive, prior, quad), applied to every variant. */
 function overrides(settings: AgreementSettings): SparseFitOptions {
   return {
     ...(settings.m && { inducingPoints: Number(settings.m) }),
@@ -53,6 +53,8 @@ function overrides(settings: AgreementSettings): SparseFitOptions {
     ...(settings.ard && { ard: settings.ard === 'true' }),
     ...(settings.additive && { additive: settings.additive === 'true' }),
     ...(settings.prior && { thetaPriorScale: Number(settings.prior) }),
+    // quad=1: q(u)'s fixed point taken at the mean alone, i.e. the Laplace posterior (mode and curvature) instead of the variational one.
+    ...(settings.quad && { quadraturePoints: Number(settings.quad) }),
   };
 }
 
