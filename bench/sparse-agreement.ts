@@ -183,9 +183,11 @@ export function runAgreement(name: string, settings: AgreementSettings): void {
       }
       if (settings.testn !== undefined) {
         const big = freshTestSet(set, name, { ...settings, seed, ...(noise === undefined ? {} : { noise }) }, Number(settings.testn));
-        const pb = inChunks(big.xRaw, (x) => exact.model.predict(x).probability);
+        // rank=latent: rank the fresh rows by the latent mean alone (what the predictive variance adds drops out).
+        const score = (p: { probability: Float64Array; latentMean: Float64Array }) => (settings.rank === 'latent' ? p.latentMean : p.probability);
+        const pb = inChunks(big.xRaw, (x) => score(exact.model.predict(x)));
         const bigCells = runs.map((run) => {
-          const pr = inChunks(big.x, (x) => run.model.predict(x).probability);
+          const pr = inChunks(big.x, (x) => score(run.model.predict(x)));
           const paired = pairedAucDifference(big.y, pr, pb, { resamples: Math.min(resamples, 500), tolerance: AGREEMENT_TOLERANCE });
           rows.push({ set: set.name, label: `${run.label} on ${big.y.length} fresh rows`, difference: paired.difference, standardError: paired.standardError });
           return `${run.label} ${rocAuc(big.y, pr).toFixed(4)} ${signed(paired.difference)} ± ${paired.standardError.toFixed(4)}`;

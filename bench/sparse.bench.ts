@@ -21,7 +21,9 @@
  *       ms=128,512,1400 runs it once per m),
  *       exactat=sparse (the exact GP at the sparse θ; not for the additive kernel), m=1400 (m = n),
  *       exactard=true (the exact GP with ARD as well, each sparse run's difference to it),
- *       testn=20000 (also score every model on that many fresh rows of the generator, seed + 1000).
+ *       testn=20000 (also score every model on that many fresh rows of the generator, seed + 1000;
+ *       rank=latent ranks them by the latent mean instead of the probability),
+ *       quad=1 (one quadrature point: q(u)'s fixed point is then the Laplace posterior over u).
  *
  * Splits are scikit-learn's StratifiedShuffleSplit(test_size=0.3, random_state=99) (bench/sklearn-split.ts),
  * the scaler is fitted on the training split only. Timings on a shared machine are noisy.
