@@ -13,7 +13,7 @@
  * Agreement with the exact GP (issue 9, "Sparse agrees with exact"; bench/sparse-agreement.ts):
  *   npm run bench:sparse -- generated n=2000 seeds=1..6 train=both   one row per set, then the spread
  *       train=true: the sparse GP with Train's own options (steps/train/sparse-fitter.ts: the additive
- *       kernel, θ on at most 2,000 rows); train=both: the library defaults and Train's, side by side
+ *       kernel, θ on at most 2,000 rows and then on every row); train=both: the library defaults and Train's, side by side
  *       (train=none: neither, for the diagnostics below alone; train=library: the library's alone, the default);
  *       noise=0.2,0.3 (moons) gives one set per seed and noise. The exact GP always runs, with the
  *       pipeline's defaults; each difference gets its paired bootstrap standard error on the holdout.
