@@ -660,11 +660,14 @@ function toCheckpointState(s: FitState, data: FitData): CheckpointState {
 
 function fromCheckpointState(c: CheckpointState): FitState {
   const st = c.stepper;
+  const theta = decodeFloats(c.theta, 'theta');
+  const thetaCentre = c.thetaCentre === undefined ? undefined : decodeFloats(c.thetaCentre, 'thetaCentre');
+  if (thetaCentre && thetaCentre.length !== theta.length) throw new InvalidDataError(`checkpoint: thetaCentre has ${thetaCentre.length} values but theta has ${theta.length}`);
   return {
     phase: c.phase,
-    theta: decodeFloats(c.theta, 'theta'),
+    theta,
     warp: c.warp === undefined ? undefined : decodeFloats(c.warp, 'warp'),
-    thetaCentre: c.thetaCentre === undefined ? undefined : decodeFloats(c.thetaCentre, 'thetaCentre'),
+    thetaCentre,
     inducing: decodeFloats(c.inducing, 'inducing'),
     mean: decodeFloats(c.mean, 'mean'),
     cholCov: decodeFloats(c.cholCov, 'cholCov'),

@@ -78,6 +78,9 @@ describe('sparse GP fit', () => {
     expect(() => resumeSparseFit(fewer.X, fewer.y, checkpoint, OPTIONS)).toThrow(/checkpoint was taken on 120×2 rows/);
     expect(() => resumeSparseFit(moons.X, moons.y, { ...checkpoint, kind: 'gpc-exact' }, OPTIONS)).toThrow(InvalidDataError);
     expect(() => resumeSparseFit(moons.X, moons.y, { ...checkpoint, state: { version: 1 } }, OPTIONS)).toThrow(/invalid sparse fit checkpoint/);
+    // A prior's centre of another length than θ (corrupt) is refused as bad data, before any work.
+    const withCentre = { ...checkpoint, state: { ...(checkpoint.state as object), thetaCentre: '' } };
+    expect(() => resumeSparseFit(moons.X, moons.y, withCentre, OPTIONS)).toThrow(/thetaCentre has 0 values but theta has/);
     expect(() => fit.result()).toThrow(/not done/);
   });
 
