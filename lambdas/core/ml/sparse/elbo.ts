@@ -1,12 +1,13 @@
 import { ShapeError } from '../../errors.ts';
 import type { DenseMatrix } from '../dense.ts';
-import { isProduct, type KernelShape, pairValue, profileOf, profileRatio, profileSlope } from '../kernel-shape.ts';
-import { choleskyInPlace, dot, solveLowerTransposedInPlace } from '../linalg.ts';
+import { type KernelShape, pairValue, profileOf, profileSlope } from '../kernel-shape.ts';
+import { choleskyInPlace, dot } from '../linalg.ts';
 import type { AdditiveScales } from './cross-covariance.ts';
 import { chunkCount, type GradientScope, type MarginalRows, partialLayout, reducePartials, type RowPass } from './elbo-rows.ts';
 import { runRowPass, whitenedBuffer } from './elbo-parallel.ts';
 import { gaussHermite } from './gauss-hermite.ts';
 import { chainWarpGradient, warpInputs } from './input-warp.ts';
+import { chainInducingCovariance } from './whitening-adjoint.ts';
 
 /**
  * The evidence lower bound of the whitened sparse variational GP classifier (Hensman, Matthews &
@@ -208,8 +209,6 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const wantVariational = scope !== 'none';
   const wantAll = scope === 'all';
   const shape = params.kernel ?? 'rbf';
-  const product = isProduct(shape);
-  const profile = profileOf(shape);
   const cached = wantAll ? undefined : options.whitened;
   if (cached && cached.length !== n * m) throw new ShapeError(`sparse GP: the cached A has ${cached.length} values; expected ${n}×${m}`);
   const rows: MarginalRows | undefined = options.rows
@@ -259,64 +258,12 @@ export function evaluateElbo(x: DenseMatrix, y: Uint8Array, params: SparseParame
   const base = { value, expectedLogLikelihood, kl, rows, gradMean, gradCholCov, meanStatistic, covarianceStatistic: covStatistic, ...(whitened && { whitened }) };
   if (!wantAll) return base;
 
-  // Through A = L_m⁻¹ K_mn: ∂/∂L_m = −tril(P Aᵀ); then the Cholesky's reverse mode (Murray 2016):
-  // ∂/∂K_mm = sym(L_m⁻ᵀ Φ(L_mᵀ L̄_m) L_m⁻¹), Φ = lower triangle with the diagonal halved.
-  const phi = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) {
-    for (let k = 0; k <= j; k++) {
-      // (L_mᵀ L̄)_jk = Σ_{q ≥ j} L_m[q][j] · L̄[q][k], with L̄ = −tril(pAt).
-      let s = 0;
-      for (let q = j; q < m; q++) s -= cholKmm[q * m + j] * pAt![q * m + k];
-      phi[j * m + k] = j === k ? 0.5 * s : s;
-    }
-  }
-  // V = Φ L_m⁻¹ row by row (row j of V solves L_mᵀ vᵀ = row j of Φ), then Y = L_m⁻ᵀ V by columns.
-  for (let j = 0; j < m; j++) solveLowerTransposedInPlace(cholKmm, m, phi.subarray(j * m, (j + 1) * m));
-  const vT = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) vT[k * m + j] = phi[j * m + k];
-  for (let k = 0; k < m; k++) solveLowerTransposedInPlace(cholKmm, m, vT.subarray(k * m, (k + 1) * m)); // row k = column k of Y
-  const kmmBar = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) kmmBar[j * m + k] = 0.5 * (vT[k * m + j] + vT[j * m + k]);
-  // The full kernel's part of K_mm: θ's gradients in c and ℓ go through it alone.
-  const kmmBase = additive ? inducingCovariance(z, m, d, c, w, shape) : kmm;
-  let kmmSlopes = kmmBase;
-  if (shape !== 'rbf' && !product) {
-    kmmSlopes = new Float64Array(m * m);
-    inducingCovariance(z, m, d, c, w, shape, kmmSlopes);
-  }
-  for (let j = 0; j < m; j++) {
-    gradLogConstant += kmmBar[j * m + j] * kmmBase[j * m + j];
-    for (let k = 0; k < m; k++) {
-      if (k === j) continue;
-      gradLogConstant += kmmBar[j * m + k] * kmmBase[j * m + k];
-      const coef = kmmBar[j * m + k] * kmmSlopes[j * m + k];
-      for (let q = 0; q < d; q++) {
-        const diff = z[k * d + q] - z[j * d + q];
-        let u = coef * w[q] * diff;
-        if (product) u *= profileRatio(profile, diff * diff * w[q]);
-        gradInducing![j * d + q] += 2 * u;
-        gradLogScales[q] += u * diff;
-      }
-    }
-  }
-  if (additive) {
-    const { variance: av, inverseSquared: aw } = additive;
-    for (let j = 0; j < m; j++) {
-      for (let q = 0; q < d; q++) gradAddVariance[q] += kmmBar[j * m + j] * av[q] * (1 + INDUCING_JITTER);
-      for (let k = 0; k < m; k++) {
-        if (k === j) continue;
-        const bar = kmmBar[j * m + k];
-        for (let q = 0; q < d; q++) {
-          const diff = z[k * d + q] - z[j * d + q];
-          const gv = bar * av[q] * Math.exp(-0.5 * diff * diff * aw[q]);
-          const u = gv * aw[q] * diff;
-          gradAddVariance[q] += gv;
-          gradInducing![j * d + q] += 2 * u;
-          gradAddScales[q] += u * diff;
-        }
-      }
-    }
-  }
+  gradLogConstant += chainInducingCovariance(pAt!, cholKmm, kmm, z, m, d, { constant: c, inverseSquared: w, additive, priorVariance }, shape, {
+    gradLogScales,
+    gradInducing: gradInducing!,
+    gradAddVariance,
+    gradAddScales,
+  });
   const gradTheta = new Float64Array(params.theta.length);
   gradTheta[0] = gradLogConstant;
   if (params.theta.length === 2) gradTheta[1] = gradLogScales.reduce((s, v) => s + v, 0);
