@@ -15,6 +15,7 @@ import { rocAuc } from '../lambdas/core/ml/metrics.ts';
 import { takeRows } from '../lambdas/core/ml/dense.ts';
 import { type SparseFitOptions, startSparseFit } from '../lambdas/core/ml/sparse/sparse-fit.ts';
 import type { SparseGaussianProcessClassifier } from '../lambdas/core/ml/sparse/svgp.ts';
+import { fitSparseLaplace, type SparseLaplaceFitOptions } from '../lambdas/core/ml/sparse/sparse-laplace-fit.ts';
 import type { DenseMatrix } from '../lambdas/core/ml/dense.ts';
 import { additiveThetaLength } from '../lambdas/core/ml/sparse/elbo.ts';
 import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP, trainSparseOptions } from '../lambdas/core/steps/train/sparse-fitter.ts';
@@ -73,11 +74,21 @@ interface SparseRun {
   readonly inducing: number;
 }
 
-function fitSparse(set: BenchSet, label: string, options: SparseFitOptions): SparseRun {
+/** inference=laplace: the sparse model by the Laplace approximation (sparse-laplace-fit.ts) instead of the variational bound; the options it has are taken over. */
+function laplaceOptions(options: SparseFitOptions): SparseLaplaceFitOptions {
+  const { inducingPoints, kernel, ard, optimizeInducing, constant, lengthScale, constantBounds, lengthScaleBounds, maxIterations, seed } = options;
+  return { inducingPoints, kernel, ard, optimizeInducing, constant, lengthScale, constantBounds, lengthScaleBounds, maxIterations, seed };
+}
+
+function fitSparse(set: BenchSet, label: string, options: SparseFitOptions, inference = 'variational'): SparseRun {
   const cpu0 = cpuSeconds();
-  const fit = startSparseFit(set.xTrain, set.yTrain, options);
-  fit.advance(Infinity);
-  const model = fit.result();
+  let model: SparseGaussianProcessClassifier;
+  if (inference === 'laplace') model = fitSparseLaplace(set.xTrain, set.yTrain, laplaceOptions(options)).model;
+  else {
+    const fit = startSparseFit(set.xTrain, set.yTrain, options);
+    fit.advance(Infinity);
+    model = fit.result();
+  }
   const cpu = cpuSeconds() - cpu0;
   const probability = new Float64Array(set.xTest.rows);
   for (let r = 0; r < set.xTest.rows; r++) probability[r] = model.predict(takeRows(set.xTest, [r])).probability[0];
@@ -152,10 +163,12 @@ export function runAgreement(name: string, settings: AgreementSettings): void {
       const exactTheta = exact.model.fitSummary.theta;
       const cells: string[] = [];
       const runs: SparseRun[] = [];
-      for (const variant of variants) runs.push(fitSparse(set, variant, { ...(variant === 'train' ? trainDefaults() : {}), ...overrides(settings) }));
+      // inference=laplace: the library's variant and the runs at exact θ by the Laplace approximation (Train's variant stays variational).
+      const inference = settings.inference ?? 'variational';
+      for (const variant of variants) runs.push(fitSparse(set, variant, { ...(variant === 'train' ? trainDefaults() : {}), ...overrides(settings) }, variant === 'library' ? inference : 'variational'));
       if (settings.theta === 'exact') {
-        for (const m of parseList(settings.ms, settings.m === undefined ? [] : [settings.m])) runs.push(fitSparse(set, AT_EXACT_THETA, atExactTheta(exactTheta, { ...overrides(settings), inducingPoints: Number(m) })));
-        if (settings.ms === undefined && settings.m === undefined) runs.push(fitSparse(set, AT_EXACT_THETA, atExactTheta(exactTheta, overrides(settings))));
+        for (const m of parseList(settings.ms, settings.m === undefined ? [] : [settings.m])) runs.push(fitSparse(set, AT_EXACT_THETA, atExactTheta(exactTheta, { ...overrides(settings), inducingPoints: Number(m) }), inference));
+        if (settings.ms === undefined && settings.m === undefined) runs.push(fitSparse(set, AT_EXACT_THETA, atExactTheta(exactTheta, overrides(settings)), inference));
       }
       for (const run of runs) {
         const paired = pairedAucDifference(set.yTest, run.probability, pe, { resamples, tolerance: AGREEMENT_TOLERANCE });
