@@ -54,7 +54,7 @@ function overrides(settings: AgreementSettings): SparseFitOptions {
     ...(settings.ard && { ard: settings.ard === 'true' }),
     ...(settings.additive && { additive: settings.additive === 'true' }),
     ...(settings.prior && { thetaPriorScale: Number(settings.prior) }),
-    // quad=1: q(u)'s fixed point taken at the mean alone, i.e. the Laplace posterior (mode and curvature) instead of the variational one.
+    // quad=1: the expectation taken at q(f)'s mean alone. Not the Laplace posterior: one node at the mean gives no curvature, so S stays I (inference=laplace is that posterior).
     ...(settings.quad && { quadraturePoints: Number(settings.quad) }),
   };
 }

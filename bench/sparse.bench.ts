@@ -23,7 +23,9 @@
  *       exactard=true (the exact GP with ARD as well, each sparse run's difference to it),
  *       testn=20000 (also score every model on that many fresh rows of the generator, seed + 1000;
  *       rank=latent ranks them by the latent mean instead of the probability),
- *       quad=1 (one quadrature point: q(u)'s fixed point is then the Laplace posterior over u).
+ *       quad=1 (one quadrature point, at q(f)'s mean: μ goes to the mode but S stays the prior's I),
+ *       inference=laplace (the library's variant and the runs at exact θ by the Laplace approximation:
+ *       sparse-laplace-fit.ts; Train's variant stays variational).
  *
  * Splits are scikit-learn's StratifiedShuffleSplit(test_size=0.3, random_state=99) (bench/sklearn-split.ts),
  * the scaler is fitted on the training split only. Timings on a shared machine are noisy.

@@ -8,6 +8,7 @@ import { stratifiedSplit } from '../split.ts';
 import { checkKernelShape, type KernelShape, shapeLabel } from '../kernel-shape.ts';
 import { additiveThetaLength, evaluateElbo, inducingCholesky, QUADRATURE_POINTS, type SparseParameters } from './elbo.ts';
 import { decodeFloats, encodeFloats } from './float-codec.ts';
+import { decodeStepper, encodeStepper, stepperCheckpointSchema } from './stepper-checkpoint.ts';
 import { initialInducingPoints } from './inducing-points.ts';
 import { MAX_WARP, warpableInputs } from './input-warp.ts';
 import { stalled, type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
@@ -153,17 +154,6 @@ interface FitState {
 // ---------------------------------------------------------------------------------------------
 
 const floats = z.string();
-const stepperSchema = z.object({
-  x: floats,
-  value: z.number(),
-  gradient: floats,
-  s: z.array(floats),
-  y: z.array(floats),
-  iteration: z.int().nonnegative(),
-  evaluations: z.int().nonnegative(),
-  reason: z.enum(['gradient', 'relative-reduction', 'stalled', 'max-iterations', 'line-search']).optional(),
-  trace: floats,
-});
 const stageSchema = z.enum(['isotropic', 'ard', 'refine', 'minibatch', 'variational']);
 const checkpointStateSchema = z.object({
   version: z.literal(SPARSE_CHECKPOINT_VERSION),
@@ -175,7 +165,7 @@ const checkpointStateSchema = z.object({
   inducing: floats,
   mean: floats,
   cholCov: floats,
-  stepper: stepperSchema.optional(),
+  stepper: stepperCheckpointSchema.optional(),
   minibatch: z.object({ step: z.int().nonnegative(), adamMean: floats, adamSquare: floats, estimate: z.number().nullable() }).optional(),
   variational: z
     .object({ value: z.number(), gamma: z.number(), iterations: z.int().nonnegative(), meanStatistic: floats, covStatistic: floats, accepted: z.array(z.number()).default([]) })
@@ -620,19 +610,7 @@ function toCheckpointState(s: FitState, data: FitData): CheckpointState {
     inducing: encodeFloats(s.inducing),
     mean: encodeFloats(s.mean),
     cholCov: encodeFloats(s.cholCov),
-    ...(st && {
-      stepper: {
-        x: encodeFloats(st.x),
-        value: st.value,
-        gradient: encodeFloats(st.gradient),
-        s: st.s.map(encodeFloats),
-        y: st.y.map(encodeFloats),
-        iteration: st.iteration,
-        evaluations: st.evaluations,
-        ...(st.reason && { reason: st.reason }),
-        trace: encodeFloats(st.trace),
-      },
-    }),
+    ...(st && { stepper: encodeStepper(st) }),
     ...(s.minibatch && {
       minibatch: {
         step: s.minibatch.step,
@@ -671,17 +649,7 @@ function fromCheckpointState(c: CheckpointState): FitState {
     inducing: decodeFloats(c.inducing, 'inducing'),
     mean: decodeFloats(c.mean, 'mean'),
     cholCov: decodeFloats(c.cholCov, 'cholCov'),
-    stepper: st && {
-      x: decodeFloats(st.x, 'stepper.x'),
-      value: st.value,
-      gradient: decodeFloats(st.gradient, 'stepper.gradient'),
-      s: st.s.map((v) => decodeFloats(v, 'stepper.s')),
-      y: st.y.map((v) => decodeFloats(v, 'stepper.y')),
-      iteration: st.iteration,
-      evaluations: st.evaluations,
-      reason: st.reason,
-      trace: Array.from(decodeFloats(st.trace, 'stepper.trace')),
-    },
+    stepper: st && decodeStepper(st),
     minibatch: c.minibatch && {
       step: c.minibatch.step,
       adamMean: decodeFloats(c.minibatch.adamMean, 'minibatch.adamMean'),
