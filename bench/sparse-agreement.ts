@@ -83,7 +83,7 @@ function laplaceOptions(options: SparseFitOptions): SparseLaplaceFitOptions {
 function fitSparse(set: BenchSet, label: string, options: SparseFitOptions, inference = 'variational'): SparseRun {
   const cpu0 = cpuSeconds();
   let model: SparseGaussianProcessClassifier;
-  if (inference === 'laplace') model = fitSparseLaplace(set.xTrain, set.yTrain, laplaceOptions(options)).model;
+  if (inference === 'laplace') model = fitSparseLaplace(set.xTrain, set.yTrain, laplaceOptions(options));
   else {
     const fit = startSparseFit(set.xTrain, set.yTrain, options);
     fit.advance(Infinity);

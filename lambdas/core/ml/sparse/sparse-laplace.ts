@@ -5,6 +5,7 @@ import { sigmoid } from '../laplace.ts';
 import { choleskyInPlace, choSolveInPlace, dot, inverseFromCholesky, solveLowerManyInPlace, solveLowerTransposedInPlace, sumLogDiagonal } from '../linalg.ts';
 import { crossCovariance } from './cross-covariance.ts';
 import { inducingCholesky, kernelScales } from './elbo.ts';
+import type { MarginalRows } from './elbo-rows.ts';
 import { chainInducingCovariance } from './whitening-adjoint.ts';
 
 /**
@@ -173,11 +174,15 @@ export interface SparseLaplaceEvaluation {
   /** ∂/∂θ and ∂/∂Z of the value, when asked for. */
   readonly gradTheta?: Float64Array;
   readonly gradInducing?: Float64Array;
+  /** Per training row, when asked for: q(f_i) and the likelihood's slope and half-curvature at f̂_i, the cavity scores' inputs (svgp.ts). */
+  readonly rows?: MarginalRows;
 }
 
 export interface SparseLaplaceOptions extends WhitenedModeOptions {
   /** Also compute the gradient. @default true */
   readonly gradient?: boolean;
+  /** Also return the training rows' marginals. @default false */
+  readonly rows?: boolean;
 }
 
 /** Checks that the parameters are a model this method handles, before any work. */
@@ -209,25 +214,39 @@ export function evaluateSparseLaplace(x: DenseMatrix, y: Uint8Array, params: Spa
   solveLowerManyInPlace(cholKmm, m, a, n);
   const mode = whitenedMode(a, y, m, options);
   const value = mode.objective - sumLogDiagonal(mode.cholB, m);
-  if (!wantGradient) return { value, mode };
+  if (!wantGradient && !options.rows) return { value, mode };
 
   const { mode: v, latent: f, cholB } = mode;
-  // B⁻¹a_i per row, and c_i = a_iᵀB⁻¹a_i = ‖L_B⁻¹a_i‖² on the way.
+  // B⁻¹a_i per row, and c_i = a_iᵀB⁻¹a_i = ‖L_B⁻¹a_i‖² (q(f_i)'s variance through v) on the way.
   const bInvA = a.slice();
   solveLowerManyInPlace(cholB, m, bInvA, n);
   const g = new Float64Array(n);
   const wDiag = new Float64Array(n);
+  const throughV = new Float64Array(n);
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = sigmoid(f[i]);
     g[i] = y[i] - p;
     wDiag[i] = p * (1 - p);
     const row = bInvA.subarray(i * m, (i + 1) * m);
-    const ci = dot(row, 0, row, 0, m);
+    throughV[i] = dot(row, 0, row, 0, m);
     solveLowerTransposedInPlace(cholB, m, row);
     // ∂W_i/∂f_i = π(1 − π)(1 − 2π).
-    s[i] = -0.5 * ci * wDiag[i] * (1 - 2 * p);
+    s[i] = -0.5 * throughV[i] * wDiag[i] * (1 - 2 * p);
   }
+  let rows: MarginalRows | undefined;
+  if (options.rows) {
+    // Row i's site has precision W_i at f̂_i (slope g_i, curvature −W_i/2): svgp.ts's cavity rule applies as at the variational fixed point.
+    const residualVariance = Float64Array.from({ length: n }, (_, i) => Math.max(0, scales.priorVariance - dot(a, i * m, a, i * m, m)));
+    rows = {
+      mean: f.slice(),
+      variance: Float64Array.from(throughV, (t, i) => t + residualVariance[i]),
+      residualVariance,
+      slope: g,
+      curvature: Float64Array.from(wDiag, (wi) => -0.5 * wi),
+    };
+  }
+  if (!wantGradient) return { value, mode, rows };
   const r = new Float64Array(m);
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) r[j] += s[i] * a[i * m + j];
   choSolveInPlace(cholB, m, r);
@@ -268,7 +287,7 @@ export function evaluateSparseLaplace(x: DenseMatrix, y: Uint8Array, params: Spa
   gradTheta[0] = gradLogConstant;
   if (params.theta.length === 2) gradTheta[1] = gradLogScales.reduce((t, u) => t + u, 0);
   else gradTheta.set(gradLogScales, 1);
-  return { value, mode, gradTheta, gradInducing };
+  return { value, mode, gradTheta, gradInducing, rows };
 }
 
 /** q(v) = N(v̂, B⁻¹) as a variational posterior's (μ, L): L = chol(B⁻¹), m × m (B is well conditioned: its eigenvalues are ≥ 1). */
