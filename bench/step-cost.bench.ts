@@ -2,7 +2,9 @@
  * The constants of lambdas/core/steps/step-cost.ts, measured (issue 12, bounded steps):
  * - exact GP prediction: seconds per holdout row per n² (n training rows; the O(n²) variance solve);
  * - sparse GP: one natural-gradient pass over n rows (scope 'variational', A cached) per n·m², and one
- *   full-gradient pass (θ and Z, what an L-BFGS evaluation costs) per n·m².
+ *   full-gradient pass (θ and Z, what an L-BFGS evaluation costs) per n·m²;
+ * - the Laplace sparse GP (sparse-laplace.ts): one evaluation of the evidence and its gradient per
+ *   n·m², with Newton's search for the mode from zero (a fit's first) and from a nearby θ's mode (the others).
  *
  *   npx tsx bench/step-cost.bench.ts
  *
@@ -12,6 +14,7 @@
 import { denseMatrix } from '../lambdas/core/ml/dense.ts';
 import { GaussianProcessClassifier } from '../lambdas/core/ml/gpc.ts';
 import { evaluateElbo, inducingCholesky } from '../lambdas/core/ml/sparse/elbo.ts';
+import { evaluateSparseLaplace } from '../lambdas/core/ml/sparse/sparse-laplace.ts';
 
 const D = 8;
 
@@ -60,5 +63,12 @@ for (const [n, m] of [[20_000, 128], [10_000, 256]] as const) {
   rows.push(`| sparse A = L⁻¹K(Z,X), with the bound | ${n} | ${m} | – | ${tA.toFixed(2)} | ${per(tA)} |`);
   rows.push(`| sparse q pass (variational) | ${n} | ${m} | – | ${tQ.toFixed(2)} | ${per(tQ)} |`);
   rows.push(`| sparse full-gradient pass | ${n} | ${m} | – | ${tAll.toFixed(2)} | ${per(tAll)} |`);
+  let cold: ReturnType<typeof evaluateSparseLaplace> | undefined;
+  const tCold = seconds(() => (cold = evaluateSparseLaplace(x, y, params, m)));
+  const nearby = { ...params, theta: Float64Array.of(Math.log(2.2), Math.log(1.4)) };
+  let warm: ReturnType<typeof evaluateSparseLaplace> | undefined;
+  const tWarm = seconds(() => (warm = evaluateSparseLaplace(x, y, nearby, m, { start: cold!.mode.mode })));
+  rows.push(`| Laplace evaluation with gradient, mode from 0 (${cold!.mode.iterations} Newton steps) | ${n} | ${m} | – | ${tCold.toFixed(2)} | ${per(tCold)} |`);
+  rows.push(`| Laplace evaluation with gradient, mode from a nearby θ's (${warm!.mode.iterations} Newton steps) | ${n} | ${m} | – | ${tWarm.toFixed(2)} | ${per(tWarm)} |`);
 }
 console.log(rows.join('\n'));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EXECUTION_NAME_PATTERN, EXECUTION_NAME_RULE } from '../ports/orchestrator.ts';
-import { KERNEL_SHAPES } from '../ml/kernel-shape.ts';
+import { isProduct, KERNEL_SHAPES } from '../ml/kernel-shape.ts';
 import { DEFAULT_REVIEW_LEVEL } from '../ml/review.ts';
 import { DEFAULT_SPARSE_KERNEL } from '../ml/sparse/sparse-fit.ts';
 import { MAX_EXACT_TRAIN_ROWS, MAX_HOLDOUT_ROWS, MAX_INDUCING_POINTS } from './step-limits.ts';
@@ -22,6 +22,14 @@ export type TrainingMode = (typeof TRAINING_MODES)[number];
 /** Which GP a run trains: the exact one, the sparse one, or the one the rule in docs/pipeline.md picks. */
 export const MODEL_CHOICES = ['exact', 'sparse', 'auto'] as const;
 export type ModelChoiceSetting = (typeof MODEL_CHOICES)[number];
+
+/**
+ * How the sparse GP is fitted: its variational bound (SVGP, the default: ARD, the additive terms,
+ * minibatches) or the Laplace approximation (ml/sparse/sparse-laplace.ts: the exact GP's
+ * inference on the inducing points; docs/ml.md §7, "The Laplace sparse GP").
+ */
+export const SPARSE_INFERENCES = ['variational', 'laplace'] as const;
+export type SparseInference = (typeof SPARSE_INFERENCES)[number];
 
 /** What a deployment can tune; every field has a default a newcomer can keep. */
 export const pipelineConfigSchema = z
@@ -100,6 +108,13 @@ export const pipelineConfigSchema = z
      * in steps/train/sparse-fitter.ts (none); optional for the same reason as additiveKernel.
      */
     minibatchEpochs: z.int().min(0).max(20).optional(),
+    /**
+     * How the sparse GP is fitted (SPARSE_INFERENCES). 'laplace' fits a radial kernel with one
+     * length scale per input on every row, without additiveKernel, inputWarp or minibatchEpochs
+     * (setting them is an error), on at most sparseLaplaceRowLimit rows (step-limits.ts). The exact
+     * GP ignores it. Unset: 'variational'; optional for the same reason as additiveKernel.
+     */
+    sparseInference: z.enum(SPARSE_INFERENCES).optional(),
     /** How much worse than the champion, on the same holdout, a challenger may be and still be promoted. */
     gateMargin: z.number().min(0).lt(1).default(0.02),
     /**
@@ -109,7 +124,16 @@ export const pipelineConfigSchema = z
      */
     costs: z.object({ missedFailure: z.number().positive(), inspection: z.number().positive() }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.sparseInference !== 'laplace') return;
+    // What the Laplace sparse GP does not model is refused here, before a run starts, rather than ignored.
+    const refuse = (path: string, what: string) => ctx.addIssue({ code: 'custom', path: [path], message: `${what} is the variational sparse GP's; sparseInference 'laplace' has none` });
+    if (config.additiveKernel === true) refuse('additiveKernel', 'the additive kernel');
+    if (config.inputWarp === true) refuse('inputWarp', 'the input warp');
+    if ((config.minibatchEpochs ?? 0) > 0) refuse('minibatchEpochs', 'the minibatch stage');
+    if (isProduct(config.kernel)) ctx.addIssue({ code: 'custom', path: ['kernel'], message: `sparseInference 'laplace' needs a radial kernel (rbf, matern32, matern52), got ${config.kernel}` });
+  });
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 

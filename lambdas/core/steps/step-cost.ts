@@ -65,6 +65,19 @@ export const SPARSE_Q_PASS_SECONDS = largest(SPARSE_Q_PASS_MEASUREMENTS);
 export const SPARSE_GRADIENT_PASS_SECONDS = largest(SPARSE_GRADIENT_PASS_MEASUREMENTS);
 
 /**
+ * Laplace sparse GP (ml/sparse/sparse-laplace.ts), seconds per n·m² of one evaluation of the
+ * evidence and its gradient on one thread, Newton's mode search from zero (a fit's first
+ * evaluation: the most steps; later ones start from the last mode and take about half as many).
+ * Measured with the variational passes above running beside it on the shared core: about 1.5×
+ * their uncontended time, which keeps these conservative.
+ */
+export const SPARSE_LAPLACE_EVALUATION_MEASUREMENTS: readonly CostMeasurement[] = [
+  { source: 'step-cost bench, n = 20,000, m = 128: 5.39 s (9 Newton steps)', value: 1.64e-8 },
+  { source: 'step-cost bench, n = 10,000, m = 256: 8.31 s (9 Newton steps)', value: 1.27e-8 },
+];
+export const SPARSE_LAPLACE_EVALUATION_SECONDS = largest(SPARSE_LAPLACE_EVALUATION_MEASUREMENTS);
+
+/**
  * q(v) passes one hyperparameter evaluation may take: one to start and at most 50 natural-gradient
  * steps (sparse-fit.ts, `maxIterations: 50` of optimizeVariational). Measured: about 22 on average.
  */
@@ -107,6 +120,13 @@ export function predictSparseIterationSeconds(rows: number, inducingPoints: numb
   assertCount('inducing points', inducingPoints, 1);
   const evaluation = SPARSE_CROSS_SECONDS + SPARSE_Q_PASSES_PER_EVALUATION * SPARSE_Q_PASS_SECONDS + SPARSE_GRADIENT_PASS_SECONDS;
   return SPARSE_EVALUATIONS_PER_ITERATION * evaluation * rows * inducingPoints ** 2;
+}
+
+/** One L-BFGS iteration of the Laplace sparse GP on `rows` rows (every row: it has no subsample stage). */
+export function predictSparseLaplaceIterationSeconds(rows: number, inducingPoints: number): number {
+  assertCount('rows', rows, 0);
+  assertCount('inducing points', inducingPoints, 1);
+  return SPARSE_EVALUATIONS_PER_ITERATION * SPARSE_LAPLACE_EVALUATION_SECONDS * rows * inducingPoints ** 2;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   predictScoringSeconds,
   predictSparseFullPassSeconds,
   predictSparseIterationSeconds,
+  predictSparseLaplaceIterationSeconds,
   type ScoringSize,
 } from './step-cost.ts';
 
@@ -119,6 +120,16 @@ export function sparseRefineRows(inducingPoints: number, passCostFactor: number)
 export function sparseRowLimit(inducingPoints: number): number {
   const allowance = Math.min(SPARSE_STEP_ALLOWANCE_SECONDS, SPARSE_FINISH_ALLOWANCE_SECONDS);
   return floorTo(allowance / predictSparseFullPassSeconds(1, inducingPoints), 10_000);
+}
+
+/**
+ * Most training rows the Laplace sparse GP takes with m inducing points: every L-BFGS iteration
+ * runs on all of them, on one thread, and must fit SPARSE_STEP_ALLOWANCE_SECONDS; its last pass
+ * (the mode and the cavity scores, no gradient) costs less than one (m = 128: 46,000). Beyond it
+ * Train fits it on a stratified sample of this many rows.
+ */
+export function sparseLaplaceRowLimit(inducingPoints: number): number {
+  return floorTo(SPARSE_STEP_ALLOWANCE_SECONDS / predictSparseLaplaceIterationSeconds(1, inducingPoints), 1000);
 }
 
 /**

@@ -29,7 +29,7 @@ import { TrainCheckpointError } from './train/errors.ts';
 import { FITTERS } from './train/fitter-table.ts';
 import type { FitOptions, Fitters } from './train/fitters.ts';
 import { chooseModel, type ModelChoice } from './train/model-choice.ts';
-import { DEFAULT_ADDITIVE_KERNEL, DEFAULT_INPUT_WARP, DEFAULT_MINIBATCH_EPOCHS } from './train/sparse-fitter.ts';
+import { additiveKernelOf, DEFAULT_INPUT_WARP, DEFAULT_MINIBATCH_EPOCHS } from './train/sparse-fitter.ts';
 import { capTrainingRows } from './train/row-cap.ts';
 import { trainingSetResultSchema } from './training-set.ts';
 import { trainCheckpointKey } from '../storage-keys.ts';
@@ -218,7 +218,8 @@ async function planTraining(run: RunInput, trainingSetRows: readonly Record<stri
     maxTrainRows: config.maxTrainRows,
     budgetSeconds,
     ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
-    additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
+    additiveKernel: additiveKernelOf(config),
+    ...(config.sparseInference === undefined ? {} : { sparseInference: config.sparseInference }),
   });
   context.progress({ kind: 'message', text: choice.reason });
   if (run.mode === 'full') return { mode: 'full', modeNote: null, fixedKernel: null, choice };
@@ -275,9 +276,10 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       maxTrainRows: config.maxTrainRows,
       inducingPoints: config.inducingPoints ?? null,
       kernel: config.kernel,
-      additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
+      additiveKernel: additiveKernelOf(config),
       inputWarp: config.inputWarp ?? DEFAULT_INPUT_WARP,
       ...(config.minibatchEpochs !== undefined && { minibatchEpochs: config.minibatchEpochs }),
+      ...(config.sparseInference !== undefined && { sparseInference: config.sparseInference }),
     });
     let saved = await resumableCheckpoint(context, key, digest);
     const plan: TrainPlan = saved ?? (await planTraining(run, trainingSetRows, context, featureNames, split.train.length, budgetSeconds));
@@ -293,9 +295,10 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
       ...(plan.fixedKernel === null ? {} : { fixedKernel: plan.fixedKernel }),
       ...(config.inducingPoints === undefined ? {} : { inducingPoints: config.inducingPoints }),
       kernel: config.kernel,
-      additiveKernel: config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL,
+      additiveKernel: additiveKernelOf(config),
       inputWarp: config.inputWarp ?? DEFAULT_INPUT_WARP,
       minibatchEpochs: config.minibatchEpochs ?? DEFAULT_MINIBATCH_EPOCHS,
+      ...(config.sparseInference === undefined ? {} : { sparseInference: config.sparseInference }),
       onOptimizerStep: (event) => {
         if (event.stage === 'start') return;
         trace.push({ stage: event.stage, start: event.start, iteration: event.iteration, logMarginalLikelihood: event.logMarginalLikelihood });

@@ -43,6 +43,19 @@ describe('readPipelineConfig: the one reader of a pipeline settings file', () =>
     await expect(readPipelineConfig(await file('typo.json', '{"targetRecal": 0.95}'))).rejects.toThrow(/targetRecal/);
   });
 
+  it('reads sparseInference, and refuses with it what the Laplace sparse GP does not model, naming each field', async () => {
+    const laplace = await readPipelineConfig(await file('laplace.json', '{"model": "sparse", "sparseInference": "laplace", "kernel": "matern52"}'));
+    expect(laplace).toMatchObject({ sparseInference: 'laplace', kernel: 'matern52' });
+    // additiveKernel: false says what the Laplace fit does anyway; it is not refused.
+    await expect(readPipelineConfig(await file('plain.json', '{"sparseInference": "laplace", "additiveKernel": false}'))).resolves.toMatchObject({ additiveKernel: false });
+    const contradiction = await file('both.json', '{"sparseInference": "laplace", "additiveKernel": true, "inputWarp": true, "minibatchEpochs": 2, "kernel": "matern32-product"}');
+    const refusal = readPipelineConfig(contradiction);
+    await expect(refusal).rejects.toBeInstanceOf(CliError);
+    for (const field of ['additiveKernel', 'inputWarp', 'minibatchEpochs', 'kernel']) await expect(refusal).rejects.toThrow(new RegExp(field));
+    await expect(refusal).rejects.toThrow(/the additive kernel is the variational sparse GP's; sparseInference 'laplace' has none/);
+    await expect(readPipelineConfig(await file('unknown.json', '{"sparseInference": "ep"}'))).rejects.toThrow(/sparseInference/);
+  });
+
   it('leaves a missing file to the file-system error, which the CLI prints as one line naming it', async () => {
     const missing = join(dir, 'nowhere.json');
     const error: unknown = await readPipelineConfig(missing).catch((e: unknown) => e);

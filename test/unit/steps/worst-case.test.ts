@@ -11,6 +11,8 @@ import {
   predictScoringSeconds,
   predictSparseFullPassSeconds,
   predictSparseIterationSeconds,
+  predictSparseLaplaceIterationSeconds,
+  SPARSE_LAPLACE_EVALUATION_SECONDS,
   SPARSE_PREDICT_MEASUREMENTS,
   SPARSE_PREDICT_SECONDS_PER_ROW_PER_SQUARED_INDUCING,
 } from '../../../lambdas/core/steps/step-cost.ts';
@@ -31,6 +33,7 @@ import {
   REFINE_THREADS,
   ROW_PASS_THREAD_EFFICIENCY,
   sparseOptimizeRows,
+  sparseLaplaceRowLimit,
   sparseRefineRows,
   sparseRowLimit,
 } from '../../../lambdas/core/steps/step-limits.ts';
@@ -106,6 +109,15 @@ function worstCases(limits: Limits): { step: string; worst: number; allowed: num
       { step: `Train (sparse GP, m = ${m}): the last pass`, worst: finish, allowed: SPARSE_FINISH_ALLOWANCE_SECONDS },
       { step: `Train (sparse GP, m = ${m}): one round`, worst: round + overrun + finish, allowed: train },
     );
+    // The Laplace fit (config.sparseInference): its unit is one L-BFGS iteration on every row, its last pass one mode search with the cavity scores and the bound.
+    const laplaceRows = sparseLaplaceRowLimit(m);
+    const laplaceOverrun = predictSparseLaplaceIterationSeconds(laplaceRows, m);
+    const laplaceFinish = SPARSE_LAPLACE_EVALUATION_SECONDS * laplaceRows * m ** 2 + predictSparseFullPassSeconds(laplaceRows, m);
+    cases.push(
+      { step: `Train (Laplace sparse GP, m = ${m}): one unit of work past the deadline`, worst: laplaceOverrun, allowed: SPARSE_STEP_ALLOWANCE_SECONDS },
+      { step: `Train (Laplace sparse GP, m = ${m}): the last pass`, worst: laplaceFinish, allowed: SPARSE_FINISH_ALLOWANCE_SECONDS },
+      { step: `Train (Laplace sparse GP, m = ${m}): one round`, worst: round + laplaceOverrun + laplaceFinish, allowed: train },
+    );
   }
   return cases;
 }
@@ -175,6 +187,8 @@ describe('the cost model behind them', () => {
       expect(sparseOptimizeRows(2 * m)).toBeLessThanOrEqual(sparseOptimizeRows(m));
       expect(sparseRowLimit(2 * m)).toBeLessThan(sparseRowLimit(m));
     }
+    // The Laplace fit takes every row into each L-BFGS iteration, on one thread: 46,000 rows at m = 128.
+    expect([sparseLaplaceRowLimit(128), sparseLaplaceRowLimit(256)]).toEqual([46_000, 11_000]);
     // θ is refined on every row up to 13,500 rows at m = 128 with the additive kernel: AI4I 2020's 7,078 training rows.
     expect(sparseRefineRows(128, ADDITIVE_PASS_COST_FACTOR)).toBe(13_500);
     expect(sparseRefineRows(256, ADDITIVE_PASS_COST_FACTOR)).toBeLessThan(sparseRefineRows(128, ADDITIVE_PASS_COST_FACTOR));

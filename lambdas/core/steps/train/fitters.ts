@@ -5,6 +5,7 @@ import type { KernelShape } from '../../ml/kernel-shape.ts';
 import type { MaintenanceModel, TrainingSet } from '../../ml/maintenance-model.ts';
 import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-fit.ts';
 import type { OptimizerStep } from '../../report/model/report-data.ts';
+import type { SparseInference } from '../run-state.ts';
 import type { StandardScaler } from '../../ml/scaler.ts';
 import { TrainCheckpointError } from './errors.ts';
 
@@ -37,6 +38,8 @@ export interface FitOptions {
   readonly inputWarp?: boolean;
   /** Sparse GP only: epochs of minibatch steps beyond the refine limit (ml/sparse/minibatch-stage.ts). */
   readonly minibatchEpochs?: number;
+  /** Sparse GP only: its variational bound or the Laplace approximation (ml/sparse/sparse-laplace-fit.ts); unset: variational. */
+  readonly sparseInference?: SparseInference;
   /** Each accepted step of the exact GP's hyperparameter search (the training record's trace, and the live view). */
   readonly onOptimizerStep?: (progress: FitProgress) => void;
   /** Each accepted step of a fit that reports no FitProgress (the sparse GP's ELBO), for the training record's trace. */

@@ -1,6 +1,6 @@
 import type { ModelKind } from '../../ml/resumable-fit.ts';
-import type { ModelChoiceSetting } from '../run-state.ts';
-import { DEFAULT_INDUCING_POINTS, sparseRowLimit } from '../step-limits.ts';
+import type { ModelChoiceSetting, SparseInference } from '../run-state.ts';
+import { DEFAULT_INDUCING_POINTS, sparseLaplaceRowLimit, sparseRowLimit } from '../step-limits.ts';
 import { predictExactFitSeconds } from './exact-cost.ts';
 
 /**
@@ -27,6 +27,8 @@ export interface ModelChoiceInput {
   readonly inducingPoints?: number;
   /** The sparse GP has the additive terms (config.additiveKernel): each pass costs more, so fewer rows fit the margin. */
   readonly additiveKernel?: boolean;
+  /** How the sparse GP is fitted (config.sparseInference): the Laplace fit takes every row into each L-BFGS iteration, so its row limit is its own. */
+  readonly sparseInference?: SparseInference;
 }
 
 /**
@@ -46,15 +48,21 @@ export interface ModelChoice {
 const count = (n: number): string => n.toLocaleString('en-US');
 const secondsText = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : `${count(Math.round(s))} s`);
 
-/** The sparse GP on every row, or on a stratified sample where one pass over every row would not fit the round's margin. */
-function sparse(n: number, inducingPoints: number, additive: boolean, why: string, allWhy: string): ModelChoice {
-  const limit = additive ? Math.floor(sparseRowLimit(inducingPoints) / ADDITIVE_PASS_COST_FACTOR) : sparseRowLimit(inducingPoints);
-  if (n <= limit) return { kind: 'gpc-sparse', rows: n, rowsAvailable: n, reason: `${why}sparse GP on all ${count(n)} training rows${allWhy}` };
+/** The sparse GP on every row, or on a stratified sample where one pass (Laplace: one L-BFGS iteration) over every row would not fit the round's margin. */
+function sparse(n: number, inducingPoints: number, additive: boolean, laplace: boolean, why: string, allWhy: string): ModelChoice {
+  const limit = laplace
+    ? sparseLaplaceRowLimit(inducingPoints)
+    : additive
+      ? Math.floor(sparseRowLimit(inducingPoints) / ADDITIVE_PASS_COST_FACTOR)
+      : sparseRowLimit(inducingPoints);
+  const name = laplace ? 'sparse GP (Laplace)' : 'sparse GP';
+  if (n <= limit) return { kind: 'gpc-sparse', rows: n, rowsAvailable: n, reason: `${why}${name} on all ${count(n)} training rows${allWhy}` };
+  const unit = laplace ? 'one L-BFGS iteration' : 'one pass';
   return {
     kind: 'gpc-sparse',
     rows: limit,
     rowsAvailable: n,
-    reason: `${why}sparse GP on a stratified sample of ${count(limit)} of ${count(n)} training rows${allWhy}: with ${count(inducingPoints)} inducing points one pass over more rows could outlast the Train round's margin`,
+    reason: `${why}${name} on a stratified sample of ${count(limit)} of ${count(n)} training rows${allWhy}: with ${count(inducingPoints)} inducing points ${unit} over more rows could outlast the Train round's margin`,
   };
 }
 
@@ -62,8 +70,9 @@ export function chooseModel(input: ModelChoiceInput): ModelChoice {
   const { requested, rowsAvailable: n, maxTrainRows, budgetSeconds } = input;
   const inducingPoints = input.inducingPoints ?? DEFAULT_INDUCING_POINTS;
   const additive = input.additiveKernel ?? false;
+  const laplace = input.sparseInference === 'laplace';
   const all = { rows: n, rowsAvailable: n };
-  if (requested === 'sparse') return sparse(n, inducingPoints, additive, '', ' (config.model = sparse)');
+  if (requested === 'sparse') return sparse(n, inducingPoints, additive, laplace, '', ' (config.model = sparse)');
   if (requested === 'exact') {
     const rows = Math.min(n, maxTrainRows);
     // Asked for, the exact GP trains whatever its cost; the reason warns when one round cannot hold it.
@@ -77,10 +86,10 @@ export function chooseModel(input: ModelChoiceInput): ModelChoice {
       reason: `exact GP on a stratified sample of ${count(maxTrainRows)} of ${count(n)} training rows: config.maxTrainRows caps the exact GP, whose cost grows as n³ (config.model = exact)${warning}`,
     };
   }
-  if (n > maxTrainRows) return sparse(n, inducingPoints, additive, 'auto: ', `, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)`);
+  if (n > maxTrainRows) return sparse(n, inducingPoints, additive, laplace, 'auto: ', `, more than the exact GP's limit of ${count(maxTrainRows)} (config.maxTrainRows)`);
   const predicted = predictExactFitSeconds(n);
   const allowed = budgetSeconds * EXACT_BUDGET_SHARE;
   const estimate = `its predicted fit of ${secondsText(predicted)} ${predicted <= allowed ? 'is within' : 'exceeds'} half of the ${secondsText(budgetSeconds)} Train budget`;
   if (predicted <= allowed) return { kind: 'gpc-exact', ...all, reason: `auto: exact GP on all ${count(n)} training rows; ${estimate}` };
-  return sparse(n, inducingPoints, additive, 'auto: ', `; the exact GP's ${estimate.replace(/^its /, '')}`);
+  return sparse(n, inducingPoints, additive, laplace, 'auto: ', `; the exact GP's ${estimate.replace(/^its /, '')}`);
 }

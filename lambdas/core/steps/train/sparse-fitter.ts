@@ -2,7 +2,10 @@ import { MaintenanceModel } from '../../ml/maintenance-model.ts';
 import { resumeSparseFit, type SparseFitOptions, startSparseFit } from '../../ml/sparse/sparse-fit.ts';
 import { DEFAULT_INDUCING_POINTS, sparseOptimizeRows, sparseRefineRows } from '../step-limits.ts';
 import { ADDITIVE_PASS_COST_FACTOR } from './model-choice.ts';
-import { classifierFitter, type FitOptions } from './fitters.ts';
+import { resumeSparseLaplaceFit, type SparseLaplaceFitOptions, startSparseLaplaceFit } from '../../ml/sparse/sparse-laplace-fit.ts';
+import type { SparseGaussianProcessClassifier } from '../../ml/sparse/svgp.ts';
+import type { SparseInference } from '../run-state.ts';
+import { classifierFitter, type FitData, type Fitter, type FitOptions } from './fitters.ts';
 
 /**
  * The sparse GP as Train sees it: the classifier's own resumable fit (lambdas/core/ml/sparse/),
@@ -67,6 +70,32 @@ export function trainSparseOptions(fit: FitOptions): SparseFitOptions {
   };
 }
 
-export const sparseFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, trainSparseOptions, (classifier, data, fit) =>
-  MaintenanceModel.fromClassifier(data.trainingSet, data.scaler, classifier, { targetRecall: fit.targetRecall }),
-);
+/**
+ * The Laplace sparse GP's options as Train sets them: one length scale per input (relevances in the
+ * record and the report, as the variational fit gives), Z fixed at the k-means++ points.
+ */
+export function trainSparseLaplaceOptions(fit: FitOptions): SparseLaplaceFitOptions {
+  return {
+    seed: fit.seed,
+    ard: true,
+    ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
+    ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
+    onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.evidence }),
+  };
+}
+
+const withThreshold = (classifier: SparseGaussianProcessClassifier, data: FitData, fit: FitOptions) =>
+  MaintenanceModel.fromClassifier(data.trainingSet, data.scaler, classifier, { targetRecall: fit.targetRecall });
+const variationalFitter = classifierFitter('gpc-sparse', { start: startSparseFit, resume: resumeSparseFit }, trainSparseOptions, withThreshold);
+const laplaceFitter = classifierFitter('gpc-sparse', { start: startSparseLaplaceFit, resume: resumeSparseLaplaceFit }, trainSparseLaplaceOptions, withThreshold);
+
+/** The sparse GP by the inference the config names (config.sparseInference; the input digest holds it, so a checkpoint is always of the same one). */
+export const sparseFitter: Fitter = {
+  start: (data, fit) => (fit.sparseInference === 'laplace' ? laplaceFitter : variationalFitter).start(data, fit),
+  resume: (data, checkpoint, fit) => (fit.sparseInference === 'laplace' ? laplaceFitter : variationalFitter).resume(data, checkpoint, fit),
+};
+
+/** Whether Train's sparse GP has the additive terms: the config's word, else the default, and never under the Laplace approximation (which has none). */
+export function additiveKernelOf(config: { readonly additiveKernel?: boolean; readonly sparseInference?: SparseInference }): boolean {
+  return config.sparseInference === 'laplace' ? false : (config.additiveKernel ?? DEFAULT_ADDITIVE_KERNEL);
+}

@@ -134,6 +134,32 @@ describe('the pipeline\'s fitters', () => {
     expect(plainClassifier.additiveTheta).toBeUndefined();
   });
 
+  it('fit the sparse GP by the Laplace approximation when the options ask (config.sparseInference), resuming its own checkpoints round by round', () => {
+    const options: FitOptions = { ...OPTIONS, sparseInference: 'laplace' };
+    const trace: number[] = [];
+    const uninterrupted = FITTERS['gpc-sparse'].start(data(), options);
+    uninterrupted.advance(Infinity);
+    const traced: FitOptions = { ...options, onTraceStep: (step) => trace.push(step.logMarginalLikelihood) };
+    let fit = FITTERS['gpc-sparse'].start(data(), traced);
+    while (!fit.advance(performance.now())) {
+      const checkpoint = JSON.parse(JSON.stringify(fit.checkpoint())) as FitCheckpoint;
+      expect((checkpoint.state as { inference: string }).inference).toBe('laplace');
+      fit = FITTERS['gpc-sparse'].resume(data(), checkpoint, traced);
+    }
+    const model = fit.result();
+    expect(model.kind).toBe('gpc-sparse');
+    expect(model.threshold.source).toBe('leave-one-out');
+    expect(model.fitSummary.kernel).toMatch(/7 inducing points, Laplace/);
+    // One length scale per input: relevances for the record and the report.
+    expect(model.fitSummary.theta).toHaveLength(3);
+    expect(Array.from(model.predict(data(5, 9).trainingSet.X).probability)).toEqual(Array.from(uninterrupted.result().predict(data(5, 9).trainingSet.X).probability));
+    expect(trace.length).toBeGreaterThan(2);
+    // A variational checkpoint is not a Laplace one: refused as bad data (Train then starts over).
+    const variational = FITTERS['gpc-sparse'].start(data(), OPTIONS);
+    variational.advance(performance.now());
+    expect(() => FITTERS['gpc-sparse'].resume(data(), variational.checkpoint(), options)).toThrow(/invalid Laplace sparse fit checkpoint/);
+  });
+
   it('refuse to resume a checkpoint of the other kind', () => {
     expect(() => FITTERS['gpc-sparse'].resume(data(), { kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null }, OPTIONS)).toThrow(TrainCheckpointError);
   });

@@ -103,6 +103,22 @@ describe('chooseModel', () => {
     expect(chooseModel({ ...base, requested: 'auto', rowsAvailable: 750_000, additiveKernel: true })).toMatchObject({ kind: 'gpc-sparse', rows: 375_000, rowsAvailable: 750_000 });
     expect(chooseModel({ ...base, requested: 'auto', rowsAvailable: 750_000, additiveKernel: false })).toMatchObject({ rows: 750_000 });
   });
+
+  it('sparse by the Laplace approximation: its own row limit, as every L-BFGS iteration takes every row', () => {
+    expect(chooseModel({ ...base, requested: 'sparse', rowsAvailable: 46_000, sparseInference: 'laplace' })).toMatchObject({
+      kind: 'gpc-sparse',
+      rows: 46_000,
+      reason: 'sparse GP (Laplace) on all 46,000 training rows (config.model = sparse)',
+    });
+    expect(chooseModel({ ...base, requested: 'auto', rowsAvailable: 100_000, sparseInference: 'laplace' })).toMatchObject({
+      kind: 'gpc-sparse',
+      rows: 46_000,
+      rowsAvailable: 100_000,
+      reason:
+        "auto: sparse GP (Laplace) on a stratified sample of 46,000 of 100,000 training rows, more than the exact GP's limit of 2,800 (config.maxTrainRows): with 128 inducing points one L-BFGS iteration over more rows could outlast the Train round's margin",
+    });
+    expect(chooseModel({ ...base, requested: 'sparse', rowsAvailable: 100_000, sparseInference: 'variational' })).toMatchObject({ rows: 100_000 });
+  });
 });
 
 describe('capTrainingRows', () => {
