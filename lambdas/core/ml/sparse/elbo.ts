@@ -148,12 +148,12 @@ export function inducingCovariance(inducing: Float64Array, m: number, d: number,
 }
 
 /** Z where the kernel sees it: warped when the parameters have a warp. */
-export function kernelInducing(params: SparseParameters, d: number): Float64Array {
+export function kernelInducing(params: Pick<SparseParameters, 'inducing' | 'warp'>, d: number): Float64Array {
   return params.warp ? warpInputs(params.inducing, d, params.warp) : params.inducing;
 }
 
 /** L_m with L_m L_mᵀ = K_mm. Throws NotPositiveDefiniteError when the jitter is not enough. */
-export function inducingCholesky(params: SparseParameters, m: number, d: number): { kmm: Float64Array; cholKmm: Float64Array } {
+export function inducingCholesky(params: Pick<SparseParameters, 'theta' | 'inducing' | 'kernel' | 'warp'>, m: number, d: number): { kmm: Float64Array; cholKmm: Float64Array } {
   const { constant, inverseSquared, additive } = kernelScales(params.theta, d);
   const inducing = kernelInducing(params, d);
   const kmm = inducingCovariance(inducing, m, d, constant, inverseSquared, params.kernel ?? 'rbf');

@@ -204,7 +204,7 @@ export function evaluateSparseLaplace(x: DenseMatrix, y: Uint8Array, params: Spa
   const scales = kernelScales(params.theta, d);
   const { constant: c, inverseSquared: w } = scales;
   const z = params.inducing;
-  const { kmm, cholKmm } = inducingCholesky({ ...params, mean: new Float64Array(m), cholCov: new Float64Array(0) }, m, d);
+  const { kmm, cholKmm } = inducingCholesky(params, m, d);
   const wantGradient = options.gradient ?? true;
   const kmn = new Float64Array(n * m);
   // c · κ'(s) per pair: the factor of the gradients in ℓ and Z (the kernel values themselves for the RBF).
