@@ -50,7 +50,7 @@ export function stepPrinter(io: CliIo): (event: StepProgress) => void {
  * the fit's own estimate of the time left when it has one.
  */
 export function formatFitStatus(event: Extract<StepProgress, { kind: 'fit' }>): string {
-  const objective = `${event.model === 'gpc-sparse' ? 'elbo' : 'lml '} ${Number.isFinite(event.objective) ? event.objective.toFixed(2).padStart(9) : '—'.padStart(9)}`;
+  const objective = `${event.objectiveName ?? (event.model === 'gpc-sparse' ? 'elbo' : 'lml ')} ${Number.isFinite(event.objective) ? event.objective.toFixed(2).padStart(9) : '—'.padStart(9)}`;
   const left = event.remainingSeconds === undefined ? '' : `  ~${Math.round(event.remainingSeconds)} s left`;
   return `round ${String(event.round).padStart(2)}  it ${String(event.iteration).padStart(4)}  ${objective}  ${event.elapsedSeconds.toFixed(1).padStart(6)} s${left}`;
 }

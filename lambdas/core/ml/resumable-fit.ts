@@ -31,8 +31,10 @@ export interface FitCheckpoint {
 /** Where a fit in progress stands, for progress lines and the estimate of the time left. */
 export interface FitStatus {
   readonly iteration: number;
-  /** The objective being maximised: ELBO (sparse) or log marginal likelihood (exact). */
+  /** The objective being maximised: ELBO (sparse) or log marginal likelihood (exact)… */
   readonly objective: number;
+  /** …or what `objectiveName` says it is when neither (the Laplace sparse fit's evidence). */
+  readonly objectiveName?: 'evidence';
   readonly elapsedSeconds: number;
   /** Estimated seconds still needed; undefined when the fit cannot tell. */
   readonly remainingSeconds?: number;

@@ -20,8 +20,9 @@ export type StepProgress =
       readonly model: ModelKind;
       readonly round: number;
       readonly iteration: number;
-      /** ELBO (sparse) or log marginal likelihood (exact); NaN before the first iteration. */
+      /** ELBO (sparse) or log marginal likelihood (exact), or as `objectiveName` says; NaN before the first iteration. */
       readonly objective: number;
+      readonly objectiveName?: 'evidence';
       readonly elapsedSeconds: number;
       readonly remainingSeconds?: number;
     };

@@ -333,6 +333,7 @@ export function trainStep(fitters: Fitters = FITTERS): (input: unknown, context:
         round,
         iteration: status.iteration,
         objective: status.objective,
+        ...(status.objectiveName === undefined ? {} : { objectiveName: status.objectiveName }),
         elapsedSeconds: status.elapsedSeconds,
         ...(status.remainingSeconds === undefined ? {} : { remainingSeconds: status.remainingSeconds }),
       });

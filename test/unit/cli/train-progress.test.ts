@@ -11,6 +11,10 @@ describe('the live view of Train rounds', () => {
     expect(formatFitStatus({ kind: 'fit', model: 'gpc-exact', round: 1, iteration: 12, objective: -138.54, elapsedSeconds: 7.9, remainingSeconds: 0 })).toBe(
       'round  1  it   12  lml    -138.54     7.9 s  ~0 s left',
     );
+    // The Laplace sparse fit maximises its evidence, and says so.
+    expect(formatFitStatus({ kind: 'fit', model: 'gpc-sparse', round: 1, iteration: 22, objective: -401.19, objectiveName: 'evidence', elapsedSeconds: 20.7 })).toBe(
+      'round  1  it   22  evidence   -401.19    20.7 s',
+    );
     // Before the first iteration there is no objective, and not every fit can estimate what is left.
     expect(formatFitStatus({ kind: 'fit', model: 'gpc-sparse', round: 1, iteration: 0, objective: Number.NaN, elapsedSeconds: 0 })).toBe('round  1  it    0  elbo         —     0.0 s');
   });

@@ -194,7 +194,7 @@ class SparseLaplaceFit implements ResumableFit<SparseGaussianProcessClassifier> 
     const s = this.#state;
     const iteration = s.stages.reduce((t, st) => t + st.iterations, 0) + (s.stepper?.iteration ?? 0);
     const objective = s.stepper ? -s.stepper.value : (s.stages.at(-1)?.elbo ?? NaN);
-    return { iteration, objective, elapsedSeconds: s.elapsedSeconds };
+    return { iteration, objective, objectiveName: 'evidence', elapsedSeconds: s.elapsedSeconds };
   }
 
   result(): SparseGaussianProcessClassifier {

@@ -86,6 +86,7 @@ describe('fitting the sparse model by the Laplace approximation', () => {
         fit = resumeSparseLaplaceFit(train.x, train.y, checkpoint, options);
       }
       expect(rounds).toBeGreaterThan(5);
+      expect(fit.status()).toMatchObject({ objectiveName: 'evidence', objective: uninterrupted.summary.optimizer.stages.at(-1)!.elbo });
       expect(fit.status().iteration).toBe(uninterrupted.summary.optimizer.stages.reduce((t, s) => t + s.iterations, 0));
       expectSameModel(fit.result(), uninterrupted);
     });
