@@ -126,8 +126,8 @@ export interface SparseFitProgress {
   readonly rows: number;
 }
 
-const DEFAULT_CONSTANT_BOUNDS: Bounds = [1e-3, 1e4];
-const DEFAULT_LENGTH_SCALE_BOUNDS: Bounds = [1e-2, 1e3];
+export const DEFAULT_CONSTANT_BOUNDS: Bounds = [1e-3, 1e4];
+export const DEFAULT_LENGTH_SCALE_BOUNDS: Bounds = [1e-2, 1e3];
 export const SPARSE_CHECKPOINT_VERSION = 1;
 
 type Phase = SparseStage | 'done';

@@ -8,6 +8,7 @@ import { checkTrainingData } from '../training-data.ts';
 import { evaluateElbo } from './elbo.ts';
 import { decodeFloats, encodeFloats } from './float-codec.ts';
 import { initialInducingPoints } from './inducing-points.ts';
+import { DEFAULT_CONSTANT_BOUNDS, DEFAULT_INDUCING_POINTS, DEFAULT_LENGTH_SCALE_BOUNDS } from './sparse-fit.ts';
 import { type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
 import { evaluateSparseLaplace, inducingPosterior } from './sparse-laplace.ts';
 import { decodeStepper, encodeStepper, stepperCheckpointSchema } from './stepper-checkpoint.ts';
@@ -48,10 +49,6 @@ export interface SparseLaplaceFitOptions {
   readonly onProgress?: (progress: { readonly stage: SparseStage; readonly iteration: number; readonly evidence: number; readonly theta: number[]; readonly rows: number }) => void;
 }
 
-/** The same defaults as the variational fit's (sparse-fit.ts). */
-const DEFAULT_CONSTANT_BOUNDS: Bounds = [1e-3, 1e4];
-const DEFAULT_LENGTH_SCALE_BOUNDS: Bounds = [1e-2, 1e3];
-const DEFAULT_INDUCING_POINTS = 128;
 export const SPARSE_LAPLACE_CHECKPOINT_VERSION = 1;
 
 type Phase = 'isotropic' | 'ard' | 'done';
