@@ -691,7 +691,7 @@ const MINIBATCH_NATURAL_STEP = 0.1;
 const MAX_VARIATIONAL_PASSES = 100;
 
 /** Iterations over which `stallNats` is measured. */
-const STALL_ITERATIONS = 5;
+export const STALL_ITERATIONS = 5;
 
 /** Inducing points when the options name none. */
 export const DEFAULT_INDUCING_POINTS = 128;

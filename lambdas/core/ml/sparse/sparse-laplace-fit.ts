@@ -8,7 +8,7 @@ import { checkTrainingData } from '../training-data.ts';
 import { evaluateElbo } from './elbo.ts';
 import { decodeFloats, encodeFloats } from './float-codec.ts';
 import { initialInducingPoints } from './inducing-points.ts';
-import { DEFAULT_CONSTANT_BOUNDS, DEFAULT_INDUCING_POINTS, DEFAULT_LENGTH_SCALE_BOUNDS } from './sparse-fit.ts';
+import { DEFAULT_CONSTANT_BOUNDS, DEFAULT_INDUCING_POINTS, DEFAULT_LENGTH_SCALE_BOUNDS, STALL_ITERATIONS } from './sparse-fit.ts';
 import { type StepperOptions, type StepperState, startStepper, stepStepper } from './lbfgs-stepper.ts';
 import { evaluateSparseLaplace, inducingPosterior } from './sparse-laplace.ts';
 import { decodeStepper, encodeStepper, stepperCheckpointSchema } from './stepper-checkpoint.ts';
@@ -45,6 +45,11 @@ export interface SparseLaplaceFitOptions {
   readonly maxIterations?: number;
   /** Seed of the inducing-point initialisation. @default 0 */
   readonly seed?: number;
+  /**
+   * Also stop a stage when its last 5 iterations together gained at most this many nats of
+   * evidence (0: only the relative rule), as the variational fit's `stallNats`. @default 0
+   */
+  readonly stallNats?: number;
   /** Each accepted L-BFGS step: the Laplace evidence on every row. */
   readonly onProgress?: (progress: { readonly stage: SparseStage; readonly iteration: number; readonly evidence: number; readonly theta: number[]; readonly rows: number }) => void;
 }
@@ -295,7 +300,15 @@ class SparseLaplaceFit implements ResumableFit<SparseGaussianProcessClassifier> 
       lower[k] = Math.log(lLo);
       upper[k] = Math.log(lHi);
     }
-    return { lower, upper, gradientTolerance: 1e-5, relativeTolerance: 1e-9, maxIterations: this.#options.maxIterations ?? 150 };
+    const stall = this.#options.stallNats ?? 0;
+    return {
+      lower,
+      upper,
+      gradientTolerance: 1e-5,
+      relativeTolerance: 1e-9,
+      maxIterations: this.#options.maxIterations ?? 150,
+      ...(stall > 0 && { stall: { iterations: STALL_ITERATIONS, reduction: stall } }),
+    };
   }
 }
 
@@ -307,6 +320,9 @@ function checkOptions(options: SparseLaplaceFitOptions, x: DenseMatrix): number 
     throw new InvalidDataError(`Laplace sparse GP option maxIterations must be a positive integer, got ${options.maxIterations}`);
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new InvalidDataError(`Laplace sparse GP option seed must be a safe integer, got ${options.seed}`);
+  if (options.stallNats !== undefined && !(options.stallNats >= 0 && Number.isFinite(options.stallNats))) {
+    throw new InvalidDataError(`Laplace sparse GP option stallNats must be a finite number ≥ 0, got ${options.stallNats}`);
+  }
   for (const name of ['constant', 'lengthScale'] as const) {
     const v = options[name];
     if (v !== undefined && !(v > 0 && Number.isFinite(v))) throw new InvalidDataError(`Laplace sparse GP option ${name} must be a positive finite number, got ${String(v)}`);

@@ -72,12 +72,15 @@ export function trainSparseOptions(fit: FitOptions): SparseFitOptions {
 
 /**
  * The Laplace sparse GP's options as Train sets them: one length scale per input (relevances in the
- * record and the report, as the variational fit gives), Z fixed at the k-means++ points.
+ * record and the report, as the variational fit gives), Z fixed at the k-means++ points, and the
+ * same stall rule as the variational fit: on 46,000 rows its ARD stage gained nothing visible over
+ * its last 20 iterations, at 10 s each.
  */
 export function trainSparseLaplaceOptions(fit: FitOptions): SparseLaplaceFitOptions {
   return {
     seed: fit.seed,
     ard: true,
+    stallNats: TRAIN_STALL_NATS,
     ...(fit.inducingPoints === undefined ? {} : { inducingPoints: fit.inducingPoints }),
     ...(fit.kernel === undefined ? {} : { kernel: fit.kernel }),
     onProgress: (p) => fit.onTraceStep?.({ stage: p.stage, start: 0, iteration: p.iteration, logMarginalLikelihood: p.evidence }),

@@ -69,6 +69,15 @@ describe('fitting the sparse model by the Laplace approximation', () => {
     expect(bitwiseEqual(loaded.predict(test.x).probability, wrapped.predict(test.x).probability)).toBe(true);
   });
 
+  it('stops a stage that stalls, when asked (stallNats: gain over its last 5 iterations)', () => {
+    const stalled = fitSparseLaplace(train.x, train.y, { ...OPTIONS, stallNats: 1e6 });
+    expect(stalled.summary.optimizer.stages.map((st) => [st.stage, st.iterations, st.reason])).toEqual([
+      ['isotropic', 5, 'stalled'],
+      ['ard', 5, 'stalled'],
+    ]);
+    expect(summary.optimizer.stages.every((st) => st.reason !== 'stalled')).toBe(true);
+  });
+
   it('is deterministic for a seed', () => expectSameModel(fitSparseLaplace(train.x, train.y, OPTIONS), model));
 
   for (const [name, options] of [
@@ -113,6 +122,7 @@ describe('fitting the sparse model by the Laplace approximation', () => {
     expect(() => fitSparseLaplace(train.x, train.y, { inducingPoints: 301 })).toThrow(/inducingPoints must be an integer in \[1, 300\]/);
     expect(() => fitSparseLaplace(train.x, train.y, { lengthScaleBounds: [2, 1] })).toThrow(/lengthScaleBounds needs 0 < lower < upper/);
     expect(() => fitSparseLaplace(train.x, train.y, { kernel: 'matern32-product' })).toThrow(/must be radial/);
+    expect(() => fitSparseLaplace(train.x, train.y, { stallNats: -1 })).toThrow(/stallNats must be a finite number ≥ 0/);
     expect(() => fitSparseLaplace(train.x, train.y.subarray(1))).toThrow(InvalidDataError);
   });
 });
