@@ -224,7 +224,9 @@ export function resumeSparseFit(x: DenseMatrix, y: ArrayLike<number>, checkpoint
     );
   }
   const data = new FitData(x, labels, options);
-  return new SparseFit(data, options, fromCheckpointState(saved), checkpoint.rounds);
+  const state = fromCheckpointState(saved);
+  checkStateShapes(state, x.cols);
+  return new SparseFit(data, options, state, checkpoint.rounds);
 }
 
 /** The rows: all of them, and the (stratified) part the hyperparameter stages use. */
@@ -758,6 +760,17 @@ function checkOptions(options: SparseFitOptions, x: DenseMatrix): void {
   for (const name of ['ard', 'optimizeInducing', 'additive', 'warp'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`sparse GP option ${name} must be true or false, got ${String(options[name])}`);
   }
+}
+
+/** A checkpoint's arrays of lengths that fit together (a damaged one is refused before any work, not in the first evaluation). */
+function checkStateShapes(s: FitState, d: number): void {
+  const m = s.mean.length;
+  const lengths = [2, d + 1, additiveThetaLength(d)];
+  if (!lengths.includes(s.theta.length)) throw new InvalidDataError(`checkpoint: theta has ${s.theta.length} values; a kernel over ${d} inputs has ${lengths.join(', ')}`);
+  if (m === 0 || s.inducing.length !== m * d || s.cholCov.length !== m * m) {
+    throw new InvalidDataError(`checkpoint: m = ${m} inducing points need ${m * d} inducing and ${m * m} cholCov values; it has ${s.inducing.length} and ${s.cholCov.length}`);
+  }
+  if (s.warp && s.warp.length !== 2 * d) throw new InvalidDataError(`checkpoint: warp has ${s.warp.length} values; expected ${2 * d}`);
 }
 
 /** Fits to the end in one go (no budget): the fitted classifier. */

@@ -7,6 +7,7 @@ import type { FitCheckpoint, ModelKind, ResumableFit } from '../../ml/resumable-
 import type { OptimizerStep } from '../../report/model/report-data.ts';
 import type { SparseInference } from '../run-state.ts';
 import type { StandardScaler } from '../../ml/scaler.ts';
+import { InvalidDataError } from '../../errors.ts';
 import { TrainCheckpointError } from './errors.ts';
 
 /**
@@ -78,8 +79,9 @@ export interface ClassifierFits<C, O> {
 /**
  * A Fitter over a classifier's ResumableFit: scales the rows with the split's scaler, maps
  * Train's options to the classifier's (`options`), and wraps the fitted classifier into the
- * MaintenanceModel (`build`: scaler, threshold, leave-one-out). A checkpoint of another kind is
- * refused with TrainCheckpointError, on which Train starts over.
+ * MaintenanceModel (`build`: scaler, threshold, leave-one-out). A checkpoint of another kind, or
+ * one whose state the kind refuses as damaged, is refused with TrainCheckpointError, on which Train
+ * starts over.
  */
 export function classifierFitter<C, O>(
   kind: ModelKind,
@@ -93,7 +95,15 @@ export function classifierFitter<C, O>(
     start: (data, fit) => withModel(fits.start(scaled(data), labels(data), options(fit)), (classifier) => build(classifier, data, fit)),
     resume: (data, checkpoint, fit) => {
       if (checkpoint.kind !== kind) throw new TrainCheckpointError(`a ${kind} fit cannot resume a ${checkpoint.kind} checkpoint`);
-      return withModel(fits.resume(scaled(data), labels(data), checkpoint, options(fit)), (classifier) => build(classifier, data, fit));
+      let resumed: ResumableFit<C>;
+      try {
+        resumed = fits.resume(scaled(data), labels(data), checkpoint, options(fit));
+      } catch (error) {
+        // A damaged state costs the checkpoint alone: Train starts over (bad rows would fail that start with their own error).
+        if (error instanceof InvalidDataError) throw new TrainCheckpointError(`the ${kind} checkpoint cannot be resumed: ${error.message}`);
+        throw error;
+      }
+      return withModel(resumed, (classifier) => build(classifier, data, fit));
     },
   };
 }

@@ -160,6 +160,17 @@ describe('the pipeline\'s fitters', () => {
     expect(() => FITTERS['gpc-sparse'].resume(data(), variational.checkpoint(), options)).toThrow(/invalid Laplace sparse fit checkpoint/);
   });
 
+  it('refuse a checkpoint whose state is damaged as one Train starts over from, naming what is wrong', () => {
+    for (const options of [OPTIONS, { ...OPTIONS, sparseInference: 'laplace' } as FitOptions]) {
+      const fit = FITTERS['gpc-sparse'].start(data(), options);
+      fit.advance(performance.now());
+      const checkpoint = fit.checkpoint();
+      const damaged = { ...checkpoint, state: { ...(checkpoint.state as object), theta: '' } };
+      expect(() => FITTERS['gpc-sparse'].resume(data(), damaged, options)).toThrow(TrainCheckpointError);
+      expect(() => FITTERS['gpc-sparse'].resume(data(), damaged, options)).toThrow(/the gpc-sparse checkpoint cannot be resumed: checkpoint: theta has 0 values/);
+    }
+  });
+
   it('refuse to resume a checkpoint of the other kind', () => {
     expect(() => FITTERS['gpc-sparse'].resume(data(), { kind: 'gpc-exact', formatVersion: 1, rounds: 0, state: null }, OPTIONS)).toThrow(TrainCheckpointError);
   });
