@@ -13,7 +13,7 @@
 import { GaussianProcessClassifier } from '../lambdas/core/ml/gpc.ts';
 import { rocAuc } from '../lambdas/core/ml/metrics.ts';
 import { takeRows } from '../lambdas/core/ml/dense.ts';
-import { type SparseFitOptions, startSparseFit } from '../lambdas/core/ml/sparse/sparse-fit.ts';
+import { fitSparse as fitSparseModel, type SparseFitOptions } from '../lambdas/core/ml/sparse/sparse-fit.ts';
 import type { SparseGaussianProcessClassifier } from '../lambdas/core/ml/sparse/svgp.ts';
 import { fitSparseLaplace, type SparseLaplaceFitOptions } from '../lambdas/core/ml/sparse/sparse-laplace-fit.ts';
 import type { DenseMatrix } from '../lambdas/core/ml/dense.ts';
@@ -82,13 +82,7 @@ function laplaceOptions(options: SparseFitOptions): SparseLaplaceFitOptions {
 
 function fitSparse(set: BenchSet, label: string, options: SparseFitOptions, inference = 'variational'): SparseRun {
   const cpu0 = cpuSeconds();
-  let model: SparseGaussianProcessClassifier;
-  if (inference === 'laplace') model = fitSparseLaplace(set.xTrain, set.yTrain, laplaceOptions(options));
-  else {
-    const fit = startSparseFit(set.xTrain, set.yTrain, options);
-    fit.advance(Infinity);
-    model = fit.result();
-  }
+  const model = inference === 'laplace' ? fitSparseLaplace(set.xTrain, set.yTrain, laplaceOptions(options)) : fitSparseModel(set.xTrain, set.yTrain, options);
   const cpu = cpuSeconds() - cpu0;
   const probability = new Float64Array(set.xTest.rows);
   for (let r = 0; r < set.xTest.rows; r++) probability[r] = model.predict(takeRows(set.xTest, [r])).probability[0];

@@ -640,14 +640,11 @@ function toCheckpointState(s: FitState, data: FitData): CheckpointState {
 
 function fromCheckpointState(c: CheckpointState): FitState {
   const st = c.stepper;
-  const theta = decodeFloats(c.theta, 'theta');
-  const thetaCentre = c.thetaCentre === undefined ? undefined : decodeFloats(c.thetaCentre, 'thetaCentre');
-  if (thetaCentre && thetaCentre.length !== theta.length) throw new InvalidDataError(`checkpoint: thetaCentre has ${thetaCentre.length} values but theta has ${theta.length}`);
   return {
     phase: c.phase,
-    theta,
+    theta: decodeFloats(c.theta, 'theta'),
     warp: c.warp === undefined ? undefined : decodeFloats(c.warp, 'warp'),
-    thetaCentre,
+    thetaCentre: c.thetaCentre === undefined ? undefined : decodeFloats(c.thetaCentre, 'thetaCentre'),
     inducing: decodeFloats(c.inducing, 'inducing'),
     mean: decodeFloats(c.mean, 'mean'),
     cholCov: decodeFloats(c.cholCov, 'cholCov'),
@@ -771,6 +768,7 @@ function checkStateShapes(s: FitState, d: number): void {
     throw new InvalidDataError(`checkpoint: m = ${m} inducing points need ${m * d} inducing and ${m * m} cholCov values; it has ${s.inducing.length} and ${s.cholCov.length}`);
   }
   if (s.warp && s.warp.length !== 2 * d) throw new InvalidDataError(`checkpoint: warp has ${s.warp.length} values; expected ${2 * d}`);
+  if (s.thetaCentre && s.thetaCentre.length !== s.theta.length) throw new InvalidDataError(`checkpoint: thetaCentre has ${s.thetaCentre.length} values but theta has ${s.theta.length}`);
 }
 
 /** Fits to the end in one go (no budget): the fitted classifier. */

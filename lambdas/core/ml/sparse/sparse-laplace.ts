@@ -118,11 +118,15 @@ function curvatureOf(f: Float64Array): Float64Array {
  * full step is taken unless it lowers Ψ (far from the mode), then halved toward the current v.
  */
 export function whitenedMode(a: Float64Array, y: Uint8Array, m: number, options: WhitenedModeOptions = {}): WhitenedMode {
+  if (a.length !== y.length * m) throw new ShapeError(`sparse Laplace: A has ${a.length} values; expected ${y.length}×${m}`);
+  return modeWithTranspose(a, transpose(a, y.length, m), y, m, options);
+}
+
+/** {@link whitenedMode} given Aᵀ as well (the gradient reads it too). */
+function modeWithTranspose(a: Float64Array, aT: Float64Array, y: Uint8Array, m: number, options: WhitenedModeOptions): WhitenedMode {
   const n = y.length;
-  if (a.length !== n * m) throw new ShapeError(`sparse Laplace: A has ${a.length} values; expected ${n}×${m}`);
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-12;
-  const aT = transpose(a, n, m);
   let v = options.start ? Float64Array.from(options.start) : new Float64Array(m);
   if (v.length !== m) throw new ShapeError(`sparse Laplace: the start has ${v.length} values; expected ${m}`);
   let f = latentOf(a, n, m, v);
@@ -212,7 +216,8 @@ export function evaluateSparseLaplace(x: DenseMatrix, y: Uint8Array, params: Spa
   for (let i = 0; i < n; i++) crossCovariance(z, m, x.data, i * d, d, c, w, kmn, i * m, shape, slopes !== kmn ? slopes : undefined);
   const a = kmn.slice();
   solveLowerManyInPlace(cholKmm, m, a, n);
-  const mode = whitenedMode(a, y, m, options);
+  const aT = transpose(a, n, m);
+  const mode = modeWithTranspose(a, aT, y, m, options);
   const value = mode.objective - sumLogDiagonal(mode.cholB, m);
   if (!wantGradient && !options.rows) return { value, mode };
 
@@ -248,7 +253,7 @@ export function evaluateSparseLaplace(x: DenseMatrix, y: Uint8Array, params: Spa
   }
   if (!wantGradient) return { value, mode, rows };
   const r = new Float64Array(m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) r[j] += s[i] * a[i * m + j];
+  for (let j = 0; j < m; j++) r[j] = dot(aT, j * n, s, 0, n);
   choSolveInPlace(cholB, m, r);
 
   const gradTheta = new Float64Array(params.theta.length);
@@ -275,7 +280,6 @@ export function evaluateSparseLaplace(x: DenseMatrix, y: Uint8Array, params: Spa
       }
     }
   }
-  const aT = transpose(a, n, m);
   const pAt = new Float64Array(m * m);
   for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) pAt[j * m + k] = dot(pT, j * n, aT, k * n, n);
   gradLogConstant += chainInducingCovariance(pAt, cholKmm, kmm, z, m, d, scales, shape, {
