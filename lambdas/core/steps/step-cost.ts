@@ -70,7 +70,7 @@ export const SPARSE_GRADIENT_PASS_SECONDS = largest(SPARSE_GRADIENT_PASS_MEASURE
  * evaluation: the most steps; later ones start from the last mode and take about half as many).
  * Measured while another benchmark shared the core (the same run's variational passes came out
  * 1.2–2.8× the values above), which keeps these conservative; the fit's own iterations at 46,000
- * rows and m = 128 took 7–10 s, against the 25 s these predict (docs/ml.md §7).
+ * rows and m = 128 took 5–22 s, against the 25 s these predict (docs/ml.md §7).
  */
 export const SPARSE_LAPLACE_EVALUATION_MEASUREMENTS: readonly CostMeasurement[] = [
   { source: 'step-cost bench, n = 20,000, m = 128: 5.39 s (9 Newton steps)', value: 1.64e-8 },
